@@ -1,0 +1,13 @@
+//! vdb: a MySQL wire-protocol proxy that gives each process a private,
+//! writable view of an existing MySQL or MariaDB database without changing
+//! it. See ARCHITECTURE.md for the map of the code.
+
+pub mod config;
+pub mod protocol;
+pub mod server;
+pub mod session;
+pub mod sql;
+pub mod upstream;
+
+/// The version, and the commit it was built from.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("VDB_COMMIT"), ")");

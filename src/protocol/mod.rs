@@ -1,0 +1,11 @@
+//! The MySQL client/server protocol, server side, plus the framing and
+//! response walking the upstream connection shares.
+//!
+//! Architecture invariant: nothing in `protocol/` knows SQL or the delta. It
+//! moves packets, authenticates, and finds where responses end.
+
+pub mod command;
+pub mod handshake;
+pub mod packet;
+pub mod response;
+pub mod stream;

@@ -1,0 +1,573 @@
+//! Server responses: encoders for the packets vdb writes itself (OK, ERR,
+//! EOF) and the relay that copies a source response to the client packet for
+//! packet, knowing only enough of its structure to find where it ends.
+//!
+//! The relay never re-encodes: column definitions, rows (text and binary),
+//! warnings, status flags and session-tracking data reach the client exactly
+//! as the source sent them. That is what makes forwarded statements
+//! indistinguishable from a direct connection, and cheap.
+
+use std::io::{self, Read, Write};
+
+use super::packet::{
+    encode_packet, lenenc_int, put_lenenc_bytes, put_lenenc_int, read_packet, FrameError, MAX_FRAME,
+};
+
+/// `SERVER_MORE_RESULTS_EXISTS`: another result follows this one.
+pub const MORE_RESULTS: u16 = 0x0008;
+/// `SERVER_STATUS_CURSOR_EXISTS`: an execute opened a cursor; rows come by COM_STMT_FETCH.
+pub const CURSOR_EXISTS: u16 = 0x0040;
+/// `SERVER_STATUS_AUTOCOMMIT`.
+pub const STATUS_AUTOCOMMIT: u16 = 0x0002;
+/// `SERVER_STATUS_IN_TRANS`.
+pub const STATUS_IN_TRANS: u16 = 0x0001;
+
+/// Bytes buffered for the client before they are written out mid-response.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// Encodes an OK packet payload (protocol 4.1).
+pub fn ok_payload(
+    affected: u64,
+    last_insert_id: u64,
+    status: u16,
+    warnings: u16,
+    info: &[u8],
+) -> Vec<u8> {
+    let mut p = Vec::with_capacity(16 + info.len());
+    p.push(0x00);
+    put_lenenc_int(&mut p, affected);
+    put_lenenc_int(&mut p, last_insert_id);
+    p.extend_from_slice(&status.to_le_bytes());
+    p.extend_from_slice(&warnings.to_le_bytes());
+    if !info.is_empty() {
+        put_lenenc_bytes(&mut p, info);
+    }
+    p
+}
+
+/// Encodes an ERR packet payload with its SQLSTATE (protocol 4.1).
+pub fn err_payload(code: u16, sqlstate: &str, message: &str) -> Vec<u8> {
+    let mut p = Vec::with_capacity(9 + message.len());
+    p.push(0xFF);
+    p.extend_from_slice(&code.to_le_bytes());
+    p.push(b'#');
+    let state = sqlstate.as_bytes();
+    p.extend_from_slice(&state[..5.min(state.len())]);
+    p.extend_from_slice(message.as_bytes());
+    p
+}
+
+/// Encodes a classic EOF packet payload.
+pub fn eof_payload(status: u16, warnings: u16) -> Vec<u8> {
+    let mut p = vec![0xFE];
+    p.extend_from_slice(&warnings.to_le_bytes());
+    p.extend_from_slice(&status.to_le_bytes());
+    p
+}
+
+/// The error code of an ERR packet payload.
+pub fn err_code(payload: &[u8]) -> u16 {
+    match payload {
+        [0xFF, a, b, ..] => u16::from_le_bytes([*a, *b]),
+        _ => 0,
+    }
+}
+
+/// The message of an ERR packet payload (after the SQLSTATE marker, if any).
+pub fn err_message(payload: &[u8]) -> String {
+    let rest = payload.get(3..).unwrap_or_default();
+    let rest = if rest.first() == Some(&b'#') {
+        rest.get(6..).unwrap_or_default()
+    } else {
+        rest
+    };
+    String::from_utf8_lossy(rest).into_owned()
+}
+
+/// Status flags of an OK packet, or of an EOF / OK-as-EOF terminator.
+pub fn status_of(payload: &[u8], deprecate_eof: bool) -> u16 {
+    if payload.first() == Some(&0xFE) && !deprecate_eof {
+        return match payload {
+            [0xFE, _, _, a, b, ..] => u16::from_le_bytes([*a, *b]),
+            _ => 0,
+        };
+    }
+    let mut pos = 1;
+    if lenenc_int(payload, &mut pos).is_none() || lenenc_int(payload, &mut pos).is_none() {
+        return 0;
+    }
+    match payload.get(pos..pos + 2) {
+        Some(s) => u16::from_le_bytes([s[0], s[1]]),
+        None => 0,
+    }
+}
+
+/// Whether a packet ends a row stream: EOF (classic) or OK-as-EOF.
+fn is_terminator(payload: &[u8], deprecate_eof: bool) -> bool {
+    payload.first() == Some(&0xFE)
+        && payload.len() < MAX_FRAME
+        && (deprecate_eof || payload.len() < 9)
+}
+
+/// What kind of response the command that was just sent produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// COM_QUERY: OK, ERR, or text result sets, possibly several.
+    Query,
+    /// COM_STMT_EXECUTE: like a query, with binary rows and maybe a cursor.
+    Execute,
+    /// COM_STMT_PREPARE: PREPARE_OK with parameter and column definitions.
+    Prepare,
+    /// COM_STMT_FETCH: rows from an open cursor.
+    Fetch,
+    /// COM_FIELD_LIST: column definitions up to an EOF.
+    FieldList,
+    /// Any command answered by exactly one packet (PING, INIT_DB, ...).
+    OnePacket,
+}
+
+/// How a relayed response ended.
+#[derive(Debug, Clone, Copy)]
+pub struct Relayed {
+    /// Status flags of the final OK/EOF (0 when it ended in ERR).
+    pub status: u16,
+    /// The error code, when the response (or its last result) was an ERR.
+    pub error: Option<u16>,
+}
+
+/// Why a relay stopped before the response ended.
+#[derive(Debug)]
+pub enum RelayError {
+    /// The source connection failed or sent something malformed.
+    /// `next_seq` is the sequence id an ERR to the client must carry;
+    /// `flushed` says whether the client has already seen part of the answer.
+    Upstream {
+        cause: String,
+        next_seq: u8,
+        flushed: bool,
+    },
+    /// Writing to the client failed: the client is gone.
+    Client(io::Error),
+}
+
+/// Copies one response from `up` to `client` without re-encoding it.
+///
+/// `first_seq` is the sequence id the response starts with (one past the
+/// command's last frame). `scratch` and `out` are reused buffers (one packet, and bytes pending for
+/// the client). The whole response is written with as few system calls as
+/// its size allows: a point select costs one write.
+pub fn relay<R: Read, W: Write>(
+    up: &mut R,
+    client: &mut W,
+    expect: Expect,
+    deprecate_eof: bool,
+    first_seq: u8,
+    scratch: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) -> Result<Relayed, RelayError> {
+    out.clear();
+    let mut r = Relay {
+        up,
+        client,
+        scratch,
+        out,
+        flushed: false,
+        next_seq: first_seq,
+    };
+    let res = r.run(expect, deprecate_eof);
+    match res {
+        Ok(done) => {
+            r.flush().map_err(RelayError::Client)?;
+            Ok(done)
+        }
+        Err(RelayStop::Client(e)) => Err(RelayError::Client(e)),
+        Err(RelayStop::Upstream(cause)) => {
+            if r.flushed {
+                // The client holds part of the answer: hand it the rest of
+                // what arrived so the ERR that follows lands in sequence.
+                r.flush().map_err(RelayError::Client)?;
+            } else {
+                r.out.clear();
+                r.next_seq = first_seq;
+            }
+            Err(RelayError::Upstream {
+                cause,
+                next_seq: r.next_seq,
+                flushed: r.flushed,
+            })
+        }
+    }
+}
+
+enum RelayStop {
+    Upstream(String),
+    Client(io::Error),
+}
+
+struct Relay<'a, R, W> {
+    up: &'a mut R,
+    client: &'a mut W,
+    scratch: &'a mut Vec<u8>,
+    out: &'a mut Vec<u8>,
+    flushed: bool,
+    /// Sequence id after the last packet taken from the source.
+    next_seq: u8,
+}
+
+impl<R: Read, W: Write> Relay<'_, R, W> {
+    /// Reads the next source packet, queues it for the client, returns it.
+    fn next(&mut self) -> Result<&[u8], RelayStop> {
+        let (first, last) = match read_packet(self.up, self.scratch) {
+            Ok(s) => s,
+            Err(FrameError::Io(e)) => return Err(RelayStop::Upstream(e.to_string())),
+            Err(FrameError::TooLarge) => {
+                return Err(RelayStop::Upstream("packet over 1 GiB".into()))
+            }
+            Err(FrameError::OutOfOrder { .. }) => {
+                return Err(RelayStop::Upstream("packets out of order".into()))
+            }
+        };
+        encode_packet(self.out, first, self.scratch);
+        self.next_seq = last.wrapping_add(1);
+        if self.out.len() >= FLUSH_AT {
+            self.flush().map_err(RelayStop::Client)?;
+        }
+        Ok(self.scratch)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            self.client.write_all(self.out)?;
+            self.out.clear();
+            self.flushed = true;
+        }
+        self.client.flush()
+    }
+
+    fn run(&mut self, expect: Expect, deprecate_eof: bool) -> Result<Relayed, RelayStop> {
+        let bad =
+            |what: &str| RelayStop::Upstream(format!("malformed response from the source: {what}"));
+        match expect {
+            Expect::OnePacket => {
+                let p = self.next()?;
+                Ok(match p.first() {
+                    Some(0xFF) => Relayed {
+                        status: 0,
+                        error: Some(err_code(p)),
+                    },
+                    Some(0x00) | Some(0xFE) => Relayed {
+                        status: status_of(p, deprecate_eof && p[0] == 0xFE),
+                        error: None,
+                    },
+                    _ => Relayed {
+                        status: 0,
+                        error: None,
+                    },
+                })
+            }
+            Expect::Prepare => {
+                let p = self.next()?;
+                match p.first() {
+                    Some(0xFF) => {
+                        return Ok(Relayed {
+                            status: 0,
+                            error: Some(err_code(p)),
+                        })
+                    }
+                    Some(0x00) if p.len() >= 9 => {}
+                    _ => return Err(bad("PREPARE_OK")),
+                }
+                let columns = u16::from_le_bytes([p[5], p[6]]);
+                let params = u16::from_le_bytes([p[7], p[8]]);
+                for count in [params, columns] {
+                    if count > 0 {
+                        for _ in 0..count {
+                            self.next()?;
+                        }
+                        if !deprecate_eof {
+                            self.next()?;
+                        }
+                    }
+                }
+                Ok(Relayed {
+                    status: 0,
+                    error: None,
+                })
+            }
+            Expect::FieldList => loop {
+                let p = self.next()?;
+                if p.first() == Some(&0xFF) {
+                    return Ok(Relayed {
+                        status: 0,
+                        error: Some(err_code(p)),
+                    });
+                }
+                if is_terminator(p, deprecate_eof) {
+                    return Ok(Relayed {
+                        status: status_of(p, deprecate_eof),
+                        error: None,
+                    });
+                }
+            },
+            Expect::Fetch => self.rows(deprecate_eof).map(|(st, err)| Relayed {
+                status: st,
+                error: err,
+            }),
+            Expect::Query | Expect::Execute => loop {
+                let p = self.next()?;
+                match p.first() {
+                    Some(0x00) => {
+                        let st = status_of(p, false);
+                        if st & MORE_RESULTS != 0 {
+                            continue;
+                        }
+                        return Ok(Relayed {
+                            status: st,
+                            error: None,
+                        });
+                    }
+                    Some(0xFF) => {
+                        return Ok(Relayed {
+                            status: 0,
+                            error: Some(err_code(p)),
+                        })
+                    }
+                    Some(0xFB) => {
+                        return Err(bad("LOCAL INFILE request, which vdb never asks for"))
+                    }
+                    None => return Err(bad("empty packet")),
+                    _ => {}
+                }
+                let mut pos = 0;
+                let columns = lenenc_int(p, &mut pos).ok_or_else(|| bad("column count"))?;
+                for _ in 0..columns {
+                    self.next()?;
+                }
+                if !deprecate_eof {
+                    let eof = self.next()?;
+                    let st = status_of(eof, false);
+                    if st & CURSOR_EXISTS != 0 {
+                        if st & MORE_RESULTS != 0 {
+                            continue;
+                        }
+                        return Ok(Relayed {
+                            status: st,
+                            error: None,
+                        });
+                    }
+                }
+                let (st, err) = self.rows(deprecate_eof)?;
+                if err.is_some() || st & MORE_RESULTS == 0 {
+                    return Ok(Relayed {
+                        status: st,
+                        error: err,
+                    });
+                }
+            },
+        }
+    }
+
+    /// Rows up to the terminator or an ERR.
+    fn rows(&mut self, deprecate_eof: bool) -> Result<(u16, Option<u16>), RelayStop> {
+        loop {
+            let p = self.next()?;
+            if p.first() == Some(&0xFF) {
+                return Ok((0, Some(err_code(p))));
+            }
+            if is_terminator(p, deprecate_eof) {
+                return Ok((status_of(p, deprecate_eof), None));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(packets: &[Vec<u8>]) -> Vec<u8> {
+        let mut w = Vec::new();
+        for (i, p) in packets.iter().enumerate() {
+            encode_packet(&mut w, (i + 1) as u8, p);
+        }
+        w
+    }
+
+    fn coldef() -> Vec<u8> {
+        let mut p = Vec::new();
+        for s in ["def", "db", "t", "t", "c", "c"] {
+            put_lenenc_bytes(&mut p, s.as_bytes());
+        }
+        p.extend_from_slice(&[0x0c, 33, 0, 11, 0, 0, 3, 0, 0, 0, 0, 0]);
+        p
+    }
+
+    fn check(
+        expect: Expect,
+        deprecate_eof: bool,
+        packets: Vec<Vec<u8>>,
+        trailing: &[u8],
+    ) -> Relayed {
+        let mut input = wire(&packets);
+        let relayed_len = input.len();
+        input.extend_from_slice(trailing);
+        let mut up = input.as_slice();
+        let mut client = Vec::new();
+        let r = relay(
+            &mut up,
+            &mut client,
+            expect,
+            deprecate_eof,
+            1,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            client,
+            input[..relayed_len],
+            "the client gets the response byte for byte"
+        );
+        assert_eq!(
+            up, trailing,
+            "the relay stops exactly at the end of the response"
+        );
+        r
+    }
+
+    #[test]
+    fn a_text_result_set_with_eof_packets_ends_at_the_second_eof() {
+        let r = check(
+            Expect::Query,
+            false,
+            vec![
+                vec![1],
+                coldef(),
+                eof_payload(2, 0),
+                vec![1, b'7'],
+                vec![0xFB],
+                eof_payload(2, 0),
+            ],
+            b"next",
+        );
+        assert_eq!(r.status, 2);
+        assert_eq!(r.error, None);
+    }
+
+    #[test]
+    fn a_row_that_starts_like_an_eof_but_is_long_is_a_row() {
+        // With DEPRECATE_EOF the terminator is an OK with an 0xFE header; a
+        // row whose first cell is NULL starts 0xFB, and rows are never 0xFE
+        // unless they are 16 MiB or more.
+        let r = check(
+            Expect::Query,
+            true,
+            vec![
+                vec![1],
+                coldef(),
+                vec![0xFB],
+                ok_payload(0, 0, 2, 0, b"")
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, b)| if i == 0 { 0xFE } else { b })
+                    .collect(),
+            ],
+            b"",
+        );
+        assert_eq!(r.status, 2);
+    }
+
+    #[test]
+    fn multiple_results_are_followed_to_the_last_one() {
+        let more = MORE_RESULTS | 2;
+        let r = check(
+            Expect::Query,
+            false,
+            vec![
+                vec![1],
+                coldef(),
+                eof_payload(more, 0),
+                vec![1, b'1'],
+                eof_payload(more, 0),
+                ok_payload(0, 0, more, 0, b""),
+                err_payload(1146, "42S02", "Table 'x' doesn't exist"),
+            ],
+            b"zz",
+        );
+        assert_eq!(r.error, Some(1146));
+    }
+
+    #[test]
+    fn a_prepare_ok_is_followed_by_its_parameter_and_column_definitions() {
+        let mut ok = vec![0, 1, 0, 0, 0];
+        ok.extend_from_slice(&1u16.to_le_bytes());
+        ok.extend_from_slice(&2u16.to_le_bytes());
+        ok.extend_from_slice(&[0, 0, 0]);
+        check(
+            Expect::Prepare,
+            false,
+            vec![
+                ok,
+                coldef(),
+                coldef(),
+                eof_payload(2, 0),
+                coldef(),
+                eof_payload(2, 0),
+            ],
+            b"x",
+        );
+    }
+
+    #[test]
+    fn an_execute_that_opens_a_cursor_ends_after_the_metadata() {
+        let r = check(
+            Expect::Execute,
+            false,
+            vec![vec![1], coldef(), eof_payload(CURSOR_EXISTS | 2, 0)],
+            b"rows later",
+        );
+        assert_eq!(r.status & CURSOR_EXISTS, CURSOR_EXISTS);
+    }
+
+    #[test]
+    fn binary_rows_start_with_zero_and_are_not_mistaken_for_ok() {
+        check(
+            Expect::Execute,
+            false,
+            vec![
+                vec![1],
+                coldef(),
+                eof_payload(2, 0),
+                vec![0, 0, 7, 0, 0, 0],
+                eof_payload(2, 0),
+            ],
+            b"",
+        );
+    }
+
+    #[test]
+    fn a_source_that_vanishes_mid_response_is_reported_with_the_next_sequence_id() {
+        let input = wire(&[vec![1], coldef()]);
+        let mut client = Vec::new();
+        let err = relay(
+            &mut input.as_slice(),
+            &mut client,
+            Expect::Query,
+            false,
+            1,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        match err {
+            RelayError::Upstream {
+                next_seq, flushed, ..
+            } => {
+                assert_eq!(next_seq, 1, "the ERR replaces the discarded partial answer");
+                assert!(!flushed);
+                assert!(client.is_empty(), "nothing half-written reaches the client");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The accept loop: one OS thread per client, each isolated from the
+//! others' panics.
+
+use std::net::{SocketAddr, TcpListener};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use log::{error, info};
+
+use crate::config::Config;
+use crate::protocol::handshake::AuthPlugin;
+use crate::session;
+use crate::upstream::{self, SourceInfo, UpstreamError};
+
+/// What every connection thread shares.
+pub struct Shared {
+    /// The validated configuration.
+    pub config: Config,
+    /// What the source said about itself at start-up.
+    pub source_info: SourceInfo,
+    next_id: AtomicU32,
+    open: AtomicUsize,
+}
+
+impl Shared {
+    /// The version string clients see: the source's with `-vdb` appended, so
+    /// clients adapt to MySQL or MariaDB as they would directly.
+    pub fn server_version(&self) -> String {
+        format!("{}-vdb", self.source_info.version)
+    }
+
+    /// Whether the source is MariaDB (its status flags carry ANSI_QUOTES).
+    pub fn source_is_mariadb(&self) -> bool {
+        self.source_info.version.contains("MariaDB")
+    }
+
+    /// The plugin clients are asked to use.
+    pub fn auth_plugin(&self) -> AuthPlugin {
+        self.config.auth_plugin.unwrap_or_else(|| {
+            self.source_info
+                .auth_plugin
+                .as_deref()
+                .and_then(|p| AuthPlugin::from_name(p.as_bytes()))
+                .unwrap_or(AuthPlugin::Native)
+        })
+    }
+
+    /// Connections currently open.
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
+    }
+}
+
+/// Why vdb could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The listen address could not be bound.
+    Bind(String, std::io::Error),
+    /// The source could not be reached or refused the account.
+    Source(String, UpstreamError),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Bind(addr, e) => write!(f, "cannot listen on {addr}: {e}"),
+            StartError::Source(addr, e) => write!(f, "cannot connect to the source at {addr}: {e}"),
+        }
+    }
+}
+
+/// A bound, ready server.
+pub struct Server {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+}
+
+impl Server {
+    /// Checks the source (reachable, account valid) and binds the listen
+    /// address.
+    pub fn bind(config: Config) -> Result<Server, StartError> {
+        let src = &config.source;
+        let where_ = format!("{}:{}", src.host, src.port);
+        let source_info =
+            upstream::probe(src).map_err(|e| StartError::Source(where_.clone(), e))?;
+        let listener = TcpListener::bind(&config.listen)
+            .map_err(|e| StartError::Bind(config.listen.clone(), e))?;
+        let shared = Arc::new(Shared {
+            config,
+            source_info,
+            next_id: AtomicU32::new(1),
+            open: AtomicUsize::new(0),
+        });
+        Ok(Server { listener, shared })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound socket has an address")
+    }
+
+    /// What the threads share.
+    pub fn shared(&self) -> Arc<Shared> {
+        self.shared.clone()
+    }
+
+    /// Accepts clients forever, one thread each.
+    pub fn run(self) {
+        let src = &self.shared.config.source;
+        info!(
+            "vdb {} listening on {}; source {}:{} is {}",
+            crate::VERSION,
+            self.local_addr(),
+            src.host,
+            src.port,
+            self.shared.source_info.describe()
+        );
+        for conn in self.listener.incoming() {
+            let tcp = match conn {
+                Ok(t) => t,
+                Err(e) => {
+                    error!("accept failed: {e}");
+                    // Out of descriptors and the like: do not spin.
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    continue;
+                }
+            };
+            let peer = match tcp.peer_addr() {
+                Ok(p) => p,
+                Err(_) => continue,
+            };
+            let shared = self.shared.clone();
+            let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+            let spawned = std::thread::Builder::new().name(format!("conn-{id}")).spawn(move || {
+                shared.open.fetch_add(1, Ordering::Relaxed);
+                let result = catch_unwind(AssertUnwindSafe(|| session::serve(tcp, peer, &shared, id)));
+                shared.open.fetch_sub(1, Ordering::Relaxed);
+                if result.is_err() {
+                    error!("conn {id}: internal error (panic); this connection was closed, others are unaffected");
+                }
+            });
+            if let Err(e) = spawned {
+                error!("cannot start a thread for a new connection: {e}");
+            }
+        }
+    }
+
+    /// Runs the accept loop on a background thread (tests, embedding).
+    pub fn spawn(self) -> std::thread::JoinHandle<()> {
+        std::thread::Builder::new()
+            .name("accept".into())
+            .spawn(move || self.run())
+            .expect("spawn accept thread")
+    }
+}

@@ -1,0 +1,81 @@
+//! The one place that chooses MySQL error codes and SQLSTATEs for errors vdb
+//! raises itself. Errors from the source are relayed unchanged and never
+//! pass through here.
+
+use crate::sql::classify::Refusal;
+
+/// An error vdb answers a client with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientError {
+    /// The allow-list refused a statement.
+    Refused(Refusal),
+    /// A command byte vdb does not serve.
+    UnknownCommand(u8),
+    /// A command packet with a sequence id other than 0.
+    PacketsOutOfOrder,
+    /// A packet that cannot be parsed.
+    Malformed(&'static str),
+    /// The source cannot be reached (at login or on reconnect).
+    SourceUnreachable(String),
+    /// The source connection broke during this statement.
+    SourceLost(String),
+}
+
+impl ClientError {
+    /// The error code and SQLSTATE. Exhaustive: adding a variant forces a
+    /// decision here.
+    pub fn code(&self) -> (u16, &'static str) {
+        match self {
+            // ER_NOT_SUPPORTED_YET
+            ClientError::Refused(_) => (1235, "42000"),
+            // ER_UNKNOWN_COM_ERROR
+            ClientError::UnknownCommand(_) => (1047, "08S01"),
+            // ER_NET_PACKETS_OUT_OF_ORDER
+            ClientError::PacketsOutOfOrder => (1156, "08S01"),
+            // ER_MALFORMED_PACKET
+            ClientError::Malformed(_) => (1835, "HY000"),
+            // CR_CONN_HOST_ERROR / CR_SERVER_LOST, as a client would report
+            // them if it were connected to the source directly; HY000 so
+            // drivers keep this connection (vdb reconnects by itself).
+            ClientError::SourceUnreachable(_) => (2003, "HY000"),
+            ClientError::SourceLost(_) => (2013, "HY000"),
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> String {
+        match self {
+            ClientError::Refused(r) if r.capturable => format!(
+                "vdb does not support {} yet: it would write, and this version of vdb does not capture writes; nothing was sent to the source",
+                r.statement
+            ),
+            ClientError::Refused(r) => format!(
+                "vdb does not support {}: it would act on the source server itself; nothing was sent to the source",
+                r.statement
+            ),
+            ClientError::UnknownCommand(c) => format!("Unknown command (0x{c:02x})"),
+            ClientError::PacketsOutOfOrder => "Got packets out of order".into(),
+            ClientError::Malformed(what) => format!("Malformed communication packet ({what})"),
+            ClientError::SourceUnreachable(why) => format!("vdb cannot connect to the source database: {why}"),
+            ClientError::SourceLost(why) => {
+                format!("Lost connection to the source database during the statement ({why}); vdb reconnects on the next one")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_name_the_statement() {
+        let e = ClientError::Refused(Refusal {
+            statement: "INSERT".into(),
+            capturable: true,
+        });
+        assert_eq!(e.code(), (1235, "42000"));
+        assert!(e.message().contains("INSERT"));
+        assert!(e.message().contains("nothing was sent to the source"));
+    }
+}

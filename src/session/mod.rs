@@ -1,0 +1,597 @@
+//! One client connection, from handshake to quit: reads each command, asks
+//! `sql` what to do with it, and forwards, rewrites or refuses it.
+//!
+//! The session owns the client socket and its dedicated upstream connection,
+//! and the per-connection state that must survive a reconnect to the source
+//! (default database, session SETs) or that changes how text is lexed
+//! (sql_mode, client character set).
+
+pub mod error;
+
+use std::io::{self, BufReader};
+use std::net::{SocketAddr, TcpStream};
+
+use log::{debug, info, warn};
+use mysql::consts::CapabilityFlags as Cap;
+
+use crate::protocol::command::Command;
+use crate::protocol::handshake::{self, AuthPlugin, HandshakeError};
+use crate::protocol::packet::{read_packet, write_packet, FrameError};
+use crate::protocol::response::{
+    err_payload, ok_payload, relay, Expect, RelayError, STATUS_AUTOCOMMIT,
+};
+use crate::protocol::stream::Stream;
+use crate::server::Shared;
+use crate::sql::classify::{analyze, Effect, Verdict};
+use crate::sql::lexer::{Charset, LexMode};
+use crate::upstream::{Login, Upstream, UpstreamError};
+
+pub use error::ClientError;
+
+/// `SERVER_STATUS_NO_BACKSLASH_ESCAPES`.
+const STATUS_NO_BACKSLASH_ESCAPES: u16 = 0x0200;
+/// MariaDB's `SERVER_STATUS_ANSI_QUOTES`.
+const STATUS_ANSI_QUOTES: u16 = 0x8000;
+/// Session SETs remembered for a reconnect, at most.
+const MAX_REPLAY: usize = 256;
+
+/// Serves one client until it quits or its socket fails.
+pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
+    let _ = tcp.set_nodelay(true);
+    let plugin = shared.auth_plugin();
+    let version = shared.server_version();
+    let greeting = handshake::Greeting {
+        server_version: &version,
+        connection_id: id,
+        capabilities: shared.source_info.capabilities,
+        collation: shared.source_info.collation,
+        plugin,
+        user: &shared.config.user,
+        password: &shared.config.password,
+        tls: shared.config.tls.as_ref(),
+    };
+    let host = peer.ip().to_string();
+    let accepted = match handshake::accept(tcp, &greeting, &host) {
+        Ok(a) => a,
+        Err(HandshakeError::AccessDenied { user }) => {
+            info!("conn {id} from {peer}: access denied for user '{user}'");
+            return;
+        }
+        Err(e) => {
+            info!("conn {id} from {peer}: handshake failed: {e}");
+            return;
+        }
+    };
+    info!(
+        "conn {id} open from {peer} user '{}'{}",
+        accepted.user,
+        if accepted.stream.is_tls() {
+            " (TLS)"
+        } else {
+            ""
+        }
+    );
+    let mut session = Session {
+        shared,
+        id,
+        host,
+        plugin,
+        capabilities: accepted.capabilities,
+        collation: accepted.collation,
+        db: accepted.database.clone(),
+        nonce: accepted.nonce,
+        client: BufReader::with_capacity(16 * 1024, accepted.stream),
+        upstream: None,
+        lex: LexMode {
+            charset: Charset::from_collation_id(accepted.collation),
+            ..LexMode::default()
+        },
+        replay: Vec::new(),
+        packet: Vec::new(),
+        scratch: Vec::new(),
+        out: Vec::new(),
+        statements: 0,
+    };
+    let outcome =
+        session
+            .login(accepted.next_seq)
+            .and_then(|ok| if ok { session.run() } else { Ok(()) });
+    match outcome {
+        Ok(()) => info!("conn {id} closed ({} statements)", session.statements),
+        Err(e) => info!("conn {id} closed: {e} ({} statements)", session.statements),
+    }
+    if let Some(up) = session.upstream.take() {
+        up.quit();
+    }
+}
+
+struct Session<'a> {
+    shared: &'a Shared,
+    id: u32,
+    host: String,
+    plugin: AuthPlugin,
+    capabilities: Cap,
+    collation: u8,
+    db: Option<Vec<u8>>,
+    nonce: Vec<u8>,
+    client: BufReader<Stream>,
+    upstream: Option<Upstream>,
+    lex: LexMode,
+    replay: Vec<Vec<u8>>,
+    packet: Vec<u8>,
+    scratch: Vec<u8>,
+    out: Vec<u8>,
+    statements: u64,
+}
+
+/// Why a session ended early.
+#[derive(Debug)]
+enum SessionEnd {
+    /// The client's socket failed or it sent something unrecoverable.
+    Client(String),
+}
+
+impl std::fmt::Display for SessionEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SessionEnd::Client(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<io::Error> for SessionEnd {
+    fn from(e: io::Error) -> Self {
+        SessionEnd::Client(e.to_string())
+    }
+}
+
+fn shorten(sql: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&sql[..sql.len().min(300)]).replace(['\n', '\r'], " ");
+    if sql.len() > 300 {
+        format!("{s}...")
+    } else {
+        s
+    }
+}
+
+impl Session<'_> {
+    fn login_params(&self) -> Login {
+        Login {
+            capabilities: self.capabilities,
+            collation: self.collation,
+            database: self.db.clone(),
+        }
+    }
+
+    /// Opens the source connection and finishes the client's login with OK,
+    /// or with the source's error (unknown database, ...). Returns whether
+    /// the client is logged in.
+    fn login(&mut self, seq: u8) -> Result<bool, SessionEnd> {
+        match self.open_upstream() {
+            Ok(()) => {
+                let ok = ok_payload(0, 0, STATUS_AUTOCOMMIT, 0, b"");
+                write_packet(self.client.get_mut(), seq, &ok)?;
+                Ok(true)
+            }
+            Err(UpstreamError::Server { payload, .. }) => {
+                write_packet(self.client.get_mut(), seq, &payload)?;
+                Ok(false)
+            }
+            Err(e) => {
+                warn!("conn {}: cannot connect to the source: {e}", self.id);
+                self.send_error(seq, &ClientError::SourceUnreachable(e.to_string()))?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Connects to the source, makes the session read-only, restores session
+    /// state, and reads the lexing mode.
+    fn open_upstream(&mut self) -> Result<(), UpstreamError> {
+        let mut up = Upstream::connect(&self.shared.config.source, &self.login_params())?;
+        up.make_read_only()?;
+        for set in &self.replay {
+            // Best effort: a SET that worked before works again.
+            if let Err(e) = up.query(&String::from_utf8_lossy(set)) {
+                debug!("conn {}: replaying {:?} failed: {e}", self.id, shorten(set));
+            }
+        }
+        self.upstream = Some(up);
+        self.refresh_lex_mode()
+    }
+
+    fn refresh_lex_mode(&mut self) -> Result<(), UpstreamError> {
+        let Some(up) = self.upstream.as_mut() else {
+            return Ok(());
+        };
+        let rows = up.query("SELECT @@SESSION.sql_mode, @@SESSION.character_set_client")?;
+        if let Some(row) = rows.first() {
+            let mode = String::from_utf8_lossy(
+                row.first()
+                    .cloned()
+                    .flatten()
+                    .as_deref()
+                    .unwrap_or_default(),
+            )
+            .to_ascii_uppercase();
+            let modes: Vec<&str> = mode.split(',').collect();
+            self.lex.no_backslash_escapes = modes.contains(&"NO_BACKSLASH_ESCAPES");
+            self.lex.ansi_quotes = modes.contains(&"ANSI_QUOTES");
+            if let Some(Some(cs)) = row.get(1) {
+                self.lex.charset = Charset::from_name(&String::from_utf8_lossy(cs));
+            }
+        }
+        Ok(())
+    }
+
+    fn send_error(&mut self, seq: u8, e: &ClientError) -> io::Result<()> {
+        let (code, state) = e.code();
+        write_packet(
+            self.client.get_mut(),
+            seq,
+            &err_payload(code, state, &e.message()),
+        )
+        .map(|_| ())
+    }
+
+    fn run(&mut self) -> Result<(), SessionEnd> {
+        loop {
+            let mut packet = std::mem::take(&mut self.packet);
+            let read = read_packet(&mut self.client, &mut packet);
+            let (first, last) = match read {
+                Ok(s) => s,
+                Err(FrameError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(FrameError::Io(e)) => return Err(e.into()),
+                Err(FrameError::TooLarge) => {
+                    self.send_error_raw(
+                        1,
+                        1153,
+                        "08S01",
+                        "Got a packet bigger than 'max_allowed_packet' bytes",
+                    )?;
+                    return Err(SessionEnd::Client("packet over 1 GiB".into()));
+                }
+                Err(FrameError::OutOfOrder { .. }) => {
+                    self.send_error(1, &ClientError::PacketsOutOfOrder)?;
+                    return Err(SessionEnd::Client("packets out of order".into()));
+                }
+            };
+            if first != 0 {
+                self.send_error(first.wrapping_add(1), &ClientError::PacketsOutOfOrder)?;
+                return Err(SessionEnd::Client(format!(
+                    "command packet with sequence id {first}"
+                )));
+            }
+            let reply_seq = last.wrapping_add(1);
+            let keep_going = self.dispatch(&packet, reply_seq);
+            self.packet = packet;
+            if !keep_going? {
+                return Ok(());
+            }
+        }
+    }
+
+    fn send_error_raw(&mut self, seq: u8, code: u16, state: &str, msg: &str) -> io::Result<()> {
+        write_packet(self.client.get_mut(), seq, &err_payload(code, state, msg)).map(|_| ())
+    }
+
+    /// Handles one command. Returns whether to keep serving.
+    fn dispatch(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        let cmd = Command::parse(packet);
+        match cmd {
+            Command::Quit => return Ok(false),
+            Command::Query(sql) => return self.query(packet, sql, seq),
+            Command::StmtPrepare(sql) => {
+                self.statements += 1;
+                let analysis = analyze(sql, self.lex);
+                match analysis.verdict {
+                    Verdict::Forward => {
+                        debug!("conn {} prepare passed through: {}", self.id, shorten(sql));
+                        self.forward(packet, Expect::Prepare, seq)?;
+                    }
+                    Verdict::Rewrite(text) => {
+                        debug!("conn {} prepare rewritten: {}", self.id, shorten(sql));
+                        let mut p = vec![0x16];
+                        p.extend_from_slice(&text);
+                        self.forward(&p, Expect::Prepare, seq)?;
+                    }
+                    Verdict::Refuse(r) => {
+                        debug!(
+                            "conn {} prepare refused ({}): {}",
+                            self.id,
+                            r.statement,
+                            shorten(sql)
+                        );
+                        self.send_error(seq, &ClientError::Refused(r))?;
+                    }
+                }
+            }
+            Command::StmtExecute => {
+                self.statements += 1;
+                self.forward(packet, Expect::Execute, seq)?;
+            }
+            Command::StmtFetch => {
+                self.forward(packet, Expect::Fetch, seq)?;
+            }
+            Command::StmtReset | Command::Ping | Command::Statistics | Command::SetOption => {
+                self.forward(packet, Expect::OnePacket, seq)?;
+            }
+            Command::InitDb(db) => {
+                let r = self.forward(packet, Expect::OnePacket, seq)?;
+                if r.is_some_and(|r| r.error.is_none()) {
+                    self.db = Some(db.to_vec());
+                }
+            }
+            Command::FieldList => {
+                self.forward(packet, Expect::FieldList, seq)?;
+            }
+            Command::StmtClose | Command::StmtSendLongData => {
+                // No response; a broken source shows up on the next command.
+                if let Some(up) = self.upstream.as_mut() {
+                    if up.send(packet).is_err() {
+                        self.upstream = None;
+                    }
+                }
+            }
+            Command::ResetConnection => {
+                let result = match self.upstream.as_mut() {
+                    Some(up) => up.reset_connection(),
+                    None => Ok(()),
+                };
+                self.replay.clear();
+                match result.and_then(|_| self.refresh_lex_mode()) {
+                    Ok(()) => {
+                        write_packet(
+                            self.client.get_mut(),
+                            seq,
+                            &ok_payload(0, 0, STATUS_AUTOCOMMIT, 0, b""),
+                        )?;
+                    }
+                    Err(e) => self.upstream_failed(seq, e)?,
+                }
+            }
+            Command::ChangeUser => self.change_user(packet)?,
+            Command::Unknown(code) => {
+                debug!("conn {} refused unknown command 0x{code:02x}", self.id);
+                self.send_error(seq, &ClientError::UnknownCommand(code))?;
+            }
+            Command::Empty => {
+                self.send_error(seq, &ClientError::Malformed("empty command packet"))?
+            }
+        }
+        Ok(true)
+    }
+
+    fn query(&mut self, packet: &[u8], sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        self.statements += 1;
+        let analysis = analyze(sql, self.lex);
+        let relayed = match &analysis.verdict {
+            Verdict::Forward => {
+                debug!("conn {} passed through: {}", self.id, shorten(sql));
+                self.forward(packet, Expect::Query, seq)?
+            }
+            Verdict::Rewrite(text) => {
+                debug!(
+                    "conn {} rewritten: {} => {}",
+                    self.id,
+                    shorten(sql),
+                    shorten(text)
+                );
+                let mut p = Vec::with_capacity(text.len() + 1);
+                p.push(0x03);
+                p.extend_from_slice(text);
+                self.forward(&p, Expect::Query, seq)?
+            }
+            Verdict::Refuse(r) => {
+                debug!(
+                    "conn {} refused ({}): {}",
+                    self.id,
+                    r.statement,
+                    shorten(sql)
+                );
+                self.send_error(seq, &ClientError::Refused(r.clone()))?;
+                return Ok(true);
+            }
+        };
+        let Some(relayed) = relayed else {
+            return Ok(true);
+        };
+        let succeeded = relayed.error.is_none();
+        let mut keep_going = true;
+        for effect in analysis.effects {
+            match effect {
+                Effect::RefreshLexMode => {
+                    if let Err(e) = self.refresh_lex_mode() {
+                        warn!("conn {}: cannot read sql_mode after SET: {e}", self.id);
+                        self.upstream = None;
+                    }
+                }
+                Effect::Use(db) if succeeded => self.db = Some(db),
+                Effect::ReplaySet(set) if succeeded => {
+                    if self.replay.len() < MAX_REPLAY {
+                        self.replay.push(set);
+                    }
+                }
+                Effect::Release if succeeded => keep_going = false,
+                _ => {}
+            }
+        }
+        Ok(keep_going)
+    }
+
+    /// Sends a command to the source and relays its response. Returns
+    /// `None` when the source failed (the client has been told).
+    fn forward(
+        &mut self,
+        payload: &[u8],
+        expect: Expect,
+        seq: u8,
+    ) -> Result<Option<crate::protocol::response::Relayed>, SessionEnd> {
+        if self.upstream.is_none() {
+            if let Err(e) = self.open_upstream() {
+                self.upstream = None;
+                match e {
+                    UpstreamError::Server { payload, .. } => {
+                        write_packet(self.client.get_mut(), seq, &payload)?;
+                    }
+                    other => {
+                        self.send_error(seq, &ClientError::SourceUnreachable(other.to_string()))?
+                    }
+                }
+                return Ok(None);
+            }
+        }
+        let up = self.upstream.as_mut().expect("opened above");
+        if let Err(e) = up.send(payload) {
+            self.upstream = None;
+            self.send_error(seq, &ClientError::SourceLost(e.to_string()))?;
+            return Ok(None);
+        }
+        let deprecate_eof = up.deprecate_eof();
+        let result = relay(
+            up.reader(),
+            self.client.get_mut(),
+            expect,
+            deprecate_eof,
+            seq,
+            &mut self.scratch,
+            &mut self.out,
+        );
+        match result {
+            Ok(r) => {
+                if r.error.is_none() && r.status != 0 {
+                    // The source reports these sql_mode bits in every status
+                    // (ANSI_QUOTES only on MariaDB): keep lexing in step even
+                    // when a prepared SET changed them.
+                    self.lex.no_backslash_escapes = r.status & STATUS_NO_BACKSLASH_ESCAPES != 0;
+                    if self.shared.source_is_mariadb() {
+                        self.lex.ansi_quotes = r.status & STATUS_ANSI_QUOTES != 0;
+                    }
+                }
+                Ok(Some(r))
+            }
+            Err(RelayError::Client(e)) => Err(SessionEnd::Client(format!(
+                "client went away mid-response: {e}"
+            ))),
+            Err(RelayError::Upstream {
+                cause, next_seq, ..
+            }) => {
+                warn!("conn {}: lost the source connection: {cause}", self.id);
+                self.upstream = None;
+                self.send_error(next_seq, &ClientError::SourceLost(cause))?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn upstream_failed(&mut self, seq: u8, e: UpstreamError) -> Result<(), SessionEnd> {
+        self.upstream = None;
+        match e {
+            UpstreamError::Server { payload, .. } => {
+                write_packet(self.client.get_mut(), seq, &payload)?;
+            }
+            other => self.send_error(seq, &ClientError::SourceLost(other.to_string()))?,
+        }
+        Ok(())
+    }
+
+    /// COM_CHANGE_USER: the client re-authenticates against vdb's
+    /// credentials; the source session is reset (it keeps the source account)
+    /// and gets the requested database and character set.
+    fn change_user(&mut self, packet: &[u8]) -> Result<(), SessionEnd> {
+        let Some(parsed) = ChangeUser::parse(&packet[1..], self.capabilities) else {
+            self.send_error(1, &ClientError::Malformed("COM_CHANGE_USER"))?;
+            return Err(SessionEnd::Client("malformed COM_CHANGE_USER".into()));
+        };
+        let cfg = &self.shared.config;
+        let verified = handshake::change_user_auth(
+            self.client.get_mut(),
+            &self.nonce,
+            self.plugin,
+            parsed.plugin.as_deref(),
+            &parsed.user,
+            &parsed.auth,
+            &cfg.user,
+            &cfg.password,
+            &self.host,
+        );
+        let (nonce, seq) = match verified {
+            Ok(v) => v,
+            Err(HandshakeError::AccessDenied { user }) => {
+                info!("conn {}: change user to '{user}' denied", self.id);
+                return Err(SessionEnd::Client(
+                    "access denied on COM_CHANGE_USER".into(),
+                ));
+            }
+            Err(e) => return Err(SessionEnd::Client(e.to_string())),
+        };
+        self.nonce = nonce;
+        if let Some(c) = parsed.collation {
+            self.collation = c;
+        }
+        self.db = parsed.database;
+        self.replay.clear();
+        // A fresh source session with the new database and character set.
+        if let Some(up) = self.upstream.take() {
+            up.quit();
+        }
+        match self.open_upstream() {
+            Ok(()) => {
+                write_packet(
+                    self.client.get_mut(),
+                    seq,
+                    &ok_payload(0, 0, STATUS_AUTOCOMMIT, 0, b""),
+                )?;
+            }
+            Err(e) => self.upstream_failed(seq, e)?,
+        }
+        Ok(())
+    }
+}
+
+/// The fields of a COM_CHANGE_USER vdb uses.
+struct ChangeUser {
+    user: String,
+    auth: Vec<u8>,
+    database: Option<Vec<u8>>,
+    collation: Option<u8>,
+    plugin: Option<Vec<u8>>,
+}
+
+impl ChangeUser {
+    fn parse(body: &[u8], caps: Cap) -> Option<ChangeUser> {
+        fn cstr(b: &[u8], pos: &mut usize) -> Option<Vec<u8>> {
+            let rest = b.get(*pos..)?;
+            let end = rest.iter().position(|c| *c == 0)?;
+            *pos += end + 1;
+            Some(rest[..end].to_vec())
+        }
+        let mut pos = 0;
+        let user = String::from_utf8_lossy(&cstr(body, &mut pos)?).into_owned();
+        let auth = if caps.contains(Cap::CLIENT_SECURE_CONNECTION) {
+            let len = *body.get(pos)? as usize;
+            let a = body.get(pos + 1..pos + 1 + len)?.to_vec();
+            pos += 1 + len;
+            a
+        } else {
+            cstr(body, &mut pos)?
+        };
+        let database = cstr(body, &mut pos).filter(|d| !d.is_empty());
+        let mut collation = None;
+        let mut plugin = None;
+        if let Some(cs) = body.get(pos..pos + 2) {
+            collation = Some(cs[0]);
+            pos += 2;
+            if caps.contains(Cap::CLIENT_PLUGIN_AUTH) {
+                plugin = cstr(body, &mut pos);
+            }
+        }
+        Some(ChangeUser {
+            user,
+            auth,
+            database,
+            collation,
+            plugin,
+        })
+    }
+}

@@ -1,0 +1,875 @@
+//! The allow-list: decides, from tokens alone, whether a statement text may
+//! go to the source.
+//!
+//! Only statements proven read-only are forwarded. Anything else is refused
+//! with the statement's name, never forwarded "to see what happens". Every
+//! statement of a multi-statement text must pass. Locking clauses
+//! (`FOR UPDATE`, `FOR SHARE`, `LOCK IN SHARE MODE`) are blanked out of the
+//! text, so the source never takes row locks for vdb's clients.
+//!
+//! This is the first of the four layers that keep writes off the source (the
+//! others: the upstream session is read-only, the operator's account should
+//! be too, and the tests check checksums).
+
+use super::lexer::{lex, unquote, Kind, LexMode, Token};
+
+/// What the session must do besides forwarding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// sql_mode or the client character set may have changed: re-read them.
+    RefreshLexMode,
+    /// `USE db`: remember the default database (to restore on reconnect).
+    Use(Vec<u8>),
+    /// A session-level SET, replayed if the source connection is re-made.
+    ReplaySet(Vec<u8>),
+    /// `COMMIT RELEASE` / `ROLLBACK RELEASE`: close the connection after it.
+    Release,
+}
+
+/// The decision for one COM_QUERY or COM_STMT_PREPARE text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Send the text to the source as it is.
+    Forward,
+    /// Send this text instead (same statements, locking clauses blanked).
+    Rewrite(Vec<u8>),
+    /// Do not send anything; answer with an error naming the statement.
+    Refuse(Refusal),
+}
+
+/// Why a statement was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The statement as users name it: `INSERT`, `CREATE TABLE`, `SET GLOBAL`.
+    pub statement: String,
+    /// Whether a later version of vdb captures it (a write to the delta)
+    /// rather than refusing it for good (it would act on the source server).
+    pub capturable: bool,
+}
+
+/// The result of analysing one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    /// Forward, rewrite or refuse.
+    pub verdict: Verdict,
+    /// What the session must remember if the statements succeed.
+    pub effects: Vec<Effect>,
+}
+
+/// Analyses a query text under the session's lexing mode.
+pub fn analyze(sql: &[u8], mode: LexMode) -> Analysis {
+    let lexed = lex(sql, mode);
+    let mut effects = Vec::new();
+    let mut blanks: Vec<(usize, usize)> = Vec::new();
+    let mut literal_edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    for stmt in lexed.tokens.split(|t| t.is_punct(b';')) {
+        if stmt.is_empty() {
+            continue;
+        }
+        let cx = Stmt { sql, t: stmt, mode };
+        match cx.classify(&mut effects) {
+            Ok(ok) => {
+                blanks.extend(ok.blanks);
+                literal_edits.extend(ok.literal_edits);
+            }
+            Err(refusal) => {
+                return Analysis {
+                    verdict: Verdict::Refuse(refusal),
+                    effects: Vec::new(),
+                }
+            }
+        }
+    }
+    let verdict = if blanks.is_empty() && literal_edits.is_empty() {
+        Verdict::Forward
+    } else {
+        let mut text = sql.to_vec();
+        for (s, e) in blanks {
+            text[s..e].fill(b' ');
+        }
+        // Literal edits change lengths: apply from the end.
+        literal_edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+        for (s, e, new) in literal_edits {
+            text.splice(s..e, new);
+        }
+        Verdict::Rewrite(text)
+    };
+    Analysis { verdict, effects }
+}
+
+/// Edits one allowed statement needs.
+#[derive(Default)]
+struct Allowed {
+    blanks: Vec<(usize, usize)>,
+    literal_edits: Vec<(usize, usize, Vec<u8>)>,
+}
+
+struct Stmt<'a> {
+    sql: &'a [u8],
+    t: &'a [Token],
+    mode: LexMode,
+}
+
+fn refuse(statement: impl Into<String>, capturable: bool) -> Refusal {
+    Refusal {
+        statement: statement.into(),
+        capturable,
+    }
+}
+
+/// Statements a later issue captures into the delta.
+const CAPTURED: &[&str] = &[
+    "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE",
+];
+
+impl<'a> Stmt<'a> {
+    fn word(&self, i: usize) -> Option<String> {
+        let t = self.t.get(i)?;
+        (t.kind == Kind::Word)
+            .then(|| String::from_utf8_lossy(t.text(self.sql)).to_ascii_uppercase())
+    }
+
+    fn is(&self, i: usize, kw: &str) -> bool {
+        self.t.get(i).is_some_and(|t| t.is_word(self.sql, kw))
+    }
+
+    fn sub(&self, from: usize) -> Stmt<'a> {
+        Stmt {
+            sql: self.sql,
+            t: &self.t[from.min(self.t.len())..],
+            mode: self.mode,
+        }
+    }
+
+    /// The statement's name for a refusal: the leading keywords up to the
+    /// object kind (`CREATE TABLE`, `LOAD DATA`, `LOCK TABLES`).
+    fn name(&self) -> String {
+        const FILLER: &[&str] = &[
+            "OR",
+            "REPLACE",
+            "TEMPORARY",
+            "UNIQUE",
+            "FULLTEXT",
+            "SPATIAL",
+            "ONLINE",
+            "OFFLINE",
+            "IGNORE",
+            "LOW_PRIORITY",
+            "DELAYED",
+            "HIGH_PRIORITY",
+            "QUICK",
+            "NO_WRITE_TO_BINLOG",
+            "LOCAL",
+            "CONCURRENT",
+            "SQL",
+            "SECURITY",
+            "DEFINER",
+            "INVOKER",
+            "ALGORITHM",
+            "UNDEFINED",
+            "MERGE",
+            "TEMPTABLE",
+            "AGGREGATE",
+        ];
+        let Some(first) = self.word(0) else {
+            return "this statement".into();
+        };
+        if first == "TRUNCATE" {
+            return "TRUNCATE TABLE".into();
+        }
+        let mut name = first.clone();
+        let wants_object = matches!(
+            first.as_str(),
+            "CREATE"
+                | "DROP"
+                | "ALTER"
+                | "RENAME"
+                | "LOAD"
+                | "LOCK"
+                | "TRUNCATE"
+                | "INSTALL"
+                | "UNINSTALL"
+                | "ANALYZE"
+                | "OPTIMIZE"
+                | "REPAIR"
+                | "CHECK"
+                | "CACHE"
+                | "START"
+                | "STOP"
+                | "CHANGE"
+                | "RESET"
+                | "PURGE"
+                | "BEGIN"
+                | "SET"
+                | "EXPLAIN"
+                | "EXECUTE"
+                | "PREPARE"
+        );
+        if !wants_object {
+            return name;
+        }
+        let mut i = 1;
+        while i < self.t.len() {
+            let t = &self.t[i];
+            match t.kind {
+                Kind::Word => {
+                    let w = String::from_utf8_lossy(t.text(self.sql)).to_ascii_uppercase();
+                    if FILLER.contains(&w.as_str()) {
+                        i += 1;
+                        continue;
+                    }
+                    name.push(' ');
+                    name.push_str(&w);
+                    return name;
+                }
+                // DEFINER = user@host, ALGORITHM = MERGE
+                Kind::Punct(b'=') | Kind::Variable | Kind::Str | Kind::QuotedIdent => i += 1,
+                _ => return name,
+            }
+        }
+        name
+    }
+
+    fn classify(&self, effects: &mut Vec<Effect>) -> Result<Allowed, Refusal> {
+        let mut lead = 0;
+        while self.t.get(lead).is_some_and(|t| t.is_punct(b'(')) {
+            lead += 1;
+        }
+        let Some(first) = self.word(lead) else {
+            // Not a keyword: let the source give its syntax error, unless the
+            // text has a write keyword anywhere (never guess with those).
+            return self.scan_for_write_words().map(|_| Allowed::default());
+        };
+        match first.as_str() {
+            "SELECT" | "VALUES" | "TABLE" => self.read_query(),
+            "WITH" => self.with_query(lead),
+            "SHOW" | "HELP" | "CHECKSUM" | "SIGNAL" | "RESIGNAL" => self.reads_only(),
+            "GET" if self.is(lead + 1, "DIAGNOSTICS") || self.is(lead + 2, "DIAGNOSTICS") => {
+                self.reads_only()
+            }
+            "DESCRIBE" | "DESC" | "EXPLAIN" => self.explain(),
+            "ANALYZE" => {
+                if self.is(1, "TABLE")
+                    || self.is(1, "TABLES")
+                    || self.is(1, "NO_WRITE_TO_BINLOG")
+                    || self.is(1, "LOCAL")
+                {
+                    Err(refuse("ANALYZE TABLE", false))
+                } else {
+                    // MariaDB's ANALYZE runs the statement: only reads may follow.
+                    self.sub(skip_format(self, 1)).must_be_read("ANALYZE")
+                }
+            }
+            "DO" => self.read_query(),
+            "USE" => {
+                if let Some(t) = self.t.get(1) {
+                    let db = match t.kind {
+                        Kind::QuotedIdent => unquote(t.text(self.sql), self.mode),
+                        _ => t.text(self.sql).to_vec(),
+                    };
+                    effects.push(Effect::Use(db));
+                }
+                Ok(Allowed::default())
+            }
+            "SET" => self.set(effects),
+            "BEGIN" => {
+                if self.is(1, "NOT") {
+                    Err(refuse("BEGIN NOT ATOMIC", false))
+                } else {
+                    Ok(Allowed::default())
+                }
+            }
+            "START" if self.is(1, "TRANSACTION") => {
+                if self.has_sequence(&["READ", "WRITE"]) {
+                    Err(refuse("START TRANSACTION READ WRITE", true))
+                } else {
+                    Ok(Allowed::default())
+                }
+            }
+            "COMMIT" | "ROLLBACK" => {
+                let release = self.t.iter().enumerate().any(|(i, t)| {
+                    t.is_word(self.sql, "RELEASE")
+                        && !(i > 0 && self.t[i - 1].is_word(self.sql, "NO"))
+                });
+                if release && !self.is(1, "TO") {
+                    effects.push(Effect::Release);
+                }
+                Ok(Allowed::default())
+            }
+            "SAVEPOINT" => Ok(Allowed::default()),
+            "RELEASE" if self.is(1, "SAVEPOINT") => Ok(Allowed::default()),
+            "UNLOCK" if self.is(1, "TABLES") || self.is(1, "TABLE") => Ok(Allowed::default()),
+            "PREPARE" => self.prepare(effects),
+            "EXECUTE" => {
+                if self.is(1, "IMMEDIATE") {
+                    self.literal_statement(2, "EXECUTE IMMEDIATE", effects)
+                } else {
+                    // Every statement prepared upstream passed `prepare` first.
+                    Ok(Allowed::default())
+                }
+            }
+            "DEALLOCATE" => Ok(Allowed::default()),
+            "DROP" if self.is(1, "PREPARE") => Ok(Allowed::default()),
+            "XA" => Err(refuse("XA", false)),
+            _ => Err(refuse(self.name(), CAPTURED.contains(&first.as_str()))),
+        }
+    }
+
+    /// Statements that read and have no sub-statement.
+    fn reads_only(&self) -> Result<Allowed, Refusal> {
+        self.read_query()
+    }
+
+    /// Refuses when a word that only write statements use appears at all.
+    fn scan_for_write_words(&self) -> Result<(), Refusal> {
+        for (i, t) in self.t.iter().enumerate() {
+            if t.kind != Kind::Word {
+                continue;
+            }
+            let w = String::from_utf8_lossy(t.text(self.sql)).to_ascii_uppercase();
+            if CAPTURED.contains(&w.as_str())
+                || matches!(
+                    w.as_str(),
+                    "GRANT" | "REVOKE" | "LOAD" | "CALL" | "KILL" | "FLUSH"
+                )
+            {
+                return Err(refuse(self.sub(i).name(), CAPTURED.contains(&w.as_str())));
+            }
+        }
+        Ok(())
+    }
+
+    fn has_sequence(&self, words: &[&str]) -> bool {
+        self.t
+            .windows(words.len())
+            .any(|w| w.iter().zip(words).all(|(t, kw)| t.is_word(self.sql, kw)))
+    }
+
+    /// A SELECT-like statement: refuses file writes and sequence writes,
+    /// and blanks locking clauses.
+    fn read_query(&self) -> Result<Allowed, Refusal> {
+        let mut allowed = Allowed::default();
+        let t = self.t;
+        let mut i = 0;
+        while i < t.len() {
+            let tok = &t[i];
+            if tok.kind != Kind::Word {
+                i += 1;
+                continue;
+            }
+            if tok.is_word(self.sql, "INTO") {
+                if self.is(i + 1, "OUTFILE") {
+                    return Err(refuse("SELECT ... INTO OUTFILE", false));
+                }
+                if self.is(i + 1, "DUMPFILE") {
+                    return Err(refuse("SELECT ... INTO DUMPFILE", false));
+                }
+            }
+            if (tok.is_word(self.sql, "NEXTVAL") || tok.is_word(self.sql, "SETVAL"))
+                && t.get(i + 1).is_some_and(|n| n.is_punct(b'('))
+            {
+                return Err(refuse(
+                    format!(
+                        "{}()",
+                        String::from_utf8_lossy(tok.text(self.sql)).to_ascii_uppercase()
+                    ),
+                    false,
+                ));
+            }
+            if tok.is_word(self.sql, "NEXT") && self.is(i + 1, "VALUE") && self.is(i + 2, "FOR") {
+                return Err(refuse("NEXT VALUE FOR", false));
+            }
+            let lock_len = if tok.is_word(self.sql, "FOR")
+                && (self.is(i + 1, "UPDATE") || self.is(i + 1, "SHARE"))
+            {
+                2
+            } else if tok.is_word(self.sql, "LOCK")
+                && self.is(i + 1, "IN")
+                && self.is(i + 2, "SHARE")
+                && self.is(i + 3, "MODE")
+            {
+                4
+            } else {
+                0
+            };
+            if lock_len > 0 {
+                let mut j = i + lock_len;
+                if self.is(j, "OF") {
+                    j += 1;
+                    // OF t1 [, t2 ...], names possibly qualified.
+                    while j < t.len()
+                        && matches!(
+                            t[j].kind,
+                            Kind::Word | Kind::QuotedIdent | Kind::Punct(b'.') | Kind::Punct(b',')
+                        )
+                        && !self.is(j, "NOWAIT")
+                        && !self.is(j, "SKIP")
+                        && !self.is(j, "WAIT")
+                    {
+                        j += 1;
+                    }
+                }
+                if self.is(j, "NOWAIT") {
+                    j += 1;
+                } else if self.is(j, "SKIP") && self.is(j + 1, "LOCKED") {
+                    j += 2;
+                } else if self.is(j, "WAIT") && t.get(j + 1).is_some_and(|n| n.kind == Kind::Word) {
+                    j += 2;
+                }
+                allowed.blanks.push((tok.start, t[j - 1].end));
+                i = j;
+                continue;
+            }
+            i += 1;
+        }
+        Ok(allowed)
+    }
+
+    /// `WITH ... <main statement>`: allowed when the main statement reads.
+    fn with_query(&self, lead: usize) -> Result<Allowed, Refusal> {
+        let mut depth = 0i32;
+        for t in self.t.iter().skip(lead + 1) {
+            match t.kind {
+                Kind::Punct(b'(') => depth += 1,
+                Kind::Punct(b')') => depth -= 1,
+                Kind::Word if depth == 0 => {
+                    let w = String::from_utf8_lossy(t.text(self.sql)).to_ascii_uppercase();
+                    match w.as_str() {
+                        "SELECT" | "VALUES" | "TABLE" => return self.read_query(),
+                        "UPDATE" | "DELETE" | "INSERT" | "REPLACE" => {
+                            return Err(refuse(format!("WITH ... {w}"), true))
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.read_query()
+    }
+
+    /// The statement must be a query (after EXPLAIN ANALYZE, ANALYZE, ...).
+    fn must_be_read(&self, what: &str) -> Result<Allowed, Refusal> {
+        let mut lead = 0;
+        while self.t.get(lead).is_some_and(|t| t.is_punct(b'(')) {
+            lead += 1;
+        }
+        match self.word(lead).as_deref() {
+            Some("SELECT" | "VALUES" | "TABLE") => self.read_query(),
+            Some("WITH") => self.with_query(lead),
+            Some(w) => Err(refuse(format!("{what} {w}"), CAPTURED.contains(&w))),
+            None => self.read_query(),
+        }
+    }
+
+    fn explain(&self) -> Result<Allowed, Refusal> {
+        let mut i = 1;
+        let mut analyze = false;
+        loop {
+            if self.is(i, "EXTENDED") || self.is(i, "PARTITIONS") {
+                i += 1;
+            } else if self.is(i, "ANALYZE") {
+                analyze = true;
+                i += 1;
+            } else if self.is(i, "FORMAT") {
+                i = skip_format(self, i);
+            } else {
+                break;
+            }
+        }
+        let rest = self.sub(i);
+        match rest.word(0).as_deref() {
+            // EXPLAIN of a write shows a plan without running it; EXPLAIN
+            // ANALYZE runs it, so only reads may follow that.
+            Some("INSERT" | "UPDATE" | "DELETE" | "REPLACE") if !analyze => rest.read_query(),
+            Some("SELECT" | "WITH" | "TABLE" | "VALUES") => rest.must_be_read("EXPLAIN ANALYZE"),
+            Some("FOR") => Ok(Allowed::default()),
+            _ if self.t.get(i).is_some_and(|t| t.is_punct(b'(')) => rest.must_be_read("EXPLAIN"),
+            Some(_) if analyze => rest.must_be_read("EXPLAIN ANALYZE"),
+            // DESCRIBE table [column]
+            _ => Ok(Allowed::default()),
+        }
+    }
+
+    fn set(&self, effects: &mut Vec<Effect>) -> Result<Allowed, Refusal> {
+        if self.is(1, "PASSWORD") {
+            return Err(refuse("SET PASSWORD", false));
+        }
+        if self.is(1, "DEFAULT") && self.is(2, "ROLE") {
+            return Err(refuse("SET DEFAULT ROLE", false));
+        }
+        if self.is(1, "STATEMENT") {
+            // MariaDB: SET STATEMENT var=val[, ...] FOR <statement>
+            let for_at = self.t.iter().position(|t| t.is_word(self.sql, "FOR"));
+            let Some(for_at) = for_at else {
+                return Err(refuse("SET STATEMENT", false));
+            };
+            Stmt {
+                sql: self.sql,
+                t: &self.t[..for_at],
+                mode: self.mode,
+            }
+            .set_assignments(2)?;
+            return self.sub(for_at + 1).classify(&mut Vec::new());
+        }
+        let transaction = self.is(1, "TRANSACTION")
+            || (self.is(2, "TRANSACTION") && (self.is(1, "SESSION") || self.is(1, "LOCAL")));
+        if transaction && self.has_sequence(&["READ", "WRITE"]) {
+            return Err(refuse("SET TRANSACTION READ WRITE", true));
+        }
+        let allowed = self.set_assignments(1)?;
+        let touches_lexing = self.t.iter().any(|t| {
+            let w = t.text(self.sql).to_ascii_lowercase();
+            let w = w.rsplit(|c| *c == b'.').next().unwrap_or_default().to_vec();
+            matches!(
+                w.as_slice(),
+                b"sql_mode"
+                    | b"names"
+                    | b"charset"
+                    | b"character"
+                    | b"character_set_client"
+                    | b"@@sql_mode"
+                    | b"@@character_set_client"
+            )
+        });
+        if touches_lexing {
+            effects.push(Effect::RefreshLexMode);
+        }
+        // `SET TRANSACTION` applies to the next transaction only.
+        if !self.is(1, "TRANSACTION") {
+            let end = self.t.last().map_or(0, |t| t.end);
+            effects.push(Effect::ReplaySet(self.sql[self.t[0].start..end].to_vec()));
+        }
+        Ok(allowed)
+    }
+
+    /// The assignment list of a SET, from token `from`.
+    fn set_assignments(&self, from: usize) -> Result<Allowed, Refusal> {
+        let mut depth = 0i32;
+        let mut target = true;
+        for t in &self.t[from.min(self.t.len())..] {
+            match t.kind {
+                Kind::Punct(b'(') => depth += 1,
+                Kind::Punct(b')') => depth -= 1,
+                Kind::Punct(b',') if depth == 0 => target = true,
+                Kind::Punct(b'=') if depth == 0 => target = false,
+                Kind::Word | Kind::Variable if target && depth == 0 => {
+                    let lower = t.text(self.sql).to_ascii_lowercase();
+                    let scope_global =
+                        matches!(lower.as_slice(), b"global" | b"persist" | b"persist_only")
+                            || lower.starts_with(b"@@global.")
+                            || lower.starts_with(b"@@persist");
+                    if scope_global {
+                        return Err(refuse("SET GLOBAL", false));
+                    }
+                    let name = lower.rsplit(|c| *c == b'.').next().unwrap_or_default();
+                    let name = name.strip_prefix(b"@@").unwrap_or(name);
+                    if matches!(name, b"tx_read_only" | b"transaction_read_only") {
+                        return Err(refuse("SET transaction_read_only", true));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.read_query()
+    }
+
+    /// `PREPARE name FROM 'text'`: the text must itself be allowed.
+    fn prepare(&self, effects: &mut Vec<Effect>) -> Result<Allowed, Refusal> {
+        let from = self.t.iter().position(|t| t.is_word(self.sql, "FROM"));
+        match from {
+            Some(f) => self.literal_statement(f + 1, "PREPARE ... FROM", effects),
+            None => Err(refuse("PREPARE", false)),
+        }
+    }
+
+    /// A statement given as a string literal at token `at`: analysed like a
+    /// query text; a rewrite of it is re-quoted in place.
+    fn literal_statement(
+        &self,
+        at: usize,
+        what: &str,
+        effects: &mut Vec<Effect>,
+    ) -> Result<Allowed, Refusal> {
+        let Some(tok) = self.t.get(at).filter(|t| t.kind == Kind::Str) else {
+            return Err(refuse(
+                format!("{what} with a statement that is not a string literal"),
+                false,
+            ));
+        };
+        if self.t.len() > at + 1 && !self.is(at + 1, "USING") {
+            return Err(refuse(format!("{what} with an expression"), false));
+        }
+        let inner = unquote(tok.text(self.sql), self.mode);
+        let analysis = analyze(&inner, self.mode);
+        let mut allowed = Allowed::default();
+        match analysis.verdict {
+            Verdict::Forward => {}
+            Verdict::Rewrite(text) => {
+                allowed
+                    .literal_edits
+                    .push((tok.start, tok.end, self.quote(&text)))
+            }
+            Verdict::Refuse(r) => return Err(r),
+        }
+        effects.extend(
+            analysis
+                .effects
+                .into_iter()
+                .filter(|e| *e == Effect::RefreshLexMode),
+        );
+        Ok(allowed)
+    }
+
+    /// Quotes bytes as a string literal that reads back exactly under the
+    /// current mode.
+    fn quote(&self, text: &[u8]) -> Vec<u8> {
+        let mut q = vec![b'\''];
+        for &b in text {
+            match b {
+                b'\'' => q.extend_from_slice(b"''"),
+                b'\\' if !self.mode.no_backslash_escapes => q.extend_from_slice(b"\\\\"),
+                _ => q.push(b),
+            }
+        }
+        q.push(b'\'');
+        q
+    }
+}
+
+/// Skips `FORMAT = word` (or `FORMAT word`) at `i`.
+fn skip_format(s: &Stmt<'_>, i: usize) -> usize {
+    if !s.is(i, "FORMAT") {
+        return i;
+    }
+    let mut j = i + 1;
+    if s.t.get(j).is_some_and(|t| t.is_punct(b'=')) {
+        j += 1;
+    }
+    j + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(sql: &str) -> Verdict {
+        analyze(sql.as_bytes(), LexMode::default()).verdict
+    }
+
+    fn refused(sql: &str) -> String {
+        match verdict(sql) {
+            Verdict::Refuse(r) => r.statement,
+            other => panic!("{sql:?} was not refused: {other:?}"),
+        }
+    }
+
+    fn rewritten(sql: &str) -> String {
+        match verdict(sql) {
+            Verdict::Rewrite(t) => String::from_utf8(t).unwrap(),
+            other => panic!("{sql:?} was not rewritten: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_are_forwarded_unchanged() {
+        for sql in [
+            "SELECT 1",
+            "select * from t where a = 'INSERT INTO x'",
+            "(SELECT 1) UNION (SELECT 2)",
+            "WITH c AS (SELECT 1) SELECT * FROM c",
+            "SHOW TABLES",
+            "SHOW CREATE TABLE t",
+            "DESCRIBE t",
+            "EXPLAIN SELECT * FROM t",
+            "EXPLAIN FORMAT=JSON SELECT 1",
+            "SELECT a INTO @x FROM t LIMIT 1",
+            "SET NAMES utf8mb4",
+            "SET @a = 1, @@session.sql_mode = ''",
+            "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            "USE db",
+            "BEGIN",
+            "START TRANSACTION READ ONLY",
+            "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+            "COMMIT",
+            "ROLLBACK TO SAVEPOINT a",
+            "SAVEPOINT a",
+            "DO SLEEP(0)",
+            "HELP 'select'",
+            "CHECKSUM TABLE t",
+            "PREPARE s FROM 'SELECT ?'",
+            "EXECUTE s USING @a",
+            "DEALLOCATE PREPARE s",
+            "SELECT 1; SELECT 2;",
+            "VALUES (1),(2)",
+            "/* hello */ SELECT 1",
+            "",
+        ] {
+            assert_eq!(verdict(sql), Verdict::Forward, "{sql}");
+        }
+    }
+
+    #[test]
+    fn writes_are_refused_with_their_name() {
+        assert_eq!(refused("INSERT INTO t VALUES (1)"), "INSERT");
+        assert_eq!(refused("update t set a=1"), "UPDATE");
+        assert_eq!(refused("DELETE FROM t"), "DELETE");
+        assert_eq!(refused("REPLACE INTO t VALUES (1)"), "REPLACE");
+        assert_eq!(refused("CREATE TABLE x (a int)"), "CREATE TABLE");
+        assert_eq!(
+            refused("CREATE OR REPLACE VIEW v AS SELECT 1"),
+            "CREATE VIEW"
+        );
+        assert_eq!(
+            refused("CREATE DEFINER=`a`@`b` TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET @a=1"),
+            "CREATE TRIGGER"
+        );
+        assert_eq!(refused("ALTER TABLE t ADD c int"), "ALTER TABLE");
+        assert_eq!(refused("DROP TABLE t"), "DROP TABLE");
+        assert_eq!(refused("TRUNCATE t"), "TRUNCATE TABLE");
+        assert_eq!(refused("RENAME TABLE a TO b"), "RENAME TABLE");
+        assert_eq!(refused("GRANT ALL ON *.* TO x"), "GRANT");
+        assert_eq!(refused("LOAD DATA INFILE 'x' INTO TABLE t"), "LOAD DATA");
+        assert_eq!(
+            refused("LOAD DATA LOCAL INFILE 'x' INTO TABLE t"),
+            "LOAD DATA"
+        );
+        assert_eq!(refused("CALL p()"), "CALL");
+        assert_eq!(
+            refused("SELECT * FROM t INTO OUTFILE '/tmp/x'"),
+            "SELECT ... INTO OUTFILE"
+        );
+        assert_eq!(
+            refused("SELECT 1 INTO DUMPFILE '/tmp/x'"),
+            "SELECT ... INTO DUMPFILE"
+        );
+        assert_eq!(refused("LOCK TABLES t READ"), "LOCK TABLES");
+        assert_eq!(refused("FLUSH TABLES"), "FLUSH");
+        assert_eq!(refused("KILL 5"), "KILL");
+        assert_eq!(refused("XA START 'x'"), "XA");
+        assert_eq!(
+            refused("WITH c AS (SELECT 1) DELETE FROM t"),
+            "WITH ... DELETE"
+        );
+        assert_eq!(refused("ANALYZE TABLE t"), "ANALYZE TABLE");
+        assert_eq!(refused("ANALYZE UPDATE t SET a=1"), "ANALYZE UPDATE");
+        assert_eq!(
+            refused("EXPLAIN ANALYZE DELETE FROM t"),
+            "EXPLAIN ANALYZE DELETE"
+        );
+        assert_eq!(refused("OPTIMIZE TABLE t"), "OPTIMIZE TABLE");
+        assert_eq!(refused("HANDLER t OPEN"), "HANDLER");
+        assert_eq!(refused("SELECT NEXTVAL(s)"), "NEXTVAL()");
+        assert_eq!(refused("SELECT NEXT VALUE FOR s"), "NEXT VALUE FOR");
+        assert_eq!(
+            refused("BEGIN NOT ATOMIC INSERT INTO t VALUES (1); END"),
+            "BEGIN NOT ATOMIC"
+        );
+        assert_eq!(refused("INSTALL PLUGIN x SONAME 'y'"), "INSTALL PLUGIN");
+    }
+
+    #[test]
+    fn session_settings_that_reach_the_server_or_lift_read_only_are_refused() {
+        assert_eq!(refused("SET GLOBAL max_connections = 1"), "SET GLOBAL");
+        assert_eq!(refused("SET @@global.sql_mode = ''"), "SET GLOBAL");
+        assert_eq!(refused("SET @a = 1, GLOBAL x = 2"), "SET GLOBAL");
+        assert_eq!(refused("SET PERSIST x = 1"), "SET GLOBAL");
+        assert_eq!(refused("SET PASSWORD = 'x'"), "SET PASSWORD");
+        assert_eq!(
+            refused("SET SESSION TRANSACTION READ WRITE"),
+            "SET TRANSACTION READ WRITE"
+        );
+        assert_eq!(
+            refused("SET TRANSACTION READ WRITE"),
+            "SET TRANSACTION READ WRITE"
+        );
+        assert_eq!(refused("SET tx_read_only = 0"), "SET transaction_read_only");
+        assert_eq!(
+            refused("SET @@session.transaction_read_only = 0"),
+            "SET transaction_read_only"
+        );
+        assert_eq!(
+            refused("START TRANSACTION READ WRITE"),
+            "START TRANSACTION READ WRITE"
+        );
+        assert_eq!(refused("SET DEFAULT ROLE r FOR u"), "SET DEFAULT ROLE");
+    }
+
+    #[test]
+    fn every_statement_of_a_multi_statement_text_must_pass() {
+        assert_eq!(refused("SELECT 1; DELETE FROM t"), "DELETE");
+        assert_eq!(
+            refused("SELECT 1;INSERT INTO t VALUES (1);SELECT 2"),
+            "INSERT"
+        );
+    }
+
+    #[test]
+    fn executable_comments_are_sql() {
+        assert_eq!(refused("SELECT 1 /*! ; DELETE FROM t */"), "DELETE");
+        assert_eq!(refused("/*!50000 INSERT INTO t VALUES (1) */"), "INSERT");
+        assert_eq!(refused("/*M!100000 DROP TABLE t */"), "DROP TABLE");
+        assert_eq!(verdict("/*!40101 SET NAMES utf8 */"), Verdict::Forward);
+    }
+
+    #[test]
+    fn sql_level_prepare_is_checked_through_its_literal() {
+        assert_eq!(refused("PREPARE s FROM 'DELETE FROM t'"), "DELETE");
+        assert_eq!(
+            refused("PREPARE s FROM @sql"),
+            "PREPARE ... FROM with a statement that is not a string literal"
+        );
+        assert_eq!(
+            refused("EXECUTE IMMEDIATE 'INSERT INTO t VALUES (1)'"),
+            "INSERT"
+        );
+        assert_eq!(
+            rewritten("PREPARE s FROM 'SELECT * FROM t FOR UPDATE'"),
+            "PREPARE s FROM 'SELECT * FROM t           '"
+        );
+        assert_eq!(
+            refused("SET STATEMENT max_statement_time=1 FOR DELETE FROM t"),
+            "DELETE"
+        );
+        assert_eq!(
+            verdict("SET STATEMENT max_statement_time=1 FOR SELECT 1"),
+            Verdict::Forward
+        );
+    }
+
+    #[test]
+    fn locking_clauses_are_blanked_so_the_source_takes_no_locks() {
+        assert_eq!(
+            rewritten("SELECT * FROM t WHERE id=1 FOR UPDATE"),
+            "SELECT * FROM t WHERE id=1           "
+        );
+        assert_eq!(
+            rewritten("SELECT * FROM t FOR SHARE NOWAIT"),
+            "SELECT * FROM t                 "
+        );
+        assert_eq!(
+            rewritten("SELECT * FROM t LOCK IN SHARE MODE"),
+            "SELECT * FROM t                   "
+        );
+        assert_eq!(
+            rewritten("SELECT * FROM t FOR UPDATE OF t, u SKIP LOCKED"),
+            format!("SELECT * FROM t{}", " ".repeat(31))
+        );
+        assert_eq!(
+            rewritten("SELECT 1 FOR UPDATE WAIT 5; SELECT 'for update'"),
+            format!("SELECT 1 {}; SELECT 'for update'", " ".repeat(17))
+        );
+    }
+
+    #[test]
+    fn effects_are_reported_for_the_session() {
+        let a = analyze(b"SET NAMES gbk", LexMode::default());
+        assert!(a.effects.contains(&Effect::RefreshLexMode));
+        let a = analyze(b"USE `my db`", LexMode::default());
+        assert_eq!(a.effects, vec![Effect::Use(b"my db".to_vec())]);
+        let a = analyze(b"COMMIT RELEASE", LexMode::default());
+        assert_eq!(a.effects, vec![Effect::Release]);
+        let a = analyze(b"COMMIT AND NO CHAIN NO RELEASE", LexMode::default());
+        assert!(a.effects.is_empty());
+    }
+}

@@ -1,0 +1,8 @@
+//! SQL analysis: pure functions over statement text, no I/O.
+//!
+//! Architecture invariant: `sql/` does no I/O and knows nothing of packets
+//! or sockets; it takes bytes and the session's lexing mode and returns
+//! decisions and spliced text.
+
+pub mod classify;
+pub mod lexer;
