@@ -117,6 +117,20 @@ fn refuse(statement: impl Into<String>, capturable: bool) -> Refusal {
     }
 }
 
+/// Every keyword that can start a statement in MySQL 8 or MariaDB 11,
+/// including compound statements MariaDB runs outside stored programs. A
+/// text that starts with any other word cannot be executed: the source can
+/// only answer it with a syntax error, so it is forwarded for that error.
+const STATEMENT_STARTERS: &[&str] = &[
+    "ALTER", "ANALYZE", "BACKUP", "BEGIN", "BINLOG", "CACHE", "CALL", "CASE", "CHANGE", "CHECK", "CHECKSUM", "CLONE",
+    "CLOSE", "COMMIT", "CREATE", "DEALLOCATE", "DECLARE", "DELETE", "DESC", "DESCRIBE", "DO", "DROP", "END", "EXECUTE",
+    "EXPLAIN", "FETCH", "FLUSH", "FOR", "GET", "GRANT", "HANDLER", "HELP", "IF", "IMPORT", "INSERT", "INSTALL",
+    "ITERATE", "KILL", "LEAVE", "LOAD", "LOCK", "LOOP", "OPEN", "OPTIMIZE", "PREPARE", "PURGE", "RELEASE", "RENAME",
+    "REPAIR", "REPEAT", "REPLACE", "RESET", "RESIGNAL", "RESTART", "RETURN", "REVOKE", "ROLLBACK", "SAVEPOINT",
+    "SELECT", "SET", "SHOW", "SHUTDOWN", "SIGNAL", "START", "STOP", "TABLE", "TRUNCATE", "UNINSTALL", "UNLOCK",
+    "UPDATE", "USE", "VALUES", "WHILE", "WITH", "XA",
+];
+
 /// Statements a later issue captures into the delta.
 const CAPTURED: &[&str] = &[
     "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE",
@@ -240,6 +254,13 @@ impl<'a> Stmt<'a> {
             // text has a write keyword anywhere (never guess with those).
             return self.scan_for_write_words().map(|_| Allowed::default());
         };
+        if self.t.get(lead + 1).is_some_and(|t| t.is_punct(b':')) && lead == 0 {
+            return Err(refuse("a labelled compound statement", false));
+        }
+        if !STATEMENT_STARTERS.contains(&first.as_str()) {
+            // `SELEC 1`: the source answers 1064 with its own message.
+            return self.scan_for_write_words().map(|_| Allowed::default());
+        }
         match first.as_str() {
             "SELECT" | "VALUES" | "TABLE" => self.read_query(),
             "WITH" => self.with_query(lead),
@@ -273,10 +294,15 @@ impl<'a> Stmt<'a> {
             }
             "SET" => self.set(effects),
             "BEGIN" => {
-                if self.is(1, "NOT") {
+                // Only `BEGIN [WORK]` starts a transaction; anything else is
+                // a compound block (`BEGIN NOT ATOMIC`, or a block under
+                // sql_mode=ORACLE) that can hold any statement.
+                if self.t.len() == 1 || (self.t.len() == 2 && self.is(1, "WORK")) {
+                    Ok(Allowed::default())
+                } else if self.is(1, "NOT") {
                     Err(refuse("BEGIN NOT ATOMIC", false))
                 } else {
-                    Ok(Allowed::default())
+                    Err(refuse("a BEGIN ... END block", false))
                 }
             }
             "START" if self.is(1, "TRANSACTION") => {
@@ -704,6 +730,9 @@ mod tests {
             "VALUES (1),(2)",
             "/* hello */ SELECT 1",
             "",
+            "SELEC 1",
+            "BEGIN WORK",
+            "hello world",
         ] {
             assert_eq!(verdict(sql), Verdict::Forward, "{sql}");
         }
@@ -766,6 +795,10 @@ mod tests {
             "BEGIN NOT ATOMIC"
         );
         assert_eq!(refused("INSTALL PLUGIN x SONAME 'y'"), "INSTALL PLUGIN");
+        assert_eq!(refused("BEGIN DELETE FROM t; END"), "a BEGIN ... END block");
+        assert_eq!(refused("lbl: LOOP DELETE FROM t; END LOOP"), "a labelled compound statement");
+        assert_eq!(refused("IF 1 THEN DELETE FROM t; END IF"), "IF");
+        assert_eq!(refused("SELEC 1; DELETE FROM t"), "DELETE");
     }
 
     #[test]

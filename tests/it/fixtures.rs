@@ -1,0 +1,117 @@
+//! Fixture databases, loaded directly into the source once per test run.
+
+/// Every fixture: database name and script.
+pub const ALL: &[(&str, &str)] = &[("vdbt_shop", SHOP), ("vdbt_types", TYPES)];
+
+/// A small shop: joins, aggregates, window functions, CTEs, JSON, dates.
+pub const SHOP: &str = r#"
+CREATE TABLE customers (
+  id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  email VARCHAR(120) NOT NULL,
+  name VARCHAR(80) CHARACTER SET utf8mb4 NOT NULL,
+  country CHAR(2) NULL,
+  created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  UNIQUE KEY uk_email (email),
+  KEY idx_country (country)
+) ENGINE=InnoDB;
+INSERT INTO customers (email, name, country, created_at) VALUES
+ ('ada@example.com', 'Ada Lovelace', 'GB', '2024-01-02 03:04:05.678'),
+ ('linus@example.com', 'Linus', 'FI', '2024-02-03 10:00:00.000'),
+ ('grace@example.com', 'Grace Hopper', 'US', '2024-03-04 11:22:33.444'),
+ ('emoji@example.com', 'Zoë 🐬 Ünïcode', NULL, '2024-04-05 12:00:00.001'),
+ ('quote@example.com', 'O''Brien \\ back\\slash "dq"', 'IE', '2024-05-06 00:00:00.000');
+CREATE TABLE products (
+  sku VARCHAR(20) NOT NULL PRIMARY KEY,
+  title VARCHAR(200) NOT NULL,
+  price DECIMAL(10,2) NOT NULL,
+  attrs JSON NULL,
+  tags SET('new','sale','eco') NOT NULL DEFAULT '',
+  status ENUM('active','retired') NOT NULL DEFAULT 'active'
+);
+INSERT INTO products VALUES
+ ('A-1', 'Anvil', 99.99, '{"weight": 50, "colors": ["black"]}', 'sale', 'active'),
+ ('B-2', 'Bucket', 4.50, '{"weight": 1.5, "colors": ["red", "blue"]}', 'new,eco', 'active'),
+ ('C-3', 'Chisel', 12.00, NULL, '', 'retired'),
+ ('D-4', 'Drill', 149.00, '{"weight": 2, "voltage": 18}', 'new', 'active');
+CREATE TABLE orders (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  customer_id INT UNSIGNED NOT NULL,
+  placed_on DATE NOT NULL,
+  total DECIMAL(12,2) NOT NULL,
+  note TEXT NULL,
+  KEY idx_customer (customer_id),
+  CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id)
+);
+INSERT INTO orders (customer_id, placed_on, total, note) VALUES
+ (1, '2024-06-01', 104.49, 'first'), (1, '2024-06-15', 12.00, NULL), (2, '2024-06-02', 149.00, ''),
+ (3, '2024-07-01', 9.00, 'two buckets'), (3, '2024-07-02', 99.99, NULL), (3, '2024-08-09', 161.00, 'drill+chisel'),
+ (5, '2024-12-31', 4.50, 'late');
+CREATE TABLE order_items (
+  order_id BIGINT NOT NULL,
+  line SMALLINT NOT NULL,
+  sku VARCHAR(20) NOT NULL,
+  qty INT NOT NULL,
+  PRIMARY KEY (order_id, line),
+  CONSTRAINT fk_items_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE,
+  CONSTRAINT fk_items_product FOREIGN KEY (sku) REFERENCES products (sku)
+);
+INSERT INTO order_items VALUES
+ (1,1,'A-1',1),(1,2,'B-2',1),(2,1,'C-3',1),(3,1,'D-4',1),(4,1,'B-2',2),(5,1,'A-1',1),(6,1,'D-4',1),(6,2,'C-3',1),(7,1,'B-2',1);
+CREATE TABLE digits (d TINYINT NOT NULL PRIMARY KEY);
+INSERT INTO digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9);
+CREATE TABLE numbers (n INT NOT NULL PRIMARY KEY);
+INSERT INTO numbers SELECT a.d * 100 + b.d * 10 + c.d FROM digits a, digits b, digits c;
+CREATE TABLE nokey (a INT, b VARCHAR(10));
+INSERT INTO nokey VALUES (1, 'x'), (1, 'x'), (2, NULL);
+CREATE VIEW big_spenders AS SELECT c.name, SUM(o.total) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id HAVING spent > 100;
+CREATE FUNCTION sneaky_write() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO nokey VALUES (99, 'sneaky'); RETURN 1; END;
+CREATE PROCEDURE add_digit() INSERT INTO digits VALUES (10);
+"#;
+
+/// Every column type, with extremes, NULLs, unicode and binary bytes, and a
+/// row over 16 MiB.
+pub const TYPES: &str = r#"
+CREATE TABLE alltypes (
+  id INT NOT NULL PRIMARY KEY,
+  ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED, mi MEDIUMINT, miu MEDIUMINT UNSIGNED,
+  i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED, zf INT(6) UNSIGNED ZEROFILL,
+  dec1 DECIMAL(20,6), dec2 DECIMAL(65,30), fl FLOAT, db DOUBLE, b1 BIT(1), b64 BIT(64),
+  d DATE, dt DATETIME, dt6 DATETIME(6), ts TIMESTAMP(3) NULL, t TIME, t6 TIME(6), y YEAR,
+  c CHAR(10), vc VARCHAR(255), bin BINARY(4), vbin VARBINARY(32),
+  tt TINYTEXT, tx TEXT, mt MEDIUMTEXT, lt LONGTEXT, tb TINYBLOB, bl BLOB, mb MEDIUMBLOB, lb LONGBLOB,
+  e ENUM('a','b','c'), st SET('x','y','z'), j JSON,
+  latin VARCHAR(20) CHARACTER SET latin1, utf3 VARCHAR(20) CHARACTER SET utf8mb3, g GEOMETRY NULL
+);
+INSERT INTO alltypes VALUES
+ (1, -128, 255, -32768, 65535, -8388608, 16777215, -2147483648, 4294967295, -9223372036854775808, 18446744073709551615, 42,
+  -99999999999999.999999, 12345678901234567890123456789012345.123456789012345678901234567890, -3.4e38, 1.7976931348623157e308, b'1', b'1111111111111111111111111111111111111111111111111111111111111111',
+  '1000-01-01', '1000-01-01 00:00:00', '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999', '-838:59:59', '838:59:59.000000', 1901,
+  'char', 'varchar ''q'' \\b', X'00FF10FF', X'000102030405060708090A0B0C0D0E0F',
+  'tiny', 'text', 'medium', 'long', X'00', X'DEADBEEF', X'00000000', X'FF',
+  'a', 'x,z', '{"k": [1, 2.5, "three", null, true], "nested": {"a": {}}}',
+  'caf\xe9', 'utf8mb3 ñ', ST_GeomFromText('POINT(1 2)')),
+ (2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, 9223372036854775807, 0, 0,
+  0.000001, -0.000000000000000000000000000001, 1.17549e-38, -2.2250738585072014e-308, b'0', b'0',
+  '9999-12-31', '9999-12-31 23:59:59', '2024-02-29 12:34:56.000001', '1970-01-01 00:00:01.000', '00:00:00', '-00:00:00.000001', 2155,
+  '', '', X'00000000', X'',
+  '', '', '', '', X'', X'', X'', X'',
+  'c', '', '[]',
+  '', '', NULL),
+ (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL,
+  NULL, NULL, NULL),
+ (4, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1,
+  3.14, 2.718281828, 0.1, 0.1, b'1', b'1010',
+  '2024-06-30', '2024-06-30 12:00:00', '2024-06-30 12:00:00.5', '2024-06-30 12:00:00.250', '12:30:00', '-12:30:00.25', 2024,
+  '🐬', 'emoji 🐬 and ünïcödé and 中文 and עברית', X'F09F90AC', X'F09F90AC',
+  '🐬', REPEAT('🐬', 1000), REPEAT('m', 70000), REPEAT('L', 300000), X'FFFE', REPEAT(X'00', 1000), REPEAT(X'AB', 70000), REPEAT(X'CD', 200000),
+  'b', 'x,y,z', '{"emoji": "🐬", "quote": "\\"", "unicode": "\\u00e9"}',
+  'Ääkkönen', 'ﬁ', ST_GeomFromText('LINESTRING(0 0, 1 1, 2 5)'));
+CREATE TABLE big (id INT NOT NULL PRIMARY KEY, payload LONGBLOB NOT NULL);
+INSERT INTO big SELECT 1, REPEAT('z', 17 * 1024 * 1024);
+INSERT INTO big VALUES (2, 'small');
+"#;

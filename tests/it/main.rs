@@ -1,0 +1,14 @@
+//! Integration tests: vdb in-process in front of a private MariaDB, driven
+//! by real clients. Each module is one area of behaviour a user would notice.
+
+mod auth;
+mod cli;
+mod clients;
+mod differential;
+mod fixtures;
+mod harness;
+mod protocol;
+mod rawclient;
+mod reads;
+mod session;
+mod writes;

@@ -1,0 +1,164 @@
+//! The wire protocol holds up against odd and hostile input: vdb answers
+//! with an error or closes that one connection, and keeps serving others.
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+
+use crate::harness::{source, Vdb};
+use crate::rawclient::{err_code, Raw};
+
+fn still_serving(vdb: &Vdb) {
+    let mut c = vdb.conn(None);
+    let v: u32 = c.query_first("SELECT 41 + 1").unwrap().unwrap();
+    assert_eq!(v, 42);
+}
+
+fn login(vdb: &Vdb) -> Raw {
+    let s = source();
+    let mut raw = Raw::connect(vdb.addr);
+    let ok = raw.login(&s.user, &s.password, "mysql_native_password");
+    assert_eq!(ok[0], 0x00, "login failed: {ok:?}");
+    raw
+}
+
+#[test]
+fn garbage_instead_of_a_handshake_closes_only_that_connection() {
+    let vdb = Vdb::start();
+    let mut raw = Raw::connect(vdb.addr);
+    raw.greeting();
+    raw.s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut rest = Vec::new();
+    let _ = raw.s.read_to_end(&mut rest);
+    still_serving(&vdb);
+    // Garbage sent before even reading the greeting.
+    let mut raw = Raw::connect(vdb.addr);
+    raw.s.write_all(&[0xFF; 64]).unwrap();
+    let _ = raw.s.read_to_end(&mut Vec::new());
+    still_serving(&vdb);
+}
+
+#[test]
+fn a_truncated_handshake_or_command_is_survived() {
+    let vdb = Vdb::start();
+    let mut raw = Raw::connect(vdb.addr);
+    raw.greeting();
+    raw.s.write_all(&[100, 0, 0, 1, 1, 2, 3]).unwrap();
+    drop(raw);
+    let mut raw = login(&vdb);
+    // Announce a 1000-byte query, send 10 bytes, vanish.
+    raw.s.write_all(&[0xE8, 0x03, 0, 0, 0x03, b'S', b'E', b'L', b'E', b'C', b'T', b' ', b'1']).unwrap();
+    drop(raw);
+    still_serving(&vdb);
+}
+
+#[test]
+fn a_silent_client_is_dropped_after_the_handshake_timeout() {
+    let vdb = Vdb::start();
+    let mut raw = Raw::connect(vdb.addr);
+    raw.greeting();
+    raw.s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut buf = [0u8; 16];
+    let started = std::time::Instant::now();
+    let n = raw.s.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "vdb closes the connection");
+    assert!(started.elapsed() < Duration::from_secs(25));
+}
+
+#[test]
+fn an_out_of_sequence_command_gets_error_1156() {
+    let vdb = Vdb::start();
+    let mut raw = login(&vdb);
+    raw.send(5, b"\x03SELECT 1");
+    let (_, p) = raw.recv().unwrap();
+    assert_eq!(err_code(&p), 1156);
+    still_serving(&vdb);
+}
+
+#[test]
+fn unknown_commands_get_error_1047_and_the_connection_goes_on() {
+    let vdb = Vdb::start();
+    let mut raw = login(&vdb);
+    for cmd in [&[0x12u8][..], &[0x08], &[0x0A], &[0x1D, 1, 2, 3], &[0xEE, 0xFF], &[0x12, b'x', b'y']] {
+        let r = raw.command(cmd);
+        assert_eq!(err_code(&r[0]), 1047, "command {cmd:?}");
+    }
+    // Still usable.
+    let r = raw.command(b"\x0e");
+    assert_eq!(r[0][0], 0x00, "COM_PING answers OK");
+    still_serving(&vdb);
+}
+
+#[test]
+fn a_client_that_vanishes_mid_result_does_not_disturb_others() {
+    let vdb = Vdb::start();
+    let mut raw = login(&vdb);
+    raw.send(0, b"\x03SELECT a.n, b.n, REPEAT('x', 200) FROM vdbt_shop.numbers a, vdbt_shop.numbers b");
+    let mut some = [0u8; 4096];
+    raw.s.read_exact(&mut some).unwrap();
+    drop(raw);
+    for _ in 0..3 {
+        still_serving(&vdb);
+    }
+}
+
+#[test]
+fn field_list_statistics_and_set_option_are_served() {
+    let vdb = Vdb::start();
+    let mut raw = login(&vdb);
+    let r = raw.command(b"\x02vdbt_shop");
+    assert_eq!(r[0][0], 0x00, "COM_INIT_DB");
+    let r = raw.command(b"\x04digits\0");
+    assert!(r.len() >= 2, "a column definition and EOF: {r:?}");
+    assert_eq!(r.last().unwrap()[0], 0xFE);
+    raw.send(0, b"\x09");
+    let (_, stats) = raw.recv().unwrap();
+    let stats = String::from_utf8_lossy(&stats).into_owned();
+    assert!(stats.contains("Uptime"), "{stats}");
+    // Multi-statements off, then on again.
+    let r = raw.command(&[0x1B, 1, 0]);
+    assert!(matches!(r[0][0], 0x00 | 0xFE), "{r:?}");
+    let r = raw.command(&[0x1B, 0, 0]);
+    assert!(matches!(r[0][0], 0x00 | 0xFE), "{r:?}");
+}
+
+#[test]
+fn long_data_reaches_a_prepared_statement() {
+    let vdb = Vdb::start();
+    let mut raw = login(&vdb);
+    raw.send(0, b"\x16SELECT CONCAT(?, '!')");
+    let (_, ok) = raw.recv().unwrap();
+    assert_eq!(ok[0], 0, "PREPARE_OK: {ok:?}");
+    let stmt = u32::from_le_bytes([ok[1], ok[2], ok[3], ok[4]]);
+    // One parameter definition and one column, no EOFs (DEPRECATE_EOF).
+    raw.recv().unwrap();
+    raw.recv().unwrap();
+    for chunk in [&b"hello "[..], b"long ", b"data"] {
+        let mut p = vec![0x18];
+        p.extend_from_slice(&stmt.to_le_bytes());
+        p.extend_from_slice(&0u16.to_le_bytes());
+        p.extend_from_slice(chunk);
+        raw.send(0, &p);
+    }
+    let mut exec = vec![0x17];
+    exec.extend_from_slice(&stmt.to_le_bytes());
+    exec.extend_from_slice(&[0, 1, 0, 0, 0, 0, 1, 0xFE, 0]);
+    raw.send(0, &exec);
+    let (_, cols) = raw.recv().unwrap();
+    assert_eq!(cols, vec![1]);
+    raw.recv().unwrap();
+    let (_, row) = raw.recv().unwrap();
+    assert_eq!(row[0], 0x00, "a binary row");
+    assert!(row.ends_with(b"hello long data!"), "{:?}", String::from_utf8_lossy(&row));
+    let (_, end) = raw.recv().unwrap();
+    assert_eq!(end[0], 0xFE);
+    // COM_STMT_RESET and COM_STMT_CLOSE.
+    let mut reset = vec![0x1A];
+    reset.extend_from_slice(&stmt.to_le_bytes());
+    assert_eq!(raw.command(&reset)[0][0], 0x00);
+    let mut close = vec![0x19];
+    close.extend_from_slice(&stmt.to_le_bytes());
+    raw.send(0, &close);
+    assert_eq!(raw.command(b"\x0e")[0][0], 0x00);
+}

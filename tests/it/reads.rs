@@ -1,0 +1,110 @@
+//! Every read answers exactly as the source would: text and binary
+//! protocol, metadata, warnings and errors, packets over 16 MiB.
+
+use mysql::prelude::Queryable;
+use mysql::{Params, Value};
+
+use crate::differential::{assert_same, cases, run_binary, run_text};
+use crate::harness::{source, Vdb};
+
+const READS: &str = include_str!("../cases/reads.sql");
+
+#[test]
+fn every_read_case_answers_as_the_source_does() {
+    let vdb = Vdb::start();
+    let mut through = vdb.conn(Some("vdbt_shop"));
+    let mut direct = source().conn(Some("vdbt_shop"));
+    let cases = cases(READS);
+    assert!(cases.len() > 120, "the case file has {} cases", cases.len());
+    for sql in &cases {
+        assert_same(sql, &run_text(&mut through, sql), &run_text(&mut direct, sql));
+    }
+}
+
+#[test]
+fn every_single_statement_case_answers_the_same_when_prepared() {
+    let vdb = Vdb::start();
+    let mut through = vdb.conn(Some("vdbt_shop"));
+    let mut direct = source().conn(Some("vdbt_shop"));
+    let mut prepared = 0;
+    for sql in cases(READS).into_iter().filter(|s| !s.contains(';')) {
+        let v = run_binary(&mut through, sql, Params::Empty);
+        let d = run_binary(&mut direct, sql, Params::Empty);
+        assert_same(sql, &v, &d);
+        if v.error.is_none() {
+            prepared += 1;
+        }
+    }
+    assert!(prepared > 80, "only {prepared} cases could be prepared");
+}
+
+#[test]
+fn prepared_statements_take_every_parameter_type() {
+    let vdb = Vdb::start();
+    let mut through = vdb.conn(Some("vdbt_types"));
+    let mut direct = source().conn(Some("vdbt_types"));
+    let params: Vec<Value> = vec![
+        Value::NULL,
+        Value::Int(-9223372036854775808),
+        Value::UInt(18446744073709551615),
+        Value::Float(1.5),
+        Value::Double(-2.25e300),
+        Value::Bytes("text 🐬 'quoted' \\".as_bytes().to_vec()),
+        Value::Bytes(vec![0, 1, 2, 255, 0]),
+        Value::Date(2024, 2, 29, 23, 59, 58, 999_999),
+        Value::Date(2024, 6, 30, 0, 0, 0, 0),
+        Value::Time(true, 1, 2, 3, 4, 5),
+        Value::Time(false, 34, 22, 59, 59, 0),
+    ];
+    let placeholders = vec!["?"; params.len()].join(", ");
+    let sql = format!("SELECT {placeholders}");
+    assert_same(&sql, &run_binary(&mut through, &sql, Params::Positional(params.clone())), &run_binary(&mut direct, &sql, Params::Positional(params)));
+    for (sql, p) in [
+        ("SELECT * FROM alltypes WHERE id = ?", vec![Value::Int(1)]),
+        ("SELECT * FROM alltypes WHERE id IN (?, ?) ORDER BY id", vec![Value::Bytes(b"2".to_vec()), Value::UInt(4)]),
+        ("SELECT id FROM alltypes WHERE dt6 > ? ORDER BY id", vec![Value::Date(2000, 1, 1, 0, 0, 0, 0)]),
+        ("SELECT id FROM alltypes WHERE vc LIKE ?", vec![Value::Bytes("%🐬%".as_bytes().to_vec())]),
+        ("SELECT ? + ?, CONCAT(?, ?)", vec![Value::Int(1), Value::Double(0.5), Value::NULL, Value::Bytes(b"x".to_vec())]),
+        ("SELECT id FROM no_such_table WHERE id = ?", vec![Value::Int(1)]),
+    ] {
+        assert_same(sql, &run_binary(&mut through, sql, Params::Positional(p.clone())), &run_binary(&mut direct, sql, Params::Positional(p)));
+    }
+}
+
+#[test]
+fn rows_and_statements_over_16_mib_cross_in_both_directions() {
+    let vdb = Vdb::start();
+    let mut through = vdb.conn(Some("vdbt_types"));
+    let mut direct = source().conn(Some("vdbt_types"));
+    // A result row over 16 MiB, text and binary.
+    for sql in ["SELECT id, payload FROM big ORDER BY id", "SELECT REPEAT('a', 16777215), REPEAT('b', 16777216)"] {
+        let v = run_text(&mut through, sql);
+        assert_same(sql, &v, &run_text(&mut direct, sql));
+        assert_same(sql, &run_binary(&mut through, sql, Params::Empty), &run_binary(&mut direct, sql, Params::Empty));
+    }
+    // A statement over 16 MiB.
+    let literal = "x".repeat(17 * 1024 * 1024);
+    let sql = format!("SELECT LENGTH('{literal}') AS len, MD5('{literal}') AS md5");
+    let got: Vec<(u64, String)> = through.query(&sql).unwrap();
+    let want: Vec<(u64, String)> = direct.query(&sql).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got[0].0, 17 * 1024 * 1024);
+    // A parameter over 16 MiB through the binary protocol.
+    let p = vec![Value::Bytes(literal.into_bytes())];
+    let sql = "SELECT LENGTH(?)";
+    assert_same(sql, &run_binary(&mut through, sql, Params::Positional(p.clone())), &run_binary(&mut direct, sql, Params::Positional(p)));
+}
+
+#[test]
+fn the_greeting_carries_the_source_version_with_a_vdb_suffix() {
+    let vdb = Vdb::start();
+    let mut direct = source().conn(None);
+    let version: String = direct.query_first("SELECT VERSION()").unwrap().unwrap();
+    let greeting = crate::rawclient::greeting(vdb.addr);
+    assert!(greeting.version.ends_with("-vdb"), "{}", greeting.version);
+    assert!(greeting.version.contains(&version), "{} should contain {version}", greeting.version);
+    // The client sees the source's own answer to VERSION(), as directly.
+    let mut through = vdb.conn(None);
+    let via: String = through.query_first("SELECT VERSION()").unwrap().unwrap();
+    assert_eq!(via, version);
+}

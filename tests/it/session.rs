@@ -1,0 +1,104 @@
+//! Session state behaves as on the source, and survives a lost source
+//! connection where it can.
+
+use mysql::prelude::Queryable;
+use mysql::{ChangeUserOpts, Conn};
+
+use crate::harness::{source, Vdb};
+
+#[test]
+fn use_init_db_names_and_variables_persist_across_statements() {
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(None);
+    c.query_drop("USE vdbt_shop").unwrap();
+    let db: String = c.query_first("SELECT DATABASE()").unwrap().unwrap();
+    assert_eq!(db, "vdbt_shop");
+    c.select_db("vdbt_types").unwrap(); // COM_INIT_DB
+    let db: String = c.query_first("SELECT DATABASE()").unwrap().unwrap();
+    assert_eq!(db, "vdbt_types");
+    c.query_drop("SET NAMES latin1").unwrap();
+    let cs: String = c.query_first("SELECT @@character_set_client").unwrap().unwrap();
+    assert_eq!(cs, "latin1");
+    c.query_drop("SET NAMES utf8mb4").unwrap();
+    c.query_drop("SET @greeting = 'hello', @n = 41").unwrap();
+    let (g, n): (String, i64) = c.query_first("SELECT @greeting, @n + 1").unwrap().unwrap();
+    assert_eq!((g.as_str(), n), ("hello", 42));
+    c.query_drop("SET SESSION sql_mode = 'ANSI_QUOTES,NO_BACKSLASH_ESCAPES'").unwrap();
+    // Under ANSI_QUOTES "..." is a name, and with NO_BACKSLASH_ESCAPES a
+    // backslash is an ordinary character: vdb lexes as the source does.
+    let v: String = c.query_first(r#"SELECT 'a\' FROM "alltypes" WHERE "id" = 1"#).unwrap().unwrap();
+    assert_eq!(v, "a\\");
+    let err = c.query_drop(r"SELECT 'x\'; DELETE FROM alltypes; -- '").unwrap_err();
+    assert!(matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1235), "{err}");
+}
+
+#[test]
+fn reset_connection_and_change_user_start_a_clean_session() {
+    let vdb = Vdb::start();
+    let s = source();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    c.query_drop("SET @kept = 1, SESSION sql_mode = 'ANSI_QUOTES'").unwrap();
+    c.reset().unwrap();
+    let v: Option<i64> = c.query_first("SELECT @kept").unwrap().unwrap();
+    assert_eq!(v, None, "user variables are gone after a reset");
+    let mode: String = c.query_first("SELECT @@SESSION.sql_mode").unwrap().unwrap();
+    assert!(!mode.contains("ANSI_QUOTES"), "{mode}");
+    c.query_drop("SET @kept = 2").unwrap();
+    c.change_user(ChangeUserOpts::default().with_db_name(Some("vdbt_types".into()))).unwrap();
+    let (db, kept): (String, Option<i64>) = c.query_first("SELECT DATABASE(), @kept").unwrap().unwrap();
+    assert_eq!((db.as_str(), kept), ("vdbt_types", None));
+    // A wrong password on COM_CHANGE_USER is refused with 1045.
+    let err = c.change_user(ChangeUserOpts::default().with_pass(Some("wrong".into()))).unwrap_err();
+    assert!(err.to_string().contains("1045") || err.to_string().contains("Access denied"), "{err}");
+    let _ = s;
+}
+
+#[test]
+fn a_lost_source_connection_fails_one_statement_and_the_next_reconnects() {
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    c.query_drop("USE vdbt_types").unwrap();
+    c.query_drop("SET SESSION sql_mode = 'ANSI_QUOTES', @lost = 1").unwrap();
+    let upstream_id: u64 = c.query_first("SELECT CONNECTION_ID()").unwrap().unwrap();
+    let mut admin = source().conn(None);
+    admin.query_drop(format!("KILL {upstream_id}")).unwrap();
+    let err = c.query_drop("SELECT 1").unwrap_err();
+    match err {
+        mysql::Error::MySqlError(ref e) => {
+            assert_eq!(e.code, 2013, "{e}");
+            assert!(e.message.contains("reconnects"), "{e}");
+        }
+        other => panic!("{other}"),
+    }
+    let (db, mode): (String, String) = c.query_first("SELECT DATABASE(), @@SESSION.sql_mode").unwrap().unwrap();
+    assert_eq!(db, "vdbt_types", "the default database is restored");
+    assert!(mode.contains("ANSI_QUOTES"), "session SETs are replayed: {mode}");
+    let new_id: u64 = c.query_first("SELECT CONNECTION_ID()").unwrap().unwrap();
+    assert_ne!(new_id, upstream_id);
+    // The new source session is read-only too.
+    c.query_drop("USE vdbt_shop").unwrap();
+    let err = c.query_drop("SELECT sneaky_write()").unwrap_err();
+    assert!(matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1792), "{err}");
+}
+
+#[test]
+fn ping_works_and_many_clients_are_served_at_once() {
+    let vdb = Vdb::start();
+    let threads: Vec<_> = (0..12)
+        .map(|i| {
+            let addr = vdb.addr;
+            std::thread::spawn(move || {
+                let s = source();
+                let mut c: Conn = crate::harness::connect("127.0.0.1", addr.port(), &s.user, &s.password, Some("vdbt_shop"));
+                for j in 0..50 {
+                    assert!(c.ping().is_ok());
+                    let n: u64 = c.query_first(format!("SELECT {i} * 1000 + {j}")).unwrap().unwrap();
+                    assert_eq!(n, i * 1000 + j);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
