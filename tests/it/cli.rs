@@ -103,3 +103,14 @@ fn configured_from_the_environment_it_logs_one_start_up_line_and_serves() {
     child.wait().unwrap();
     let _ = connect;
 }
+
+#[test]
+fn the_man_page_documents_every_flag_and_variable() {
+    let man = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/vdb.1")).unwrap();
+    let man = man.replace("\\-", "-");
+    for (flag, var) in vdb::config::ENV_VARS {
+        assert!(man.contains(flag), "man/vdb.1 lacks {flag}");
+        assert!(man.contains(var), "man/vdb.1 lacks {var}");
+    }
+    assert!(man.contains("--version") && man.contains("EXIT STATUS"));
+}
