@@ -1,12 +1,14 @@
 //! The accept loop: one OS thread per client, each isolated from the
 //! others' panics.
 
-use std::net::{SocketAddr, TcpListener};
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use log::{error, info};
+use parking_lot::Mutex;
 
 use crate::config::Config;
 use crate::protocol::handshake::AuthPlugin;
@@ -21,6 +23,15 @@ pub struct Shared {
     pub source_info: SourceInfo,
     next_id: AtomicU32,
     open: AtomicUsize,
+    sessions: Mutex<HashMap<u32, SessionHandle>>,
+}
+
+/// What another connection needs to interrupt a session (KILL).
+pub struct SessionHandle {
+    /// The source's id for the session's current upstream connection.
+    pub upstream_id: u32,
+    /// The client socket, to close it on `KILL CONNECTION`.
+    pub client: TcpStream,
 }
 
 impl Shared {
@@ -49,6 +60,35 @@ impl Shared {
     /// Connections currently open.
     pub fn open_connections(&self) -> usize {
         self.open.load(Ordering::Relaxed)
+    }
+
+    /// Records (or updates) a logged-in session.
+    pub fn register(&self, id: u32, handle: SessionHandle) {
+        self.sessions.lock().insert(id, handle);
+    }
+
+    /// Notes a session's new upstream connection.
+    pub fn set_upstream_id(&self, id: u32, upstream_id: u32) {
+        if let Some(h) = self.sessions.lock().get_mut(&id) {
+            h.upstream_id = upstream_id;
+        }
+    }
+
+    /// Forgets a session.
+    pub fn unregister(&self, id: u32) {
+        self.sessions.lock().remove(&id);
+    }
+
+    /// Finds one of vdb's sessions by the id its client saw in the greeting,
+    /// or else by its upstream id (what `CONNECTION_ID()` returns). Returns
+    /// the vdb id, the upstream id and a handle on the client socket.
+    pub fn find_session(&self, id: u64) -> Option<(u32, u32, Option<TcpStream>)> {
+        let sessions = self.sessions.lock();
+        let by_vdb = u32::try_from(id)
+            .ok()
+            .and_then(|i| sessions.get_key_value(&i));
+        let found = by_vdb.or_else(|| sessions.iter().find(|(_, h)| h.upstream_id as u64 == id));
+        found.map(|(vid, h)| (*vid, h.upstream_id, h.client.try_clone().ok()))
     }
 }
 
@@ -91,6 +131,7 @@ impl Server {
             source_info,
             next_id: AtomicU32::new(1),
             open: AtomicUsize::new(0),
+            sessions: Mutex::new(HashMap::new()),
         });
         Ok(Server { listener, shared })
     }

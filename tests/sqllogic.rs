@@ -34,7 +34,10 @@ enum Record {
 fn parse(text: &str) -> Vec<Record> {
     let mut out = Vec::new();
     for block in text.split("\n\n") {
-        let mut lines = block.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).peekable();
+        let mut lines = block
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .peekable();
         let mut skip = false;
         while let Some(l) = lines.peek() {
             let words: Vec<&str> = l.split_whitespace().collect();
@@ -74,10 +77,16 @@ fn every_sqllogictest_query_answers_through_vdb_as_directly() {
     assert!(files.len() >= 17, "the corpus has {} files", files.len());
     let (mut records, mut queries, mut errors) = (0usize, 0usize, 0usize);
     for file in &files {
-        let name = file.file_stem().unwrap().to_string_lossy().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+        let name = file
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
         let db = format!("slt_{name}");
         let mut admin = s.conn(None);
-        admin.query_drop(format!("DROP DATABASE IF EXISTS {db}")).unwrap();
+        admin
+            .query_drop(format!("DROP DATABASE IF EXISTS {db}"))
+            .unwrap();
         admin.query_drop(format!("CREATE DATABASE {db}")).unwrap();
         admin.query_drop(format!("USE {db}")).unwrap();
         let mut through = vdb.conn(Some(&db));

@@ -9,9 +9,9 @@
 
 use std::io::{self, Read, Write};
 
-use super::packet::{
-    encode_packet, lenenc_int, put_lenenc_bytes, put_lenenc_int, read_packet, FrameError, MAX_FRAME,
-};
+#[cfg(test)]
+use super::packet::encode_packet;
+use super::packet::{lenenc_int, put_lenenc_bytes, put_lenenc_int, MAX_FRAME, MAX_LOGICAL_PACKET};
 
 /// `SERVER_MORE_RESULTS_EXISTS`: another result follows this one.
 pub const MORE_RESULTS: u16 = 0x0008;
@@ -103,10 +103,8 @@ pub fn status_of(payload: &[u8], deprecate_eof: bool) -> u16 {
 }
 
 /// Whether a packet ends a row stream: EOF (classic) or OK-as-EOF.
-fn is_terminator(payload: &[u8], deprecate_eof: bool) -> bool {
-    payload.first() == Some(&0xFE)
-        && payload.len() < MAX_FRAME
-        && (deprecate_eof || payload.len() < 9)
+fn is_terminator(first: Option<&u8>, len: usize, deprecate_eof: bool) -> bool {
+    first == Some(&0xFE) && len < MAX_FRAME && (deprecate_eof || len < 9)
 }
 
 /// What kind of response the command that was just sent produces.
@@ -199,6 +197,19 @@ pub fn relay<R: Read, W: Write>(
     }
 }
 
+/// A packet as the relay sees it: its first bytes (all of it when small)
+/// and its true length.
+struct Pkt<'a> {
+    head: &'a [u8],
+    len: usize,
+}
+
+impl Pkt<'_> {
+    fn first(&self) -> Option<&u8> {
+        self.head.first()
+    }
+}
+
 enum RelayStop {
     Upstream(String),
     Client(io::Error),
@@ -215,24 +226,64 @@ struct Relay<'a, R, W> {
 }
 
 impl<R: Read, W: Write> Relay<'_, R, W> {
-    /// Reads the next source packet, queues it for the client, returns it.
-    fn next(&mut self) -> Result<&[u8], RelayStop> {
-        let (first, last) = match read_packet(self.up, self.scratch) {
-            Ok(s) => s,
-            Err(FrameError::Io(e)) => return Err(RelayStop::Upstream(e.to_string())),
-            Err(FrameError::TooLarge) => {
-                return Err(RelayStop::Upstream("packet over 1 GiB".into()))
+    /// Reads the next source packet straight into the client's pending
+    /// bytes (frames and all, no re-encoding) and returns its payload (the
+    /// first frame's, which is all the relay inspects: OK, EOF and ERR
+    /// packets are never split).
+    fn next(&mut self) -> Result<Pkt<'_>, RelayStop> {
+        let start = self.out.len();
+        let mut total = 0usize;
+        let mut multi = false;
+        loop {
+            let mut header = [0u8; 4];
+            self.up
+                .read_exact(&mut header)
+                .map_err(|e| RelayStop::Upstream(e.to_string()))?;
+            let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
+            self.out.extend_from_slice(&header);
+            let at = self.out.len();
+            self.out.resize(at + len, 0);
+            self.up
+                .read_exact(&mut self.out[at..])
+                .map_err(|e| RelayStop::Upstream(e.to_string()))?;
+            self.next_seq = header[3].wrapping_add(1);
+            total += len;
+            if len < MAX_FRAME {
+                break;
             }
-            Err(FrameError::OutOfOrder { .. }) => {
-                return Err(RelayStop::Upstream("packets out of order".into()))
+            if total > MAX_LOGICAL_PACKET {
+                return Err(RelayStop::Upstream("packet over 1 GiB".into()));
             }
-        };
-        encode_packet(self.out, first, self.scratch);
-        self.next_seq = last.wrapping_add(1);
-        if self.out.len() >= FLUSH_AT {
+            // A row of 16 MiB or more: keep its first bytes for inspection
+            // and hand the client what has arrived before reading on.
+            if !multi {
+                multi = true;
+                self.scratch.clear();
+                self.scratch
+                    .extend_from_slice(&self.out[start + 4..start + 4 + 16]);
+            }
             self.flush().map_err(RelayStop::Client)?;
         }
-        Ok(self.scratch)
+        if multi {
+            return Ok(Pkt {
+                head: self.scratch,
+                len: total,
+            });
+        }
+        if self.out.len() >= FLUSH_AT {
+            self.scratch.clear();
+            let head = &self.out[start + 4..];
+            self.scratch.extend_from_slice(&head[..head.len().min(64)]);
+            self.flush().map_err(RelayStop::Client)?;
+            return Ok(Pkt {
+                head: self.scratch,
+                len: total,
+            });
+        }
+        Ok(Pkt {
+            head: &self.out[start + 4..],
+            len: total,
+        })
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -253,10 +304,10 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
                 Ok(match p.first() {
                     Some(0xFF) => Relayed {
                         status: 0,
-                        error: Some(err_code(p)),
+                        error: Some(err_code(p.head)),
                     },
                     Some(0x00) | Some(0xFE) => Relayed {
-                        status: status_of(p, deprecate_eof && p[0] == 0xFE),
+                        status: status_of(p.head, deprecate_eof && p.head[0] == 0xFE),
                         error: None,
                     },
                     _ => Relayed {
@@ -271,14 +322,14 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
                     Some(0xFF) => {
                         return Ok(Relayed {
                             status: 0,
-                            error: Some(err_code(p)),
+                            error: Some(err_code(p.head)),
                         })
                     }
-                    Some(0x00) if p.len() >= 9 => {}
+                    Some(0x00) if p.head.len() >= 9 => {}
                     _ => return Err(bad("PREPARE_OK")),
                 }
-                let columns = u16::from_le_bytes([p[5], p[6]]);
-                let params = u16::from_le_bytes([p[7], p[8]]);
+                let columns = u16::from_le_bytes([p.head[5], p.head[6]]);
+                let params = u16::from_le_bytes([p.head[7], p.head[8]]);
                 for count in [params, columns] {
                     if count > 0 {
                         for _ in 0..count {
@@ -299,12 +350,12 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
                 if p.first() == Some(&0xFF) {
                     return Ok(Relayed {
                         status: 0,
-                        error: Some(err_code(p)),
+                        error: Some(err_code(p.head)),
                     });
                 }
-                if is_terminator(p, deprecate_eof) {
+                if is_terminator(p.first(), p.len, deprecate_eof) {
                     return Ok(Relayed {
-                        status: status_of(p, deprecate_eof),
+                        status: status_of(p.head, deprecate_eof),
                         error: None,
                     });
                 }
@@ -317,7 +368,7 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
                 let p = self.next()?;
                 match p.first() {
                     Some(0x00) => {
-                        let st = status_of(p, false);
+                        let st = status_of(p.head, false);
                         if st & MORE_RESULTS != 0 {
                             continue;
                         }
@@ -329,7 +380,7 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
                     Some(0xFF) => {
                         return Ok(Relayed {
                             status: 0,
-                            error: Some(err_code(p)),
+                            error: Some(err_code(p.head)),
                         })
                     }
                     Some(0xFB) => {
@@ -339,13 +390,13 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
                     _ => {}
                 }
                 let mut pos = 0;
-                let columns = lenenc_int(p, &mut pos).ok_or_else(|| bad("column count"))?;
+                let columns = lenenc_int(p.head, &mut pos).ok_or_else(|| bad("column count"))?;
                 for _ in 0..columns {
                     self.next()?;
                 }
                 if !deprecate_eof {
                     let eof = self.next()?;
-                    let st = status_of(eof, false);
+                    let st = status_of(eof.head, false);
                     if st & CURSOR_EXISTS != 0 {
                         if st & MORE_RESULTS != 0 {
                             continue;
@@ -372,10 +423,10 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
         loop {
             let p = self.next()?;
             if p.first() == Some(&0xFF) {
-                return Ok((0, Some(err_code(p))));
+                return Ok((0, Some(err_code(p.head))));
             }
-            if is_terminator(p, deprecate_eof) {
-                return Ok((status_of(p, deprecate_eof), None));
+            if is_terminator(p.first(), p.len, deprecate_eof) {
+                return Ok((status_of(p.head, deprecate_eof), None));
             }
         }
     }
@@ -475,6 +526,36 @@ mod tests {
             b"",
         );
         assert_eq!(r.status, 2);
+    }
+
+    #[test]
+    fn a_row_of_16_mib_that_starts_like_a_terminator_is_a_row() {
+        // A first cell of 2^24 bytes or more has the 0xFE length prefix.
+        let cell = 17 * 1024 * 1024;
+        let mut row = vec![0xFE];
+        row.extend_from_slice(&(cell as u64).to_le_bytes());
+        row.resize(9 + cell, b'r');
+        for deprecate_eof in [false, true] {
+            let end = if deprecate_eof {
+                ok_payload(0, 0, 2, 0, b"")
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, b)| if i == 0 { 0xFE } else { b })
+                    .collect()
+            } else {
+                eof_payload(2, 0)
+            };
+            let eofs: Vec<Vec<u8>> = if deprecate_eof {
+                vec![]
+            } else {
+                vec![eof_payload(2, 0)]
+            };
+            let mut packets = vec![vec![1], coldef()];
+            packets.extend(eofs);
+            packets.push(row.clone());
+            packets.push(end);
+            check(Expect::Query, deprecate_eof, packets, b"after");
+        }
     }
 
     #[test]

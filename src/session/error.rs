@@ -19,6 +19,8 @@ pub enum ClientError {
     SourceUnreachable(String),
     /// The source connection broke during this statement.
     SourceLost(String),
+    /// KILL named a connection that is not one of vdb's.
+    NoSuchThread(u64),
 }
 
 impl ClientError {
@@ -39,6 +41,8 @@ impl ClientError {
             // drivers keep this connection (vdb reconnects by itself).
             ClientError::SourceUnreachable(_) => (2003, "HY000"),
             ClientError::SourceLost(_) => (2013, "HY000"),
+            // ER_NO_SUCH_THREAD
+            ClientError::NoSuchThread(_) => (1094, "HY000"),
         }
     }
 
@@ -57,6 +61,7 @@ impl ClientError {
             ClientError::PacketsOutOfOrder => "Got packets out of order".into(),
             ClientError::Malformed(what) => format!("Malformed communication packet ({what})"),
             ClientError::SourceUnreachable(why) => format!("vdb cannot connect to the source database: {why}"),
+            ClientError::NoSuchThread(id) => format!("Unknown thread id: {id}"),
             ClientError::SourceLost(why) => {
                 format!("Lost connection to the source database during the statement ({why}); vdb reconnects on the next one")
             }

@@ -21,8 +21,8 @@ use crate::protocol::response::{
     err_payload, ok_payload, relay, Expect, RelayError, STATUS_AUTOCOMMIT,
 };
 use crate::protocol::stream::Stream;
-use crate::server::Shared;
-use crate::sql::classify::{analyze, Effect, Verdict};
+use crate::server::{SessionHandle, Shared};
+use crate::sql::classify::{analyze, Effect, Refusal, Verdict};
 use crate::sql::lexer::{Charset, LexMode};
 use crate::upstream::{Login, Upstream, UpstreamError};
 
@@ -100,6 +100,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         Ok(()) => info!("conn {id} closed ({} statements)", session.statements),
         Err(e) => info!("conn {id} closed: {e} ({} statements)", session.statements),
     }
+    shared.unregister(id);
     if let Some(up) = session.upstream.take() {
         up.quit();
     }
@@ -169,6 +170,17 @@ impl Session<'_> {
     fn login(&mut self, seq: u8) -> Result<bool, SessionEnd> {
         match self.open_upstream() {
             Ok(()) => {
+                if let (Some(up), Ok(client)) =
+                    (&self.upstream, self.client.get_ref().tcp().try_clone())
+                {
+                    self.shared.register(
+                        self.id,
+                        SessionHandle {
+                            upstream_id: up.connection_id,
+                            client,
+                        },
+                    );
+                }
                 let ok = ok_payload(0, 0, STATUS_AUTOCOMMIT, 0, b"");
                 write_packet(self.client.get_mut(), seq, &ok)?;
                 Ok(true)
@@ -196,6 +208,7 @@ impl Session<'_> {
                 debug!("conn {}: replaying {:?} failed: {e}", self.id, shorten(set));
             }
         }
+        self.shared.set_upstream_id(self.id, up.connection_id);
         self.upstream = Some(up);
         self.refresh_lex_mode()
     }
@@ -304,6 +317,13 @@ impl Session<'_> {
                         );
                         self.send_error(seq, &ClientError::Refused(r))?;
                     }
+                    Verdict::Kill { .. } => {
+                        let r = Refusal {
+                            statement: "KILL as a prepared statement".into(),
+                            capturable: false,
+                        };
+                        self.send_error(seq, &ClientError::Refused(r))?;
+                    }
                 }
             }
             Command::StmtExecute => {
@@ -391,6 +411,14 @@ impl Session<'_> {
                 );
                 self.send_error(seq, &ClientError::Refused(r.clone()))?;
                 return Ok(true);
+            }
+            Verdict::Kill { query_only, id } => {
+                debug!(
+                    "conn {} KILL {}{id}",
+                    self.id,
+                    if *query_only { "QUERY " } else { "" }
+                );
+                return self.kill(*query_only, *id, seq);
             }
         };
         let Some(relayed) = relayed else {
@@ -482,6 +510,50 @@ impl Session<'_> {
                 Ok(None)
             }
         }
+    }
+
+    /// KILL for one of vdb's own connections: its statement at the source
+    /// is stopped with `KILL QUERY` on its upstream thread (the source
+    /// account may kill its own threads), and for `KILL CONNECTION` its
+    /// client socket is closed. Ids that are not vdb's get 1094, so no other
+    /// user's source thread can ever be killed through vdb.
+    fn kill(&mut self, query_only: bool, id: u64, seq: u8) -> Result<bool, SessionEnd> {
+        let Some((target, upstream_id, client)) = self.shared.find_session(id) else {
+            self.send_error(seq, &ClientError::NoSuchThread(id))?;
+            return Ok(true);
+        };
+        if !query_only {
+            if let Some(c) = client {
+                let _ = c.shutdown(std::net::Shutdown::Both);
+            }
+            if target == self.id {
+                return Ok(false);
+            }
+        }
+        if target != self.id {
+            if self.upstream.is_none() {
+                if let Err(e) = self.open_upstream() {
+                    self.upstream_failed(seq, e)?;
+                    return Ok(true);
+                }
+            }
+            let up = self.upstream.as_mut().expect("opened above");
+            match up.query(&format!("KILL QUERY {upstream_id}")) {
+                Ok(_) => {}
+                // The statement already ended: nothing to stop.
+                Err(UpstreamError::Server { code: 1094, .. }) => {}
+                Err(e) => {
+                    self.upstream_failed(seq, e)?;
+                    return Ok(true);
+                }
+            }
+        }
+        write_packet(
+            self.client.get_mut(),
+            seq,
+            &ok_payload(0, 0, STATUS_AUTOCOMMIT, 0, b""),
+        )?;
+        Ok(true)
     }
 
     fn upstream_failed(&mut self, seq: u8, e: UpstreamError) -> Result<(), SessionEnd> {

@@ -35,6 +35,14 @@ pub enum Verdict {
     Rewrite(Vec<u8>),
     /// Do not send anything; answer with an error naming the statement.
     Refuse(Refusal),
+    /// `KILL [CONNECTION | QUERY] <id>`: the session resolves the id among
+    /// vdb's own connections (never an arbitrary source thread).
+    Kill {
+        /// `KILL QUERY`: stop the running statement, keep the connection.
+        query_only: bool,
+        /// The connection id the client named.
+        id: u64,
+    },
 }
 
 /// Why a statement was refused.
@@ -59,6 +67,12 @@ pub struct Analysis {
 /// Analyses a query text under the session's lexing mode.
 pub fn analyze(sql: &[u8], mode: LexMode) -> Analysis {
     let lexed = lex(sql, mode);
+    if let Some(kill) = kill_statement(sql, &lexed.tokens) {
+        return Analysis {
+            verdict: kill,
+            effects: Vec::new(),
+        };
+    }
     let mut effects = Vec::new();
     let mut blanks: Vec<(usize, usize)> = Vec::new();
     let mut literal_edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
@@ -97,6 +111,40 @@ pub fn analyze(sql: &[u8], mode: LexMode) -> Analysis {
     Analysis { verdict, effects }
 }
 
+/// `KILL [HARD | SOFT] [CONNECTION | QUERY] <number>` as the whole text.
+fn kill_statement(sql: &[u8], tokens: &[Token]) -> Option<Verdict> {
+    let mut t: &[Token] = tokens;
+    while let [rest @ .., last] = t {
+        if last.is_punct(b';') {
+            t = rest;
+        } else {
+            break;
+        }
+    }
+    if !t.first()?.is_word(sql, "KILL") {
+        return None;
+    }
+    let mut i = 1;
+    if t.get(i)
+        .is_some_and(|w| w.is_word(sql, "HARD") || w.is_word(sql, "SOFT"))
+    {
+        i += 1;
+    }
+    let mut query_only = false;
+    if t.get(i).is_some_and(|w| w.is_word(sql, "QUERY")) {
+        query_only = true;
+        i += 1;
+    } else if t.get(i).is_some_and(|w| w.is_word(sql, "CONNECTION")) {
+        i += 1;
+    }
+    let id = t.get(i).filter(|_| t.len() == i + 1)?;
+    let id = std::str::from_utf8(id.text(sql))
+        .ok()?
+        .parse::<u64>()
+        .ok()?;
+    Some(Verdict::Kill { query_only, id })
+}
+
 /// Edits one allowed statement needs.
 #[derive(Default)]
 struct Allowed {
@@ -122,13 +170,81 @@ fn refuse(statement: impl Into<String>, capturable: bool) -> Refusal {
 /// text that starts with any other word cannot be executed: the source can
 /// only answer it with a syntax error, so it is forwarded for that error.
 const STATEMENT_STARTERS: &[&str] = &[
-    "ALTER", "ANALYZE", "BACKUP", "BEGIN", "BINLOG", "CACHE", "CALL", "CASE", "CHANGE", "CHECK", "CHECKSUM", "CLONE",
-    "CLOSE", "COMMIT", "CREATE", "DEALLOCATE", "DECLARE", "DELETE", "DESC", "DESCRIBE", "DO", "DROP", "END", "EXECUTE",
-    "EXPLAIN", "FETCH", "FLUSH", "FOR", "GET", "GRANT", "HANDLER", "HELP", "IF", "IMPORT", "INSERT", "INSTALL",
-    "ITERATE", "KILL", "LEAVE", "LOAD", "LOCK", "LOOP", "OPEN", "OPTIMIZE", "PREPARE", "PURGE", "RELEASE", "RENAME",
-    "REPAIR", "REPEAT", "REPLACE", "RESET", "RESIGNAL", "RESTART", "RETURN", "REVOKE", "ROLLBACK", "SAVEPOINT",
-    "SELECT", "SET", "SHOW", "SHUTDOWN", "SIGNAL", "START", "STOP", "TABLE", "TRUNCATE", "UNINSTALL", "UNLOCK",
-    "UPDATE", "USE", "VALUES", "WHILE", "WITH", "XA",
+    "ALTER",
+    "ANALYZE",
+    "BACKUP",
+    "BEGIN",
+    "BINLOG",
+    "CACHE",
+    "CALL",
+    "CASE",
+    "CHANGE",
+    "CHECK",
+    "CHECKSUM",
+    "CLONE",
+    "CLOSE",
+    "COMMIT",
+    "CREATE",
+    "DEALLOCATE",
+    "DECLARE",
+    "DELETE",
+    "DESC",
+    "DESCRIBE",
+    "DO",
+    "DROP",
+    "END",
+    "EXECUTE",
+    "EXPLAIN",
+    "FETCH",
+    "FLUSH",
+    "FOR",
+    "GET",
+    "GRANT",
+    "HANDLER",
+    "HELP",
+    "IF",
+    "IMPORT",
+    "INSERT",
+    "INSTALL",
+    "ITERATE",
+    "KILL",
+    "LEAVE",
+    "LOAD",
+    "LOCK",
+    "LOOP",
+    "OPEN",
+    "OPTIMIZE",
+    "PREPARE",
+    "PURGE",
+    "RELEASE",
+    "RENAME",
+    "REPAIR",
+    "REPEAT",
+    "REPLACE",
+    "RESET",
+    "RESIGNAL",
+    "RESTART",
+    "RETURN",
+    "REVOKE",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "SELECT",
+    "SET",
+    "SHOW",
+    "SHUTDOWN",
+    "SIGNAL",
+    "START",
+    "STOP",
+    "TABLE",
+    "TRUNCATE",
+    "UNINSTALL",
+    "UNLOCK",
+    "UPDATE",
+    "USE",
+    "VALUES",
+    "WHILE",
+    "WITH",
+    "XA",
 ];
 
 /// Statements a later issue captures into the delta.
@@ -637,6 +753,7 @@ impl<'a> Stmt<'a> {
                     .push((tok.start, tok.end, self.quote(&text)))
             }
             Verdict::Refuse(r) => return Err(r),
+            Verdict::Kill { .. } => return Err(refuse(format!("KILL in {what}"), false)),
         }
         effects.extend(
             analysis
@@ -774,7 +891,29 @@ mod tests {
         );
         assert_eq!(refused("LOCK TABLES t READ"), "LOCK TABLES");
         assert_eq!(refused("FLUSH TABLES"), "FLUSH");
-        assert_eq!(refused("KILL 5"), "KILL");
+        assert_eq!(
+            verdict("KILL 5"),
+            Verdict::Kill {
+                query_only: false,
+                id: 5
+            }
+        );
+        assert_eq!(
+            verdict("kill query 7;"),
+            Verdict::Kill {
+                query_only: true,
+                id: 7
+            }
+        );
+        assert_eq!(
+            verdict("KILL HARD CONNECTION 9"),
+            Verdict::Kill {
+                query_only: false,
+                id: 9
+            }
+        );
+        assert_eq!(refused("KILL USER 'x'"), "KILL");
+        assert_eq!(refused("SELECT 1; KILL 5"), "KILL");
         assert_eq!(refused("XA START 'x'"), "XA");
         assert_eq!(
             refused("WITH c AS (SELECT 1) DELETE FROM t"),
@@ -796,7 +935,10 @@ mod tests {
         );
         assert_eq!(refused("INSTALL PLUGIN x SONAME 'y'"), "INSTALL PLUGIN");
         assert_eq!(refused("BEGIN DELETE FROM t; END"), "a BEGIN ... END block");
-        assert_eq!(refused("lbl: LOOP DELETE FROM t; END LOOP"), "a labelled compound statement");
+        assert_eq!(
+            refused("lbl: LOOP DELETE FROM t; END LOOP"),
+            "a labelled compound statement"
+        );
         assert_eq!(refused("IF 1 THEN DELETE FROM t; END IF"), "IF");
         assert_eq!(refused("SELEC 1; DELETE FROM t"), "DELETE");
     }

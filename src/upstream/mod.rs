@@ -25,7 +25,7 @@ use mysql::mysql_common::proto::MySerialize;
 use mysql::mysql_common::scramble::{scramble_native, scramble_sha256};
 
 use crate::protocol::handshake::supported_capabilities;
-use crate::protocol::packet::{lenenc_int, read_packet, write_packet, FrameError};
+use crate::protocol::packet::{encode_packet, lenenc_int, read_packet, write_packet, FrameError};
 use crate::protocol::response::{err_code, err_message, status_of};
 use crate::protocol::stream::Stream;
 
@@ -158,6 +158,7 @@ pub struct Upstream {
     nonce: Vec<u8>,
     spec: SourceSpec,
     scratch: Vec<u8>,
+    sendbuf: Vec<u8>,
 }
 
 /// A small text result from an internal query.
@@ -287,6 +288,7 @@ impl Upstream {
             nonce,
             spec: spec.clone(),
             scratch: Vec::new(),
+            sendbuf: Vec::new(),
         };
         up.auth_exchange(&plugin_name)?;
         up.io.get_ref().tcp().set_read_timeout(None)?;
@@ -373,7 +375,11 @@ impl Upstream {
 
     /// Sends one command packet (already built) starting at sequence id 0.
     pub fn send(&mut self, payload: &[u8]) -> io::Result<()> {
-        write_packet(self.io.get_mut(), 0, payload).map(|_| ())
+        self.sendbuf.clear();
+        encode_packet(&mut self.sendbuf, 0, payload);
+        let s = self.io.get_mut();
+        s.write_all(&self.sendbuf)?;
+        s.flush()
     }
 
     /// Whether responses use OK packets instead of EOF.

@@ -27,19 +27,38 @@ fn version_prints_the_version_and_commit() {
     let out = Command::new(VDB).arg("--version").output().unwrap();
     let v = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    assert!(v.starts_with(&format!("vdb {} (", env!("CARGO_PKG_VERSION"))), "{v}");
+    assert!(
+        v.starts_with(&format!("vdb {} (", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
 }
 
 #[test]
 fn bad_configuration_is_explained_with_exit_status_2() {
     for (args, says) in [
         (vec![], "--source (or VDB_SOURCE) is required"),
-        (vec!["--source", "postgres://x@y"], "must start with mysql://"),
-        (vec!["--source", "mysql://u:secret@h:notaport"], "port is not a number"),
-        (vec!["--source", "mysql://u@h", "--tls-cert", "/nonexistent.pem"], "go together"),
-        (vec!["--source", "mysql://u@h", "--auth-plugin", "ed25519"], "--auth-plugin ed25519"),
+        (
+            vec!["--source", "postgres://x@y"],
+            "must start with mysql://",
+        ),
+        (
+            vec!["--source", "mysql://u:secret@h:notaport"],
+            "port is not a number",
+        ),
+        (
+            vec!["--source", "mysql://u@h", "--tls-cert", "/nonexistent.pem"],
+            "go together",
+        ),
+        (
+            vec!["--source", "mysql://u@h", "--auth-plugin", "ed25519"],
+            "--auth-plugin ed25519",
+        ),
     ] {
-        let out = Command::new(VDB).args(&args).env_remove("VDB_SOURCE").output().unwrap();
+        let out = Command::new(VDB)
+            .args(&args)
+            .env_remove("VDB_SOURCE")
+            .output()
+            .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(says), "{args:?}: {err}");
@@ -50,13 +69,27 @@ fn bad_configuration_is_explained_with_exit_status_2() {
 #[test]
 fn an_unreachable_source_or_wrong_account_fails_start_up_clearly() {
     let port = free_port();
-    let out = Command::new(VDB).args(["--source", &format!("mysql://u:p@127.0.0.1:{port}"), "--listen", "127.0.0.1:0"]).output().unwrap();
+    let out = Command::new(VDB)
+        .args([
+            "--source",
+            &format!("mysql://u:p@127.0.0.1:{port}"),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains(&format!("cannot connect to the source at 127.0.0.1:{port}")), "{err}");
+    assert!(
+        err.contains(&format!("cannot connect to the source at 127.0.0.1:{port}")),
+        "{err}"
+    );
     let s = source();
     let url = format!("mysql://{}:wrong@{}:{}", s.user, s.host, s.port);
-    let out = Command::new(VDB).args(["--source", &url, "--listen", "127.0.0.1:0"]).output().unwrap();
+    let out = Command::new(VDB)
+        .args(["--source", &url, "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("1045"), "{err}");
@@ -75,8 +108,14 @@ fn configured_from_the_environment_it_logs_one_start_up_line_and_serves() {
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    assert!(first.contains(&format!("listening on 127.0.0.1:{port}")), "{first}");
-    assert!(first.contains("MariaDB") || first.contains("MySQL"), "{first}");
+    assert!(
+        first.contains(&format!("listening on 127.0.0.1:{port}")),
+        "{first}"
+    );
+    assert!(
+        first.contains("MariaDB") || first.contains("MySQL"),
+        "{first}"
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut c = loop {
         let opts = mysql::OptsBuilder::new()
@@ -91,7 +130,10 @@ fn configured_from_the_environment_it_logs_one_start_up_line_and_serves() {
             Err(_) => std::thread::sleep(Duration::from_millis(50)),
         }
     };
-    let n: u64 = c.query_first("SELECT COUNT(*) FROM vdbt_shop.orders").unwrap().unwrap();
+    let n: u64 = c
+        .query_first("SELECT COUNT(*) FROM vdbt_shop.orders")
+        .unwrap()
+        .unwrap();
     assert_eq!(n, 7);
     drop(c);
     // One line per connection open and close.

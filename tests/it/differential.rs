@@ -69,7 +69,14 @@ pub fn run_text(conn: &mut Conn, sql: &str) -> Outcome {
                         }
                     }
                 }
-                results.push(ResultOutcome { columns, rows, affected_rows, last_insert_id, warnings, info });
+                results.push(ResultOutcome {
+                    columns,
+                    rows,
+                    affected_rows,
+                    last_insert_id,
+                    warnings,
+                    info,
+                });
                 if error.is_some() {
                     break;
                 }
@@ -83,7 +90,12 @@ pub fn run_text(conn: &mut Conn, sql: &str) -> Outcome {
 pub fn run_binary(conn: &mut Conn, sql: &str, params: Params) -> Outcome {
     let stmt = match conn.prep(sql) {
         Ok(s) => s,
-        Err(e) => return Outcome { results: Vec::new(), error: Some(server_error(e)) },
+        Err(e) => {
+            return Outcome {
+                results: Vec::new(),
+                error: Some(server_error(e)),
+            }
+        }
     };
     let params_meta: Vec<String> = stmt.params().iter().map(column_meta).collect();
     let mut results = Vec::new();
@@ -92,7 +104,8 @@ pub fn run_binary(conn: &mut Conn, sql: &str, params: Params) -> Outcome {
         Err(e) => error = Some(server_error(e)),
         Ok(mut qr) => {
             while let Some(set) = qr.iter() {
-                let mut columns: Vec<String> = set.columns().as_ref().iter().map(column_meta).collect();
+                let mut columns: Vec<String> =
+                    set.columns().as_ref().iter().map(column_meta).collect();
                 columns.extend(params_meta.iter().map(|p| format!("param {p}")));
                 let affected_rows = set.affected_rows();
                 let last_insert_id = set.last_insert_id();
@@ -108,7 +121,14 @@ pub fn run_binary(conn: &mut Conn, sql: &str, params: Params) -> Outcome {
                         }
                     }
                 }
-                results.push(ResultOutcome { columns, rows, affected_rows, last_insert_id, warnings, info });
+                results.push(ResultOutcome {
+                    columns,
+                    rows,
+                    affected_rows,
+                    last_insert_id,
+                    warnings,
+                    info,
+                });
             }
         }
     }
@@ -139,5 +159,8 @@ fn summary(o: &Outcome) -> String {
 /// The statements of a case file: one per line, `--` comments and blank
 /// lines skipped; a line may hold several statements (multi-statement).
 pub fn cases(text: &str) -> Vec<&str> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("-- ")).collect()
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-- "))
+        .collect()
 }

@@ -24,7 +24,10 @@ pub struct Source {
 impl Source {
     /// `mysql://user:pass@host:port`
     pub fn url(&self) -> String {
-        format!("mysql://{}:{}@{}:{}", self.user, self.password, self.host, self.port)
+        format!(
+            "mysql://{}:{}@{}:{}",
+            self.user, self.password, self.host, self.port
+        )
     }
 
     /// A direct connection (bypassing vdb), with `db` as default database.
@@ -55,8 +58,15 @@ pub fn source() -> &'static Source {
         let _ = env_logger::builder().is_test(true).try_init();
         match std::env::var("VDB_TEST_SOURCE") {
             Ok(url) if !url.is_empty() => {
-                let spec = vdb::config::parse_source_url(&url).expect("VDB_TEST_SOURCE is a mysql:// URL");
-                Source { host: spec.host, port: spec.port, user: spec.user, password: spec.password, dir: None }
+                let spec =
+                    vdb::config::parse_source_url(&url).expect("VDB_TEST_SOURCE is a mysql:// URL");
+                Source {
+                    host: spec.host,
+                    port: spec.port,
+                    user: spec.user,
+                    password: spec.password,
+                    dir: None,
+                }
             }
             _ => spawn_mariadb(),
         }
@@ -73,7 +83,11 @@ static FIXTURES: OnceLock<()> = OnceLock::new();
 
 /// A TCP port nobody listens on right now.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn find(prog: &str) -> String {
@@ -93,14 +107,25 @@ fn spawn_mariadb() -> Source {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("data");
-    let whoami = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap().trim().to_string();
+    let whoami = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
     let install = Command::new(find("mariadb-install-db"))
-        .args(["--no-defaults", "--auth-root-authentication-method=normal", "--skip-test-db"])
+        .args([
+            "--no-defaults",
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+        ])
         .arg(format!("--datadir={}", data.display()))
         .arg(format!("--user={whoami}"))
         .output()
         .expect("mariadb-install-db (install mariadb-server: see .ci/run)");
-    assert!(install.status.success(), "mariadb-install-db failed: {}", String::from_utf8_lossy(&install.stderr));
+    assert!(
+        install.status.success(),
+        "mariadb-install-db failed: {}",
+        String::from_utf8_lossy(&install.stderr)
+    );
     let port = free_port();
     let sock = dir.join("sock");
     let tls = make_test_certificate(&dir);
@@ -130,24 +155,48 @@ fn spawn_mariadb() -> Source {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let ok = Command::new(find("mariadb"))
-            .args(["-uroot", &format!("--socket={}", sock.display()), "-e", "SELECT 1"])
+            .args([
+                "-uroot",
+                &format!("--socket={}", sock.display()),
+                "-e",
+                "SELECT 1",
+            ])
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false);
         if ok {
             break;
         }
-        assert!(Instant::now() < deadline, "private MariaDB did not start; see {}/mariadb.err", dir.display());
+        assert!(
+            Instant::now() < deadline,
+            "private MariaDB did not start; see {}/mariadb.err",
+            dir.display()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let setup = "CREATE USER 'vdbtest'@'127.0.0.1' IDENTIFIED BY 'vdbtest-pw'; \
                  GRANT ALL ON *.* TO 'vdbtest'@'127.0.0.1' WITH GRANT OPTION;";
     let out = Command::new(find("mariadb"))
-        .args(["-uroot", &format!("--socket={}", sock.display()), "-e", setup])
+        .args([
+            "-uroot",
+            &format!("--socket={}", sock.display()),
+            "-e",
+            setup,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Source { host: "127.0.0.1".into(), port, user: "vdbtest".into(), password: "vdbtest-pw".into(), dir: Some(dir) }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Source {
+        host: "127.0.0.1".into(),
+        port,
+        user: "vdbtest".into(),
+        password: "vdbtest-pw".into(),
+        dir: Some(dir),
+    }
 }
 
 /// A self-signed certificate for TLS tests (`--ssl-cert`/`--ssl-key` for the
@@ -157,7 +206,17 @@ fn make_test_certificate(dir: &std::path::Path) -> String {
     let cert = dir.join("cert.pem");
     let key = dir.join("key.pem");
     let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+        ])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
@@ -174,9 +233,15 @@ fn make_test_certificate(dir: &std::path::Path) -> String {
 
 /// Paths of the test certificate and key.
 pub fn test_certificate() -> (PathBuf, PathBuf) {
-    let dir = source().dir.clone().expect("TLS tests need the private MariaDB (unset VDB_TEST_SOURCE)");
+    let dir = source()
+        .dir
+        .clone()
+        .expect("TLS tests need the private MariaDB (unset VDB_TEST_SOURCE)");
     let cert = dir.join("cert.pem");
-    assert!(cert.exists(), "openssl is needed to make the test certificate");
+    assert!(
+        cert.exists(),
+        "openssl is needed to make the test certificate"
+    );
     (cert, dir.join("key.pem"))
 }
 
@@ -185,11 +250,16 @@ pub fn test_certificate() -> (PathBuf, PathBuf) {
 /// source is being set up, before any test looks at it.
 pub fn load(db: &str, script: &str) {
     let mut c = SOURCE.get().expect("source first").conn(None);
-    c.query_drop(format!("DROP DATABASE IF EXISTS `{db}`")).unwrap();
-    c.query_drop(format!("CREATE DATABASE `{db}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")).unwrap();
+    c.query_drop(format!("DROP DATABASE IF EXISTS `{db}`"))
+        .unwrap();
+    c.query_drop(format!(
+        "CREATE DATABASE `{db}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
+    ))
+    .unwrap();
     c.query_drop(format!("USE `{db}`")).unwrap();
     for stmt in script.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
-        c.query_drop(stmt).unwrap_or_else(|e| panic!("fixture {db}: {stmt}: {e}"));
+        c.query_drop(stmt)
+            .unwrap_or_else(|e| panic!("fixture {db}: {stmt}: {e}"));
     }
 }
 
@@ -259,9 +329,13 @@ pub fn source_fingerprint() -> Vec<String> {
         .unwrap();
     for (schema, table, kind) in tables {
         if kind == "BASE TABLE" {
-            let sum: Vec<(String, Option<i64>)> =
-                c.query(format!("CHECKSUM TABLE `{schema}`.`{table}` EXTENDED")).unwrap();
-            out.push(format!("{schema}.{table} {kind} {:?}", sum.first().map(|s| s.1)));
+            let sum: Vec<(String, Option<i64>)> = c
+                .query(format!("CHECKSUM TABLE `{schema}`.`{table}` EXTENDED"))
+                .unwrap();
+            out.push(format!(
+                "{schema}.{table} {kind} {:?}",
+                sum.first().map(|s| s.1)
+            ));
         } else {
             out.push(format!("{schema}.{table} {kind}"));
         }

@@ -28,7 +28,9 @@ fn garbage_instead_of_a_handshake_closes_only_that_connection() {
     let vdb = Vdb::start();
     let mut raw = Raw::connect(vdb.addr);
     raw.greeting();
-    raw.s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    raw.s
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let mut rest = Vec::new();
     let _ = raw.s.read_to_end(&mut rest);
     still_serving(&vdb);
@@ -48,7 +50,11 @@ fn a_truncated_handshake_or_command_is_survived() {
     drop(raw);
     let mut raw = login(&vdb);
     // Announce a 1000-byte query, send 10 bytes, vanish.
-    raw.s.write_all(&[0xE8, 0x03, 0, 0, 0x03, b'S', b'E', b'L', b'E', b'C', b'T', b' ', b'1']).unwrap();
+    raw.s
+        .write_all(&[
+            0xE8, 0x03, 0, 0, 0x03, b'S', b'E', b'L', b'E', b'C', b'T', b' ', b'1',
+        ])
+        .unwrap();
     drop(raw);
     still_serving(&vdb);
 }
@@ -58,7 +64,9 @@ fn a_silent_client_is_dropped_after_the_handshake_timeout() {
     let vdb = Vdb::start();
     let mut raw = Raw::connect(vdb.addr);
     raw.greeting();
-    raw.s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    raw.s
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     let mut buf = [0u8; 16];
     let started = std::time::Instant::now();
     let n = raw.s.read(&mut buf).unwrap_or(0);
@@ -80,7 +88,14 @@ fn an_out_of_sequence_command_gets_error_1156() {
 fn unknown_commands_get_error_1047_and_the_connection_goes_on() {
     let vdb = Vdb::start();
     let mut raw = login(&vdb);
-    for cmd in [&[0x12u8][..], &[0x08], &[0x0A], &[0x1D, 1, 2, 3], &[0xEE, 0xFF], &[0x12, b'x', b'y']] {
+    for cmd in [
+        &[0x12u8][..],
+        &[0x08],
+        &[0x0A],
+        &[0x1D, 1, 2, 3],
+        &[0xEE, 0xFF],
+        &[0x12, b'x', b'y'],
+    ] {
         let r = raw.command(cmd);
         assert_eq!(err_code(&r[0]), 1047, "command {cmd:?}");
     }
@@ -94,7 +109,10 @@ fn unknown_commands_get_error_1047_and_the_connection_goes_on() {
 fn a_client_that_vanishes_mid_result_does_not_disturb_others() {
     let vdb = Vdb::start();
     let mut raw = login(&vdb);
-    raw.send(0, b"\x03SELECT a.n, b.n, REPEAT('x', 200) FROM vdbt_shop.numbers a, vdbt_shop.numbers b");
+    raw.send(
+        0,
+        b"\x03SELECT a.n, b.n, REPEAT('x', 200) FROM vdbt_shop.numbers a, vdbt_shop.numbers b",
+    );
     let mut some = [0u8; 4096];
     raw.s.read_exact(&mut some).unwrap();
     drop(raw);
@@ -150,7 +168,11 @@ fn long_data_reaches_a_prepared_statement() {
     raw.recv().unwrap();
     let (_, row) = raw.recv().unwrap();
     assert_eq!(row[0], 0x00, "a binary row");
-    assert!(row.ends_with(b"hello long data!"), "{:?}", String::from_utf8_lossy(&row));
+    assert!(
+        row.ends_with(b"hello long data!"),
+        "{:?}",
+        String::from_utf8_lossy(&row)
+    );
     let (_, end) = raw.recv().unwrap();
     assert_eq!(end[0], 0xFE);
     // COM_STMT_RESET and COM_STMT_CLOSE.

@@ -53,7 +53,13 @@ impl Raw {
     /// auth switch follows). Returns the final packet.
     pub fn login(&mut self, user: &str, password: &str, plugin: &str) -> Vec<u8> {
         let g = self.greeting();
-        let caps: u32 = 0x0000_0200 | 0x0000_8000 | 0x0008_0000 | 0x0002_0000 | 0x0001_0000 | 0x0000_0001 | 0x0100_0000;
+        let caps: u32 = 0x0000_0200
+            | 0x0000_8000
+            | 0x0008_0000
+            | 0x0002_0000
+            | 0x0001_0000
+            | 0x0000_0001
+            | 0x0100_0000;
         let mut p = caps.to_le_bytes().to_vec();
         p.extend_from_slice(&(16u32 << 20).to_le_bytes());
         p.push(45);
@@ -109,8 +115,12 @@ impl Raw {
 
 fn scramble(plugin: &str, nonce: &[u8], password: &str) -> Vec<u8> {
     match plugin {
-        "caching_sha2_password" => scramble_sha256(nonce, password.as_bytes()).map(|s| s.to_vec()).unwrap_or_default(),
-        "mysql_native_password" => scramble_native(nonce, password.as_bytes()).map(|s| s.to_vec()).unwrap_or_default(),
+        "caching_sha2_password" => scramble_sha256(nonce, password.as_bytes())
+            .map(|s| s.to_vec())
+            .unwrap_or_default(),
+        "mysql_native_password" => scramble_native(nonce, password.as_bytes())
+            .map(|s| s.to_vec())
+            .unwrap_or_default(),
         _ => b"garbage".to_vec(),
     }
 }
@@ -130,9 +140,17 @@ fn parse_greeting(p: &[u8]) -> Greeting {
     let n2 = auth_len.saturating_sub(8).max(13);
     nonce.extend_from_slice(&p[pos..pos + n2 - 1]);
     pos += n2;
-    let pend = p[pos..].iter().position(|b| *b == 0).map_or(p.len(), |e| pos + e);
+    let pend = p[pos..]
+        .iter()
+        .position(|b| *b == 0)
+        .map_or(p.len(), |e| pos + e);
     let plugin = String::from_utf8_lossy(&p[pos..pend]).into_owned();
-    Greeting { version, capabilities: cap_lo | (cap_hi << 16), nonce, plugin }
+    Greeting {
+        version,
+        capabilities: cap_lo | (cap_hi << 16),
+        nonce,
+        plugin,
+    }
 }
 
 /// Connects and returns the greeting only.

@@ -17,7 +17,11 @@ fn every_read_case_answers_as_the_source_does() {
     let cases = cases(READS);
     assert!(cases.len() > 120, "the case file has {} cases", cases.len());
     for sql in &cases {
-        assert_same(sql, &run_text(&mut through, sql), &run_text(&mut direct, sql));
+        assert_same(
+            sql,
+            &run_text(&mut through, sql),
+            &run_text(&mut direct, sql),
+        );
     }
 }
 
@@ -58,16 +62,44 @@ fn prepared_statements_take_every_parameter_type() {
     ];
     let placeholders = vec!["?"; params.len()].join(", ");
     let sql = format!("SELECT {placeholders}");
-    assert_same(&sql, &run_binary(&mut through, &sql, Params::Positional(params.clone())), &run_binary(&mut direct, &sql, Params::Positional(params)));
+    assert_same(
+        &sql,
+        &run_binary(&mut through, &sql, Params::Positional(params.clone())),
+        &run_binary(&mut direct, &sql, Params::Positional(params)),
+    );
     for (sql, p) in [
         ("SELECT * FROM alltypes WHERE id = ?", vec![Value::Int(1)]),
-        ("SELECT * FROM alltypes WHERE id IN (?, ?) ORDER BY id", vec![Value::Bytes(b"2".to_vec()), Value::UInt(4)]),
-        ("SELECT id FROM alltypes WHERE dt6 > ? ORDER BY id", vec![Value::Date(2000, 1, 1, 0, 0, 0, 0)]),
-        ("SELECT id FROM alltypes WHERE vc LIKE ?", vec![Value::Bytes("%🐬%".as_bytes().to_vec())]),
-        ("SELECT ? + ?, CONCAT(?, ?)", vec![Value::Int(1), Value::Double(0.5), Value::NULL, Value::Bytes(b"x".to_vec())]),
-        ("SELECT id FROM no_such_table WHERE id = ?", vec![Value::Int(1)]),
+        (
+            "SELECT * FROM alltypes WHERE id IN (?, ?) ORDER BY id",
+            vec![Value::Bytes(b"2".to_vec()), Value::UInt(4)],
+        ),
+        (
+            "SELECT id FROM alltypes WHERE dt6 > ? ORDER BY id",
+            vec![Value::Date(2000, 1, 1, 0, 0, 0, 0)],
+        ),
+        (
+            "SELECT id FROM alltypes WHERE vc LIKE ?",
+            vec![Value::Bytes("%🐬%".as_bytes().to_vec())],
+        ),
+        (
+            "SELECT ? + ?, CONCAT(?, ?)",
+            vec![
+                Value::Int(1),
+                Value::Double(0.5),
+                Value::NULL,
+                Value::Bytes(b"x".to_vec()),
+            ],
+        ),
+        (
+            "SELECT id FROM no_such_table WHERE id = ?",
+            vec![Value::Int(1)],
+        ),
     ] {
-        assert_same(sql, &run_binary(&mut through, sql, Params::Positional(p.clone())), &run_binary(&mut direct, sql, Params::Positional(p)));
+        assert_same(
+            sql,
+            &run_binary(&mut through, sql, Params::Positional(p.clone())),
+            &run_binary(&mut direct, sql, Params::Positional(p)),
+        );
     }
 }
 
@@ -77,10 +109,17 @@ fn rows_and_statements_over_16_mib_cross_in_both_directions() {
     let mut through = vdb.conn(Some("vdbt_types"));
     let mut direct = source().conn(Some("vdbt_types"));
     // A result row over 16 MiB, text and binary.
-    for sql in ["SELECT id, payload FROM big ORDER BY id", "SELECT REPEAT('a', 16777215), REPEAT('b', 16777216)"] {
+    for sql in [
+        "SELECT id, payload FROM big ORDER BY id",
+        "SELECT REPEAT('a', 16777215), REPEAT('b', 16777216)",
+    ] {
         let v = run_text(&mut through, sql);
         assert_same(sql, &v, &run_text(&mut direct, sql));
-        assert_same(sql, &run_binary(&mut through, sql, Params::Empty), &run_binary(&mut direct, sql, Params::Empty));
+        assert_same(
+            sql,
+            &run_binary(&mut through, sql, Params::Empty),
+            &run_binary(&mut direct, sql, Params::Empty),
+        );
     }
     // A statement over 16 MiB.
     let literal = "x".repeat(17 * 1024 * 1024);
@@ -92,7 +131,11 @@ fn rows_and_statements_over_16_mib_cross_in_both_directions() {
     // A parameter over 16 MiB through the binary protocol.
     let p = vec![Value::Bytes(literal.into_bytes())];
     let sql = "SELECT LENGTH(?)";
-    assert_same(sql, &run_binary(&mut through, sql, Params::Positional(p.clone())), &run_binary(&mut direct, sql, Params::Positional(p)));
+    assert_same(
+        sql,
+        &run_binary(&mut through, sql, Params::Positional(p.clone())),
+        &run_binary(&mut direct, sql, Params::Positional(p)),
+    );
 }
 
 #[test]
@@ -102,7 +145,11 @@ fn the_greeting_carries_the_source_version_with_a_vdb_suffix() {
     let version: String = direct.query_first("SELECT VERSION()").unwrap().unwrap();
     let greeting = crate::rawclient::greeting(vdb.addr);
     assert!(greeting.version.ends_with("-vdb"), "{}", greeting.version);
-    assert!(greeting.version.contains(&version), "{} should contain {version}", greeting.version);
+    assert!(
+        greeting.version.contains(&version),
+        "{} should contain {version}",
+        greeting.version
+    );
     // The client sees the source's own answer to VERSION(), as directly.
     let mut through = vdb.conn(None);
     let via: String = through.query_first("SELECT VERSION()").unwrap().unwrap();

@@ -17,19 +17,31 @@ fn use_init_db_names_and_variables_persist_across_statements() {
     let db: String = c.query_first("SELECT DATABASE()").unwrap().unwrap();
     assert_eq!(db, "vdbt_types");
     c.query_drop("SET NAMES latin1").unwrap();
-    let cs: String = c.query_first("SELECT @@character_set_client").unwrap().unwrap();
+    let cs: String = c
+        .query_first("SELECT @@character_set_client")
+        .unwrap()
+        .unwrap();
     assert_eq!(cs, "latin1");
     c.query_drop("SET NAMES utf8mb4").unwrap();
     c.query_drop("SET @greeting = 'hello', @n = 41").unwrap();
     let (g, n): (String, i64) = c.query_first("SELECT @greeting, @n + 1").unwrap().unwrap();
     assert_eq!((g.as_str(), n), ("hello", 42));
-    c.query_drop("SET SESSION sql_mode = 'ANSI_QUOTES,NO_BACKSLASH_ESCAPES'").unwrap();
+    c.query_drop("SET SESSION sql_mode = 'ANSI_QUOTES,NO_BACKSLASH_ESCAPES'")
+        .unwrap();
     // Under ANSI_QUOTES "..." is a name, and with NO_BACKSLASH_ESCAPES a
     // backslash is an ordinary character: vdb lexes as the source does.
-    let v: String = c.query_first(r#"SELECT 'a\' FROM "alltypes" WHERE "id" = 1"#).unwrap().unwrap();
+    let v: String = c
+        .query_first(r#"SELECT 'a\' FROM "alltypes" WHERE "id" = 1"#)
+        .unwrap()
+        .unwrap();
     assert_eq!(v, "a\\");
-    let err = c.query_drop(r"SELECT 'x\'; DELETE FROM alltypes; -- '").unwrap_err();
-    assert!(matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1235), "{err}");
+    let err = c
+        .query_drop(r"SELECT 'x\'; DELETE FROM alltypes; -- '")
+        .unwrap_err();
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1235),
+        "{err}"
+    );
 }
 
 #[test]
@@ -37,19 +49,27 @@ fn reset_connection_and_change_user_start_a_clean_session() {
     let vdb = Vdb::start();
     let s = source();
     let mut c = vdb.conn(Some("vdbt_shop"));
-    c.query_drop("SET @kept = 1, SESSION sql_mode = 'ANSI_QUOTES'").unwrap();
+    c.query_drop("SET @kept = 1, SESSION sql_mode = 'ANSI_QUOTES'")
+        .unwrap();
     c.reset().unwrap();
     let v: Option<i64> = c.query_first("SELECT @kept").unwrap().unwrap();
     assert_eq!(v, None, "user variables are gone after a reset");
     let mode: String = c.query_first("SELECT @@SESSION.sql_mode").unwrap().unwrap();
     assert!(!mode.contains("ANSI_QUOTES"), "{mode}");
     c.query_drop("SET @kept = 2").unwrap();
-    c.change_user(ChangeUserOpts::default().with_db_name(Some("vdbt_types".into()))).unwrap();
-    let (db, kept): (String, Option<i64>) = c.query_first("SELECT DATABASE(), @kept").unwrap().unwrap();
+    c.change_user(ChangeUserOpts::default().with_db_name(Some("vdbt_types".into())))
+        .unwrap();
+    let (db, kept): (String, Option<i64>) =
+        c.query_first("SELECT DATABASE(), @kept").unwrap().unwrap();
     assert_eq!((db.as_str(), kept), ("vdbt_types", None));
     // A wrong password on COM_CHANGE_USER is refused with 1045.
-    let err = c.change_user(ChangeUserOpts::default().with_pass(Some("wrong".into()))).unwrap_err();
-    assert!(err.to_string().contains("1045") || err.to_string().contains("Access denied"), "{err}");
+    let err = c
+        .change_user(ChangeUserOpts::default().with_pass(Some("wrong".into())))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("1045") || err.to_string().contains("Access denied"),
+        "{err}"
+    );
     let _ = s;
 }
 
@@ -58,7 +78,8 @@ fn a_lost_source_connection_fails_one_statement_and_the_next_reconnects() {
     let vdb = Vdb::start();
     let mut c = vdb.conn(Some("vdbt_shop"));
     c.query_drop("USE vdbt_types").unwrap();
-    c.query_drop("SET SESSION sql_mode = 'ANSI_QUOTES', @lost = 1").unwrap();
+    c.query_drop("SET SESSION sql_mode = 'ANSI_QUOTES', @lost = 1")
+        .unwrap();
     let upstream_id: u64 = c.query_first("SELECT CONNECTION_ID()").unwrap().unwrap();
     let mut admin = source().conn(None);
     admin.query_drop(format!("KILL {upstream_id}")).unwrap();
@@ -70,15 +91,24 @@ fn a_lost_source_connection_fails_one_statement_and_the_next_reconnects() {
         }
         other => panic!("{other}"),
     }
-    let (db, mode): (String, String) = c.query_first("SELECT DATABASE(), @@SESSION.sql_mode").unwrap().unwrap();
+    let (db, mode): (String, String) = c
+        .query_first("SELECT DATABASE(), @@SESSION.sql_mode")
+        .unwrap()
+        .unwrap();
     assert_eq!(db, "vdbt_types", "the default database is restored");
-    assert!(mode.contains("ANSI_QUOTES"), "session SETs are replayed: {mode}");
+    assert!(
+        mode.contains("ANSI_QUOTES"),
+        "session SETs are replayed: {mode}"
+    );
     let new_id: u64 = c.query_first("SELECT CONNECTION_ID()").unwrap().unwrap();
     assert_ne!(new_id, upstream_id);
     // The new source session is read-only too.
     c.query_drop("USE vdbt_shop").unwrap();
     let err = c.query_drop("SELECT sneaky_write()").unwrap_err();
-    assert!(matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1792), "{err}");
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1792),
+        "{err}"
+    );
 }
 
 #[test]
@@ -89,10 +119,19 @@ fn ping_works_and_many_clients_are_served_at_once() {
             let addr = vdb.addr;
             std::thread::spawn(move || {
                 let s = source();
-                let mut c: Conn = crate::harness::connect("127.0.0.1", addr.port(), &s.user, &s.password, Some("vdbt_shop"));
+                let mut c: Conn = crate::harness::connect(
+                    "127.0.0.1",
+                    addr.port(),
+                    &s.user,
+                    &s.password,
+                    Some("vdbt_shop"),
+                );
                 for j in 0..50 {
                     assert!(c.ping().is_ok());
-                    let n: u64 = c.query_first(format!("SELECT {i} * 1000 + {j}")).unwrap().unwrap();
+                    let n: u64 = c
+                        .query_first(format!("SELECT {i} * 1000 + {j}"))
+                        .unwrap()
+                        .unwrap();
                     assert_eq!(n, i * 1000 + j);
                 }
             })
@@ -101,4 +140,57 @@ fn ping_works_and_many_clients_are_served_at_once() {
     for t in threads {
         t.join().unwrap();
     }
+}
+
+#[test]
+fn kill_query_and_kill_connection_reach_only_vdb_sessions() {
+    let vdb = Vdb::start();
+    let mut victim = vdb.conn(None);
+    let victim_id = victim.connection_id();
+    let sleeper = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let r: mysql::Result<Option<i64>> = victim.query_first("SELECT SLEEP(30)");
+        (started.elapsed(), r, victim)
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut killer = vdb.conn(None);
+    // What Ctrl-C in the mariadb client and JDBC's cancel() send.
+    killer
+        .query_drop(format!("KILL QUERY {victim_id}"))
+        .unwrap();
+    let (took, result, mut victim) = sleeper.join().unwrap();
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "the query was interrupted ({took:?})"
+    );
+    match result {
+        Ok(v) => assert_eq!(v, Some(1), "SLEEP returns 1 when interrupted"),
+        Err(mysql::Error::MySqlError(e)) => assert_eq!(e.code, 1317, "{e}"),
+        Err(e) => panic!("{e}"),
+    }
+    let one: u8 = victim.query_first("SELECT 1").unwrap().unwrap();
+    assert_eq!(one, 1, "KILL QUERY keeps the connection");
+    // Ids that are not vdb's own are refused, even real source threads.
+    let mut admin = source().conn(None);
+    let admin_thread: u64 = admin
+        .query_first("SELECT CONNECTION_ID()")
+        .unwrap()
+        .unwrap();
+    let err = killer
+        .query_drop(format!("KILL {admin_thread}"))
+        .unwrap_err();
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1094),
+        "{err}"
+    );
+    let alive: u8 = admin.query_first("SELECT 1").unwrap().unwrap();
+    assert_eq!(alive, 1);
+    // KILL CONNECTION closes the victim.
+    killer
+        .query_drop(format!("KILL CONNECTION {victim_id}"))
+        .unwrap();
+    assert!(
+        victim.query_drop("SELECT 1").is_err(),
+        "the killed connection is closed"
+    );
 }

@@ -9,36 +9,78 @@ use crate::harness::{assert_source_unchanged, source, source_fingerprint, Vdb};
 /// Every kind of statement that would change the source, and the name the
 /// refusal must carry.
 const WRITES: &[(&str, &str)] = &[
-    ("INSERT INTO customers (email, name) VALUES ('x@example.com', 'x')", "INSERT"),
+    (
+        "INSERT INTO customers (email, name) VALUES ('x@example.com', 'x')",
+        "INSERT",
+    ),
     ("INSERT INTO digits SELECT d + 10 FROM digits", "INSERT"),
     ("INSERT IGNORE INTO digits VALUES (1)", "INSERT"),
-    ("insert into digits values (11) on duplicate key update d = 12", "INSERT"),
+    (
+        "insert into digits values (11) on duplicate key update d = 12",
+        "INSERT",
+    ),
     ("REPLACE INTO digits VALUES (3)", "REPLACE"),
-    ("UPDATE customers SET name = 'changed' WHERE id = 1", "UPDATE"),
-    ("UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = 'x'", "UPDATE"),
+    (
+        "UPDATE customers SET name = 'changed' WHERE id = 1",
+        "UPDATE",
+    ),
+    (
+        "UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = 'x'",
+        "UPDATE",
+    ),
     ("DELETE FROM order_items", "DELETE"),
-    ("DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id = 1", "DELETE"),
-    ("WITH t AS (SELECT 1) UPDATE digits SET d = d + 100", "WITH ... UPDATE"),
+    (
+        "DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id = 1",
+        "DELETE",
+    ),
+    (
+        "WITH t AS (SELECT 1) UPDATE digits SET d = d + 100",
+        "WITH ... UPDATE",
+    ),
     ("TRUNCATE TABLE nokey", "TRUNCATE TABLE"),
     ("CREATE TABLE new_table (id INT)", "CREATE TABLE"),
     ("CREATE TEMPORARY TABLE tmp (id INT)", "CREATE TABLE"),
-    ("CREATE TABLE copy AS SELECT * FROM customers", "CREATE TABLE"),
+    (
+        "CREATE TABLE copy AS SELECT * FROM customers",
+        "CREATE TABLE",
+    ),
     ("CREATE INDEX idx_name ON customers (name)", "CREATE INDEX"),
-    ("CREATE UNIQUE INDEX idx_name ON customers (name)", "CREATE INDEX"),
+    (
+        "CREATE UNIQUE INDEX idx_name ON customers (name)",
+        "CREATE INDEX",
+    ),
     ("CREATE VIEW v2 AS SELECT 1", "CREATE VIEW"),
-    ("CREATE OR REPLACE VIEW big_spenders AS SELECT 1", "CREATE VIEW"),
+    (
+        "CREATE OR REPLACE VIEW big_spenders AS SELECT 1",
+        "CREATE VIEW",
+    ),
     ("CREATE DATABASE vdbt_new", "CREATE DATABASE"),
     ("CREATE SCHEMA vdbt_new", "CREATE SCHEMA"),
     ("CREATE USER 'evil'@'%' IDENTIFIED BY 'x'", "CREATE USER"),
-    ("CREATE FUNCTION f() RETURNS INT RETURN 1", "CREATE FUNCTION"),
+    (
+        "CREATE FUNCTION f() RETURNS INT RETURN 1",
+        "CREATE FUNCTION",
+    ),
     ("CREATE PROCEDURE p() SELECT 1", "CREATE PROCEDURE"),
-    ("CREATE TRIGGER trg BEFORE INSERT ON digits FOR EACH ROW SET NEW.d = 1", "CREATE TRIGGER"),
-    ("CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM digits", "CREATE EVENT"),
+    (
+        "CREATE TRIGGER trg BEFORE INSERT ON digits FOR EACH ROW SET NEW.d = 1",
+        "CREATE TRIGGER",
+    ),
+    (
+        "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM digits",
+        "CREATE EVENT",
+    ),
     ("CREATE SEQUENCE s", "CREATE SEQUENCE"),
     ("ALTER TABLE customers ADD COLUMN x INT", "ALTER TABLE"),
     ("ALTER TABLE customers DROP INDEX uk_email", "ALTER TABLE"),
-    ("ALTER DATABASE vdbt_shop CHARACTER SET latin1", "ALTER DATABASE"),
-    ("ALTER USER 'vdbtest'@'127.0.0.1' IDENTIFIED BY 'other'", "ALTER USER"),
+    (
+        "ALTER DATABASE vdbt_shop CHARACTER SET latin1",
+        "ALTER DATABASE",
+    ),
+    (
+        "ALTER USER 'vdbtest'@'127.0.0.1' IDENTIFIED BY 'other'",
+        "ALTER USER",
+    ),
     ("DROP TABLE nokey", "DROP TABLE"),
     ("DROP TABLE IF EXISTS nokey, digits", "DROP TABLE"),
     ("DROP VIEW big_spenders", "DROP VIEW"),
@@ -47,31 +89,61 @@ const WRITES: &[(&str, &str)] = &[
     ("DROP FUNCTION sneaky_write", "DROP FUNCTION"),
     ("DROP USER 'vdbtest'@'127.0.0.1'", "DROP USER"),
     ("RENAME TABLE nokey TO nokey2", "RENAME TABLE"),
-    ("RENAME USER 'vdbtest'@'127.0.0.1' TO 'x'@'%'", "RENAME USER"),
+    (
+        "RENAME USER 'vdbtest'@'127.0.0.1' TO 'x'@'%'",
+        "RENAME USER",
+    ),
     ("GRANT ALL ON *.* TO 'vdbtest'@'127.0.0.1'", "GRANT"),
-    ("REVOKE ALL PRIVILEGES ON *.* FROM 'vdbtest'@'127.0.0.1'", "REVOKE"),
+    (
+        "REVOKE ALL PRIVILEGES ON *.* FROM 'vdbtest'@'127.0.0.1'",
+        "REVOKE",
+    ),
     ("SET PASSWORD = PASSWORD('x')", "SET PASSWORD"),
-    ("SET PASSWORD FOR 'vdbtest'@'127.0.0.1' = PASSWORD('x')", "SET PASSWORD"),
+    (
+        "SET PASSWORD FOR 'vdbtest'@'127.0.0.1' = PASSWORD('x')",
+        "SET PASSWORD",
+    ),
     ("SET GLOBAL max_connections = 1", "SET GLOBAL"),
     ("SET @@global.sql_mode = 'ANSI'", "SET GLOBAL"),
-    ("SET SESSION TRANSACTION READ WRITE", "SET TRANSACTION READ WRITE"),
+    (
+        "SET SESSION TRANSACTION READ WRITE",
+        "SET TRANSACTION READ WRITE",
+    ),
     ("SET tx_read_only = 0", "SET transaction_read_only"),
-    ("START TRANSACTION READ WRITE", "START TRANSACTION READ WRITE"),
-    ("LOAD DATA INFILE '/etc/passwd' INTO TABLE nokey", "LOAD DATA"),
-    ("LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE nokey", "LOAD DATA"),
+    (
+        "START TRANSACTION READ WRITE",
+        "START TRANSACTION READ WRITE",
+    ),
+    (
+        "LOAD DATA INFILE '/etc/passwd' INTO TABLE nokey",
+        "LOAD DATA",
+    ),
+    (
+        "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE nokey",
+        "LOAD DATA",
+    ),
     ("LOAD XML INFILE '/tmp/x.xml' INTO TABLE nokey", "LOAD XML"),
-    ("SELECT * FROM customers INTO OUTFILE '/tmp/vdb-outfile'", "SELECT ... INTO OUTFILE"),
-    ("SELECT name FROM customers LIMIT 1 INTO DUMPFILE '/tmp/vdb-dumpfile'", "SELECT ... INTO DUMPFILE"),
+    (
+        "SELECT * FROM customers INTO OUTFILE '/tmp/vdb-outfile'",
+        "SELECT ... INTO OUTFILE",
+    ),
+    (
+        "SELECT name FROM customers LIMIT 1 INTO DUMPFILE '/tmp/vdb-dumpfile'",
+        "SELECT ... INTO DUMPFILE",
+    ),
     ("CALL add_digit()", "CALL"),
     ("LOCK TABLES customers WRITE", "LOCK TABLES"),
     ("FLUSH TABLES", "FLUSH"),
     ("FLUSH PRIVILEGES", "FLUSH"),
     ("RESET MASTER", "RESET MASTER"),
     ("PURGE BINARY LOGS BEFORE NOW()", "PURGE BINARY"),
-    ("KILL 1", "KILL"),
-    ("KILL QUERY 1", "KILL"),
+    ("KILL USER 'vdbtest'", "KILL"),
+    ("KILL QUERY ID 1", "KILL"),
     ("SHUTDOWN", "SHUTDOWN"),
-    ("INSTALL PLUGIN example SONAME 'ha_example.so'", "INSTALL PLUGIN"),
+    (
+        "INSTALL PLUGIN example SONAME 'ha_example.so'",
+        "INSTALL PLUGIN",
+    ),
     ("UNINSTALL PLUGIN example", "UNINSTALL PLUGIN"),
     ("OPTIMIZE TABLE customers", "OPTIMIZE TABLE"),
     ("REPAIR TABLE customers", "REPAIR TABLE"),
@@ -83,19 +155,34 @@ const WRITES: &[(&str, &str)] = &[
     ("BINLOG 'AAAA'", "BINLOG"),
     ("CHANGE MASTER TO MASTER_HOST = 'evil'", "CHANGE MASTER"),
     ("START SLAVE", "START SLAVE"),
-    ("BEGIN NOT ATOMIC INSERT INTO digits VALUES (42); END", "BEGIN NOT ATOMIC"),
+    (
+        "BEGIN NOT ATOMIC INSERT INTO digits VALUES (42); END",
+        "BEGIN NOT ATOMIC",
+    ),
     ("IF 1 THEN DELETE FROM digits; END IF", "IF"),
-    ("lbl: LOOP DELETE FROM digits; LEAVE lbl; END LOOP", "a labelled compound statement"),
+    (
+        "lbl: LOOP DELETE FROM digits; LEAVE lbl; END LOOP",
+        "a labelled compound statement",
+    ),
     // Disguised writes.
     ("SELECT 1; DELETE FROM digits", "DELETE"),
     ("SELECT 1 /*! ; DELETE FROM digits */", "DELETE"),
     ("/*!50000 DROP TABLE nokey */", "DROP TABLE"),
     ("/*M!100000 TRUNCATE nokey */", "TRUNCATE TABLE"),
     ("PREPARE w FROM 'DELETE FROM digits'", "DELETE"),
-    ("SET @q = 'DELETE FROM digits'; PREPARE w FROM @q", "PREPARE ... FROM with a statement that is not a string literal"),
+    (
+        "SET @q = 'DELETE FROM digits'; PREPARE w FROM @q",
+        "PREPARE ... FROM with a statement that is not a string literal",
+    ),
     ("EXECUTE IMMEDIATE 'DELETE FROM digits'", "DELETE"),
-    ("SET STATEMENT max_statement_time = 10 FOR DELETE FROM digits", "DELETE"),
-    ("EXPLAIN ANALYZE DELETE FROM digits", "EXPLAIN ANALYZE DELETE"),
+    (
+        "SET STATEMENT max_statement_time = 10 FOR DELETE FROM digits",
+        "DELETE",
+    ),
+    (
+        "EXPLAIN ANALYZE DELETE FROM digits",
+        "EXPLAIN ANALYZE DELETE",
+    ),
     ("ANALYZE DELETE FROM digits", "ANALYZE DELETE"),
 ];
 
@@ -108,9 +195,22 @@ fn every_kind_of_write_is_refused_by_name_and_the_source_is_unchanged() {
         let err = conn.query_drop(sql).expect_err(sql);
         match err {
             mysql::Error::MySqlError(e) => {
-                assert_eq!((e.code, e.state.as_str()), (1235, "42000"), "{sql}: {}", e.message);
-                assert!(e.message.contains(name), "{sql}: the message should name {name}: {}", e.message);
-                assert!(e.message.contains("nothing was sent to the source"), "{}", e.message);
+                assert_eq!(
+                    (e.code, e.state.as_str()),
+                    (1235, "42000"),
+                    "{sql}: {}",
+                    e.message
+                );
+                assert!(
+                    e.message.contains(name),
+                    "{sql}: the message should name {name}: {}",
+                    e.message
+                );
+                assert!(
+                    e.message.contains("nothing was sent to the source"),
+                    "{}",
+                    e.message
+                );
             }
             other => panic!("{sql}: {other}"),
         }
@@ -121,7 +221,10 @@ fn every_kind_of_write_is_refused_by_name_and_the_source_is_unchanged() {
     // The same through the binary protocol.
     for (sql, _) in WRITES.iter().filter(|(s, _)| !s.contains(';')) {
         let err = conn.prep(sql).expect_err(sql);
-        assert!(matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1235), "{sql}: {err}");
+        assert!(
+            matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1235),
+            "{sql}: {err}"
+        );
     }
     assert_source_unchanged(&before);
 }
@@ -134,12 +237,18 @@ fn a_write_hidden_in_a_stored_function_is_stopped_by_the_read_only_source_sessio
     let vdb = Vdb::start();
     let mut conn = vdb.conn(Some("vdbt_shop"));
     let err = conn.query_drop("SELECT sneaky_write()").unwrap_err();
-    assert!(matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1792), "{err}");
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1792),
+        "{err}"
+    );
     // Also after COM_RESET_CONNECTION, which clears session settings.
     conn.reset().unwrap();
     conn.query_drop("USE vdbt_shop").unwrap();
     let err = conn.query_drop("SELECT sneaky_write()").unwrap_err();
-    assert!(matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1792), "{err}");
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1792),
+        "{err}"
+    );
     assert_source_unchanged(&before);
 }
 
@@ -148,15 +257,23 @@ fn locking_reads_take_no_locks_on_the_source() {
     let vdb = Vdb::start();
     let mut through = vdb.conn(Some("vdbt_shop"));
     through.query_drop("BEGIN").unwrap();
-    let rows: Vec<(u32, String)> = through.query("SELECT id, email FROM customers WHERE id = 1 FOR UPDATE").unwrap();
+    let rows: Vec<(u32, String)> = through
+        .query("SELECT id, email FROM customers WHERE id = 1 FOR UPDATE")
+        .unwrap();
     assert_eq!(rows.len(), 1);
-    let _: Vec<u32> = through.query("SELECT id FROM customers WHERE id = 2 LOCK IN SHARE MODE").unwrap();
+    let _: Vec<u32> = through
+        .query("SELECT id FROM customers WHERE id = 2 LOCK IN SHARE MODE")
+        .unwrap();
     // Directly on the source, the same rows can be locked at once: vdb's
     // transaction holds nothing there.
     let mut direct = source().conn(Some("vdbt_shop"));
-    direct.query_drop("SET SESSION innodb_lock_wait_timeout = 1").unwrap();
+    direct
+        .query_drop("SET SESSION innodb_lock_wait_timeout = 1")
+        .unwrap();
     direct.query_drop("BEGIN").unwrap();
-    let got: Vec<u32> = direct.query("SELECT id FROM customers WHERE id IN (1, 2) ORDER BY id FOR UPDATE").unwrap();
+    let got: Vec<u32> = direct
+        .query("SELECT id FROM customers WHERE id IN (1, 2) ORDER BY id FOR UPDATE")
+        .unwrap();
     assert_eq!(got, vec![1, 2]);
     direct.query_drop("ROLLBACK").unwrap();
     through.query_drop("COMMIT").unwrap();
