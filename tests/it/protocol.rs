@@ -184,3 +184,116 @@ fn long_data_reaches_a_prepared_statement() {
     raw.send(0, &close);
     assert_eq!(raw.command(b"\x0e")[0][0], 0x00);
 }
+
+fn prepare(raw: &mut Raw, sql: &str) -> u32 {
+    let mut p = vec![0x16];
+    p.extend_from_slice(sql.as_bytes());
+    raw.send(0, &p);
+    let (_, ok) = raw.recv().unwrap();
+    assert_eq!(ok[0], 0, "PREPARE_OK: {ok:?}");
+    let columns = u16::from_le_bytes([ok[5], ok[6]]);
+    let params = u16::from_le_bytes([ok[7], ok[8]]);
+    for _ in 0..columns + params {
+        raw.recv().unwrap();
+    }
+    u32::from_le_bytes([ok[1], ok[2], ok[3], ok[4]])
+}
+
+#[test]
+fn a_cursor_is_opened_by_execute_and_read_by_fetch() {
+    let vdb = Vdb::start();
+    let mut raw = login(&vdb);
+    let stmt = prepare(
+        &mut raw,
+        "SELECT n FROM vdbt_shop.numbers WHERE n < 5 ORDER BY n",
+    );
+    let mut exec = vec![0x17];
+    exec.extend_from_slice(&stmt.to_le_bytes());
+    exec.extend_from_slice(&[1, 1, 0, 0, 0]); // CURSOR_TYPE_READ_ONLY, one iteration
+    raw.send(0, &exec);
+    let (_, count) = raw.recv().unwrap();
+    assert_eq!(count, vec![1]);
+    raw.recv().unwrap(); // column definition
+    let (_, eof) = raw.recv().unwrap();
+    assert_eq!(eof[0], 0xFE, "metadata ends the execute answer");
+    let status = u16::from_le_bytes([eof[eof.len() - 4], eof[eof.len() - 3]]);
+    assert_ne!(status & 0x0040, 0, "SERVER_STATUS_CURSOR_EXISTS");
+    let mut seen = Vec::new();
+    loop {
+        let mut fetch = vec![0x1C];
+        fetch.extend_from_slice(&stmt.to_le_bytes());
+        fetch.extend_from_slice(&2u32.to_le_bytes());
+        raw.send(0, &fetch);
+        loop {
+            let (_, p) = raw.recv().unwrap();
+            if p[0] == 0xFE {
+                let st = u16::from_le_bytes([p[p.len() - 4], p[p.len() - 3]]);
+                if st & 0x0080 != 0 {
+                    assert_eq!(seen, vec![0, 1, 2, 3, 4], "every row, in order");
+                    // The connection is in step afterwards.
+                    assert_eq!(raw.command(b"\x0e")[0][0], 0x00);
+                    return;
+                }
+                break;
+            }
+            assert_eq!(p[0], 0x00, "a binary row");
+            seen.push(i32::from_le_bytes([p[2], p[3], p[4], p[5]]));
+        }
+    }
+}
+
+#[test]
+fn reset_connection_answers_ok_and_clears_the_session() {
+    let vdb = Vdb::start();
+    let mut raw = login(&vdb);
+    assert_eq!(raw.command(b"\x03SET @x = 5")[0][0], 0x00);
+    let r = raw.command(b"\x1f");
+    assert_eq!(r[0][0], 0x00, "COM_RESET_CONNECTION: {r:?}");
+    let r = raw.command(b"\x03SELECT @x IS NULL");
+    let row = &r[2];
+    assert_eq!(row, &vec![1, b'1'], "user variables are cleared: {r:?}");
+}
+
+#[test]
+fn a_packet_over_the_sources_max_allowed_packet_gets_an_error_and_the_next_statement_works() {
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(None);
+    let max: u64 = c
+        .query_first("SELECT @@max_allowed_packet")
+        .unwrap()
+        .unwrap();
+    let mut raw = login(&vdb);
+    let mut payload = b"\x03SELECT LENGTH('".to_vec();
+    payload.resize(max as usize + 4096, b'y');
+    payload.extend_from_slice(b"')");
+    // Frames of 16 MiB - 1 with consecutive sequence ids.
+    let mut wire = Vec::with_capacity(payload.len() + 64);
+    let mut seq = 0u8;
+    for chunk in payload.chunks(0xFF_FFFF) {
+        wire.extend_from_slice(&(chunk.len() as u32).to_le_bytes()[..3]);
+        wire.push(seq);
+        wire.extend_from_slice(chunk);
+        seq = seq.wrapping_add(1);
+    }
+    if payload.len() % 0xFF_FFFF == 0 {
+        wire.extend_from_slice(&[0, 0, 0, seq]);
+    }
+    let writer = {
+        let mut s = raw.s.try_clone().unwrap();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            // The source may stop reading once it has seen the length.
+            let _ = s.write_all(&wire);
+        })
+    };
+    let (_, answer) = raw.recv().expect("an answer, not a hang");
+    assert!(
+        matches!(err_code(&answer), 1153 | 2013),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    let _ = writer.join();
+    drop(raw);
+    let one: u8 = c.query_first("SELECT 1").unwrap().unwrap();
+    assert_eq!(one, 1, "other connections are unaffected");
+}
