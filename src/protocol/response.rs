@@ -7,7 +7,7 @@
 //! as the source sent them. That is what makes forwarded statements
 //! indistinguishable from a direct connection, and cheap.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Write};
 
 #[cfg(test)]
 use super::packet::encode_packet;
@@ -154,7 +154,7 @@ pub enum RelayError {
 /// command's last frame). `scratch` and `out` are reused buffers (one packet, and bytes pending for
 /// the client). The whole response is written with as few system calls as
 /// its size allows: a point select costs one write.
-pub fn relay<R: Read, W: Write>(
+pub fn relay<R: BufRead, W: Write>(
     up: &mut R,
     client: &mut W,
     expect: Expect,
@@ -225,7 +225,7 @@ struct Relay<'a, R, W> {
     next_seq: u8,
 }
 
-impl<R: Read, W: Write> Relay<'_, R, W> {
+impl<R: BufRead, W: Write> Relay<'_, R, W> {
     /// Reads the next source packet straight into the client's pending
     /// bytes (frames and all, no re-encoding) and returns its payload (the
     /// first frame's, which is all the relay inspects: OK, EOF and ERR
@@ -421,6 +421,9 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
     /// Rows up to the terminator or an ERR.
     fn rows(&mut self, deprecate_eof: bool) -> Result<(u16, Option<u16>), RelayStop> {
         loop {
+            if let Some(end) = self.buffered_rows(deprecate_eof)? {
+                return Ok(end);
+            }
             let p = self.next()?;
             if p.first() == Some(&0xFF) {
                 return Ok((0, Some(err_code(p.head))));
@@ -429,6 +432,49 @@ impl<R: Read, W: Write> Relay<'_, R, W> {
                 return Ok((status_of(p.head, deprecate_eof), None));
             }
         }
+    }
+}
+
+impl<R: BufRead, W: Write> Relay<'_, R, W> {
+    /// The fast path for row streams: walks the packet headers of whatever
+    /// the source connection has already buffered and moves every complete
+    /// packet up to the end of the stream in one copy, looking at one byte
+    /// of each. Returns the end of the stream when it was among them; stops
+    /// (returning None) at a partial packet or a 16 MiB frame, which the
+    /// packet-at-a-time path handles.
+    fn buffered_rows(
+        &mut self,
+        deprecate_eof: bool,
+    ) -> Result<Option<(u16, Option<u16>)>, RelayStop> {
+        let buf = match self.up.fill_buf() {
+            Ok(b) => b,
+            Err(e) => return Err(RelayStop::Upstream(e.to_string())),
+        };
+        let mut pos = 0;
+        let mut end = None;
+        while pos + 4 <= buf.len() {
+            let len = u32::from_le_bytes([buf[pos], buf[pos + 1], buf[pos + 2], 0]) as usize;
+            if len >= MAX_FRAME || pos + 4 + len > buf.len() {
+                break;
+            }
+            let payload = &buf[pos + 4..pos + 4 + len];
+            self.next_seq = buf[pos + 3].wrapping_add(1);
+            pos += 4 + len;
+            if payload.first() == Some(&0xFF) {
+                end = Some((0, Some(err_code(payload))));
+                break;
+            }
+            if is_terminator(payload.first(), len, deprecate_eof) {
+                end = Some((status_of(payload, deprecate_eof), None));
+                break;
+            }
+        }
+        self.out.extend_from_slice(&buf[..pos]);
+        self.up.consume(pos);
+        if end.is_none() && self.out.len() >= FLUSH_AT {
+            self.flush().map_err(RelayStop::Client)?;
+        }
+        Ok(end)
     }
 }
 
