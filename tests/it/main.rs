@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod clients;
 mod differential;
+mod facts;
 mod fixtures;
 mod harness;
 mod protocol;
