@@ -76,6 +76,7 @@ fn every_sqllogictest_query_answers_through_vdb_as_directly() {
     files.sort();
     assert!(files.len() >= 17, "the corpus has {} files", files.len());
     let (mut records, mut queries, mut errors) = (0usize, 0usize, 0usize);
+    let mut spans = SpanCheck::default();
     for file in &files {
         let name = file
             .file_stem()
@@ -98,6 +99,7 @@ fn every_sqllogictest_query_answers_through_vdb_as_directly() {
                 // later; their failure here is part of the corpus.
                 Record::Statement(sql) => drop(admin.query_drop(&sql)),
                 Record::Query(sql) => {
+                    spans.check(&sql);
                     let v = run_text(&mut through, &sql);
                     let d = run_text(&mut direct, &sql);
                     if d.error.is_some() {
@@ -113,4 +115,42 @@ fn every_sqllogictest_query_answers_through_vdb_as_directly() {
     }
     println!("sqllogictest: {records} records in {} files, {queries} queries compared ({errors} answered with errors)", files.len());
     assert!(queries > 9000, "only {queries} queries compared");
+    println!(
+        "table references: {} queries parsed, {} not parsed by sqlparser, {} references located",
+        spans.parsed, spans.unparsed, spans.refs
+    );
+    assert!(
+        spans.parsed * 100 >= queries * 95,
+        "sqlparser parsed only {} of {queries}",
+        spans.parsed
+    );
+}
+
+/// Checks that every base-table reference vdb finds in a query stands at
+/// exactly the byte range it reports (what the overlay will splice).
+#[derive(Default)]
+struct SpanCheck {
+    parsed: usize,
+    unparsed: usize,
+    refs: usize,
+}
+
+impl SpanCheck {
+    fn check(&mut self, sql: &str) {
+        match vdb::sql::tables::table_refs(sql) {
+            Err(_) => self.unparsed += 1,
+            Ok(refs) => {
+                self.parsed += 1;
+                for r in refs {
+                    let text = sql[r.name_span.clone()].replace('`', "");
+                    let want = match &r.schema {
+                        Some(s) => format!("{s}.{}", r.name),
+                        None => r.name.clone(),
+                    };
+                    assert_eq!(text, want, "span of a reference in {sql}");
+                    self.refs += 1;
+                }
+            }
+        }
+    }
 }

@@ -7,3 +7,4 @@
 pub mod classify;
 pub mod lexer;
 pub mod literal;
+pub mod tables;
