@@ -7,4 +7,5 @@
 pub mod classify;
 pub mod lexer;
 pub mod literal;
+pub mod rewrite;
 pub mod tables;

@@ -1,7 +1,37 @@
 //! Fixture databases, loaded directly into the source once per test run.
 
 /// Every fixture: database name and script.
-pub const ALL: &[(&str, &str)] = &[("vdbt_shop", SHOP), ("vdbt_types", TYPES)];
+pub const ALL: &[(&str, &str)] = &[
+    ("vdbt_shop", SHOP),
+    ("vdbt_types", TYPES),
+    ("vdbt_shop_after", SHOP_AFTER),
+];
+
+/// The shop with a few changes applied: the oracle for the overlay rewrite,
+/// which must show exactly this when the same changes sit in a delta over
+/// vdbt_shop (tests/it/overlay.rs).
+pub const SHOP_AFTER: &str = r#"
+CREATE TABLE customers LIKE vdbt_shop.customers;
+INSERT INTO customers SELECT * FROM vdbt_shop.customers;
+CREATE TABLE orders LIKE vdbt_shop.orders;
+INSERT INTO orders SELECT * FROM vdbt_shop.orders;
+CREATE TABLE order_items LIKE vdbt_shop.order_items;
+INSERT INTO order_items SELECT * FROM vdbt_shop.order_items;
+CREATE TABLE products LIKE vdbt_shop.products;
+INSERT INTO products SELECT * FROM vdbt_shop.products;
+CREATE TABLE digits LIKE vdbt_shop.digits;
+INSERT INTO digits SELECT * FROM vdbt_shop.digits;
+CREATE TABLE numbers LIKE vdbt_shop.numbers;
+INSERT INTO numbers SELECT * FROM vdbt_shop.numbers;
+UPDATE customers SET name = 'Linus Torvalds', country = NULL WHERE id = 2;
+DELETE FROM customers WHERE id = 4;
+INSERT INTO customers (id, email, name, country, created_at) VALUES (6, 'new@example.com', 'Newcomer 🐬 O''Neil', 'FI', '2025-01-01 00:00:00.123');
+UPDATE orders SET total = 1000.00, note = 'changed' WHERE id = 1;
+DELETE FROM orders WHERE id = 3;
+INSERT INTO orders VALUES (8, 6, '2025-01-02', 55.55, NULL), (9, 1, '2025-02-03', 0.01, 'tiny');
+UPDATE products SET price = 5.00, tags = 'sale' WHERE sku = 'B-2';
+INSERT INTO products VALUES ('E-5', 'Emoji 🐬', 7.77, '{"new": true}', 'new', 'active');
+"#;
 
 /// A small shop: joins, aggregates, window functions, CTEs, JSON, dates.
 pub const SHOP: &str = r#"

@@ -8,6 +8,7 @@ mod differential;
 mod facts;
 mod fixtures;
 mod harness;
+mod overlay;
 mod protocol;
 mod rawclient;
 mod reads;
