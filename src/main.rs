@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// musl's allocator serialises threads; the static build uses mimalloc.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use vdb::config::Flags;
 use vdb::server::Server;
 

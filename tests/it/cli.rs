@@ -154,5 +154,17 @@ fn the_man_page_documents_every_flag_and_variable() {
         assert!(man.contains(flag), "man/vdb.1 lacks {flag}");
         assert!(man.contains(var), "man/vdb.1 lacks {var}");
     }
-    assert!(man.contains("--version") && man.contains("EXIT STATUS"));
+    assert!(man.contains("--version") && man.contains("EXIT STATUS") && man.contains("FILES"));
+    // It renders without a single groff warning.
+    let out = Command::new("groff")
+        .args([
+            "-man",
+            "-ww",
+            "-Tutf8",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/man/vdb.1"),
+        ])
+        .output()
+        .expect("groff (package groff-base) renders the man page");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "groff warnings");
 }
