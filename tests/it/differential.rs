@@ -7,7 +7,8 @@ use mysql::{Conn, Params, Value};
 /// What a client sees of one result (result set or OK).
 #[derive(Debug, PartialEq)]
 pub struct ResultOutcome {
-    /// name, org_name, table, org_table, schema, type, flags, charset, length, decimals
+    /// name, org_name, table, org_table, schema, type, flags, charset, length,
+    /// decimals (see [`column_meta`])
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
     pub affected_rows: u64,
@@ -23,9 +24,12 @@ pub struct Outcome {
     pub error: Option<(u16, String, String)>,
 }
 
-fn column_meta(c: &mysql::Column) -> String {
+/// A column definition as one comparable string, fields separated by `¦`:
+/// name, org_name, table, org_table, schema, type, flags, charset, length,
+/// decimals.
+pub fn column_meta(c: &mysql::Column) -> String {
     format!(
-        "{}|{}|{}|{}|{}|{:?}|{:?}|{}|{}|{}",
+        "{}¦{}¦{}¦{}¦{}¦{:?}¦{:?}¦{}¦{}¦{}",
         c.name_str(),
         c.org_name_str(),
         c.table_str(),
@@ -48,45 +52,18 @@ fn server_error(e: mysql::Error) -> (u16, String, String) {
 
 /// Runs a text query (COM_QUERY), collecting every result set.
 pub fn run_text(conn: &mut Conn, sql: &str) -> Outcome {
-    let mut results = Vec::new();
-    let mut error = None;
     match conn.query_iter(sql) {
-        Err(e) => error = Some(server_error(e)),
-        Ok(mut qr) => {
-            while let Some(set) = qr.iter() {
-                let columns = set.columns().as_ref().iter().map(column_meta).collect();
-                let affected_rows = set.affected_rows();
-                let last_insert_id = set.last_insert_id();
-                let warnings = set.warnings();
-                let info = set.info_str().into_owned();
-                let mut rows = Vec::new();
-                for row in set {
-                    match row {
-                        Ok(r) => rows.push(r.unwrap()),
-                        Err(e) => {
-                            error = Some(server_error(e));
-                            break;
-                        }
-                    }
-                }
-                results.push(ResultOutcome {
-                    columns,
-                    rows,
-                    affected_rows,
-                    last_insert_id,
-                    warnings,
-                    info,
-                });
-                if error.is_some() {
-                    break;
-                }
-            }
-        }
+        Err(e) => Outcome {
+            results: Vec::new(),
+            error: Some(server_error(e)),
+        },
+        Ok(qr) => collect(qr, &[]),
     }
-    Outcome { results, error }
 }
 
-/// Prepares and executes a statement (binary protocol).
+/// Prepares and executes a statement (binary protocol). The parameter
+/// definitions the prepare returned are compared too, listed after the
+/// columns.
 pub fn run_binary(conn: &mut Conn, sql: &str, params: Params) -> Outcome {
     let stmt = match conn.prep(sql) {
         Ok(s) => s,
@@ -97,42 +74,58 @@ pub fn run_binary(conn: &mut Conn, sql: &str, params: Params) -> Outcome {
             }
         }
     };
-    let params_meta: Vec<String> = stmt.params().iter().map(column_meta).collect();
+    let params_meta: Vec<String> = stmt
+        .params()
+        .iter()
+        .map(|p| format!("param {}", column_meta(p)))
+        .collect();
+    let outcome = match conn.exec_iter(&stmt, params) {
+        Err(e) => Outcome {
+            results: Vec::new(),
+            error: Some(server_error(e)),
+        },
+        Ok(qr) => collect(qr, &params_meta),
+    };
+    let _ = conn.close(stmt);
+    outcome
+}
+
+/// Every result set of a response, up to an error if one ends it.
+fn collect<P: mysql::prelude::Protocol>(
+    mut qr: mysql::QueryResult<'_, '_, '_, P>,
+    extra_columns: &[String],
+) -> Outcome {
     let mut results = Vec::new();
     let mut error = None;
-    match conn.exec_iter(&stmt, params) {
-        Err(e) => error = Some(server_error(e)),
-        Ok(mut qr) => {
-            while let Some(set) = qr.iter() {
-                let mut columns: Vec<String> =
-                    set.columns().as_ref().iter().map(column_meta).collect();
-                columns.extend(params_meta.iter().map(|p| format!("param {p}")));
-                let affected_rows = set.affected_rows();
-                let last_insert_id = set.last_insert_id();
-                let warnings = set.warnings();
-                let info = set.info_str().into_owned();
-                let mut rows = Vec::new();
-                for row in set {
-                    match row {
-                        Ok(r) => rows.push(r.unwrap()),
-                        Err(e) => {
-                            error = Some(server_error(e));
-                            break;
-                        }
-                    }
+    while let Some(set) = qr.iter() {
+        let mut columns: Vec<String> = set.columns().as_ref().iter().map(column_meta).collect();
+        columns.extend(extra_columns.iter().cloned());
+        let affected_rows = set.affected_rows();
+        let last_insert_id = set.last_insert_id();
+        let warnings = set.warnings();
+        let info = set.info_str().into_owned();
+        let mut rows = Vec::new();
+        for row in set {
+            match row {
+                Ok(r) => rows.push(r.unwrap()),
+                Err(e) => {
+                    error = Some(server_error(e));
+                    break;
                 }
-                results.push(ResultOutcome {
-                    columns,
-                    rows,
-                    affected_rows,
-                    last_insert_id,
-                    warnings,
-                    info,
-                });
             }
         }
+        results.push(ResultOutcome {
+            columns,
+            rows,
+            affected_rows,
+            last_insert_id,
+            warnings,
+            info,
+        });
+        if error.is_some() {
+            break;
+        }
     }
-    let _ = conn.close(stmt);
     Outcome { results, error }
 }
 

@@ -105,7 +105,7 @@ fn reads_over_derived_tables_see_exactly_the_changed_data() {
             assert_eq!(g.rows, w.rows, "{sql}\nrewritten: {rewritten}");
             let names = |cols: &Vec<String>| {
                 cols.iter()
-                    .map(|c| c.split('|').next().unwrap().to_string())
+                    .map(|c| c.split('¦').next().unwrap().to_string())
                     .collect::<Vec<_>>()
             };
             assert_eq!(names(&g.columns), names(&w.columns), "{sql}: column names");
