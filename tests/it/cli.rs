@@ -150,6 +150,21 @@ fn configured_from_the_environment_it_logs_one_start_up_line_and_serves() {
 fn the_man_page_documents_every_flag_and_variable() {
     let man = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/vdb.1")).unwrap();
     let man = man.replace("\\-", "-");
+    // Every flag `vdb --help` prints, whatever the list in config.rs says.
+    let out = Command::new(VDB).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let flags: Vec<&str> = help
+        .split_whitespace()
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()))
+        .collect();
+    assert!(flags.len() >= 8, "{help}");
+    for flag in flags {
+        assert!(
+            man.contains(flag),
+            "man/vdb.1 lacks {flag}, which --help prints"
+        );
+    }
     for (flag, var) in vdb::config::ENV_VARS {
         assert!(man.contains(flag), "man/vdb.1 lacks {flag}");
         assert!(man.contains(var), "man/vdb.1 lacks {var}");
