@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use log::{error, info};
@@ -22,7 +22,6 @@ pub struct Shared {
     /// What the source said about itself at start-up.
     pub source_info: SourceInfo,
     next_id: AtomicU32,
-    open: AtomicUsize,
     sessions: Mutex<HashMap<u32, SessionHandle>>,
 }
 
@@ -55,11 +54,6 @@ impl Shared {
                 .and_then(|p| AuthPlugin::from_name(p.as_bytes()))
                 .unwrap_or(AuthPlugin::Native)
         })
-    }
-
-    /// Connections currently open.
-    pub fn open_connections(&self) -> usize {
-        self.open.load(Ordering::Relaxed)
     }
 
     /// Records (or updates) a logged-in session.
@@ -130,7 +124,6 @@ impl Server {
             config,
             source_info,
             next_id: AtomicU32::new(1),
-            open: AtomicUsize::new(0),
             sessions: Mutex::new(HashMap::new()),
         });
         Ok(Server { listener, shared })
@@ -176,9 +169,7 @@ impl Server {
             let shared = self.shared.clone();
             let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
             let spawned = std::thread::Builder::new().name(format!("conn-{id}")).spawn(move || {
-                shared.open.fetch_add(1, Ordering::Relaxed);
                 let result = catch_unwind(AssertUnwindSafe(|| session::serve(tcp, peer, &shared, id)));
-                shared.open.fetch_sub(1, Ordering::Relaxed);
                 if result.is_err() {
                     error!("conn {id}: internal error (panic); this connection was closed, others are unaffected");
                 }

@@ -435,10 +435,8 @@ impl Session<'_> {
                     }
                 }
                 Effect::Use(db) if succeeded => self.db = Some(db),
-                Effect::ReplaySet(set) if succeeded => {
-                    if self.replay.len() < MAX_REPLAY {
-                        self.replay.push(set);
-                    }
+                Effect::ReplaySet(set) if succeeded && self.replay.len() < MAX_REPLAY => {
+                    self.replay.push(set)
                 }
                 Effect::Release if succeeded => keep_going = false,
                 _ => {}

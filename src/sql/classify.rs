@@ -553,9 +553,9 @@ impl<'a> Stmt<'a> {
                 }
                 if self.is(j, "NOWAIT") {
                     j += 1;
-                } else if self.is(j, "SKIP") && self.is(j + 1, "LOCKED") {
-                    j += 2;
-                } else if self.is(j, "WAIT") && t.get(j + 1).is_some_and(|n| n.kind == Kind::Word) {
+                } else if (self.is(j, "SKIP") && self.is(j + 1, "LOCKED"))
+                    || (self.is(j, "WAIT") && t.get(j + 1).is_some_and(|n| n.kind == Kind::Word))
+                {
                     j += 2;
                 }
                 allowed.blanks.push((tok.start, t[j - 1].end));

@@ -11,7 +11,7 @@
 //! handshake packets) instead of using `mysql::Conn`, because `Conn` cannot
 //! hand back raw packets, and a byte-exact, relay-speed path needs them.
 
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, BufReader, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -476,30 +476,6 @@ impl Upstream {
     pub fn quit(mut self) {
         let _ = self.send(&[0x01]);
         let _ = self.io.get_ref().tcp().shutdown(std::net::Shutdown::Both);
-    }
-
-    /// Makes the socket's reads give up after `d` (None: wait forever).
-    pub fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()> {
-        self.io.get_ref().tcp().set_read_timeout(d)
-    }
-
-    /// Reads exactly one packet (for commands with one-packet answers that
-    /// vdb inspects itself).
-    pub fn read_one(&mut self) -> Result<&[u8], UpstreamError> {
-        read_packet(&mut self.io, &mut self.scratch)?;
-        Ok(&self.scratch)
-    }
-
-    /// Writes raw bytes (already framed) to the source.
-    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let s = self.io.get_mut();
-        s.write_all(bytes)?;
-        s.flush()
-    }
-
-    /// Reads raw bytes (used only by tests of the relay).
-    pub fn read_raw(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.read(buf)
     }
 }
 

@@ -4,6 +4,10 @@
 use mysql::prelude::Queryable;
 use mysql::{Conn, Params, Value};
 
+/// COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME and
+/// COLLATION_NAME of information_schema.COLUMNS: what the literal encoder needs.
+pub type ColumnInfoRow = (String, String, String, Option<String>, Option<String>);
+
 /// What a client sees of one result (result set or OK).
 #[derive(Debug, PartialEq)]
 pub struct ResultOutcome {

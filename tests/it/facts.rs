@@ -4,7 +4,7 @@
 
 use mysql::prelude::Queryable;
 
-use crate::differential::{cases, column_meta};
+use crate::differential::{cases, column_meta, ColumnInfoRow};
 use crate::harness::source;
 
 /// The result-set metadata COM_STMT_PREPARE returns for a SELECT agrees
@@ -62,7 +62,7 @@ fn typed_literals_read_back_exactly_for_every_column_type() {
     let mut c = source().conn(Some("vdbt_types"));
     // Values in each column's own character set, as vdb reads them.
     c.query_drop("SET character_set_results = NULL").unwrap();
-    let columns: Vec<(String, String, String, Option<String>, Option<String>)> = c
+    let columns: Vec<ColumnInfoRow> = c
         .query(
             "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLUMNS \
              WHERE TABLE_SCHEMA = 'vdbt_types' AND TABLE_NAME = 'alltypes' ORDER BY ORDINAL_POSITION",

@@ -144,6 +144,9 @@ fn spawn_mariadb() -> Source {
         parent = std::process::id(),
         dir = dir.display()
     );
+    // The watchdog is meant to outlive this handle: it ends with the test
+    // process, taking the server with it.
+    #[allow(clippy::zombie_processes)]
     Command::new("sh")
         .arg("-c")
         .arg(watchdog)

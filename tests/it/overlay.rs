@@ -11,7 +11,7 @@ use vdb::sql::literal::Column;
 use vdb::sql::rewrite::{splice, ChangedTable};
 use vdb::sql::tables::table_refs;
 
-use crate::differential::{cases, run_text};
+use crate::differential::{cases, run_text, ColumnInfoRow};
 use crate::harness::source;
 
 /// The delta for `table`, read from vdbt_shop_after: every row whose key is
@@ -19,7 +19,7 @@ use crate::harness::source;
 fn changed_table(table: &str, key: &str, changed: &[&str]) -> ChangedTable {
     let mut c = source().conn(None);
     c.query_drop("SET character_set_results = NULL").unwrap();
-    let cols: Vec<(String, String, String, Option<String>, Option<String>)> = c
+    let cols: Vec<ColumnInfoRow> = c
         .exec(
             "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLUMNS \
              WHERE TABLE_SCHEMA = 'vdbt_shop' AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
