@@ -172,3 +172,67 @@ fn typed_literals_read_back_exactly_for_every_column_type() {
         println!("inexact in a UNION: {line}");
     }
 }
+
+/// MariaDB runs `BEGIN NOT ATOMIC ... END` outside stored programs, also in
+/// a read-only session, and a variable DECLAREd with a column's type takes
+/// an assigned value with the same conversion, errors and warnings as an
+/// INSERT into that column (the messages differ only in naming the column
+/// ``` ``.``.`v` ``` and "row 0"). That lets the source compute what a
+/// captured write stores, exactly, without writing anything. MySQL 8 has no
+/// top-level compound statements; a MySQL source needs another way.
+#[test]
+fn typed_variables_in_a_read_only_block_convert_as_an_insert_does() {
+    let mut c = source().conn(None);
+    c.query_drop("SET SESSION TRANSACTION READ ONLY").unwrap();
+    let run = |c: &mut mysql::Conn, ty: &str, expr: &str| -> Result<Option<String>, u16> {
+        let block = format!("BEGIN NOT ATOMIC DECLARE v {ty}; SET v = {expr}; SELECT v; END");
+        match c.query_first::<Option<String>, _>(block) {
+            Ok(v) => Ok(v.flatten()),
+            Err(mysql::Error::MySqlError(e)) => Err(e.code),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    c.query_drop("SET SESSION sql_mode = 'STRICT_ALL_TABLES'")
+        .unwrap();
+    for (ty, expr, want) in [
+        ("TINYINT", "'abc'", Err(1366)),
+        ("TINYINT", "300", Err(1264)),
+        ("TINYINT UNSIGNED", "-1", Err(1264)),
+        ("TINYINT", "1.5", Ok(Some("2"))),
+        ("DATE", "'2024-02-30'", Err(1292)),
+        // Truncated, as MariaDB's INSERT does without TIME_ROUND_FRACTIONAL.
+        (
+            "DATETIME(2)",
+            "'2024-02-28 10:00:00.129'",
+            Ok(Some("2024-02-28 10:00:00.12")),
+        ),
+        ("ENUM('a','b')", "'q'", Err(1265)),
+        ("SET('x','y')", "'y,x'", Ok(Some("x,y"))),
+        ("VARCHAR(3)", "'abcd'", Err(1406)),
+        ("DECIMAL(5,2)", "1.005", Ok(Some("1.01"))),
+        ("DECIMAL(5,2)", "12345", Err(1264)),
+        ("INT", "NULL", Ok(None)),
+    ] {
+        assert_eq!(
+            run(&mut c, ty, expr),
+            want.map(|v| v.map(String::from)),
+            "{ty} <- {expr}, strict"
+        );
+    }
+    c.query_drop("SET SESSION sql_mode = ''").unwrap();
+    assert_eq!(
+        run(&mut c, "TINYINT", "300"),
+        Ok(Some("127".into())),
+        "clamped, as INSERT does outside strict mode"
+    );
+    let warnings: Vec<(String, u16, String)> = c.query("SHOW WARNINGS").unwrap();
+    assert_eq!(warnings.first().map(|w| w.1), Some(1264));
+    // The block cannot write: the session is still read-only.
+    let err = c
+        .query_drop("BEGIN NOT ATOMIC INSERT INTO vdbt_shop.digits VALUES (99); END")
+        .unwrap_err();
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1792),
+        "{err}"
+    );
+}
