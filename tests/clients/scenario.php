@@ -1,0 +1,38 @@
+<?php
+// PHP: PDO MySQL with native (server-side) prepares, and mysqli prepared
+// statements. Prints 'ok ...' or 'FAILED ...'.
+$port = (int) getenv('VDB_PORT'); $user = getenv('VDB_USER'); $pass = getenv('VDB_PASS'); $db = getenv('VDB_DB');
+$want = [[1, 'apple', '1.50', '2024-01-02 03:04:05.678', null], [2, 'pear', '2.25', '2024-02-03 00:00:00.000', 'ripe'],
+         [3, 'Zoë 🐬', '10.00', '2024-03-04 05:06:07.890', 'emoji']];
+function expect($ok, $why) { if (!$ok) throw new Exception($why); }
+$failed = 0;
+try {
+    $pdo = new PDO("mysql:host=127.0.0.1;port=$port;dbname=$db;charset=utf8mb4", $user, $pass,
+        [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_EMULATE_PREPARES => false]);
+    $st = $pdo->prepare('SELECT id, name, price, created, note FROM items WHERE id >= ? ORDER BY id');
+    $st->execute([1]);
+    $rows = array_map(fn($r) => [(int) $r[0], $r[1], $r[2], $r[3], $r[4]], $st->fetchAll(PDO::FETCH_NUM));
+    expect($rows === $want, 'rows: ' . json_encode($rows));
+    $pdo->beginTransaction();
+    expect((int) $pdo->query('SELECT COUNT(*) FROM items')->fetchColumn() === 3, 'count');
+    $pdo->commit();
+    foreach ([['SELECT * FROM no_such_table', 1146], ['INSERT INTO items (id) VALUES (9)', 1235]] as [$sql, $code]) {
+        try { $pdo->query($sql); throw new Exception("$sql should fail"); }
+        catch (PDOException $e) { expect($e->errorInfo[1] === $code, "$sql: " . $e->getMessage()); }
+    }
+    echo 'ok PHP ' . PHP_VERSION . " PDO MySQL\n";
+} catch (Throwable $e) { $failed++; echo 'FAILED PDO MySQL: ' . $e->getMessage() . "\n"; }
+try {
+    mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
+    $m = new mysqli('127.0.0.1', $user, $pass, $db, $port);
+    $m->set_charset('utf8mb4');
+    $st = $m->prepare('SELECT name, price FROM items WHERE id = ?');
+    $id = 3; $st->bind_param('i', $id); $st->execute();
+    $st->bind_result($name, $price); $st->fetch();
+    expect($name === 'Zoë 🐬' && $price === '10.00', "prepared: $name $price");
+    $st->close();
+    try { $m->query('INSERT INTO items (id) VALUES (9)'); throw new Exception('insert should fail'); }
+    catch (mysqli_sql_exception $e) { expect($e->getCode() === 1235, 'insert: ' . $e->getMessage()); }
+    echo "ok PHP mysqli\n";
+} catch (Throwable $e) { $failed++; echo 'FAILED mysqli: ' . $e->getMessage() . "\n"; }
+exit($failed ? 1 : 0);

@@ -1,0 +1,102 @@
+"""Python clients through vdb: PyMySQL, mysql-connector-python (prepared
+cursor), mysqlclient and SQLAlchemy. Each prints 'ok <client>' or raises
+with a specific reason; the exit status is non-zero when any failed."""
+import decimal
+import os
+import sys
+import traceback
+
+HOST, PORT = "127.0.0.1", int(os.environ["VDB_PORT"])
+USER, PASSWORD, DB = os.environ["VDB_USER"], os.environ["VDB_PASS"], os.environ["VDB_DB"]
+WANT = [
+    (1, "apple", decimal.Decimal("1.50"), "2024-01-02 03:04:05.678000", None),
+    (2, "pear", decimal.Decimal("2.25"), "2024-02-03 00:00:00", "ripe"),
+    (3, "Zoë 🐬", decimal.Decimal("10.00"), "2024-03-04 05:06:07.890000", "emoji"),
+]
+
+
+def expect(cond, why):
+    if not cond:
+        raise AssertionError(why)
+
+
+def check_rows(rows):
+    got = [(r[0], r[1], r[2], str(r[3]), r[4]) for r in rows]
+    expect(got == WANT, f"rows differ: {got!r}")
+
+
+def dbapi(name, conn, paramstyle_marker, error_code):
+    cur = conn.cursor()
+    cur.execute("SELECT id, name, price, created, note FROM items ORDER BY id")
+    check_rows(cur.fetchall())
+    cur.execute(f"SELECT name FROM items WHERE id = {paramstyle_marker}", (2,))
+    expect(cur.fetchone()[0] == "pear", "parameterised select")
+    cur.execute("START TRANSACTION")
+    cur.execute("SELECT COUNT(*) FROM items")
+    expect(cur.fetchone()[0] == 3, "count in a transaction")
+    conn.commit()
+    for sql, code in [("SELECT * FROM no_such_table", 1146), ("INSERT INTO items (id) VALUES (9)", 1235)]:
+        try:
+            cur.execute(sql)
+            raise AssertionError(f"{sql} should fail")
+        except AssertionError:
+            raise
+        except Exception as e:  # driver-specific error classes
+            expect(error_code(e) == code, f"{sql}: expected {code}, got {e!r}")
+    cur.execute("SELECT NULL, 1 + 1")
+    expect(cur.fetchone() == (None, 2), "NULL and arithmetic")
+    conn.close()
+    print(f"ok {name}")
+
+
+def pymysql_client():
+    import pymysql
+    conn = pymysql.connect(host=HOST, port=PORT, user=USER, password=PASSWORD, database=DB, charset="utf8mb4")
+    dbapi("PyMySQL " + pymysql.__version__, conn, "%s", lambda e: e.args[0])
+
+
+def connector_client():
+    import mysql.connector
+    conn = mysql.connector.connect(host=HOST, port=PORT, user=USER, password=PASSWORD, database=DB, use_pure=True)
+    # Server-side prepared statements (COM_STMT_PREPARE / EXECUTE).
+    cur = conn.cursor(prepared=True)
+    cur.execute("SELECT id, name, price, created, note FROM items WHERE id > ? ORDER BY id", (0,))
+    rows = [tuple(v.decode() if isinstance(v, (bytes, bytearray)) else v for v in r) for r in cur.fetchall()]
+    check_rows(rows)
+    cur.close()
+    dbapi("mysql-connector-python " + mysql.connector.__version__, conn, "%s", lambda e: e.errno)
+
+
+def mysqlclient_client():
+    import MySQLdb
+    conn = MySQLdb.connect(host=HOST, port=PORT, user=USER, password=PASSWORD, database=DB, charset="utf8mb4")
+    dbapi("mysqlclient " + ".".join(map(str, MySQLdb.version_info[:3])), conn, "%s", lambda e: e.args[0])
+
+
+def sqlalchemy_client():
+    import sqlalchemy as sa
+    engine = sa.create_engine(f"mysql+pymysql://{USER}:{PASSWORD}@{HOST}:{PORT}/{DB}?charset=utf8mb4")
+    meta = sa.MetaData()
+    items = sa.Table("items", meta, autoload_with=engine)  # reflection reads SHOW CREATE TABLE
+    expect([c.name for c in items.columns] == ["id", "name", "price", "created", "note"], "reflected columns")
+    with engine.connect() as c:
+        rows = c.execute(sa.select(items).order_by(items.c.id)).all()
+        check_rows(rows)
+        n = c.execute(sa.select(sa.func.count()).select_from(items).where(items.c.price > 2)).scalar()
+        expect(n == 2, f"count {n}")
+        try:
+            c.execute(sa.insert(items).values(id=9, name="x"))
+            raise AssertionError("insert should fail")
+        except sa.exc.DBAPIError as e:  # PyMySQL maps 1235 to NotSupportedError
+            expect(e.orig.args[0] == 1235, f"insert error {e.orig!r}")
+    print(f"ok SQLAlchemy {sa.__version__}")
+
+
+failed = 0
+for client in [pymysql_client, connector_client, mysqlclient_client, sqlalchemy_client]:
+    try:
+        client()
+    except Exception:
+        failed += 1
+        print(f"FAILED {client.__name__}: {traceback.format_exc(limit=3).strip().splitlines()[-1]}")
+sys.exit(1 if failed else 0)
