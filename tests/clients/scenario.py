@@ -5,6 +5,7 @@ import decimal
 import os
 import sys
 import traceback
+from importlib.metadata import version
 
 HOST, PORT = "127.0.0.1", int(os.environ["VDB_PORT"])
 USER, PASSWORD, DB = os.environ["VDB_USER"], os.environ["VDB_PASS"], os.environ["VDB_DB"]
@@ -52,7 +53,7 @@ def dbapi(name, conn, paramstyle_marker, error_code):
 def pymysql_client():
     import pymysql
     conn = pymysql.connect(host=HOST, port=PORT, user=USER, password=PASSWORD, database=DB, charset="utf8mb4")
-    dbapi("PyMySQL " + pymysql.__version__, conn, "%s", lambda e: e.args[0])
+    dbapi("PyMySQL " + version("PyMySQL"), conn, "%s", lambda e: e.args[0])
 
 
 def connector_client():
@@ -64,13 +65,13 @@ def connector_client():
     rows = [tuple(v.decode() if isinstance(v, (bytes, bytearray)) else v for v in r) for r in cur.fetchall()]
     check_rows(rows)
     cur.close()
-    dbapi("mysql-connector-python " + mysql.connector.__version__, conn, "%s", lambda e: e.errno)
+    dbapi("mysql-connector-python " + version("mysql-connector-python"), conn, "%s", lambda e: e.errno)
 
 
 def mysqlclient_client():
     import MySQLdb
     conn = MySQLdb.connect(host=HOST, port=PORT, user=USER, password=PASSWORD, database=DB, charset="utf8mb4")
-    dbapi("mysqlclient " + ".".join(map(str, MySQLdb.version_info[:3])), conn, "%s", lambda e: e.args[0])
+    dbapi("mysqlclient " + version("mysqlclient"), conn, "%s", lambda e: e.args[0])
 
 
 def sqlalchemy_client():
@@ -89,7 +90,7 @@ def sqlalchemy_client():
             raise AssertionError("insert should fail")
         except sa.exc.DBAPIError as e:  # PyMySQL maps 1235 to NotSupportedError
             expect(e.orig.args[0] == 1235, f"insert error {e.orig!r}")
-    print(f"ok SQLAlchemy {sa.__version__}")
+    print(f"ok SQLAlchemy {version('SQLAlchemy')}")
 
 
 failed = 0
