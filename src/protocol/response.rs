@@ -115,7 +115,9 @@ pub enum Expect {
     /// COM_STMT_EXECUTE: like a query, with binary rows and maybe a cursor.
     Execute,
     /// COM_STMT_PREPARE: PREPARE_OK with parameter and column definitions.
-    Prepare,
+    /// The statement id the client sees is replaced by this one (vdb's own
+    /// ids stay stable when the source connection is re-made).
+    Prepare(u32),
     /// COM_STMT_FETCH: rows from an open cursor.
     Fetch,
     /// COM_FIELD_LIST: column definitions up to an EOF.
@@ -131,6 +133,8 @@ pub struct Relayed {
     pub status: u16,
     /// The error code, when the response (or its last result) was an ERR.
     pub error: Option<u16>,
+    /// For a PREPARE_OK: the statement id the source assigned.
+    pub stmt_id: Option<u32>,
 }
 
 /// Why a relay stopped before the response ended.
@@ -303,24 +307,28 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                 let p = self.next()?;
                 Ok(match p.first() {
                     Some(0xFF) => Relayed {
+                        stmt_id: None,
                         status: 0,
                         error: Some(err_code(p.head)),
                     },
                     Some(0x00) | Some(0xFE) => Relayed {
+                        stmt_id: None,
                         status: status_of(p.head, deprecate_eof && p.head[0] == 0xFE),
                         error: None,
                     },
                     _ => Relayed {
+                        stmt_id: None,
                         status: 0,
                         error: None,
                     },
                 })
             }
-            Expect::Prepare => {
+            Expect::Prepare(client_id) => {
                 let p = self.next()?;
                 match p.first() {
                     Some(0xFF) => {
                         return Ok(Relayed {
+                            stmt_id: None,
                             status: 0,
                             error: Some(err_code(p.head)),
                         })
@@ -328,8 +336,13 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                     Some(0x00) if p.head.len() >= 9 => {}
                     _ => return Err(bad("PREPARE_OK")),
                 }
+                let stmt_id = u32::from_le_bytes([p.head[1], p.head[2], p.head[3], p.head[4]]);
                 let columns = u16::from_le_bytes([p.head[5], p.head[6]]);
                 let params = u16::from_le_bytes([p.head[7], p.head[8]]);
+                // PREPARE_OK is the first packet and small: it is still at
+                // the start of the pending bytes (header, then 0x00, then
+                // the id).
+                self.out[5..9].copy_from_slice(&client_id.to_le_bytes());
                 for count in [params, columns] {
                     if count > 0 {
                         for _ in 0..count {
@@ -341,6 +354,7 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                     }
                 }
                 Ok(Relayed {
+                    stmt_id: Some(stmt_id),
                     status: 0,
                     error: None,
                 })
@@ -349,18 +363,21 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                 let p = self.next()?;
                 if p.first() == Some(&0xFF) {
                     return Ok(Relayed {
+                        stmt_id: None,
                         status: 0,
                         error: Some(err_code(p.head)),
                     });
                 }
                 if is_terminator(p.first(), p.len, deprecate_eof) {
                     return Ok(Relayed {
+                        stmt_id: None,
                         status: status_of(p.head, deprecate_eof),
                         error: None,
                     });
                 }
             },
             Expect::Fetch => self.rows(deprecate_eof).map(|(st, err)| Relayed {
+                stmt_id: None,
                 status: st,
                 error: err,
             }),
@@ -373,12 +390,14 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                             continue;
                         }
                         return Ok(Relayed {
+                            stmt_id: None,
                             status: st,
                             error: None,
                         });
                     }
                     Some(0xFF) => {
                         return Ok(Relayed {
+                            stmt_id: None,
                             status: 0,
                             error: Some(err_code(p.head)),
                         })
@@ -402,6 +421,7 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                             continue;
                         }
                         return Ok(Relayed {
+                            stmt_id: None,
                             status: st,
                             error: None,
                         });
@@ -410,6 +430,7 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                 let (st, err) = self.rows(deprecate_eof)?;
                 if err.is_some() || st & MORE_RESULTS == 0 {
                     return Ok(Relayed {
+                        stmt_id: None,
                         status: st,
                         error: err,
                     });
@@ -631,7 +652,7 @@ mod tests {
         ok.extend_from_slice(&2u16.to_le_bytes());
         ok.extend_from_slice(&[0, 0, 0]);
         check(
-            Expect::Prepare,
+            Expect::Prepare(1),
             false,
             vec![
                 ok,

@@ -21,6 +21,13 @@ pub enum ClientError {
     SourceLost(String),
     /// KILL named a connection that is not one of vdb's.
     NoSuchThread(u64),
+    /// A statement command named an id this session never prepared.
+    UnknownStatement {
+        /// The id the client sent.
+        id: u32,
+        /// The server function the message names (`mysqld_stmt_execute`).
+        function: String,
+    },
 }
 
 impl ClientError {
@@ -43,6 +50,8 @@ impl ClientError {
             ClientError::SourceLost(_) => (2013, "HY000"),
             // ER_NO_SUCH_THREAD
             ClientError::NoSuchThread(_) => (1094, "HY000"),
+            // ER_UNKNOWN_STMT_HANDLER
+            ClientError::UnknownStatement { .. } => (1243, "HY000"),
         }
     }
 
@@ -62,6 +71,9 @@ impl ClientError {
             ClientError::Malformed(what) => format!("Malformed communication packet ({what})"),
             ClientError::SourceUnreachable(why) => format!("vdb cannot connect to the source database: {why}"),
             ClientError::NoSuchThread(id) => format!("Unknown thread id: {id}"),
+            ClientError::UnknownStatement { id, function } => {
+                format!("Unknown prepared statement handler ({id}) given to {function}")
+            }
             ClientError::SourceLost(why) => {
                 format!("Lost connection to the source database during the statement ({why}); vdb reconnects on the next one")
             }

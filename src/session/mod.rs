@@ -8,6 +8,7 @@
 
 pub mod error;
 
+use std::collections::HashMap;
 use std::io::{self, BufReader};
 use std::net::{SocketAddr, TcpStream};
 
@@ -87,6 +88,9 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
             ..LexMode::default()
         },
         replay: Vec::new(),
+        prepared: HashMap::new(),
+        next_stmt_id: 1,
+        stmt_buf: Vec::new(),
         packet: Vec::new(),
         scratch: Vec::new(),
         out: Vec::new(),
@@ -119,6 +123,10 @@ struct Session<'a> {
     upstream: Option<Upstream>,
     lex: LexMode,
     replay: Vec<Vec<u8>>,
+    /// Server-side prepared statements by the id the client was given.
+    prepared: HashMap<u32, PreparedStmt>,
+    next_stmt_id: u32,
+    stmt_buf: Vec<u8>,
     packet: Vec<u8>,
     scratch: Vec<u8>,
     out: Vec<u8>,
@@ -207,6 +215,11 @@ impl Session<'_> {
             if let Err(e) = up.query(&String::from_utf8_lossy(set)) {
                 debug!("conn {}: replaying {:?} failed: {e}", self.id, shorten(set));
             }
+        }
+        for stmt in self.prepared.values_mut() {
+            // A statement that no longer prepares (its table is gone) keeps
+            // id 0, which the source answers with its own error.
+            stmt.upstream_id = up.prepare(&stmt.text).unwrap_or(0);
         }
         self.shared.set_upstream_id(self.id, up.connection_id);
         self.upstream = Some(up);
@@ -300,13 +313,13 @@ impl Session<'_> {
                 match analysis.verdict {
                     Verdict::Forward => {
                         debug!("conn {} prepare passed through: {}", self.id, shorten(sql));
-                        self.forward(packet, Expect::Prepare, seq)?;
+                        self.prepare(packet, seq)?;
                     }
                     Verdict::Rewrite(text) => {
                         debug!("conn {} prepare rewritten: {}", self.id, shorten(sql));
                         let mut p = vec![0x16];
                         p.extend_from_slice(&text);
-                        self.forward(&p, Expect::Prepare, seq)?;
+                        self.prepare(&p, seq)?;
                     }
                     Verdict::Refuse(r) => {
                         debug!(
@@ -328,12 +341,15 @@ impl Session<'_> {
             }
             Command::StmtExecute => {
                 self.statements += 1;
-                self.forward(packet, Expect::Execute, seq)?;
+                self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
             }
             Command::StmtFetch => {
-                self.forward(packet, Expect::Fetch, seq)?;
+                self.forward_stmt(packet, Expect::Fetch, seq, "mysqld_stmt_fetch")?;
             }
-            Command::StmtReset | Command::Ping | Command::Statistics | Command::SetOption => {
+            Command::StmtReset => {
+                self.forward_stmt(packet, Expect::OnePacket, seq, "mysqld_stmt_reset")?;
+            }
+            Command::Ping | Command::Statistics | Command::SetOption => {
                 self.forward(packet, Expect::OnePacket, seq)?;
             }
             Command::InitDb(db) => {
@@ -347,10 +363,17 @@ impl Session<'_> {
             }
             Command::StmtClose | Command::StmtSendLongData => {
                 // No response; a broken source shows up on the next command.
-                if let Some(up) = self.upstream.as_mut() {
-                    if up.send(packet).is_err() {
-                        self.upstream = None;
+                // An id vdb never gave out is dropped, as the server would.
+                if let Some(upstream_packet) = self.stmt_packet(packet) {
+                    if let Some(up) = self.upstream.as_mut() {
+                        if up.send(&upstream_packet).is_err() {
+                            self.upstream = None;
+                        }
                     }
+                    self.stmt_buf = upstream_packet;
+                }
+                if cmd == Command::StmtClose {
+                    self.prepared.remove(&stmt_id(packet));
                 }
             }
             Command::ResetConnection => {
@@ -359,6 +382,7 @@ impl Session<'_> {
                     None => Ok(()),
                 };
                 self.replay.clear();
+                self.prepared.clear();
                 match result.and_then(|_| self.refresh_lex_mode()) {
                     Ok(()) => {
                         write_packet(
@@ -554,6 +578,75 @@ impl Session<'_> {
         Ok(true)
     }
 
+    /// COM_STMT_PREPARE: the client gets vdb's own statement id, mapped to
+    /// the source's, and the text is kept so the statement can be prepared
+    /// again on a new source connection.
+    fn prepare(&mut self, packet: &[u8], seq: u8) -> Result<(), SessionEnd> {
+        let client_id = self.next_stmt_id;
+        let relayed = self.forward(packet, Expect::Prepare(client_id), seq)?;
+        if let Some(upstream_id) = relayed.and_then(|r| r.stmt_id) {
+            self.next_stmt_id = self.next_stmt_id.wrapping_add(1).max(1);
+            self.prepared.insert(
+                client_id,
+                PreparedStmt {
+                    text: packet[1..].to_vec(),
+                    upstream_id,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// A statement command with the client's statement id replaced by the
+    /// source's, in a reused buffer; None for an id vdb never gave out.
+    fn stmt_packet(&mut self, packet: &[u8]) -> Option<Vec<u8>> {
+        let upstream_id = self.prepared.get(&stmt_id(packet))?.upstream_id;
+        let mut p = std::mem::take(&mut self.stmt_buf);
+        p.clear();
+        p.extend_from_slice(packet);
+        p[1..5].copy_from_slice(&upstream_id.to_le_bytes());
+        Some(p)
+    }
+
+    /// Forwards a statement command, translating its statement id; an
+    /// unknown id gets the server's own error (ER_UNKNOWN_STMT_HANDLER).
+    fn forward_stmt(
+        &mut self,
+        packet: &[u8],
+        expect: Expect,
+        seq: u8,
+        function: &str,
+    ) -> Result<(), SessionEnd> {
+        if packet.len() < 5 {
+            return self
+                .send_error(
+                    seq,
+                    &ClientError::Malformed("statement command without an id"),
+                )
+                .map_err(Into::into);
+        }
+        if self.upstream.is_none() {
+            // Reconnect first: the translation needs the new source ids.
+            if let Err(e) = self.open_upstream() {
+                return self.upstream_failed(seq, e);
+            }
+        }
+        match self.stmt_packet(packet) {
+            Some(p) => {
+                let r = self.forward(&p, expect, seq).map(|_| ());
+                self.stmt_buf = p;
+                r
+            }
+            None => {
+                let e = ClientError::UnknownStatement {
+                    id: stmt_id(packet),
+                    function: function.to_string(),
+                };
+                self.send_error(seq, &e).map_err(Into::into)
+            }
+        }
+    }
+
     fn upstream_failed(&mut self, seq: u8, e: UpstreamError) -> Result<(), SessionEnd> {
         self.upstream = None;
         match e {
@@ -601,6 +694,7 @@ impl Session<'_> {
         }
         self.db = parsed.database;
         self.replay.clear();
+        self.prepared.clear();
         // A fresh source session with the new database and character set.
         if let Some(up) = self.upstream.take() {
             up.quit();
@@ -616,6 +710,22 @@ impl Session<'_> {
             Err(e) => self.upstream_failed(seq, e)?,
         }
         Ok(())
+    }
+}
+
+/// A server-side prepared statement of this session.
+struct PreparedStmt {
+    /// The text as prepared at the source (after any rewrite).
+    text: Vec<u8>,
+    /// The source's id for it on the current connection.
+    upstream_id: u32,
+}
+
+/// The statement id of a COM_STMT_* packet (0 when too short).
+fn stmt_id(packet: &[u8]) -> u32 {
+    match packet.get(1..5) {
+        Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+        None => 0,
     }
 }
 

@@ -465,6 +465,38 @@ impl Upstream {
         }
     }
 
+    /// Prepares a statement for vdb itself (re-creating a client's statement
+    /// on a new connection) and returns the source's statement id.
+    pub fn prepare(&mut self, sql: &[u8]) -> Result<u32, UpstreamError> {
+        let mut cmd = Vec::with_capacity(sql.len() + 1);
+        cmd.push(0x16);
+        cmd.extend_from_slice(sql);
+        self.send(&cmd)?;
+        read_packet(&mut self.io, &mut self.scratch)?;
+        let p = &self.scratch;
+        if p.first() == Some(&0xFF) {
+            return Err(UpstreamError::Server {
+                code: err_code(p),
+                payload: p.clone(),
+            });
+        }
+        if p.first() != Some(&0x00) || p.len() < 9 {
+            return Err(UpstreamError::Protocol("malformed PREPARE_OK".into()));
+        }
+        let id = u32::from_le_bytes([p[1], p[2], p[3], p[4]]);
+        let columns = u16::from_le_bytes([p[5], p[6]]);
+        let params = u16::from_le_bytes([p[7], p[8]]);
+        for count in [params, columns] {
+            if count > 0 {
+                let eof = usize::from(!self.deprecate_eof());
+                for _ in 0..count as usize + eof {
+                    read_packet(&mut self.io, &mut self.scratch)?;
+                }
+            }
+        }
+        Ok(id)
+    }
+
     /// COM_RESET_CONNECTION, then read-only mode again (the reset clears it).
     pub fn reset_connection(&mut self) -> Result<(), UpstreamError> {
         self.send(&[0x1f])?;

@@ -297,3 +297,28 @@ fn a_packet_over_the_sources_max_allowed_packet_gets_an_error_and_the_next_state
     let one: u8 = c.query_first("SELECT 1").unwrap().unwrap();
     assert_eq!(one, 1, "other connections are unaffected");
 }
+
+#[test]
+fn an_unknown_statement_id_gets_the_servers_own_error() {
+    let vdb = Vdb::start();
+    let s = source();
+    let mut exec = vec![0x17];
+    exec.extend_from_slice(&4242u32.to_le_bytes());
+    exec.extend_from_slice(&[0, 1, 0, 0, 0]);
+    let mut answers = Vec::new();
+    for addr in [
+        vdb.addr,
+        std::net::SocketAddr::from(([127, 0, 0, 1], s.port)),
+    ] {
+        let mut raw = Raw::connect(addr);
+        let ok = raw.login(&s.user, &s.password, "mysql_native_password");
+        assert_eq!(ok[0], 0x00);
+        let r = raw.command(&exec);
+        answers.push(r[0].clone());
+    }
+    assert_eq!(err_code(&answers[0]), 1243);
+    assert_eq!(
+        answers[0], answers[1],
+        "the same ERR packet as the source sends"
+    );
+}

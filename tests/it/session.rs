@@ -194,3 +194,32 @@ fn kill_query_and_kill_connection_reach_only_vdb_sessions() {
         "the killed connection is closed"
     );
 }
+
+#[test]
+fn prepared_statements_survive_a_lost_source_connection() {
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    let by_id = c.prep("SELECT name FROM customers WHERE id = ?").unwrap();
+    let count = c.prep("SELECT COUNT(*) FROM orders").unwrap();
+    let name: String = c.exec_first(&by_id, (1,)).unwrap().unwrap();
+    assert_eq!(name, "Ada Lovelace");
+    let upstream_id: u64 = c.query_first("SELECT CONNECTION_ID()").unwrap().unwrap();
+    source()
+        .conn(None)
+        .query_drop(format!("KILL {upstream_id}"))
+        .unwrap();
+    let err = c.exec_first::<String, _, _>(&by_id, (2,)).unwrap_err();
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 2013),
+        "{err}"
+    );
+    // vdb prepared both again on the new source connection; the client's
+    // statement ids still work.
+    let name: String = c.exec_first(&by_id, (3,)).unwrap().unwrap();
+    assert_eq!(name, "Grace Hopper");
+    let n: u64 = c.exec_first(&count, ()).unwrap().unwrap();
+    assert_eq!(n, 7);
+    c.close(by_id).unwrap();
+    let n: u64 = c.exec_first(&count, ()).unwrap().unwrap();
+    assert_eq!(n, 7, "closing one statement leaves the other");
+}
