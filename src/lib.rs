@@ -2,6 +2,7 @@
 //! writable view of an existing MySQL or MariaDB database without changing
 //! it. See ARCHITECTURE.md for the map of the code.
 
+pub mod admin;
 pub mod config;
 pub mod protocol;
 pub mod server;

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use log::{error, info};
 use parking_lot::Mutex;
@@ -23,6 +24,10 @@ pub struct Shared {
     pub source_info: SourceInfo,
     next_id: AtomicU32,
     sessions: Mutex<HashMap<u32, SessionHandle>>,
+    /// When the server started (vdb.status uptime).
+    pub started: Instant,
+    /// Statements served by all sessions (vdb.status).
+    pub statements: AtomicU64,
 }
 
 /// What another connection needs to interrupt a session (KILL).
@@ -54,6 +59,11 @@ impl Shared {
                 .and_then(|p| AuthPlugin::from_name(p.as_bytes()))
                 .unwrap_or(AuthPlugin::Native)
         })
+    }
+
+    /// Logged-in sessions right now.
+    pub fn session_count(&self) -> usize {
+        self.sessions.lock().len()
     }
 
     /// Records (or updates) a logged-in session.
@@ -125,6 +135,8 @@ impl Server {
             source_info,
             next_id: AtomicU32::new(1),
             sessions: Mutex::new(HashMap::new()),
+            started: Instant::now(),
+            statements: AtomicU64::new(0),
         });
         Ok(Server { listener, shared })
     }

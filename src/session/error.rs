@@ -21,6 +21,8 @@ pub enum ClientError {
     SourceLost(String),
     /// KILL named a connection that is not one of vdb's.
     NoSuchThread(u64),
+    /// A `vdb.*` table that does not exist.
+    NoSuchControlTable(String),
     /// A statement command named an id this session never prepared.
     UnknownStatement {
         /// The id the client sent.
@@ -50,6 +52,8 @@ impl ClientError {
             ClientError::SourceLost(_) => (2013, "HY000"),
             // ER_NO_SUCH_THREAD
             ClientError::NoSuchThread(_) => (1094, "HY000"),
+            // ER_NO_SUCH_TABLE
+            ClientError::NoSuchControlTable(_) => (1146, "42S02"),
             // ER_UNKNOWN_STMT_HANDLER
             ClientError::UnknownStatement { .. } => (1243, "HY000"),
         }
@@ -71,6 +75,7 @@ impl ClientError {
             ClientError::Malformed(what) => format!("Malformed communication packet ({what})"),
             ClientError::SourceUnreachable(why) => format!("vdb cannot connect to the source database: {why}"),
             ClientError::NoSuchThread(id) => format!("Unknown thread id: {id}"),
+            ClientError::NoSuchControlTable(name) => format!("Table 'vdb.{name}' doesn't exist"),
             ClientError::UnknownStatement { id, function } => {
                 format!("Unknown prepared statement handler ({id}) given to {function}")
             }

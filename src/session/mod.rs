@@ -11,10 +11,12 @@ pub mod error;
 use std::collections::HashMap;
 use std::io::{self, BufReader};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::Ordering;
 
 use log::{debug, info, warn};
 use mysql::consts::CapabilityFlags as Cap;
 
+use crate::admin::{self, AdminError};
 use crate::protocol::command::Command;
 use crate::protocol::handshake::{self, AuthPlugin, HandshakeError};
 use crate::protocol::packet::{read_packet, write_packet, FrameError};
@@ -309,7 +311,15 @@ impl Session<'_> {
             Command::Query(sql) => return self.query(packet, sql, seq),
             Command::StmtPrepare(sql) => {
                 self.statements += 1;
-                let analysis = analyze(sql, self.lex);
+                let mut analysis = analyze(sql, self.lex);
+                if analysis.effects.contains(&Effect::ControlTables) {
+                    // Its values would be frozen at prepare time.
+                    let statement = "vdb.* in a prepared statement".into();
+                    analysis.verdict = Verdict::Refuse(Refusal {
+                        statement,
+                        capturable: false,
+                    });
+                }
                 match analysis.verdict {
                     Verdict::Forward => {
                         debug!("conn {} prepare passed through: {}", self.id, shorten(sql));
@@ -341,6 +351,7 @@ impl Session<'_> {
             }
             Command::StmtExecute => {
                 self.statements += 1;
+                self.shared.statements.fetch_add(1, Ordering::Relaxed);
                 self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
             }
             Command::StmtFetch => {
@@ -408,7 +419,15 @@ impl Session<'_> {
 
     fn query(&mut self, packet: &[u8], sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         self.statements += 1;
+        self.shared.statements.fetch_add(1, Ordering::Relaxed);
         let analysis = analyze(sql, self.lex);
+        if analysis.effects.contains(&Effect::ControlTables) {
+            match &analysis.verdict {
+                Verdict::Forward => return self.control_query(sql, seq),
+                Verdict::Rewrite(text) => return self.control_query(&text.clone(), seq),
+                _ => {}
+            }
+        }
         let relayed = match &analysis.verdict {
             Verdict::Forward => {
                 debug!("conn {} passed through: {}", self.id, shorten(sql));
@@ -575,6 +594,39 @@ impl Session<'_> {
             seq,
             &ok_payload(0, 0, STATUS_AUTOCOMMIT, 0, b""),
         )?;
+        Ok(true)
+    }
+
+    /// A read of `vdb.*` control tables: answered by the source over the
+    /// derived tables the control interface splices in.
+    fn control_query(&mut self, sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        let rewritten = match std::str::from_utf8(sql) {
+            Ok(text) => admin::rewrite(text, self.shared),
+            Err(_) => Err(AdminError::Unanalysable("not UTF-8".into())),
+        };
+        match rewritten {
+            Ok(text) => {
+                debug!("conn {} answered from vdb.*: {}", self.id, shorten(sql));
+                let mut p = Vec::with_capacity(text.len() + 1);
+                p.push(0x03);
+                p.extend_from_slice(text.as_bytes());
+                self.forward(&p, Expect::Query, seq)?;
+            }
+            Err(AdminError::UnknownTable(name)) => {
+                self.send_error(seq, &ClientError::NoSuchControlTable(name))?
+            }
+            Err(AdminError::Unanalysable(why)) => {
+                debug!(
+                    "conn {} refused a vdb.* statement it cannot analyse ({why})",
+                    self.id
+                );
+                let r = Refusal {
+                    statement: "a statement over vdb.* that vdb cannot analyse".into(),
+                    capturable: false,
+                };
+                self.send_error(seq, &ClientError::Refused(r))?;
+            }
+        }
         Ok(true)
     }
 

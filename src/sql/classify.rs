@@ -24,6 +24,9 @@ pub enum Effect {
     ReplaySet(Vec<u8>),
     /// `COMMIT RELEASE` / `ROLLBACK RELEASE`: close the connection after it.
     Release,
+    /// The text names a `vdb.*` control table: it must be rewritten by the
+    /// control interface before it may be sent.
+    ControlTables,
 }
 
 /// The decision for one COM_QUERY or COM_STMT_PREPARE text.
@@ -94,6 +97,9 @@ pub fn analyze(sql: &[u8], mode: LexMode) -> Analysis {
             }
         }
     }
+    if names_control_tables(sql, &lexed.tokens) {
+        effects.push(Effect::ControlTables);
+    }
     let verdict = if blanks.is_empty() && literal_edits.is_empty() {
         Verdict::Forward
     } else {
@@ -109,6 +115,18 @@ pub fn analyze(sql: &[u8], mode: LexMode) -> Analysis {
         Verdict::Rewrite(text)
     };
     Analysis { verdict, effects }
+}
+
+/// Whether a `vdb.` qualified name appears (the control schema).
+fn names_control_tables(sql: &[u8], tokens: &[Token]) -> bool {
+    tokens.windows(2).any(|w| {
+        let name = match w[0].kind {
+            Kind::Word => w[0].text(sql).to_vec(),
+            Kind::QuotedIdent => unquote(w[0].text(sql), LexMode::default()),
+            _ => return false,
+        };
+        name.eq_ignore_ascii_case(b"vdb") && w[1].is_punct(b'.')
+    })
 }
 
 /// `KILL [HARD | SOFT] [CONNECTION | QUERY] <number>` as the whole text.
@@ -1045,6 +1063,10 @@ mod tests {
         let a = analyze(b"COMMIT RELEASE", LexMode::default());
         assert_eq!(a.effects, vec![Effect::Release]);
         let a = analyze(b"COMMIT AND NO CHAIN NO RELEASE", LexMode::default());
+        assert!(a.effects.is_empty());
+        let a = analyze(b"SELECT * FROM `vdb`.status", LexMode::default());
+        assert_eq!(a.effects, vec![Effect::ControlTables]);
+        let a = analyze(b"SELECT 'vdb.status', vdb_x.y FROM t", LexMode::default());
         assert!(a.effects.is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: vdb in-process in front of a private MariaDB, driven
 //! by real clients. Each module is one area of behaviour a user would notice.
 
+mod admin;
 mod auth;
 mod cli;
 mod clients;
