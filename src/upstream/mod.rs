@@ -82,6 +82,16 @@ pub enum UpstreamError {
     Protocol(String),
 }
 
+impl UpstreamError {
+    /// The source's ERR packet, kept whole to relay unchanged.
+    fn from_err_packet(payload: &[u8]) -> Self {
+        UpstreamError::Server {
+            code: err_code(payload),
+            payload: payload.to_vec(),
+        }
+    }
+}
+
 impl From<io::Error> for UpstreamError {
     fn from(e: io::Error) -> Self {
         UpstreamError::Io(e)
@@ -184,10 +194,7 @@ impl Upstream {
         let mut buf = Vec::new();
         read_packet(&mut stream, &mut buf)?;
         if buf.first() == Some(&0xFF) {
-            return Err(UpstreamError::Server {
-                code: err_code(&buf),
-                payload: buf,
-            });
+            return Err(UpstreamError::from_err_packet(&buf));
         }
         let greeting: HandshakePacket<'_> = ParseBuf(&buf)
             .parse(())
@@ -305,12 +312,7 @@ impl Upstream {
             seq = last.wrapping_add(1);
             match self.scratch.first() {
                 Some(0x00) => return Ok(()),
-                Some(0xFF) => {
-                    return Err(UpstreamError::Server {
-                        code: err_code(&self.scratch),
-                        payload: self.scratch.clone(),
-                    })
-                }
+                Some(0xFF) => return Err(UpstreamError::from_err_packet(&self.scratch)),
                 Some(0xFE) => {
                     let body = &self.scratch[1..];
                     let name_end = body.iter().position(|b| *b == 0).unwrap_or(body.len());
@@ -410,12 +412,7 @@ impl Upstream {
                     }
                     return Ok(rows);
                 }
-                Some(0xFF) => {
-                    return Err(UpstreamError::Server {
-                        code: err_code(&self.scratch),
-                        payload: self.scratch.clone(),
-                    })
-                }
+                Some(0xFF) => return Err(UpstreamError::from_err_packet(&self.scratch)),
                 _ => {}
             }
             let mut pos = 0;
@@ -431,10 +428,7 @@ impl Upstream {
                 read_packet(&mut self.io, &mut self.scratch)?;
                 let p = &self.scratch;
                 if p.first() == Some(&0xFF) {
-                    return Err(UpstreamError::Server {
-                        code: err_code(p),
-                        payload: p.clone(),
-                    });
+                    return Err(UpstreamError::from_err_packet(p));
                 }
                 if p.first() == Some(&0xFE) && p.len() < 0xFF_FFFF && (deprecate_eof || p.len() < 9)
                 {
@@ -475,10 +469,7 @@ impl Upstream {
         read_packet(&mut self.io, &mut self.scratch)?;
         let p = &self.scratch;
         if p.first() == Some(&0xFF) {
-            return Err(UpstreamError::Server {
-                code: err_code(p),
-                payload: p.clone(),
-            });
+            return Err(UpstreamError::from_err_packet(p));
         }
         if p.first() != Some(&0x00) || p.len() < 9 {
             return Err(UpstreamError::Protocol("malformed PREPARE_OK".into()));
