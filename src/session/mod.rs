@@ -310,7 +310,7 @@ impl Session<'_> {
             Command::Quit => return Ok(false),
             Command::Query(sql) => return self.query(packet, sql, seq),
             Command::StmtPrepare(sql) => {
-                self.statements += 1;
+                self.count_statement();
                 let mut analysis = analyze(sql, self.lex);
                 if analysis.effects.contains(&Effect::ControlTables) {
                     // Its values would be frozen at prepare time.
@@ -350,8 +350,7 @@ impl Session<'_> {
                 }
             }
             Command::StmtExecute => {
-                self.statements += 1;
-                self.shared.statements.fetch_add(1, Ordering::Relaxed);
+                self.count_statement();
                 self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
             }
             Command::StmtFetch => {
@@ -418,13 +417,12 @@ impl Session<'_> {
     }
 
     fn query(&mut self, packet: &[u8], sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
-        self.statements += 1;
-        self.shared.statements.fetch_add(1, Ordering::Relaxed);
+        self.count_statement();
         let analysis = analyze(sql, self.lex);
         if analysis.effects.contains(&Effect::ControlTables) {
             match &analysis.verdict {
                 Verdict::Forward => return self.control_query(sql, seq),
-                Verdict::Rewrite(text) => return self.control_query(&text.clone(), seq),
+                Verdict::Rewrite(text) => return self.control_query(text, seq),
                 _ => {}
             }
         }
@@ -496,21 +494,10 @@ impl Session<'_> {
         expect: Expect,
         seq: u8,
     ) -> Result<Option<crate::protocol::response::Relayed>, SessionEnd> {
-        if self.upstream.is_none() {
-            if let Err(e) = self.open_upstream() {
-                self.upstream = None;
-                match e {
-                    UpstreamError::Server { payload, .. } => {
-                        write_packet(self.client.get_mut(), seq, &payload)?;
-                    }
-                    other => {
-                        self.send_error(seq, &ClientError::SourceUnreachable(other.to_string()))?
-                    }
-                }
-                return Ok(None);
-            }
+        if !self.ensure_upstream(seq)? {
+            return Ok(None);
         }
-        let up = self.upstream.as_mut().expect("opened above");
+        let up = self.upstream.as_mut().expect("ensured above");
         if let Err(e) = up.send(payload) {
             self.upstream = None;
             self.send_error(seq, &ClientError::SourceLost(e.to_string()))?;
@@ -572,13 +559,10 @@ impl Session<'_> {
             }
         }
         if target != self.id {
-            if self.upstream.is_none() {
-                if let Err(e) = self.open_upstream() {
-                    self.upstream_failed(seq, e)?;
-                    return Ok(true);
-                }
+            if !self.ensure_upstream(seq)? {
+                return Ok(true);
             }
-            let up = self.upstream.as_mut().expect("opened above");
+            let up = self.upstream.as_mut().expect("ensured above");
             match up.query(&format!("KILL QUERY {upstream_id}")) {
                 Ok(_) => {}
                 // The statement already ended: nothing to stop.
@@ -677,11 +661,9 @@ impl Session<'_> {
                 )
                 .map_err(Into::into);
         }
-        if self.upstream.is_none() {
-            // Reconnect first: the translation needs the new source ids.
-            if let Err(e) = self.open_upstream() {
-                return self.upstream_failed(seq, e);
-            }
+        // Reconnect first: the translation needs the new source ids.
+        if !self.ensure_upstream(seq)? {
+            return Ok(());
         }
         match self.stmt_packet(packet) {
             Some(p) => {
@@ -697,6 +679,34 @@ impl Session<'_> {
                 self.send_error(seq, &e).map_err(Into::into)
             }
         }
+    }
+
+    /// Counts a statement for this connection's close line and vdb.status.
+    fn count_statement(&mut self) {
+        self.statements += 1;
+        self.shared.statements.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Makes sure there is a source connection, reconnecting when the last
+    /// one was lost. When that fails the client has been told (the source's
+    /// own error, or 2003) and the answer is false.
+    fn ensure_upstream(&mut self, seq: u8) -> Result<bool, SessionEnd> {
+        if self.upstream.is_some() {
+            return Ok(true);
+        }
+        if let Err(e) = self.open_upstream() {
+            self.upstream = None;
+            match e {
+                UpstreamError::Server { payload, .. } => {
+                    write_packet(self.client.get_mut(), seq, &payload)?;
+                }
+                other => {
+                    self.send_error(seq, &ClientError::SourceUnreachable(other.to_string()))?
+                }
+            }
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     fn upstream_failed(&mut self, seq: u8, e: UpstreamError) -> Result<(), SessionEnd> {
