@@ -118,6 +118,28 @@ pub struct Greeting<'a> {
     pub tls: Option<&'a native_tls::TlsAcceptor>,
 }
 
+/// The account clients must log in as, and the plugin they must use.
+pub struct Account<'a> {
+    /// The plugin clients are switched to when they start with another.
+    pub plugin: AuthPlugin,
+    /// The user name.
+    pub user: &'a str,
+    /// Its password.
+    pub password: &'a str,
+}
+
+/// What a client sent to log in: the plugin it used (None: native), its
+/// user name and its answer to the challenge.
+#[derive(Clone, Copy)]
+pub struct Answer<'a> {
+    /// The plugin name the client used.
+    pub plugin: Option<&'a [u8]>,
+    /// The user name.
+    pub user: &'a str,
+    /// The scrambled password.
+    pub data: &'a [u8],
+}
+
 /// A client that has logged in.
 pub struct Accepted {
     /// The transport, TLS-wrapped if the client asked for it.
@@ -207,7 +229,7 @@ pub fn accept(
     // A client that connects and says nothing must not hold a thread forever.
     tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut stream = Stream::Tcp(tcp);
-    let mut nonce = new_nonce();
+    let nonce = new_nonce();
     let mut offered = g.capabilities & supported_capabilities();
     if g.tls.is_some() {
         offered |= Cap::CLIENT_SSL;
@@ -274,39 +296,23 @@ pub fn accept(
         .map(|d| d.to_vec())
         .filter(|d| !d.is_empty());
     let collation = response.collation();
-    let client_plugin = match response.auth_plugin() {
-        Some(p) => AuthPlugin::from_name(p.as_bytes()),
-        None => Some(AuthPlugin::Native),
-    };
-    let mut auth_data = response.scramble_buf().to_vec();
-    let mut next = seq.wrapping_add(1);
-
-    let mut plugin = client_plugin;
-    if client_plugin != Some(g.plugin) {
-        // Like a server whose account uses another plugin: ask the client to
-        // switch, with a fresh challenge.
-        nonce = new_nonce();
-        let mut data = nonce.clone();
-        data.push(0);
-        let mut switch = Vec::new();
-        AuthSwitchRequest::new(g.plugin.name().as_bytes(), data).serialize(&mut switch);
-        write_packet(&mut stream, next, &switch)?;
-        next = read_packet(&mut stream, &mut auth_data)?.1.wrapping_add(1);
-        plugin = Some(g.plugin);
-    }
-    let plugin = plugin.expect("set above");
-    let ok = user == g.user && plugin.verify(&nonce, g.password, &auth_data);
-    if !ok {
-        let using = if auth_data.is_empty() { "NO" } else { "YES" };
-        let msg =
-            format!("Access denied for user '{user}'@'{peer_host}' (using password: {using})");
-        send_err(&mut stream, next, 1045, "28000", &msg)?;
-        return Err(HandshakeError::AccessDenied { user });
-    }
-    if plugin == AuthPlugin::CachingSha2 {
-        // fast_auth_success
-        next = write_packet(&mut stream, next, &[0x01, 0x03])?;
-    }
+    let client_plugin = response.auth_plugin().map(|p| p.as_bytes().to_vec());
+    let (nonce, next) = authenticate(
+        &mut stream,
+        seq.wrapping_add(1),
+        &nonce,
+        &Account {
+            plugin: g.plugin,
+            user: g.user,
+            password: g.password,
+        },
+        &Answer {
+            plugin: client_plugin.as_deref(),
+            user: &user,
+            data: response.scramble_buf(),
+        },
+        peer_host,
+    )?;
     stream.tcp().set_read_timeout(None)?;
     Ok(Accepted {
         stream,
@@ -330,25 +336,29 @@ fn client_flags(payload: &[u8]) -> Result<Cap, HandshakeError> {
     }
 }
 
-/// Verifies the authentication part of a COM_CHANGE_USER, switching the
-/// client to `g.plugin` when it started with another. On success returns the
-/// nonce now current and the sequence id for the final OK; on failure the
-/// client has been sent 1045.
-#[allow(clippy::too_many_arguments)]
-pub fn change_user_auth<S: Read + Write>(
+/// Authenticates a client that answered the challenge `nonce` with
+/// `auth_data` using `client_plugin` (None: mysql_native_password), the
+/// next packet carrying sequence id `next`. A client that started with
+/// another plugin than `plugin` is switched to it with a fresh challenge,
+/// as a server does when the account uses another plugin. Used at login and
+/// for COM_CHANGE_USER. On success returns the nonce now current and the
+/// sequence id for the final OK; on failure the client has been sent 1045.
+pub fn authenticate<S: Read + Write>(
     stream: &mut S,
+    mut next: u8,
     nonce: &[u8],
-    plugin: AuthPlugin,
-    client_plugin: Option<&[u8]>,
-    user: &str,
-    auth_data: &[u8],
-    expected_user: &str,
-    password: &str,
+    account: &Account<'_>,
+    answer: &Answer<'_>,
     peer_host: &str,
 ) -> Result<(Vec<u8>, u8), HandshakeError> {
+    let plugin = account.plugin;
+    let Answer {
+        plugin: client_plugin,
+        user,
+        data: auth_data,
+    } = *answer;
     let mut nonce = nonce.to_vec();
     let mut data = auth_data.to_vec();
-    let mut next = 1u8;
     let client = client_plugin.map_or(Some(AuthPlugin::Native), AuthPlugin::from_name);
     if client != Some(plugin) {
         nonce = new_nonce();
@@ -359,7 +369,7 @@ pub fn change_user_auth<S: Read + Write>(
         write_packet(stream, next, &switch)?;
         next = read_packet(stream, &mut data)?.1.wrapping_add(1);
     }
-    if user != expected_user || !plugin.verify(&nonce, password, &data) {
+    if user != account.user || !plugin.verify(&nonce, account.password, &data) {
         let using = if data.is_empty() { "NO" } else { "YES" };
         let msg =
             format!("Access denied for user '{user}'@'{peer_host}' (using password: {using})");

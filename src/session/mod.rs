@@ -729,15 +729,20 @@ impl Session<'_> {
             return Err(SessionEnd::Client("malformed COM_CHANGE_USER".into()));
         };
         let cfg = &self.shared.config;
-        let verified = handshake::change_user_auth(
+        let verified = handshake::authenticate(
             self.client.get_mut(),
+            1,
             &self.nonce,
-            self.plugin,
-            parsed.plugin.as_deref(),
-            &parsed.user,
-            &parsed.auth,
-            &cfg.user,
-            &cfg.password,
+            &handshake::Account {
+                plugin: self.plugin,
+                user: &cfg.user,
+                password: &cfg.password,
+            },
+            &handshake::Answer {
+                plugin: parsed.plugin.as_deref(),
+                user: &parsed.user,
+                data: &parsed.auth,
+            },
             &self.host,
         );
         let (nonce, seq) = match verified {
