@@ -103,7 +103,7 @@ pub fn status_of(payload: &[u8], deprecate_eof: bool) -> u16 {
 }
 
 /// Whether a packet ends a row stream: EOF (classic) or OK-as-EOF.
-fn is_terminator(first: Option<&u8>, len: usize, deprecate_eof: bool) -> bool {
+pub fn is_terminator(first: Option<&u8>, len: usize, deprecate_eof: bool) -> bool {
     first == Some(&0xFE) && len < MAX_FRAME && (deprecate_eof || len < 9)
 }
 

@@ -26,7 +26,7 @@ use mysql::mysql_common::scramble::{scramble_native, scramble_sha256};
 
 use crate::protocol::handshake::supported_capabilities;
 use crate::protocol::packet::{encode_packet, lenenc_int, read_packet, write_packet, FrameError};
-use crate::protocol::response::{err_code, err_message, status_of};
+use crate::protocol::response::{err_code, err_message, is_terminator, status_of, MORE_RESULTS};
 use crate::protocol::stream::Stream;
 
 /// How TLS to the source is chosen, spelled as MySQL clients spell `ssl-mode`.
@@ -407,7 +407,7 @@ impl Upstream {
             read_packet(&mut self.io, &mut self.scratch)?;
             match self.scratch.first() {
                 Some(0x00) => {
-                    if status_of(&self.scratch, false) & 0x0008 != 0 {
+                    if status_of(&self.scratch, false) & MORE_RESULTS != 0 {
                         continue;
                     }
                     return Ok(rows);
@@ -430,8 +430,7 @@ impl Upstream {
                 if p.first() == Some(&0xFF) {
                     return Err(UpstreamError::from_err_packet(p));
                 }
-                if p.first() == Some(&0xFE) && p.len() < 0xFF_FFFF && (deprecate_eof || p.len() < 9)
-                {
+                if is_terminator(p.first(), p.len(), deprecate_eof) {
                     break status_of(p, deprecate_eof);
                 }
                 let mut row = Vec::with_capacity(columns as usize);
@@ -453,7 +452,7 @@ impl Upstream {
                 }
                 rows.push(row);
             };
-            if status & 0x0008 == 0 {
+            if status & MORE_RESULTS == 0 {
                 return Ok(rows);
             }
         }
