@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod config;
+pub mod delta;
+pub mod overlay;
 pub mod protocol;
 pub mod server;
 pub mod session;

@@ -28,6 +28,8 @@ pub struct Shared {
     pub started: Instant,
     /// Statements served by all sessions (vdb.status).
     pub statements: AtomicU64,
+    /// The process's delta: every captured write, shared by all sessions.
+    pub delta: crate::delta::Delta,
 }
 
 /// What another connection needs to interrupt a session (KILL).
@@ -137,6 +139,7 @@ impl Server {
             sessions: Mutex::new(HashMap::new()),
             started: Instant::now(),
             statements: AtomicU64::new(0),
+            delta: crate::delta::Delta::default(),
         });
         Ok(Server { listener, shared })
     }

@@ -21,6 +21,9 @@ pub enum ClientError {
     SourceLost(String),
     /// KILL named a connection that is not one of vdb's.
     NoSuchThread(u64),
+    /// A write or a read over changed data in a form vdb cannot answer
+    /// exactly yet, by name.
+    NotCapturable(String),
     /// A `vdb.*` table that does not exist.
     NoSuchControlTable(String),
     /// A statement command named an id this session never prepared.
@@ -38,7 +41,7 @@ impl ClientError {
     pub fn code(&self) -> (u16, &'static str) {
         match self {
             // ER_NOT_SUPPORTED_YET
-            ClientError::Refused(_) => (1235, "42000"),
+            ClientError::Refused(_) | ClientError::NotCapturable(_) => (1235, "42000"),
             // ER_UNKNOWN_COM_ERROR
             ClientError::UnknownCommand(_) => (1047, "08S01"),
             // ER_NET_PACKETS_OUT_OF_ORDER
@@ -69,6 +72,9 @@ impl ClientError {
             ClientError::Refused(r) => format!(
                 "vdb does not support {}: it would act on the source server itself; nothing was sent to the source",
                 r.statement
+            ),
+            ClientError::NotCapturable(what) => format!(
+                "vdb does not support {what} yet; nothing was changed and nothing was sent to the source"
             ),
             ClientError::UnknownCommand(c) => format!("Unknown command (0x{c:02x})"),
             ClientError::PacketsOutOfOrder => "Got packets out of order".into(),

@@ -17,6 +17,8 @@ use log::{debug, info, warn};
 use mysql::consts::CapabilityFlags as Cap;
 
 use crate::admin::{self, AdminError};
+use crate::overlay::write::{execute as execute_write, WriteContext};
+use crate::overlay::{rewrite_read, OverlayError};
 use crate::protocol::command::Command;
 use crate::protocol::handshake::{self, AuthPlugin, HandshakeError};
 use crate::protocol::packet::{read_packet, write_packet, FrameError};
@@ -426,12 +428,36 @@ impl Session<'_> {
                 _ => {}
             }
         }
-        let relayed = match &analysis.verdict {
-            Verdict::Forward => {
+        if let Verdict::Refuse(r) = &analysis.verdict {
+            if r.capturable && CAPTURED_WRITES.contains(&r.statement.as_str()) {
+                return self.capture(sql, seq);
+            }
+        }
+        let overlaid = match &analysis.verdict {
+            Verdict::Forward => self.overlay(sql),
+            Verdict::Rewrite(text) => self.overlay(text),
+            _ => Ok(None),
+        };
+        let overlaid = match overlaid {
+            Ok(o) => o,
+            Err(e) => {
+                self.overlay_failed(seq, e)?;
+                return Ok(true);
+            }
+        };
+        let relayed = match (&analysis.verdict, overlaid) {
+            (_, Some(text)) => {
+                debug!("conn {} rewritten over the delta: {}", self.id, shorten(sql));
+                let mut p = Vec::with_capacity(text.len() + 1);
+                p.push(0x03);
+                p.extend_from_slice(text.as_bytes());
+                self.forward(&p, Expect::Query, seq)?
+            }
+            (Verdict::Forward, None) => {
                 debug!("conn {} passed through: {}", self.id, shorten(sql));
                 self.forward(packet, Expect::Query, seq)?
             }
-            Verdict::Rewrite(text) => {
+            (Verdict::Rewrite(text), None) => {
                 debug!(
                     "conn {} rewritten: {} => {}",
                     self.id,
@@ -443,7 +469,7 @@ impl Session<'_> {
                 p.extend_from_slice(text);
                 self.forward(&p, Expect::Query, seq)?
             }
-            Verdict::Refuse(r) => {
+            (Verdict::Refuse(r), None) => {
                 debug!(
                     "conn {} refused ({}): {}",
                     self.id,
@@ -453,7 +479,7 @@ impl Session<'_> {
                 self.send_error(seq, &ClientError::Refused(r.clone()))?;
                 return Ok(true);
             }
-            Verdict::Kill { query_only, id } => {
+            (Verdict::Kill { query_only, id }, None) => {
                 debug!(
                     "conn {} KILL {}{id}",
                     self.id,
@@ -484,6 +510,100 @@ impl Session<'_> {
             }
         }
         Ok(keep_going)
+    }
+
+    /// The text to send instead of `sql` so that it reads the merged view,
+    /// when it names a changed table.
+    fn overlay(&self, sql: &[u8]) -> Result<Option<String>, OverlayError> {
+        let state = self.shared.delta.current();
+        if state.is_empty() {
+            return Ok(None);
+        }
+        let db = self.db.as_ref().map(|d| String::from_utf8_lossy(d).into_owned());
+        rewrite_read(sql, &state, db.as_deref())
+    }
+
+    /// Tells the client why the overlay could not serve its statement.
+    fn overlay_failed(&mut self, seq: u8, e: OverlayError) -> Result<(), SessionEnd> {
+        match e {
+            OverlayError::Upstream(UpstreamError::Server { payload, .. }) => {
+                write_packet(self.client.get_mut(), seq, &payload)?;
+            }
+            OverlayError::Upstream(other) => {
+                self.upstream = None;
+                self.send_error(seq, &ClientError::SourceLost(other.to_string()))?;
+            }
+            OverlayError::Server {
+                code,
+                state,
+                message,
+            } => {
+                debug!("conn {} write failed: {code} {message}", self.id);
+                self.send_error_raw(seq, code, &state, &message)?;
+            }
+            OverlayError::Unsupported(what) => {
+                debug!("conn {} refused ({what})", self.id);
+                self.send_error(seq, &ClientError::NotCapturable(what))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// An INSERT, REPLACE, UPDATE or DELETE: computed over the merged view
+    /// and stored in the delta; the source is not written.
+    fn capture(&mut self, sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        if !self.ensure_upstream(seq)? {
+            return Ok(true);
+        }
+        let db = self.db.as_ref().map(|d| String::from_utf8_lossy(d).into_owned());
+        let up = self.upstream.as_mut().expect("ensured above");
+        let mut cx = WriteContext {
+            up,
+            delta: &self.shared.delta,
+            db,
+            lex: self.lex,
+            found_rows: self.capabilities.contains(Cap::CLIENT_FOUND_ROWS),
+        };
+        match execute_write(&mut cx, sql) {
+            Ok(outcome) => {
+                debug!(
+                    "conn {} captured ({} rows): {}",
+                    self.id,
+                    outcome.affected,
+                    shorten(sql)
+                );
+                if let Some(id) = outcome.generated_id {
+                    // The source session's own LAST_INSERT_ID() (and
+                    // @@identity) now answer with the captured id.
+                    let up = self.upstream.as_mut().expect("ensured above");
+                    if let Err(e) = up.query(&format!("SELECT LAST_INSERT_ID({id})")) {
+                        warn!("conn {}: cannot set LAST_INSERT_ID: {e}", self.id);
+                    }
+                }
+                let ok = ok_payload(
+                    outcome.affected,
+                    outcome.last_insert_id,
+                    self.status(),
+                    0,
+                    outcome.info.as_bytes(),
+                );
+                write_packet(self.client.get_mut(), seq, &ok)?;
+            }
+            Err(e) => self.overlay_failed(seq, e)?,
+        }
+        Ok(true)
+    }
+
+    /// Status flags for an OK packet vdb writes itself.
+    fn status(&self) -> u16 {
+        let mut s = STATUS_AUTOCOMMIT;
+        if self.lex.no_backslash_escapes {
+            s |= STATUS_NO_BACKSLASH_ESCAPES;
+        }
+        if self.lex.ansi_quotes && self.shared.source_is_mariadb() {
+            s |= STATUS_ANSI_QUOTES;
+        }
+        s
     }
 
     /// Sends a command to the source and relays its response. Returns
@@ -779,6 +899,9 @@ impl Session<'_> {
         Ok(())
     }
 }
+
+/// Statements captured into the delta (the allow-list's names for them).
+const CAPTURED_WRITES: &[&str] = &["INSERT", "UPDATE", "DELETE", "REPLACE"];
 
 /// A server-side prepared statement of this session.
 struct PreparedStmt {

@@ -9,3 +9,4 @@ pub mod lexer;
 pub mod literal;
 pub mod rewrite;
 pub mod tables;
+pub mod write;

@@ -401,8 +401,31 @@ impl Upstream {
 
     /// Reads an OK, ERR or text result set(s) into rows.
     pub fn read_text_result(&mut self) -> Result<Rows, UpstreamError> {
-        let deprecate_eof = self.deprecate_eof();
         let mut rows = Vec::new();
+        match self.read_rows_into(&mut rows) {
+            Ok(()) => Ok(rows),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs an internal query given as bytes (a client's text may be in any
+    /// character set) and returns the rows read before any error, and the
+    /// error: the overlay's typed blocks answer one result set per row, and
+    /// an error names the row it stopped at by what came before it.
+    pub fn query_partial(&mut self, sql: &[u8]) -> (Rows, Option<UpstreamError>) {
+        let mut cmd = Vec::with_capacity(sql.len() + 1);
+        cmd.push(0x03);
+        cmd.extend_from_slice(sql);
+        if let Err(e) = self.send(&cmd) {
+            return (Vec::new(), Some(e.into()));
+        }
+        let mut rows = Vec::new();
+        let err = self.read_rows_into(&mut rows).err();
+        (rows, err)
+    }
+
+    fn read_rows_into(&mut self, rows: &mut Rows) -> Result<(), UpstreamError> {
+        let deprecate_eof = self.deprecate_eof();
         loop {
             read_packet(&mut self.io, &mut self.scratch)?;
             match self.scratch.first() {
@@ -410,7 +433,7 @@ impl Upstream {
                     if status_of(&self.scratch, false) & MORE_RESULTS != 0 {
                         continue;
                     }
-                    return Ok(rows);
+                    return Ok(());
                 }
                 Some(0xFF) => return Err(UpstreamError::from_err_packet(&self.scratch)),
                 _ => {}
@@ -453,7 +476,7 @@ impl Upstream {
                 rows.push(row);
             };
             if status & MORE_RESULTS == 0 {
-                return Ok(rows);
+                return Ok(());
             }
         }
     }

@@ -1,0 +1,190 @@
+//! Table definitions read from the source's information_schema, the first
+//! time a statement writes to a table (cached in the delta afterwards: vdb
+//! never changes a source definition).
+
+use std::sync::Arc;
+
+use crate::delta::{
+    CheckConstraint, ColumnMeta, Delta, FkRule, ForeignKey, TableId, TableMeta, UniqueKey,
+};
+use crate::sql::literal::Column;
+use crate::upstream::Upstream;
+
+use super::OverlayError;
+
+/// A string as an SQL literal no sql_mode or charset can misread.
+pub fn text_literal(s: &str) -> String {
+    let mut out = String::from("_utf8mb4 X'");
+    for b in s.bytes() {
+        out.push_str(&format!("{b:02X}"));
+    }
+    out.push('\'');
+    out
+}
+
+fn text(v: &Option<Vec<u8>>) -> String {
+    v.as_deref()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
+}
+
+/// The table's definition, from the cache or the source. A table the
+/// source does not have gets the source's own error (1146, 1046).
+pub fn load(up: &mut Upstream, delta: &Delta, id: &TableId) -> Result<Arc<TableMeta>, OverlayError> {
+    if let Some(m) = delta.cached_meta(id) {
+        return Ok(m);
+    }
+    let where_table = format!(
+        "TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+        text_literal(&id.schema),
+        text_literal(&id.name)
+    );
+    let tables = up.query(&format!(
+        "SELECT TABLE_TYPE, AUTO_INCREMENT FROM information_schema.TABLES WHERE {where_table}"
+    ))?;
+    let Some(trow) = tables.first() else {
+        // Let the source word the error.
+        up.query(&format!("SELECT 1 FROM {} LIMIT 0", id.quoted()))?;
+        return Err(OverlayError::Unsupported(format!("writing to {id}")));
+    };
+    if text(&trow[0]) != "BASE TABLE" {
+        return Err(OverlayError::Unsupported(format!(
+            "writing through {} {id}",
+            text(&trow[0]).to_lowercase()
+        )));
+    }
+    let auto_increment = trow[1]
+        .as_deref()
+        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok());
+    let cols = up.query(&format!(
+        "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, \
+         IS_NULLABLE, COLUMN_DEFAULT, EXTRA FROM information_schema.COLUMNS WHERE {where_table} \
+         ORDER BY ORDINAL_POSITION"
+    ))?;
+    let columns: Vec<ColumnMeta> = cols
+        .iter()
+        .map(|r| {
+            let extra = text(&r[7]).to_ascii_lowercase();
+            ColumnMeta {
+                name: text(&r[0]),
+                column: Column {
+                    data_type: text(&r[1]).to_ascii_lowercase(),
+                    column_type: text(&r[2]).to_ascii_lowercase(),
+                    charset: r[3].as_ref().map(|_| text(&r[3])),
+                    collation: r[4].as_ref().map(|_| text(&r[4])),
+                },
+                nullable: text(&r[5]) == "YES",
+                default: r[6].as_ref().map(|_| text(&r[6])),
+                auto_increment: extra.contains("auto_increment"),
+                generated: extra.contains("generated") || extra.contains("virtual") || extra.contains("persistent") || extra.contains("stored"),
+            }
+        })
+        .collect();
+    let position = |name: &str| columns.iter().position(|c| c.name.eq_ignore_ascii_case(name));
+    // SHOW INDEX lists keys in the order the server checks them.
+    let index = up.query(&format!("SHOW INDEX FROM {}", id.quoted()))?;
+    let mut unique_keys: Vec<UniqueKey> = Vec::new();
+    for r in &index {
+        if text(&r[1]) != "0" {
+            continue;
+        }
+        let name = text(&r[2]);
+        let Some(col) = position(&text(&r[4])) else {
+            continue;
+        };
+        match unique_keys.iter_mut().find(|k| k.name == name) {
+            Some(k) => k.columns.push(col),
+            None => unique_keys.push(UniqueKey {
+                name,
+                columns: vec![col],
+            }),
+        }
+    }
+    let fks = up.query(&format!(
+        "SELECT k.CONSTRAINT_NAME, k.TABLE_SCHEMA, k.TABLE_NAME, k.COLUMN_NAME, \
+         k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, \
+         r.UPDATE_RULE, r.DELETE_RULE \
+         FROM information_schema.KEY_COLUMN_USAGE k \
+         JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+          AND r.TABLE_NAME = k.TABLE_NAME \
+         WHERE k.REFERENCED_TABLE_NAME IS NOT NULL AND ((k.TABLE_SCHEMA = {s} AND k.TABLE_NAME = {t}) \
+            OR (k.REFERENCED_TABLE_SCHEMA = {s} AND k.REFERENCED_TABLE_NAME = {t})) \
+         ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+        s = text_literal(&id.schema),
+        t = text_literal(&id.name)
+    ))?;
+    let mut all: Vec<ForeignKey> = Vec::new();
+    for r in &fks {
+        let child = TableId {
+            schema: text(&r[1]),
+            name: text(&r[2]),
+        };
+        let name = text(&r[0]);
+        let fk = match all.iter_mut().find(|f| f.name == name && f.child == child) {
+            Some(f) => f,
+            None => {
+                all.push(ForeignKey {
+                    name,
+                    child,
+                    child_columns: Vec::new(),
+                    parent: TableId {
+                        schema: text(&r[4]),
+                        name: text(&r[5]),
+                    },
+                    parent_columns: Vec::new(),
+                    on_update: FkRule::parse(&text(&r[7])),
+                    on_delete: FkRule::parse(&text(&r[8])),
+                });
+                all.last_mut().expect("just pushed")
+            }
+        };
+        fk.child_columns.push(text(&r[3]));
+        fk.parent_columns.push(text(&r[6]));
+    }
+    let foreign_keys = all.iter().filter(|f| &f.child == id).cloned().collect();
+    let referenced_by = all.iter().filter(|f| &f.parent == id).cloned().collect();
+    let checks = if up.info.version.contains("MariaDB") {
+        up.query(&format!(
+            "SELECT CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL FROM information_schema.CHECK_CONSTRAINTS \
+             WHERE CONSTRAINT_SCHEMA = {} AND TABLE_NAME = {}",
+            text_literal(&id.schema),
+            text_literal(&id.name)
+        ))?
+        .iter()
+        .map(|r| CheckConstraint {
+            // Column-level constraints are reported as `table.column`.
+            name: if text(&r[2]) == "Column" {
+                format!("{}.{}", id.name, text(&r[0]))
+            } else {
+                text(&r[0])
+            },
+            clause: text(&r[1]),
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let triggers = up
+        .query(&format!(
+            "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS \
+             WHERE EVENT_OBJECT_SCHEMA = {} AND EVENT_OBJECT_TABLE = {}",
+            text_literal(&id.schema),
+            text_literal(&id.name)
+        ))?
+        .iter()
+        .map(|r| text(&r[0]))
+        .collect();
+    let meta = Arc::new(TableMeta {
+        id: id.clone(),
+        columns,
+        unique_keys,
+        foreign_keys,
+        referenced_by,
+        checks,
+        auto_increment,
+        triggers,
+    });
+    delta.cache_meta(meta.clone());
+    Ok(meta)
+}

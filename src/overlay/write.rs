@@ -1,0 +1,1069 @@
+//! Captured writes: INSERT, REPLACE, UPDATE and DELETE computed by the
+//! source over the merged view, checked and stored by vdb.
+//!
+//! How one statement runs:
+//! 1. `EXPLAIN <statement>` lets the source check the syntax (EXPLAIN never
+//!    runs a write; a read-only session answers a valid write with 1792).
+//! 2. The table's definition is loaded (once) from information_schema.
+//! 3. The rows are computed by a MariaDB `BEGIN NOT ATOMIC` block over the
+//!    merged view: each value is assigned to a variable DECLAREd with the
+//!    column's type, which converts it exactly as the storage engine would
+//!    (ranges, lengths, ENUM, dates, strict mode; see tests/it/facts.rs),
+//!    and NOT NULL and CHECK constraints are tested in the block, in the
+//!    order the server tests them. One result set per row comes back.
+//! 4. vdb assigns AUTO_INCREMENT values, then asks the source which keys
+//!    collide (the source compares under each column's collation) and
+//!    whether foreign keys hold, and applies the rows to a private copy of
+//!    the delta, published only when the whole statement succeeded.
+//!
+//! MySQL 8 has no top-level compound statements, so writes against a MySQL
+//! source are refused for now (by name).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::delta::{encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, TableDelta, TableId, TableMeta, Writer};
+use crate::protocol::response::err_message;
+use crate::sql::lexer::{lex, unquote, Kind, LexMode};
+use crate::sql::rewrite::quote_ident;
+use crate::sql::write::{is_default, mentions, parse_write, Assignment, Delete, Insert, InsertSource, Update, Write};
+use crate::upstream::{Upstream, UpstreamError};
+
+use super::meta::load;
+use super::{rewrite_read, OverlayError};
+
+/// What the session needs to run a write.
+pub struct WriteContext<'a> {
+    /// The session's source connection (read-only).
+    pub up: &'a mut Upstream,
+    /// The process's delta.
+    pub delta: &'a Delta,
+    /// The session's default database.
+    pub db: Option<String>,
+    /// How the session's text is lexed.
+    pub lex: LexMode,
+    /// CLIENT_FOUND_ROWS: UPDATE reports matched rather than changed rows.
+    pub found_rows: bool,
+}
+
+/// What the client is told after a captured write.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteOutcome {
+    /// Affected rows, as the server counts them.
+    pub affected: u64,
+    /// The OK packet's last insert id.
+    pub last_insert_id: u64,
+    /// The first AUTO_INCREMENT value generated, which LAST_INSERT_ID()
+    /// returns from now on.
+    pub generated_id: Option<u64>,
+    /// The info string (`Records: 3  Duplicates: 0  Warnings: 0`).
+    pub info: String,
+}
+
+fn server(code: u16, state: &str, message: impl Into<String>) -> OverlayError {
+    OverlayError::Server {
+        code,
+        state: state.to_string(),
+        message: message.into(),
+    }
+}
+
+fn unsupported<T>(what: impl Into<String>) -> Result<T, OverlayError> {
+    Err(OverlayError::Unsupported(what.into()))
+}
+
+/// Session settings a write depends on.
+struct Settings {
+    strict: bool,
+    no_auto_value_on_zero: bool,
+    foreign_key_checks: bool,
+    results_charset: Option<String>,
+}
+
+/// Runs one captured write.
+pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, OverlayError> {
+    if !cx.up.info.version.contains("MariaDB") {
+        return unsupported("writes against a MySQL source (vdb computes writes with MariaDB's compound statements)");
+    }
+    let mut explain = b"EXPLAIN ".to_vec();
+    explain.extend_from_slice(sql);
+    match cx.up.query_partial(&explain).1 {
+        None => {}
+        Some(UpstreamError::Server { code: 1792, .. }) => {}
+        Some(e) => return Err(e.into()),
+    }
+    let write = parse_write(sql, cx.lex).map_err(|u| OverlayError::Unsupported(u.0))?;
+    let name = match &write {
+        Write::Insert(i) => &i.table,
+        Write::Update(u) => &u.table,
+        Write::Delete(d) => &d.table,
+    };
+    let schema = match (&name.schema, &cx.db) {
+        (Some(s), _) => s.clone(),
+        (None, Some(db)) => db.clone(),
+        (None, None) => {
+            // The source words "No database selected".
+            cx.up.query(&format!("SELECT 1 FROM {} LIMIT 0", quote_ident(&name.name)))?;
+            return unsupported("a write without a database");
+        }
+    };
+    let id = TableId {
+        schema,
+        name: name.name.clone(),
+    };
+    let meta = load(cx.up, cx.delta, &id)?;
+    if !meta.triggers.is_empty() {
+        return unsupported(format!("writing to {id}, which has triggers ({})", meta.triggers.join(", ")));
+    }
+    if meta.columns.iter().any(|c| c.generated) {
+        return unsupported(format!("writing to {id}, which has generated columns"));
+    }
+    if meta.columns.iter().any(|c| c.column.data_type == "bit") {
+        return unsupported(format!("writing to {id}, which has BIT columns"));
+    }
+    let Some(key) = meta.identity().map(|k| k.to_vec()) else {
+        return unsupported(format!("writing to {id}, which has no primary key or NOT NULL unique key"));
+    };
+    let settings = settings(cx.up)?;
+    cx.up.query("SET character_set_results = NULL")?;
+    let mut w = cx.delta.writer();
+    let result = {
+        let mut run = Run {
+            cx,
+            meta: meta.clone(),
+            key,
+            settings: &settings,
+            sql,
+        };
+        match &write {
+            Write::Insert(i) => run.insert(&mut w, i),
+            Write::Update(u) => run.update(&mut w, u),
+            Write::Delete(d) => run.delete(&mut w, d),
+        }
+    };
+    let restore = match &settings.results_charset {
+        Some(cs) if cs.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            format!("SET character_set_results = {cs}")
+        }
+        _ => "SET character_set_results = NULL".to_string(),
+    };
+    cx.up.query(&restore)?;
+    let outcome = result?;
+    w.commit();
+    Ok(outcome)
+}
+
+fn settings(up: &mut Upstream) -> Result<Settings, OverlayError> {
+    let rows = up.query("SELECT @@SESSION.sql_mode, @@SESSION.foreign_key_checks, @@SESSION.character_set_results")?;
+    let row = rows.into_iter().next().unwrap_or_default();
+    let get = |i: usize| {
+        row.get(i)
+            .cloned()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    let mode = get(0).unwrap_or_default().to_ascii_uppercase();
+    Ok(Settings {
+        strict: mode.contains("STRICT_TRANS_TABLES") || mode.contains("STRICT_ALL_TABLES"),
+        no_auto_value_on_zero: mode.contains("NO_AUTO_VALUE_ON_ZERO"),
+        foreign_key_checks: get(1).as_deref() != Some("0"),
+        results_charset: get(2),
+    })
+}
+
+struct Run<'a, 'b> {
+    cx: &'a mut WriteContext<'b>,
+    meta: Arc<TableMeta>,
+    key: Vec<usize>,
+    settings: &'a Settings,
+    sql: &'a [u8],
+}
+
+/// The variable holding column `i` of the row being computed.
+fn var(i: usize) -> String {
+    format!("vdb_{i}")
+}
+
+/// The variable holding column `i` of the old row (UPDATE).
+fn old_var(i: usize) -> String {
+    format!("vdb_o{i}")
+}
+
+impl Run<'_, '_> {
+    fn table(&self) -> &TableId {
+        &self.meta.id
+    }
+
+    /// The type to DECLARE a variable of column `i` with.
+    fn var_type(&self, i: usize) -> String {
+        let c = &self.meta.columns[i].column;
+        let mut t = c.column_type.clone();
+        if let (Some(cs), Some(coll)) = (&c.charset, &c.collation) {
+            t.push_str(&format!(" CHARACTER SET {cs} COLLATE {coll}"));
+        }
+        t
+    }
+
+    /// Text of an expression over changed tables, rewritten to read the
+    /// merged view.
+    fn fragment(&self, state: &DeltaState, text: &[u8]) -> Result<Vec<u8>, OverlayError> {
+        let mut probe = b"SELECT ".to_vec();
+        probe.extend_from_slice(text);
+        match rewrite_read(&probe, state, self.cx.db.as_deref())? {
+            None => Ok(text.to_vec()),
+            Some(s) => Ok(s.into_bytes()[7..].to_vec()),
+        }
+    }
+
+    /// The default of column `i` as an expression, or the error the server
+    /// gives when it has none.
+    fn default_expr(&self, i: usize) -> Result<String, OverlayError> {
+        let c = &self.meta.columns[i];
+        match &c.default {
+            Some(d) => Ok(d.clone()),
+            None if c.nullable || c.auto_increment => Ok("NULL".into()),
+            None if self.settings.strict => Err(server(
+                1364,
+                "HY000",
+                format!("Field '{}' doesn't have a default value", c.name),
+            )),
+            None => Ok(implicit_default(&c.column.data_type).into()),
+        }
+    }
+
+    /// The statements that check one computed row (variables `vdb_<i>`),
+    /// then return it: NOT NULL first, then CHECK constraints.
+    fn row_checks(&self, ignore: bool) -> String {
+        let mut s = String::new();
+        for (i, c) in self.meta.columns.iter().enumerate() {
+            if c.nullable || c.auto_increment {
+                continue;
+            }
+            if ignore {
+                s.push_str(&format!(
+                    "IF {v} IS NULL THEN SET {v} = {d}; END IF; ",
+                    v = var(i),
+                    d = implicit_default(&c.column.data_type)
+                ));
+            } else {
+                s.push_str(&format!(
+                    "IF {} IS NULL THEN SIGNAL SQLSTATE '23000' SET MYSQL_ERRNO = 1048, MESSAGE_TEXT = 'vdb:null:{i}'; END IF; ",
+                    var(i)
+                ));
+            }
+        }
+        for (n, check) in self.meta.checks.iter().enumerate() {
+            s.push_str(&format!(
+                "IF NOT ({}) THEN SIGNAL SQLSTATE '23000' SET MYSQL_ERRNO = 4025, MESSAGE_TEXT = 'vdb:check:{n}'; END IF; ",
+                self.over_vars(&check.clause)
+            ));
+        }
+        let vars: Vec<String> = (0..self.meta.columns.len()).map(var).collect();
+        s.push_str(&format!("SELECT {}; ", vars.join(", ")));
+        s
+    }
+
+    /// A CHECK clause with column names replaced by the row's variables.
+    fn over_vars(&self, clause: &str) -> String {
+        let bytes = clause.as_bytes();
+        let mode = LexMode::default();
+        let mut out = String::new();
+        let mut at = 0;
+        for t in lex(bytes, mode).tokens {
+            let name = match t.kind {
+                Kind::Word => String::from_utf8_lossy(t.text(bytes)).into_owned(),
+                Kind::QuotedIdent => String::from_utf8_lossy(&unquote(t.text(bytes), mode)).into_owned(),
+                _ => continue,
+            };
+            // A function name is followed by `(`.
+            if t.kind == Kind::Word && bytes.get(t.end) == Some(&b'(') {
+                continue;
+            }
+            if let Some(i) = self.meta.position(&name) {
+                out.push_str(&clause[at..t.start]);
+                out.push_str(&var(i));
+                at = t.end;
+            }
+        }
+        out.push_str(&clause[at..]);
+        out
+    }
+
+    /// Runs a block and maps its errors to what the statement would have
+    /// said. `first_row` numbers the rows in messages.
+    fn run_block(&mut self, block: &[u8]) -> Result<Vec<Row>, OverlayError> {
+        let (rows, err) = self.cx.up.query_partial(block);
+        match err {
+            None => Ok(rows),
+            Some(UpstreamError::Server { code, payload }) => {
+                Err(self.block_error(code, &payload, rows.len() as u64 + 1))
+            }
+            Some(e) => Err(e.into()),
+        }
+    }
+
+    fn block_error(&self, code: u16, payload: &[u8], row: u64) -> OverlayError {
+        let state = if payload.get(3) == Some(&b'#') {
+            String::from_utf8_lossy(&payload[4..9]).into_owned()
+        } else {
+            "HY000".into()
+        };
+        let msg = err_message(payload);
+        if let Some(i) = msg.strip_prefix("vdb:null:").and_then(|n| n.parse::<usize>().ok()) {
+            return server(1048, "23000", format!("Column '{}' cannot be null", self.meta.columns[i].name));
+        }
+        if let Some(n) = msg.strip_prefix("vdb:check:").and_then(|n| n.parse::<usize>().ok()) {
+            return server(
+                4025,
+                "23000",
+                format!("CONSTRAINT {} failed for {}", quote_ident(&self.meta.checks[n].name), self.table().quoted()),
+            );
+        }
+        if code == 1328 {
+            return server(1136, "21S01", format!("Column count doesn't match value count at row {row}"));
+        }
+        let mut out = msg;
+        for i in (0..self.meta.columns.len()).rev() {
+            let col = &self.meta.columns[i].name;
+            for v in [var(i), old_var(i)] {
+                out = out
+                    .replace(&format!("``.``.`{v}`"), &format!("{}.{}", self.table().quoted(), quote_ident(col)))
+                    .replace(&format!("'{v}'"), &format!("'{col}'"));
+            }
+        }
+        for r in [" at row 0", " at row 1"] {
+            if let Some(stripped) = out.strip_suffix(r) {
+                out = format!("{stripped} at row {row}");
+            }
+        }
+        OverlayError::Server { code, state, message: out }
+    }
+
+    /// The merged view of `id` in the state being built: a derived table,
+    /// or the plain table name when it has no changes.
+    fn view(&self, w: &Writer, id: &TableId) -> Result<String, OverlayError> {
+        match w.peek(id) {
+            Some(t) => t.derived_sql().map(|d| d.to_string()).map_err(|e| {
+                OverlayError::Unsupported(format!("a changed {} value vdb cannot write as a literal ({})", e.column_type, e.value))
+            }),
+            None => Ok(id.quoted()),
+        }
+    }
+
+    /// `WITH vdb_n AS (SELECT 0 AS vdb_i, <lits> ...)`: the given rows'
+    /// columns `cols` of table `meta`, as typed literals.
+    fn rows_cte(meta: &TableMeta, name: &str, rows: &[(usize, Vec<&Option<Vec<u8>>>)], cols: &[usize]) -> Result<String, OverlayError> {
+        let mut s = format!("{name} AS (");
+        for (n, (i, vals)) in rows.iter().enumerate() {
+            if n > 0 {
+                s.push_str(" UNION ALL ");
+            }
+            s.push_str(&format!("SELECT {i} AS vdb_i"));
+            for (j, (v, &c)) in vals.iter().zip(cols).enumerate() {
+                let lit = meta.columns[c].column.literal(v.as_deref()).map_err(|e| {
+                    OverlayError::Unsupported(format!("a {} value vdb cannot write as a literal ({})", e.column_type, e.value))
+                })?;
+                s.push_str(&format!(", {lit} AS vdb_c{j}"));
+            }
+        }
+        s.push(')');
+        Ok(s)
+    }
+
+    /// For each row `i` of `new` (the key columns' new values), the rows of
+    /// the merged view with the same values in unique key `cols` (as encoded
+    /// identity keys), and the earlier rows of `new` with the same values.
+    #[allow(clippy::type_complexity)]
+    fn collisions(
+        &mut self,
+        w: &Writer,
+        new: &[(usize, Row)],
+        cols: &[usize],
+    ) -> Result<(HashMap<usize, Vec<Row>>, HashMap<usize, Vec<usize>>), OverlayError> {
+        let rows: Vec<(usize, Vec<&Option<Vec<u8>>>)> = new
+            .iter()
+            .filter(|(_, r)| cols.iter().all(|&c| r[c].is_some()))
+            .map(|(i, r)| (*i, cols.iter().map(|&c| &r[c]).collect()))
+            .collect();
+        let mut existing: HashMap<usize, Vec<Row>> = HashMap::new();
+        let mut earlier: HashMap<usize, Vec<usize>> = HashMap::new();
+        if rows.is_empty() {
+            return Ok((existing, earlier));
+        }
+        let cte = Self::rows_cte(&self.meta, "vdb_n", &rows, cols)?;
+        let view = self.view(w, self.table())?;
+        let on: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| format!("o.{} = n.vdb_c{j}", quote_ident(&self.meta.columns[c].name)))
+            .collect();
+        let ids: Vec<String> = self
+            .key
+            .iter()
+            .map(|&c| format!("o.{}", quote_ident(&self.meta.columns[c].name)))
+            .collect();
+        let q = format!(
+            "WITH {cte} SELECT n.vdb_i, {} FROM vdb_n n JOIN {view} AS o ON {} ORDER BY n.vdb_i",
+            ids.join(", "),
+            on.join(" AND ")
+        );
+        for r in self.cx.up.query(&q)? {
+            let i = parse_index(&r[0]);
+            existing.entry(i).or_default().push(r[1..].to_vec());
+        }
+        if rows.len() > 1 {
+            let on: Vec<String> = (0..cols.len()).map(|j| format!("m.vdb_c{j} = n.vdb_c{j}")).collect();
+            let q = format!(
+                "WITH {cte} SELECT n.vdb_i, m.vdb_i FROM vdb_n n JOIN vdb_n m ON {} AND m.vdb_i < n.vdb_i ORDER BY n.vdb_i",
+                on.join(" AND ")
+            );
+            for r in self.cx.up.query(&q)? {
+                earlier.entry(parse_index(&r[0])).or_default().push(parse_index(&r[1]));
+            }
+        }
+        Ok((existing, earlier))
+    }
+
+    fn duplicate(&self, key: &crate::delta::UniqueKey, row: &Row) -> OverlayError {
+        let value: Vec<String> = key
+            .columns
+            .iter()
+            .map(|&c| row[c].as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default())
+            .collect();
+        let mut v = value.join("-");
+        if v.chars().count() > 64 {
+            v = v.chars().take(64).collect::<String>() + "...";
+        }
+        server(1062, "23000", format!("Duplicate entry '{v}' for key '{}'", key.name))
+    }
+
+    fn insert(&mut self, w: &mut Writer, ins: &Insert) -> Result<WriteOutcome, OverlayError> {
+        if ins.on_duplicate.is_some() {
+            return unsupported("INSERT ... ON DUPLICATE KEY UPDATE");
+        }
+        let n_cols = self.meta.columns.len();
+        // Target positions, as listed (or all columns).
+        let targets: Vec<usize> = match (&ins.columns, &ins.source) {
+            (_, InsertSource::Set(set)) => self.positions(set.iter().map(|a| a.column.as_str()))?,
+            (Some(cols), _) => self.positions(cols.iter().map(|c| c.as_str()))?,
+            (None, _) => (0..n_cols).collect(),
+        };
+        let state = w.next.clone();
+        let mut block = String::from("BEGIN NOT ATOMIC ");
+        for i in 0..n_cols {
+            block.push_str(&format!("DECLARE {} {}; ", var(i), self.var_type(i)));
+        }
+        let mut block = block.into_bytes();
+        let mut multi_row = false;
+        let defaults = |this: &Self, given: &[usize]| -> Result<Vec<u8>, OverlayError> {
+            let mut s = Vec::new();
+            for i in 0..n_cols {
+                if !given.contains(&i) {
+                    s.extend_from_slice(format!("SET {} = {}; ", var(i), this.default_expr(i)?).as_bytes());
+                }
+            }
+            Ok(s)
+        };
+        {
+            {
+                let rows: Vec<Vec<std::ops::Range<usize>>> = match &ins.source {
+                    InsertSource::Values(rows) => rows.clone(),
+                    InsertSource::Set(set) => vec![set.iter().map(|a| a.expr.clone()).collect()],
+                    InsertSource::Query(_) => Vec::new(),
+                };
+                if let InsertSource::Query(q) = &ins.source {
+                    let query = self.fragment(&state, &self.sql[q.clone()])?;
+                    let fetch: Vec<String> = targets.iter().map(|&i| var(i)).collect();
+                    multi_row = true;
+                    block.extend_from_slice(b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ");
+                    block.extend_from_slice(&query);
+                    block.extend_from_slice(
+                        format!(
+                            "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET vdb_done = 1; OPEN vdb_c; vdb_l: LOOP FETCH vdb_c INTO {}; IF vdb_done THEN LEAVE vdb_l; END IF; ",
+                            fetch.join(", ")
+                        )
+                        .as_bytes(),
+                    );
+                    block.extend_from_slice(&defaults(self, &targets)?);
+                    block.extend_from_slice(self.row_checks(ins.ignore).as_bytes());
+                    block.extend_from_slice(b"END LOOP; CLOSE vdb_c; ");
+                }
+                multi_row |= rows.len() > 1;
+                for (n, row) in rows.iter().enumerate() {
+                    if row.len() != targets.len() && !(row.is_empty() && ins.columns.is_none()) {
+                        return Err(server(1136, "21S01", format!("Column count doesn't match value count at row {}", n + 1)));
+                    }
+                    let given: Vec<usize> = if row.is_empty() { Vec::new() } else { targets.clone() };
+                    for (expr, &i) in row.iter().zip(&given) {
+                        let text = if is_default(self.sql, expr) {
+                            self.default_expr(i)?.into_bytes()
+                        } else {
+                            self.fragment(&state, &self.sql[expr.clone()])?
+                        };
+                        block.extend_from_slice(format!("SET {} = (", var(i)).as_bytes());
+                        block.extend_from_slice(&text);
+                        block.extend_from_slice(b"); ");
+                    }
+                    block.extend_from_slice(&defaults(self, &given)?);
+                    block.extend_from_slice(self.row_checks(ins.ignore).as_bytes());
+                }
+            }
+        }
+        block.extend_from_slice(b"END");
+        if ins.ignore || !self.settings.strict {
+            // INSERT IGNORE converts as non-strict mode does: clamped values
+            // with warnings instead of errors.
+            self.cx.up.query("SET @vdb_mode = @@SESSION.sql_mode, SESSION sql_mode = REPLACE(REPLACE(@@SESSION.sql_mode, 'STRICT_TRANS_TABLES', ''), 'STRICT_ALL_TABLES', '')")?;
+        }
+        let computed = self.run_block(&block);
+        if ins.ignore || !self.settings.strict {
+            self.cx.up.query("SET SESSION sql_mode = @vdb_mode")?;
+        }
+        let mut rows = computed?;
+        // AUTO_INCREMENT.
+        let auto = self.meta.auto_column();
+        let mut next = w.peek(self.table()).map(|t| t.next_auto).unwrap_or_else(|| self.meta.auto_increment.unwrap_or(1).max(1));
+        let mut generated = None;
+        if let Some(a) = auto {
+            for row in rows.iter_mut() {
+                let explicit = row[a].as_deref().and_then(|b| std::str::from_utf8(b).ok()?.parse::<i128>().ok());
+                match explicit {
+                    None => {}
+                    Some(0) if self.settings.no_auto_value_on_zero => continue,
+                    Some(0) => {}
+                    Some(v) => {
+                        if v >= next as i128 {
+                            next = (v + 1) as u64;
+                        }
+                        continue;
+                    }
+                }
+                row[a] = Some(next.to_string().into_bytes());
+                generated.get_or_insert(next);
+                next += 1;
+            }
+        }
+        // Keys: each row in order against the merged view and earlier rows.
+        let mut skip = vec![false; rows.len()];
+        let mut remove: Vec<Row> = Vec::new(); // existing rows REPLACE deletes
+        let mut replaced_new = vec![false; rows.len()];
+        let indexed: Vec<(usize, Row)> = rows.iter().cloned().enumerate().collect();
+        let mut duplicates = 0u64;
+        let mut affected = 0u64;
+        let keys = self.meta.unique_keys.clone();
+        let mut hits: Vec<(HashMap<usize, Vec<Row>>, HashMap<usize, Vec<usize>>)> = Vec::new();
+        for k in &keys {
+            hits.push(self.collisions(w, &indexed, &k.columns)?);
+        }
+        let mut removed_keys: std::collections::HashSet<Vec<u8>> = Default::default();
+        for i in 0..rows.len() {
+            let mut clash = None;
+            for (kn, (existing, earlier)) in hits.iter().enumerate() {
+                let live_existing: Vec<&Row> = existing
+                    .get(&i)
+                    .map(|v| v.iter().filter(|r| !removed_keys.contains(&encode_key(r.iter()))).collect())
+                    .unwrap_or_default();
+                let live_earlier: Vec<usize> = earlier
+                    .get(&i)
+                    .map(|v| v.iter().copied().filter(|&j| !skip[j] && !replaced_new[j]).collect())
+                    .unwrap_or_default();
+                if live_existing.is_empty() && live_earlier.is_empty() {
+                    continue;
+                }
+                if ins.replace {
+                    for r in live_existing {
+                        removed_keys.insert(encode_key(r.iter()));
+                        remove.push(r.clone());
+                        affected += 1;
+                    }
+                    for j in live_earlier {
+                        replaced_new[j] = true;
+                        affected += 1;
+                    }
+                    duplicates += 1;
+                } else if clash.is_none() {
+                    clash = Some(kn);
+                }
+            }
+            if let Some(kn) = clash {
+                if ins.ignore {
+                    skip[i] = true;
+                    duplicates += 1;
+                } else {
+                    return Err(self.duplicate(&keys[kn], &rows[i]));
+                }
+            }
+        }
+        // Apply: deletions (REPLACE) first, with their foreign-key actions.
+        let key = self.key.clone();
+        if !remove.is_empty() {
+            let full = self.full_rows(w, &remove)?;
+            self.parent_actions(w, &self.meta.clone(), &full, None)?;
+            let t = w.table(&self.meta, &key);
+            for r in &full {
+                t.delete(r);
+            }
+        }
+        let kept: Vec<Row> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !skip[*i] && !replaced_new[*i])
+            .map(|(_, r)| r.clone())
+            .collect();
+        self.child_checks(w, &self.meta.clone(), &kept)?;
+        let t = w.table(&self.meta, &key);
+        for (i, r) in rows.iter().enumerate() {
+            if !skip[i] && !replaced_new[i] {
+                t.insert(r.clone());
+            }
+            if !skip[i] {
+                affected += 1;
+            }
+        }
+        if auto.is_some() {
+            t.next_auto = t.next_auto.max(next);
+        }
+        let inserted = rows.len() as u64 - skip.iter().filter(|s| **s).count() as u64;
+        let last_insert_id = match (generated, auto) {
+            (Some(g), _) => g,
+            (None, Some(a)) => rows
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(i, _)| !skip[*i])
+                .and_then(|(_, r)| r[a].as_deref().and_then(|b| std::str::from_utf8(b).ok()?.parse().ok()))
+                .unwrap_or(0),
+            _ => 0,
+        };
+        let info = if multi_row {
+            format!("Records: {}  Duplicates: {}  Warnings: {}", rows.len(), duplicates, if ins.ignore { duplicates } else { 0 })
+        } else {
+            String::new()
+        };
+        let _ = inserted;
+        Ok(WriteOutcome {
+            affected,
+            last_insert_id,
+            generated_id: generated,
+            info,
+        })
+    }
+
+    fn positions<'s>(&self, names: impl Iterator<Item = &'s str>) -> Result<Vec<usize>, OverlayError> {
+        let mut out = Vec::new();
+        for n in names {
+            let Some(i) = self.meta.position(n) else {
+                return Err(server(1054, "42S22", format!("Unknown column '{n}' in 'field list'")));
+            };
+            if out.contains(&i) {
+                return Err(server(1110, "42000", format!("Column '{n}' specified twice")));
+            }
+            out.push(i);
+        }
+        Ok(out)
+    }
+
+    /// Full rows of the merged view for the given identity keys.
+    fn full_rows(&mut self, w: &Writer, keys: &[Row]) -> Result<Vec<Row>, OverlayError> {
+        let rows: Vec<(usize, Vec<&Option<Vec<u8>>>)> = keys.iter().enumerate().map(|(i, k)| (i, k.iter().collect())).collect();
+        let cte = Self::rows_cte(&self.meta, "vdb_k", &rows, &self.key)?;
+        let view = self.view(w, self.table())?;
+        let on: Vec<String> = self
+            .key
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| format!("o.{} = k.vdb_c{j}", quote_ident(&self.meta.columns[c].name)))
+            .collect();
+        let q = format!("WITH {cte} SELECT o.* FROM vdb_k k JOIN {view} AS o ON {} ORDER BY k.vdb_i", on.join(" AND "));
+        Ok(self.cx.up.query(&q)?)
+    }
+
+    /// Checks that every new row's foreign keys find their parent.
+    fn child_checks(&mut self, w: &Writer, meta: &Arc<TableMeta>, rows: &[Row]) -> Result<(), OverlayError> {
+        if !self.settings.foreign_key_checks {
+            return Ok(());
+        }
+        for fk in &meta.foreign_keys {
+            let cols: Vec<usize> = fk.child_columns.iter().filter_map(|c| meta.position(c)).collect();
+            let with: Vec<(usize, Vec<&Option<Vec<u8>>>)> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| cols.iter().all(|&c| r[c].is_some()))
+                .map(|(i, r)| (i, cols.iter().map(|&c| &r[c]).collect()))
+                .collect();
+            if with.is_empty() {
+                continue;
+            }
+            let cte = Self::rows_cte(meta, "vdb_n", &with, &cols)?;
+            let parent = self.view(w, &fk.parent)?;
+            let on: Vec<String> = fk
+                .parent_columns
+                .iter()
+                .enumerate()
+                .map(|(j, c)| format!("p.{} = n.vdb_c{j}", quote_ident(c)))
+                .collect();
+            let q = format!(
+                "WITH {cte} SELECT n.vdb_i FROM vdb_n n WHERE NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {}) LIMIT 1",
+                on.join(" AND ")
+            );
+            if !self.cx.up.query(&q)?.is_empty() {
+                return Err(server(
+                    1452,
+                    "23000",
+                    format!("Cannot add or update a child row: a foreign key constraint fails ({})", fk.describe()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// What foreign keys referencing `meta` do when `old` rows are deleted
+    /// (`new` is `None`) or updated to `new`: RESTRICT fails with 1451,
+    /// CASCADE and SET NULL change the children in the delta.
+    fn parent_actions(&mut self, w: &mut Writer, meta: &Arc<TableMeta>, old: &[Row], new: Option<&[Row]>) -> Result<(), OverlayError> {
+        if !self.settings.foreign_key_checks {
+            return Ok(());
+        }
+        for fk in meta.referenced_by.clone() {
+            let pcols: Vec<usize> = fk.parent_columns.iter().filter_map(|c| meta.position(c)).collect();
+            // Parent rows whose referenced values go away.
+            let gone: Vec<(usize, Vec<&Option<Vec<u8>>>)> = old
+                .iter()
+                .enumerate()
+                .filter(|(i, r)| {
+                    pcols.iter().all(|&c| r[c].is_some())
+                        && new.is_none_or(|n| pcols.iter().any(|&c| n[*i][c] != r[c]))
+                })
+                .map(|(i, r)| (i, pcols.iter().map(|&c| &r[c]).collect()))
+                .collect();
+            if gone.is_empty() {
+                continue;
+            }
+            let child_meta = load(self.cx.up, self.cx.delta, &fk.child)?;
+            let rule = if new.is_some() { fk.on_update } else { fk.on_delete };
+            let cte = Self::rows_cte(meta, "vdb_p", &gone, &pcols)?;
+            let view = self.view(w, &fk.child)?;
+            let on: Vec<String> = fk
+                .child_columns
+                .iter()
+                .enumerate()
+                .map(|(j, c)| format!("c.{} = p.vdb_c{j}", quote_ident(c)))
+                .collect();
+            let q = format!("WITH {cte} SELECT p.vdb_i, c.* FROM {view} AS c JOIN vdb_p p ON {}", on.join(" AND "));
+            let hits = self.cx.up.query(&q)?;
+            if hits.is_empty() {
+                continue;
+            }
+            if rule == FkRule::Restrict {
+                return Err(fk_parent_error(&fk));
+            }
+            let Some(ckey) = child_meta.identity().map(|k| k.to_vec()) else {
+                return unsupported(format!("a foreign-key action on {}, which has no primary key", fk.child));
+            };
+            let ccols: Vec<usize> = fk.child_columns.iter().filter_map(|c| child_meta.position(c)).collect();
+            let children: Vec<(usize, Row)> = hits.into_iter().map(|r| (parse_index(&r[0]), r[1..].to_vec())).collect();
+            let old_children: Vec<Row> = children.iter().map(|(_, r)| r.clone()).collect();
+            match (rule, new) {
+                (FkRule::Cascade, None) => {
+                    self.parent_actions(w, &child_meta, &old_children, None)?;
+                    let t = w.table(&child_meta, &ckey);
+                    for r in &old_children {
+                        t.delete(r);
+                    }
+                }
+                _ => {
+                    let new_children: Vec<Row> = children
+                        .iter()
+                        .map(|(i, r)| {
+                            let mut n = r.clone();
+                            for (j, &c) in ccols.iter().enumerate() {
+                                n[c] = match (rule, new) {
+                                    (FkRule::Cascade, Some(newp)) => newp[*i][pcols[j]].clone(),
+                                    _ => None,
+                                };
+                            }
+                            n
+                        })
+                        .collect();
+                    if rule == FkRule::SetNull && ccols.iter().any(|&c| !child_meta.columns[c].nullable) {
+                        return Err(fk_parent_error(&fk));
+                    }
+                    self.parent_actions(w, &child_meta, &old_children, Some(&new_children))?;
+                    let t = w.table(&child_meta, &ckey);
+                    for (o, n) in old_children.iter().zip(new_children) {
+                        t.update(o, n);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `ORDER BY <key>` when the statement has no ORDER BY, so rows are
+    /// visited in the clustered index's order as InnoDB visits them.
+    fn ordered_tail(&self, tail: &std::ops::Range<usize>, alias: &str) -> Vec<u8> {
+        let text = &self.sql[tail.clone()];
+        let tokens = lex(text, self.cx.lex).tokens;
+        let mut depth = 0i32;
+        let mut limit_at = None;
+        let mut has_order = false;
+        for t in &tokens {
+            if t.is_punct(b'(') {
+                depth += 1;
+            } else if t.is_punct(b')') {
+                depth -= 1;
+            } else if depth == 0 && t.is_word(text, "ORDER") {
+                has_order = true;
+            } else if depth == 0 && t.is_word(text, "LIMIT") && limit_at.is_none() {
+                limit_at = Some(t.start);
+            }
+        }
+        if has_order {
+            return text.to_vec();
+        }
+        let order: Vec<String> = self
+            .key
+            .iter()
+            .map(|&c| format!("{}.{}", quote_ident(alias), quote_ident(&self.meta.columns[c].name)))
+            .collect();
+        let clause = format!(" ORDER BY {} ", order.join(", "));
+        let at = limit_at.unwrap_or(text.len());
+        let mut out = text[..at].to_vec();
+        out.extend_from_slice(clause.as_bytes());
+        out.extend_from_slice(&text[at..]);
+        out
+    }
+
+    fn target_text(&self, alias: &Option<String>) -> (String, String) {
+        let name = alias.clone().unwrap_or_else(|| self.meta.id.name.clone());
+        let from = format!("{} AS {}", self.meta.id.quoted(), quote_ident(&name));
+        (from, name)
+    }
+
+    fn update(&mut self, w: &mut Writer, up: &Update) -> Result<WriteOutcome, OverlayError> {
+        let assigned = self.positions_allowing_repeats(&up.set)?;
+        for (n, a) in up.set.iter().enumerate() {
+            for earlier in &up.set[..n] {
+                if mentions(self.sql, a.expr.clone(), &earlier.column, self.cx.lex) {
+                    return unsupported("UPDATE whose SET reads a column it assigned earlier in the same statement");
+                }
+            }
+        }
+        let n_cols = self.meta.columns.len();
+        let state = w.next.clone();
+        let (from, alias) = self.target_text(&up.alias);
+        let mut sel = b"SELECT ".to_vec();
+        let olds: Vec<String> = self
+            .meta
+            .columns
+            .iter()
+            .map(|c| format!("{}.{}", quote_ident(&alias), quote_ident(&c.name)))
+            .collect();
+        sel.extend_from_slice(olds.join(", ").as_bytes());
+        for a in &up.set {
+            sel.extend_from_slice(b", (");
+            if is_default(self.sql, &a.expr) {
+                let i = self.meta.position(&a.column).expect("checked");
+                sel.extend_from_slice(self.default_expr(i)?.as_bytes());
+            } else {
+                sel.extend_from_slice(&self.sql[a.expr.clone()]);
+            }
+            sel.push(b')');
+        }
+        sel.extend_from_slice(b" FROM ");
+        sel.extend_from_slice(from.as_bytes());
+        sel.push(b' ');
+        sel.extend_from_slice(&self.ordered_tail(&up.tail, &alias));
+        let sel = match rewrite_read(&sel, &state, self.cx.db.as_deref())? {
+            Some(s) => s.into_bytes(),
+            None => sel,
+        };
+        let mut block = String::from("BEGIN NOT ATOMIC ");
+        for i in 0..n_cols {
+            block.push_str(&format!("DECLARE {} {}; ", old_var(i), self.var_type(i)));
+            block.push_str(&format!("DECLARE {} {}; ", var(i), self.var_type(i)));
+        }
+        // Each assignment's raw value goes through its column's variable.
+        let mut fetch: Vec<String> = (0..n_cols).map(old_var).collect();
+        for (n, &i) in assigned.iter().enumerate() {
+            block.push_str(&format!("DECLARE vdb_a{n} {}; ", self.var_type(i)));
+            fetch.push(format!("vdb_a{n}"));
+        }
+        let mut block = block.into_bytes();
+        block.extend_from_slice(b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ");
+        block.extend_from_slice(&sel);
+        let mut body = format!(
+            "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET vdb_done = 1; OPEN vdb_c; vdb_l: LOOP FETCH vdb_c INTO {}; IF vdb_done THEN LEAVE vdb_l; END IF; ",
+            fetch.join(", ")
+        );
+        for i in 0..n_cols {
+            body.push_str(&format!("SET {} = {}; ", var(i), old_var(i)));
+        }
+        for (n, &i) in assigned.iter().enumerate() {
+            body.push_str(&format!("SET {} = vdb_a{n}; ", var(i)));
+        }
+        body.push_str(&self.row_checks(up.ignore).replace(
+            &format!("SELECT {}; ", (0..n_cols).map(var).collect::<Vec<_>>().join(", ")),
+            &format!(
+                "SELECT {}, {}; ",
+                (0..n_cols).map(old_var).collect::<Vec<_>>().join(", "),
+                (0..n_cols).map(var).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+        body.push_str("END LOOP; CLOSE vdb_c; END");
+        block.extend_from_slice(body.as_bytes());
+        if up.ignore || !self.settings.strict {
+            self.cx.up.query("SET @vdb_mode = @@SESSION.sql_mode, SESSION sql_mode = REPLACE(REPLACE(@@SESSION.sql_mode, 'STRICT_TRANS_TABLES', ''), 'STRICT_ALL_TABLES', '')")?;
+        }
+        let computed = self.run_block(&block);
+        if up.ignore || !self.settings.strict {
+            self.cx.up.query("SET SESSION sql_mode = @vdb_mode")?;
+        }
+        let pairs: Vec<(Row, Row)> = computed?
+            .into_iter()
+            .map(|mut r| {
+                let new = r.split_off(n_cols);
+                (r, new)
+            })
+            .collect();
+        let matched = pairs.len() as u64;
+        let changed: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].0 != pairs[i].1).collect();
+        // Unique keys, in row order: a new value may not meet an untouched
+        // row, a row not yet updated, or a row already updated.
+        let touched: HashMap<Vec<u8>, usize> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (o, _))| (encode_key(self.key.iter().map(|&c| &o[c])), i))
+            .collect();
+        let mut skip = vec![false; pairs.len()];
+        let keys = self.meta.unique_keys.clone();
+        for k in &keys {
+            let moved: Vec<(usize, Row)> = changed
+                .iter()
+                .filter(|&&i| k.columns.iter().any(|&c| pairs[i].0[c] != pairs[i].1[c]))
+                .map(|&i| (i, pairs[i].1.clone()))
+                .collect();
+            if moved.is_empty() {
+                continue;
+            }
+            let (existing, earlier) = self.collisions(w, &moved, &k.columns)?;
+            for &(i, _) in &moved {
+                let bad_existing = existing.get(&i).is_some_and(|v| {
+                    v.iter().any(|ident| match touched.get(&encode_key(ident.iter())) {
+                        Some(&j) => j > i,
+                        None => true,
+                    })
+                });
+                let bad_earlier = earlier.get(&i).is_some_and(|v| v.iter().any(|&j| !skip[j]));
+                if bad_existing || bad_earlier {
+                    if up.ignore {
+                        skip[i] = true;
+                    } else {
+                        return Err(self.duplicate(k, &pairs[i].1));
+                    }
+                }
+            }
+        }
+        let applied: Vec<usize> = changed.iter().copied().filter(|&i| !skip[i]).collect();
+        let old: Vec<Row> = applied.iter().map(|&i| pairs[i].0.clone()).collect();
+        let new: Vec<Row> = applied.iter().map(|&i| pairs[i].1.clone()).collect();
+        let fk_changed: Vec<Row> = applied
+            .iter()
+            .filter(|&&i| {
+                self.meta.foreign_keys.iter().any(|fk| {
+                    fk.child_columns
+                        .iter()
+                        .filter_map(|c| self.meta.position(c))
+                        .any(|c| pairs[i].0[c] != pairs[i].1[c])
+                })
+            })
+            .map(|&i| pairs[i].1.clone())
+            .collect();
+        self.child_checks(w, &self.meta.clone(), &fk_changed)?;
+        self.parent_actions(w, &self.meta.clone(), &old, Some(&new))?;
+        let key = self.key.clone();
+        let t: &mut TableDelta = w.table(&self.meta, &key);
+        // Remove every old image first: keys may move onto each other.
+        for o in &old {
+            t.delete(o);
+        }
+        for n in new {
+            t.insert(n);
+        }
+        let changed_count = applied.len() as u64;
+        Ok(WriteOutcome {
+            affected: if self.cx.found_rows { matched } else { changed_count },
+            last_insert_id: 0,
+            generated_id: None,
+            info: format!("Rows matched: {matched}  Changed: {changed_count}  Warnings: 0"),
+        })
+    }
+
+    fn positions_allowing_repeats(&self, set: &[Assignment]) -> Result<Vec<usize>, OverlayError> {
+        set.iter()
+            .map(|a| {
+                self.meta
+                    .position(&a.column)
+                    .ok_or_else(|| server(1054, "42S22", format!("Unknown column '{}' in 'field list'", a.column)))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|v| {
+                let mut seen = v.clone();
+                seen.sort();
+                seen.dedup();
+                if seen.len() != v.len() {
+                    return unsupported("UPDATE that assigns one column twice");
+                }
+                Ok(v)
+            })
+    }
+
+    fn delete(&mut self, w: &mut Writer, del: &Delete) -> Result<WriteOutcome, OverlayError> {
+        let state = w.next.clone();
+        let (from, alias) = self.target_text(&del.alias);
+        let mut sel = format!("SELECT {}.* FROM {from} ", quote_ident(&alias)).into_bytes();
+        sel.extend_from_slice(&self.ordered_tail(&del.tail, &alias));
+        let sel = match rewrite_read(&sel, &state, self.cx.db.as_deref())? {
+            Some(s) => s.into_bytes(),
+            None => sel,
+        };
+        let (rows, err) = self.cx.up.query_partial(&sel);
+        if let Some(e) = err {
+            return Err(e.into());
+        }
+        self.parent_actions(w, &self.meta.clone(), &rows, None)?;
+        let key = self.key.clone();
+        let t = w.table(&self.meta, &key);
+        for r in &rows {
+            t.delete(r);
+        }
+        Ok(WriteOutcome {
+            affected: rows.len() as u64,
+            ..WriteOutcome::default()
+        })
+    }
+}
+
+fn fk_parent_error(fk: &ForeignKey) -> OverlayError {
+    server(
+        1451,
+        "23000",
+        format!("Cannot delete or update a parent row: a foreign key constraint fails ({})", fk.describe()),
+    )
+}
+
+fn parse_index(v: &Option<Vec<u8>>) -> usize {
+    v.as_deref()
+        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+/// The value a NOT NULL column takes for NULL outside strict mode (and
+/// under IGNORE): zero of its type, or the empty string.
+fn implicit_default(data_type: &str) -> &'static str {
+    match data_type {
+        "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "binary" | "varbinary"
+        | "tinyblob" | "blob" | "mediumblob" | "longblob" | "enum" | "set" => "''",
+        _ => "0",
+    }
+}

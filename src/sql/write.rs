@@ -1,0 +1,586 @@
+//! The shape of a data-changing statement (INSERT, REPLACE, UPDATE,
+//! DELETE), read from its tokens: the target table, the column list, and
+//! the byte ranges of each value expression, assignment and of the
+//! WHERE/ORDER BY/LIMIT tail.
+//!
+//! The ranges are spliced into the SELECTs that compute the write over the
+//! merged view, so every expression keeps the client's exact text. The
+//! source has already checked the syntax (the session asks it with
+//! `EXPLAIN`, which never runs a write), so this only has to recognise
+//! shapes; a shape it does not handle is reported by name, and the session
+//! refuses it rather than guess.
+
+use std::ops::Range;
+
+use super::lexer::{lex, unquote, Kind, LexMode, Token};
+
+/// A possibly qualified table name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableName {
+    /// The database, when given.
+    pub schema: Option<String>,
+    /// The table.
+    pub name: String,
+}
+
+/// `col = expr` in SET or ON DUPLICATE KEY UPDATE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    /// The column (any qualifier removed; checked against the table).
+    pub column: String,
+    /// The expression's bytes.
+    pub expr: Range<usize>,
+}
+
+/// Where an INSERT's rows come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InsertSource {
+    /// `VALUES (..), (..)`: each row's expressions.
+    Values(Vec<Vec<Range<usize>>>),
+    /// `SET a = .., b = ..`.
+    Set(Vec<Assignment>),
+    /// `SELECT ...`, `TABLE t`, `WITH ...`, `(SELECT ...)`: the query text.
+    Query(Range<usize>),
+}
+
+/// An INSERT or REPLACE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Insert {
+    /// REPLACE rather than INSERT.
+    pub replace: bool,
+    /// INSERT IGNORE.
+    pub ignore: bool,
+    /// The target.
+    pub table: TableName,
+    /// The column list, if given.
+    pub columns: Option<Vec<String>>,
+    /// The rows.
+    pub source: InsertSource,
+    /// The row alias of `VALUES (...) AS new`, and its column aliases.
+    pub row_alias: Option<(String, Vec<String>)>,
+    /// ON DUPLICATE KEY UPDATE assignments.
+    pub on_duplicate: Option<Vec<Assignment>>,
+}
+
+/// A single-table UPDATE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Update {
+    /// UPDATE IGNORE.
+    pub ignore: bool,
+    /// The target.
+    pub table: TableName,
+    /// Its alias.
+    pub alias: Option<String>,
+    /// The assignments in order.
+    pub set: Vec<Assignment>,
+    /// `WHERE ... ORDER BY ... LIMIT ...` (possibly empty).
+    pub tail: Range<usize>,
+}
+
+/// A single-table DELETE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delete {
+    /// DELETE IGNORE.
+    pub ignore: bool,
+    /// The target.
+    pub table: TableName,
+    /// Its alias.
+    pub alias: Option<String>,
+    /// `WHERE ... ORDER BY ... LIMIT ...` (possibly empty).
+    pub tail: Range<usize>,
+}
+
+/// A data-changing statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// INSERT or REPLACE.
+    Insert(Insert),
+    /// UPDATE.
+    Update(Update),
+    /// DELETE.
+    Delete(Delete),
+}
+
+/// A write whose form vdb does not capture yet, by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+fn unsupported<T>(what: &str) -> Result<T, Unsupported> {
+    Err(Unsupported(what.to_string()))
+}
+
+struct P<'a> {
+    sql: &'a [u8],
+    t: Vec<Token>,
+    i: usize,
+    mode: LexMode,
+}
+
+impl P<'_> {
+    fn is(&self, kw: &str) -> bool {
+        self.t.get(self.i).is_some_and(|t| t.is_word(self.sql, kw))
+    }
+
+    fn eat(&mut self, kw: &str) -> bool {
+        let yes = self.is(kw);
+        if yes {
+            self.i += 1;
+        }
+        yes
+    }
+
+    fn punct(&self, p: u8) -> bool {
+        self.t.get(self.i).is_some_and(|t| t.is_punct(p))
+    }
+
+    fn at_end(&self) -> bool {
+        self.i >= self.t.len()
+    }
+
+    /// An identifier: a word or a quoted name.
+    fn ident(&mut self) -> Option<String> {
+        let t = *self.t.get(self.i)?;
+        let name = match t.kind {
+            Kind::Word => String::from_utf8_lossy(t.text(self.sql)).into_owned(),
+            Kind::QuotedIdent => {
+                String::from_utf8_lossy(&unquote(t.text(self.sql), self.mode)).into_owned()
+            }
+            _ => return None,
+        };
+        self.i += 1;
+        Some(name)
+    }
+
+    /// `name` or `db.name`.
+    fn table_name(&mut self) -> Option<TableName> {
+        let first = self.ident()?;
+        if self.punct(b'.') {
+            self.i += 1;
+            let second = self.ident()?;
+            return Some(TableName {
+                schema: Some(first),
+                name: second,
+            });
+        }
+        Some(TableName {
+            schema: None,
+            name: first,
+        })
+    }
+
+    /// A column name, possibly qualified (`t.c`, `db.t.c`); returns the
+    /// last part.
+    fn column_name(&mut self) -> Option<String> {
+        let mut name = self.ident()?;
+        while self.punct(b'.') {
+            self.i += 1;
+            name = self.ident()?;
+        }
+        Some(name)
+    }
+
+    /// The index of the token that closes the group opened at `open`.
+    fn close_of(&self, open: usize) -> Option<usize> {
+        let mut depth = 0i32;
+        for (j, t) in self.t.iter().enumerate().skip(open) {
+            if t.is_punct(b'(') {
+                depth += 1;
+            } else if t.is_punct(b')') {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+        }
+        None
+    }
+
+    /// Token index ranges of the comma-separated items between `from` and
+    /// `to` (exclusive), at depth 0.
+    fn split_commas(&self, from: usize, to: usize) -> Vec<(usize, usize)> {
+        let mut items = Vec::new();
+        let mut depth = 0i32;
+        let mut start = from;
+        for j in from..to {
+            let t = &self.t[j];
+            if t.is_punct(b'(') {
+                depth += 1;
+            } else if t.is_punct(b')') {
+                depth -= 1;
+            } else if t.is_punct(b',') && depth == 0 {
+                items.push((start, j));
+                start = j + 1;
+            }
+        }
+        items.push((start, to));
+        items
+    }
+
+    fn bytes(&self, from: usize, to: usize) -> Range<usize> {
+        if from >= to {
+            let at = self.t.get(from).map_or(self.sql.len(), |t| t.start);
+            return at..at;
+        }
+        self.t[from].start..self.t[to - 1].end
+    }
+
+    /// The first top-level token at or after `from` that is one of `words`.
+    fn find_top(&self, from: usize, words: &[&str]) -> usize {
+        let mut depth = 0i32;
+        for j in from..self.t.len() {
+            let t = &self.t[j];
+            if t.is_punct(b'(') {
+                depth += 1;
+            } else if t.is_punct(b')') {
+                depth -= 1;
+            } else if depth == 0 && words.iter().any(|w| t.is_word(self.sql, w)) {
+                return j;
+            }
+        }
+        self.t.len()
+    }
+
+    /// `a = expr, b = expr` up to a top-level word in `stop` (or the end).
+    fn assignments(&mut self, stop: &[&str]) -> Result<Vec<Assignment>, Unsupported> {
+        let end = self.find_top(self.i, stop);
+        let mut out = Vec::new();
+        for (s, e) in self.split_commas(self.i, end) {
+            let mut q = P {
+                sql: self.sql,
+                t: self.t[s..e].to_vec(),
+                i: 0,
+                mode: self.mode,
+            };
+            let Some(column) = q.column_name() else {
+                return unsupported("an assignment vdb cannot read");
+            };
+            if !(q.punct(b'=') || (q.punct(b':') && q.t.get(1).is_some_and(|t| t.is_punct(b'=')))) {
+                return unsupported("an assignment vdb cannot read");
+            }
+            q.i += if q.punct(b':') { 2 } else { 1 };
+            if q.at_end() {
+                return unsupported("an empty assignment");
+            }
+            out.push(Assignment {
+                column,
+                expr: q.t[q.i].start..q.t[q.t.len() - 1].end,
+            });
+        }
+        self.i = end;
+        Ok(out)
+    }
+
+    fn skip_modifiers(&mut self) -> bool {
+        let mut ignore = false;
+        loop {
+            if self.eat("LOW_PRIORITY") || self.eat("DELAYED") || self.eat("HIGH_PRIORITY") || self.eat("QUICK") {
+                continue;
+            }
+            if self.eat("IGNORE") {
+                ignore = true;
+                continue;
+            }
+            return ignore;
+        }
+    }
+
+    /// `[AS] alias` when present.
+    fn alias(&mut self, stop: &[&str]) -> Option<String> {
+        if self.eat("AS") {
+            return self.ident();
+        }
+        let t = self.t.get(self.i)?;
+        if t.kind == Kind::QuotedIdent
+            || (t.kind == Kind::Word && !stop.iter().any(|w| t.is_word(self.sql, w)))
+        {
+            return self.ident();
+        }
+        None
+    }
+}
+
+/// Reads the shape of one INSERT, REPLACE, UPDATE or DELETE statement.
+pub fn parse_write(sql: &[u8], mode: LexMode) -> Result<Write, Unsupported> {
+    let mut tokens = lex(sql, mode).tokens;
+    while tokens.last().is_some_and(|t| t.is_punct(b';')) {
+        tokens.pop();
+    }
+    if tokens.iter().any(|t| t.is_punct(b';')) {
+        return unsupported("a write in a multi-statement text");
+    }
+    let mut p = P {
+        sql,
+        t: tokens,
+        i: 0,
+        mode,
+    };
+    if p.eat("INSERT") {
+        insert(&mut p, false)
+    } else if p.eat("REPLACE") {
+        insert(&mut p, true)
+    } else if p.eat("UPDATE") {
+        update(&mut p)
+    } else if p.eat("DELETE") {
+        delete(&mut p)
+    } else {
+        unsupported("this statement")
+    }
+}
+
+fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
+    let ignore = p.skip_modifiers();
+    p.eat("INTO");
+    let Some(table) = p.table_name() else {
+        return unsupported("an INSERT target vdb cannot read");
+    };
+    if p.is("PARTITION") {
+        return unsupported("INSERT ... PARTITION");
+    }
+    let mut columns = None;
+    // `(cols)` unless it is `(SELECT ...)`.
+    if p.punct(b'(') && !p.t.get(p.i + 1).is_some_and(|t| t.is_word(p.sql, "SELECT") || t.is_word(p.sql, "WITH") || t.is_word(p.sql, "VALUES")) {
+        let close = p.close_of(p.i).ok_or_else(|| Unsupported("an unclosed column list".into()))?;
+        let mut cols = Vec::new();
+        if close > p.i + 1 {
+            for (s, e) in p.split_commas(p.i + 1, close) {
+                let mut q = P {
+                    sql: p.sql,
+                    t: p.t[s..e].to_vec(),
+                    i: 0,
+                    mode: p.mode,
+                };
+                match q.column_name() {
+                    Some(c) if q.at_end() => cols.push(c),
+                    _ => return unsupported("an INSERT column list vdb cannot read"),
+                }
+            }
+        }
+        columns = Some(cols);
+        p.i = close + 1;
+    }
+    let source;
+    let mut row_alias = None;
+    if p.eat("VALUES") || p.eat("VALUE") {
+        let mut rows = Vec::new();
+        loop {
+            p.eat("ROW");
+            if !p.punct(b'(') {
+                return unsupported("an INSERT VALUES list vdb cannot read");
+            }
+            let close = p.close_of(p.i).ok_or_else(|| Unsupported("an unclosed row".into()))?;
+            let row = if close == p.i + 1 {
+                Vec::new()
+            } else {
+                p.split_commas(p.i + 1, close)
+                    .into_iter()
+                    .map(|(s, e)| p.bytes(s, e))
+                    .collect()
+            };
+            rows.push(row);
+            p.i = close + 1;
+            if p.punct(b',') {
+                p.i += 1;
+                continue;
+            }
+            break;
+        }
+        source = InsertSource::Values(rows);
+        if p.eat("AS") {
+            let Some(alias) = p.ident() else {
+                return unsupported("a row alias vdb cannot read");
+            };
+            let mut cols = Vec::new();
+            if p.punct(b'(') {
+                let close = p.close_of(p.i).ok_or_else(|| Unsupported("an unclosed alias list".into()))?;
+                for (s, e) in p.split_commas(p.i + 1, close) {
+                    let mut q = P { sql: p.sql, t: p.t[s..e].to_vec(), i: 0, mode: p.mode };
+                    cols.push(q.ident().ok_or_else(|| Unsupported("a row alias vdb cannot read".into()))?);
+                }
+                p.i = close + 1;
+            }
+            row_alias = Some((alias, cols));
+        }
+    } else if p.eat("SET") {
+        if columns.is_some() {
+            return unsupported("INSERT with both a column list and SET");
+        }
+        source = InsertSource::Set(p.assignments(&["ON"])?);
+    } else if p.is("SELECT") || p.is("WITH") || p.is("TABLE") || p.punct(b'(') {
+        let end = p.find_top(p.i, &["ON"]);
+        // `ON` may be part of a join inside the query: only `ON DUPLICATE` ends it.
+        let mut end = end;
+        while end < p.t.len() && !p.t.get(end + 1).is_some_and(|t| t.is_word(p.sql, "DUPLICATE")) {
+            end = p.find_top(end + 1, &["ON"]);
+        }
+        source = InsertSource::Query(p.bytes(p.i, end));
+        p.i = end;
+    } else {
+        return unsupported("this INSERT form");
+    }
+    let mut on_duplicate = None;
+    if p.eat("ON") {
+        if !(p.eat("DUPLICATE") && p.eat("KEY") && p.eat("UPDATE")) {
+            return unsupported("this INSERT form");
+        }
+        on_duplicate = Some(p.assignments(&["RETURNING"])?);
+    }
+    if p.is("RETURNING") {
+        return unsupported("INSERT ... RETURNING");
+    }
+    if !p.at_end() {
+        return unsupported("this INSERT form");
+    }
+    Ok(Write::Insert(Insert {
+        replace,
+        ignore,
+        table,
+        columns,
+        source,
+        row_alias,
+        on_duplicate,
+    }))
+}
+
+const TAIL: &[&str] = &["WHERE", "ORDER", "LIMIT", "RETURNING"];
+
+fn update(p: &mut P) -> Result<Write, Unsupported> {
+    let ignore = p.skip_modifiers();
+    let Some(table) = p.table_name() else {
+        return unsupported("an UPDATE target vdb cannot read");
+    };
+    let alias = p.alias(&["SET", "PARTITION"]);
+    if !p.eat("SET") {
+        return unsupported("multi-table UPDATE");
+    }
+    let set = p.assignments(TAIL)?;
+    if p.find_top(p.i, &["RETURNING"]) < p.t.len() {
+        return unsupported("UPDATE ... RETURNING");
+    }
+    let tail = p.bytes(p.i, p.t.len());
+    Ok(Write::Update(Update {
+        ignore,
+        table,
+        alias,
+        set,
+        tail,
+    }))
+}
+
+fn delete(p: &mut P) -> Result<Write, Unsupported> {
+    let ignore = p.skip_modifiers();
+    if !p.eat("FROM") {
+        return unsupported("multi-table DELETE");
+    }
+    let Some(table) = p.table_name() else {
+        return unsupported("a DELETE target vdb cannot read");
+    };
+    if p.punct(b',') || p.is("USING") {
+        return unsupported("multi-table DELETE");
+    }
+    let alias = p.alias(TAIL);
+    if p.is("PARTITION") {
+        return unsupported("DELETE ... PARTITION");
+    }
+    if p.find_top(p.i, &["RETURNING"]) < p.t.len() {
+        return unsupported("DELETE ... RETURNING");
+    }
+    if !(p.at_end() || TAIL.iter().any(|w| p.is(w))) {
+        return unsupported("multi-table DELETE");
+    }
+    let tail = p.bytes(p.i, p.t.len());
+    Ok(Write::Delete(Delete {
+        ignore,
+        table,
+        alias,
+        tail,
+    }))
+}
+
+/// Whether `expr` (a byte range of `sql`) mentions `column` as a name: a
+/// conservative token test used to refuse what vdb would evaluate in the
+/// wrong order.
+pub fn mentions(sql: &[u8], expr: Range<usize>, column: &str, mode: LexMode) -> bool {
+    let part = &sql[expr];
+    lex(part, mode).tokens.iter().any(|t| match t.kind {
+        Kind::Word => t.text(part).eq_ignore_ascii_case(column.as_bytes()),
+        Kind::QuotedIdent => unquote(t.text(part), mode).eq_ignore_ascii_case(column.as_bytes()),
+        _ => false,
+    })
+}
+
+/// Whether the expression is the bare keyword `DEFAULT`.
+pub fn is_default(sql: &[u8], expr: &Range<usize>) -> bool {
+    sql[expr.clone()].eq_ignore_ascii_case(b"DEFAULT")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(sql: &str) -> Write {
+        parse_write(sql.as_bytes(), LexMode::default()).unwrap()
+    }
+
+    fn text(sql: &str, r: &Range<usize>) -> String {
+        sql[r.clone()].to_string()
+    }
+
+    #[test]
+    fn insert_values_keep_each_expression_text() {
+        let sql = "INSERT IGNORE INTO db.`t` (a, `b c`) VALUES (1, 'x,y'), (f(1, 2), (SELECT MAX(a) FROM t))";
+        let Write::Insert(i) = parse(sql) else { panic!() };
+        assert!(i.ignore && !i.replace);
+        assert_eq!(i.table, TableName { schema: Some("db".into()), name: "t".into() });
+        assert_eq!(i.columns, Some(vec!["a".into(), "b c".into()]));
+        let InsertSource::Values(rows) = &i.source else { panic!() };
+        let got: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|e| text(sql, e)).collect()).collect();
+        assert_eq!(got, vec![vec!["1", "'x,y'"], vec!["f(1, 2)", "(SELECT MAX(a) FROM t)"]]);
+    }
+
+    #[test]
+    fn insert_forms() {
+        let sql = "INSERT INTO t SET a = 1, t.b = DEFAULT ON DUPLICATE KEY UPDATE a = a + 1";
+        let Write::Insert(i) = parse(sql) else { panic!() };
+        let InsertSource::Set(set) = &i.source else { panic!() };
+        assert_eq!(set[1].column, "b");
+        assert!(is_default(sql.as_bytes(), &set[1].expr));
+        assert_eq!(text(sql, &i.on_duplicate.unwrap()[0].expr), "a + 1");
+        let sql = "REPLACE INTO t (a) SELECT x FROM u JOIN v ON u.id = v.id ON DUPLICATE KEY UPDATE a = 2";
+        let Write::Insert(i) = parse(sql) else { panic!() };
+        let InsertSource::Query(q) = &i.source else { panic!() };
+        assert_eq!(text(sql, q), "SELECT x FROM u JOIN v ON u.id = v.id");
+        let sql = "INSERT INTO t VALUES (1) AS new(x) ON DUPLICATE KEY UPDATE a = new.x";
+        let Write::Insert(i) = parse(sql) else { panic!() };
+        assert_eq!(i.row_alias, Some(("new".into(), vec!["x".into()])));
+        let sql = "INSERT INTO t () VALUES ()";
+        let Write::Insert(i) = parse(sql) else { panic!() };
+        assert_eq!(i.columns, Some(vec![]));
+        assert_eq!(i.source, InsertSource::Values(vec![vec![]]));
+    }
+
+    #[test]
+    fn update_and_delete_tails() {
+        let sql = "UPDATE t AS x SET x.a = a + 1, b = 'WHERE' WHERE id > 2 ORDER BY id DESC LIMIT 3";
+        let Write::Update(u) = parse(sql) else { panic!() };
+        assert_eq!(u.alias.as_deref(), Some("x"));
+        assert_eq!(u.set.len(), 2);
+        assert_eq!(text(sql, &u.tail), "WHERE id > 2 ORDER BY id DESC LIMIT 3");
+        let sql = "DELETE FROM t WHERE id IN (SELECT id FROM u WHERE 1) LIMIT 1";
+        let Write::Delete(d) = parse(sql) else { panic!() };
+        assert_eq!(text(sql, &d.tail), "WHERE id IN (SELECT id FROM u WHERE 1) LIMIT 1");
+        let sql = "DELETE FROM t";
+        let Write::Delete(d) = parse(sql) else { panic!() };
+        assert!(d.tail.is_empty());
+    }
+
+    #[test]
+    fn forms_not_captured_yet_are_named() {
+        let name = |sql: &str| parse_write(sql.as_bytes(), LexMode::default()).unwrap_err().0;
+        assert_eq!(name("UPDATE a, b SET a.x = b.x"), "multi-table UPDATE");
+        assert_eq!(name("UPDATE a JOIN b ON a.id = b.id SET a.x = 1"), "multi-table UPDATE");
+        assert_eq!(name("DELETE a FROM a JOIN b"), "multi-table DELETE");
+        assert_eq!(name("DELETE FROM a USING a JOIN b"), "multi-table DELETE");
+        assert_eq!(name("INSERT INTO t VALUES (1); SELECT 1"), "a write in a multi-statement text");
+        assert_eq!(name("DELETE FROM t RETURNING id"), "DELETE ... RETURNING");
+    }
+}
