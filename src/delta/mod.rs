@@ -397,6 +397,11 @@ pub struct DeltaState {
     pub names: Vec<String>,
     /// Incremented by every statement that changes the delta.
     pub version: u64,
+    /// Definitions of the source's views that read changed tables: a read
+    /// of such a view reads its definition, spliced in, over the merged view.
+    pub views: HashMap<TableId, Arc<String>>,
+    /// Changed tables whose dependent views have been looked up.
+    pub views_checked: std::collections::HashSet<TableId>,
 }
 
 impl DeltaState {
@@ -425,6 +430,7 @@ impl DeltaState {
         let mut names: Vec<String> = self
             .tables
             .keys()
+            .chain(self.views.keys())
             .map(|id| id.name.to_lowercase())
             .collect();
         names.sort();

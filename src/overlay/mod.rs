@@ -55,29 +55,49 @@ pub fn rewrite_read(
     if state.is_empty() || !state.may_touch(sql) {
         return Ok(None);
     }
-    let Ok(text) = std::str::from_utf8(sql) else {
+    let Ok(original) = std::str::from_utf8(sql) else {
         return Err(OverlayError::Unsupported(
             "a statement that is not UTF-8 text over a changed table".into(),
         ));
     };
-    let refs = match table_refs(text) {
-        Ok(r) => r,
-        Err(e) => {
-            return Err(OverlayError::Unsupported(format!(
+    let text = original;
+    let analyse = |text: &str| {
+        table_refs(text).map_err(|e| {
+            OverlayError::Unsupported(format!(
                 "this statement over changed data (vdb cannot analyse it: {})",
                 e.0
-            )))
-        }
+            ))
+        })
     };
+    let resolve = |r: &crate::sql::tables::TableRef| {
+        Some(TableId {
+            schema: r.schema.as_deref().or(db)?.to_string(),
+            name: r.name.clone(),
+        })
+    };
+    // Views over changed tables read their definitions (which may name
+    // other such views) in place.
+    let mut expanded: Option<String> = None;
+    for _ in 0..MAX_VIEW_DEPTH {
+        let current = expanded.as_deref().unwrap_or(text);
+        let refs = analyse(current)?;
+        let mut any_view = false;
+        let next = splice(current, &refs, |r| {
+            let d = state.views.get(&resolve(r)?)?;
+            any_view = true;
+            Some(format!("({d})"))
+        });
+        if !any_view {
+            break;
+        }
+        expanded = Some(next);
+    }
+    let text = expanded.as_deref().unwrap_or(text);
+    let refs = analyse(text)?;
     let mut failure = None;
     let mut any = false;
     let out = splice(text, &refs, |r| {
-        let schema = r.schema.as_deref().or(db)?;
-        let id = TableId {
-            schema: schema.to_string(),
-            name: r.name.clone(),
-        };
-        let t = state.tables.get(&id)?;
+        let t = state.tables.get(&resolve(r)?)?;
         match t.derived_sql() {
             Ok(d) => {
                 any = true;
@@ -95,5 +115,8 @@ pub fn rewrite_read(
             e.column_type, e.value
         )));
     }
-    Ok(any.then_some(out))
+    Ok((any || !std::ptr::eq(text, original)).then_some(out))
 }
+
+/// How deep views over views are expanded.
+const MAX_VIEW_DEPTH: usize = 8;

@@ -26,7 +26,7 @@ use crate::delta::{encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, Table
 use crate::protocol::response::err_message;
 use crate::sql::lexer::{lex, unquote, Kind, LexMode};
 use crate::sql::rewrite::quote_ident;
-use crate::sql::write::{is_default, mentions, parse_write, Assignment, Delete, Insert, InsertSource, Update, Write};
+use crate::sql::write::{is_default, mentions, parse_write, single_statement, Assignment, Delete, Insert, InsertSource, Update, Write};
 use crate::upstream::{Upstream, UpstreamError};
 
 use super::meta::load;
@@ -85,6 +85,10 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     if !cx.up.info.version.contains("MariaDB") {
         return unsupported("writes against a MySQL source (vdb computes writes with MariaDB's compound statements)");
     }
+    // One statement only, so the EXPLAIN below is exactly one statement.
+    if !single_statement(sql, cx.lex) {
+        return unsupported("a write in a multi-statement text");
+    }
     let mut explain = b"EXPLAIN ".to_vec();
     explain.extend_from_slice(sql);
     match cx.up.query_partial(&explain).1 {
@@ -134,6 +138,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             key,
             settings: &settings,
             sql,
+            assigned: Vec::new(),
         };
         match &write {
             Write::Insert(i) => run.insert(&mut w, i),
@@ -149,8 +154,46 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     };
     cx.up.query(&restore)?;
     let outcome = result?;
+    find_views(cx.up, &mut w)?;
     w.commit();
     Ok(outcome)
+}
+
+/// Records the source's views that read a newly changed table (directly
+/// or through other views), so reads of them see the merged view.
+fn find_views(up: &mut Upstream, w: &mut Writer) -> Result<(), OverlayError> {
+    let mut pending: Vec<TableId> = w
+        .next
+        .tables
+        .keys()
+        .filter(|id| !w.next.views_checked.contains(*id))
+        .cloned()
+        .collect();
+    while let Some(id) = pending.pop() {
+        if !w.next.views_checked.insert(id.clone()) {
+            continue;
+        }
+        let pattern = format!("%{}%", quote_ident(&id.name));
+        let rows = up.query(&format!(
+            "SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS \
+             WHERE VIEW_DEFINITION LIKE {}",
+            super::meta::text_literal(&pattern)
+        ))?;
+        for r in rows {
+            let text = |v: &Option<Vec<u8>>| String::from_utf8_lossy(v.as_deref().unwrap_or_default()).into_owned();
+            let view = TableId {
+                schema: text(&r[0]),
+                name: text(&r[1]),
+            };
+            let definition = text(&r[2]);
+            if definition.is_empty() || w.next.views.contains_key(&view) {
+                continue;
+            }
+            w.next.views.insert(view.clone(), Arc::new(definition));
+            pending.push(view);
+        }
+    }
+    Ok(())
 }
 
 fn settings(up: &mut Upstream) -> Result<Settings, OverlayError> {
@@ -177,6 +220,8 @@ struct Run<'a, 'b> {
     key: Vec<usize>,
     settings: &'a Settings,
     sql: &'a [u8],
+    /// UPDATE: the column each assignment variable `vdb_a<n>` feeds.
+    assigned: Vec<usize>,
 }
 
 /// The variable holding column `i` of the row being computed.
@@ -331,6 +376,13 @@ impl Run<'_, '_> {
                     .replace(&format!("'{v}'"), &format!("'{col}'"));
             }
         }
+        for (n, &i) in self.assigned.iter().enumerate() {
+            let col = &self.meta.columns[i].name;
+            let v = format!("vdb_a{n}");
+            out = out
+                .replace(&format!("``.``.`{v}`"), &format!("{}.{}", self.table().quoted(), quote_ident(col)))
+                .replace(&format!("'{v}'"), &format!("'{col}'"));
+        }
         for r in [" at row 0", " at row 1"] {
             if let Some(stripped) = out.strip_suffix(r) {
                 out = format!("{stripped} at row {row}");
@@ -444,8 +496,8 @@ impl Run<'_, '_> {
         let n_cols = self.meta.columns.len();
         // Target positions, as listed (or all columns).
         let targets: Vec<usize> = match (&ins.columns, &ins.source) {
-            (_, InsertSource::Set(set)) => self.positions(set.iter().map(|a| a.column.as_str()))?,
-            (Some(cols), _) => self.positions(cols.iter().map(|c| c.as_str()))?,
+            (_, InsertSource::Set(set)) => self.positions(set.iter().map(|a| a.column.as_str()), "field list")?,
+            (Some(cols), _) => self.positions(cols.iter().map(|c| c.as_str()), "INSERT INTO")?,
             (None, _) => (0..n_cols).collect(),
         };
         let state = w.next.clone();
@@ -472,7 +524,11 @@ impl Run<'_, '_> {
                     InsertSource::Query(_) => Vec::new(),
                 };
                 if let InsertSource::Query(q) = &ins.source {
-                    let query = self.fragment(&state, &self.sql[q.clone()])?;
+                    let text = &self.sql[q.clone()];
+                    let query = match rewrite_read(text, &state, self.cx.db.as_deref())? {
+                        Some(s) => s.into_bytes(),
+                        None => text.to_vec(),
+                    };
                     let fetch: Vec<String> = targets.iter().map(|&i| var(i)).collect();
                     multi_row = true;
                     block.extend_from_slice(b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ");
@@ -523,9 +579,9 @@ impl Run<'_, '_> {
         // AUTO_INCREMENT.
         let auto = self.meta.auto_column();
         let mut next = w.peek(self.table()).map(|t| t.next_auto).unwrap_or_else(|| self.meta.auto_increment.unwrap_or(1).max(1));
-        let mut generated = None;
+        let mut auto_assigned = vec![false; rows.len()];
         if let Some(a) = auto {
-            for row in rows.iter_mut() {
+            for (n, row) in rows.iter_mut().enumerate() {
                 let explicit = row[a].as_deref().and_then(|b| std::str::from_utf8(b).ok()?.parse::<i128>().ok());
                 match explicit {
                     None => {}
@@ -539,13 +595,15 @@ impl Run<'_, '_> {
                     }
                 }
                 row[a] = Some(next.to_string().into_bytes());
-                generated.get_or_insert(next);
+                auto_assigned[n] = true;
                 next += 1;
             }
         }
         // Keys: each row in order against the merged view and earlier rows.
         let mut skip = vec![false; rows.len()];
-        let mut remove: Vec<Row> = Vec::new(); // existing rows REPLACE deletes
+        // Existing rows REPLACE deletes: identity, the row replacing it,
+        // whether the server would update in place.
+        let mut remove: Vec<(Row, usize, bool)> = Vec::new();
         let mut replaced_new = vec![false; rows.len()];
         let indexed: Vec<(usize, Row)> = rows.iter().cloned().enumerate().collect();
         let mut duplicates = 0u64;
@@ -571,16 +629,21 @@ impl Run<'_, '_> {
                     continue;
                 }
                 if ins.replace {
+                    // The server updates in place when the clash is on the
+                    // last unique key and no foreign key references the
+                    // table; an identical row then counts as no deletion.
+                    let in_place = kn + 1 == hits.len() && self.meta.referenced_by.is_empty();
                     for r in live_existing {
                         removed_keys.insert(encode_key(r.iter()));
-                        remove.push(r.clone());
-                        affected += 1;
+                        remove.push((r.clone(), i, in_place));
                     }
                     for j in live_earlier {
                         replaced_new[j] = true;
-                        affected += 1;
+                        if !(in_place && rows[j] == rows[i]) {
+                            affected += 1;
+                            duplicates += 1;
+                        }
                     }
-                    duplicates += 1;
                 } else if clash.is_none() {
                     clash = Some(kn);
                 }
@@ -597,7 +660,14 @@ impl Run<'_, '_> {
         // Apply: deletions (REPLACE) first, with their foreign-key actions.
         let key = self.key.clone();
         if !remove.is_empty() {
-            let full = self.full_rows(w, &remove)?;
+            let idents: Vec<Row> = remove.iter().map(|(r, _, _)| r.clone()).collect();
+            let full = self.full_rows(w, &idents)?;
+            for (old, (_, by, in_place)) in full.iter().zip(&remove) {
+                if !(*in_place && *old == rows[*by]) {
+                    affected += 1;
+                    duplicates += 1;
+                }
+            }
             self.parent_actions(w, &self.meta.clone(), &full, None)?;
             let t = w.table(&self.meta, &key);
             for r in &full {
@@ -623,7 +693,11 @@ impl Run<'_, '_> {
         if auto.is_some() {
             t.next_auto = t.next_auto.max(next);
         }
-        let inserted = rows.len() as u64 - skip.iter().filter(|s| **s).count() as u64;
+        let generated = auto.and_then(|a| {
+            (0..rows.len())
+                .find(|&i| auto_assigned[i] && !skip[i])
+                .and_then(|i| rows[i][a].as_deref().and_then(|b| std::str::from_utf8(b).ok()?.parse().ok()))
+        });
         let last_insert_id = match (generated, auto) {
             (Some(g), _) => g,
             (None, Some(a)) => rows
@@ -640,7 +714,6 @@ impl Run<'_, '_> {
         } else {
             String::new()
         };
-        let _ = inserted;
         Ok(WriteOutcome {
             affected,
             last_insert_id,
@@ -649,11 +722,11 @@ impl Run<'_, '_> {
         })
     }
 
-    fn positions<'s>(&self, names: impl Iterator<Item = &'s str>) -> Result<Vec<usize>, OverlayError> {
+    fn positions<'s>(&self, names: impl Iterator<Item = &'s str>, clause: &str) -> Result<Vec<usize>, OverlayError> {
         let mut out = Vec::new();
         for n in names {
             let Some(i) = self.meta.position(n) else {
-                return Err(server(1054, "42S22", format!("Unknown column '{n}' in 'field list'")));
+                return Err(server(1054, "42S22", format!("Unknown column '{n}' in '{clause}'")));
             };
             if out.contains(&i) {
                 return Err(server(1110, "42000", format!("Column '{n}' specified twice")));
@@ -842,6 +915,7 @@ impl Run<'_, '_> {
 
     fn update(&mut self, w: &mut Writer, up: &Update) -> Result<WriteOutcome, OverlayError> {
         let assigned = self.positions_allowing_repeats(&up.set)?;
+        self.assigned = assigned.clone();
         for (n, a) in up.set.iter().enumerate() {
             for earlier in &up.set[..n] {
                 if mentions(self.sql, a.expr.clone(), &earlier.column, self.cx.lex) {
@@ -1004,7 +1078,7 @@ impl Run<'_, '_> {
             .map(|a| {
                 self.meta
                     .position(&a.column)
-                    .ok_or_else(|| server(1054, "42S22", format!("Unknown column '{}' in 'field list'", a.column)))
+                    .ok_or_else(|| server(1054, "42S22", format!("Unknown column '{}' in 'SET'", a.column)))
             })
             .collect::<Result<Vec<_>, _>>()
             .and_then(|v| {

@@ -66,7 +66,7 @@ impl ClientError {
     pub fn message(&self) -> String {
         match self {
             ClientError::Refused(r) if r.capturable => format!(
-                "vdb does not support {} yet: it would write, and this version of vdb does not capture writes; nothing was sent to the source",
+                "vdb does not support {} in this form yet: it would write, and vdb captures it only as a plain statement (COM_QUERY); nothing was sent to the source",
                 r.statement
             ),
             ClientError::Refused(r) => format!(

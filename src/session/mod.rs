@@ -429,7 +429,10 @@ impl Session<'_> {
             }
         }
         if let Verdict::Refuse(r) = &analysis.verdict {
-            if r.capturable && CAPTURED_WRITES.contains(&r.statement.as_str()) {
+            if r.capturable
+                && CAPTURED_WRITES.contains(&r.statement.as_str())
+                && starts_with_write(sql, self.lex)
+            {
                 return self.capture(sql, seq);
             }
         }
@@ -902,6 +905,15 @@ impl Session<'_> {
 
 /// Statements captured into the delta (the allow-list's names for them).
 const CAPTURED_WRITES: &[&str] = &["INSERT", "UPDATE", "DELETE", "REPLACE"];
+
+/// Whether the text's first statement word is a captured write (and not,
+/// say, `PREPARE s FROM 'DELETE ...'`, which stays refused).
+fn starts_with_write(sql: &[u8], lex: crate::sql::lexer::LexMode) -> bool {
+    crate::sql::lexer::lex(sql, lex)
+        .tokens
+        .first()
+        .is_some_and(|t| CAPTURED_WRITES.iter().any(|w| t.is_word(sql, w)))
+}
 
 /// A server-side prepared statement of this session.
 struct PreparedStmt {

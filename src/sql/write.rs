@@ -299,6 +299,16 @@ impl P<'_> {
     }
 }
 
+/// Whether the text holds one statement (a trailing `;` allowed; executable
+/// comments count as SQL).
+pub fn single_statement(sql: &[u8], mode: LexMode) -> bool {
+    let mut tokens = lex(sql, mode).tokens;
+    while tokens.last().is_some_and(|t| t.is_punct(b';')) {
+        tokens.pop();
+    }
+    !tokens.iter().any(|t| t.is_punct(b';'))
+}
+
 /// Reads the shape of one INSERT, REPLACE, UPDATE or DELETE statement.
 pub fn parse_write(sql: &[u8], mode: LexMode) -> Result<Write, Unsupported> {
     let mut tokens = lex(sql, mode).tokens;

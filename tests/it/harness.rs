@@ -320,14 +320,17 @@ impl Vdb {
 
 /// A fingerprint of everything on the source a write could change: every
 /// table's checksum and row count, the list of tables, views, routines,
-/// triggers, users and databases.
+/// triggers, users and databases. The differential write tests' writable
+/// copies (`vdbt_scratch_*`, written directly, never through vdb) are not
+/// part of the source vdb fronts.
 pub fn source_fingerprint() -> Vec<String> {
     let mut c = source().conn(None);
     let mut out: Vec<String> = Vec::new();
     let tables: Vec<(String, String, String)> = c
         .query(
             "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES \
-             WHERE TABLE_SCHEMA NOT IN ('mysql','information_schema','performance_schema','sys') ORDER BY 1, 2",
+             WHERE TABLE_SCHEMA NOT IN ('mysql','information_schema','performance_schema','sys') \
+             AND TABLE_SCHEMA NOT LIKE 'vdbt\\_scratch\\_%' ORDER BY 1, 2",
         )
         .unwrap();
     for (schema, table, kind) in tables {
@@ -347,7 +350,7 @@ pub fn source_fingerprint() -> Vec<String> {
         "SELECT CONCAT(ROUTINE_SCHEMA, '.', ROUTINE_NAME) FROM information_schema.ROUTINES ORDER BY 1",
         "SELECT CONCAT(TRIGGER_SCHEMA, '.', TRIGGER_NAME) FROM information_schema.TRIGGERS ORDER BY 1",
         "SELECT CONCAT(User, '@', Host) FROM mysql.user ORDER BY 1",
-        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY 1",
+        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT LIKE 'vdbt\\_scratch\\_%' ORDER BY 1",
         "SELECT CONCAT(VARIABLE_NAME, '=', VARIABLE_VALUE) FROM information_schema.GLOBAL_VARIABLES \
          WHERE VARIABLE_NAME IN ('MAX_CONNECTIONS','SQL_MODE','READ_ONLY','EVENT_SCHEDULER','GENERAL_LOG')",
     ] {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod capture;
 mod cli;
 mod clients;
 mod differential;

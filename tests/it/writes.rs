@@ -9,30 +9,21 @@ use crate::harness::{assert_source_unchanged, source, source_fingerprint, Vdb};
 /// Every kind of statement that would change the source, and the name the
 /// refusal must carry.
 const WRITES: &[(&str, &str)] = &[
-    (
-        "INSERT INTO customers (email, name) VALUES ('x@example.com', 'x')",
-        "INSERT",
-    ),
-    ("INSERT INTO digits SELECT d + 10 FROM digits", "INSERT"),
-    ("INSERT IGNORE INTO digits VALUES (1)", "INSERT"),
+    // Writes vdb captures in other forms (tests/it/capture.rs) but not in
+    // these yet.
     (
         "insert into digits values (11) on duplicate key update d = 12",
-        "INSERT",
-    ),
-    ("REPLACE INTO digits VALUES (3)", "REPLACE"),
-    (
-        "UPDATE customers SET name = 'changed' WHERE id = 1",
-        "UPDATE",
+        "INSERT ... ON DUPLICATE KEY UPDATE",
     ),
     (
         "UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = 'x'",
-        "UPDATE",
+        "multi-table UPDATE",
     ),
-    ("DELETE FROM order_items", "DELETE"),
     (
         "DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id = 1",
-        "DELETE",
+        "multi-table DELETE",
     ),
+    ("DELETE FROM nokey", "no primary key"),
     (
         "WITH t AS (SELECT 1) UPDATE digits SET d = d + 100",
         "WITH ... UPDATE",
@@ -166,6 +157,7 @@ const WRITES: &[(&str, &str)] = &[
     ),
     // Disguised writes.
     ("SELECT 1; DELETE FROM digits", "DELETE"),
+    ("DELETE FROM digits; SELECT 1", "a write in a multi-statement text"),
     ("SELECT 1 /*! ; DELETE FROM digits */", "DELETE"),
     ("/*!50000 DROP TABLE nokey */", "DROP TABLE"),
     ("/*M!100000 TRUNCATE nokey */", "TRUNCATE TABLE"),
@@ -207,7 +199,8 @@ fn every_kind_of_write_is_refused_by_name_and_the_source_is_unchanged() {
                     e.message
                 );
                 assert!(
-                    e.message.contains("nothing was sent to the source"),
+                    e.message.contains("nothing was sent to the source")
+                        || e.message.contains("nothing was changed and nothing was sent"),
                     "{}",
                     e.message
                 );

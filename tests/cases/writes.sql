@@ -1,0 +1,251 @@
+-- Captured writes, compared through vdb and on a writable copy of vdbt_shop
+-- (tests/it/capture.rs). `-- case: name` starts a case; each case runs on a
+-- fresh vdb and a fresh copy. One statement per line.
+
+-- case: single-row insert continues the source's AUTO_INCREMENT
+INSERT INTO customers (email, name, country, created_at) VALUES ('new@example.com', 'New', 'SE', '2025-01-01 00:00:00')
+SELECT LAST_INSERT_ID(), @@identity, @@last_insert_id
+SELECT * FROM customers WHERE id = LAST_INSERT_ID()
+INSERT INTO customers (email, name, created_at) VALUES ('n2@example.com', 'N2', '2025-01-02'), ('n3@example.com', 'N3', '2025-01-03')
+SELECT LAST_INSERT_ID()
+SELECT id, email FROM customers ORDER BY id
+
+-- case: SET form, DEFAULT and omitted columns take their defaults
+INSERT INTO products SET sku = 'Z-9', title = 'Zither', price = 1.5
+INSERT INTO products (sku, title, price, tags, status) VALUES ('Y-8', 'Yoyo', DEFAULT, DEFAULT, DEFAULT)
+INSERT INTO products (sku, title, price) VALUES ('X-7', 'Xylophone', 3)
+SELECT * FROM products ORDER BY sku
+
+-- case: explicit AUTO_INCREMENT values move the counter
+INSERT INTO orders (id, customer_id, placed_on, total) VALUES (100, 1, '2025-03-01', 1)
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-02', 2)
+SELECT LAST_INSERT_ID()
+INSERT INTO orders (id, customer_id, placed_on, total) VALUES (0, 2, '2025-03-03', 3), (NULL, 2, '2025-03-04', 4)
+SELECT id, total FROM orders ORDER BY id
+
+-- case: expressions, user variables and subqueries in values
+SET @who = 'Var Iable'
+INSERT INTO customers (email, name, country, created_at) VALUES (CONCAT('v', 1 + 1, '@example.com'), @who, UPPER('de'), '2025-01-01' + INTERVAL 1 DAY)
+INSERT INTO orders (customer_id, placed_on, total, note) VALUES ((SELECT MAX(id) FROM customers), '2025-05-05', (SELECT SUM(total) FROM orders WHERE customer_id = 1), REPEAT('ab', 3))
+SELECT o.id, c.name, o.total, o.note FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.id DESC LIMIT 2
+
+-- case: INSERT ... SELECT from changed and unchanged tables
+INSERT INTO digits SELECT n FROM numbers WHERE n BETWEEN 10 AND 14
+SELECT COUNT(*), MAX(d) FROM digits
+INSERT INTO numbers (n) SELECT d + 1000 FROM digits WHERE d > 11
+SELECT n FROM numbers WHERE n > 999 ORDER BY n
+INSERT INTO customers (email, name, created_at) SELECT CONCAT('copy-', email), name, created_at FROM customers WHERE country = 'US'
+SELECT LAST_INSERT_ID()
+
+-- case: duplicate primary key fails with 1062 and changes nothing
+INSERT INTO digits VALUES (10), (11), (3)
+SELECT COUNT(*) FROM digits
+INSERT INTO digits VALUES (10)
+INSERT INTO digits VALUES (10)
+
+-- case: unique keys honour the column's collation
+INSERT INTO customers (email, name, created_at) VALUES ('ADA@EXAMPLE.COM', 'Shouty', '2025-01-01')
+INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com ', 'Trailing', '2025-01-01')
+INSERT INTO customers (email, name, created_at) VALUES ('x@example.com', 'X', '2025-01-01'), ('X@example.com', 'Y', '2025-01-01')
+SELECT COUNT(*) FROM customers
+
+-- case: INSERT IGNORE skips duplicates
+INSERT IGNORE INTO digits VALUES (1), (20), (2), (21), (20)
+SELECT d FROM digits ORDER BY d
+INSERT IGNORE INTO customers (email, name, created_at) VALUES ('GRACE@example.com', 'dup', '2025-01-01')
+
+-- case: REPLACE replaces by primary and unique key
+REPLACE INTO digits VALUES (5)
+REPLACE INTO digits VALUES (50), (50)
+REPLACE INTO customers (id, email, name, created_at) VALUES (3, 'grace2@example.com', 'Grace Two', '2025-01-01')
+REPLACE INTO customers (id, email, name, created_at) VALUES (70, 'ADA@example.com', 'Ada Again', '2025-01-01')
+SELECT id, email, name FROM customers ORDER BY id
+
+-- case: NOT NULL and missing defaults
+INSERT INTO customers (email, name, created_at) VALUES (NULL, 'x', '2025-01-01')
+INSERT INTO customers (email, created_at) VALUES ('nn@example.com', '2025-01-01')
+INSERT INTO products (sku, title) VALUES ('N-1', 'No price')
+SELECT COUNT(*) FROM customers
+
+-- case: strict-mode range, length, enum and type errors
+INSERT INTO digits VALUES (300)
+INSERT INTO digits VALUES ('abc')
+INSERT INTO customers (email, name, country, created_at) VALUES ('len@example.com', 'x', 'TOO', '2025-01-01')
+INSERT INTO products (sku, title, price, status) VALUES ('E-1', 'Enum', 1, 'lost')
+INSERT INTO products (sku, title, price, tags) VALUES ('S-1', 'Set', 1, 'new,bogus')
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-02-30', 1)
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-02-03', 12345678901)
+INSERT INTO products (sku, title, price, attrs) VALUES ('J-1', 'Bad JSON', 1, '{not json')
+SELECT COUNT(*) FROM products
+
+-- case: a multi-row insert failing at its third row leaves nothing
+INSERT INTO digits VALUES (30), (31), (999), (32)
+SELECT COUNT(*) FROM digits
+INSERT INTO customers (email, name, created_at) VALUES ('a1@example.com', 'a', '2025-01-01'), ('a2@example.com', 'b', '2025-01-01'), ('a1@example.com', 'c', '2025-01-01')
+SELECT COUNT(*) FROM customers
+
+-- case: values round-trip exactly
+INSERT INTO products (sku, title, price, attrs, tags, status) VALUES ('R-1', 'Quote '' back\\slash "dq" 🐬 ünï', 0.01, '{"a": [1, 2.5, "x"], "b": null}', 'eco,new', 'retired')
+INSERT INTO products (sku, title, price, attrs) VALUES ('R-2', '', 99999999.99, NULL)
+INSERT INTO orders (customer_id, placed_on, total, note) VALUES (4, '1000-01-01', -9999999999.99, ''), (4, '9999-12-31', 0, NULL)
+INSERT INTO customers (email, name, created_at) VALUES ('frac@example.com', 'Frac', '2025-06-07 08:09:10.123')
+SELECT * FROM products WHERE sku LIKE 'R-%' ORDER BY sku
+SELECT sku, price * 2, attrs->'$.a[1]', JSON_TYPE(attrs), tags + 0, status + 0, LENGTH(title), CHAR_LENGTH(title) FROM products ORDER BY sku
+SELECT id, note IS NULL, note = '', total FROM orders WHERE customer_id = 4 ORDER BY id
+SELECT created_at, MICROSECOND(created_at) FROM customers WHERE email = 'frac@example.com'
+
+-- case: UPDATE counts matched and changed rows
+UPDATE customers SET country = 'GB' WHERE id IN (1, 2)
+UPDATE customers SET country = 'GB' WHERE id IN (1, 2)
+UPDATE customers SET name = CONCAT(name, '!') WHERE country IS NULL
+UPDATE customers SET name = name WHERE id = 12345
+SELECT id, name, country FROM customers ORDER BY id
+
+-- case: UPDATE with ORDER BY and LIMIT
+UPDATE orders SET note = 'top' ORDER BY total DESC LIMIT 2
+UPDATE orders SET total = total + 1 WHERE customer_id = 3 ORDER BY placed_on LIMIT 1
+UPDATE numbers SET n = n + 5000 LIMIT 3
+SELECT id, total, note FROM orders ORDER BY id
+SELECT n FROM numbers WHERE n > 4999 ORDER BY n
+
+-- case: UPDATE chains resolve to one final state
+UPDATE digits SET d = 40 WHERE d = 4
+UPDATE digits SET d = 41 WHERE d = 40
+UPDATE digits SET d = 4 WHERE d = 41
+UPDATE products SET price = 1 WHERE sku = 'C-3'
+UPDATE products SET price = price + 1 WHERE sku = 'C-3'
+UPDATE products SET sku = 'C-33' WHERE sku = 'C-3'
+UPDATE products SET title = 'Renamed' WHERE sku = 'C-33'
+SELECT * FROM products ORDER BY sku
+SELECT d FROM digits ORDER BY d
+
+-- case: UPDATE of a key into another row's key fails in row order
+UPDATE digits SET d = d + 1
+UPDATE digits SET d = d + 1 ORDER BY d DESC
+SELECT d FROM digits ORDER BY d
+UPDATE customers SET email = 'LINUS@example.com' WHERE id = 1
+
+-- case: UPDATE with subqueries over changed tables
+UPDATE products SET price = 0 WHERE sku = 'A-1'
+UPDATE orders SET total = (SELECT SUM(price) FROM products) WHERE id = 1
+UPDATE orders SET note = 'cheap' WHERE id IN (SELECT order_id FROM order_items WHERE sku IN (SELECT sku FROM products WHERE price < 5))
+SELECT id, total, note FROM orders ORDER BY id
+
+-- case: UPDATE errors
+UPDATE digits SET d = 500 WHERE d = 1
+UPDATE customers SET name = NULL WHERE id = 1
+UPDATE customers SET country = 'LONG' WHERE id = 2
+UPDATE products SET status = 'nope' WHERE sku = 'A-1'
+UPDATE customers SET nosuch = 1
+UPDATE customers SET name = 'x' WHERE nosuch = 1
+UPDATE nosuchtable SET a = 1
+SELECT * FROM customers ORDER BY id
+
+-- case: DELETE with WHERE, ORDER BY and LIMIT
+DELETE FROM numbers WHERE n >= 990
+DELETE FROM numbers ORDER BY n DESC LIMIT 5
+DELETE FROM digits WHERE d IN (SELECT n FROM numbers WHERE n < 3)
+SELECT COUNT(*), MAX(n) FROM numbers
+SELECT d FROM digits ORDER BY d
+
+-- case: delete then re-insert the same key
+DELETE FROM digits WHERE d = 7
+SELECT COUNT(*) FROM digits WHERE d = 7
+INSERT INTO digits VALUES (7)
+DELETE FROM digits WHERE d = 7
+INSERT INTO digits VALUES (7)
+UPDATE digits SET d = 77 WHERE d = 7
+SELECT d FROM digits ORDER BY d
+
+-- case: insert, update and delete of a new row
+INSERT INTO products (sku, title, price) VALUES ('T-1', 'Temp', 1)
+UPDATE products SET price = 2 WHERE sku = 'T-1'
+UPDATE products SET sku = 'T-2' WHERE sku = 'T-1'
+DELETE FROM products WHERE sku = 'T-2'
+SELECT sku FROM products ORDER BY sku
+
+-- case: composite primary keys
+INSERT INTO order_items VALUES (1, 3, 'C-3', 5)
+INSERT INTO order_items VALUES (1, 3, 'D-4', 1)
+UPDATE order_items SET line = line + 10 WHERE order_id = 6
+UPDATE order_items SET qty = qty * 10 WHERE (order_id, line) IN ((1, 1), (6, 12))
+DELETE FROM order_items WHERE order_id = 1 AND line = 2
+SELECT * FROM order_items ORDER BY order_id, line
+
+-- case: foreign keys: missing parents and referenced parents
+INSERT INTO orders (customer_id, placed_on, total) VALUES (999, '2025-01-01', 1)
+INSERT INTO order_items VALUES (1, 9, 'NOPE', 1)
+UPDATE orders SET customer_id = 999 WHERE id = 1
+DELETE FROM customers WHERE id = 1
+UPDATE customers SET id = 100 WHERE id = 1
+DELETE FROM products WHERE sku = 'A-1'
+DELETE FROM customers WHERE id = 4
+SELECT id FROM customers ORDER BY id
+
+-- case: foreign keys see changed parents
+INSERT INTO customers (id, email, name, created_at) VALUES (50, 'p@example.com', 'Parent', '2025-01-01')
+INSERT INTO orders (customer_id, placed_on, total) VALUES (50, '2025-01-01', 1)
+DELETE FROM customers WHERE id = 50
+INSERT INTO products (sku, title, price) VALUES ('P-1', 'Part', 1)
+INSERT INTO order_items VALUES (2, 2, 'P-1', 1)
+SELECT * FROM order_items WHERE sku = 'P-1'
+
+-- case: ON DELETE CASCADE removes the children
+DELETE FROM orders WHERE id = 6
+SELECT * FROM order_items ORDER BY order_id, line
+DELETE FROM orders WHERE customer_id = 3
+SELECT COUNT(*) FROM order_items
+DELETE FROM customers WHERE id = 3
+SELECT id FROM customers ORDER BY id
+
+-- case: foreign_key_checks = 0 skips the checks
+SET foreign_key_checks = 0
+INSERT INTO orders (customer_id, placed_on, total) VALUES (999, '2025-01-01', 1)
+DELETE FROM customers WHERE id = 1
+SET foreign_key_checks = 1
+SELECT id, customer_id FROM orders ORDER BY id
+
+-- case: reads of every shape over changed tables
+UPDATE customers SET country = 'FI' WHERE id = 3
+INSERT INTO orders (customer_id, placed_on, total) VALUES (3, '2025-01-01', 500), (2, '2025-01-02', 1)
+DELETE FROM orders WHERE id = 2
+SELECT c.country, COUNT(*), SUM(o.total) FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.country WITH ROLLUP
+SELECT name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) AS n FROM customers c ORDER BY n DESC, name
+SELECT * FROM big_spenders ORDER BY name
+WITH t AS (SELECT customer_id, SUM(total) s FROM orders GROUP BY customer_id) SELECT * FROM t ORDER BY s DESC LIMIT 2
+SELECT id, total, RANK() OVER (ORDER BY total DESC) FROM orders ORDER BY id
+SELECT * FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE o.id IS NULL ORDER BY c.id
+SELECT email FROM customers WHERE email LIKE 'GRACE%'
+SELECT COUNT(*) FROM vdbt_shop.orders
+
+-- case: qualified names and aliases
+UPDATE vdbt_shop.products p SET p.price = p.price + 1 WHERE p.sku = 'B-2'
+DELETE FROM vdbt_shop.digits WHERE d > 8
+INSERT INTO vdbt_shop.digits (d) VALUES (9)
+SELECT p.sku, p.price FROM vdbt_shop.products AS p ORDER BY 1
+SELECT MAX(d) FROM vdbt_shop.digits
+
+-- case: INSERT ... SELECT from the table itself reads it as it was
+INSERT INTO numbers SELECT n + 1000 FROM numbers WHERE n < 5
+INSERT INTO numbers SELECT n + 2000 FROM numbers WHERE n > 999
+SELECT n FROM numbers WHERE n > 999 ORDER BY n
+
+-- case: non-strict mode clamps with warnings
+SET SESSION sql_mode = ''
+INSERT INTO customers (email, name, country, created_at) VALUES ('ns@example.com', 'ns', 'LONG', '2025-01-01')
+SELECT country FROM customers WHERE email = 'ns@example.com'
+
+-- case: CHECK constraints and JSON validity
+INSERT INTO products (sku, title, price, attrs) VALUES ('J-2', 'Good JSON', 1, '[1,2]')
+UPDATE products SET attrs = 'nope' WHERE sku = 'J-2'
+UPDATE products SET attrs = JSON_SET(attrs, '$[0]', 9) WHERE sku = 'J-2'
+SELECT attrs FROM products WHERE sku = 'J-2'
+
+-- case: syntax errors are the source's own
+INSERT INTO digits VALUES (1
+UPDATE digits SET WHERE d = 1
+DELETE FROM WHERE 1
+INSERT INTO nosuch VALUES (1)
+INSERT INTO digits (nosuch) VALUES (1)
+INSERT INTO digits VALUES (1, 2)
+INSERT INTO digits (d, d) VALUES (1, 2)
