@@ -554,7 +554,7 @@ mod tests {
         Arc::new(TableMeta {
             id: TableId {
                 schema: "db".into(),
-                name: "T".into(),
+                name: "Widgets".into(),
             },
             columns: vec![col("id"), col("v")],
             unique_keys: vec![UniqueKey {
@@ -589,7 +589,7 @@ mod tests {
         assert!(t.is_delta_row(&row("1", None)));
         assert_eq!(
             *t.derived_sql().unwrap(),
-            "(SELECT `id`, `v` FROM `db`.`T` WHERE (`id`) NOT IN ((CAST(1 AS SIGNED))) UNION ALL SELECT CAST(1 AS SIGNED), CAST(NULL AS SIGNED))"
+            "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE (`id`) NOT IN ((CAST(1 AS SIGNED))) UNION ALL SELECT CAST(1 AS SIGNED), CAST(NULL AS SIGNED))"
         );
     }
 
@@ -611,7 +611,7 @@ mod tests {
         assert!(before.is_empty(), "an earlier reader keeps its state");
         let now = delta.current();
         assert_eq!(now.changed_rows(), 2);
-        assert!(now.may_touch(b"select * from db.t where 1"));
-        assert!(!now.may_touch(b"select * from db.u"));
+        assert!(now.may_touch(b"select * from db.WIDGETS where 1"));
+        assert!(!now.may_touch(b"select * from db.gadgets"));
     }
 }
