@@ -6,9 +6,8 @@
 //! (filters, joins, aggregates). The schema name `vdb` is reserved: a
 //! database of that name on the source is hidden behind it.
 //!
-//! This version serves `vdb.status`. The delta-related rows read 0 until
-//! the delta exists (issue 3); reset, snapshots, changes and export come
-//! with it.
+//! This version serves `vdb.status`; reset, snapshots, changes and export
+//! are to come (issue 6).
 
 use std::sync::atomic::Ordering;
 
@@ -29,15 +28,16 @@ pub enum AdminError {
 /// `name`/`value` rows of `vdb.status`.
 pub fn status_rows(shared: &Shared) -> Vec<(&'static str, String)> {
     let src = &shared.config.source;
+    let delta = shared.delta.current();
     vec![
         ("version", crate::VERSION.to_string()),
         ("uptime", shared.started.elapsed().as_secs().to_string()),
         ("source", format!("{}:{}", src.host, src.port)),
         ("source_version", shared.source_info.describe()),
         ("connections", shared.session_count().to_string()),
-        ("changed_tables", "0".into()),
-        ("changed_rows", "0".into()),
-        ("delta_bytes", "0".into()),
+        ("changed_tables", delta.tables.len().to_string()),
+        ("changed_rows", delta.changed_rows().to_string()),
+        ("delta_bytes", delta.bytes().to_string()),
         ("snapshots", "0".into()),
         (
             "statements",

@@ -332,9 +332,20 @@ impl TableDelta {
 
     /// Approximate memory held by the rows, in bytes.
     pub fn bytes(&self) -> usize {
-        let row_bytes = |r: &Row| r.iter().map(|v| v.as_ref().map_or(8, |b| b.len() + 24)).sum::<usize>();
-        self.rows.iter().map(|(k, r)| k.len() + row_bytes(r) + 48).sum::<usize>()
-            + self.hidden.iter().map(|(k, r)| k.len() + row_bytes(r) + 48).sum::<usize>()
+        let row_bytes = |r: &Row| {
+            r.iter()
+                .map(|v| v.as_ref().map_or(8, |b| b.len() + 24))
+                .sum::<usize>()
+        };
+        self.rows
+            .iter()
+            .map(|(k, r)| k.len() + row_bytes(r) + 48)
+            .sum::<usize>()
+            + self
+                .hidden
+                .iter()
+                .map(|(k, r)| k.len() + row_bytes(r) + 48)
+                .sum::<usize>()
     }
 
     /// The merged view of the table as a derived table (without alias),
@@ -413,7 +424,9 @@ impl DeltaState {
     /// Whether `sql` may name a changed table: a case-insensitive search for
     /// each changed name. False positives only cost a parse.
     pub fn may_touch(&self, sql: &[u8]) -> bool {
-        self.names.iter().any(|n| contains_ignore_case(sql, n.as_bytes()))
+        self.names
+            .iter()
+            .any(|n| contains_ignore_case(sql, n.as_bytes()))
     }
 
     /// Total changed rows.
@@ -446,7 +459,8 @@ fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
     let first = needle[0].to_ascii_lowercase();
     let last = hay.len() - needle.len();
     (0..=last).any(|i| {
-        hay[i].to_ascii_lowercase() == first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
+        hay[i].to_ascii_lowercase() == first
+            && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
     })
 }
 
@@ -570,7 +584,10 @@ mod tests {
     }
 
     fn row(id: &str, v: Option<&str>) -> Row {
-        vec![Some(id.as_bytes().to_vec()), v.map(|v| v.as_bytes().to_vec())]
+        vec![
+            Some(id.as_bytes().to_vec()),
+            v.map(|v| v.as_bytes().to_vec()),
+        ]
     }
 
     #[test]

@@ -30,7 +30,11 @@ fn text(v: &Option<Vec<u8>>) -> String {
 
 /// The table's definition, from the cache or the source. A table the
 /// source does not have gets the source's own error (1146, 1046).
-pub fn load(up: &mut Upstream, delta: &Delta, id: &TableId) -> Result<Arc<TableMeta>, OverlayError> {
+pub fn load(
+    up: &mut Upstream,
+    delta: &Delta,
+    id: &TableId,
+) -> Result<Arc<TableMeta>, OverlayError> {
     if let Some(m) = delta.cached_meta(id) {
         return Ok(m);
     }
@@ -76,11 +80,18 @@ pub fn load(up: &mut Upstream, delta: &Delta, id: &TableId) -> Result<Arc<TableM
                 nullable: text(&r[5]) == "YES",
                 default: r[6].as_ref().map(|_| text(&r[6])),
                 auto_increment: extra.contains("auto_increment"),
-                generated: extra.contains("generated") || extra.contains("virtual") || extra.contains("persistent") || extra.contains("stored"),
+                generated: extra.contains("generated")
+                    || extra.contains("virtual")
+                    || extra.contains("persistent")
+                    || extra.contains("stored"),
             }
         })
         .collect();
-    let position = |name: &str| columns.iter().position(|c| c.name.eq_ignore_ascii_case(name));
+    let position = |name: &str| {
+        columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+    };
     // SHOW INDEX lists keys in the order the server checks them.
     let index = up.query(&format!("SHOW INDEX FROM {}", id.quoted()))?;
     let mut unique_keys: Vec<UniqueKey> = Vec::new();

@@ -22,11 +22,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::delta::{encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, TableDelta, TableId, TableMeta, Writer};
+use crate::delta::{
+    encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, TableDelta, TableId, TableMeta, Writer,
+};
 use crate::protocol::response::err_message;
 use crate::sql::lexer::{lex, unquote, Kind, LexMode};
 use crate::sql::rewrite::quote_ident;
-use crate::sql::write::{is_default, mentions, parse_write, single_statement, Assignment, Delete, Insert, InsertSource, Update, Write};
+use crate::sql::write::{
+    is_default, mentions, parse_write, single_statement, Assignment, Delete, Insert, InsertSource,
+    Update, Write,
+};
 use crate::upstream::{Upstream, UpstreamError};
 
 use super::meta::load;
@@ -107,7 +112,10 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         (None, Some(db)) => db.clone(),
         (None, None) => {
             // The source words "No database selected".
-            cx.up.query(&format!("SELECT 1 FROM {} LIMIT 0", quote_ident(&name.name)))?;
+            cx.up.query(&format!(
+                "SELECT 1 FROM {} LIMIT 0",
+                quote_ident(&name.name)
+            ))?;
             return unsupported("a write without a database");
         }
     };
@@ -117,7 +125,10 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     };
     let meta = load(cx.up, cx.delta, &id)?;
     if !meta.triggers.is_empty() {
-        return unsupported(format!("writing to {id}, which has triggers ({})", meta.triggers.join(", ")));
+        return unsupported(format!(
+            "writing to {id}, which has triggers ({})",
+            meta.triggers.join(", ")
+        ));
     }
     if meta.columns.iter().any(|c| c.generated) {
         return unsupported(format!("writing to {id}, which has generated columns"));
@@ -126,7 +137,9 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         return unsupported(format!("writing to {id}, which has BIT columns"));
     }
     let Some(key) = meta.identity().map(|k| k.to_vec()) else {
-        return unsupported(format!("writing to {id}, which has no primary key or NOT NULL unique key"));
+        return unsupported(format!(
+            "writing to {id}, which has no primary key or NOT NULL unique key"
+        ));
     };
     let settings = settings(cx.up)?;
     cx.up.query("SET character_set_results = NULL")?;
@@ -180,7 +193,9 @@ fn find_views(up: &mut Upstream, w: &mut Writer) -> Result<(), OverlayError> {
             super::meta::text_literal(&pattern)
         ))?;
         for r in rows {
-            let text = |v: &Option<Vec<u8>>| String::from_utf8_lossy(v.as_deref().unwrap_or_default()).into_owned();
+            let text = |v: &Option<Vec<u8>>| {
+                String::from_utf8_lossy(v.as_deref().unwrap_or_default()).into_owned()
+            };
             let view = TableId {
                 schema: text(&r[0]),
                 name: text(&r[1]),
@@ -197,7 +212,9 @@ fn find_views(up: &mut Upstream, w: &mut Writer) -> Result<(), OverlayError> {
 }
 
 fn settings(up: &mut Upstream) -> Result<Settings, OverlayError> {
-    let rows = up.query("SELECT @@SESSION.sql_mode, @@SESSION.foreign_key_checks, @@SESSION.character_set_results")?;
+    let rows = up.query(
+        "SELECT @@SESSION.sql_mode, @@SESSION.foreign_key_checks, @@SESSION.character_set_results",
+    )?;
     let row = rows.into_iter().next().unwrap_or_default();
     let get = |i: usize| {
         row.get(i)
@@ -223,6 +240,10 @@ struct Run<'a, 'b> {
     /// UPDATE: the column each assignment variable `vdb_a<n>` feeds.
     assigned: Vec<usize>,
 }
+
+/// For one unique key: per new row, the identities of merged-view rows
+/// with the same key values, and the earlier new rows with them.
+type Collisions = (HashMap<usize, Vec<Row>>, HashMap<usize, Vec<usize>>);
 
 /// The variable holding column `i` of the row being computed.
 fn var(i: usize) -> String {
@@ -317,7 +338,9 @@ impl Run<'_, '_> {
         for t in lex(bytes, mode).tokens {
             let name = match t.kind {
                 Kind::Word => String::from_utf8_lossy(t.text(bytes)).into_owned(),
-                Kind::QuotedIdent => String::from_utf8_lossy(&unquote(t.text(bytes), mode)).into_owned(),
+                Kind::QuotedIdent => {
+                    String::from_utf8_lossy(&unquote(t.text(bytes), mode)).into_owned()
+                }
                 _ => continue,
             };
             // A function name is followed by `(`.
@@ -354,25 +377,46 @@ impl Run<'_, '_> {
             "HY000".into()
         };
         let msg = err_message(payload);
-        if let Some(i) = msg.strip_prefix("vdb:null:").and_then(|n| n.parse::<usize>().ok()) {
-            return server(1048, "23000", format!("Column '{}' cannot be null", self.meta.columns[i].name));
+        if let Some(i) = msg
+            .strip_prefix("vdb:null:")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            return server(
+                1048,
+                "23000",
+                format!("Column '{}' cannot be null", self.meta.columns[i].name),
+            );
         }
-        if let Some(n) = msg.strip_prefix("vdb:check:").and_then(|n| n.parse::<usize>().ok()) {
+        if let Some(n) = msg
+            .strip_prefix("vdb:check:")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
             return server(
                 4025,
                 "23000",
-                format!("CONSTRAINT {} failed for {}", quote_ident(&self.meta.checks[n].name), self.table().quoted()),
+                format!(
+                    "CONSTRAINT {} failed for {}",
+                    quote_ident(&self.meta.checks[n].name),
+                    self.table().quoted()
+                ),
             );
         }
         if code == 1328 {
-            return server(1136, "21S01", format!("Column count doesn't match value count at row {row}"));
+            return server(
+                1136,
+                "21S01",
+                format!("Column count doesn't match value count at row {row}"),
+            );
         }
         let mut out = msg;
         for i in (0..self.meta.columns.len()).rev() {
             let col = &self.meta.columns[i].name;
             for v in [var(i), old_var(i)] {
                 out = out
-                    .replace(&format!("``.``.`{v}`"), &format!("{}.{}", self.table().quoted(), quote_ident(col)))
+                    .replace(
+                        &format!("``.``.`{v}`"),
+                        &format!("{}.{}", self.table().quoted(), quote_ident(col)),
+                    )
                     .replace(&format!("'{v}'"), &format!("'{col}'"));
             }
         }
@@ -380,7 +424,10 @@ impl Run<'_, '_> {
             let col = &self.meta.columns[i].name;
             let v = format!("vdb_a{n}");
             out = out
-                .replace(&format!("``.``.`{v}`"), &format!("{}.{}", self.table().quoted(), quote_ident(col)))
+                .replace(
+                    &format!("``.``.`{v}`"),
+                    &format!("{}.{}", self.table().quoted(), quote_ident(col)),
+                )
                 .replace(&format!("'{v}'"), &format!("'{col}'"));
         }
         for r in [" at row 0", " at row 1"] {
@@ -388,7 +435,11 @@ impl Run<'_, '_> {
                 out = format!("{stripped} at row {row}");
             }
         }
-        OverlayError::Server { code, state, message: out }
+        OverlayError::Server {
+            code,
+            state,
+            message: out,
+        }
     }
 
     /// The merged view of `id` in the state being built: a derived table,
@@ -396,7 +447,10 @@ impl Run<'_, '_> {
     fn view(&self, w: &Writer, id: &TableId) -> Result<String, OverlayError> {
         match w.peek(id) {
             Some(t) => t.derived_sql().map(|d| d.to_string()).map_err(|e| {
-                OverlayError::Unsupported(format!("a changed {} value vdb cannot write as a literal ({})", e.column_type, e.value))
+                OverlayError::Unsupported(format!(
+                    "a changed {} value vdb cannot write as a literal ({})",
+                    e.column_type, e.value
+                ))
             }),
             None => Ok(id.quoted()),
         }
@@ -404,7 +458,12 @@ impl Run<'_, '_> {
 
     /// `WITH vdb_n AS (SELECT 0 AS vdb_i, <lits> ...)`: the given rows'
     /// columns `cols` of table `meta`, as typed literals.
-    fn rows_cte(meta: &TableMeta, name: &str, rows: &[(usize, Vec<&Option<Vec<u8>>>)], cols: &[usize]) -> Result<String, OverlayError> {
+    fn rows_cte(
+        meta: &TableMeta,
+        name: &str,
+        rows: &[(usize, Vec<&Option<Vec<u8>>>)],
+        cols: &[usize],
+    ) -> Result<String, OverlayError> {
         let mut s = format!("{name} AS (");
         for (n, (i, vals)) in rows.iter().enumerate() {
             if n > 0 {
@@ -413,7 +472,10 @@ impl Run<'_, '_> {
             s.push_str(&format!("SELECT {i} AS vdb_i"));
             for (j, (v, &c)) in vals.iter().zip(cols).enumerate() {
                 let lit = meta.columns[c].column.literal(v.as_deref()).map_err(|e| {
-                    OverlayError::Unsupported(format!("a {} value vdb cannot write as a literal ({})", e.column_type, e.value))
+                    OverlayError::Unsupported(format!(
+                        "a {} value vdb cannot write as a literal ({})",
+                        e.column_type, e.value
+                    ))
                 })?;
                 s.push_str(&format!(", {lit} AS vdb_c{j}"));
             }
@@ -425,13 +487,12 @@ impl Run<'_, '_> {
     /// For each row `i` of `new` (the key columns' new values), the rows of
     /// the merged view with the same values in unique key `cols` (as encoded
     /// identity keys), and the earlier rows of `new` with the same values.
-    #[allow(clippy::type_complexity)]
     fn collisions(
         &mut self,
         w: &Writer,
         new: &[(usize, Row)],
         cols: &[usize],
-    ) -> Result<(HashMap<usize, Vec<Row>>, HashMap<usize, Vec<usize>>), OverlayError> {
+    ) -> Result<Collisions, OverlayError> {
         let rows: Vec<(usize, Vec<&Option<Vec<u8>>>)> = new
             .iter()
             .filter(|(_, r)| cols.iter().all(|&c| r[c].is_some()))
@@ -464,13 +525,18 @@ impl Run<'_, '_> {
             existing.entry(i).or_default().push(r[1..].to_vec());
         }
         if rows.len() > 1 {
-            let on: Vec<String> = (0..cols.len()).map(|j| format!("m.vdb_c{j} = n.vdb_c{j}")).collect();
+            let on: Vec<String> = (0..cols.len())
+                .map(|j| format!("m.vdb_c{j} = n.vdb_c{j}"))
+                .collect();
             let q = format!(
                 "WITH {cte} SELECT n.vdb_i, m.vdb_i FROM vdb_n n JOIN vdb_n m ON {} AND m.vdb_i < n.vdb_i ORDER BY n.vdb_i",
                 on.join(" AND ")
             );
             for r in self.cx.up.query(&q)? {
-                earlier.entry(parse_index(&r[0])).or_default().push(parse_index(&r[1]));
+                earlier
+                    .entry(parse_index(&r[0]))
+                    .or_default()
+                    .push(parse_index(&r[1]));
             }
         }
         Ok((existing, earlier))
@@ -480,13 +546,22 @@ impl Run<'_, '_> {
         let value: Vec<String> = key
             .columns
             .iter()
-            .map(|&c| row[c].as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default())
+            .map(|&c| {
+                row[c]
+                    .as_deref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default()
+            })
             .collect();
         let mut v = value.join("-");
         if v.chars().count() > 64 {
             v = v.chars().take(64).collect::<String>() + "...";
         }
-        server(1062, "23000", format!("Duplicate entry '{v}' for key '{}'", key.name))
+        server(
+            1062,
+            "23000",
+            format!("Duplicate entry '{v}' for key '{}'", key.name),
+        )
     }
 
     fn insert(&mut self, w: &mut Writer, ins: &Insert) -> Result<WriteOutcome, OverlayError> {
@@ -496,7 +571,9 @@ impl Run<'_, '_> {
         let n_cols = self.meta.columns.len();
         // Target positions, as listed (or all columns).
         let targets: Vec<usize> = match (&ins.columns, &ins.source) {
-            (_, InsertSource::Set(set)) => self.positions(set.iter().map(|a| a.column.as_str()), "field list")?,
+            (_, InsertSource::Set(set)) => {
+                self.positions(set.iter().map(|a| a.column.as_str()), "field list")?
+            }
             (Some(cols), _) => self.positions(cols.iter().map(|c| c.as_str()), "INSERT INTO")?,
             (None, _) => (0..n_cols).collect(),
         };
@@ -511,7 +588,9 @@ impl Run<'_, '_> {
             let mut s = Vec::new();
             for i in 0..n_cols {
                 if !given.contains(&i) {
-                    s.extend_from_slice(format!("SET {} = {}; ", var(i), this.default_expr(i)?).as_bytes());
+                    s.extend_from_slice(
+                        format!("SET {} = {}; ", var(i), this.default_expr(i)?).as_bytes(),
+                    );
                 }
             }
             Ok(s)
@@ -531,7 +610,9 @@ impl Run<'_, '_> {
                     };
                     let fetch: Vec<String> = targets.iter().map(|&i| var(i)).collect();
                     multi_row = true;
-                    block.extend_from_slice(b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ");
+                    block.extend_from_slice(
+                        b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ",
+                    );
                     block.extend_from_slice(&query);
                     block.extend_from_slice(
                         format!(
@@ -547,9 +628,17 @@ impl Run<'_, '_> {
                 multi_row |= rows.len() > 1;
                 for (n, row) in rows.iter().enumerate() {
                     if row.len() != targets.len() && !(row.is_empty() && ins.columns.is_none()) {
-                        return Err(server(1136, "21S01", format!("Column count doesn't match value count at row {}", n + 1)));
+                        return Err(server(
+                            1136,
+                            "21S01",
+                            format!("Column count doesn't match value count at row {}", n + 1),
+                        ));
                     }
-                    let given: Vec<usize> = if row.is_empty() { Vec::new() } else { targets.clone() };
+                    let given: Vec<usize> = if row.is_empty() {
+                        Vec::new()
+                    } else {
+                        targets.clone()
+                    };
                     for (expr, &i) in row.iter().zip(&given) {
                         let text = if is_default(self.sql, expr) {
                             self.default_expr(i)?.into_bytes()
@@ -578,11 +667,16 @@ impl Run<'_, '_> {
         let mut rows = computed?;
         // AUTO_INCREMENT.
         let auto = self.meta.auto_column();
-        let mut next = w.peek(self.table()).map(|t| t.next_auto).unwrap_or_else(|| self.meta.auto_increment.unwrap_or(1).max(1));
+        let mut next = w
+            .peek(self.table())
+            .map(|t| t.next_auto)
+            .unwrap_or_else(|| self.meta.auto_increment.unwrap_or(1).max(1));
         let mut auto_assigned = vec![false; rows.len()];
         if let Some(a) = auto {
             for (n, row) in rows.iter_mut().enumerate() {
-                let explicit = row[a].as_deref().and_then(|b| std::str::from_utf8(b).ok()?.parse::<i128>().ok());
+                let explicit = row[a]
+                    .as_deref()
+                    .and_then(|b| std::str::from_utf8(b).ok()?.parse::<i128>().ok());
                 match explicit {
                     None => {}
                     Some(0) if self.settings.no_auto_value_on_zero => continue,
@@ -609,7 +703,7 @@ impl Run<'_, '_> {
         let mut duplicates = 0u64;
         let mut affected = 0u64;
         let keys = self.meta.unique_keys.clone();
-        let mut hits: Vec<(HashMap<usize, Vec<Row>>, HashMap<usize, Vec<usize>>)> = Vec::new();
+        let mut hits: Vec<Collisions> = Vec::new();
         for k in &keys {
             hits.push(self.collisions(w, &indexed, &k.columns)?);
         }
@@ -619,11 +713,20 @@ impl Run<'_, '_> {
             for (kn, (existing, earlier)) in hits.iter().enumerate() {
                 let live_existing: Vec<&Row> = existing
                     .get(&i)
-                    .map(|v| v.iter().filter(|r| !removed_keys.contains(&encode_key(r.iter()))).collect())
+                    .map(|v| {
+                        v.iter()
+                            .filter(|r| !removed_keys.contains(&encode_key(r.iter())))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let live_earlier: Vec<usize> = earlier
                     .get(&i)
-                    .map(|v| v.iter().copied().filter(|&j| !skip[j] && !replaced_new[j]).collect())
+                    .map(|v| {
+                        v.iter()
+                            .copied()
+                            .filter(|&j| !skip[j] && !replaced_new[j])
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if live_existing.is_empty() && live_earlier.is_empty() {
                     continue;
@@ -696,7 +799,11 @@ impl Run<'_, '_> {
         let generated = auto.and_then(|a| {
             (0..rows.len())
                 .find(|&i| auto_assigned[i] && !skip[i])
-                .and_then(|i| rows[i][a].as_deref().and_then(|b| std::str::from_utf8(b).ok()?.parse().ok()))
+                .and_then(|i| {
+                    rows[i][a]
+                        .as_deref()
+                        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
+                })
         });
         let last_insert_id = match (generated, auto) {
             (Some(g), _) => g,
@@ -705,12 +812,20 @@ impl Run<'_, '_> {
                 .enumerate()
                 .rev()
                 .find(|(i, _)| !skip[*i])
-                .and_then(|(_, r)| r[a].as_deref().and_then(|b| std::str::from_utf8(b).ok()?.parse().ok()))
+                .and_then(|(_, r)| {
+                    r[a].as_deref()
+                        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
+                })
                 .unwrap_or(0),
             _ => 0,
         };
         let info = if multi_row {
-            format!("Records: {}  Duplicates: {}  Warnings: {}", rows.len(), duplicates, if ins.ignore { duplicates } else { 0 })
+            format!(
+                "Records: {}  Duplicates: {}  Warnings: {}",
+                rows.len(),
+                duplicates,
+                if ins.ignore { duplicates } else { 0 }
+            )
         } else {
             String::new()
         };
@@ -722,14 +837,26 @@ impl Run<'_, '_> {
         })
     }
 
-    fn positions<'s>(&self, names: impl Iterator<Item = &'s str>, clause: &str) -> Result<Vec<usize>, OverlayError> {
+    fn positions<'s>(
+        &self,
+        names: impl Iterator<Item = &'s str>,
+        clause: &str,
+    ) -> Result<Vec<usize>, OverlayError> {
         let mut out = Vec::new();
         for n in names {
             let Some(i) = self.meta.position(n) else {
-                return Err(server(1054, "42S22", format!("Unknown column '{n}' in '{clause}'")));
+                return Err(server(
+                    1054,
+                    "42S22",
+                    format!("Unknown column '{n}' in '{clause}'"),
+                ));
             };
             if out.contains(&i) {
-                return Err(server(1110, "42000", format!("Column '{n}' specified twice")));
+                return Err(server(
+                    1110,
+                    "42000",
+                    format!("Column '{n}' specified twice"),
+                ));
             }
             out.push(i);
         }
@@ -738,7 +865,11 @@ impl Run<'_, '_> {
 
     /// Full rows of the merged view for the given identity keys.
     fn full_rows(&mut self, w: &Writer, keys: &[Row]) -> Result<Vec<Row>, OverlayError> {
-        let rows: Vec<(usize, Vec<&Option<Vec<u8>>>)> = keys.iter().enumerate().map(|(i, k)| (i, k.iter().collect())).collect();
+        let rows: Vec<(usize, Vec<&Option<Vec<u8>>>)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (i, k.iter().collect()))
+            .collect();
         let cte = Self::rows_cte(&self.meta, "vdb_k", &rows, &self.key)?;
         let view = self.view(w, self.table())?;
         let on: Vec<String> = self
@@ -747,17 +878,29 @@ impl Run<'_, '_> {
             .enumerate()
             .map(|(j, &c)| format!("o.{} = k.vdb_c{j}", quote_ident(&self.meta.columns[c].name)))
             .collect();
-        let q = format!("WITH {cte} SELECT o.* FROM vdb_k k JOIN {view} AS o ON {} ORDER BY k.vdb_i", on.join(" AND "));
+        let q = format!(
+            "WITH {cte} SELECT o.* FROM vdb_k k JOIN {view} AS o ON {} ORDER BY k.vdb_i",
+            on.join(" AND ")
+        );
         Ok(self.cx.up.query(&q)?)
     }
 
     /// Checks that every new row's foreign keys find their parent.
-    fn child_checks(&mut self, w: &Writer, meta: &Arc<TableMeta>, rows: &[Row]) -> Result<(), OverlayError> {
+    fn child_checks(
+        &mut self,
+        w: &Writer,
+        meta: &Arc<TableMeta>,
+        rows: &[Row],
+    ) -> Result<(), OverlayError> {
         if !self.settings.foreign_key_checks {
             return Ok(());
         }
         for fk in &meta.foreign_keys {
-            let cols: Vec<usize> = fk.child_columns.iter().filter_map(|c| meta.position(c)).collect();
+            let cols: Vec<usize> = fk
+                .child_columns
+                .iter()
+                .filter_map(|c| meta.position(c))
+                .collect();
             let with: Vec<(usize, Vec<&Option<Vec<u8>>>)> = rows
                 .iter()
                 .enumerate()
@@ -783,7 +926,10 @@ impl Run<'_, '_> {
                 return Err(server(
                     1452,
                     "23000",
-                    format!("Cannot add or update a child row: a foreign key constraint fails ({})", fk.describe()),
+                    format!(
+                        "Cannot add or update a child row: a foreign key constraint fails ({})",
+                        fk.describe()
+                    ),
                 ));
             }
         }
@@ -793,12 +939,22 @@ impl Run<'_, '_> {
     /// What foreign keys referencing `meta` do when `old` rows are deleted
     /// (`new` is `None`) or updated to `new`: RESTRICT fails with 1451,
     /// CASCADE and SET NULL change the children in the delta.
-    fn parent_actions(&mut self, w: &mut Writer, meta: &Arc<TableMeta>, old: &[Row], new: Option<&[Row]>) -> Result<(), OverlayError> {
+    fn parent_actions(
+        &mut self,
+        w: &mut Writer,
+        meta: &Arc<TableMeta>,
+        old: &[Row],
+        new: Option<&[Row]>,
+    ) -> Result<(), OverlayError> {
         if !self.settings.foreign_key_checks {
             return Ok(());
         }
         for fk in meta.referenced_by.clone() {
-            let pcols: Vec<usize> = fk.parent_columns.iter().filter_map(|c| meta.position(c)).collect();
+            let pcols: Vec<usize> = fk
+                .parent_columns
+                .iter()
+                .filter_map(|c| meta.position(c))
+                .collect();
             // Parent rows whose referenced values go away.
             let gone: Vec<(usize, Vec<&Option<Vec<u8>>>)> = old
                 .iter()
@@ -813,7 +969,11 @@ impl Run<'_, '_> {
                 continue;
             }
             let child_meta = load(self.cx.up, self.cx.delta, &fk.child)?;
-            let rule = if new.is_some() { fk.on_update } else { fk.on_delete };
+            let rule = if new.is_some() {
+                fk.on_update
+            } else {
+                fk.on_delete
+            };
             let cte = Self::rows_cte(meta, "vdb_p", &gone, &pcols)?;
             let view = self.view(w, &fk.child)?;
             let on: Vec<String> = fk
@@ -822,7 +982,10 @@ impl Run<'_, '_> {
                 .enumerate()
                 .map(|(j, c)| format!("c.{} = p.vdb_c{j}", quote_ident(c)))
                 .collect();
-            let q = format!("WITH {cte} SELECT p.vdb_i, c.* FROM {view} AS c JOIN vdb_p p ON {}", on.join(" AND "));
+            let q = format!(
+                "WITH {cte} SELECT p.vdb_i, c.* FROM {view} AS c JOIN vdb_p p ON {}",
+                on.join(" AND ")
+            );
             let hits = self.cx.up.query(&q)?;
             if hits.is_empty() {
                 continue;
@@ -831,10 +994,20 @@ impl Run<'_, '_> {
                 return Err(fk_parent_error(&fk));
             }
             let Some(ckey) = child_meta.identity().map(|k| k.to_vec()) else {
-                return unsupported(format!("a foreign-key action on {}, which has no primary key", fk.child));
+                return unsupported(format!(
+                    "a foreign-key action on {}, which has no primary key",
+                    fk.child
+                ));
             };
-            let ccols: Vec<usize> = fk.child_columns.iter().filter_map(|c| child_meta.position(c)).collect();
-            let children: Vec<(usize, Row)> = hits.into_iter().map(|r| (parse_index(&r[0]), r[1..].to_vec())).collect();
+            let ccols: Vec<usize> = fk
+                .child_columns
+                .iter()
+                .filter_map(|c| child_meta.position(c))
+                .collect();
+            let children: Vec<(usize, Row)> = hits
+                .into_iter()
+                .map(|r| (parse_index(&r[0]), r[1..].to_vec()))
+                .collect();
             let old_children: Vec<Row> = children.iter().map(|(_, r)| r.clone()).collect();
             match (rule, new) {
                 (FkRule::Cascade, None) => {
@@ -858,7 +1031,9 @@ impl Run<'_, '_> {
                             n
                         })
                         .collect();
-                    if rule == FkRule::SetNull && ccols.iter().any(|&c| !child_meta.columns[c].nullable) {
+                    if rule == FkRule::SetNull
+                        && ccols.iter().any(|&c| !child_meta.columns[c].nullable)
+                    {
                         return Err(fk_parent_error(&fk));
                     }
                     self.parent_actions(w, &child_meta, &old_children, Some(&new_children))?;
@@ -897,7 +1072,13 @@ impl Run<'_, '_> {
         let order: Vec<String> = self
             .key
             .iter()
-            .map(|&c| format!("{}.{}", quote_ident(alias), quote_ident(&self.meta.columns[c].name)))
+            .map(|&c| {
+                format!(
+                    "{}.{}",
+                    quote_ident(alias),
+                    quote_ident(&self.meta.columns[c].name)
+                )
+            })
             .collect();
         let clause = format!(" ORDER BY {} ", order.join(", "));
         let at = limit_at.unwrap_or(text.len());
@@ -919,7 +1100,9 @@ impl Run<'_, '_> {
         for (n, a) in up.set.iter().enumerate() {
             for earlier in &up.set[..n] {
                 if mentions(self.sql, a.expr.clone(), &earlier.column, self.cx.lex) {
-                    return unsupported("UPDATE whose SET reads a column it assigned earlier in the same statement");
+                    return unsupported(
+                        "UPDATE whose SET reads a column it assigned earlier in the same statement",
+                    );
                 }
             }
         }
@@ -977,7 +1160,10 @@ impl Run<'_, '_> {
             body.push_str(&format!("SET {} = vdb_a{n}; ", var(i)));
         }
         body.push_str(&self.row_checks(up.ignore).replace(
-            &format!("SELECT {}; ", (0..n_cols).map(var).collect::<Vec<_>>().join(", ")),
+            &format!(
+                "SELECT {}; ",
+                (0..n_cols).map(var).collect::<Vec<_>>().join(", ")
+            ),
             &format!(
                 "SELECT {}, {}; ",
                 (0..n_cols).map(old_var).collect::<Vec<_>>().join(", "),
@@ -1001,7 +1187,9 @@ impl Run<'_, '_> {
             })
             .collect();
         let matched = pairs.len() as u64;
-        let changed: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].0 != pairs[i].1).collect();
+        let changed: Vec<usize> = (0..pairs.len())
+            .filter(|&i| pairs[i].0 != pairs[i].1)
+            .collect();
         // Unique keys, in row order: a new value may not meet an untouched
         // row, a row not yet updated, or a row already updated.
         let touched: HashMap<Vec<u8>, usize> = pairs
@@ -1023,10 +1211,11 @@ impl Run<'_, '_> {
             let (existing, earlier) = self.collisions(w, &moved, &k.columns)?;
             for &(i, _) in &moved {
                 let bad_existing = existing.get(&i).is_some_and(|v| {
-                    v.iter().any(|ident| match touched.get(&encode_key(ident.iter())) {
-                        Some(&j) => j > i,
-                        None => true,
-                    })
+                    v.iter()
+                        .any(|ident| match touched.get(&encode_key(ident.iter())) {
+                            Some(&j) => j > i,
+                            None => true,
+                        })
                 });
                 let bad_earlier = earlier.get(&i).is_some_and(|v| v.iter().any(|&j| !skip[j]));
                 if bad_existing || bad_earlier {
@@ -1066,7 +1255,11 @@ impl Run<'_, '_> {
         }
         let changed_count = applied.len() as u64;
         Ok(WriteOutcome {
-            affected: if self.cx.found_rows { matched } else { changed_count },
+            affected: if self.cx.found_rows {
+                matched
+            } else {
+                changed_count
+            },
             last_insert_id: 0,
             generated_id: None,
             info: format!("Rows matched: {matched}  Changed: {changed_count}  Warnings: 0"),
@@ -1076,9 +1269,13 @@ impl Run<'_, '_> {
     fn positions_allowing_repeats(&self, set: &[Assignment]) -> Result<Vec<usize>, OverlayError> {
         set.iter()
             .map(|a| {
-                self.meta
-                    .position(&a.column)
-                    .ok_or_else(|| server(1054, "42S22", format!("Unknown column '{}' in 'SET'", a.column)))
+                self.meta.position(&a.column).ok_or_else(|| {
+                    server(
+                        1054,
+                        "42S22",
+                        format!("Unknown column '{}' in 'SET'", a.column),
+                    )
+                })
             })
             .collect::<Result<Vec<_>, _>>()
             .and_then(|v| {
@@ -1122,7 +1319,10 @@ fn fk_parent_error(fk: &ForeignKey) -> OverlayError {
     server(
         1451,
         "23000",
-        format!("Cannot delete or update a parent row: a foreign key constraint fails ({})", fk.describe()),
+        format!(
+            "Cannot delete or update a parent row: a foreign key constraint fails ({})",
+            fk.describe()
+        ),
     )
 }
 
@@ -1136,8 +1336,8 @@ fn parse_index(v: &Option<Vec<u8>>) -> usize {
 /// under IGNORE): zero of its type, or the empty string.
 fn implicit_default(data_type: &str) -> &'static str {
     match data_type {
-        "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "binary" | "varbinary"
-        | "tinyblob" | "blob" | "mediumblob" | "longblob" | "enum" | "set" => "''",
+        "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "binary"
+        | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" | "enum" | "set" => "''",
         _ => "0",
     }
 }

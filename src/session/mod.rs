@@ -353,7 +353,9 @@ impl Session<'_> {
             }
             Command::StmtExecute => {
                 self.count_statement();
-                self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
+                if self.refresh_prepared(packet, seq)? {
+                    self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
+                }
             }
             Command::StmtFetch => {
                 self.forward_stmt(packet, Expect::Fetch, seq, "mysqld_stmt_fetch")?;
@@ -450,7 +452,11 @@ impl Session<'_> {
         };
         let relayed = match (&analysis.verdict, overlaid) {
             (_, Some(text)) => {
-                debug!("conn {} rewritten over the delta: {}", self.id, shorten(sql));
+                debug!(
+                    "conn {} rewritten over the delta: {}",
+                    self.id,
+                    shorten(sql)
+                );
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());
@@ -522,7 +528,10 @@ impl Session<'_> {
         if state.is_empty() {
             return Ok(None);
         }
-        let db = self.db.as_ref().map(|d| String::from_utf8_lossy(d).into_owned());
+        let db = self
+            .db
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(d).into_owned());
         rewrite_read(sql, &state, db.as_deref())
     }
 
@@ -558,7 +567,10 @@ impl Session<'_> {
         if !self.ensure_upstream(seq)? {
             return Ok(true);
         }
-        let db = self.db.as_ref().map(|d| String::from_utf8_lossy(d).into_owned());
+        let db = self
+            .db
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(d).into_owned());
         let up = self.upstream.as_mut().expect("ensured above");
         let mut cx = WriteContext {
             up,
@@ -714,6 +726,15 @@ impl Session<'_> {
         match rewritten {
             Ok(text) => {
                 debug!("conn {} answered from vdb.*: {}", self.id, shorten(sql));
+                // It may read changed tables too.
+                let text = match self.overlay(text.as_bytes()) {
+                    Ok(Some(t)) => t,
+                    Ok(None) => text,
+                    Err(e) => {
+                        self.overlay_failed(seq, e)?;
+                        return Ok(true);
+                    }
+                };
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());
@@ -740,20 +761,87 @@ impl Session<'_> {
     /// COM_STMT_PREPARE: the client gets vdb's own statement id, mapped to
     /// the source's, and the text is kept so the statement can be prepared
     /// again on a new source connection.
+    ///
+    /// A statement over changed tables is prepared over the merged view,
+    /// and prepared again before an execution when the delta has changed
+    /// since (see [`Session::refresh_prepared`]).
     fn prepare(&mut self, packet: &[u8], seq: u8) -> Result<(), SessionEnd> {
         let client_id = self.next_stmt_id;
-        let relayed = self.forward(packet, Expect::Prepare(client_id), seq)?;
+        let original = packet[1..].to_vec();
+        let version = self.shared.delta.current().version;
+        let text = match self.overlay(&original) {
+            Ok(Some(t)) => t.into_bytes(),
+            Ok(None) => original.clone(),
+            Err(e) => return self.overlay_failed(seq, e),
+        };
+        let mut p = Vec::with_capacity(text.len() + 1);
+        p.push(0x16);
+        p.extend_from_slice(&text);
+        let relayed = self.forward(&p, Expect::Prepare(client_id), seq)?;
         if let Some(upstream_id) = relayed.and_then(|r| r.stmt_id) {
             self.next_stmt_id = self.next_stmt_id.wrapping_add(1).max(1);
             self.prepared.insert(
                 client_id,
                 PreparedStmt {
-                    text: packet[1..].to_vec(),
+                    text,
                     upstream_id,
+                    original,
+                    delta_version: version,
                 },
             );
         }
         Ok(())
+    }
+
+    /// Before an execution: when the delta changed since the statement was
+    /// prepared and its merged-view text differs, prepares the new text at
+    /// the source and closes the old one. Returns false when the client has
+    /// been sent an error instead.
+    fn refresh_prepared(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        let id = stmt_id(packet);
+        let state = self.shared.delta.current();
+        let Some(stmt) = self.prepared.get(&id) else {
+            return Ok(true);
+        };
+        if stmt.delta_version == state.version {
+            return Ok(true);
+        }
+        let (original, prepared_text, old_id) =
+            (stmt.original.clone(), stmt.text.clone(), stmt.upstream_id);
+        let text = match self.overlay(&original) {
+            Ok(Some(t)) => t.into_bytes(),
+            Ok(None) => original,
+            Err(e) => {
+                self.overlay_failed(seq, e)?;
+                return Ok(false);
+            }
+        };
+        if text != prepared_text {
+            if !self.ensure_upstream(seq)? {
+                return Ok(false);
+            }
+            let up = self.upstream.as_mut().expect("ensured above");
+            match up.prepare(&text) {
+                Ok(new_id) => {
+                    let mut close = vec![0x19];
+                    close.extend_from_slice(&old_id.to_le_bytes());
+                    if up.send(&close).is_err() {
+                        self.upstream = None;
+                    }
+                    let stmt = self.prepared.get_mut(&id).expect("looked up above");
+                    stmt.text = text;
+                    stmt.upstream_id = new_id;
+                }
+                Err(e) => {
+                    self.upstream_failed(seq, e)?;
+                    return Ok(false);
+                }
+            }
+        }
+        if let Some(stmt) = self.prepared.get_mut(&id) {
+            stmt.delta_version = state.version;
+        }
+        Ok(true)
     }
 
     /// A statement command with the client's statement id replaced by the
@@ -921,6 +1009,11 @@ struct PreparedStmt {
     text: Vec<u8>,
     /// The source's id for it on the current connection.
     upstream_id: u32,
+    /// The client's text (after the allow-list's edits), which the merged
+    /// view is spliced into again whenever the delta changes.
+    original: Vec<u8>,
+    /// The delta version `text` was made for.
+    delta_version: u64,
 }
 
 /// The statement id of a COM_STMT_* packet (0 when too short).

@@ -273,7 +273,11 @@ impl P<'_> {
     fn skip_modifiers(&mut self) -> bool {
         let mut ignore = false;
         loop {
-            if self.eat("LOW_PRIORITY") || self.eat("DELAYED") || self.eat("HIGH_PRIORITY") || self.eat("QUICK") {
+            if self.eat("LOW_PRIORITY")
+                || self.eat("DELAYED")
+                || self.eat("HIGH_PRIORITY")
+                || self.eat("QUICK")
+            {
                 continue;
             }
             if self.eat("IGNORE") {
@@ -348,8 +352,14 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
     }
     let mut columns = None;
     // `(cols)` unless it is `(SELECT ...)`.
-    if p.punct(b'(') && !p.t.get(p.i + 1).is_some_and(|t| t.is_word(p.sql, "SELECT") || t.is_word(p.sql, "WITH") || t.is_word(p.sql, "VALUES")) {
-        let close = p.close_of(p.i).ok_or_else(|| Unsupported("an unclosed column list".into()))?;
+    if p.punct(b'(')
+        && !p.t.get(p.i + 1).is_some_and(|t| {
+            t.is_word(p.sql, "SELECT") || t.is_word(p.sql, "WITH") || t.is_word(p.sql, "VALUES")
+        })
+    {
+        let close = p
+            .close_of(p.i)
+            .ok_or_else(|| Unsupported("an unclosed column list".into()))?;
         let mut cols = Vec::new();
         if close > p.i + 1 {
             for (s, e) in p.split_commas(p.i + 1, close) {
@@ -377,7 +387,9 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
             if !p.punct(b'(') {
                 return unsupported("an INSERT VALUES list vdb cannot read");
             }
-            let close = p.close_of(p.i).ok_or_else(|| Unsupported("an unclosed row".into()))?;
+            let close = p
+                .close_of(p.i)
+                .ok_or_else(|| Unsupported("an unclosed row".into()))?;
             let row = if close == p.i + 1 {
                 Vec::new()
             } else {
@@ -401,10 +413,20 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
             };
             let mut cols = Vec::new();
             if p.punct(b'(') {
-                let close = p.close_of(p.i).ok_or_else(|| Unsupported("an unclosed alias list".into()))?;
+                let close = p
+                    .close_of(p.i)
+                    .ok_or_else(|| Unsupported("an unclosed alias list".into()))?;
                 for (s, e) in p.split_commas(p.i + 1, close) {
-                    let mut q = P { sql: p.sql, t: p.t[s..e].to_vec(), i: 0, mode: p.mode };
-                    cols.push(q.ident().ok_or_else(|| Unsupported("a row alias vdb cannot read".into()))?);
+                    let mut q = P {
+                        sql: p.sql,
+                        t: p.t[s..e].to_vec(),
+                        i: 0,
+                        mode: p.mode,
+                    };
+                    cols.push(
+                        q.ident()
+                            .ok_or_else(|| Unsupported("a row alias vdb cannot read".into()))?,
+                    );
                 }
                 p.i = close + 1;
             }
@@ -419,7 +441,12 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
         let end = p.find_top(p.i, &["ON"]);
         // `ON` may be part of a join inside the query: only `ON DUPLICATE` ends it.
         let mut end = end;
-        while end < p.t.len() && !p.t.get(end + 1).is_some_and(|t| t.is_word(p.sql, "DUPLICATE")) {
+        while end < p.t.len()
+            && !p
+                .t
+                .get(end + 1)
+                .is_some_and(|t| t.is_word(p.sql, "DUPLICATE"))
+        {
             end = p.find_top(end + 1, &["ON"]);
         }
         source = InsertSource::Query(p.bytes(p.i, end));
@@ -538,59 +565,110 @@ mod tests {
     #[test]
     fn insert_values_keep_each_expression_text() {
         let sql = "INSERT IGNORE INTO db.`t` (a, `b c`) VALUES (1, 'x,y'), (f(1, 2), (SELECT MAX(a) FROM t))";
-        let Write::Insert(i) = parse(sql) else { panic!() };
+        let Write::Insert(i) = parse(sql) else {
+            panic!()
+        };
         assert!(i.ignore && !i.replace);
-        assert_eq!(i.table, TableName { schema: Some("db".into()), name: "t".into() });
+        assert_eq!(
+            i.table,
+            TableName {
+                schema: Some("db".into()),
+                name: "t".into()
+            }
+        );
         assert_eq!(i.columns, Some(vec!["a".into(), "b c".into()]));
-        let InsertSource::Values(rows) = &i.source else { panic!() };
-        let got: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|e| text(sql, e)).collect()).collect();
-        assert_eq!(got, vec![vec!["1", "'x,y'"], vec!["f(1, 2)", "(SELECT MAX(a) FROM t)"]]);
+        let InsertSource::Values(rows) = &i.source else {
+            panic!()
+        };
+        let got: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|e| text(sql, e)).collect())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                vec!["1", "'x,y'"],
+                vec!["f(1, 2)", "(SELECT MAX(a) FROM t)"]
+            ]
+        );
     }
 
     #[test]
     fn insert_forms() {
         let sql = "INSERT INTO t SET a = 1, t.b = DEFAULT ON DUPLICATE KEY UPDATE a = a + 1";
-        let Write::Insert(i) = parse(sql) else { panic!() };
-        let InsertSource::Set(set) = &i.source else { panic!() };
+        let Write::Insert(i) = parse(sql) else {
+            panic!()
+        };
+        let InsertSource::Set(set) = &i.source else {
+            panic!()
+        };
         assert_eq!(set[1].column, "b");
         assert!(is_default(sql.as_bytes(), &set[1].expr));
         assert_eq!(text(sql, &i.on_duplicate.unwrap()[0].expr), "a + 1");
         let sql = "REPLACE INTO t (a) SELECT x FROM u JOIN v ON u.id = v.id ON DUPLICATE KEY UPDATE a = 2";
-        let Write::Insert(i) = parse(sql) else { panic!() };
-        let InsertSource::Query(q) = &i.source else { panic!() };
+        let Write::Insert(i) = parse(sql) else {
+            panic!()
+        };
+        let InsertSource::Query(q) = &i.source else {
+            panic!()
+        };
         assert_eq!(text(sql, q), "SELECT x FROM u JOIN v ON u.id = v.id");
         let sql = "INSERT INTO t VALUES (1) AS new(x) ON DUPLICATE KEY UPDATE a = new.x";
-        let Write::Insert(i) = parse(sql) else { panic!() };
+        let Write::Insert(i) = parse(sql) else {
+            panic!()
+        };
         assert_eq!(i.row_alias, Some(("new".into(), vec!["x".into()])));
         let sql = "INSERT INTO t () VALUES ()";
-        let Write::Insert(i) = parse(sql) else { panic!() };
+        let Write::Insert(i) = parse(sql) else {
+            panic!()
+        };
         assert_eq!(i.columns, Some(vec![]));
         assert_eq!(i.source, InsertSource::Values(vec![vec![]]));
     }
 
     #[test]
     fn update_and_delete_tails() {
-        let sql = "UPDATE t AS x SET x.a = a + 1, b = 'WHERE' WHERE id > 2 ORDER BY id DESC LIMIT 3";
-        let Write::Update(u) = parse(sql) else { panic!() };
+        let sql =
+            "UPDATE t AS x SET x.a = a + 1, b = 'WHERE' WHERE id > 2 ORDER BY id DESC LIMIT 3";
+        let Write::Update(u) = parse(sql) else {
+            panic!()
+        };
         assert_eq!(u.alias.as_deref(), Some("x"));
         assert_eq!(u.set.len(), 2);
         assert_eq!(text(sql, &u.tail), "WHERE id > 2 ORDER BY id DESC LIMIT 3");
         let sql = "DELETE FROM t WHERE id IN (SELECT id FROM u WHERE 1) LIMIT 1";
-        let Write::Delete(d) = parse(sql) else { panic!() };
-        assert_eq!(text(sql, &d.tail), "WHERE id IN (SELECT id FROM u WHERE 1) LIMIT 1");
+        let Write::Delete(d) = parse(sql) else {
+            panic!()
+        };
+        assert_eq!(
+            text(sql, &d.tail),
+            "WHERE id IN (SELECT id FROM u WHERE 1) LIMIT 1"
+        );
         let sql = "DELETE FROM t";
-        let Write::Delete(d) = parse(sql) else { panic!() };
+        let Write::Delete(d) = parse(sql) else {
+            panic!()
+        };
         assert!(d.tail.is_empty());
     }
 
     #[test]
     fn forms_not_captured_yet_are_named() {
-        let name = |sql: &str| parse_write(sql.as_bytes(), LexMode::default()).unwrap_err().0;
+        let name = |sql: &str| {
+            parse_write(sql.as_bytes(), LexMode::default())
+                .unwrap_err()
+                .0
+        };
         assert_eq!(name("UPDATE a, b SET a.x = b.x"), "multi-table UPDATE");
-        assert_eq!(name("UPDATE a JOIN b ON a.id = b.id SET a.x = 1"), "multi-table UPDATE");
+        assert_eq!(
+            name("UPDATE a JOIN b ON a.id = b.id SET a.x = 1"),
+            "multi-table UPDATE"
+        );
         assert_eq!(name("DELETE a FROM a JOIN b"), "multi-table DELETE");
         assert_eq!(name("DELETE FROM a USING a JOIN b"), "multi-table DELETE");
-        assert_eq!(name("INSERT INTO t VALUES (1); SELECT 1"), "a write in a multi-statement text");
+        assert_eq!(
+            name("INSERT INTO t VALUES (1); SELECT 1"),
+            "a write in a multi-statement text"
+        );
         assert_eq!(name("DELETE FROM t RETURNING id"), "DELETE ... RETURNING");
     }
 }

@@ -50,6 +50,21 @@ fn vdb_status_is_a_table_any_query_can_read() {
         .map(|col| col.name_str().into_owned())
         .collect();
     assert_eq!(names, ["name", "value"]);
+    // Captured writes show in the counters, also next to changed tables.
+    c.query_drop("DELETE FROM digits WHERE d = 9").unwrap();
+    c.query_drop("UPDATE products SET price = 1 WHERE sku IN ('A-1', 'B-2')")
+        .unwrap();
+    let (tables, changed, customers): (String, String, u64) = c
+        .query_first(
+            "SELECT t.value, r.value, (SELECT COUNT(*) FROM digits) FROM vdb.status t \
+             JOIN vdb.status r ON r.name = 'changed_rows' WHERE t.name = 'changed_tables'",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (tables.as_str(), changed.as_str(), customers),
+        ("2", "5", 9)
+    );
 }
 
 #[test]

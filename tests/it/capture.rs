@@ -28,7 +28,8 @@ static SCRATCH: AtomicUsize = AtomicUsize::new(0);
 fn scratch_copy() -> String {
     let name = format!("vdbt_scratch_{}", SCRATCH.fetch_add(1, Ordering::SeqCst));
     let mut c = source().conn(None);
-    c.query_drop(format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+    c.query_drop(format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
     c.query_drop(format!(
         "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
     ))
@@ -70,9 +71,11 @@ enum Seen {
 fn run(conn: &mut Conn, sql: &str, scratch: &str) -> Vec<Seen> {
     let mut out = Vec::new();
     match conn.query_iter(sql) {
-        Err(mysql::Error::MySqlError(e)) => {
-            out.push(Seen::Err(e.code, e.state, e.message.replace(scratch, "vdbt_shop")))
-        }
+        Err(mysql::Error::MySqlError(e)) => out.push(Seen::Err(
+            e.code,
+            e.state,
+            e.message.replace(scratch, "vdbt_shop"),
+        )),
         Err(e) => panic!("{sql}: {e}"),
         Ok(mut qr) => {
             while let Some(set) = qr.iter() {
@@ -154,9 +157,15 @@ fn captured_writes_match_a_writable_copy_statement_by_statement() {
         for sql in stmts {
             let a = run(&mut through, sql, &scratch);
             // Names qualified with the source's database mean the copy there.
-            let b = run(&mut direct, &sql.replace("vdbt_shop.", &format!("{scratch}.")), &scratch);
+            let b = run(
+                &mut direct,
+                &sql.replace("vdbt_shop.", &format!("{scratch}.")),
+                &scratch,
+            );
             if a != b {
-                failures.push(format!("case {name:?}: {sql}\n  via vdb: {a:?}\n  direct:  {b:?}"));
+                failures.push(format!(
+                    "case {name:?}: {sql}\n  via vdb: {a:?}\n  direct:  {b:?}"
+                ));
             }
             statements += 1;
         }
@@ -164,7 +173,9 @@ fn captured_writes_match_a_writable_copy_statement_by_statement() {
         let b = final_state(&mut direct, &scratch);
         for ((t, x), (_, y)) in a.iter().zip(&b) {
             if x != y {
-                failures.push(format!("case {name:?}: table {t} afterwards\n  via vdb: {x:?}\n  direct:  {y:?}"));
+                failures.push(format!(
+                    "case {name:?}: table {t} afterwards\n  via vdb: {x:?}\n  direct:  {y:?}"
+                ));
             }
         }
         source()
@@ -173,7 +184,12 @@ fn captured_writes_match_a_writable_copy_statement_by_statement() {
             .unwrap();
     }
     println!("{} cases, {statements} statements compared", cases.len());
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_source_unchanged(&before);
 }
 
@@ -198,5 +214,33 @@ fn a_write_is_seen_by_every_connection_and_never_reaches_the_source() {
         .unwrap()
         .unwrap();
     assert_eq!(price, "99.99");
+    assert_source_unchanged(&before);
+}
+
+#[test]
+fn prepared_statements_read_the_merged_view_as_the_delta_changes() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    let stmt = c
+        .prep("SELECT title, price FROM products WHERE sku = ?")
+        .unwrap();
+    let read =
+        |c: &mut Conn| -> Option<(String, String)> { c.exec_first(&stmt, ("A-1",)).unwrap() };
+    assert_eq!(read(&mut c), Some(("Anvil".into(), "99.99".into())));
+    c.query_drop("UPDATE products SET price = 1.25 WHERE sku = 'A-1'")
+        .unwrap();
+    assert_eq!(read(&mut c), Some(("Anvil".into(), "1.25".into())));
+    c.query_drop("SET foreign_key_checks = 0").unwrap();
+    c.query_drop("DELETE FROM products WHERE sku = 'A-1'")
+        .unwrap();
+    assert_eq!(read(&mut c), None);
+    // Prepared after the change, and from another connection.
+    let mut other = vdb.conn(Some("vdbt_shop"));
+    let n: u32 = other
+        .exec_first("SELECT COUNT(*) FROM products WHERE price > ?", (0,))
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 3);
     assert_source_unchanged(&before);
 }

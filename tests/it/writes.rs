@@ -157,7 +157,10 @@ const WRITES: &[(&str, &str)] = &[
     ),
     // Disguised writes.
     ("SELECT 1; DELETE FROM digits", "DELETE"),
-    ("DELETE FROM digits; SELECT 1", "a write in a multi-statement text"),
+    (
+        "DELETE FROM digits; SELECT 1",
+        "a write in a multi-statement text",
+    ),
     ("SELECT 1 /*! ; DELETE FROM digits */", "DELETE"),
     ("/*!50000 DROP TABLE nokey */", "DROP TABLE"),
     ("/*M!100000 TRUNCATE nokey */", "TRUNCATE TABLE"),
@@ -200,7 +203,8 @@ fn every_kind_of_write_is_refused_by_name_and_the_source_is_unchanged() {
                 );
                 assert!(
                     e.message.contains("nothing was sent to the source")
-                        || e.message.contains("nothing was changed and nothing was sent"),
+                        || e.message
+                            .contains("nothing was changed and nothing was sent"),
                     "{}",
                     e.message
                 );
