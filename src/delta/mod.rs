@@ -509,16 +509,6 @@ impl Delta {
     pub fn cache_meta(&self, meta: Arc<TableMeta>) {
         self.meta.write().insert(meta.id.clone(), meta);
     }
-
-    /// Replaces the whole state (reset and restore).
-    pub fn replace(&self, state: DeltaState) {
-        let _gate = self.gate.lock();
-        let version = self.state.read().version + 1;
-        let mut state = state;
-        state.version = version;
-        state.refresh_names();
-        *self.state.write() = Arc::new(state);
-    }
 }
 
 impl Writer<'_> {

@@ -250,6 +250,30 @@ fn var(i: usize) -> String {
     format!("vdb_{i}")
 }
 
+/// The variable holding the value of UPDATE's `n`th assignment.
+fn assign_var(n: usize) -> String {
+    format!("vdb_a{n}")
+}
+
+/// The head of a block's loop over `query`, fetching into `fetch`; the
+/// loop body follows, then [`CURSOR_LOOP_END`].
+fn cursor_loop(query: &[u8], fetch: &[String]) -> Vec<u8> {
+    let mut s = b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ".to_vec();
+    s.extend_from_slice(query);
+    s.extend_from_slice(
+        format!(
+            "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET vdb_done = 1; OPEN vdb_c; \
+             vdb_l: LOOP FETCH vdb_c INTO {}; IF vdb_done THEN LEAVE vdb_l; END IF; ",
+            fetch.join(", ")
+        )
+        .as_bytes(),
+    );
+    s
+}
+
+/// Closes the loop [`cursor_loop`] opened.
+const CURSOR_LOOP_END: &str = "END LOOP; CLOSE vdb_c; ";
+
 /// The variable holding column `i` of the old row (UPDATE).
 fn old_var(i: usize) -> String {
     format!("vdb_o{i}")
@@ -268,6 +292,14 @@ impl Run<'_, '_> {
             t.push_str(&format!(" CHARACTER SET {cs} COLLATE {coll}"));
         }
         t
+    }
+
+    /// A query's text, rewritten to read the merged view of `state`.
+    fn merged(&self, state: &DeltaState, query: &[u8]) -> Result<Vec<u8>, OverlayError> {
+        Ok(match rewrite_read(query, state, self.cx.db.as_deref())? {
+            Some(s) => s.into_bytes(),
+            None => query.to_vec(),
+        })
     }
 
     /// Text of an expression over changed tables, rewritten to read the
@@ -298,8 +330,8 @@ impl Run<'_, '_> {
     }
 
     /// The statements that check one computed row (variables `vdb_<i>`),
-    /// then return it: NOT NULL first, then CHECK constraints.
-    fn row_checks(&self, ignore: bool) -> String {
+    /// NOT NULL first, then CHECK constraints, then return `select`.
+    fn row_checks(&self, ignore: bool, select: &str) -> String {
         let mut s = String::new();
         for (i, c) in self.meta.columns.iter().enumerate() {
             if c.nullable || c.auto_increment {
@@ -324,9 +356,16 @@ impl Run<'_, '_> {
                 self.over_vars(&check.clause)
             ));
         }
-        let vars: Vec<String> = (0..self.meta.columns.len()).map(var).collect();
-        s.push_str(&format!("SELECT {}; ", vars.join(", ")));
+        s.push_str(&format!("SELECT {select}; "));
         s
+    }
+
+    /// `vdb_0, vdb_1, ...`: the computed row.
+    fn new_row_vars(&self) -> String {
+        (0..self.meta.columns.len())
+            .map(var)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// A CHECK clause with column names replaced by the row's variables.
@@ -358,9 +397,21 @@ impl Run<'_, '_> {
     }
 
     /// Runs a block and maps its errors to what the statement would have
-    /// said. `first_row` numbers the rows in messages.
-    fn run_block(&mut self, block: &[u8]) -> Result<Vec<Row>, OverlayError> {
+    /// said, numbering rows by the result sets that came before the error.
+    /// With IGNORE the block runs with strict mode off: IGNORE converts as
+    /// non-strict mode does (clamped values, warnings instead of errors).
+    fn run_block(&mut self, block: &[u8], ignore: bool) -> Result<Vec<Row>, OverlayError> {
+        let lenient = ignore && self.settings.strict;
+        if lenient {
+            self.cx.up.query(
+                "SET @vdb_mode = @@SESSION.sql_mode, SESSION sql_mode = \
+                 REPLACE(REPLACE(@@SESSION.sql_mode, 'STRICT_TRANS_TABLES', ''), 'STRICT_ALL_TABLES', '')",
+            )?;
+        }
         let (rows, err) = self.cx.up.query_partial(block);
+        if lenient {
+            self.cx.up.query("SET SESSION sql_mode = @vdb_mode")?;
+        }
         match err {
             None => Ok(rows),
             Some(UpstreamError::Server { code, payload }) => {
@@ -408,21 +459,21 @@ impl Run<'_, '_> {
                 format!("Column count doesn't match value count at row {row}"),
             );
         }
+        // Each variable the block declared, and the column it stands for;
+        // longer numbers first so `vdb_12` is not read as `vdb_1`.
+        let mut names: Vec<(String, usize)> = (0..self.meta.columns.len())
+            .flat_map(|i| [(var(i), i), (old_var(i), i)])
+            .chain(
+                self.assigned
+                    .iter()
+                    .enumerate()
+                    .map(|(n, &i)| (assign_var(n), i)),
+            )
+            .collect();
+        names.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
         let mut out = msg;
-        for i in (0..self.meta.columns.len()).rev() {
+        for (v, i) in names {
             let col = &self.meta.columns[i].name;
-            for v in [var(i), old_var(i)] {
-                out = out
-                    .replace(
-                        &format!("``.``.`{v}`"),
-                        &format!("{}.{}", self.table().quoted(), quote_ident(col)),
-                    )
-                    .replace(&format!("'{v}'"), &format!("'{col}'"));
-            }
-        }
-        for (n, &i) in self.assigned.iter().enumerate() {
-            let col = &self.meta.columns[i].name;
-            let v = format!("vdb_a{n}");
             out = out
                 .replace(
                     &format!("``.``.`{v}`"),
@@ -595,76 +646,51 @@ impl Run<'_, '_> {
             }
             Ok(s)
         };
-        {
-            {
-                let rows: Vec<Vec<std::ops::Range<usize>>> = match &ins.source {
-                    InsertSource::Values(rows) => rows.clone(),
-                    InsertSource::Set(set) => vec![set.iter().map(|a| a.expr.clone()).collect()],
-                    InsertSource::Query(_) => Vec::new(),
-                };
-                if let InsertSource::Query(q) = &ins.source {
-                    let text = &self.sql[q.clone()];
-                    let query = match rewrite_read(text, &state, self.cx.db.as_deref())? {
-                        Some(s) => s.into_bytes(),
-                        None => text.to_vec(),
-                    };
-                    let fetch: Vec<String> = targets.iter().map(|&i| var(i)).collect();
-                    multi_row = true;
-                    block.extend_from_slice(
-                        b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ",
-                    );
-                    block.extend_from_slice(&query);
-                    block.extend_from_slice(
-                        format!(
-                            "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET vdb_done = 1; OPEN vdb_c; vdb_l: LOOP FETCH vdb_c INTO {}; IF vdb_done THEN LEAVE vdb_l; END IF; ",
-                            fetch.join(", ")
-                        )
-                        .as_bytes(),
-                    );
-                    block.extend_from_slice(&defaults(self, &targets)?);
-                    block.extend_from_slice(self.row_checks(ins.ignore).as_bytes());
-                    block.extend_from_slice(b"END LOOP; CLOSE vdb_c; ");
-                }
-                multi_row |= rows.len() > 1;
-                for (n, row) in rows.iter().enumerate() {
-                    if row.len() != targets.len() && !(row.is_empty() && ins.columns.is_none()) {
-                        return Err(server(
-                            1136,
-                            "21S01",
-                            format!("Column count doesn't match value count at row {}", n + 1),
-                        ));
-                    }
-                    let given: Vec<usize> = if row.is_empty() {
-                        Vec::new()
-                    } else {
-                        targets.clone()
-                    };
-                    for (expr, &i) in row.iter().zip(&given) {
-                        let text = if is_default(self.sql, expr) {
-                            self.default_expr(i)?.into_bytes()
-                        } else {
-                            self.fragment(&state, &self.sql[expr.clone()])?
-                        };
-                        block.extend_from_slice(format!("SET {} = (", var(i)).as_bytes());
-                        block.extend_from_slice(&text);
-                        block.extend_from_slice(b"); ");
-                    }
-                    block.extend_from_slice(&defaults(self, &given)?);
-                    block.extend_from_slice(self.row_checks(ins.ignore).as_bytes());
-                }
+        let row_vars = self.new_row_vars();
+        let rows: Vec<Vec<std::ops::Range<usize>>> = match &ins.source {
+            InsertSource::Values(rows) => rows.clone(),
+            InsertSource::Set(set) => vec![set.iter().map(|a| a.expr.clone()).collect()],
+            InsertSource::Query(_) => Vec::new(),
+        };
+        if let InsertSource::Query(q) = &ins.source {
+            let text = &self.sql[q.clone()];
+            let query = self.merged(&state, text)?;
+            let fetch: Vec<String> = targets.iter().map(|&i| var(i)).collect();
+            multi_row = true;
+            block.extend_from_slice(&cursor_loop(&query, &fetch));
+            block.extend_from_slice(&defaults(self, &targets)?);
+            block.extend_from_slice(self.row_checks(ins.ignore, &row_vars).as_bytes());
+            block.extend_from_slice(CURSOR_LOOP_END.as_bytes());
+        }
+        multi_row |= rows.len() > 1;
+        for (n, row) in rows.iter().enumerate() {
+            if row.len() != targets.len() && !(row.is_empty() && ins.columns.is_none()) {
+                return Err(server(
+                    1136,
+                    "21S01",
+                    format!("Column count doesn't match value count at row {}", n + 1),
+                ));
             }
+            let given: Vec<usize> = if row.is_empty() {
+                Vec::new()
+            } else {
+                targets.clone()
+            };
+            for (expr, &i) in row.iter().zip(&given) {
+                let text = if is_default(self.sql, expr) {
+                    self.default_expr(i)?.into_bytes()
+                } else {
+                    self.fragment(&state, &self.sql[expr.clone()])?
+                };
+                block.extend_from_slice(format!("SET {} = (", var(i)).as_bytes());
+                block.extend_from_slice(&text);
+                block.extend_from_slice(b"); ");
+            }
+            block.extend_from_slice(&defaults(self, &given)?);
+            block.extend_from_slice(self.row_checks(ins.ignore, &row_vars).as_bytes());
         }
         block.extend_from_slice(b"END");
-        if ins.ignore || !self.settings.strict {
-            // INSERT IGNORE converts as non-strict mode does: clamped values
-            // with warnings instead of errors.
-            self.cx.up.query("SET @vdb_mode = @@SESSION.sql_mode, SESSION sql_mode = REPLACE(REPLACE(@@SESSION.sql_mode, 'STRICT_TRANS_TABLES', ''), 'STRICT_ALL_TABLES', '')")?;
-        }
-        let computed = self.run_block(&block);
-        if ins.ignore || !self.settings.strict {
-            self.cx.up.query("SET SESSION sql_mode = @vdb_mode")?;
-        }
-        let mut rows = computed?;
+        let mut rows = self.run_block(&block, ins.ignore)?;
         // AUTO_INCREMENT.
         let auto = self.meta.auto_column();
         let mut next = w
@@ -1131,10 +1157,7 @@ impl Run<'_, '_> {
         sel.extend_from_slice(from.as_bytes());
         sel.push(b' ');
         sel.extend_from_slice(&self.ordered_tail(&up.tail, &alias));
-        let sel = match rewrite_read(&sel, &state, self.cx.db.as_deref())? {
-            Some(s) => s.into_bytes(),
-            None => sel,
-        };
+        let sel = self.merged(&state, &sel)?;
         let mut block = String::from("BEGIN NOT ATOMIC ");
         for i in 0..n_cols {
             block.push_str(&format!("DECLARE {} {}; ", old_var(i), self.var_type(i)));
@@ -1143,43 +1166,26 @@ impl Run<'_, '_> {
         // Each assignment's raw value goes through its column's variable.
         let mut fetch: Vec<String> = (0..n_cols).map(old_var).collect();
         for (n, &i) in assigned.iter().enumerate() {
-            block.push_str(&format!("DECLARE vdb_a{n} {}; ", self.var_type(i)));
-            fetch.push(format!("vdb_a{n}"));
+            block.push_str(&format!("DECLARE {} {}; ", assign_var(n), self.var_type(i)));
+            fetch.push(assign_var(n));
         }
         let mut block = block.into_bytes();
-        block.extend_from_slice(b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ");
-        block.extend_from_slice(&sel);
-        let mut body = format!(
-            "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET vdb_done = 1; OPEN vdb_c; vdb_l: LOOP FETCH vdb_c INTO {}; IF vdb_done THEN LEAVE vdb_l; END IF; ",
-            fetch.join(", ")
-        );
+        block.extend_from_slice(&cursor_loop(&sel, &fetch));
+        let mut body = String::new();
         for i in 0..n_cols {
             body.push_str(&format!("SET {} = {}; ", var(i), old_var(i)));
         }
         for (n, &i) in assigned.iter().enumerate() {
-            body.push_str(&format!("SET {} = vdb_a{n}; ", var(i)));
+            body.push_str(&format!("SET {} = {}; ", var(i), assign_var(n)));
         }
-        body.push_str(&self.row_checks(up.ignore).replace(
-            &format!(
-                "SELECT {}; ",
-                (0..n_cols).map(var).collect::<Vec<_>>().join(", ")
-            ),
-            &format!(
-                "SELECT {}, {}; ",
-                (0..n_cols).map(old_var).collect::<Vec<_>>().join(", "),
-                (0..n_cols).map(var).collect::<Vec<_>>().join(", ")
-            ),
-        ));
-        body.push_str("END LOOP; CLOSE vdb_c; END");
+        let old_vars: Vec<String> = (0..n_cols).map(old_var).collect();
+        let select = format!("{}, {}", old_vars.join(", "), self.new_row_vars());
+        body.push_str(&self.row_checks(up.ignore, &select));
+        body.push_str(CURSOR_LOOP_END);
+        body.push_str("END");
         block.extend_from_slice(body.as_bytes());
-        if up.ignore || !self.settings.strict {
-            self.cx.up.query("SET @vdb_mode = @@SESSION.sql_mode, SESSION sql_mode = REPLACE(REPLACE(@@SESSION.sql_mode, 'STRICT_TRANS_TABLES', ''), 'STRICT_ALL_TABLES', '')")?;
-        }
-        let computed = self.run_block(&block);
-        if up.ignore || !self.settings.strict {
-            self.cx.up.query("SET SESSION sql_mode = @vdb_mode")?;
-        }
-        let pairs: Vec<(Row, Row)> = computed?
+        let pairs: Vec<(Row, Row)> = self
+            .run_block(&block, up.ignore)?
             .into_iter()
             .map(|mut r| {
                 let new = r.split_off(n_cols);
@@ -1294,10 +1300,7 @@ impl Run<'_, '_> {
         let (from, alias) = self.target_text(&del.alias);
         let mut sel = format!("SELECT {}.* FROM {from} ", quote_ident(&alias)).into_bytes();
         sel.extend_from_slice(&self.ordered_tail(&del.tail, &alias));
-        let sel = match rewrite_read(&sel, &state, self.cx.db.as_deref())? {
-            Some(s) => s.into_bytes(),
-            None => sel,
-        };
+        let sel = self.merged(&state, &sel)?;
         let (rows, err) = self.cx.up.query_partial(&sel);
         if let Some(e) = err {
             return Err(e.into());

@@ -116,7 +116,17 @@ struct P<'a> {
     mode: LexMode,
 }
 
-impl P<'_> {
+impl<'a> P<'a> {
+    /// A parser over tokens `from..to` of this one.
+    fn part(&self, from: usize, to: usize) -> P<'a> {
+        P {
+            sql: self.sql,
+            t: self.t[from..to].to_vec(),
+            i: 0,
+            mode: self.mode,
+        }
+    }
+
     fn is(&self, kw: &str) -> bool {
         self.t.get(self.i).is_some_and(|t| t.is_word(self.sql, kw))
     }
@@ -245,12 +255,7 @@ impl P<'_> {
         let end = self.find_top(self.i, stop);
         let mut out = Vec::new();
         for (s, e) in self.split_commas(self.i, end) {
-            let mut q = P {
-                sql: self.sql,
-                t: self.t[s..e].to_vec(),
-                i: 0,
-                mode: self.mode,
-            };
+            let mut q = self.part(s, e);
             let Some(column) = q.column_name() else {
                 return unsupported("an assignment vdb cannot read");
             };
@@ -306,22 +311,24 @@ impl P<'_> {
 /// Whether the text holds one statement (a trailing `;` allowed; executable
 /// comments count as SQL).
 pub fn single_statement(sql: &[u8], mode: LexMode) -> bool {
+    statement_tokens(sql, mode).is_some()
+}
+
+/// The tokens of a one-statement text without trailing `;`; `None` for
+/// several statements.
+fn statement_tokens(sql: &[u8], mode: LexMode) -> Option<Vec<Token>> {
     let mut tokens = lex(sql, mode).tokens;
     while tokens.last().is_some_and(|t| t.is_punct(b';')) {
         tokens.pop();
     }
-    !tokens.iter().any(|t| t.is_punct(b';'))
+    (!tokens.iter().any(|t| t.is_punct(b';'))).then_some(tokens)
 }
 
 /// Reads the shape of one INSERT, REPLACE, UPDATE or DELETE statement.
 pub fn parse_write(sql: &[u8], mode: LexMode) -> Result<Write, Unsupported> {
-    let mut tokens = lex(sql, mode).tokens;
-    while tokens.last().is_some_and(|t| t.is_punct(b';')) {
-        tokens.pop();
-    }
-    if tokens.iter().any(|t| t.is_punct(b';')) {
+    let Some(tokens) = statement_tokens(sql, mode) else {
         return unsupported("a write in a multi-statement text");
-    }
+    };
     let mut p = P {
         sql,
         t: tokens,
@@ -363,12 +370,7 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
         let mut cols = Vec::new();
         if close > p.i + 1 {
             for (s, e) in p.split_commas(p.i + 1, close) {
-                let mut q = P {
-                    sql: p.sql,
-                    t: p.t[s..e].to_vec(),
-                    i: 0,
-                    mode: p.mode,
-                };
+                let mut q = p.part(s, e);
                 match q.column_name() {
                     Some(c) if q.at_end() => cols.push(c),
                     _ => return unsupported("an INSERT column list vdb cannot read"),
@@ -417,12 +419,7 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
                     .close_of(p.i)
                     .ok_or_else(|| Unsupported("an unclosed alias list".into()))?;
                 for (s, e) in p.split_commas(p.i + 1, close) {
-                    let mut q = P {
-                        sql: p.sql,
-                        t: p.t[s..e].to_vec(),
-                        i: 0,
-                        mode: p.mode,
-                    };
+                    let mut q = p.part(s, e);
                     cols.push(
                         q.ident()
                             .ok_or_else(|| Unsupported("a row alias vdb cannot read".into()))?,
