@@ -6,12 +6,16 @@
 //! state for their whole statement; a writer builds the next state under
 //! the write gate and swaps it in, so no read ever sees half of a
 //! statement, and a statement that fails leaves nothing behind. The state
-//! is sharded by table: a statement copies only the tables it changes, the
-//! others are shared with the previous state (which is also what makes
-//! snapshots cheap).
+//! is sharded by table, and each table's rows live in persistent ordered
+//! maps (`imbl::OrdMap`, which share unchanged nodes between copies): a
+//! statement copies only the tables it changes, in time independent of
+//! their size, and every other version (the readers', snapshots) keeps its
+//! own view for the price of the nodes that differ.
 //!
-//! Rows are keyed by their key columns' bytes (the primary key, else a NOT
-//! NULL unique key, see [`TableMeta::identity`]). `hidden` holds the keys of
+//! Rows are keyed by their key columns' values (the primary key, else a NOT
+//! NULL unique key, see [`TableMeta::identity`]), integers encoded so that
+//! the map's order is numeric order, which lets a read that names a key
+//! range find the captured rows in it without a scan. `hidden` holds the keys of
 //! source rows the delta replaces or removes; `rows` holds the delta's own
 //! rows (inserted rows and the new images of updated ones) by their current
 //! key. A row returned by a read over the merged view is a delta row exactly
@@ -21,12 +25,15 @@
 //! Nothing here does I/O or knows SQL beyond the typed literals the read
 //! rewrite needs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
 use std::sync::{Arc, OnceLock};
 
+use imbl::OrdMap;
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
 use crate::sql::literal::{BadValue, Column};
+use crate::sql::restrict::{is_integer, Cmp, Lit, Pred, Test};
 use crate::sql::rewrite::quote_ident;
 
 /// A value in the text protocol's bytes, in the column's own character set;
@@ -223,6 +230,16 @@ impl TableMeta {
     }
 }
 
+/// A range of encoded keys in a table's maps.
+type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// An integer key value as bytes that sort as the numbers do.
+fn int_key(n: i128) -> [u8; 17] {
+    let mut out = [2u8; 17];
+    out[1..].copy_from_slice(&((n as u128) ^ (1u128 << 127)).to_be_bytes());
+    out
+}
+
 /// Encodes key values as map keys: each value length-prefixed, NULL apart.
 pub fn encode_key<'v>(values: impl IntoIterator<Item = &'v Value>) -> Vec<u8> {
     let mut out = Vec::new();
@@ -247,9 +264,9 @@ pub struct TableDelta {
     /// Positions of the identity columns.
     pub key: Vec<usize>,
     /// Source rows the delta replaces or removes, by encoded key: their key values.
-    pub hidden: BTreeMap<Vec<u8>, Row>,
+    pub hidden: OrdMap<Vec<u8>, Row>,
     /// The delta's rows by encoded current key.
-    pub rows: BTreeMap<Vec<u8>, Arc<Row>>,
+    pub rows: OrdMap<Vec<u8>, Arc<Row>>,
     /// The next AUTO_INCREMENT value.
     pub next_auto: u64,
     /// The merged view's SQL, built on first read of this version.
@@ -276,8 +293,8 @@ impl TableDelta {
         TableDelta {
             meta,
             key,
-            hidden: BTreeMap::new(),
-            rows: BTreeMap::new(),
+            hidden: OrdMap::new(),
+            rows: OrdMap::new(),
             next_auto,
             derived: OnceLock::new(),
         }
@@ -285,7 +302,165 @@ impl TableDelta {
 
     /// The encoded identity key of a full row.
     pub fn key_of(&self, row: &Row) -> Vec<u8> {
-        encode_key(self.key.iter().map(|&i| &row[i]))
+        self.encode(self.key.iter().map(|&i| &row[i]))
+    }
+
+    /// Encodes key values (in key order) for this table's maps: integers
+    /// as 17 bytes that sort numerically, so that a range of key values is
+    /// a range of the map; anything else length-prefixed.
+    fn encode<'v>(&self, values: impl Iterator<Item = &'v Value>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (v, &i) in values.zip(&self.key) {
+            let int = v
+                .as_deref()
+                .filter(|_| is_integer(&self.meta.columns[i].column))
+                .and_then(|b| std::str::from_utf8(b).ok()?.parse::<i128>().ok());
+            match (v, int) {
+                (_, Some(n)) => out.extend_from_slice(&int_key(n)),
+                (None, _) => out.push(0),
+                (Some(b), None) => {
+                    out.push(1);
+                    out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+                    out.extend_from_slice(b);
+                }
+            }
+        }
+        out
+    }
+
+    /// The parts of the map that can hold keys passing the tests on the
+    /// first key column, when it is an integer and the tests bound it.
+    fn key_ranges(&self, tests: &[(usize, &Pred)]) -> Option<Vec<KeyRange>> {
+        let first = self.key[0];
+        if !is_integer(&self.meta.columns[first].column) {
+            return None;
+        }
+        let (mut lo, mut hi) = (i128::MIN, i128::MAX);
+        let mut points: Option<BTreeSet<i128>> = None;
+        let mut meet = |set: BTreeSet<i128>| {
+            points = Some(match points.take() {
+                None => set,
+                Some(p) => p.intersection(&set).copied().collect(),
+            })
+        };
+        for (_, p) in tests.iter().filter(|(i, _)| *i == first) {
+            match &p.test {
+                Test::Cmp(op, Lit::Num(d)) => match (op, d.as_i128()) {
+                    // An integer never equals a fraction.
+                    (Cmp::Eq, n) => meet(n.into_iter().collect()),
+                    (Cmp::Ge, Some(n)) => lo = lo.max(n),
+                    (Cmp::Gt, Some(n)) => lo = lo.max(n.saturating_add(1)),
+                    (Cmp::Le, Some(n)) => hi = hi.min(n),
+                    (Cmp::Lt, Some(n)) => hi = hi.min(n.saturating_sub(1)),
+                    _ => {}
+                },
+                Test::In(list) if list.iter().all(|l| matches!(l, Lit::Num(_))) => meet(
+                    list.iter()
+                        .filter_map(|l| match l {
+                            Lit::Num(d) => d.as_i128(),
+                            Lit::Str(_) => None,
+                        })
+                        .collect(),
+                ),
+                _ => {}
+            }
+        }
+        let upto = |n: i128| match n.checked_add(1) {
+            Some(m) => Bound::Excluded(int_key(m).to_vec()),
+            None => Bound::Unbounded,
+        };
+        if let Some(points) = points {
+            return Some(
+                points
+                    .range(lo..=hi.max(lo))
+                    .filter(|&&n| n <= hi)
+                    .map(|&n| (Bound::Included(int_key(n).to_vec()), upto(n)))
+                    .collect(),
+            );
+        }
+        if lo > hi {
+            return Some(Vec::new());
+        }
+        if (lo, hi) == (i128::MIN, i128::MAX) {
+            return None;
+        }
+        Some(vec![(Bound::Included(int_key(lo).to_vec()), upto(hi))])
+    }
+
+    /// Whether `preds` bound the first key column, so that the source
+    /// branch of a restricted view reads a key range rather than the table.
+    pub fn key_bounded(&self, preds: &[Pred]) -> bool {
+        let tests: Vec<(usize, &Pred)> = preds
+            .iter()
+            .filter_map(|p| Some((self.meta.position(&p.column)?, p)))
+            .collect();
+        self.key_ranges(&tests).is_some()
+    }
+
+    /// The merged view restricted to the rows that may pass `preds` (what
+    /// a query says of the rows it uses of this table, see
+    /// [`crate::sql::restrict`]): only the captured rows and hidden source
+    /// keys that may pass are embedded, and the tests are repeated in the
+    /// source branch. `None` when no captured row or hidden key may pass:
+    /// the source's table then gives exactly the rows the query can use.
+    pub fn restricted_sql(&self, preds: &[Pred]) -> Result<Option<Arc<String>>, BadValue> {
+        let cols = &self.meta.columns;
+        let tests: Vec<(usize, &Pred)> = preds
+            .iter()
+            .filter_map(|p| Some((self.meta.position(&p.column)?, p)))
+            .collect();
+        if tests.is_empty() {
+            return self.derived_sql().map(Some);
+        }
+        let ranges = self.key_ranges(&tests);
+        let passes = |row: &Row| {
+            tests
+                .iter()
+                .all(|(i, p)| p.admits(row[*i].as_deref(), &cols[*i].column))
+        };
+        let rows: Vec<&Row> = match &ranges {
+            Some(rs) => rs
+                .iter()
+                .flat_map(|r| self.rows.range(r.clone()))
+                .map(|(_, r)| &**r)
+                .filter(|r| passes(r))
+                .collect(),
+            None => self
+                .rows
+                .values()
+                .map(|r| &**r)
+                .filter(|r| passes(r))
+                .collect(),
+        };
+        // Hidden source rows are known by their key only: test the key
+        // columns (a source row's other columns may have moved since).
+        let key_tests: Vec<(usize, &Pred)> = tests
+            .iter()
+            .filter_map(|(i, p)| Some((self.key.iter().position(|k| k == i)?, *p)))
+            .collect();
+        let hidden_passes = |k: &Row| {
+            key_tests
+                .iter()
+                .all(|(j, p)| p.admits(k[*j].as_deref(), &cols[self.key[*j]].column))
+        };
+        let hidden: Vec<&Row> = match &ranges {
+            Some(rs) => rs
+                .iter()
+                .flat_map(|r| self.hidden.range(r.clone()))
+                .map(|(_, k)| k)
+                .filter(|k| hidden_passes(k))
+                .collect(),
+            None => self.hidden.values().filter(|k| hidden_passes(k)).collect(),
+        };
+        if rows.is_empty() && hidden.is_empty() {
+            return Ok(None);
+        }
+        let conditions: Vec<String> = tests
+            .iter()
+            .map(|(i, p)| p.to_sql(&quote_ident(&cols[*i].name)))
+            .collect();
+        self.build(&conditions, hidden.into_iter(), rows.into_iter())
+            .map(|s| Some(Arc::new(s)))
     }
 
     /// Whether a row (as read over the merged view) is one of the delta's.
@@ -322,7 +497,7 @@ impl TableDelta {
 
     fn hide(&mut self, source_row: &Row) {
         let key: Row = self.key.iter().map(|&i| source_row[i].clone()).collect();
-        self.hidden.insert(encode_key(&key), key);
+        self.hidden.insert(self.encode(key.iter()), key);
     }
 
     /// Rows this table's delta adds, replaces or removes.
@@ -357,19 +532,35 @@ impl TableDelta {
     }
 
     fn build_derived(&self) -> Result<String, BadValue> {
+        self.build(&[], self.hidden.values(), self.rows.values().map(|r| &**r))
+    }
+
+    /// `(SELECT <columns> FROM t WHERE <conditions> AND (<key>) NOT IN
+    /// (<hidden>) UNION ALL SELECT <row> ...)`.
+    fn build<'r>(
+        &self,
+        conditions: &[String],
+        hidden: impl ExactSizeIterator<Item = &'r Row>,
+        rows: impl ExactSizeIterator<Item = &'r Row>,
+    ) -> Result<String, BadValue> {
         let cols = &self.meta.columns;
         let names: Vec<String> = cols.iter().map(|c| quote_ident(&c.name)).collect();
-        let mut sql = String::with_capacity(64 + self.rows.len() * 32 * cols.len());
+        let mut sql = String::with_capacity(64 + rows.len() * 32 * cols.len());
         sql.push_str("(SELECT ");
         sql.push_str(&names.join(", "));
         sql.push_str(" FROM ");
         sql.push_str(&self.meta.id.quoted());
-        if !self.hidden.is_empty() {
+        let mut conditions = conditions.to_vec();
+        if hidden.len() > 0 {
             let key_cols: Vec<&str> = self.key.iter().map(|&i| names[i].as_str()).collect();
-            sql.push_str(" WHERE (");
-            sql.push_str(&key_cols.join(", "));
-            sql.push_str(") NOT IN (");
-            for (n, k) in self.hidden.values().enumerate() {
+            conditions.push(format!("({}) NOT IN (", key_cols.join(", ")));
+        }
+        if !conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conditions.join(" AND "));
+        }
+        if hidden.len() > 0 {
+            for (n, k) in hidden.enumerate() {
                 if n > 0 {
                     sql.push_str(", ");
                 }
@@ -384,7 +575,7 @@ impl TableDelta {
             }
             sql.push(')');
         }
-        for row in self.rows.values() {
+        for row in rows {
             sql.push_str(" UNION ALL SELECT ");
             for (j, (v, c)) in row.iter().zip(cols).enumerate() {
                 if j > 0 {
@@ -598,6 +789,62 @@ mod tests {
             *t.derived_sql().unwrap(),
             "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE (`id`) NOT IN ((CAST(1 AS SIGNED))) UNION ALL SELECT CAST(1 AS SIGNED), CAST(NULL AS SIGNED))"
         );
+    }
+
+    fn preds(sql: &str) -> Vec<crate::sql::restrict::Pred> {
+        let refs = crate::sql::tables::table_refs(sql).unwrap();
+        refs[0].restriction.preds.clone()
+    }
+
+    #[test]
+    fn a_restricted_view_embeds_only_rows_the_query_can_use() {
+        let mut t = TableDelta::new(meta(), vec![0]);
+        for id in [-5, 1, 2, 10, 300] {
+            t.insert(row(&id.to_string(), Some("7")));
+        }
+        t.update(&row("20", Some("1")), row("21", Some("8")));
+        t.delete(&row("40", Some("1")));
+        let view = |sql: &str| {
+            t.restricted_sql(&preds(sql))
+                .unwrap()
+                .map(|s| s.to_string())
+        };
+        // Nothing captured can pass: the source table answers alone.
+        assert_eq!(view("SELECT * FROM t WHERE id = 3"), None);
+        assert_eq!(view("SELECT * FROM t WHERE id BETWEEN 11 AND 19"), None);
+        assert_eq!(view("SELECT * FROM t WHERE id > 10 AND id < 10"), None);
+        // A source row's other columns are not known: its key stays hidden.
+        assert_eq!(
+            view("SELECT * FROM t WHERE v = 9").unwrap(),
+            "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE `v` = 9 AND (`id`) NOT IN ((CAST(20 AS SIGNED)), (CAST(40 AS SIGNED))))"
+        );
+        assert_eq!(
+            view("SELECT * FROM t WHERE id = 2").unwrap(),
+            "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE `id` = 2 UNION ALL SELECT CAST(2 AS SIGNED), CAST(7 AS SIGNED))"
+        );
+        // Ranges follow numeric order, negative numbers included.
+        let v = view("SELECT * FROM t WHERE id >= -5 AND id < 2").unwrap();
+        assert!(
+            v.contains("CAST(-5 AS SIGNED)") && v.contains("CAST(1 AS SIGNED)"),
+            "{v}"
+        );
+        assert!(!v.contains("CAST(2 AS"), "{v}");
+        // Hidden source keys are tested by key only.
+        let v = view("SELECT * FROM t WHERE id IN (20, 40, 300)").unwrap();
+        assert!(
+            v.contains("NOT IN ((CAST(20 AS SIGNED)), (CAST(40 AS SIGNED)))"),
+            "{v}"
+        );
+        assert!(
+            v.contains("CAST(300 AS SIGNED)") && !v.contains("CAST(21 AS"),
+            "{v}"
+        );
+        let v = view("SELECT * FROM t WHERE v = 8").unwrap();
+        assert!(
+            v.contains("NOT IN") && v.contains("CAST(21 AS SIGNED)"),
+            "{v}"
+        );
+        assert!(!v.contains("CAST(10 AS"), "{v}");
     }
 
     #[test]

@@ -15,8 +15,9 @@
 pub mod meta;
 pub mod write;
 
-use crate::delta::{DeltaState, TableId};
-use crate::sql::rewrite::splice;
+use crate::delta::{DeltaState, TableDelta, TableId, Value};
+use crate::sql::restrict::{is_integer, Decimal, Lit, Pred, Probe, Test};
+use crate::sql::rewrite::{quote_ident, splice};
 use crate::sql::tables::table_refs;
 use crate::upstream::UpstreamError;
 
@@ -45,12 +46,30 @@ impl From<UpstreamError> for OverlayError {
     }
 }
 
+/// Asks the source for the first column of a query's rows (at most
+/// [`MAX_PROBE_KEYS`] + 1 of them); `None` when it cannot answer. Used to
+/// learn the keys a join offers a changed table.
+pub type Prober<'a> = &'a mut dyn FnMut(&str) -> Option<Vec<Value>>;
+
+/// How many distinct join keys a probe may return before vdb gives up on
+/// narrowing the join and embeds the whole merged view.
+pub const MAX_PROBE_KEYS: usize = 1000;
+
 /// Rewrites a read so that every changed table it names reads the merged
 /// view. `None` when it names none (forward the text as it is).
+///
+/// Each reference embeds only the captured rows the query can use (see
+/// [`crate::sql::restrict`]); a reference whose restriction no captured row
+/// passes keeps its name. With a `prober`, a changed table joined to one
+/// other table is narrowed to the join keys the other side offers, asked of
+/// the source first (one extra round trip that saves materializing the
+/// whole table). Prepared statements pass none: their text outlives the
+/// answer.
 pub fn rewrite_read(
     sql: &[u8],
     state: &DeltaState,
     db: Option<&str>,
+    mut prober: Option<Prober>,
 ) -> Result<Option<String>, OverlayError> {
     if state.is_empty() || !state.may_touch(sql) {
         return Ok(None);
@@ -78,9 +97,12 @@ pub fn rewrite_read(
     // Views over changed tables read their definitions (which may name
     // other such views) in place.
     let mut expanded: Option<String> = None;
+    let mut refs = analyse(text)?;
     for _ in 0..MAX_VIEW_DEPTH {
+        if state.views.is_empty() {
+            break;
+        }
         let current = expanded.as_deref().unwrap_or(text);
-        let refs = analyse(current)?;
         let mut any_view = false;
         let next = splice(current, &refs, |r| {
             let d = state.views.get(&resolve(r)?)?;
@@ -90,19 +112,35 @@ pub fn rewrite_read(
         if !any_view {
             break;
         }
+        refs = analyse(&next)?;
         expanded = Some(next);
     }
     let text = expanded.as_deref().unwrap_or(text);
-    let refs = analyse(text)?;
     let mut failure = None;
     let mut any = false;
     let out = splice(text, &refs, |r| {
         let t = state.tables.get(&resolve(r)?)?;
-        match t.derived_sql() {
-            Ok(d) => {
+        let mut preds = r.restriction.preds.clone();
+        let mut view = t.restricted_sql(&preds);
+        // A join is worth a probe only when the query does not already
+        // bound the table's key (the source branch would read it whole).
+        if let (Ok(Some(_)), Some(probe), Some(prober), false) = (
+            &view,
+            &r.restriction.probe,
+            prober.as_mut(),
+            t.key_bounded(&preds),
+        ) {
+            if let Some(keys) = join_keys(t, probe, state, db, prober) {
+                preds.push(keys);
+                view = t.restricted_sql(&preds);
+            }
+        }
+        match view {
+            Ok(Some(d)) => {
                 any = true;
                 Some(d.to_string())
             }
+            Ok(None) => None,
             Err(e) => {
                 failure = Some(e);
                 None
@@ -116,6 +154,55 @@ pub fn rewrite_read(
         )));
     }
     Ok((any || !std::ptr::eq(text, original)).then_some(out))
+}
+
+/// `t.column IN (<keys>)`: the values the other side of a two-table join
+/// offers `t` (see [`Probe`]), asked of the source over the merged view.
+/// `None` when they are not a short list of integers `t`'s integer column
+/// can be tested with exactly.
+fn join_keys(
+    t: &TableDelta,
+    probe: &Probe,
+    state: &DeltaState,
+    db: Option<&str>,
+    prober: Prober,
+) -> Option<Pred> {
+    let column = t.meta.position(&probe.column)?;
+    if !is_integer(&t.meta.columns[column].column) {
+        return None;
+    }
+    let other = &probe.other;
+    let q = quote_ident(other.alias.as_deref().unwrap_or(&other.name));
+    let table = match &other.schema {
+        Some(s) => format!("{}.{}", quote_ident(s), quote_ident(&other.name)),
+        None => quote_ident(&other.name),
+    };
+    let mut sql = format!(
+        "SELECT DISTINCT {q}.{} FROM {table} AS {q}",
+        quote_ident(&probe.other_column)
+    );
+    for (n, p) in probe.other_preds.iter().enumerate() {
+        sql.push_str(if n == 0 { " WHERE " } else { " AND " });
+        sql.push_str(&p.to_sql(&format!("{q}.{}", quote_ident(&p.column))));
+    }
+    sql.push_str(&format!(" LIMIT {}", MAX_PROBE_KEYS + 1));
+    let sql = rewrite_read(sql.as_bytes(), state, db, None)
+        .ok()?
+        .unwrap_or(sql);
+    let values = prober(&sql)?;
+    if values.len() > MAX_PROBE_KEYS {
+        return None;
+    }
+    let mut keys = Vec::with_capacity(values.len());
+    for v in values.into_iter().flatten() {
+        let d = Decimal::parse(std::str::from_utf8(&v).ok()?)?;
+        d.as_i128()?;
+        keys.push(Lit::Num(d));
+    }
+    Some(Pred {
+        column: probe.column.clone(),
+        test: Test::In(keys),
+    })
 }
 
 /// How deep views over views are expanded.

@@ -23,10 +23,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::delta::{
-    encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, TableDelta, TableId, TableMeta, Writer,
+    encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, TableDelta, TableId, TableMeta, Value,
+    Writer,
 };
 use crate::protocol::response::err_message;
 use crate::sql::lexer::{lex, unquote, Kind, LexMode};
+use crate::sql::restrict::{literal_for, Pred, Test};
 use crate::sql::rewrite::quote_ident;
 use crate::sql::write::{
     is_default, mentions, parse_write, single_statement, Assignment, Delete, Insert, InsertSource,
@@ -296,10 +298,12 @@ impl Run<'_, '_> {
 
     /// A query's text, rewritten to read the merged view of `state`.
     fn merged(&self, state: &DeltaState, query: &[u8]) -> Result<Vec<u8>, OverlayError> {
-        Ok(match rewrite_read(query, state, self.cx.db.as_deref())? {
-            Some(s) => s.into_bytes(),
-            None => query.to_vec(),
-        })
+        Ok(
+            match rewrite_read(query, state, self.cx.db.as_deref(), None)? {
+                Some(s) => s.into_bytes(),
+                None => query.to_vec(),
+            },
+        )
     }
 
     /// Text of an expression over changed tables, rewritten to read the
@@ -307,7 +311,7 @@ impl Run<'_, '_> {
     fn fragment(&self, state: &DeltaState, text: &[u8]) -> Result<Vec<u8>, OverlayError> {
         let mut probe = b"SELECT ".to_vec();
         probe.extend_from_slice(text);
-        match rewrite_read(&probe, state, self.cx.db.as_deref())? {
+        match rewrite_read(&probe, state, self.cx.db.as_deref(), None)? {
             None => Ok(text.to_vec()),
             Some(s) => Ok(s.into_bytes()[7..].to_vec()),
         }
@@ -493,17 +497,40 @@ impl Run<'_, '_> {
         }
     }
 
-    /// The merged view of `id` in the state being built: a derived table,
-    /// or the plain table name when it has no changes.
-    fn view(&self, w: &Writer, id: &TableId) -> Result<String, OverlayError> {
-        match w.peek(id) {
-            Some(t) => t.derived_sql().map(|d| d.to_string()).map_err(|e| {
-                OverlayError::Unsupported(format!(
-                    "a changed {} value vdb cannot write as a literal ({})",
-                    e.column_type, e.value
-                ))
-            }),
-            None => Ok(id.quoted()),
+    /// The merged view of `id` in the state being built, for a query that
+    /// only uses its rows whose columns `on` hold one of the given values
+    /// (a key lookup): a derived table of the captured rows that may match,
+    /// or the plain table name when none may (or it has no changes).
+    fn view(
+        &self,
+        w: &Writer,
+        id: &TableId,
+        on: &[(&str, Vec<&Value>)],
+    ) -> Result<String, OverlayError> {
+        let Some(t) = w.peek(id) else {
+            return Ok(id.quoted());
+        };
+        let preds: Vec<Pred> = on
+            .iter()
+            .filter_map(|(name, values)| {
+                let col = &t.meta.columns[t.meta.position(name)?].column;
+                let lits = values
+                    .iter()
+                    .map(|v| literal_for(col, v.as_deref()?))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Pred {
+                    column: name.to_string(),
+                    test: Test::In(lits),
+                })
+            })
+            .collect();
+        match t.restricted_sql(&preds) {
+            Ok(Some(d)) => Ok(d.to_string()),
+            Ok(None) => Ok(id.quoted()),
+            Err(e) => Err(OverlayError::Unsupported(format!(
+                "a changed {} value vdb cannot write as a literal ({})",
+                e.column_type, e.value
+            ))),
         }
     }
 
@@ -555,7 +582,15 @@ impl Run<'_, '_> {
             return Ok((existing, earlier));
         }
         let cte = Self::rows_cte(&self.meta, "vdb_n", &rows, cols)?;
-        let view = self.view(w, self.table())?;
+        let on: Vec<(&str, Vec<&Value>)> = cols
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| {
+                let name = self.meta.columns[c].name.as_str();
+                (name, rows.iter().map(|(_, v)| v[j]).collect())
+            })
+            .collect();
+        let view = self.view(w, self.table(), &on)?;
         let on: Vec<String> = cols
             .iter()
             .enumerate()
@@ -897,7 +932,16 @@ impl Run<'_, '_> {
             .map(|(i, k)| (i, k.iter().collect()))
             .collect();
         let cte = Self::rows_cte(&self.meta, "vdb_k", &rows, &self.key)?;
-        let view = self.view(w, self.table())?;
+        let on: Vec<(&str, Vec<&Value>)> = self
+            .key
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| {
+                let name = self.meta.columns[c].name.as_str();
+                (name, keys.iter().map(|k| &k[j]).collect())
+            })
+            .collect();
+        let view = self.view(w, self.table(), &on)?;
         let on: Vec<String> = self
             .key
             .iter()
@@ -937,7 +981,13 @@ impl Run<'_, '_> {
                 continue;
             }
             let cte = Self::rows_cte(meta, "vdb_n", &with, &cols)?;
-            let parent = self.view(w, &fk.parent)?;
+            let on: Vec<(&str, Vec<&Value>)> = fk
+                .parent_columns
+                .iter()
+                .enumerate()
+                .map(|(j, c)| (c.as_str(), with.iter().map(|(_, v)| v[j]).collect()))
+                .collect();
+            let parent = self.view(w, &fk.parent, &on)?;
             let on: Vec<String> = fk
                 .parent_columns
                 .iter()
@@ -1001,7 +1051,13 @@ impl Run<'_, '_> {
                 fk.on_delete
             };
             let cte = Self::rows_cte(meta, "vdb_p", &gone, &pcols)?;
-            let view = self.view(w, &fk.child)?;
+            let on: Vec<(&str, Vec<&Value>)> = fk
+                .child_columns
+                .iter()
+                .enumerate()
+                .map(|(j, c)| (c.as_str(), gone.iter().map(|(_, v)| v[j]).collect()))
+                .collect();
+            let view = self.view(w, &fk.child, &on)?;
             let on: Vec<String> = fk
                 .child_columns
                 .iter()

@@ -439,8 +439,8 @@ impl Session<'_> {
             }
         }
         let overlaid = match &analysis.verdict {
-            Verdict::Forward => self.overlay(sql),
-            Verdict::Rewrite(text) => self.overlay(text),
+            Verdict::Forward => self.overlay(sql, true),
+            Verdict::Rewrite(text) => self.overlay(text, true),
             _ => Ok(None),
         };
         let overlaid = match overlaid {
@@ -457,6 +457,7 @@ impl Session<'_> {
                     self.id,
                     shorten(sql)
                 );
+                log::trace!("conn {} sent instead: {text}", self.id);
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());
@@ -523,7 +524,10 @@ impl Session<'_> {
 
     /// The text to send instead of `sql` so that it reads the merged view,
     /// when it names a changed table.
-    fn overlay(&self, sql: &[u8]) -> Result<Option<String>, OverlayError> {
+    ///
+    /// `probing`: the text runs once, now, so the source may be asked first
+    /// for the keys a join offers (not for prepared statements).
+    fn overlay(&mut self, sql: &[u8], probing: bool) -> Result<Option<String>, OverlayError> {
         let state = self.shared.delta.current();
         if state.is_empty() {
             return Ok(None);
@@ -532,7 +536,35 @@ impl Session<'_> {
             .db
             .as_ref()
             .map(|d| String::from_utf8_lossy(d).into_owned());
-        rewrite_read(sql, &state, db.as_deref())
+        let upstream = self.upstream.as_mut().filter(|_| probing);
+        let Some(up) = upstream else {
+            let text = rewrite_read(sql, &state, db.as_deref(), None)?;
+            return self.fits(text);
+        };
+        let mut prober = |q: &str| {
+            let rows = up.query(q).ok()?;
+            Some(
+                rows.into_iter()
+                    .map(|r| r.into_iter().next().flatten())
+                    .collect(),
+            )
+        };
+        let text = rewrite_read(sql, &state, db.as_deref(), Some(&mut prober))?;
+        self.fits(text)
+    }
+
+    /// A rewritten text the source would refuse as too large (a read that
+    /// embeds a large delta whole: no key restriction narrows it) is
+    /// refused here, by name, instead of costing the source connection.
+    fn fits(&self, text: Option<String>) -> Result<Option<String>, OverlayError> {
+        let limit = self.shared.source_info.max_packet;
+        match text {
+            Some(t) if t.len() >= limit => Err(OverlayError::Unsupported(format!(
+                "a read whose merged view of changed tables is {} bytes of SQL, beyond the source's max_allowed_packet ({limit}): narrow it by key, or raise max_allowed_packet on the source",
+                t.len()
+            ))),
+            t => Ok(t),
+        }
     }
 
     /// Tells the client why the overlay could not serve its statement.
@@ -727,7 +759,7 @@ impl Session<'_> {
             Ok(text) => {
                 debug!("conn {} answered from vdb.*: {}", self.id, shorten(sql));
                 // It may read changed tables too.
-                let text = match self.overlay(text.as_bytes()) {
+                let text = match self.overlay(text.as_bytes(), true) {
                     Ok(Some(t)) => t,
                     Ok(None) => text,
                     Err(e) => {
@@ -769,7 +801,7 @@ impl Session<'_> {
         let client_id = self.next_stmt_id;
         let original = packet[1..].to_vec();
         let version = self.shared.delta.current().version;
-        let text = match self.overlay(&original) {
+        let text = match self.overlay(&original, false) {
             Ok(Some(t)) => t.into_bytes(),
             Ok(None) => original.clone(),
             Err(e) => return self.overlay_failed(seq, e),
@@ -808,7 +840,7 @@ impl Session<'_> {
         }
         let (original, prepared_text, old_id) =
             (stmt.original.clone(), stmt.text.clone(), stmt.upstream_id);
-        let text = match self.overlay(&original) {
+        let text = match self.overlay(&original, false) {
             Ok(Some(t)) => t.into_bytes(),
             Ok(None) => original,
             Err(e) => {

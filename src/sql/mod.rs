@@ -7,6 +7,7 @@
 pub mod classify;
 pub mod lexer;
 pub mod literal;
+pub mod restrict;
 pub mod rewrite;
 pub mod tables;
 pub mod write;

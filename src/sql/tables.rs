@@ -11,10 +11,17 @@
 
 use std::ops::{ControlFlow, Range};
 
-use sqlparser::ast::{ObjectNamePart, Query, Spanned, TableFactor, Visit, Visitor};
+use std::collections::HashMap;
+
+use sqlparser::ast::{
+    Expr, JoinConstraint, JoinOperator, ObjectNamePart, Query, Select, SetExpr, Spanned,
+    TableFactor, Visit, Visitor,
+};
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::{Parser, ParserOptions};
 use sqlparser::tokenizer::{Location, Span};
+
+use super::restrict::{conjuncts, equality, simple, Named, Pred, Probe, Restriction, Test};
 
 /// One reference to a base table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +34,8 @@ pub struct TableRef {
     pub alias: Option<String>,
     /// Byte range of the name (`db.t`, quotes included) in the text.
     pub name_span: Range<usize>,
+    /// What the query says about the rows it uses of this reference.
+    pub restriction: Restriction,
 }
 
 /// Why a text could not be analysed. The overlay refuses such a statement
@@ -49,6 +58,7 @@ pub fn table_refs(sql: &str) -> Result<Vec<TableRef>, AnalysisError> {
         index: &index,
         scopes: Vec::new(),
         refs: Vec::new(),
+        restrictions: HashMap::new(),
         error: None,
     };
     for s in &statements {
@@ -118,7 +128,208 @@ struct Collector<'a> {
     index: &'a LineIndex<'a>,
     scopes: Vec<Scope>,
     refs: Vec<TableRef>,
+    /// Restrictions of the table references of the queries entered so far,
+    /// by the byte offset of the reference's name.
+    restrictions: HashMap<usize, Restriction>,
     error: Option<AnalysisError>,
+}
+
+/// How a join combines its right-hand table with what precedes it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JoinKind {
+    /// Inner (or comma, CROSS, STRAIGHT_JOIN): ON restricts both sides.
+    Inner,
+    /// LEFT: ON restricts only the right-hand table.
+    Left,
+    /// RIGHT: ON restricts only what precedes.
+    Right,
+    /// Anything else: nothing is concluded.
+    Other,
+}
+
+/// One table of a FROM clause, as restrictions see it.
+struct Factor<'q> {
+    named: Named,
+    /// Byte offset of its name in the text (what identifies its reference).
+    start: usize,
+    /// Whether it names a table rather than a CTE.
+    base: bool,
+    /// ON terms that restrict its rows.
+    on: Vec<&'q Expr>,
+}
+
+fn selects<'q>(body: &'q SetExpr, out: &mut Vec<&'q Select>) {
+    match body {
+        SetExpr::Select(s) => out.push(s),
+        SetExpr::SetOperation { left, right, .. } => {
+            selects(left, out);
+            selects(right, out);
+        }
+        _ => {}
+    }
+}
+
+impl Collector<'_> {
+    /// A table factor's names and position, when it is a plain table name.
+    fn factor<'q>(&self, f: &TableFactor) -> Option<Factor<'q>> {
+        let TableFactor::Table { name, alias, .. } = f else {
+            return None;
+        };
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .map(|p| match p {
+                ObjectNamePart::Identifier(i) => Some(i.value.clone()),
+                ObjectNamePart::Function(_) => None,
+            })
+            .collect::<Option<_>>()?;
+        let start = self.index.range(name.span())?.start;
+        let (schema, table) = match parts.as_slice() {
+            [t] => (None, t.clone()),
+            [s, t] => (Some(s.clone()), t.clone()),
+            _ => return None,
+        };
+        let base = schema.is_some() || {
+            let lower = table.to_lowercase();
+            !self.scopes.iter().rev().any(|s| s.binds(&lower, start))
+        };
+        Some(Factor {
+            named: Named {
+                schema,
+                name: table,
+                alias: alias.as_ref().map(|a| a.name.value.clone()),
+            },
+            start,
+            base,
+            on: Vec::new(),
+        })
+    }
+
+    /// Works out the restriction of every table reference of one SELECT
+    /// from its WHERE and ON terms (see [`super::restrict`]).
+    fn restrict(&mut self, select: &Select) {
+        let mut where_terms = Vec::new();
+        if let Some(w) = &select.selection {
+            conjuncts(w, &mut where_terms);
+        }
+        // Every factor, `None` for derived tables and other non-names.
+        let mut factors: Vec<Option<Factor>> = Vec::new();
+        // The kind of each join, for the two-table probe.
+        let mut kinds = Vec::new();
+        let mut join_terms: Vec<&Expr> = Vec::new();
+        for twj in &select.from {
+            let group = factors.len();
+            factors.push(self.factor(&twj.relation));
+            for join in &twj.joins {
+                let (kind, constraint) = match &join.join_operator {
+                    JoinOperator::Join(c)
+                    | JoinOperator::Inner(c)
+                    | JoinOperator::CrossJoin(c)
+                    | JoinOperator::StraightJoin(c) => (JoinKind::Inner, Some(c)),
+                    JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (JoinKind::Left, Some(c)),
+                    JoinOperator::Right(c) | JoinOperator::RightOuter(c) => {
+                        (JoinKind::Right, Some(c))
+                    }
+                    _ => (JoinKind::Other, None),
+                };
+                kinds.push(kind);
+                let mut on = Vec::new();
+                if let Some(JoinConstraint::On(e)) = constraint {
+                    conjuncts(e, &mut on);
+                }
+                join_terms.extend(on.iter().copied());
+                factors.push(self.factor(&join.relation));
+                let new = factors.len() - 1;
+                let targets = match kind {
+                    JoinKind::Inner => group..=new,
+                    JoinKind::Left => new..=new,
+                    JoinKind::Right if new > group => group..=new - 1,
+                    _ => continue,
+                };
+                for f in factors[targets].iter_mut().flatten() {
+                    f.on.extend(on.iter().copied());
+                }
+            }
+        }
+        let total = factors.len();
+        // Which factor may probe the other: two named tables, joined inner
+        // (or by comma), or the optional side of an outer join.
+        let probing = |i: usize| match (total, select.from.len(), kinds.as_slice()) {
+            (2, 2, []) => true,
+            (2, 1, [JoinKind::Inner]) => true,
+            (2, 1, [JoinKind::Left]) => i == 1,
+            (2, 1, [JoinKind::Right]) => i == 0,
+            _ => false,
+        };
+        let owned = |f: &Factor, c: &super::restrict::ColumnRef| {
+            if c.qualifier.is_empty() {
+                total == 1
+            } else {
+                f.named.owns(c)
+            }
+        };
+        let preds_of = |f: &Factor, terms: &mut dyn Iterator<Item = &&Expr>| -> Vec<Pred> {
+            let mut preds = Vec::new();
+            for term in terms {
+                let Some((c, tests)) = simple(term) else {
+                    continue;
+                };
+                if !owned(f, &c) {
+                    continue;
+                }
+                for test in tests {
+                    // IS NULL is not null-rejecting: under an outer join a
+                    // missing row satisfies it.
+                    if test == Test::IsNull && total != 1 {
+                        continue;
+                    }
+                    preds.push(Pred {
+                        column: c.column.clone(),
+                        test,
+                    });
+                }
+            }
+            preds
+        };
+        for (i, f) in factors.iter().enumerate() {
+            let Some(f) = f else { continue };
+            let preds = preds_of(f, &mut where_terms.iter().chain(f.on.iter()));
+            let mut probe = None;
+            if probing(i) {
+                if let Some(Some(o)) = factors.get(1 - i) {
+                    if o.base {
+                        let terms: Vec<&Expr> = where_terms
+                            .iter()
+                            .chain(join_terms.iter())
+                            .copied()
+                            .collect();
+                        let pair = terms.iter().find_map(|t| {
+                            let (a, b) = equality(t)?;
+                            if owned(f, &a) && owned(o, &b) {
+                                Some((a.column, b.column))
+                            } else if owned(f, &b) && owned(o, &a) {
+                                Some((b.column, a.column))
+                            } else {
+                                None
+                            }
+                        });
+                        if let Some((column, other_column)) = pair {
+                            probe = Some(Probe {
+                                column,
+                                other: o.named.clone(),
+                                other_column,
+                                other_preds: preds_of(o, &mut terms.iter()),
+                            });
+                        }
+                    }
+                }
+            }
+            if !preds.is_empty() || probe.is_some() {
+                self.restrictions
+                    .insert(f.start, Restriction { preds, probe });
+            }
+        }
+    }
 }
 
 impl Visitor for Collector<'_> {
@@ -140,6 +351,11 @@ impl Visitor for Collector<'_> {
             }
         }
         self.scopes.push(scope);
+        let mut body = Vec::new();
+        selects(&query.body, &mut body);
+        for select in body {
+            self.restrict(select);
+        }
         ControlFlow::Continue(())
     }
 
@@ -195,6 +411,7 @@ impl Visitor for Collector<'_> {
             schema,
             name: table,
             alias: alias.as_ref().map(|a| a.name.value.clone()),
+            restriction: self.restrictions.remove(&span.start).unwrap_or_default(),
             name_span: span,
         });
         ControlFlow::Continue(())
@@ -288,6 +505,111 @@ mod tests {
             "DELETE FROM t WHERE id IN (SELECT id FROM u)",
             &["t@t", "u@u"],
         );
+    }
+
+    /// The restriction of the reference whose name (or alias) is `name`,
+    /// its predicates and probe written back as text.
+    fn restriction(sql: &str, name: &str) -> (Vec<String>, Option<String>) {
+        let refs = table_refs(sql).unwrap();
+        let r = refs
+            .iter()
+            .find(|r| r.alias.as_deref().unwrap_or(&r.name) == name)
+            .unwrap_or_else(|| panic!("{name} in {sql}"));
+        let preds = r
+            .restriction
+            .preds
+            .iter()
+            .map(|p| p.to_sql(&p.column))
+            .collect();
+        let probe = r.restriction.probe.as_ref().map(|p| {
+            let q = p.other.alias.as_deref().unwrap_or(&p.other.name);
+            let others: Vec<String> = p.other_preds.iter().map(|o| o.to_sql(&o.column)).collect();
+            format!(
+                "{} = {q}.{} | {}",
+                p.column,
+                p.other_column,
+                others.join(" AND ")
+            )
+        });
+        (preds, probe)
+    }
+
+    #[test]
+    fn where_terms_restrict_a_single_table() {
+        let (preds, probe) = restriction(
+            "SELECT c FROM t WHERE id = 5 AND (k > -2 AND c LIKE 'x%') AND x IS NULL OR 1",
+            "t",
+        );
+        assert!(
+            preds.is_empty(),
+            "an OR at the top restricts nothing: {preds:?}"
+        );
+        assert!(probe.is_none());
+        let (preds, _) = restriction(
+            "SELECT c FROM t WHERE id = 5 AND (k > -2 AND c LIKE 'x%') AND x IS NULL AND n BETWEEN 1 AND 9 AND e IN ('a', 'b')",
+            "t",
+        );
+        assert_eq!(
+            preds,
+            [
+                "id = 5",
+                "k > -2",
+                "x IS NULL",
+                "n >= 1",
+                "n <= 9",
+                "e IN ('a', 'b')"
+            ]
+        );
+        // Terms inside subqueries belong to the subquery's own tables.
+        let (preds, _) = restriction(
+            "SELECT * FROM t WHERE id IN (SELECT id FROM u WHERE id = 3)",
+            "t",
+        );
+        assert!(preds.is_empty());
+        assert_eq!(
+            restriction(
+                "SELECT * FROM t WHERE id IN (SELECT id FROM u WHERE id = 3)",
+                "u"
+            )
+            .0,
+            ["id = 3"]
+        );
+    }
+
+    #[test]
+    fn joins_restrict_only_where_rows_cannot_survive_otherwise() {
+        let sql =
+            "SELECT * FROM a LEFT JOIN t ON t.id = a.x AND a.y = 1 AND t.z = 3 WHERE a.id = 2";
+        // The optional side is restricted by ON; the preserved side is not.
+        let (preds, probe) = restriction(sql, "t");
+        assert_eq!(preds, ["z = 3"]);
+        assert_eq!(probe.as_deref(), Some("id = a.x | id = 2 AND y = 1"));
+        let (preds, probe) = restriction(sql, "a");
+        assert_eq!(preds, ["id = 2"]);
+        assert!(probe.is_none(), "the preserved side keeps every row");
+        // IS NULL under an outer join is how anti-joins are written.
+        let (preds, _) = restriction(
+            "SELECT * FROM a LEFT JOIN t ON t.id = a.x WHERE t.id IS NULL AND t.k = 1",
+            "t",
+        );
+        assert_eq!(preds, ["k = 1"]);
+        // Unqualified columns are not attributed when two tables are read;
+        // an alias hides the table's name.
+        let sql = "SELECT * FROM t AS s, u WHERE id = 1 AND t.k = 7 AND s.k = 2 AND s.id = u.x";
+        let (preds, probe) = restriction(sql, "s");
+        assert_eq!(preds, ["k = 2"]);
+        assert_eq!(probe.as_deref(), Some("id = u.x | "));
+        // RIGHT JOIN: the left side is the optional one.
+        let sql = "SELECT * FROM t RIGHT JOIN u ON t.id = u.x AND t.k = 4";
+        assert_eq!(restriction(sql, "t").0, ["k = 4"]);
+        assert!(restriction(sql, "t").1.is_some());
+        assert!(restriction(sql, "u").0.is_empty());
+        // Three tables: restrictions, but no probe.
+        let sql = "SELECT * FROM a JOIN t ON t.id = a.x JOIN b ON b.y = t.k WHERE t.k = 1";
+        assert_eq!(restriction(sql, "t"), (vec!["k = 1".to_string()], None));
+        // A CTE is not a table the source can be asked about.
+        let sql = "WITH c AS (SELECT 1 AS x) SELECT * FROM c JOIN t ON t.id = c.x";
+        assert!(restriction(sql, "t").1.is_none());
     }
 
     #[test]

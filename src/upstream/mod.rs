@@ -142,6 +142,9 @@ pub struct SourceInfo {
     pub collation: u8,
     /// Its default authentication plugin, if it named one.
     pub auth_plugin: Option<String>,
+    /// The largest statement it accepts (`@@max_allowed_packet`), learned
+    /// once at start.
+    pub max_packet: usize,
 }
 
 impl SourceInfo {
@@ -155,6 +158,10 @@ impl SourceInfo {
         }
     }
 }
+
+/// What `max_allowed_packet` is assumed to be until the source says
+/// (MySQL 8's and MariaDB 10.11's default).
+const DEFAULT_MAX_PACKET: usize = 64 << 20;
 
 /// One open connection to the source.
 pub struct Upstream {
@@ -205,6 +212,7 @@ impl Upstream {
             capabilities: server_caps,
             collation: greeting.default_collation(),
             auth_plugin: greeting.auth_plugin_name_str().map(|s| s.into_owned()),
+            max_packet: DEFAULT_MAX_PACKET,
         };
         let connection_id = greeting.connection_id();
         let mut nonce = greeting.scramble_1_ref().to_vec();
@@ -580,8 +588,16 @@ pub fn probe(spec: &SourceSpec) -> Result<SourceInfo, UpstreamError> {
         collation: 45,
         database: None,
     };
-    let up = Upstream::connect(spec, &login)?;
-    let info = up.info.clone();
+    let mut up = Upstream::connect(spec, &login)?;
+    let mut info = up.info.clone();
+    let rows = up.query("SELECT @@max_allowed_packet")?;
+    if let Some(n) = rows
+        .first()
+        .and_then(|r| r.first()?.as_deref())
+        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
+    {
+        info.max_packet = n;
+    }
     up.quit();
     Ok(info)
 }

@@ -32,3 +32,38 @@ SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') FROM customers ORDER BY i
 SELECT a.n FROM numbers a WHERE a.n IN (SELECT customer_id FROM orders) ORDER BY 1
 SELECT COUNT(*) FROM orders o1 JOIN orders o2 ON o1.customer_id = o2.customer_id
 SELECT customers.name FROM customers JOIN orders ON orders.customer_id = customers.id WHERE orders.total < 1
+-- Restricted views: only captured rows a query can use are embedded, and a
+-- reference no captured row can pass keeps its name.
+SELECT * FROM customers WHERE id = 1
+SELECT * FROM customers WHERE id = 4
+SELECT * FROM customers WHERE id = 6
+SELECT * FROM customers WHERE id IN (1, 2, 4, 6, 7) ORDER BY id
+SELECT * FROM customers WHERE id BETWEEN 2 AND 5 ORDER BY id
+SELECT * FROM customers WHERE id >= 5 ORDER BY id
+SELECT * FROM customers WHERE id < 3.5 AND id > -1 ORDER BY id
+SELECT * FROM customers WHERE id = 2.5
+SELECT * FROM customers WHERE id = '2'
+SELECT * FROM customers WHERE email = 'ADA@example.com  '
+SELECT * FROM customers WHERE email = 'new@EXAMPLE.com'
+SELECT * FROM customers WHERE country = 'FI' ORDER BY id
+SELECT * FROM customers WHERE country IS NULL ORDER BY id
+SELECT * FROM customers WHERE country IS NOT NULL AND id > 1 ORDER BY id
+SELECT * FROM orders WHERE total = 1000 ORDER BY id
+SELECT * FROM orders WHERE total > 100.5 ORDER BY id
+SELECT * FROM orders WHERE id = 1 OR id = 8 ORDER BY id
+SELECT * FROM products WHERE sku = 'b-2'
+SELECT * FROM products WHERE sku IN ('A-1', 'E-5') ORDER BY sku
+SELECT * FROM products WHERE price = 5
+-- Joins narrowed by the keys the other side offers.
+SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = 8
+SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id BETWEEN 1 AND 4 ORDER BY o.id
+SELECT o.id, c.name FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.id = 6
+SELECT c.id, o.id FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE c.id IN (2, 4, 6) ORDER BY c.id, o.id
+SELECT c.id, o.id FROM orders o LEFT JOIN customers c ON c.id = o.customer_id AND c.country = 'FI' ORDER BY o.id
+SELECT c.id FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE o.id IS NULL ORDER BY c.id
+SELECT o.id, c.id FROM customers c RIGHT JOIN orders o ON c.id = o.customer_id WHERE o.total < 50 ORDER BY o.id
+SELECT i.order_id, i.line, o.total FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.sku = 'B-2' ORDER BY 1, 2
+SELECT i.order_id, o.total FROM order_items i, orders o WHERE o.id = i.order_id AND i.qty = 2
+SELECT COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer_id
+SELECT c.name, SUM(o.total) FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.id > 1 GROUP BY c.name ORDER BY 1
+SELECT * FROM customers WHERE id IN (SELECT customer_id FROM orders WHERE id = 8)
