@@ -230,6 +230,21 @@ impl TableMeta {
     }
 }
 
+/// The values of `map` whose keys lie in `ranges` (all of them for `None`).
+fn in_ranges<'m, V: Clone>(
+    map: &'m OrdMap<Vec<u8>, V>,
+    ranges: &Option<Vec<KeyRange>>,
+) -> Vec<&'m V> {
+    match ranges {
+        Some(rs) => rs
+            .iter()
+            .flat_map(|r| map.range(r.clone()))
+            .map(|(_, v)| v)
+            .collect(),
+        None => map.values().collect(),
+    }
+}
+
 /// A range of encoded keys in a table's maps.
 type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
 
@@ -390,11 +405,16 @@ impl TableDelta {
     /// Whether `preds` bound the first key column, so that the source
     /// branch of a restricted view reads a key range rather than the table.
     pub fn key_bounded(&self, preds: &[Pred]) -> bool {
-        let tests: Vec<(usize, &Pred)> = preds
+        self.key_ranges(&self.resolve(preds)).is_some()
+    }
+
+    /// The tests on this table's columns, by column position (tests on
+    /// names it does not have are not about it).
+    fn resolve<'p>(&self, preds: &'p [Pred]) -> Vec<(usize, &'p Pred)> {
+        preds
             .iter()
             .filter_map(|p| Some((self.meta.position(&p.column)?, p)))
-            .collect();
-        self.key_ranges(&tests).is_some()
+            .collect()
     }
 
     /// The merged view restricted to the rows that may pass `preds` (what
@@ -405,10 +425,7 @@ impl TableDelta {
     /// the source's table then gives exactly the rows the query can use.
     pub fn restricted_sql(&self, preds: &[Pred]) -> Result<Option<Arc<String>>, BadValue> {
         let cols = &self.meta.columns;
-        let tests: Vec<(usize, &Pred)> = preds
-            .iter()
-            .filter_map(|p| Some((self.meta.position(&p.column)?, p)))
-            .collect();
+        let tests = self.resolve(preds);
         if tests.is_empty() {
             return self.derived_sql().map(Some);
         }
@@ -418,20 +435,11 @@ impl TableDelta {
                 .iter()
                 .all(|(i, p)| p.admits(row[*i].as_deref(), &cols[*i].column))
         };
-        let rows: Vec<&Row> = match &ranges {
-            Some(rs) => rs
-                .iter()
-                .flat_map(|r| self.rows.range(r.clone()))
-                .map(|(_, r)| &**r)
-                .filter(|r| passes(r))
-                .collect(),
-            None => self
-                .rows
-                .values()
-                .map(|r| &**r)
-                .filter(|r| passes(r))
-                .collect(),
-        };
+        let rows: Vec<&Row> = in_ranges(&self.rows, &ranges)
+            .into_iter()
+            .map(|r| &**r)
+            .filter(|r| passes(r))
+            .collect();
         // Hidden source rows are known by their key only: test the key
         // columns (a source row's other columns may have moved since).
         let key_tests: Vec<(usize, &Pred)> = tests
@@ -443,15 +451,10 @@ impl TableDelta {
                 .iter()
                 .all(|(j, p)| p.admits(k[*j].as_deref(), &cols[self.key[*j]].column))
         };
-        let hidden: Vec<&Row> = match &ranges {
-            Some(rs) => rs
-                .iter()
-                .flat_map(|r| self.hidden.range(r.clone()))
-                .map(|(_, k)| k)
-                .filter(|k| hidden_passes(k))
-                .collect(),
-            None => self.hidden.values().filter(|k| hidden_passes(k)).collect(),
-        };
+        let hidden: Vec<&Row> = in_ranges(&self.hidden, &ranges)
+            .into_iter()
+            .filter(|k| hidden_passes(k))
+            .collect();
         if rows.is_empty() && hidden.is_empty() {
             return Ok(None);
         }
@@ -551,7 +554,8 @@ impl TableDelta {
         sql.push_str(" FROM ");
         sql.push_str(&self.meta.id.quoted());
         let mut conditions = conditions.to_vec();
-        if hidden.len() > 0 {
+        let any_hidden = hidden.len() > 0;
+        if any_hidden {
             let key_cols: Vec<&str> = self.key.iter().map(|&i| names[i].as_str()).collect();
             conditions.push(format!("({}) NOT IN (", key_cols.join(", ")));
         }
@@ -559,7 +563,7 @@ impl TableDelta {
             sql.push_str(" WHERE ");
             sql.push_str(&conditions.join(" AND "));
         }
-        if hidden.len() > 0 {
+        if any_hidden {
             for (n, k) in hidden.enumerate() {
                 if n > 0 {
                     sql.push_str(", ");

@@ -498,25 +498,28 @@ impl Run<'_, '_> {
     }
 
     /// The merged view of `id` in the state being built, for a query that
-    /// only uses its rows whose columns `on` hold one of the given values
-    /// (a key lookup): a derived table of the captured rows that may match,
-    /// or the plain table name when none may (or it has no changes).
+    /// only uses its rows whose columns `names` hold the values of one of
+    /// `rows` (a key lookup, rows shaped as for [`Self::rows_cte`]): a
+    /// derived table of the captured rows that may match, or the plain
+    /// table name when none may (or it has no changes).
     fn view(
         &self,
         w: &Writer,
         id: &TableId,
-        on: &[(&str, Vec<&Value>)],
+        names: &[&str],
+        rows: &[(usize, Vec<&Value>)],
     ) -> Result<String, OverlayError> {
         let Some(t) = w.peek(id) else {
             return Ok(id.quoted());
         };
-        let preds: Vec<Pred> = on
+        let preds: Vec<Pred> = names
             .iter()
-            .filter_map(|(name, values)| {
+            .enumerate()
+            .filter_map(|(j, name)| {
                 let col = &t.meta.columns[t.meta.position(name)?].column;
-                let lits = values
+                let lits = rows
                     .iter()
-                    .map(|v| literal_for(col, v.as_deref()?))
+                    .map(|(_, v)| literal_for(col, v[j].as_deref()?))
                     .collect::<Option<Vec<_>>>()?;
                 Some(Pred {
                     column: name.to_string(),
@@ -582,15 +585,11 @@ impl Run<'_, '_> {
             return Ok((existing, earlier));
         }
         let cte = Self::rows_cte(&self.meta, "vdb_n", &rows, cols)?;
-        let on: Vec<(&str, Vec<&Value>)> = cols
+        let names: Vec<&str> = cols
             .iter()
-            .enumerate()
-            .map(|(j, &c)| {
-                let name = self.meta.columns[c].name.as_str();
-                (name, rows.iter().map(|(_, v)| v[j]).collect())
-            })
+            .map(|&c| self.meta.columns[c].name.as_str())
             .collect();
-        let view = self.view(w, self.table(), &on)?;
+        let view = self.view(w, self.table(), &names, &rows)?;
         let on: Vec<String> = cols
             .iter()
             .enumerate()
@@ -932,16 +931,12 @@ impl Run<'_, '_> {
             .map(|(i, k)| (i, k.iter().collect()))
             .collect();
         let cte = Self::rows_cte(&self.meta, "vdb_k", &rows, &self.key)?;
-        let on: Vec<(&str, Vec<&Value>)> = self
+        let names: Vec<&str> = self
             .key
             .iter()
-            .enumerate()
-            .map(|(j, &c)| {
-                let name = self.meta.columns[c].name.as_str();
-                (name, keys.iter().map(|k| &k[j]).collect())
-            })
+            .map(|&c| self.meta.columns[c].name.as_str())
             .collect();
-        let view = self.view(w, self.table(), &on)?;
+        let view = self.view(w, self.table(), &names, &rows)?;
         let on: Vec<String> = self
             .key
             .iter()
@@ -981,13 +976,8 @@ impl Run<'_, '_> {
                 continue;
             }
             let cte = Self::rows_cte(meta, "vdb_n", &with, &cols)?;
-            let on: Vec<(&str, Vec<&Value>)> = fk
-                .parent_columns
-                .iter()
-                .enumerate()
-                .map(|(j, c)| (c.as_str(), with.iter().map(|(_, v)| v[j]).collect()))
-                .collect();
-            let parent = self.view(w, &fk.parent, &on)?;
+            let names: Vec<&str> = fk.parent_columns.iter().map(String::as_str).collect();
+            let parent = self.view(w, &fk.parent, &names, &with)?;
             let on: Vec<String> = fk
                 .parent_columns
                 .iter()
@@ -1051,13 +1041,8 @@ impl Run<'_, '_> {
                 fk.on_delete
             };
             let cte = Self::rows_cte(meta, "vdb_p", &gone, &pcols)?;
-            let on: Vec<(&str, Vec<&Value>)> = fk
-                .child_columns
-                .iter()
-                .enumerate()
-                .map(|(j, c)| (c.as_str(), gone.iter().map(|(_, v)| v[j]).collect()))
-                .collect();
-            let view = self.view(w, &fk.child, &on)?;
+            let names: Vec<&str> = fk.child_columns.iter().map(String::as_str).collect();
+            let view = self.view(w, &fk.child, &names, &gone)?;
             let on: Vec<String> = fk
                 .child_columns
                 .iter()
