@@ -424,6 +424,11 @@ impl TableDelta {
     /// source branch. `None` when no captured row or hidden key may pass:
     /// the source's table then gives exactly the rows the query can use.
     pub fn restricted_sql(&self, preds: &[Pred]) -> Result<Option<Arc<String>>, BadValue> {
+        // A table that only carries a moved AUTO_INCREMENT counter reads
+        // as itself.
+        if self.rows.is_empty() && self.hidden.is_empty() {
+            return Ok(None);
+        }
         let cols = &self.meta.columns;
         let tests = self.resolve(preds);
         if tests.is_empty() {
@@ -710,11 +715,15 @@ impl Writer<'_> {
     /// The table's delta for changing, copied from the shared one on first
     /// use in this statement.
     pub fn table(&mut self, meta: &Arc<TableMeta>, key: &[usize]) -> &mut TableDelta {
-        let entry = self
-            .next
-            .tables
-            .entry(meta.id.clone())
-            .or_insert_with(|| Arc::new(TableDelta::new(meta.clone(), key.to_vec())));
+        if !self.next.tables.contains_key(&meta.id) {
+            self.next.tables.insert(
+                meta.id.clone(),
+                Arc::new(TableDelta::new(meta.clone(), key.to_vec())),
+            );
+            // Later reads inside the same statement must see it changed.
+            self.next.refresh_names();
+        }
+        let entry = self.next.tables.get_mut(&meta.id).expect("inserted above");
         Arc::make_mut(entry)
     }
 

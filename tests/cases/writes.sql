@@ -249,3 +249,55 @@ INSERT INTO nosuch VALUES (1)
 INSERT INTO digits (nosuch) VALUES (1)
 INSERT INTO digits VALUES (1, 2)
 INSERT INTO digits (d, d) VALUES (1, 2)
+
+-- case: ON DUPLICATE KEY UPDATE inserts or updates, counting 1, 2 or 0
+INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'Ada Again', '2025-01-01') ON DUPLICATE KEY UPDATE name = CONCAT(name, ' + ', VALUES(name))
+SELECT LAST_INSERT_ID()
+INSERT INTO customers (email, name, created_at) VALUES ('fresh@example.com', 'Fresh', '2025-01-01') ON DUPLICATE KEY UPDATE name = 'never'
+SELECT LAST_INSERT_ID()
+INSERT INTO customers (email, name, created_at) VALUES ('fresh@example.com', 'Fresh', '2025-01-01') ON DUPLICATE KEY UPDATE name = name
+INSERT INTO customers (id, email, name, created_at) VALUES (2, 'other@example.com', 'By id', '2025-01-01') ON DUPLICATE KEY UPDATE country = 'SE', name = VALUES(name)
+INSERT INTO customers (email, name, created_at) VALUES ('next@example.com', 'Next', '2025-01-01')
+SELECT id, email, name, country FROM customers ORDER BY id
+
+-- case: ON DUPLICATE KEY UPDATE over many rows sees its own earlier rows
+INSERT INTO digits VALUES (1), (20), (1), (20), (3) ON DUPLICATE KEY UPDATE d = d + 100
+SELECT d FROM digits ORDER BY d
+INSERT INTO products (sku, title, price) VALUES ('A-1', 'x', 1), ('Q-1', 'Q', 2), ('B-2', 'y', 3), ('Q-1', 'Q2', 4) ON DUPLICATE KEY UPDATE price = price + VALUES(price), title = VALUES(title)
+SELECT sku, title, price FROM products ORDER BY sku
+INSERT INTO numbers SELECT n FROM numbers WHERE n < 4 ON DUPLICATE KEY UPDATE n = VALUES(n) + 5000
+SELECT n FROM numbers WHERE n > 4000 OR n < 5 ORDER BY n
+
+-- case: ON DUPLICATE KEY UPDATE errors and IGNORE
+INSERT INTO digits VALUES (1) ON DUPLICATE KEY UPDATE d = 2
+INSERT INTO digits VALUES (1) ON DUPLICATE KEY UPDATE d = 300
+INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'x', '2025-01-01') ON DUPLICATE KEY UPDATE email = 'grace@example.com'
+INSERT IGNORE INTO customers (email, name, created_at) VALUES ('ada@example.com', 'x', '2025-01-01'), ('ig@example.com', 'y', '2025-01-01') ON DUPLICATE KEY UPDATE email = 'grace@example.com'
+INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'x', '2025-01-01') ON DUPLICATE KEY UPDATE name = NULL
+INSERT INTO orders (id, customer_id, placed_on, total) VALUES (1, 1, '2025-01-01', 1) ON DUPLICATE KEY UPDATE customer_id = 999
+INSERT INTO digits VALUES (5) ON DUPLICATE KEY UPDATE nosuch = 1
+SELECT id, email, name FROM customers ORDER BY id
+SELECT d FROM digits ORDER BY d
+
+-- case: ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id) returns the row's id
+INSERT INTO customers (email, name, created_at) VALUES ('grace@example.com', 'G', '2025-01-01') ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)
+SELECT LAST_INSERT_ID()
+INSERT INTO customers (email, name, created_at) VALUES ('lid@example.com', 'L', '2025-01-01') ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)
+SELECT LAST_INSERT_ID()
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-01-01', 5) ON DUPLICATE KEY UPDATE total = total + 1
+UPDATE orders SET id = 300 WHERE id = 2
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-01-01', 6)
+SELECT LAST_INSERT_ID()
+SELECT id, total FROM orders ORDER BY id
+
+-- case: AUTO_INCREMENT gaps: skipped and failed rows keep their reserved values
+INSERT IGNORE INTO customers (email, name, created_at) VALUES ('ada@example.com', 'a', '2025-01-01'), ('g1@example.com', 'b', '2025-01-01'), ('linus@example.com', 'c', '2025-01-01')
+SELECT LAST_INSERT_ID()
+INSERT INTO customers (email, name, created_at) VALUES ('g2@example.com', 'd', '2025-01-01')
+INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'dup', '2025-01-01')
+INSERT INTO customers (email, name, created_at) VALUES ('g3@example.com', 'e', '2025-01-01')
+INSERT INTO customers (email, name, created_at) SELECT CONCAT('s', n, '@example.com'), 's', '2025-01-01' FROM numbers WHERE n < 4
+INSERT INTO customers (email, name, created_at) VALUES ('g4@example.com', 'f', '2025-01-01')
+INSERT INTO customers (id, email, name, created_at) VALUES (NULL, 'm1@example.com', 'm', '2025-01-01'), (80, 'm2@example.com', 'm', '2025-01-01'), (NULL, 'm3@example.com', 'm', '2025-01-01')
+INSERT INTO customers (email, name, created_at) VALUES ('g5@example.com', 'g', '2025-01-01')
+SELECT id, email FROM customers ORDER BY id

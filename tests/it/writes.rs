@@ -12,8 +12,8 @@ const WRITES: &[(&str, &str)] = &[
     // Writes vdb captures in other forms (tests/it/capture.rs) but not in
     // these yet.
     (
-        "insert into digits values (11) on duplicate key update d = 12",
-        "INSERT ... ON DUPLICATE KEY UPDATE",
+        "INSERT INTO numbers SELECT n FROM numbers ON DUPLICATE KEY UPDATE n = n + 1",
+        "INSERT ... SELECT ... ON DUPLICATE KEY UPDATE naming `n`",
     ),
     (
         "UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = 'x'",

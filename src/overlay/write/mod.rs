@@ -37,6 +37,10 @@ use crate::sql::write::{
 use crate::upstream::{Upstream, UpstreamError};
 
 use super::meta::load;
+use autoinc::AutoInc;
+
+mod autoinc;
+mod upsert;
 use super::{rewrite_read, OverlayError};
 
 /// What the session needs to run a write.
@@ -146,20 +150,22 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     let settings = settings(cx.up)?;
     cx.up.query("SET character_set_results = NULL")?;
     let mut w = cx.delta.writer();
-    let result = {
+    let (result, burned) = {
         let mut run = Run {
             cx,
             meta: meta.clone(),
-            key,
+            key: key.clone(),
             settings: &settings,
             sql,
             assigned: Vec::new(),
+            burned: None,
         };
-        match &write {
+        let result = match &write {
             Write::Insert(i) => run.insert(&mut w, i),
             Write::Update(u) => run.update(&mut w, u),
             Write::Delete(d) => run.delete(&mut w, d),
-        }
+        };
+        (result, run.burned)
     };
     let restore = match &settings.results_charset {
         Some(cs) if cs.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
@@ -168,6 +174,18 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         _ => "SET character_set_results = NULL".to_string(),
     };
     cx.up.query(&restore)?;
+    if let (Err(_), Some(counter)) = (&result, burned) {
+        // The statement failed, but the AUTO_INCREMENT values it reserved
+        // stay used, as in InnoDB.
+        drop(w);
+        let mut w = cx.delta.writer();
+        let t = w.table(&meta, &key);
+        if counter > t.next_auto {
+            t.next_auto = counter;
+            w.commit();
+        }
+        return result;
+    }
     let outcome = result?;
     find_views(cx.up, &mut w)?;
     w.commit();
@@ -241,6 +259,8 @@ struct Run<'a, 'b> {
     sql: &'a [u8],
     /// UPDATE: the column each assignment variable `vdb_a<n>` feeds.
     assigned: Vec<usize>,
+    /// The AUTO_INCREMENT counter a failed statement leaves behind.
+    burned: Option<u64>,
 }
 
 /// For one unique key: per new row, the identities of merged-view rows
@@ -650,9 +670,6 @@ impl Run<'_, '_> {
     }
 
     fn insert(&mut self, w: &mut Writer, ins: &Insert) -> Result<WriteOutcome, OverlayError> {
-        if ins.on_duplicate.is_some() {
-            return unsupported("INSERT ... ON DUPLICATE KEY UPDATE");
-        }
         let n_cols = self.meta.columns.len();
         // Target positions, as listed (or all columns).
         let targets: Vec<usize> = match (&ins.columns, &ins.source) {
@@ -725,33 +742,53 @@ impl Run<'_, '_> {
         }
         block.extend_from_slice(b"END");
         let mut rows = self.run_block(&block, ins.ignore)?;
-        // AUTO_INCREMENT.
+        // AUTO_INCREMENT: provisional values to test keys with; the final
+        // ones once it is known which rows were not inserted.
         let auto = self.meta.auto_column();
-        let mut next = w
+        let counter = w
             .peek(self.table())
             .map(|t| t.next_auto)
             .unwrap_or_else(|| self.meta.auto_increment.unwrap_or(1).max(1));
-        let mut auto_assigned = vec![false; rows.len()];
-        if let Some(a) = auto {
-            for (n, row) in rows.iter_mut().enumerate() {
-                let explicit = row[a]
-                    .as_deref()
-                    .and_then(|b| std::str::from_utf8(b).ok()?.parse::<i128>().ok());
-                match explicit {
-                    None => {}
-                    Some(0) if self.settings.no_auto_value_on_zero => continue,
-                    Some(0) => {}
-                    Some(v) => {
-                        if v >= next as i128 {
-                            next = (v + 1) as u64;
+        let known_rows = match &ins.source {
+            InsertSource::Query(_) => None,
+            _ => Some(rows.len() as u64),
+        };
+        let asks: Vec<Option<u64>> = match auto {
+            Some(a) => rows.iter().map(|r| self.explicit_auto(r, a)).collect(),
+            None => vec![Some(0); rows.len()],
+        };
+        let auto_assigned: Vec<bool> = asks.iter().map(Option::is_none).collect();
+        let assign = |rows: &mut [Row], not_inserted: &dyn Fn(usize) -> bool| -> AutoInc {
+            let mut sim = AutoInc::new(counter, known_rows);
+            if let Some(a) = auto {
+                for (n, row) in rows.iter_mut().enumerate() {
+                    match asks[n] {
+                        Some(v) => sim.explicit(v),
+                        None => {
+                            let v = sim.generate();
+                            row[a] = Some(v.to_string().into_bytes());
+                            if not_inserted(n) {
+                                sim.give_back(v);
+                            }
                         }
-                        continue;
                     }
+                    sim.row_done();
                 }
-                row[a] = Some(next.to_string().into_bytes());
-                auto_assigned[n] = true;
-                next += 1;
             }
+            sim
+        };
+        assign(&mut rows, &|_| false);
+        if let Some(on_duplicate) = &ins.on_duplicate {
+            return self.upsert(
+                w,
+                ins,
+                on_duplicate,
+                rows,
+                &asks,
+                counter,
+                known_rows,
+                multi_row,
+            );
         }
         // Keys: each row in order against the merged view and earlier rows.
         let mut skip = vec![false; rows.len()];
@@ -816,10 +853,15 @@ impl Run<'_, '_> {
                     skip[i] = true;
                     duplicates += 1;
                 } else {
+                    // The rows before it were written, and their values
+                    // reserved: the counter stays moved.
+                    let mut upto = rows[..=i].to_vec();
+                    self.burned = Some(assign(&mut upto, &|_| false).counter);
                     return Err(self.duplicate(&keys[kn], &rows[i]));
                 }
             }
         }
+        let sim = assign(&mut rows, &|n| skip[n]);
         // Apply: deletions (REPLACE) first, with their foreign-key actions.
         let key = self.key.clone();
         if !remove.is_empty() {
@@ -854,7 +896,7 @@ impl Run<'_, '_> {
             }
         }
         if auto.is_some() {
-            t.next_auto = t.next_auto.max(next);
+            t.next_auto = t.next_auto.max(sim.counter);
         }
         let generated = auto.and_then(|a| {
             (0..rows.len())
@@ -895,6 +937,18 @@ impl Run<'_, '_> {
             generated_id: generated,
             info,
         })
+    }
+
+    /// Row `row`'s own AUTO_INCREMENT value in column `a`, or None when it
+    /// asks for one (NULL, or 0 unless NO_AUTO_VALUE_ON_ZERO).
+    fn explicit_auto(&self, row: &Row, a: usize) -> Option<u64> {
+        let v = row[a]
+            .as_deref()
+            .and_then(|b| std::str::from_utf8(b).ok()?.parse::<i128>().ok())?;
+        if v == 0 && !self.settings.no_auto_value_on_zero {
+            return None;
+        }
+        Some(u64::try_from(v).unwrap_or(0))
     }
 
     fn positions<'s>(
@@ -1162,43 +1216,88 @@ impl Run<'_, '_> {
     }
 
     fn update(&mut self, w: &mut Writer, up: &Update) -> Result<WriteOutcome, OverlayError> {
-        let assigned = self.positions_allowing_repeats(&up.set)?;
-        self.assigned = assigned.clone();
-        for (n, a) in up.set.iter().enumerate() {
-            for earlier in &up.set[..n] {
+        let assigned = self.assignment_columns(&up.set, "UPDATE", "SET")?;
+        let mut set = Vec::new();
+        for (a, &i) in up.set.iter().zip(&assigned) {
+            let text = if is_default(self.sql, &a.expr) {
+                self.default_expr(i)?.into_bytes()
+            } else {
+                self.sql[a.expr.clone()].to_vec()
+            };
+            set.push((i, text));
+        }
+        let (from, alias) = self.target_text(&up.alias);
+        let tail = self.ordered_tail(&up.tail, &alias);
+        let pairs = self.updated_rows(w, &set, (&from, &alias), &tail, up.ignore)?;
+        let matched = pairs.len() as u64;
+        let changed_count = self.apply_updates(w, &pairs, up.ignore)?.len() as u64;
+        Ok(WriteOutcome {
+            affected: if self.cx.found_rows {
+                matched
+            } else {
+                changed_count
+            },
+            last_insert_id: 0,
+            generated_id: None,
+            info: format!("Rows matched: {matched}  Changed: {changed_count}  Warnings: 0"),
+        })
+    }
+
+    /// The columns `set` assigns, refusing what vdb would evaluate
+    /// differently: an assignment that reads a column assigned before it
+    /// (the server reads the new value), or one column assigned twice.
+    fn assignment_columns(
+        &mut self,
+        set: &[Assignment],
+        statement: &str,
+        clause: &str,
+    ) -> Result<Vec<usize>, OverlayError> {
+        let assigned = self.positions_allowing_repeats(set, clause)?;
+        for (n, a) in set.iter().enumerate() {
+            for earlier in &set[..n] {
                 if mentions(self.sql, a.expr.clone(), &earlier.column, self.cx.lex) {
-                    return unsupported(
-                        "UPDATE whose SET reads a column it assigned earlier in the same statement",
-                    );
+                    return unsupported(format!(
+                        "{statement} whose SET reads a column it assigned earlier in the same statement"
+                    ));
                 }
             }
         }
+        Ok(assigned)
+    }
+
+    /// The rows of the merged view that `SELECT ... FROM <from> <tail>`
+    /// selects (`from` names the table as `alias`), in that order, each with its old image and its new one:
+    /// `set` (column, expression text) applied and converted to the
+    /// columns' types, NOT NULL and CHECK tested.
+    fn updated_rows(
+        &mut self,
+        w: &Writer,
+        set: &[(usize, Vec<u8>)],
+        (from, alias): (&str, &str),
+        tail: &[u8],
+        ignore: bool,
+    ) -> Result<Vec<(Row, Row)>, OverlayError> {
+        self.assigned = set.iter().map(|(i, _)| *i).collect();
         let n_cols = self.meta.columns.len();
-        let state = w.next.clone();
-        let (from, alias) = self.target_text(&up.alias);
+        let alias = quote_ident(alias);
         let mut sel = b"SELECT ".to_vec();
         let olds: Vec<String> = self
             .meta
             .columns
             .iter()
-            .map(|c| format!("{}.{}", quote_ident(&alias), quote_ident(&c.name)))
+            .map(|c| format!("{alias}.{}", quote_ident(&c.name)))
             .collect();
         sel.extend_from_slice(olds.join(", ").as_bytes());
-        for a in &up.set {
+        for (_, text) in set {
             sel.extend_from_slice(b", (");
-            if is_default(self.sql, &a.expr) {
-                let i = self.meta.position(&a.column).expect("checked");
-                sel.extend_from_slice(self.default_expr(i)?.as_bytes());
-            } else {
-                sel.extend_from_slice(&self.sql[a.expr.clone()]);
-            }
+            sel.extend_from_slice(text);
             sel.push(b')');
         }
         sel.extend_from_slice(b" FROM ");
         sel.extend_from_slice(from.as_bytes());
         sel.push(b' ');
-        sel.extend_from_slice(&self.ordered_tail(&up.tail, &alias));
-        let sel = self.merged(&state, &sel)?;
+        sel.extend_from_slice(tail);
+        let sel = self.merged(&w.next, &sel)?;
         let mut block = String::from("BEGIN NOT ATOMIC ");
         for i in 0..n_cols {
             block.push_str(&format!("DECLARE {} {}; ", old_var(i), self.var_type(i)));
@@ -1206,8 +1305,12 @@ impl Run<'_, '_> {
         }
         // Each assignment's raw value goes through its column's variable.
         let mut fetch: Vec<String> = (0..n_cols).map(old_var).collect();
-        for (n, &i) in assigned.iter().enumerate() {
-            block.push_str(&format!("DECLARE {} {}; ", assign_var(n), self.var_type(i)));
+        for (n, (i, _)) in set.iter().enumerate() {
+            block.push_str(&format!(
+                "DECLARE {} {}; ",
+                assign_var(n),
+                self.var_type(*i)
+            ));
             fetch.push(assign_var(n));
         }
         let mut block = block.into_bytes();
@@ -1216,29 +1319,39 @@ impl Run<'_, '_> {
         for i in 0..n_cols {
             body.push_str(&format!("SET {} = {}; ", var(i), old_var(i)));
         }
-        for (n, &i) in assigned.iter().enumerate() {
-            body.push_str(&format!("SET {} = {}; ", var(i), assign_var(n)));
+        for (n, (i, _)) in set.iter().enumerate() {
+            body.push_str(&format!("SET {} = {}; ", var(*i), assign_var(n)));
         }
         let old_vars: Vec<String> = (0..n_cols).map(old_var).collect();
         let select = format!("{}, {}", old_vars.join(", "), self.new_row_vars());
-        body.push_str(&self.row_checks(up.ignore, &select));
+        body.push_str(&self.row_checks(ignore, &select));
         body.push_str(CURSOR_LOOP_END);
         body.push_str("END");
         block.extend_from_slice(body.as_bytes());
-        let pairs: Vec<(Row, Row)> = self
-            .run_block(&block, up.ignore)?
+        Ok(self
+            .run_block(&block, ignore)?
             .into_iter()
             .map(|mut r| {
                 let new = r.split_off(n_cols);
                 (r, new)
             })
-            .collect();
-        let matched = pairs.len() as u64;
+            .collect())
+    }
+
+    /// Applies updated rows (old and new images, in the order the server
+    /// visits them) to the delta: unique keys first (a new value may not
+    /// meet an untouched row, a row not yet updated, or a row already
+    /// updated; IGNORE skips such rows), then foreign keys. Returns the
+    /// indexes of the rows that changed and were applied.
+    fn apply_updates(
+        &mut self,
+        w: &mut Writer,
+        pairs: &[(Row, Row)],
+        ignore: bool,
+    ) -> Result<Vec<usize>, OverlayError> {
         let changed: Vec<usize> = (0..pairs.len())
             .filter(|&i| pairs[i].0 != pairs[i].1)
             .collect();
-        // Unique keys, in row order: a new value may not meet an untouched
-        // row, a row not yet updated, or a row already updated.
         let touched: HashMap<Vec<u8>, usize> = pairs
             .iter()
             .enumerate()
@@ -1266,7 +1379,7 @@ impl Run<'_, '_> {
                 });
                 let bad_earlier = earlier.get(&i).is_some_and(|v| v.iter().any(|&j| !skip[j]));
                 if bad_existing || bad_earlier {
-                    if up.ignore {
+                    if ignore {
                         skip[i] = true;
                     } else {
                         return Err(self.duplicate(k, &pairs[i].1));
@@ -1292,6 +1405,8 @@ impl Run<'_, '_> {
         self.child_checks(w, &self.meta.clone(), &fk_changed)?;
         self.parent_actions(w, &self.meta.clone(), &old, Some(&new))?;
         let key = self.key.clone();
+        let auto = self.meta.auto_column();
+        let raised = auto.and_then(|a| new.iter().filter_map(|r| self.explicit_auto(r, a)).max());
         let t: &mut TableDelta = w.table(&self.meta, &key);
         // Remove every old image first: keys may move onto each other.
         for o in &old {
@@ -1300,27 +1415,26 @@ impl Run<'_, '_> {
         for n in new {
             t.insert(n);
         }
-        let changed_count = applied.len() as u64;
-        Ok(WriteOutcome {
-            affected: if self.cx.found_rows {
-                matched
-            } else {
-                changed_count
-            },
-            last_insert_id: 0,
-            generated_id: None,
-            info: format!("Rows matched: {matched}  Changed: {changed_count}  Warnings: 0"),
-        })
+        // InnoDB moves the counter past an AUTO_INCREMENT value an UPDATE
+        // writes.
+        if let Some(v) = raised {
+            t.next_auto = t.next_auto.max(v.saturating_add(1));
+        }
+        Ok(applied)
     }
 
-    fn positions_allowing_repeats(&self, set: &[Assignment]) -> Result<Vec<usize>, OverlayError> {
+    fn positions_allowing_repeats(
+        &self,
+        set: &[Assignment],
+        clause: &str,
+    ) -> Result<Vec<usize>, OverlayError> {
         set.iter()
             .map(|a| {
                 self.meta.position(&a.column).ok_or_else(|| {
                     server(
                         1054,
                         "42S22",
-                        format!("Unknown column '{}' in 'SET'", a.column),
+                        format!("Unknown column '{}' in '{clause}'", a.column),
                     )
                 })
             })
@@ -1330,7 +1444,7 @@ impl Run<'_, '_> {
                 seen.sort();
                 seen.dedup();
                 if seen.len() != v.len() {
-                    return unsupported("UPDATE that assigns one column twice");
+                    return unsupported(format!("{clause} that assigns one column twice"));
                 }
                 Ok(v)
             })
