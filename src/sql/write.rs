@@ -26,7 +26,9 @@ pub struct TableName {
 /// `col = expr` in SET or ON DUPLICATE KEY UPDATE.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assignment {
-    /// The column (any qualifier removed; checked against the table).
+    /// The table or alias the column is qualified with (`t` of `db.t.c`).
+    pub qualifier: Option<String>,
+    /// The column (checked against the table).
     pub column: String,
     /// The expression's bytes.
     pub expr: Range<usize>,
@@ -90,6 +92,35 @@ pub struct Delete {
     pub tail: Range<usize>,
 }
 
+/// `UPDATE <table references> SET ... [WHERE ...]`: a join whose
+/// assignments may change several of its tables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MultiUpdate {
+    /// UPDATE IGNORE.
+    pub ignore: bool,
+    /// The table references (joins and all), as written.
+    pub tables: Range<usize>,
+    /// The assignments in order.
+    pub set: Vec<Assignment>,
+    /// `WHERE ...` (possibly empty).
+    pub tail: Range<usize>,
+}
+
+/// `DELETE t1, t2 FROM <table references> [WHERE ...]` or
+/// `DELETE FROM t1, t2 USING <table references> [WHERE ...]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MultiDelete {
+    /// DELETE IGNORE.
+    pub ignore: bool,
+    /// The tables rows are deleted from: aliases or names of the
+    /// references, possibly qualified with a database.
+    pub targets: Vec<TableName>,
+    /// The table references, as written.
+    pub tables: Range<usize>,
+    /// `WHERE ...` (possibly empty).
+    pub tail: Range<usize>,
+}
+
 /// A data-changing statement.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Write {
@@ -99,6 +130,10 @@ pub enum Write {
     Update(Update),
     /// DELETE.
     Delete(Delete),
+    /// UPDATE of a join.
+    MultiUpdate(MultiUpdate),
+    /// DELETE from a join.
+    MultiDelete(MultiDelete),
 }
 
 /// A write whose form vdb does not capture yet, by name.
@@ -181,12 +216,19 @@ impl<'a> P<'a> {
     /// A column name, possibly qualified (`t.c`, `db.t.c`); returns the
     /// last part.
     fn column_name(&mut self) -> Option<String> {
+        self.qualified_column().map(|(_, c)| c)
+    }
+
+    /// A column name and the table it is qualified with, if any.
+    fn qualified_column(&mut self) -> Option<(Option<String>, String)> {
+        let mut qualifier = None;
         let mut name = self.ident()?;
         while self.punct(b'.') {
             self.i += 1;
+            qualifier = Some(name);
             name = self.ident()?;
         }
-        Some(name)
+        Some((qualifier, name))
     }
 
     /// The index of the token that closes the group opened at `open`.
@@ -256,7 +298,7 @@ impl<'a> P<'a> {
         let mut out = Vec::new();
         for (s, e) in self.split_commas(self.i, end) {
             let mut q = self.part(s, e);
-            let Some(column) = q.column_name() else {
+            let Some((qualifier, column)) = q.qualified_column() else {
                 return unsupported("an assignment vdb cannot read");
             };
             if !(q.punct(b'=') || (q.punct(b':') && q.t.get(1).is_some_and(|t| t.is_punct(b'=')))) {
@@ -267,6 +309,7 @@ impl<'a> P<'a> {
                 return unsupported("an empty assignment");
             }
             out.push(Assignment {
+                qualifier,
                 column,
                 expr: q.t[q.i].start..q.t[q.t.len() - 1].end,
             });
@@ -479,13 +522,28 @@ const TAIL: &[&str] = &["WHERE", "ORDER", "LIMIT", "RETURNING"];
 
 fn update(p: &mut P) -> Result<Write, Unsupported> {
     let ignore = p.skip_modifiers();
-    let Some(table) = p.table_name() else {
-        return unsupported("an UPDATE target vdb cannot read");
+    let start = p.i;
+    let single = p.table_name().map(|t| (t, p.alias(&["SET", "PARTITION"])));
+    let Some((table, alias)) = single.filter(|_| p.eat("SET")) else {
+        // A join (or a list) of tables.
+        let set_at = p.find_top(start, &["SET"]);
+        if set_at == start || set_at >= p.t.len() {
+            return unsupported("an UPDATE form vdb cannot read");
+        }
+        let tables = p.bytes(start, set_at);
+        p.i = set_at + 1;
+        let set = p.assignments(&["WHERE", "ORDER", "LIMIT", "RETURNING"])?;
+        if !(p.at_end() || p.is("WHERE")) {
+            return unsupported("multi-table UPDATE with ORDER BY, LIMIT or RETURNING");
+        }
+        let tail = p.bytes(p.i, p.t.len());
+        return Ok(Write::MultiUpdate(MultiUpdate {
+            ignore,
+            tables,
+            set,
+            tail,
+        }));
     };
-    let alias = p.alias(&["SET", "PARTITION"]);
-    if !p.eat("SET") {
-        return unsupported("multi-table UPDATE");
-    }
     let set = p.assignments(TAIL)?;
     if p.find_top(p.i, &["RETURNING"]) < p.t.len() {
         return unsupported("UPDATE ... RETURNING");
@@ -500,16 +558,63 @@ fn update(p: &mut P) -> Result<Write, Unsupported> {
     }))
 }
 
+/// `t1[.*], db.t2[.*]` up to token `end`.
+fn delete_targets(p: &P, from: usize, end: usize) -> Result<Vec<TableName>, Unsupported> {
+    let mut out = Vec::new();
+    for (s, e) in p.split_commas(from, end) {
+        let mut q = p.part(s, e);
+        let mut parts = vec![q.ident()];
+        while q.punct(b'.') {
+            q.i += 1;
+            if q.t.get(q.i).is_some_and(|t| t.is_punct(b'*')) {
+                q.i += 1;
+                break;
+            }
+            parts.push(q.ident());
+        }
+        let parts: Option<Vec<String>> = parts.into_iter().collect();
+        let name = match parts.as_deref() {
+            Some([name]) => TableName {
+                schema: None,
+                name: name.clone(),
+            },
+            Some([schema, name]) => TableName {
+                schema: Some(schema.clone()),
+                name: name.clone(),
+            },
+            _ => return unsupported("a DELETE target vdb cannot read"),
+        };
+        if !q.at_end() {
+            return unsupported("a DELETE target vdb cannot read");
+        }
+        out.push(name);
+    }
+    Ok(out)
+}
+
 fn delete(p: &mut P) -> Result<Write, Unsupported> {
     let ignore = p.skip_modifiers();
-    if !p.eat("FROM") {
-        return unsupported("multi-table DELETE");
+    if !p.is("FROM") {
+        // DELETE t1, t2 FROM <tables> [WHERE ...]
+        let from_at = p.find_top(p.i, &["FROM"]);
+        if from_at >= p.t.len() {
+            return unsupported("a DELETE form vdb cannot read");
+        }
+        let targets = delete_targets(p, p.i, from_at)?;
+        return multi_delete(p, ignore, targets, from_at + 1);
+    }
+    p.i += 1;
+    let using_at = p.find_top(p.i, &["USING"]);
+    if using_at < p.t.len() {
+        // DELETE FROM t1, t2 USING <tables> [WHERE ...]
+        let targets = delete_targets(p, p.i, using_at)?;
+        return multi_delete(p, ignore, targets, using_at + 1);
     }
     let Some(table) = p.table_name() else {
         return unsupported("a DELETE target vdb cannot read");
     };
-    if p.punct(b',') || p.is("USING") {
-        return unsupported("multi-table DELETE");
+    if p.punct(b',') {
+        return unsupported("a DELETE form vdb cannot read");
     }
     let alias = p.alias(TAIL);
     if p.is("PARTITION") {
@@ -519,13 +624,39 @@ fn delete(p: &mut P) -> Result<Write, Unsupported> {
         return unsupported("DELETE ... RETURNING");
     }
     if !(p.at_end() || TAIL.iter().any(|w| p.is(w))) {
-        return unsupported("multi-table DELETE");
+        return unsupported("a DELETE form vdb cannot read");
     }
     let tail = p.bytes(p.i, p.t.len());
     Ok(Write::Delete(Delete {
         ignore,
         table,
         alias,
+        tail,
+    }))
+}
+
+/// The rest of a multi-table DELETE: table references from token `at`,
+/// then an optional WHERE.
+fn multi_delete(
+    p: &mut P,
+    ignore: bool,
+    targets: Vec<TableName>,
+    at: usize,
+) -> Result<Write, Unsupported> {
+    let end = p.find_top(at, &["WHERE", "ORDER", "LIMIT", "RETURNING"]);
+    if end == at {
+        return unsupported("a DELETE form vdb cannot read");
+    }
+    let tables = p.bytes(at, end);
+    p.i = end;
+    if !(p.at_end() || p.is("WHERE")) {
+        return unsupported("multi-table DELETE with ORDER BY, LIMIT or RETURNING");
+    }
+    let tail = p.bytes(p.i, p.t.len());
+    Ok(Write::MultiDelete(MultiDelete {
+        ignore,
+        targets,
+        tables,
         tail,
     }))
 }
@@ -649,19 +780,72 @@ mod tests {
     }
 
     #[test]
+    fn multi_table_update_keeps_the_join_and_the_qualifiers() {
+        let sql =
+            "UPDATE LOW_PRIORITY customers c JOIN orders AS o ON o.customer_id = c.id, digits \
+                   SET c.name = CONCAT(c.name, o.id), o.note = 'x', d = 1 WHERE o.total > 10";
+        let Write::MultiUpdate(u) = parse(sql) else {
+            panic!()
+        };
+        assert!(!u.ignore);
+        assert_eq!(
+            text(sql, &u.tables),
+            "customers c JOIN orders AS o ON o.customer_id = c.id, digits"
+        );
+        let cols: Vec<String> = u
+            .set
+            .iter()
+            .map(|a| {
+                let q = a.qualifier.as_deref().unwrap_or("-");
+                format!("{q} {} {}", a.column, text(sql, &a.expr))
+            })
+            .collect();
+        assert_eq!(cols, ["c name CONCAT(c.name, o.id)", "o note 'x'", "- d 1"]);
+        assert_eq!(text(sql, &u.tail), "WHERE o.total > 10");
+    }
+
+    #[test]
+    fn multi_table_delete_in_both_forms() {
+        let sql = "DELETE IGNORE o, shop.i.* FROM orders o JOIN shop.order_items i ON i.order_id = o.id WHERE o.id = 1";
+        let Write::MultiDelete(d) = parse(sql) else {
+            panic!()
+        };
+        assert!(d.ignore);
+        let targets: Vec<(Option<&str>, &str)> = d
+            .targets
+            .iter()
+            .map(|t| (t.schema.as_deref(), t.name.as_str()))
+            .collect();
+        assert_eq!(targets, [(None, "o"), (Some("shop"), "i")]);
+        assert_eq!(
+            text(sql, &d.tables),
+            "orders o JOIN shop.order_items i ON i.order_id = o.id"
+        );
+        assert_eq!(text(sql, &d.tail), "WHERE o.id = 1");
+        let sql = "DELETE FROM a.*, b USING a, b";
+        let Write::MultiDelete(d) = parse(sql) else {
+            panic!()
+        };
+        assert_eq!(d.targets.len(), 2);
+        assert_eq!(text(sql, &d.tables), "a, b");
+        assert!(d.tail.is_empty());
+    }
+
+    #[test]
     fn forms_not_captured_yet_are_named() {
         let name = |sql: &str| {
             parse_write(sql.as_bytes(), LexMode::default())
                 .unwrap_err()
                 .0
         };
-        assert_eq!(name("UPDATE a, b SET a.x = b.x"), "multi-table UPDATE");
         assert_eq!(
-            name("UPDATE a JOIN b ON a.id = b.id SET a.x = 1"),
-            "multi-table UPDATE"
+            name("UPDATE a JOIN b ON a.id = b.id SET a.x = 1 LIMIT 1"),
+            "multi-table UPDATE with ORDER BY, LIMIT or RETURNING"
         );
-        assert_eq!(name("DELETE a FROM a JOIN b"), "multi-table DELETE");
-        assert_eq!(name("DELETE FROM a USING a JOIN b"), "multi-table DELETE");
+        assert_eq!(
+            name("DELETE a FROM a JOIN b ORDER BY a.id"),
+            "multi-table DELETE with ORDER BY, LIMIT or RETURNING"
+        );
         assert_eq!(
             name("INSERT INTO t VALUES (1); SELECT 1"),
             "a write in a multi-statement text"

@@ -301,3 +301,40 @@ INSERT INTO customers (email, name, created_at) VALUES ('g4@example.com', 'f', '
 INSERT INTO customers (id, email, name, created_at) VALUES (NULL, 'm1@example.com', 'm', '2025-01-01'), (80, 'm2@example.com', 'm', '2025-01-01'), (NULL, 'm3@example.com', 'm', '2025-01-01')
 INSERT INTO customers (email, name, created_at) VALUES ('g5@example.com', 'g', '2025-01-01')
 SELECT id, email FROM customers ORDER BY id
+
+-- case: multi-table UPDATE over a join changes each matched row once
+UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.country = 'ZZ' WHERE o.total > 100
+SELECT id, country FROM customers ORDER BY id
+UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.note = CONCAT(c.country, ' #', o.id), c.name = UPPER(c.name) WHERE c.country = 'ZZ'
+SELECT id, note FROM orders ORDER BY id
+SELECT id, name FROM customers ORDER BY id
+UPDATE orders, order_items SET qty = qty + 1 WHERE order_items.order_id = orders.id AND orders.customer_id = 3
+SELECT * FROM order_items ORDER BY order_id, line
+UPDATE IGNORE customers c JOIN orders o ON o.customer_id = c.id SET c.email = 'same@example.com' WHERE o.id IN (1, 4)
+SELECT id, email FROM customers ORDER BY id
+UPDATE orders o JOIN (SELECT customer_id, SUM(total) AS s FROM orders GROUP BY customer_id) t ON t.customer_id = o.customer_id SET o.total = t.s
+SELECT id, total FROM orders ORDER BY id
+
+-- case: multi-table UPDATE reads changed tables and reports errors
+INSERT INTO customers (id, email, name, created_at) VALUES (40, 'forty@example.com', 'Forty', '2025-01-01')
+UPDATE orders SET customer_id = 40 WHERE id = 2
+UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = CONCAT('buyer of ', o.id) WHERE c.id = 40
+SELECT id, name FROM customers WHERE id = 40
+UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.email = 'ada@example.com' WHERE c.id = 2
+UPDATE customers c JOIN orders o ON o.customer_id = c.id SET o.customer_id = 999 WHERE c.id = 1
+UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.nosuch = 1
+UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = NULL
+SELECT * FROM customers ORDER BY id
+
+-- case: multi-table DELETE in both forms
+DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.country = 'US'
+SELECT id FROM orders ORDER BY id
+SELECT order_id, line FROM order_items ORDER BY order_id, line
+DELETE FROM i USING order_items AS i JOIN products AS p ON p.sku = i.sku WHERE p.price > 100
+SELECT order_id, line, sku FROM order_items ORDER BY order_id, line
+DELETE i, o FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = 1
+SELECT id FROM orders ORDER BY id
+SELECT order_id, line FROM order_items ORDER BY order_id, line
+DELETE c FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.id = 2
+DELETE vdbt_shop.d.* FROM digits AS d, numbers AS n WHERE d.d = n.n AND n.n > 6
+SELECT d FROM digits ORDER BY d

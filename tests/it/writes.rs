@@ -16,12 +16,12 @@ const WRITES: &[(&str, &str)] = &[
         "INSERT ... SELECT ... ON DUPLICATE KEY UPDATE naming `n`",
     ),
     (
-        "UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = 'x'",
-        "multi-table UPDATE",
+        "UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = o.note, o.note = c.name",
+        "a multi-table UPDATE whose SET reads a column another assignment of it writes",
     ),
     (
-        "DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id = 1",
-        "multi-table DELETE",
+        "UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = 'x' LIMIT 1",
+        "multi-table UPDATE with ORDER BY, LIMIT or RETURNING",
     ),
     ("DELETE FROM nokey", "no primary key"),
     (

@@ -40,6 +40,7 @@ use super::meta::load;
 use autoinc::AutoInc;
 
 mod autoinc;
+mod multi;
 mod upsert;
 use super::{rewrite_read, OverlayError};
 
@@ -108,45 +109,38 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         Some(e) => return Err(e.into()),
     }
     let write = parse_write(sql, cx.lex).map_err(|u| OverlayError::Unsupported(u.0))?;
-    let name = match &write {
-        Write::Insert(i) => &i.table,
-        Write::Update(u) => &u.table,
-        Write::Delete(d) => &d.table,
-    };
-    let schema = match (&name.schema, &cx.db) {
-        (Some(s), _) => s.clone(),
-        (None, Some(db)) => db.clone(),
-        (None, None) => {
-            // The source words "No database selected".
-            cx.up.query(&format!(
-                "SELECT 1 FROM {} LIMIT 0",
-                quote_ident(&name.name)
-            ))?;
-            return unsupported("a write without a database");
+    let targets = match &write {
+        Write::Insert(Insert { table, .. })
+        | Write::Update(Update { table, .. })
+        | Write::Delete(Delete { table, .. }) => {
+            let schema = match (&table.schema, &cx.db) {
+                (Some(s), _) => s.clone(),
+                (None, Some(db)) => db.clone(),
+                (None, None) => {
+                    // The source words "No database selected".
+                    cx.up.query(&format!(
+                        "SELECT 1 FROM {} LIMIT 0",
+                        quote_ident(&table.name)
+                    ))?;
+                    return unsupported("a write without a database");
+                }
+            };
+            let id = TableId {
+                schema,
+                name: table.name.clone(),
+            };
+            let (meta, key) = writable(cx, &id)?;
+            vec![Target {
+                alias: String::new(),
+                meta,
+                key,
+                assignments: Vec::new(),
+            }]
         }
+        Write::MultiUpdate(u) => multi::update_targets(cx, sql, u)?,
+        Write::MultiDelete(d) => multi::delete_targets(cx, sql, d)?,
     };
-    let id = TableId {
-        schema,
-        name: name.name.clone(),
-    };
-    let meta = load(cx.up, cx.delta, &id)?;
-    if !meta.triggers.is_empty() {
-        return unsupported(format!(
-            "writing to {id}, which has triggers ({})",
-            meta.triggers.join(", ")
-        ));
-    }
-    if meta.columns.iter().any(|c| c.generated) {
-        return unsupported(format!("writing to {id}, which has generated columns"));
-    }
-    if meta.columns.iter().any(|c| c.column.data_type == "bit") {
-        return unsupported(format!("writing to {id}, which has BIT columns"));
-    }
-    let Some(key) = meta.identity().map(|k| k.to_vec()) else {
-        return unsupported(format!(
-            "writing to {id}, which has no primary key or NOT NULL unique key"
-        ));
-    };
+    let (meta, key) = (targets[0].meta.clone(), targets[0].key.clone());
     let settings = settings(cx.up)?;
     cx.up.query("SET character_set_results = NULL")?;
     let mut w = cx.delta.writer();
@@ -164,6 +158,8 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             Write::Insert(i) => run.insert(&mut w, i),
             Write::Update(u) => run.update(&mut w, u),
             Write::Delete(d) => run.delete(&mut w, d),
+            Write::MultiUpdate(u) => run.multi_update(&mut w, u, &targets),
+            Write::MultiDelete(d) => run.multi_delete(&mut w, d, &targets),
         };
         (result, run.burned)
     };
@@ -190,6 +186,45 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     find_views(cx.up, &mut w)?;
     w.commit();
     Ok(outcome)
+}
+
+/// A table a statement writes to, as the statement names it.
+struct Target {
+    /// The alias (or name) the statement's join knows it by; empty for a
+    /// single-table statement.
+    alias: String,
+    meta: Arc<TableMeta>,
+    /// Its identity key.
+    key: Vec<usize>,
+    /// Multi-table UPDATE: the indexes of the assignments to it.
+    assignments: Vec<usize>,
+}
+
+/// The definition and identity key of a table vdb can write, or the
+/// reason it cannot.
+fn writable(
+    cx: &mut WriteContext,
+    id: &TableId,
+) -> Result<(Arc<TableMeta>, Vec<usize>), OverlayError> {
+    let meta = load(cx.up, cx.delta, id)?;
+    if !meta.triggers.is_empty() {
+        return unsupported(format!(
+            "writing to {id}, which has triggers ({})",
+            meta.triggers.join(", ")
+        ));
+    }
+    if meta.columns.iter().any(|c| c.generated) {
+        return unsupported(format!("writing to {id}, which has generated columns"));
+    }
+    if meta.columns.iter().any(|c| c.column.data_type == "bit") {
+        return unsupported(format!("writing to {id}, which has BIT columns"));
+    }
+    let Some(key) = meta.identity().map(|k| k.to_vec()) else {
+        return unsupported(format!(
+            "writing to {id}, which has no primary key or NOT NULL unique key"
+        ));
+    };
+    Ok((meta, key))
 }
 
 /// Records the source's views that read a newly changed table (directly
@@ -1228,7 +1263,7 @@ impl Run<'_, '_> {
         }
         let (from, alias) = self.target_text(&up.alias);
         let tail = self.ordered_tail(&up.tail, &alias);
-        let pairs = self.updated_rows(w, &set, (&from, &alias), &tail, up.ignore)?;
+        let pairs = self.updated_rows(w, &set, (from.as_bytes(), &alias), &tail, up.ignore)?;
         let matched = pairs.len() as u64;
         let changed_count = self.apply_updates(w, &pairs, up.ignore)?.len() as u64;
         Ok(WriteOutcome {
@@ -1273,7 +1308,7 @@ impl Run<'_, '_> {
         &mut self,
         w: &Writer,
         set: &[(usize, Vec<u8>)],
-        (from, alias): (&str, &str),
+        (from, alias): (&[u8], &str),
         tail: &[u8],
         ignore: bool,
     ) -> Result<Vec<(Row, Row)>, OverlayError> {
@@ -1294,7 +1329,7 @@ impl Run<'_, '_> {
             sel.push(b')');
         }
         sel.extend_from_slice(b" FROM ");
-        sel.extend_from_slice(from.as_bytes());
+        sel.extend_from_slice(from);
         sel.push(b' ');
         sel.extend_from_slice(tail);
         let sel = self.merged(&w.next, &sel)?;

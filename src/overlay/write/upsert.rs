@@ -128,8 +128,13 @@ impl Run<'_, '_> {
                 })
                 .collect::<Result<_, OverlayError>>()?;
             let tail = format!("WHERE {}", conditions.join(" AND "));
-            let pairs =
-                self.updated_rows(w, &exprs, (&from, &alias), tail.as_bytes(), ins.ignore)?;
+            let pairs = self.updated_rows(
+                w,
+                &exprs,
+                (from.as_bytes(), &alias),
+                tail.as_bytes(),
+                ins.ignore,
+            )?;
             let Some((old, new)) = pairs.first().cloned() else {
                 return Err(server(
                     1032,
