@@ -69,8 +69,30 @@ pub fn rewrite_read(
     sql: &[u8],
     state: &DeltaState,
     db: Option<&str>,
-    mut prober: Option<Prober>,
+    prober: Option<Prober>,
 ) -> Result<Option<String>, OverlayError> {
+    Ok(rewrite_traced(sql, state, db, prober)?.map(|r| r.text))
+}
+
+/// A read rewritten over the merged view.
+#[derive(Debug, Clone)]
+pub struct Rewritten {
+    /// The text to send instead.
+    pub text: String,
+    /// Each derived table spliced in, by the name the query knows it by
+    /// (its alias, else its name), and the table or view it stands for:
+    /// what the session needs to describe its columns as the source
+    /// describes the table's own.
+    pub derived: Vec<(String, TableId)>,
+}
+
+/// [`rewrite_read`], saying which derived tables it spliced in.
+pub fn rewrite_traced(
+    sql: &[u8],
+    state: &DeltaState,
+    db: Option<&str>,
+    mut prober: Option<Prober>,
+) -> Result<Option<Rewritten>, OverlayError> {
     if state.is_empty() || !state.may_touch(sql) {
         return Ok(None);
     }
@@ -96,6 +118,9 @@ pub fn rewrite_read(
     };
     // Views over changed tables read their definitions (which may name
     // other such views) in place.
+    let mut derived: Vec<(String, TableId)> = Vec::new();
+    let known_as =
+        |r: &crate::sql::tables::TableRef| r.alias.clone().unwrap_or_else(|| r.name.clone());
     let mut expanded: Option<String> = None;
     let mut refs = analyse(text)?;
     for _ in 0..MAX_VIEW_DEPTH {
@@ -105,8 +130,10 @@ pub fn rewrite_read(
         let current = expanded.as_deref().unwrap_or(text);
         let mut any_view = false;
         let next = splice(current, &refs, |r| {
-            let d = state.views.get(&resolve(r)?)?;
+            let id = resolve(r)?;
+            let d = state.views.get(&id)?;
             any_view = true;
+            derived.push((known_as(r), id));
             Some(format!("({d})"))
         });
         if !any_view {
@@ -119,7 +146,8 @@ pub fn rewrite_read(
     let mut failure = None;
     let mut any = false;
     let out = splice(text, &refs, |r| {
-        let t = state.tables.get(&resolve(r)?)?;
+        let id = resolve(r)?;
+        let t = state.tables.get(&id)?;
         let mut preds = r.restriction.preds.clone();
         let mut view = t.restricted_sql(&preds);
         // A join is worth a probe only when the query does not already
@@ -138,6 +166,7 @@ pub fn rewrite_read(
         match view {
             Ok(Some(d)) => {
                 any = true;
+                derived.push((known_as(r), id));
                 Some(d.to_string())
             }
             Ok(None) => None,
@@ -153,7 +182,7 @@ pub fn rewrite_read(
             e.column_type, e.value
         )));
     }
-    Ok((any || !std::ptr::eq(text, original)).then_some(out))
+    Ok((any || !std::ptr::eq(text, original)).then_some(Rewritten { text: out, derived }))
 }
 
 /// `t.column IN (<keys>)`: the values the other side of a two-table join

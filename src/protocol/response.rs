@@ -152,13 +152,28 @@ pub enum RelayError {
     Client(io::Error),
 }
 
+/// Changes the session asks the relay to make to a response: the relay
+/// knows where column definitions and rows are, the session knows what they
+/// should say (nothing here knows SQL).
+pub trait ResultPatch {
+    /// A replacement for the payload of column definition `index` (from 0)
+    /// of the current result set, or `None` to keep it.
+    fn column(&mut self, index: usize, payload: &[u8]) -> Option<Vec<u8>>;
+    /// Whether the text rows of the current result set need
+    /// [`ResultPatch::row`]; asked after its column definitions.
+    fn rows(&self) -> bool;
+    /// A replacement for a text row's payload, or `None` to keep it.
+    fn row(&mut self, payload: &[u8]) -> Option<Vec<u8>>;
+}
+
 /// Copies one response from `up` to `client` without re-encoding it.
 ///
 /// `first_seq` is the sequence id the response starts with (one past the
 /// command's last frame). `scratch` and `out` are reused buffers (one packet, and bytes pending for
 /// the client). The whole response is written with as few system calls as
 /// its size allows: a point select costs one write.
-pub fn relay<R: BufRead, W: Write>(
+#[allow(clippy::too_many_arguments)]
+pub fn relay<'p, R: BufRead, W: Write>(
     up: &mut R,
     client: &mut W,
     expect: Expect,
@@ -166,6 +181,7 @@ pub fn relay<R: BufRead, W: Write>(
     first_seq: u8,
     scratch: &mut Vec<u8>,
     out: &mut Vec<u8>,
+    patch: Option<&'p mut (dyn ResultPatch + 'p)>,
 ) -> Result<Relayed, RelayError> {
     out.clear();
     let mut r = Relay {
@@ -175,6 +191,9 @@ pub fn relay<R: BufRead, W: Write>(
         out,
         flushed: false,
         next_seq: first_seq,
+        patch,
+        last: 0,
+        last_whole: false,
     };
     let res = r.run(expect, deprecate_eof);
     match res {
@@ -219,7 +238,7 @@ enum RelayStop {
     Client(io::Error),
 }
 
-struct Relay<'a, R, W> {
+struct Relay<'a, 'p, R, W> {
     up: &'a mut R,
     client: &'a mut W,
     scratch: &'a mut Vec<u8>,
@@ -227,15 +246,29 @@ struct Relay<'a, R, W> {
     flushed: bool,
     /// Sequence id after the last packet taken from the source.
     next_seq: u8,
+    patch: Option<&'p mut (dyn ResultPatch + 'p)>,
+    /// Where the last packet starts in `out`, and whether it is all there
+    /// (one frame, not flushed): only then can it be replaced.
+    last: usize,
+    last_whole: bool,
 }
 
-impl<R: BufRead, W: Write> Relay<'_, R, W> {
+impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
     /// Reads the next source packet straight into the client's pending
     /// bytes (frames and all, no re-encoding) and returns its payload (the
     /// first frame's, which is all the relay inspects: OK, EOF and ERR
     /// packets are never split).
     fn next(&mut self) -> Result<Pkt<'_>, RelayStop> {
+        self.read(false)
+    }
+
+    /// [`Self::next`]; with `hold`, the packet stays in `out` (unless it
+    /// spans frames) so that it can be replaced; [`Self::flush_if_full`]
+    /// follows.
+    fn read(&mut self, hold: bool) -> Result<Pkt<'_>, RelayStop> {
         let start = self.out.len();
+        self.last = start;
+        self.last_whole = false;
         let mut total = 0usize;
         let mut multi = false;
         loop {
@@ -274,7 +307,9 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                 len: total,
             });
         }
-        if self.out.len() >= FLUSH_AT {
+        self.last_whole = true;
+        if !hold && self.out.len() >= FLUSH_AT {
+            self.last_whole = false;
             self.scratch.clear();
             let head = &self.out[start + 4..];
             self.scratch.extend_from_slice(&head[..head.len().min(64)]);
@@ -288,6 +323,71 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
             head: &self.out[start + 4..],
             len: total,
         })
+    }
+
+    /// Replaces the last packet (read with `hold`) by `payload`, keeping
+    /// its sequence id.
+    fn replace_last(&mut self, payload: &[u8]) {
+        debug_assert!(self.last_whole && payload.len() < MAX_FRAME);
+        let seq = self.out[self.last + 3];
+        self.out.truncate(self.last);
+        let len = payload.len() as u32;
+        self.out.extend_from_slice(&len.to_le_bytes()[..3]);
+        self.out.push(seq);
+        self.out.extend_from_slice(payload);
+    }
+
+    fn flush_if_full(&mut self) -> Result<(), RelayStop> {
+        if self.out.len() >= FLUSH_AT {
+            self.flush().map_err(RelayStop::Client)?;
+        }
+        Ok(())
+    }
+
+    /// Column definitions: `count` packets, offered to the patch.
+    fn columns(&mut self, count: u64) -> Result<(), RelayStop> {
+        for i in 0..count {
+            self.read(self.patch.is_some())?;
+            if !self.last_whole {
+                continue;
+            }
+            let start = self.last + 4;
+            let new = match self.patch.as_mut() {
+                Some(p) => p.column(i as usize, &self.out[start..]),
+                None => None,
+            };
+            if let Some(new) = new {
+                if new.len() < MAX_FRAME {
+                    self.replace_last(&new);
+                }
+            }
+            self.flush_if_full()?;
+        }
+        Ok(())
+    }
+
+    /// Text rows through the patch, packet by packet.
+    fn patched_rows(&mut self, deprecate_eof: bool) -> Result<(u16, Option<u16>), RelayStop> {
+        loop {
+            let p = self.read(true)?;
+            if p.first() == Some(&0xFF) {
+                return Ok((0, Some(err_code(p.head))));
+            }
+            if is_terminator(p.first(), p.len, deprecate_eof) {
+                return Ok((status_of(p.head, deprecate_eof), None));
+            }
+            if self.last_whole {
+                let start = self.last + 4;
+                let new = match self.patch.as_mut() {
+                    Some(patch) => patch.row(&self.out[start..]),
+                    None => None,
+                };
+                if let Some(new) = new.filter(|n| n.len() < MAX_FRAME) {
+                    self.replace_last(&new);
+                }
+            }
+            self.flush_if_full()?;
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -343,14 +443,18 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                 // the start of the pending bytes (header, then 0x00, then
                 // the id).
                 self.out[5..9].copy_from_slice(&client_id.to_le_bytes());
-                for count in [params, columns] {
-                    if count > 0 {
-                        for _ in 0..count {
-                            self.next()?;
-                        }
-                        if !deprecate_eof {
-                            self.next()?;
-                        }
+                if params > 0 {
+                    for _ in 0..params {
+                        self.next()?;
+                    }
+                    if !deprecate_eof {
+                        self.next()?;
+                    }
+                }
+                if columns > 0 {
+                    self.columns(columns as u64)?;
+                    if !deprecate_eof {
+                        self.next()?;
                     }
                 }
                 Ok(Relayed {
@@ -410,9 +514,9 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                 }
                 let mut pos = 0;
                 let columns = lenenc_int(p.head, &mut pos).ok_or_else(|| bad("column count"))?;
-                for _ in 0..columns {
-                    self.next()?;
-                }
+                self.columns(columns)?;
+                let patch_rows =
+                    expect == Expect::Query && self.patch.as_ref().is_some_and(|p| p.rows());
                 if !deprecate_eof {
                     let eof = self.next()?;
                     let st = status_of(eof.head, false);
@@ -427,7 +531,11 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
                         });
                     }
                 }
-                let (st, err) = self.rows(deprecate_eof)?;
+                let (st, err) = if patch_rows {
+                    self.patched_rows(deprecate_eof)?
+                } else {
+                    self.rows(deprecate_eof)?
+                };
                 if err.is_some() || st & MORE_RESULTS == 0 {
                     return Ok(Relayed {
                         stmt_id: None,
@@ -456,7 +564,7 @@ impl<R: BufRead, W: Write> Relay<'_, R, W> {
     }
 }
 
-impl<R: BufRead, W: Write> Relay<'_, R, W> {
+impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
     /// The fast path for row streams: walks the packet headers of whatever
     /// the source connection has already buffered and moves every complete
     /// packet up to the end of the stream in one copy, looking at one byte
@@ -539,6 +647,7 @@ mod tests {
             1,
             &mut Vec::new(),
             &mut Vec::new(),
+            None,
         )
         .unwrap();
         assert_eq!(
@@ -693,6 +802,57 @@ mod tests {
         );
     }
 
+    /// Renames every column definition and doubles every text row's
+    /// first value.
+    struct Rename;
+
+    impl ResultPatch for Rename {
+        fn column(&mut self, _: usize, _: &[u8]) -> Option<Vec<u8>> {
+            Some(b"renamed".to_vec())
+        }
+        fn rows(&self) -> bool {
+            true
+        }
+        fn row(&mut self, payload: &[u8]) -> Option<Vec<u8>> {
+            let mut p = payload.to_vec();
+            p.extend_from_slice(payload);
+            Some(p)
+        }
+    }
+
+    #[test]
+    fn a_patch_replaces_column_definitions_and_rows_keeping_sequence_ids() {
+        let packets = vec![
+            vec![1],
+            coldef(),
+            vec![0xFE, 0, 0, 2, 0],
+            vec![1, b'x'],
+            vec![0xFE, 0, 0, 2, 0],
+        ];
+        let input = wire(&packets);
+        let mut client = Vec::new();
+        let mut patch = Rename;
+        relay(
+            &mut input.as_slice(),
+            &mut client,
+            Expect::Query,
+            false,
+            1,
+            &mut Vec::new(),
+            &mut Vec::new(),
+            Some(&mut patch),
+        )
+        .unwrap();
+        let want = wire(&[
+            vec![1],
+            b"renamed".to_vec(),
+            vec![0xFE, 0, 0, 2, 0],
+            vec![1, b'x', 1, b'x'],
+            vec![0xFE, 0, 0, 2, 0],
+        ]);
+        assert_eq!(client, want);
+    }
+
     #[test]
     fn a_source_that_vanishes_mid_response_is_reported_with_the_next_sequence_id() {
         let input = wire(&[vec![1], coldef()]);
@@ -705,6 +865,7 @@ mod tests {
             1,
             &mut Vec::new(),
             &mut Vec::new(),
+            None,
         )
         .unwrap_err();
         match err {

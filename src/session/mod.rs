@@ -7,29 +7,33 @@
 //! (sql_mode, client character set).
 
 pub mod error;
+pub mod metadata;
 
 use std::collections::HashMap;
 use std::io::{self, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use log::{debug, info, warn};
 use mysql::consts::CapabilityFlags as Cap;
 
 use crate::admin::{self, AdminError};
+use crate::delta::TableId;
 use crate::overlay::write::{execute as execute_write, WriteContext};
-use crate::overlay::{rewrite_read, OverlayError};
+use crate::overlay::{rewrite_traced, OverlayError, Rewritten};
 use crate::protocol::command::Command;
 use crate::protocol::handshake::{self, AuthPlugin, HandshakeError};
 use crate::protocol::packet::{read_packet, write_packet, FrameError};
 use crate::protocol::response::{
-    err_payload, ok_payload, relay, Expect, RelayError, STATUS_AUTOCOMMIT,
+    err_payload, ok_payload, relay, Expect, RelayError, ResultPatch, STATUS_AUTOCOMMIT,
 };
 use crate::protocol::stream::Stream;
 use crate::server::{SessionHandle, Shared};
 use crate::sql::classify::{analyze, Effect, Refusal, Verdict};
 use crate::sql::lexer::{Charset, LexMode};
 use crate::upstream::{Login, Upstream, UpstreamError};
+use metadata::MetaPatch;
 
 pub use error::ClientError;
 
@@ -99,6 +103,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         scratch: Vec::new(),
         out: Vec::new(),
         statements: 0,
+        columns: HashMap::new(),
     };
     let outcome =
         session
@@ -135,6 +140,10 @@ struct Session<'a> {
     scratch: Vec<u8>,
     out: Vec<u8>,
     statements: u64,
+    /// How the source describes the columns of client queries over changed
+    /// tables, by query shape (see [`metadata`]); cleared when a SET may
+    /// have changed the result character set.
+    columns: HashMap<Vec<u8>, Arc<metadata::Description>>,
 }
 
 /// Why a session ended early.
@@ -396,6 +405,7 @@ impl Session<'_> {
                     None => Ok(()),
                 };
                 self.replay.clear();
+                self.columns.clear();
                 self.prepared.clear();
                 match result.and_then(|_| self.refresh_lex_mode()) {
                     Ok(()) => {
@@ -451,17 +461,18 @@ impl Session<'_> {
             }
         };
         let relayed = match (&analysis.verdict, overlaid) {
-            (_, Some(text)) => {
+            (_, Some(Rewritten { text, derived })) => {
                 debug!(
                     "conn {} rewritten over the delta: {}",
                     self.id,
                     shorten(sql)
                 );
                 log::trace!("conn {} sent instead: {text}", self.id);
+                let mut patch = self.meta_patch(sql, &derived, true);
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());
-                self.forward(&p, Expect::Query, seq)?
+                self.forward_patched(&p, Expect::Query, seq, Some(&mut patch))?
             }
             (Verdict::Forward, None) => {
                 debug!("conn {} passed through: {}", self.id, shorten(sql));
@@ -506,6 +517,7 @@ impl Session<'_> {
         for effect in analysis.effects {
             match effect {
                 Effect::RefreshLexMode => {
+                    self.columns.clear();
                     if let Err(e) = self.refresh_lex_mode() {
                         warn!("conn {}: cannot read sql_mode after SET: {e}", self.id);
                         self.upstream = None;
@@ -513,6 +525,7 @@ impl Session<'_> {
                 }
                 Effect::Use(db) if succeeded => self.db = Some(db),
                 Effect::ReplaySet(set) if succeeded && self.replay.len() < MAX_REPLAY => {
+                    self.columns.clear();
                     self.replay.push(set)
                 }
                 Effect::Release if succeeded => keep_going = false,
@@ -527,7 +540,51 @@ impl Session<'_> {
     ///
     /// `probing`: the text runs once, now, so the source may be asked first
     /// for the keys a join offers (not for prepared statements).
-    fn overlay(&mut self, sql: &[u8], probing: bool) -> Result<Option<String>, OverlayError> {
+    /// The metadata patch for a read of `sql` that spliced in `derived`:
+    /// the source's own description of `sql`, learned once per query shape
+    /// and character set (an extra prepare the first time). When the source
+    /// cannot describe it, nothing is patched.
+    fn meta_patch(
+        &mut self,
+        sql: &[u8],
+        derived: &[(String, TableId)],
+        executed: bool,
+    ) -> MetaPatch {
+        let key = metadata::shape(sql, self.lex);
+        let truth = match self.columns.get(&key) {
+            Some(t) => t.clone(),
+            None => {
+                let described = match self.upstream.as_mut() {
+                    Some(up) => up.describe(sql).map(|columns| {
+                        let mut explain = b"EXPLAIN ".to_vec();
+                        explain.extend_from_slice(sql);
+                        let (rows, err) = up.query_partial(&explain);
+                        metadata::Description {
+                            columns,
+                            temporary: err.is_none() && metadata::uses_temporary(&rows),
+                        }
+                    }),
+                    None => Ok(metadata::Description::default()),
+                };
+                let truth = Arc::new(described.unwrap_or_else(|e| {
+                    debug!(
+                        "conn {}: the source cannot describe this read: {e}",
+                        self.id
+                    );
+                    metadata::Description::default()
+                }));
+                if self.columns.len() >= MAX_DESCRIPTIONS {
+                    self.columns.clear();
+                }
+                self.columns.insert(key, truth.clone());
+                truth
+            }
+        };
+        let names: Vec<String> = derived.iter().map(|(n, _)| n.clone()).collect();
+        MetaPatch::new(&names, truth, executed)
+    }
+
+    fn overlay(&mut self, sql: &[u8], probing: bool) -> Result<Option<Rewritten>, OverlayError> {
         let state = self.shared.delta.current();
         if state.is_empty() {
             return Ok(None);
@@ -538,7 +595,7 @@ impl Session<'_> {
             .map(|d| String::from_utf8_lossy(d).into_owned());
         let upstream = self.upstream.as_mut().filter(|_| probing);
         let Some(up) = upstream else {
-            let text = rewrite_read(sql, &state, db.as_deref(), None)?;
+            let text = rewrite_traced(sql, &state, db.as_deref(), None)?;
             return self.fits(text);
         };
         let mut prober = |q: &str| {
@@ -549,19 +606,19 @@ impl Session<'_> {
                     .collect(),
             )
         };
-        let text = rewrite_read(sql, &state, db.as_deref(), Some(&mut prober))?;
+        let text = rewrite_traced(sql, &state, db.as_deref(), Some(&mut prober))?;
         self.fits(text)
     }
 
     /// A rewritten text the source would refuse as too large (a read that
     /// embeds a large delta whole: no key restriction narrows it) is
     /// refused here, by name, instead of costing the source connection.
-    fn fits(&self, text: Option<String>) -> Result<Option<String>, OverlayError> {
+    fn fits(&self, text: Option<Rewritten>) -> Result<Option<Rewritten>, OverlayError> {
         let limit = self.shared.source_info.max_packet;
         match text {
-            Some(t) if t.len() >= limit => Err(OverlayError::Unsupported(format!(
+            Some(t) if t.text.len() >= limit => Err(OverlayError::Unsupported(format!(
                 "a read whose merged view of changed tables is {} bytes of SQL, beyond the source's max_allowed_packet ({limit}): narrow it by key, or raise max_allowed_packet on the source",
-                t.len()
+                t.text.len()
             ))),
             t => Ok(t),
         }
@@ -661,6 +718,18 @@ impl Session<'_> {
         expect: Expect,
         seq: u8,
     ) -> Result<Option<crate::protocol::response::Relayed>, SessionEnd> {
+        self.forward_patched(payload, expect, seq, None)
+    }
+
+    /// [`Self::forward`], with the result sets' column definitions (and
+    /// text rows) offered to `patch` on the way.
+    fn forward_patched(
+        &mut self,
+        payload: &[u8],
+        expect: Expect,
+        seq: u8,
+        patch: Option<&mut dyn ResultPatch>,
+    ) -> Result<Option<crate::protocol::response::Relayed>, SessionEnd> {
         if !self.ensure_upstream(seq)? {
             return Ok(None);
         }
@@ -679,6 +748,7 @@ impl Session<'_> {
             seq,
             &mut self.scratch,
             &mut self.out,
+            patch,
         );
         match result {
             Ok(r) => {
@@ -760,7 +830,7 @@ impl Session<'_> {
                 debug!("conn {} answered from vdb.*: {}", self.id, shorten(sql));
                 // It may read changed tables too.
                 let text = match self.overlay(text.as_bytes(), true) {
-                    Ok(Some(t)) => t,
+                    Ok(Some(t)) => t.text,
                     Ok(None) => text,
                     Err(e) => {
                         self.overlay_failed(seq, e)?;
@@ -801,15 +871,20 @@ impl Session<'_> {
         let client_id = self.next_stmt_id;
         let original = packet[1..].to_vec();
         let version = self.shared.delta.current().version;
-        let text = match self.overlay(&original, false) {
-            Ok(Some(t)) => t.into_bytes(),
-            Ok(None) => original.clone(),
+        let (text, derived) = match self.overlay(&original, false) {
+            Ok(Some(t)) => (t.text.into_bytes(), t.derived),
+            Ok(None) => (original.clone(), Vec::new()),
             Err(e) => return self.overlay_failed(seq, e),
         };
         let mut p = Vec::with_capacity(text.len() + 1);
         p.push(0x16);
         p.extend_from_slice(&text);
-        let relayed = self.forward(&p, Expect::Prepare(client_id), seq)?;
+        let relayed = if derived.is_empty() {
+            self.forward(&p, Expect::Prepare(client_id), seq)?
+        } else {
+            let mut patch = self.meta_patch(&original, &derived, false);
+            self.forward_patched(&p, Expect::Prepare(client_id), seq, Some(&mut patch))?
+        };
         if let Some(upstream_id) = relayed.and_then(|r| r.stmt_id) {
             self.next_stmt_id = self.next_stmt_id.wrapping_add(1).max(1);
             self.prepared.insert(
@@ -819,6 +894,7 @@ impl Session<'_> {
                     upstream_id,
                     original,
                     delta_version: version,
+                    derived,
                 },
             );
         }
@@ -840,14 +916,17 @@ impl Session<'_> {
         }
         let (original, prepared_text, old_id) =
             (stmt.original.clone(), stmt.text.clone(), stmt.upstream_id);
-        let text = match self.overlay(&original, false) {
-            Ok(Some(t)) => t.into_bytes(),
-            Ok(None) => original,
+        let (text, derived) = match self.overlay(&original, false) {
+            Ok(Some(t)) => (t.text.into_bytes(), t.derived),
+            Ok(None) => (original, Vec::new()),
             Err(e) => {
                 self.overlay_failed(seq, e)?;
                 return Ok(false);
             }
         };
+        if let Some(stmt) = self.prepared.get_mut(&id) {
+            stmt.derived = derived;
+        }
         if text != prepared_text {
             if !self.ensure_upstream(seq)? {
                 return Ok(false);
@@ -908,9 +987,21 @@ impl Session<'_> {
         if !self.ensure_upstream(seq)? {
             return Ok(());
         }
+        let (original, derived) = match self.prepared.get(&stmt_id(packet)) {
+            Some(s) if expect == Expect::Execute && !s.derived.is_empty() => {
+                (s.original.clone(), s.derived.clone())
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
         match self.stmt_packet(packet) {
             Some(p) => {
-                let r = self.forward(&p, expect, seq).map(|_| ());
+                let r = if derived.is_empty() {
+                    self.forward(&p, expect, seq).map(|_| ())
+                } else {
+                    let mut patch = self.meta_patch(&original, &derived, true);
+                    self.forward_patched(&p, expect, seq, Some(&mut patch))
+                        .map(|_| ())
+                };
                 self.stmt_buf = p;
                 r
             }
@@ -1004,6 +1095,7 @@ impl Session<'_> {
         }
         self.db = parsed.database;
         self.replay.clear();
+        self.columns.clear();
         self.prepared.clear();
         // A fresh source session with the new database and character set.
         if let Some(up) = self.upstream.take() {
@@ -1035,6 +1127,9 @@ fn starts_with_write(sql: &[u8], lex: crate::sql::lexer::LexMode) -> bool {
         .is_some_and(|t| CAPTURED_WRITES.iter().any(|w| t.is_word(sql, w)))
 }
 
+/// How many query shapes' descriptions a session keeps.
+const MAX_DESCRIPTIONS: usize = 1024;
+
 /// A server-side prepared statement of this session.
 struct PreparedStmt {
     /// The text as prepared at the source (after any rewrite).
@@ -1046,6 +1141,8 @@ struct PreparedStmt {
     original: Vec<u8>,
     /// The delta version `text` was made for.
     delta_version: u64,
+    /// The derived tables `text` splices in (see [`metadata`]).
+    derived: Vec<(String, TableId)>,
 }
 
 /// The statement id of a COM_STMT_* packet (0 when too short).

@@ -489,9 +489,30 @@ impl Upstream {
         }
     }
 
+    /// The column definitions the source gives for a query's result, as
+    /// it describes them to this session, learned by preparing the query
+    /// (which runs nothing) and closing it again.
+    pub fn describe(&mut self, sql: &[u8]) -> Result<Vec<Vec<u8>>, UpstreamError> {
+        let mut defs = Vec::new();
+        let id = self.prepare_into(sql, Some(&mut defs))?;
+        let mut close = vec![0x19];
+        close.extend_from_slice(&id.to_le_bytes());
+        self.send(&close)?;
+        Ok(defs)
+    }
+
     /// Prepares a statement for vdb itself (re-creating a client's statement
     /// on a new connection) and returns the source's statement id.
     pub fn prepare(&mut self, sql: &[u8]) -> Result<u32, UpstreamError> {
+        self.prepare_into(sql, None)
+    }
+
+    /// [`Self::prepare`], keeping the result's column definitions.
+    fn prepare_into(
+        &mut self,
+        sql: &[u8],
+        mut columns_out: Option<&mut Vec<Vec<u8>>>,
+    ) -> Result<u32, UpstreamError> {
         let mut cmd = Vec::with_capacity(sql.len() + 1);
         cmd.push(0x16);
         cmd.extend_from_slice(sql);
@@ -507,11 +528,17 @@ impl Upstream {
         let id = u32::from_le_bytes([p[1], p[2], p[3], p[4]]);
         let columns = u16::from_le_bytes([p[5], p[6]]);
         let params = u16::from_le_bytes([p[7], p[8]]);
-        for count in [params, columns] {
-            if count > 0 {
-                let eof = usize::from(!self.deprecate_eof());
-                for _ in 0..count as usize + eof {
-                    read_packet(&mut self.io, &mut self.scratch)?;
+        let eof = usize::from(!self.deprecate_eof());
+        if params > 0 {
+            for _ in 0..params as usize + eof {
+                read_packet(&mut self.io, &mut self.scratch)?;
+            }
+        }
+        if columns > 0 {
+            for n in 0..columns as usize + eof {
+                read_packet(&mut self.io, &mut self.scratch)?;
+                if let Some(out) = columns_out.as_mut().filter(|_| n < columns as usize) {
+                    out.push(self.scratch.clone());
                 }
             }
         }

@@ -5,7 +5,32 @@ pub const ALL: &[(&str, &str)] = &[
     ("vdbt_shop", SHOP),
     ("vdbt_types", TYPES),
     ("vdbt_shop_after", SHOP_AFTER),
+    ("vdbt_meta", META),
 ];
+
+/// Column attributes a derived table loses: ZEROFILL, ENUM, SET, JSON,
+/// NOT NULL, keys, AUTO_INCREMENT, defaults (tests/it/metadata.rs).
+pub const META: &str = r#"
+CREATE TABLE counters (
+  id INT(6) UNSIGNED ZEROFILL NOT NULL PRIMARY KEY,
+  label ENUM('a','bb') NOT NULL,
+  tags SET('x','y') NULL,
+  n INT NOT NULL DEFAULT 0,
+  price DECIMAL(7,3) NULL,
+  attrs JSON NULL,
+  note VARCHAR(30) CHARACTER SET latin1 NULL,
+  KEY idx_n (n)
+);
+INSERT INTO counters VALUES (1, 'a', 'x', 5, 1.5, '{"a": 1}', 'one'), (2, 'bb', NULL, 7, NULL, NULL, NULL), (30, 'a', 'x,y', 0, 2.25, '[]', 'thirty');
+CREATE TABLE events (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  counter_id INT(6) UNSIGNED ZEROFILL NOT NULL,
+  at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  KEY idx_counter (counter_id)
+);
+INSERT INTO events (counter_id, at) VALUES (1, '2024-01-01 00:00:00.100'), (2, '2024-01-02 00:00:00'), (30, '2024-01-03 00:00:00');
+CREATE VIEW counter_events AS SELECT c.id, c.label, e.at FROM counters c JOIN events e ON e.counter_id = c.id;
+"#;
 
 /// The shop with a few changes applied: the oracle for the overlay rewrite,
 /// which must show exactly this when the same changes sit in a delta over

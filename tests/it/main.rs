@@ -10,6 +10,7 @@ mod differential;
 mod facts;
 mod fixtures;
 mod harness;
+mod metadata;
 mod overlay;
 mod protocol;
 mod rawclient;

@@ -1,0 +1,248 @@
+//! Result-set metadata of rewritten reads.
+//!
+//! A changed table is read through its merged view, a derived table, and the
+//! source describes a derived table's columns differently from a table's:
+//! no database or original table, no key, NOT NULL, ENUM or ZEROFILL flags,
+//! types widened by the UNION (ENUM becomes VARCHAR, an `INT(6) ZEROFILL`
+//! loses its width and its padding). What the source would have said
+//! depends on the query's plan too (a temporary table drops key flags), so
+//! the session asks the source itself: it prepares the client's own text
+//! (which runs nothing) and takes those definitions for the columns that
+//! came from a derived table vdb spliced in, padding ZEROFILL values in text
+//! rows as the server pads them. A prepared statement's definitions keep
+//! the key flags a result built in a temporary table loses, so `EXPLAIN`
+//! of the same text says whether to drop them. The answer is kept per
+//! query shape (the text with its literals blanked) and session character
+//! set.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::protocol::coldef::{ColumnDef, KEY_FLAGS, NAME, ORG_TABLE, TABLE, ZEROFILL_FLAG};
+use crate::protocol::packet::{lenenc_int, put_lenenc_bytes};
+use crate::protocol::response::ResultPatch;
+use crate::sql::lexer::{lex, Kind, LexMode};
+
+/// The key a description is kept under: the text with every string and
+/// number literal replaced by `?` (a column from a table never depends on
+/// them; a literal's own column is never patched).
+pub fn shape(sql: &[u8], mode: LexMode) -> Vec<u8> {
+    let mut out = Vec::with_capacity(sql.len());
+    let mut at = 0;
+    for t in lex(sql, mode).tokens {
+        let literal =
+            t.kind == Kind::Str || (t.kind == Kind::Word && sql[t.start].is_ascii_digit());
+        if literal {
+            out.extend_from_slice(&sql[at..t.start]);
+            out.push(b'?');
+            at = t.end;
+        }
+    }
+    out.extend_from_slice(&sql[at..]);
+    out
+}
+
+/// How the source describes a client query's result.
+#[derive(Debug, Default)]
+pub struct Description {
+    /// The column definitions of its (first) result set.
+    pub columns: Vec<Vec<u8>>,
+    /// Whether the server builds that result in a temporary table.
+    pub temporary: bool,
+}
+
+/// Whether EXPLAIN rows (id, select_type, table, type, ..., Extra) say the
+/// outer query's result goes through a temporary table.
+pub fn uses_temporary(explain: &[Vec<Option<Vec<u8>>>]) -> bool {
+    explain.iter().any(|r| {
+        r.first().and_then(|v| v.as_deref()) == Some(b"1")
+            && r.last()
+                .and_then(|v| v.as_deref())
+                .is_some_and(|e| e.windows(15).any(|w| w == b"Using temporary"))
+    })
+}
+
+/// The patch for one rewritten read.
+pub struct MetaPatch {
+    /// The names the query knows the spliced derived tables by.
+    derived: HashSet<String>,
+    /// The source's description of the client's own query.
+    truth: Arc<Description>,
+    /// Whether the response is a result (not PREPARE_OK, whose
+    /// definitions keep the key flags).
+    executed: bool,
+    /// Which result set of the response this is (only the first is the
+    /// query's).
+    result: usize,
+    /// Per column of the current result set: the width to pad a ZEROFILL
+    /// value to.
+    pad: Vec<Option<usize>>,
+}
+
+impl MetaPatch {
+    /// A patch for a read that spliced in derived tables known by `derived`,
+    /// whose client text the source describes as `truth`; `executed` for a
+    /// result, false for PREPARE_OK.
+    pub fn new(derived: &[String], truth: Arc<Description>, executed: bool) -> MetaPatch {
+        MetaPatch {
+            derived: derived.iter().cloned().collect(),
+            truth,
+            executed,
+            result: 0,
+            pad: Vec::new(),
+        }
+    }
+
+    fn patched(&self, index: usize, payload: &[u8]) -> Option<(Vec<u8>, Option<usize>)> {
+        let got = ColumnDef::parse(payload)?;
+        // Only a derived table's columns come without an original table.
+        // (Expressions over them, `MAX(id)`, are left as they come: the
+        // server's PREPARE describes expressions differently from their
+        // results.)
+        if !got.names[ORG_TABLE].is_empty()
+            || !self
+                .derived
+                .contains(String::from_utf8_lossy(got.names[TABLE]).as_ref())
+        {
+            return None;
+        }
+        let payload = self.truth.columns.get(index)?;
+        let truth = ColumnDef::parse(payload)?;
+        if truth.names[NAME] != got.names[NAME] || truth.names[TABLE] != got.names[TABLE] {
+            return None;
+        }
+        let pad = (truth.flags() & ZEROFILL_FLAG != 0 && got.flags() & ZEROFILL_FLAG == 0)
+            .then_some(truth.length() as usize);
+        let mut out = payload.clone();
+        if self.truth.temporary && self.executed {
+            ColumnDef::set_flags(&mut out, truth.flags() & !KEY_FLAGS);
+        }
+        Some((out, pad))
+    }
+}
+
+impl ResultPatch for MetaPatch {
+    fn column(&mut self, index: usize, payload: &[u8]) -> Option<Vec<u8>> {
+        if index == 0 {
+            self.result += 1;
+            self.pad.clear();
+        }
+        let patched = (self.result == 1)
+            .then(|| self.patched(index, payload))
+            .flatten();
+        match patched {
+            Some((new, pad)) => {
+                self.pad.push(pad);
+                Some(new)
+            }
+            None => {
+                self.pad.push(None);
+                None
+            }
+        }
+    }
+
+    fn rows(&self) -> bool {
+        self.pad.iter().any(Option::is_some)
+    }
+
+    fn row(&mut self, payload: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(payload.len() + 16);
+        let mut pos = 0;
+        for pad in &self.pad {
+            if payload.get(pos) == Some(&0xFB) {
+                out.push(0xFB);
+                pos += 1;
+                continue;
+            }
+            let len = lenenc_int(payload, &mut pos)? as usize;
+            let value = payload.get(pos..pos + len)?;
+            pos += len;
+            match pad {
+                Some(width) if value.len() < *width => {
+                    let mut padded = vec![b'0'; width - value.len()];
+                    padded.extend_from_slice(value);
+                    put_lenenc_bytes(&mut out, &padded);
+                }
+                _ => put_lenenc_bytes(&mut out, value),
+            }
+        }
+        (pos == payload.len()).then_some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(table: &str, org_table: &str, name: &str, len: u32, flags: u16) -> Vec<u8> {
+        let mut p = Vec::new();
+        let db = if org_table.is_empty() { "" } else { "db" };
+        for s in ["def", db, table, org_table, name, name] {
+            put_lenenc_bytes(&mut p, s.as_bytes());
+        }
+        p.extend_from_slice(&[0x0c, 63, 0]);
+        p.extend_from_slice(&len.to_le_bytes());
+        p.push(3);
+        p.extend_from_slice(&flags.to_le_bytes());
+        p.extend_from_slice(&[0, 0, 0]);
+        p
+    }
+
+    #[test]
+    fn derived_columns_take_the_sources_description_of_the_clients_query() {
+        let truth = Arc::new(Description {
+            columns: vec![
+                def("x", "t", "id", 6, 0x1 | 0x2 | 0x40),
+                def("", "", "1+1", 3, 0),
+                def("x", "t", "n", 11, 0x1),
+            ],
+            temporary: false,
+        });
+        let mut patch = MetaPatch::new(&["x".to_string()], truth.clone(), true);
+        assert_eq!(
+            patch.column(0, &def("x", "", "id", 10, 0)),
+            Some(truth.columns[0].clone())
+        );
+        // An expression, and a real table's column, are left alone.
+        assert!(patch.column(1, &def("", "", "1+1", 3, 0)).is_none());
+        assert!(patch.column(2, &def("x", "u", "n", 11, 0)).is_none());
+        // ZEROFILL values are padded to the width.
+        assert!(patch.rows());
+        let mut row = Vec::new();
+        for v in ["5", "2", "9"] {
+            put_lenenc_bytes(&mut row, v.as_bytes());
+        }
+        let mut want = Vec::new();
+        for v in ["000005", "2", "9"] {
+            put_lenenc_bytes(&mut want, v.as_bytes());
+        }
+        assert_eq!(patch.row(&row).unwrap(), want);
+        // A second result set is not the query's.
+        assert!(patch.column(0, &def("x", "", "id", 10, 0)).is_none());
+        assert!(!patch.rows());
+    }
+
+    #[test]
+    fn a_result_built_in_a_temporary_table_has_no_key_flags() {
+        let truth = Arc::new(Description {
+            columns: vec![def("x", "t", "id", 6, 0x1 | 0x2 | 0x4000)],
+            temporary: true,
+        });
+        let mut patch = MetaPatch::new(&["x".to_string()], truth, true);
+        let got = patch.column(0, &def("x", "", "id", 10, 0)).unwrap();
+        assert_eq!(ColumnDef::parse(&got).unwrap().flags(), 0x1);
+        let row = |extra: &str| vec![Some(b"1".to_vec()), Some(extra.as_bytes().to_vec())];
+        assert!(uses_temporary(&[row("Using temporary; Using filesort")]));
+        assert!(!uses_temporary(&[row("Using where")]));
+    }
+
+    #[test]
+    fn a_shape_blanks_literals_only() {
+        let s = shape(
+            b"SELECT a1, 'x' FROM t WHERE id = 42 AND s = \"q\"",
+            LexMode::default(),
+        );
+        assert_eq!(s, b"SELECT a1, ? FROM t WHERE id = ? AND s = ?".to_vec());
+    }
+}
