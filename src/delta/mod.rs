@@ -503,6 +503,18 @@ impl TableDelta {
         self.rows.insert(key, Arc::new(new));
     }
 
+    /// Whether the merged view still shows `row`, a row it showed when the
+    /// table's delta was `before` (`None`: no changes then, so a source
+    /// row): a captured row while its key is in `rows`, a source row until
+    /// its key is hidden and not captured again.
+    pub fn still_shows(&self, row: &Row, before: Option<&TableDelta>) -> bool {
+        let k = self.key_of(row);
+        match before {
+            Some(b) if b.rows.contains_key(&k) => self.rows.contains_key(&k),
+            _ => self.rows.contains_key(&k) || !self.hidden.contains_key(&k),
+        }
+    }
+
     fn hide(&mut self, source_row: &Row) {
         let key: Row = self.key.iter().map(|&i| source_row[i].clone()).collect();
         self.hidden.insert(self.encode(key.iter()), key);

@@ -79,11 +79,10 @@ pub fn rewrite_read(
 pub struct Rewritten {
     /// The text to send instead.
     pub text: String,
-    /// Each derived table spliced in, by the name the query knows it by
-    /// (its alias, else its name), and the table or view it stands for:
-    /// what the session needs to describe its columns as the source
-    /// describes the table's own.
-    pub derived: Vec<(String, TableId)>,
+    /// The names the query knows each spliced derived table by (its alias,
+    /// else the table's or view's name): the columns the session describes
+    /// as the source describes the client's own query.
+    pub derived: Vec<String>,
 }
 
 /// [`rewrite_read`], saying which derived tables it spliced in.
@@ -118,7 +117,7 @@ pub fn rewrite_traced(
     };
     // Views over changed tables read their definitions (which may name
     // other such views) in place.
-    let mut derived: Vec<(String, TableId)> = Vec::new();
+    let mut derived: Vec<String> = Vec::new();
     let known_as =
         |r: &crate::sql::tables::TableRef| r.alias.clone().unwrap_or_else(|| r.name.clone());
     let mut expanded: Option<String> = None;
@@ -133,7 +132,7 @@ pub fn rewrite_traced(
             let id = resolve(r)?;
             let d = state.views.get(&id)?;
             any_view = true;
-            derived.push((known_as(r), id));
+            derived.push(known_as(r));
             Some(format!("({d})"))
         });
         if !any_view {
@@ -146,8 +145,7 @@ pub fn rewrite_traced(
     let mut failure = None;
     let mut any = false;
     let out = splice(text, &refs, |r| {
-        let id = resolve(r)?;
-        let t = state.tables.get(&id)?;
+        let t = state.tables.get(&resolve(r)?)?;
         let mut preds = r.restriction.preds.clone();
         let mut view = t.restricted_sql(&preds);
         // A join is worth a probe only when the query does not already
@@ -166,7 +164,7 @@ pub fn rewrite_traced(
         match view {
             Ok(Some(d)) => {
                 any = true;
-                derived.push((known_as(r), id));
+                derived.push(known_as(r));
                 Some(d.to_string())
             }
             Ok(None) => None,

@@ -19,7 +19,6 @@ use log::{debug, info, warn};
 use mysql::consts::CapabilityFlags as Cap;
 
 use crate::admin::{self, AdminError};
-use crate::delta::TableId;
 use crate::overlay::write::{execute as execute_write, WriteContext};
 use crate::overlay::{rewrite_traced, OverlayError, Rewritten};
 use crate::protocol::command::Command;
@@ -468,7 +467,8 @@ impl Session<'_> {
                     shorten(sql)
                 );
                 log::trace!("conn {} sent instead: {text}", self.id);
-                let mut patch = self.meta_patch(sql, &derived, true);
+                let shape = metadata::shape(sql, self.lex);
+                let mut patch = self.meta_patch(sql, &shape, &derived, true);
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());
@@ -540,18 +540,19 @@ impl Session<'_> {
     ///
     /// `probing`: the text runs once, now, so the source may be asked first
     /// for the keys a join offers (not for prepared statements).
-    /// The metadata patch for a read of `sql` that spliced in `derived`:
-    /// the source's own description of `sql`, learned once per query shape
-    /// and character set (an extra prepare the first time). When the source
+    /// The metadata patch for a read of `sql` (of [`metadata::shape`]
+    /// `shape`) that spliced in derived tables known as `derived`: the
+    /// source's own description of `sql`, learned once per query shape and
+    /// character set (an extra prepare the first time). When the source
     /// cannot describe it, nothing is patched.
     fn meta_patch(
         &mut self,
         sql: &[u8],
-        derived: &[(String, TableId)],
+        shape: &[u8],
+        derived: &[String],
         executed: bool,
     ) -> MetaPatch {
-        let key = metadata::shape(sql, self.lex);
-        let truth = match self.columns.get(&key) {
+        let truth = match self.columns.get(shape) {
             Some(t) => t.clone(),
             None => {
                 let described = match self.upstream.as_mut() {
@@ -576,12 +577,23 @@ impl Session<'_> {
                 if self.columns.len() >= MAX_DESCRIPTIONS {
                     self.columns.clear();
                 }
-                self.columns.insert(key, truth.clone());
+                self.columns.insert(shape.to_vec(), truth.clone());
                 truth
             }
         };
-        let names: Vec<String> = derived.iter().map(|(n, _)| n.clone()).collect();
-        MetaPatch::new(&names, truth, executed)
+        MetaPatch::new(derived, truth, executed)
+    }
+
+    /// What describing the results of `sql`, rewritten with `derived`
+    /// spliced in, takes; `None` when nothing was spliced.
+    fn rewritten_read(&self, sql: &[u8], derived: Vec<String>) -> Option<Arc<RewrittenRead>> {
+        (!derived.is_empty()).then(|| {
+            Arc::new(RewrittenRead {
+                text: sql.to_vec(),
+                shape: metadata::shape(sql, self.lex),
+                derived,
+            })
+        })
     }
 
     fn overlay(&mut self, sql: &[u8], probing: bool) -> Result<Option<Rewritten>, OverlayError> {
@@ -871,19 +883,23 @@ impl Session<'_> {
         let client_id = self.next_stmt_id;
         let original = packet[1..].to_vec();
         let version = self.shared.delta.current().version;
-        let (text, derived) = match self.overlay(&original, false) {
-            Ok(Some(t)) => (t.text.into_bytes(), t.derived),
-            Ok(None) => (original.clone(), Vec::new()),
+        let (text, read) = match self.overlay(&original, false) {
+            Ok(Some(t)) => (
+                t.text.into_bytes(),
+                self.rewritten_read(&original, t.derived),
+            ),
+            Ok(None) => (original.clone(), None),
             Err(e) => return self.overlay_failed(seq, e),
         };
         let mut p = Vec::with_capacity(text.len() + 1);
         p.push(0x16);
         p.extend_from_slice(&text);
-        let relayed = if derived.is_empty() {
-            self.forward(&p, Expect::Prepare(client_id), seq)?
-        } else {
-            let mut patch = self.meta_patch(&original, &derived, false);
-            self.forward_patched(&p, Expect::Prepare(client_id), seq, Some(&mut patch))?
+        let relayed = match &read {
+            None => self.forward(&p, Expect::Prepare(client_id), seq)?,
+            Some(r) => {
+                let mut patch = self.meta_patch(&original, &r.shape, &r.derived, false);
+                self.forward_patched(&p, Expect::Prepare(client_id), seq, Some(&mut patch))?
+            }
         };
         if let Some(upstream_id) = relayed.and_then(|r| r.stmt_id) {
             self.next_stmt_id = self.next_stmt_id.wrapping_add(1).max(1);
@@ -894,7 +910,7 @@ impl Session<'_> {
                     upstream_id,
                     original,
                     delta_version: version,
-                    derived,
+                    read,
                 },
             );
         }
@@ -916,16 +932,19 @@ impl Session<'_> {
         }
         let (original, prepared_text, old_id) =
             (stmt.original.clone(), stmt.text.clone(), stmt.upstream_id);
-        let (text, derived) = match self.overlay(&original, false) {
-            Ok(Some(t)) => (t.text.into_bytes(), t.derived),
-            Ok(None) => (original, Vec::new()),
+        let (text, read) = match self.overlay(&original, false) {
+            Ok(Some(t)) => (
+                t.text.into_bytes(),
+                self.rewritten_read(&original, t.derived),
+            ),
+            Ok(None) => (original, None),
             Err(e) => {
                 self.overlay_failed(seq, e)?;
                 return Ok(false);
             }
         };
         if let Some(stmt) = self.prepared.get_mut(&id) {
-            stmt.derived = derived;
+            stmt.read = read;
         }
         if text != prepared_text {
             if !self.ensure_upstream(seq)? {
@@ -987,20 +1006,19 @@ impl Session<'_> {
         if !self.ensure_upstream(seq)? {
             return Ok(());
         }
-        let (original, derived) = match self.prepared.get(&stmt_id(packet)) {
-            Some(s) if expect == Expect::Execute && !s.derived.is_empty() => {
-                (s.original.clone(), s.derived.clone())
-            }
-            _ => (Vec::new(), Vec::new()),
+        let read = match self.prepared.get(&stmt_id(packet)) {
+            Some(s) if expect == Expect::Execute => s.read.clone(),
+            _ => None,
         };
         match self.stmt_packet(packet) {
             Some(p) => {
-                let r = if derived.is_empty() {
-                    self.forward(&p, expect, seq).map(|_| ())
-                } else {
-                    let mut patch = self.meta_patch(&original, &derived, true);
-                    self.forward_patched(&p, expect, seq, Some(&mut patch))
-                        .map(|_| ())
+                let r = match read {
+                    None => self.forward(&p, expect, seq).map(|_| ()),
+                    Some(r) => {
+                        let mut patch = self.meta_patch(&r.text, &r.shape, &r.derived, true);
+                        self.forward_patched(&p, expect, seq, Some(&mut patch))
+                            .map(|_| ())
+                    }
                 };
                 self.stmt_buf = p;
                 r
@@ -1141,8 +1159,18 @@ struct PreparedStmt {
     original: Vec<u8>,
     /// The delta version `text` was made for.
     delta_version: u64,
-    /// The derived tables `text` splices in (see [`metadata`]).
-    derived: Vec<(String, TableId)>,
+    /// When `text` reads changed tables: what describing its results
+    /// takes (see [`metadata`]).
+    read: Option<Arc<RewrittenRead>>,
+}
+
+/// A prepared statement's client text over changed tables, its shape, and
+/// the names of the derived tables its merged-view text splices in: kept
+/// so that an execution does no analysis.
+struct RewrittenRead {
+    text: Vec<u8>,
+    shape: Vec<u8>,
+    derived: Vec<String>,
 }
 
 /// The statement id of a COM_STMT_* packet (0 when too short).

@@ -135,6 +135,18 @@ impl Token {
     pub fn is_punct(&self, p: u8) -> bool {
         self.kind == Kind::Punct(p)
     }
+
+    /// The name a word or quoted identifier stands for (quotes removed);
+    /// `None` for any other token.
+    pub fn name(&self, sql: &[u8], mode: LexMode) -> Option<String> {
+        match self.kind {
+            Kind::Word => Some(String::from_utf8_lossy(self.text(sql)).into_owned()),
+            Kind::QuotedIdent => {
+                Some(String::from_utf8_lossy(&unquote(self.text(sql), mode)).into_owned())
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The tokens of a text, and whether it ended inside a string or comment

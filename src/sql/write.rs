@@ -184,14 +184,7 @@ impl<'a> P<'a> {
 
     /// An identifier: a word or a quoted name.
     fn ident(&mut self) -> Option<String> {
-        let t = *self.t.get(self.i)?;
-        let name = match t.kind {
-            Kind::Word => String::from_utf8_lossy(t.text(self.sql)).into_owned(),
-            Kind::QuotedIdent => {
-                String::from_utf8_lossy(&unquote(t.text(self.sql), self.mode)).into_owned()
-            }
-            _ => return None,
-        };
+        let name = self.t.get(self.i)?.name(self.sql, self.mode)?;
         self.i += 1;
         Some(name)
     }

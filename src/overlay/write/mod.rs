@@ -27,7 +27,7 @@ use crate::delta::{
     Writer,
 };
 use crate::protocol::response::err_message;
-use crate::sql::lexer::{lex, unquote, Kind, LexMode};
+use crate::sql::lexer::{lex, Kind, LexMode};
 use crate::sql::restrict::{literal_for, Pred, Test};
 use crate::sql::rewrite::quote_ident;
 use crate::sql::write::{
@@ -434,12 +434,8 @@ impl Run<'_, '_> {
         let mut out = String::new();
         let mut at = 0;
         for t in lex(bytes, mode).tokens {
-            let name = match t.kind {
-                Kind::Word => String::from_utf8_lossy(t.text(bytes)).into_owned(),
-                Kind::QuotedIdent => {
-                    String::from_utf8_lossy(&unquote(t.text(bytes), mode)).into_owned()
-                }
-                _ => continue,
+            let Some(name) = t.name(bytes, mode) else {
+                continue;
             };
             // A function name is followed by `(`.
             if t.kind == Kind::Word && bytes.get(t.end) == Some(&b'(') {
@@ -607,12 +603,7 @@ impl Run<'_, '_> {
             }
             s.push_str(&format!("SELECT {i} AS vdb_i"));
             for (j, (v, &c)) in vals.iter().zip(cols).enumerate() {
-                let lit = meta.columns[c].column.literal(v.as_deref()).map_err(|e| {
-                    OverlayError::Unsupported(format!(
-                        "a {} value vdb cannot write as a literal ({})",
-                        e.column_type, e.value
-                    ))
-                })?;
+                let lit = literal(meta, c, v)?;
                 s.push_str(&format!(", {lit} AS vdb_c{j}"));
             }
         }
@@ -788,9 +779,11 @@ impl Run<'_, '_> {
             InsertSource::Query(_) => None,
             _ => Some(rows.len() as u64),
         };
+        // Per row: its own value, or None when it asks for one (only read
+        // when the table has an AUTO_INCREMENT column).
         let asks: Vec<Option<u64>> = match auto {
             Some(a) => rows.iter().map(|r| self.explicit_auto(r, a)).collect(),
-            None => vec![Some(0); rows.len()],
+            None => Vec::new(),
         };
         let auto_assigned: Vec<bool> = asks.iter().map(Option::is_none).collect();
         let assign = |rows: &mut [Row], not_inserted: &dyn Fn(usize) -> bool| -> AutoInc {
@@ -936,11 +929,7 @@ impl Run<'_, '_> {
         let generated = auto.and_then(|a| {
             (0..rows.len())
                 .find(|&i| auto_assigned[i] && !skip[i])
-                .and_then(|i| {
-                    rows[i][a]
-                        .as_deref()
-                        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
-                })
+                .and_then(|i| number(&rows[i][a]))
         });
         let last_insert_id = match (generated, auto) {
             (Some(g), _) => g,
@@ -949,10 +938,7 @@ impl Run<'_, '_> {
                 .enumerate()
                 .rev()
                 .find(|(i, _)| !skip[*i])
-                .and_then(|(_, r)| {
-                    r[a].as_deref()
-                        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
-                })
+                .and_then(|(_, r)| number(&r[a]))
                 .unwrap_or(0),
             _ => 0,
         };
@@ -977,9 +963,7 @@ impl Run<'_, '_> {
     /// Row `row`'s own AUTO_INCREMENT value in column `a`, or None when it
     /// asks for one (NULL, or 0 unless NO_AUTO_VALUE_ON_ZERO).
     fn explicit_auto(&self, row: &Row, a: usize) -> Option<u64> {
-        let v = row[a]
-            .as_deref()
-            .and_then(|b| std::str::from_utf8(b).ok()?.parse::<i128>().ok())?;
+        let v: i128 = number(&row[a])?;
         if v == 0 && !self.settings.no_auto_value_on_zero {
             return None;
         }
@@ -1520,9 +1504,22 @@ fn fk_parent_error(fk: &ForeignKey) -> OverlayError {
 }
 
 fn parse_index(v: &Option<Vec<u8>>) -> usize {
-    v.as_deref()
-        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
-        .unwrap_or(usize::MAX)
+    number(v).unwrap_or(usize::MAX)
+}
+
+/// A value read as a number (the source sends integers as text).
+fn number<T: std::str::FromStr>(v: &Value) -> Option<T> {
+    std::str::from_utf8(v.as_deref()?).ok()?.parse().ok()
+}
+
+/// Column `c` of `meta`'s value `v` as a typed SQL literal.
+fn literal(meta: &TableMeta, c: usize, v: &Value) -> Result<String, OverlayError> {
+    meta.columns[c].column.literal(v.as_deref()).map_err(|e| {
+        OverlayError::Unsupported(format!(
+            "a {} value vdb cannot write as a literal ({})",
+            e.column_type, e.value
+        ))
+    })
 }
 
 /// The value a NOT NULL column takes for NULL outside strict mode (and

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::delta::{encode_key, Row, TableId};
-use crate::sql::lexer::{lex, unquote, Kind};
+use crate::sql::lexer::lex;
 use crate::sql::rewrite::quote_ident;
 use crate::sql::tables::{table_refs, TableRef};
 use crate::sql::write::{is_default, MultiDelete, MultiUpdate};
@@ -197,16 +197,7 @@ impl Run<'_, '_> {
     fn may_read(&self, expr: &Range<usize>, alias: &str, column: &str) -> bool {
         let text = &self.sql[expr.clone()];
         let tokens = lex(text, self.cx.lex).tokens;
-        let name = |i: usize| -> Option<String> {
-            let t = tokens.get(i)?;
-            match t.kind {
-                Kind::Word => Some(String::from_utf8_lossy(t.text(text)).into_owned()),
-                Kind::QuotedIdent => {
-                    Some(String::from_utf8_lossy(&unquote(t.text(text), self.cx.lex)).into_owned())
-                }
-                _ => None,
-            }
-        };
+        let name = |i: usize| tokens.get(i)?.name(text, self.cx.lex);
         (0..tokens.len()).any(|i| {
             if !name(i).is_some_and(|n| n.eq_ignore_ascii_case(column)) {
                 return false;
@@ -323,15 +314,9 @@ impl Run<'_, '_> {
             let still_there: Vec<Row> = match w.peek(&t.meta.id) {
                 None => rows.clone(),
                 Some(now) => {
-                    let before = start.tables.get(&t.meta.id);
+                    let before = start.tables.get(&t.meta.id).map(|b| &**b);
                     rows.iter()
-                        .filter(|r| {
-                            let k = now.key_of(r);
-                            match before {
-                                Some(b) if b.rows.contains_key(&k) => now.rows.contains_key(&k),
-                                _ => now.rows.contains_key(&k) || !now.hidden.contains_key(&k),
-                            }
-                        })
+                        .filter(|r| now.still_shows(r, before))
                         .cloned()
                         .collect()
                 }

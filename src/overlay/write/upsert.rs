@@ -15,13 +15,13 @@
 
 use crate::delta::Row;
 use crate::delta::TableId;
-use crate::sql::lexer::{lex, unquote, Kind};
+use crate::sql::lexer::{lex, Kind};
 use crate::sql::rewrite::quote_ident;
 use crate::sql::tables::table_refs;
 use crate::sql::write::{is_default, Assignment, Insert, InsertSource};
 
 use super::autoinc::AutoInc;
-use super::{load, server, unsupported, OverlayError, Run, WriteOutcome, Writer};
+use super::{literal, load, number, server, unsupported, OverlayError, Run, WriteOutcome, Writer};
 
 /// What became of one row of the statement.
 enum Fate {
@@ -113,17 +113,11 @@ impl Run<'_, '_> {
                 .iter()
                 .zip(&ident)
                 .map(|(&c, v)| {
-                    let col = &self.meta.columns[c];
-                    let lit = col.column.literal(v.as_deref()).map_err(|e| {
-                        OverlayError::Unsupported(format!(
-                            "a {} value vdb cannot write as a literal ({})",
-                            e.column_type, e.value
-                        ))
-                    })?;
                     Ok(format!(
-                        "{}.{} = {lit}",
+                        "{}.{} = {}",
                         quote_ident(&alias),
-                        quote_ident(&col.name)
+                        quote_ident(&self.meta.columns[c].name),
+                        literal(&self.meta, c, v)?
                     ))
                 })
                 .collect::<Result<_, OverlayError>>()?;
@@ -195,21 +189,14 @@ impl Run<'_, '_> {
         let affected = copied + if self.cx.found_rows { touched } else { updated };
         let mut last_insert_id = match (first_generated, auto, &last_row) {
             (Some(g), _, _) => g,
-            (None, Some(a), Some(r)) if copied > 0 => r[a]
-                .as_deref()
-                .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
-                .unwrap_or(0),
+            (None, Some(a), Some(r)) if copied > 0 => number(&r[a]).unwrap_or(0),
             _ => 0,
         };
         if first_generated.is_none() && sets_last_insert_id {
             // LAST_INSERT_ID(expr) in an assignment ran in the source
             // session; the OK packet carries what it set.
             let r = self.cx.up.query("SELECT LAST_INSERT_ID()")?;
-            last_insert_id = r
-                .first()
-                .and_then(|r| r[0].as_deref())
-                .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok())
-                .unwrap_or(0);
+            last_insert_id = r.first().and_then(|r| number(&r[0])).unwrap_or(0);
         }
         let info = if multi_row {
             let duplicates = if ins.ignore {
@@ -313,16 +300,10 @@ impl Run<'_, '_> {
             let mut j = i + 2;
             let mut name = None;
             while let Some(tok) = tokens.get(j) {
-                match tok.kind {
-                    Kind::Word => name = Some(String::from_utf8_lossy(tok.text(text)).into_owned()),
-                    Kind::QuotedIdent => {
-                        name = Some(
-                            String::from_utf8_lossy(&unquote(tok.text(text), self.cx.lex))
-                                .into_owned(),
-                        )
-                    }
-                    _ if tok.is_punct(b'.') => {}
-                    _ => break,
+                if let Some(n) = tok.name(text, self.cx.lex) {
+                    name = Some(n);
+                } else if !tok.is_punct(b'.') {
+                    break;
                 }
                 j += 1;
             }
@@ -338,15 +319,7 @@ impl Run<'_, '_> {
                     ),
                 ));
             };
-            let lit = self.meta.columns[p]
-                .column
-                .literal(row[p].as_deref())
-                .map_err(|e| {
-                    OverlayError::Unsupported(format!(
-                        "a {} value vdb cannot write as a literal ({})",
-                        e.column_type, e.value
-                    ))
-                })?;
+            let lit = literal(&self.meta, p, &row[p])?;
             out.extend_from_slice(&text[at..t.start]);
             out.extend_from_slice(lit.as_bytes());
             at = tokens[j].end;
@@ -380,13 +353,7 @@ impl Run<'_, '_> {
                 if inside_values || called || qualified {
                     continue;
                 }
-                match t.kind {
-                    Kind::Word => names.push(String::from_utf8_lossy(t.text(expr)).into_owned()),
-                    Kind::QuotedIdent => names.push(
-                        String::from_utf8_lossy(&unquote(t.text(expr), self.cx.lex)).into_owned(),
-                    ),
-                    _ => {}
-                }
+                names.extend(t.name(expr, self.cx.lex));
             }
         }
         for r in refs {
