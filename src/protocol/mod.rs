@@ -8,5 +8,6 @@ pub mod coldef;
 pub mod command;
 pub mod handshake;
 pub mod packet;
+pub mod params;
 pub mod response;
 pub mod stream;

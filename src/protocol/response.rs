@@ -133,8 +133,19 @@ pub struct Relayed {
     pub status: u16,
     /// The error code, when the response (or its last result) was an ERR.
     pub error: Option<u16>,
-    /// For a PREPARE_OK: the statement id the source assigned.
-    pub stmt_id: Option<u32>,
+    /// For a PREPARE_OK: what the source said of the statement.
+    pub prepared: Option<PrepareOk>,
+}
+
+/// The head of a PREPARE_OK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrepareOk {
+    /// The statement id the source assigned.
+    pub id: u32,
+    /// How many `?` parameters the statement takes.
+    pub params: u16,
+    /// How many columns its result has.
+    pub columns: u16,
 }
 
 /// Why a relay stopped before the response ended.
@@ -407,17 +418,17 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 let p = self.next()?;
                 Ok(match p.first() {
                     Some(0xFF) => Relayed {
-                        stmt_id: None,
+                        prepared: None,
                         status: 0,
                         error: Some(err_code(p.head)),
                     },
                     Some(0x00) | Some(0xFE) => Relayed {
-                        stmt_id: None,
+                        prepared: None,
                         status: status_of(p.head, deprecate_eof && p.head[0] == 0xFE),
                         error: None,
                     },
                     _ => Relayed {
-                        stmt_id: None,
+                        prepared: None,
                         status: 0,
                         error: None,
                     },
@@ -428,7 +439,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 match p.first() {
                     Some(0xFF) => {
                         return Ok(Relayed {
-                            stmt_id: None,
+                            prepared: None,
                             status: 0,
                             error: Some(err_code(p.head)),
                         })
@@ -458,7 +469,11 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                     }
                 }
                 Ok(Relayed {
-                    stmt_id: Some(stmt_id),
+                    prepared: Some(PrepareOk {
+                        id: stmt_id,
+                        params,
+                        columns,
+                    }),
                     status: 0,
                     error: None,
                 })
@@ -467,21 +482,21 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 let p = self.next()?;
                 if p.first() == Some(&0xFF) {
                     return Ok(Relayed {
-                        stmt_id: None,
+                        prepared: None,
                         status: 0,
                         error: Some(err_code(p.head)),
                     });
                 }
                 if is_terminator(p.first(), p.len, deprecate_eof) {
                     return Ok(Relayed {
-                        stmt_id: None,
+                        prepared: None,
                         status: status_of(p.head, deprecate_eof),
                         error: None,
                     });
                 }
             },
             Expect::Fetch => self.rows(deprecate_eof).map(|(st, err)| Relayed {
-                stmt_id: None,
+                prepared: None,
                 status: st,
                 error: err,
             }),
@@ -494,14 +509,14 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                             continue;
                         }
                         return Ok(Relayed {
-                            stmt_id: None,
+                            prepared: None,
                             status: st,
                             error: None,
                         });
                     }
                     Some(0xFF) => {
                         return Ok(Relayed {
-                            stmt_id: None,
+                            prepared: None,
                             status: 0,
                             error: Some(err_code(p.head)),
                         })
@@ -525,7 +540,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                             continue;
                         }
                         return Ok(Relayed {
-                            stmt_id: None,
+                            prepared: None,
                             status: st,
                             error: None,
                         });
@@ -538,7 +553,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 };
                 if err.is_some() || st & MORE_RESULTS == 0 {
                     return Ok(Relayed {
-                        stmt_id: None,
+                        prepared: None,
                         status: st,
                         error: err,
                     });

@@ -66,7 +66,7 @@ impl ClientError {
     pub fn message(&self) -> String {
         match self {
             ClientError::Refused(r) if r.capturable => format!(
-                "vdb does not support {} in this form yet: it would write, and vdb captures it only as a plain statement (COM_QUERY); nothing was sent to the source",
+                "vdb does not support {} in this form yet: it would write, and vdb captures writes only as statements of their own (a query or a server-side prepared statement); nothing was sent to the source",
                 r.statement
             ),
             ClientError::Refused(r) => format!(

@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod metadata;
+mod prepared;
 
 use std::collections::HashMap;
 use std::io::{self, BufReader};
@@ -341,6 +342,14 @@ impl Session<'_> {
                         p.extend_from_slice(&text);
                         self.prepare(&p, seq)?;
                     }
+                    Verdict::Refuse(r)
+                        if r.capturable
+                            && CAPTURED_WRITES.contains(&r.statement.as_str())
+                            && starts_with_write(sql, self.lex) =>
+                    {
+                        debug!("conn {} prepare captured: {}", self.id, shorten(sql));
+                        self.prepare_write(packet, seq)?;
+                    }
                     Verdict::Refuse(r) => {
                         debug!(
                             "conn {} prepare refused ({}): {}",
@@ -361,6 +370,9 @@ impl Session<'_> {
             }
             Command::StmtExecute => {
                 self.count_statement();
+                if self.write_stmt(packet).is_some() {
+                    return self.execute_prepared_write(packet, seq);
+                }
                 if self.refresh_prepared(packet, seq)? {
                     self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
                 }
@@ -369,6 +381,9 @@ impl Session<'_> {
                 self.forward_stmt(packet, Expect::Fetch, seq, "mysqld_stmt_fetch")?;
             }
             Command::StmtReset => {
+                if let Some(w) = self.write_stmt(packet) {
+                    w.reset();
+                }
                 self.forward_stmt(packet, Expect::OnePacket, seq, "mysqld_stmt_reset")?;
             }
             Command::Ping | Command::Statistics | Command::SetOption => {
@@ -382,6 +397,12 @@ impl Session<'_> {
             }
             Command::FieldList => {
                 self.forward(packet, Expect::FieldList, seq)?;
+            }
+            Command::StmtSendLongData if self.write_stmt(packet).is_some() => {
+                // Bound at execution by vdb; the source never executes it.
+                if let Some(w) = self.write_stmt(packet) {
+                    w.long_data(packet);
+                }
             }
             Command::StmtClose | Command::StmtSendLongData => {
                 // No response; a broken source shows up on the next command.
@@ -668,19 +689,7 @@ impl Session<'_> {
         if !self.ensure_upstream(seq)? {
             return Ok(true);
         }
-        let db = self
-            .db
-            .as_ref()
-            .map(|d| String::from_utf8_lossy(d).into_owned());
-        let up = self.upstream.as_mut().expect("ensured above");
-        let mut cx = WriteContext {
-            up,
-            delta: &self.shared.delta,
-            db,
-            lex: self.lex,
-            found_rows: self.capabilities.contains(Cap::CLIENT_FOUND_ROWS),
-        };
-        match execute_write(&mut cx, sql) {
+        match self.with_write_context(|cx| execute_write(cx, sql)) {
             Ok(outcome) => {
                 debug!(
                     "conn {} captured ({} rows): {}",
@@ -708,6 +717,24 @@ impl Session<'_> {
             Err(e) => self.overlay_failed(seq, e)?,
         }
         Ok(true)
+    }
+
+    /// Runs `f` with what computing a write needs (the source connection
+    /// must be open).
+    fn with_write_context<T>(&mut self, f: impl FnOnce(&mut WriteContext) -> T) -> T {
+        let db = self
+            .db
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(d).into_owned());
+        let up = self.upstream.as_mut().expect("the caller ensured it");
+        let mut cx = WriteContext {
+            up,
+            delta: &self.shared.delta,
+            db,
+            lex: self.lex,
+            found_rows: self.capabilities.contains(Cap::CLIENT_FOUND_ROWS),
+        };
+        f(&mut cx)
     }
 
     /// Status flags for an OK packet vdb writes itself.
@@ -901,7 +928,7 @@ impl Session<'_> {
                 self.forward_patched(&p, Expect::Prepare(client_id), seq, Some(&mut patch))?
             }
         };
-        if let Some(upstream_id) = relayed.and_then(|r| r.stmt_id) {
+        if let Some(upstream_id) = relayed.and_then(|r| r.prepared).map(|p| p.id) {
             self.next_stmt_id = self.next_stmt_id.wrapping_add(1).max(1);
             self.prepared.insert(
                 client_id,
@@ -911,6 +938,7 @@ impl Session<'_> {
                     original,
                     delta_version: version,
                     read,
+                    write: None,
                 },
             );
         }
@@ -972,6 +1000,11 @@ impl Session<'_> {
             stmt.delta_version = state.version;
         }
         Ok(true)
+    }
+
+    /// The binding state of the prepared write a statement command names.
+    fn write_stmt(&mut self, packet: &[u8]) -> Option<&mut prepared::WriteParams> {
+        self.prepared.get_mut(&stmt_id(packet))?.write.as_mut()
     }
 
     /// A statement command with the client's statement id replaced by the
@@ -1162,6 +1195,8 @@ struct PreparedStmt {
     /// When `text` reads changed tables: what describing its results
     /// takes (see [`metadata`]).
     read: Option<Arc<RewrittenRead>>,
+    /// For a captured write: what binding its parameters takes.
+    write: Option<prepared::WriteParams>,
 }
 
 /// A prepared statement's client text over changed tables, its shape, and

@@ -48,7 +48,7 @@ impl Charset {
     }
 
     /// Length of the multibyte character starting at `s[0]`, or 1.
-    fn char_len(self, s: &[u8]) -> usize {
+    pub fn char_len(self, s: &[u8]) -> usize {
         let (lead, trail) = match s {
             [l, t, ..] => (*l, *t),
             _ => return 1,

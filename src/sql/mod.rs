@@ -4,6 +4,7 @@
 //! or sockets; it takes bytes and the session's lexing mode and returns
 //! decisions and spliced text.
 
+pub mod bind;
 pub mod classify;
 pub mod lexer;
 pub mod literal;

@@ -30,6 +30,18 @@ impl Source {
         )
     }
 
+    /// The URL of a SELECT-only account on the source (`GRANT SELECT,
+    /// SHOW VIEW`), as the README recommends giving vdb; the full account
+    /// when the source would not create it.
+    pub fn reader_url(&self) -> String {
+        match READER.get().expect("created with the fixtures") {
+            Some((user, password)) => {
+                format!("mysql://{user}:{password}@{}:{}", self.host, self.port)
+            }
+            None => self.url(),
+        }
+    }
+
     /// A direct connection (bypassing vdb), with `db` as default database.
     pub fn conn(&self, db: Option<&str>) -> Conn {
         connect(&self.host, self.port, &self.user, &self.password, db)
@@ -75,11 +87,26 @@ pub fn source() -> &'static Source {
         for (db, script) in crate::fixtures::ALL {
             load(db, script);
         }
+        let s = SOURCE.get().expect("initialised above");
+        let mut c = s.conn(None);
+        let made = c
+            .query_drop("CREATE USER IF NOT EXISTS 'vdbt_reader'@'%' IDENTIFIED BY 'reader'")
+            .and_then(|_| c.query_drop("GRANT SELECT, SHOW VIEW ON *.* TO 'vdbt_reader'@'%'"));
+        let reader = match made {
+            Ok(()) => Some(("vdbt_reader".to_string(), "reader".to_string())),
+            Err(e) => {
+                eprintln!("no SELECT-only account on the source ({e}): vdb uses the full one");
+                None
+            }
+        };
+        READER.set(reader).expect("set once");
     });
     SOURCE.get().expect("initialised above")
 }
 
 static FIXTURES: OnceLock<()> = OnceLock::new();
+/// The SELECT-only account's user and password, when it could be made.
+static READER: OnceLock<Option<(String, String)>> = OnceLock::new();
 
 /// A TCP port nobody listens on right now.
 pub fn free_port() -> u16 {
@@ -296,10 +323,13 @@ impl Vdb {
             (None, None)
         };
         let flags = vdb::config::Flags {
-            source: Some(o.source_url.unwrap_or_else(|| source().url())),
+            // vdb reads the source with a SELECT-only account, as
+            // recommended; clients log in to vdb with the full account's
+            // credentials unless a test says otherwise.
+            source: Some(o.source_url.unwrap_or_else(|| source().reader_url())),
             listen: Some("127.0.0.1:0".into()),
-            user: o.user,
-            password: o.password,
+            user: o.user.or_else(|| Some(source().user.clone())),
+            password: o.password.or_else(|| Some(source().password.clone())),
             tls_cert,
             tls_key,
             auth_plugin: o.auth_plugin,

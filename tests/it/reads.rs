@@ -5,13 +5,13 @@ use mysql::prelude::Queryable;
 use mysql::{Params, Value};
 
 use crate::differential::{assert_same, cases, run_binary, run_text};
-use crate::harness::{source, Vdb};
+use crate::harness::{source, Vdb, VdbOptions};
 
 const READS: &str = include_str!("../cases/reads.sql");
 
 #[test]
 fn every_read_case_answers_as_the_source_does() {
-    let vdb = Vdb::start();
+    let vdb = vdb_on_the_same_account();
     let mut through = vdb.conn(Some("vdbt_shop"));
     let mut direct = source().conn(Some("vdbt_shop"));
     let cases = cases(READS);
@@ -27,7 +27,7 @@ fn every_read_case_answers_as_the_source_does() {
 
 #[test]
 fn every_single_statement_case_answers_the_same_when_prepared() {
-    let vdb = Vdb::start();
+    let vdb = vdb_on_the_same_account();
     let mut through = vdb.conn(Some("vdbt_shop"));
     let mut direct = source().conn(Some("vdbt_shop"));
     let mut prepared = 0;
@@ -44,7 +44,7 @@ fn every_single_statement_case_answers_the_same_when_prepared() {
 
 #[test]
 fn prepared_statements_take_every_parameter_type() {
-    let vdb = Vdb::start();
+    let vdb = vdb_on_the_same_account();
     let mut through = vdb.conn(Some("vdbt_types"));
     let mut direct = source().conn(Some("vdbt_types"));
     let params: Vec<Value> = vec![
@@ -105,7 +105,7 @@ fn prepared_statements_take_every_parameter_type() {
 
 #[test]
 fn rows_and_statements_over_16_mib_cross_in_both_directions() {
-    let vdb = Vdb::start();
+    let vdb = vdb_on_the_same_account();
     let mut through = vdb.conn(Some("vdbt_types"));
     let mut direct = source().conn(Some("vdbt_types"));
     // A result row over 16 MiB, text and binary.
@@ -140,7 +140,7 @@ fn rows_and_statements_over_16_mib_cross_in_both_directions() {
 
 #[test]
 fn the_greeting_carries_the_source_version_with_a_vdb_suffix() {
-    let vdb = Vdb::start();
+    let vdb = vdb_on_the_same_account();
     let mut direct = source().conn(None);
     let version: String = direct.query_first("SELECT VERSION()").unwrap().unwrap();
     let greeting = crate::rawclient::greeting(vdb.addr);
@@ -154,4 +154,14 @@ fn the_greeting_carries_the_source_version_with_a_vdb_suffix() {
     let mut through = vdb.conn(None);
     let via: String = through.query_first("SELECT VERSION()").unwrap().unwrap();
     assert_eq!(via, version);
+}
+
+/// vdb reading the source with the account the direct connection uses:
+/// SHOW FULL COLUMNS and information_schema list that account's
+/// privileges, which a SELECT-only account would change.
+fn vdb_on_the_same_account() -> Vdb {
+    Vdb::start_with(VdbOptions {
+        source_url: Some(source().url()),
+        ..VdbOptions::default()
+    })
 }

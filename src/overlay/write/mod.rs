@@ -92,8 +92,14 @@ struct Settings {
     results_charset: Option<String>,
 }
 
-/// Runs one captured write.
-pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, OverlayError> {
+/// Checks a write the way the server checks it before running it: its
+/// syntax, names and columns, by EXPLAIN at the source (which runs
+/// nothing). The errors are the source's own. A source session that may
+/// not write answers EXPLAIN of a write with 1792 (read-only transaction)
+/// or, for a SELECT-only account, 1142/1143 (no INSERT/UPDATE/DELETE
+/// privilege) before it looks at names: then the names are checked as the
+/// write is computed.
+pub fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<(), OverlayError> {
     if !cx.up.info.version.contains("MariaDB") {
         return unsupported("writes against a MySQL source (vdb computes writes with MariaDB's compound statements)");
     }
@@ -104,42 +110,20 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     let mut explain = b"EXPLAIN ".to_vec();
     explain.extend_from_slice(sql);
     match cx.up.query_partial(&explain).1 {
-        None => {}
-        Some(UpstreamError::Server { code: 1792, .. }) => {}
-        Some(e) => return Err(e.into()),
+        None => Ok(()),
+        Some(UpstreamError::Server {
+            code: 1792 | 1142 | 1143,
+            ..
+        }) => Ok(()),
+        Some(e) => Err(e.into()),
     }
+}
+
+/// Runs one captured write.
+pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, OverlayError> {
+    check(cx, sql)?;
     let write = parse_write(sql, cx.lex).map_err(|u| OverlayError::Unsupported(u.0))?;
-    let targets = match &write {
-        Write::Insert(Insert { table, .. })
-        | Write::Update(Update { table, .. })
-        | Write::Delete(Delete { table, .. }) => {
-            let schema = match (&table.schema, &cx.db) {
-                (Some(s), _) => s.clone(),
-                (None, Some(db)) => db.clone(),
-                (None, None) => {
-                    // The source words "No database selected".
-                    cx.up.query(&format!(
-                        "SELECT 1 FROM {} LIMIT 0",
-                        quote_ident(&table.name)
-                    ))?;
-                    return unsupported("a write without a database");
-                }
-            };
-            let id = TableId {
-                schema,
-                name: table.name.clone(),
-            };
-            let (meta, key) = writable(cx, &id)?;
-            vec![Target {
-                alias: String::new(),
-                meta,
-                key,
-                assignments: Vec::new(),
-            }]
-        }
-        Write::MultiUpdate(u) => multi::update_targets(cx, sql, u)?,
-        Write::MultiDelete(d) => multi::delete_targets(cx, sql, d)?,
-    };
+    let targets = targets(cx, sql, &write)?;
     let (meta, key) = (targets[0].meta.clone(), targets[0].key.clone());
     let settings = settings(cx.up)?;
     cx.up.query("SET character_set_results = NULL")?;
@@ -198,6 +182,51 @@ struct Target {
     key: Vec<usize>,
     /// Multi-table UPDATE: the indexes of the assignments to it.
     assignments: Vec<usize>,
+}
+
+/// What a prepared write is checked for before its parameters are known:
+/// the source's syntax check ([`check`]; `sql` has its placeholders filled
+/// in) and the tables it writes, which must exist and be writable by vdb.
+/// Unknown columns are reported when it runs.
+pub fn check_prepared(cx: &mut WriteContext, sql: &[u8]) -> Result<(), OverlayError> {
+    check(cx, sql)?;
+    let write = parse_write(sql, cx.lex).map_err(|u| OverlayError::Unsupported(u.0))?;
+    targets(cx, sql, &write).map(|_| ())
+}
+
+/// The tables a write changes, loaded and checked.
+fn targets(cx: &mut WriteContext, sql: &[u8], write: &Write) -> Result<Vec<Target>, OverlayError> {
+    Ok(match write {
+        Write::Insert(Insert { table, .. })
+        | Write::Update(Update { table, .. })
+        | Write::Delete(Delete { table, .. }) => {
+            let schema = match (&table.schema, &cx.db) {
+                (Some(s), _) => s.clone(),
+                (None, Some(db)) => db.clone(),
+                (None, None) => {
+                    // The source words "No database selected".
+                    cx.up.query(&format!(
+                        "SELECT 1 FROM {} LIMIT 0",
+                        quote_ident(&table.name)
+                    ))?;
+                    return unsupported("a write without a database");
+                }
+            };
+            let id = TableId {
+                schema,
+                name: table.name.clone(),
+            };
+            let (meta, key) = writable(cx, &id)?;
+            vec![Target {
+                alias: String::new(),
+                meta,
+                key,
+                assignments: Vec::new(),
+            }]
+        }
+        Write::MultiUpdate(u) => multi::update_targets(cx, sql, u)?,
+        Write::MultiDelete(d) => multi::delete_targets(cx, sql, d)?,
+    })
 }
 
 /// The definition and identity key of a table vdb can write, or the

@@ -1,0 +1,267 @@
+//! Server-side prepared writes: COM_STMT_PREPARE of an INSERT, REPLACE,
+//! UPDATE or DELETE is prepared at the source (which checks it and counts
+//! its parameters, running nothing); each COM_STMT_EXECUTE binds the
+//! parameters into the text as literals and captures it exactly as the
+//! same statement sent as text would be. Nothing is executed at the source.
+
+use std::collections::HashMap;
+
+use log::debug;
+
+use super::{shorten, ClientError, PreparedStmt, Session, SessionEnd};
+use crate::overlay::write::check_prepared;
+use crate::protocol::params::{decode_execute, Param};
+use crate::protocol::response::Expect;
+use crate::sql::bind::{quote_text, substitute};
+use crate::sql::lexer::{lex, LexMode};
+
+/// What executing a prepared write needs besides its text.
+#[derive(Debug, Default)]
+pub(super) struct WriteParams {
+    /// `?` placeholders, as the source counted them.
+    count: usize,
+    /// The types the last execution bound (a client may bind once).
+    types: Vec<(u8, u8)>,
+    /// COM_STMT_SEND_LONG_DATA received since the last execution.
+    long_data: HashMap<u16, Vec<u8>>,
+}
+
+impl WriteParams {
+    /// Appends a COM_STMT_SEND_LONG_DATA chunk (`packet` whole).
+    pub(super) fn long_data(&mut self, packet: &[u8]) {
+        if let Some(param) = packet.get(5..7) {
+            let param = u16::from_le_bytes([param[0], param[1]]);
+            self.long_data
+                .entry(param)
+                .or_default()
+                .extend_from_slice(&packet[7..]);
+        }
+    }
+
+    /// COM_STMT_RESET: long data is dropped.
+    pub(super) fn reset(&mut self) {
+        self.long_data.clear();
+    }
+}
+
+impl Session<'_> {
+    /// COM_STMT_PREPARE of a write. The source may not prepare a write at
+    /// all (its session is read-only, and its account may have only
+    /// SELECT), so vdb checks the text itself (with each `?` as 0: its
+    /// syntax at the source, and the tables it writes; unknown columns are
+    /// reported at execution, where the server reports some of them too)
+    /// and answers with the PREPARE_OK the source gives for `DO ?, ...`
+    /// with as many parameters: the same parameter definitions, no
+    /// columns. At each execution the text is bound and captured.
+    pub(super) fn prepare_write(&mut self, packet: &[u8], seq: u8) -> Result<(), SessionEnd> {
+        let text = packet[1..].to_vec();
+        let count = lex(&text, self.lex)
+            .tokens
+            .iter()
+            .filter(|t| t.is_punct(b'?'))
+            .count();
+        if !self.ensure_upstream(seq)? {
+            return Ok(());
+        }
+        let zeros = vec![b"0".to_vec(); count];
+        let probe = substitute(&text, self.lex, &zeros).expect("counted above");
+        if let Err(e) = self.with_write_context(|cx| check_prepared(cx, &probe)) {
+            return self.overlay_failed(seq, e);
+        }
+        let mut stand_in = b"DO 0".to_vec();
+        if count > 0 {
+            stand_in.truncate(3);
+            stand_in.extend_from_slice(&vec!["?"; count].join(",").into_bytes());
+        }
+        let client_id = self.next_stmt_id;
+        let mut p = vec![0x16];
+        p.extend_from_slice(&stand_in);
+        let relayed = self.forward(&p, Expect::Prepare(client_id), seq)?;
+        if let Some(ok) = relayed.and_then(|r| r.prepared) {
+            self.next_stmt_id = self.next_stmt_id.wrapping_add(1).max(1);
+            self.prepared.insert(
+                client_id,
+                PreparedStmt {
+                    text: stand_in,
+                    upstream_id: ok.id,
+                    original: text,
+                    delta_version: 0,
+                    read: None,
+                    write: Some(WriteParams {
+                        count,
+                        ..WriteParams::default()
+                    }),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// COM_STMT_EXECUTE of a prepared write: its parameters become
+    /// literals in its text, which is captured.
+    pub(super) fn execute_prepared_write(
+        &mut self,
+        packet: &[u8],
+        seq: u8,
+    ) -> Result<bool, SessionEnd> {
+        let lex = self.lex;
+        let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
+            return Ok(true);
+        };
+        let Some(w) = stmt.write.as_mut() else {
+            return Ok(true);
+        };
+        let params = match decode_execute(packet, w.count, &mut w.types, &mut w.long_data) {
+            Ok(p) => p,
+            Err(e) => {
+                self.send_error(seq, &ClientError::Malformed(e.0))?;
+                return Ok(true);
+            }
+        };
+        let literals: Result<Vec<Vec<u8>>, String> =
+            params.iter().map(|p| literal(p, lex)).collect();
+        let bound = literals.map(|l| substitute(&stmt.original, lex, &l));
+        let sql = match bound {
+            Ok(Ok(sql)) => sql,
+            Ok(Err(_)) => {
+                // The source counted differently from vdb's lexer: binding
+                // could put a value in the wrong place.
+                let what = "a prepared write whose placeholders vdb cannot place".into();
+                self.send_error(seq, &ClientError::NotCapturable(what))?;
+                return Ok(true);
+            }
+            Err(what) => {
+                self.send_error(seq, &ClientError::NotCapturable(what))?;
+                return Ok(true);
+            }
+        };
+        debug!("conn {} execute bound: {}", self.id, shorten(&sql));
+        self.capture(&sql, seq)
+    }
+}
+
+/// The literal the server reads as the value it binds for `p`: integers as
+/// digits, doubles (and floats, which the server widens) in exponent form
+/// so they stay doubles, decimals as their digits, BLOB-typed values as
+/// binary strings, other strings quoted in the client's character set, and
+/// temporal values as typed literals with fractions only when present (as
+/// the server sets the parameter's decimals).
+pub(super) fn literal(p: &Param, lex: LexMode) -> Result<Vec<u8>, String> {
+    fn fraction(micro: u32) -> String {
+        if micro == 0 {
+            String::new()
+        } else {
+            format!(".{micro:06}")
+        }
+    }
+    fn double(v: f64) -> Result<Vec<u8>, String> {
+        if v.is_finite() {
+            Ok(format!("{v:e}").into_bytes())
+        } else {
+            Err(format!("a prepared write bound to the double {v}"))
+        }
+    }
+    Ok(match p {
+        Param::Null => b"NULL".to_vec(),
+        Param::Signed(v) => v.to_string().into_bytes(),
+        Param::Unsigned(v) => v.to_string().into_bytes(),
+        Param::Float(v) => double(*v as f64)?,
+        Param::Double(v) => double(*v)?,
+        Param::Decimal(d) if is_decimal(d) => d.clone(),
+        Param::Decimal(d) | Param::Text(d) => quote_text(d, lex),
+        Param::Bytes(b) => {
+            let mut out = b"_binary X'".to_vec();
+            for byte in b {
+                out.extend_from_slice(format!("{byte:02X}").as_bytes());
+            }
+            out.push(b'\'');
+            out
+        }
+        Param::Date { year, month, day } => {
+            format!("DATE'{year:04}-{month:02}-{day:02}'").into_bytes()
+        }
+        Param::DateTime {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            micro,
+        } => format!(
+            "TIMESTAMP'{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}{}'",
+            fraction(*micro)
+        )
+        .into_bytes(),
+        Param::Time {
+            negative,
+            days,
+            hour,
+            minute,
+            second,
+            micro,
+        } => format!(
+            "TIME'{}{}:{minute:02}:{second:02}{}'",
+            if *negative { "-" } else { "" },
+            *days as u64 * 24 + *hour as u64,
+            fraction(*micro)
+        )
+        .into_bytes(),
+    })
+}
+
+/// `[+-]digits[.digits]`: safe to paste, and read as a DECIMAL literal.
+fn is_decimal(d: &[u8]) -> bool {
+    let d = d.strip_prefix(b"-").or(d.strip_prefix(b"+")).unwrap_or(d);
+    let (int, frac) = match d.iter().position(|b| *b == b'.') {
+        Some(i) => (&d[..i], &d[i + 1..]),
+        None => (d, &[][..]),
+    };
+    (!int.is_empty() || !frac.is_empty()) && int.iter().chain(frac).all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(p: Param) -> String {
+        String::from_utf8(literal(&p, LexMode::default()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn each_parameter_becomes_the_literal_the_server_would_bind() {
+        assert_eq!(lit(Param::Null), "NULL");
+        assert_eq!(lit(Param::Signed(-3)), "-3");
+        assert_eq!(lit(Param::Unsigned(u64::MAX)), "18446744073709551615");
+        assert_eq!(lit(Param::Double(1.5)), "1.5e0");
+        assert_eq!(lit(Param::Float(0.1)), "1.0000000149011612e-1");
+        assert_eq!(lit(Param::Decimal(b"-12.50".to_vec())), "-12.50");
+        assert_eq!(lit(Param::Decimal(b"1; DROP".to_vec())), "'1; DROP'");
+        assert_eq!(lit(Param::Text(b"it's".to_vec())), "'it''s'");
+        assert_eq!(lit(Param::Bytes(vec![0, 0xAB])), "_binary X'00AB'");
+        assert_eq!(
+            lit(Param::DateTime {
+                year: 2024,
+                month: 2,
+                day: 9,
+                hour: 1,
+                minute: 2,
+                second: 3,
+                micro: 5
+            }),
+            "TIMESTAMP'2024-02-09 01:02:03.000005'"
+        );
+        assert_eq!(
+            lit(Param::Time {
+                negative: true,
+                days: 34,
+                hour: 22,
+                minute: 59,
+                second: 59,
+                micro: 0
+            }),
+            "TIME'-838:59:59'"
+        );
+        assert!(literal(&Param::Double(f64::NAN), LexMode::default()).is_err());
+    }
+}
