@@ -520,6 +520,34 @@ impl TableDelta {
         self.hidden.insert(self.encode(key.iter()), key);
     }
 
+    /// Applies what changed from `before` to `after` (two versions of this
+    /// table's delta) to this one, key by key.
+    pub fn apply_changes(&mut self, before: &TableDelta, after: &TableDelta) {
+        use imbl::ordmap::DiffItem;
+        self.derived = OnceLock::new();
+        for d in before.rows.diff(&after.rows) {
+            match d {
+                DiffItem::Add(k, v) | DiffItem::Update { new: (k, v), .. } => {
+                    self.rows.insert(k.clone(), v.clone());
+                }
+                DiffItem::Remove(k, _) => {
+                    self.rows.remove(k);
+                }
+            }
+        }
+        for d in before.hidden.diff(&after.hidden) {
+            match d {
+                DiffItem::Add(k, v) | DiffItem::Update { new: (k, v), .. } => {
+                    self.hidden.insert(k.clone(), v.clone());
+                }
+                DiffItem::Remove(k, _) => {
+                    self.hidden.remove(k);
+                }
+            }
+        }
+        self.next_auto = self.next_auto.max(after.next_auto);
+    }
+
     /// Rows this table's delta adds, replaces or removes.
     pub fn changed_rows(&self) -> usize {
         self.rows.len() + self.hidden.len()
@@ -676,12 +704,22 @@ fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
     })
 }
 
-/// The process's delta.
+/// The process's delta, or a transaction's private copy of it
+/// ([`Delta::fork`]).
 #[derive(Default)]
 pub struct Delta {
     state: RwLock<Arc<DeltaState>>,
     gate: Mutex<()>,
-    meta: RwLock<HashMap<TableId, Arc<TableMeta>>>,
+    /// Shared by forks: source definitions are the same for all.
+    meta: Arc<RwLock<HashMap<TableId, Arc<TableMeta>>>>,
+}
+
+/// Versions are unique across the process's delta and every fork of it,
+/// so a version names one state (prepared statements compare them).
+static VERSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_version() -> u64 {
+    VERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A statement's exclusive right to change the delta: holds the write gate
@@ -709,6 +747,61 @@ impl Delta {
             _gate: gate,
             next,
         }
+    }
+
+    /// A private copy that starts as the current state: a transaction's
+    /// writes go there and stay invisible to other connections until
+    /// [`Delta::merge`] (copying is a pointer copy; rows are shared).
+    pub fn fork(&self) -> Delta {
+        Delta {
+            state: RwLock::new(self.current()),
+            gate: Mutex::new(()),
+            meta: self.meta.clone(),
+        }
+    }
+
+    /// Makes `state` current again (ROLLBACK TO SAVEPOINT in a fork).
+    pub fn restore(&self, state: Arc<DeltaState>) {
+        let _gate = self.gate.lock();
+        *self.state.write() = state;
+    }
+
+    /// COMMIT of a transaction that forked `base` and made it `private`:
+    /// what the transaction changed, row by row, is applied over the
+    /// current state as one statement. Rows others changed meanwhile stay
+    /// theirs unless the transaction changed the same rows (the later
+    /// commit wins: vdb takes no row locks yet).
+    pub fn merge(&self, base: &DeltaState, private: &DeltaState) {
+        let mut w = self.writer();
+        if w.next.version == base.version {
+            // Nobody committed since the fork: the private state is the
+            // next state.
+            w.next = private.clone();
+        } else {
+            for (id, theirs) in &private.tables {
+                let before = base.tables.get(id);
+                if before.is_some_and(|b| Arc::ptr_eq(b, theirs)) {
+                    continue;
+                }
+                match w.next.tables.get_mut(id) {
+                    None => {
+                        w.next.tables.insert(id.clone(), theirs.clone());
+                    }
+                    Some(now) => {
+                        let empty = TableDelta::new(theirs.meta.clone(), theirs.key.clone());
+                        let before = before.map(|b| &**b).unwrap_or(&empty);
+                        Arc::make_mut(now).apply_changes(before, theirs);
+                    }
+                }
+            }
+            for (id, view) in &private.views {
+                w.next.views.insert(id.clone(), view.clone());
+            }
+            w.next
+                .views_checked
+                .extend(private.views_checked.iter().cloned());
+        }
+        w.commit();
     }
 
     /// A table definition loaded earlier.
@@ -746,7 +839,7 @@ impl Writer<'_> {
 
     /// Publishes the state: every later read sees all of this statement.
     pub fn commit(mut self) {
-        self.next.version += 1;
+        self.next.version = next_version();
         self.next.refresh_names();
         *self.delta.state.write() = Arc::new(self.next);
     }

@@ -9,6 +9,7 @@
 pub mod error;
 pub mod metadata;
 mod prepared;
+mod transaction;
 
 use std::collections::HashMap;
 use std::io::{self, BufReader};
@@ -37,6 +38,8 @@ use metadata::MetaPatch;
 
 pub use error::ClientError;
 
+/// `SERVER_STATUS_IN_TRANS`.
+const STATUS_IN_TRANS: u16 = 0x0001;
 /// `SERVER_STATUS_NO_BACKSLASH_ESCAPES`.
 const STATUS_NO_BACKSLASH_ESCAPES: u16 = 0x0200;
 /// MariaDB's `SERVER_STATUS_ANSI_QUOTES`.
@@ -104,6 +107,9 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         out: Vec::new(),
         statements: 0,
         columns: HashMap::new(),
+        txn: None,
+        autocommit: true,
+        upstream_status: 0,
     };
     let outcome =
         session
@@ -134,6 +140,12 @@ struct Session<'a> {
     replay: Vec<Vec<u8>>,
     /// Server-side prepared statements by the id the client was given.
     prepared: HashMap<u32, PreparedStmt>,
+    /// The open transaction, when the session has one over the delta.
+    txn: Option<transaction::Transaction>,
+    /// Whether autocommit is on, as the source last reported.
+    autocommit: bool,
+    /// The status flags of the source's last OK/EOF.
+    upstream_status: u16,
     next_stmt_id: u32,
     stmt_buf: Vec<u8>,
     packet: Vec<u8>,
@@ -370,6 +382,7 @@ impl Session<'_> {
             }
             Command::StmtExecute => {
                 self.count_statement();
+                self.take_snapshot();
                 if self.write_stmt(packet).is_some() {
                     return self.execute_prepared_write(packet, seq);
                 }
@@ -427,6 +440,8 @@ impl Session<'_> {
                 self.replay.clear();
                 self.columns.clear();
                 self.prepared.clear();
+                self.rollback_transaction();
+                self.autocommit = true;
                 match result.and_then(|_| self.refresh_lex_mode()) {
                     Ok(()) => {
                         write_packet(
@@ -452,6 +467,7 @@ impl Session<'_> {
 
     fn query(&mut self, packet: &[u8], sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         self.count_statement();
+        self.take_snapshot();
         let analysis = analyze(sql, self.lex);
         if analysis.effects.contains(&Effect::ControlTables) {
             match &analysis.verdict {
@@ -468,6 +484,7 @@ impl Session<'_> {
                 return self.capture(sql, seq);
             }
         }
+        let was_autocommit = self.autocommit;
         let overlaid = match &analysis.verdict {
             Verdict::Forward => self.overlay(sql, true),
             Verdict::Rewrite(text) => self.overlay(text, true),
@@ -550,8 +567,13 @@ impl Session<'_> {
                     self.replay.push(set)
                 }
                 Effect::Release if succeeded => keep_going = false,
+                Effect::Transaction(t) if succeeded => self.transaction_event(t),
                 _ => {}
             }
+        }
+        if !was_autocommit && self.autocommit {
+            // SET autocommit = 1 commits an open transaction.
+            self.commit_transaction();
         }
         Ok(keep_going)
     }
@@ -618,7 +640,7 @@ impl Session<'_> {
     }
 
     fn overlay(&mut self, sql: &[u8], probing: bool) -> Result<Option<Rewritten>, OverlayError> {
-        let state = self.shared.delta.current();
+        let state = self.delta().current();
         if state.is_empty() {
             return Ok(None);
         }
@@ -689,7 +711,20 @@ impl Session<'_> {
         if !self.ensure_upstream(seq)? {
             return Ok(true);
         }
-        match self.with_write_context(|cx| execute_write(cx, sql)) {
+        if self.txn.as_ref().is_some_and(|t| t.read_only) {
+            // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+            self.send_error_raw(
+                seq,
+                1792,
+                "25006",
+                "Cannot execute statement in a READ ONLY transaction",
+            )?;
+            return Ok(true);
+        }
+        self.take_snapshot();
+        let result =
+            self.in_transaction_counters(|s| s.with_write_context(|cx| execute_write(cx, sql)));
+        match result {
             Ok(outcome) => {
                 debug!(
                     "conn {} captured ({} rows): {}",
@@ -729,7 +764,10 @@ impl Session<'_> {
         let up = self.upstream.as_mut().expect("the caller ensured it");
         let mut cx = WriteContext {
             up,
-            delta: &self.shared.delta,
+            delta: match self.txn.as_ref().and_then(|t| t.delta.as_ref()) {
+                Some(d) => d,
+                None => &self.shared.delta,
+            },
             db,
             lex: self.lex,
             found_rows: self.capabilities.contains(Cap::CLIENT_FOUND_ROWS),
@@ -739,7 +777,13 @@ impl Session<'_> {
 
     /// Status flags for an OK packet vdb writes itself.
     fn status(&self) -> u16 {
-        let mut s = STATUS_AUTOCOMMIT;
+        let mut s = 0;
+        if self.autocommit {
+            s |= STATUS_AUTOCOMMIT;
+        }
+        if self.txn.is_some() || self.upstream_status & STATUS_IN_TRANS != 0 {
+            s |= STATUS_IN_TRANS;
+        }
         if self.lex.no_backslash_escapes {
             s |= STATUS_NO_BACKSLASH_ESCAPES;
         }
@@ -791,7 +835,12 @@ impl Session<'_> {
         );
         match result {
             Ok(r) => {
-                if r.error.is_none() && r.status != 0 {
+                // A query's or execution's response always ends in a
+                // status (0 is a status too: autocommit off, no flags).
+                let has_status = matches!(expect, Expect::Query | Expect::Execute) || r.status != 0;
+                if r.error.is_none() && has_status {
+                    self.upstream_status = r.status;
+                    self.autocommit = r.status & STATUS_AUTOCOMMIT != 0;
                     // The source reports these sql_mode bits in every status
                     // (ANSI_QUOTES only on MariaDB): keep lexing in step even
                     // when a prepared SET changed them.
@@ -909,7 +958,7 @@ impl Session<'_> {
     fn prepare(&mut self, packet: &[u8], seq: u8) -> Result<(), SessionEnd> {
         let client_id = self.next_stmt_id;
         let original = packet[1..].to_vec();
-        let version = self.shared.delta.current().version;
+        let version = self.delta().current().version;
         let (text, read) = match self.overlay(&original, false) {
             Ok(Some(t)) => (
                 t.text.into_bytes(),
@@ -951,7 +1000,7 @@ impl Session<'_> {
     /// been sent an error instead.
     fn refresh_prepared(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         let id = stmt_id(packet);
-        let state = self.shared.delta.current();
+        let state = self.delta().current();
         let Some(stmt) = self.prepared.get(&id) else {
             return Ok(true);
         };
@@ -1148,6 +1197,8 @@ impl Session<'_> {
         self.replay.clear();
         self.columns.clear();
         self.prepared.clear();
+        self.rollback_transaction();
+        self.autocommit = true;
         // A fresh source session with the new database and character set.
         if let Some(up) = self.upstream.take() {
             up.quit();

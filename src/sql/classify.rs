@@ -27,6 +27,38 @@ pub enum Effect {
     /// The text names a `vdb.*` control table: it must be rewritten by the
     /// control interface before it may be sent.
     ControlTables,
+    /// Transaction control, which the session applies to the delta once
+    /// the source has accepted it.
+    Transaction(Txn),
+}
+
+/// A transaction boundary or savepoint statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Txn {
+    /// `BEGIN [WORK]`, `START TRANSACTION [...]` (committing any open one).
+    Begin {
+        /// `START TRANSACTION READ ONLY`: writes fail with 1792.
+        read_only: bool,
+        /// `WITH CONSISTENT SNAPSHOT`: the snapshot is taken now rather
+        /// than by the first statement.
+        snapshot: bool,
+    },
+    /// `COMMIT [WORK] [AND [NO] CHAIN]`.
+    Commit {
+        /// `AND CHAIN`: a new transaction starts at once.
+        chain: bool,
+    },
+    /// `ROLLBACK [WORK] [AND [NO] CHAIN]`.
+    Rollback {
+        /// `AND CHAIN`: a new transaction starts at once.
+        chain: bool,
+    },
+    /// `SAVEPOINT name` (names compare case-insensitively, as in MySQL).
+    Savepoint(String),
+    /// `ROLLBACK [WORK] TO [SAVEPOINT] name`.
+    RollbackTo(String),
+    /// `RELEASE SAVEPOINT name`.
+    Release(String),
 }
 
 /// The decision for one COM_QUERY or COM_STMT_PREPARE text.
@@ -432,6 +464,10 @@ impl<'a> Stmt<'a> {
                 // a compound block (`BEGIN NOT ATOMIC`, or a block under
                 // sql_mode=ORACLE) that can hold any statement.
                 if self.t.len() == 1 || (self.t.len() == 2 && self.is(1, "WORK")) {
+                    effects.push(Effect::Transaction(Txn::Begin {
+                        read_only: false,
+                        snapshot: false,
+                    }));
                     Ok(Allowed::default())
                 } else if self.is(1, "NOT") {
                     Err(refuse("BEGIN NOT ATOMIC", false))
@@ -443,6 +479,12 @@ impl<'a> Stmt<'a> {
                 if self.has_sequence(&["READ", "WRITE"]) {
                     Err(refuse("START TRANSACTION READ WRITE", true))
                 } else {
+                    let read_only = self.has_sequence(&["READ", "ONLY"]);
+                    let snapshot = self.has_sequence(&["CONSISTENT", "SNAPSHOT"]);
+                    effects.push(Effect::Transaction(Txn::Begin {
+                        read_only,
+                        snapshot,
+                    }));
                     Ok(Allowed::default())
                 }
             }
@@ -451,13 +493,40 @@ impl<'a> Stmt<'a> {
                     t.is_word(self.sql, "RELEASE")
                         && !(i > 0 && self.t[i - 1].is_word(self.sql, "NO"))
                 });
-                if release && !self.is(1, "TO") {
+                let to = self.t.iter().position(|t| t.is_word(self.sql, "TO"));
+                let chain = self.has_sequence(&["AND", "CHAIN"]);
+                if let Some(to) = to {
+                    let name = match self.t.get(to + 1) {
+                        Some(t) if t.is_word(self.sql, "SAVEPOINT") => self.t.get(to + 2),
+                        t => t,
+                    };
+                    if let Some(name) = name.and_then(|t| t.name(self.sql, self.mode)) {
+                        effects.push(Effect::Transaction(Txn::RollbackTo(name)));
+                    }
+                } else {
+                    effects.push(Effect::Transaction(if first == "COMMIT" {
+                        Txn::Commit { chain }
+                    } else {
+                        Txn::Rollback { chain }
+                    }));
+                }
+                if release && to.is_none() {
                     effects.push(Effect::Release);
                 }
                 Ok(Allowed::default())
             }
-            "SAVEPOINT" => Ok(Allowed::default()),
-            "RELEASE" if self.is(1, "SAVEPOINT") => Ok(Allowed::default()),
+            "SAVEPOINT" => {
+                if let Some(name) = self.t.get(1).and_then(|t| t.name(self.sql, self.mode)) {
+                    effects.push(Effect::Transaction(Txn::Savepoint(name)));
+                }
+                Ok(Allowed::default())
+            }
+            "RELEASE" if self.is(1, "SAVEPOINT") => {
+                if let Some(name) = self.t.get(2).and_then(|t| t.name(self.sql, self.mode)) {
+                    effects.push(Effect::Transaction(Txn::Release(name)));
+                }
+                Ok(Allowed::default())
+            }
             "UNLOCK" if self.is(1, "TABLES") || self.is(1, "TABLE") => Ok(Allowed::default()),
             "PREPARE" => self.prepare(effects),
             "EXECUTE" => {
@@ -1061,9 +1130,44 @@ mod tests {
         let a = analyze(b"USE `my db`", LexMode::default());
         assert_eq!(a.effects, vec![Effect::Use(b"my db".to_vec())]);
         let a = analyze(b"COMMIT RELEASE", LexMode::default());
-        assert_eq!(a.effects, vec![Effect::Release]);
+        assert_eq!(
+            a.effects,
+            vec![
+                Effect::Transaction(Txn::Commit { chain: false }),
+                Effect::Release
+            ]
+        );
         let a = analyze(b"COMMIT AND NO CHAIN NO RELEASE", LexMode::default());
-        assert!(a.effects.is_empty());
+        assert_eq!(
+            a.effects,
+            vec![Effect::Transaction(Txn::Commit { chain: false })]
+        );
+        let txn = |sql: &str| match analyze(sql.as_bytes(), LexMode::default()).effects[..] {
+            [Effect::Transaction(ref t)] => t.clone(),
+            ref other => panic!("{sql}: {other:?}"),
+        };
+        assert_eq!(txn("ROLLBACK AND CHAIN"), Txn::Rollback { chain: true });
+        assert_eq!(
+            txn("rollback work to savepoint `Sp 1`"),
+            Txn::RollbackTo("Sp 1".into())
+        );
+        assert_eq!(txn("ROLLBACK TO s2"), Txn::RollbackTo("s2".into()));
+        assert_eq!(txn("SAVEPOINT a"), Txn::Savepoint("a".into()));
+        assert_eq!(txn("RELEASE SAVEPOINT a"), Txn::Release("a".into()));
+        assert_eq!(
+            txn("START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT"),
+            Txn::Begin {
+                read_only: true,
+                snapshot: true
+            }
+        );
+        assert_eq!(
+            txn("BEGIN WORK"),
+            Txn::Begin {
+                read_only: false,
+                snapshot: false
+            }
+        );
         let a = analyze(b"SELECT * FROM `vdb`.status", LexMode::default());
         assert_eq!(a.effects, vec![Effect::ControlTables]);
         let a = analyze(b"SELECT 'vdb.status', vdb_x.y FROM t", LexMode::default());

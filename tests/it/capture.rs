@@ -25,7 +25,7 @@ static SCRATCH: AtomicUsize = AtomicUsize::new(0);
 
 /// A writable copy of vdbt_shop (definitions with their foreign keys and
 /// AUTO_INCREMENT counters, and rows), named `vdbt_scratch_<n>`.
-fn scratch_copy() -> String {
+pub fn scratch_copy() -> String {
     let name = format!("vdbt_scratch_{}", SCRATCH.fetch_add(1, Ordering::SeqCst));
     let mut c = source().conn(None);
     c.query_drop(format!("DROP DATABASE IF EXISTS {name}"))
@@ -57,7 +57,7 @@ fn scratch_copy() -> String {
 /// read as the source's and column metadata reduced to names (a rewritten
 /// read's full metadata is compared in tests/it/overlay.rs).
 #[derive(Debug, PartialEq)]
-enum Seen {
+pub enum Seen {
     Ok {
         columns: Vec<String>,
         rows: Vec<Vec<Value>>,
@@ -68,7 +68,7 @@ enum Seen {
     Err(u16, String, String),
 }
 
-fn run(conn: &mut Conn, sql: &str, scratch: &str) -> Vec<Seen> {
+pub fn run(conn: &mut Conn, sql: &str, scratch: &str) -> Vec<Seen> {
     let mut out = Vec::new();
     match conn.query_iter(sql) {
         Err(mysql::Error::MySqlError(e)) => out.push(Seen::Err(
@@ -132,7 +132,7 @@ fn parse_cases(text: &str) -> Vec<(String, Vec<String>)> {
 }
 
 /// Every table of the shop, read the same way through vdb and directly.
-fn final_state(conn: &mut Conn, scratch: &str) -> Vec<(String, Vec<Seen>)> {
+pub fn final_state(conn: &mut Conn, scratch: &str) -> Vec<(String, Vec<Seen>)> {
     SHOP_TABLES
         .iter()
         .map(|t| {

@@ -31,7 +31,7 @@ impl Source {
     }
 
     /// The URL of a SELECT-only account on the source (`GRANT SELECT,
-    /// SHOW VIEW`), as the README recommends giving vdb; the full account
+    /// SHOW VIEW, EXECUTE`), as the README recommends giving vdb; the full account
     /// when the source would not create it.
     pub fn reader_url(&self) -> String {
         match READER.get().expect("created with the fixtures") {
@@ -91,7 +91,9 @@ pub fn source() -> &'static Source {
         let mut c = s.conn(None);
         let made = c
             .query_drop("CREATE USER IF NOT EXISTS 'vdbt_reader'@'%' IDENTIFIED BY 'reader'")
-            .and_then(|_| c.query_drop("GRANT SELECT, SHOW VIEW ON *.* TO 'vdbt_reader'@'%'"));
+            .and_then(|_| {
+                c.query_drop("GRANT SELECT, SHOW VIEW, EXECUTE ON *.* TO 'vdbt_reader'@'%'")
+            });
         let reader = match made {
             Ok(()) => Some(("vdbt_reader".to_string(), "reader".to_string())),
             Err(e) => {

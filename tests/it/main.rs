@@ -16,4 +16,5 @@ mod protocol;
 mod rawclient;
 mod reads;
 mod session;
+mod transactions;
 mod writes;
