@@ -245,6 +245,7 @@ impl Session<'_> {
             // A statement that no longer prepares (its table is gone) keeps
             // id 0, which the source answers with its own error.
             stmt.upstream_id = up.prepare(&stmt.text).unwrap_or(0);
+            stmt.types_sent = false;
         }
         self.shared.set_upstream_id(self.id, up.connection_id);
         self.upstream = Some(up);
@@ -343,10 +344,18 @@ impl Session<'_> {
                         capturable: false,
                     });
                 }
+                let txn = analysis.effects.iter().find_map(|e| match e {
+                    Effect::Transaction(t) => Some(t.clone()),
+                    _ => None,
+                });
                 match analysis.verdict {
                     Verdict::Forward => {
                         debug!("conn {} prepare passed through: {}", self.id, shorten(sql));
+                        let id = self.next_stmt_id;
                         self.prepare(packet, seq)?;
+                        if let Some(stmt) = self.prepared.get_mut(&id) {
+                            stmt.txn = txn;
+                        }
                     }
                     Verdict::Rewrite(text) => {
                         debug!("conn {} prepare rewritten: {}", self.id, shorten(sql));
@@ -387,7 +396,17 @@ impl Session<'_> {
                     return self.execute_prepared_write(packet, seq);
                 }
                 if self.refresh_prepared(packet, seq)? {
-                    self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
+                    let txn = self
+                        .prepared
+                        .get(&stmt_id(packet))
+                        .and_then(|s| s.txn.clone());
+                    let relayed =
+                        self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
+                    if let (Some(t), Some(r)) = (txn, relayed) {
+                        if r.error.is_none() {
+                            self.transaction_event(t);
+                        }
+                    }
                 }
             }
             Command::StmtFetch => {
@@ -977,17 +996,21 @@ impl Session<'_> {
                 self.forward_patched(&p, Expect::Prepare(client_id), seq, Some(&mut patch))?
             }
         };
-        if let Some(upstream_id) = relayed.and_then(|r| r.prepared).map(|p| p.id) {
+        if let Some(ok) = relayed.and_then(|r| r.prepared) {
             self.next_stmt_id = self.next_stmt_id.wrapping_add(1).max(1);
             self.prepared.insert(
                 client_id,
                 PreparedStmt {
                     text,
-                    upstream_id,
+                    upstream_id: ok.id,
                     original,
                     delta_version: version,
                     read,
                     write: None,
+                    params: ok.params,
+                    types: Vec::new(),
+                    types_sent: false,
+                    txn: None,
                 },
             );
         }
@@ -1038,6 +1061,7 @@ impl Session<'_> {
                     let stmt = self.prepared.get_mut(&id).expect("looked up above");
                     stmt.text = text;
                     stmt.upstream_id = new_id;
+                    stmt.types_sent = false;
                 }
                 Err(e) => {
                     self.upstream_failed(seq, e)?;
@@ -1058,12 +1082,37 @@ impl Session<'_> {
 
     /// A statement command with the client's statement id replaced by the
     /// source's, in a reused buffer; None for an id vdb never gave out.
+    ///
+    /// A client binds parameter types once, on its first execution; when
+    /// the source's statement is newer than that (prepared again over a
+    /// changed delta, or after a reconnect), the types are put back into
+    /// the first execution it sees.
     fn stmt_packet(&mut self, packet: &[u8]) -> Option<Vec<u8>> {
-        let upstream_id = self.prepared.get(&stmt_id(packet))?.upstream_id;
+        let stmt = self.prepared.get_mut(&stmt_id(packet))?;
         let mut p = std::mem::take(&mut self.stmt_buf);
         p.clear();
         p.extend_from_slice(packet);
-        p[1..5].copy_from_slice(&upstream_id.to_le_bytes());
+        p[1..5].copy_from_slice(&stmt.upstream_id.to_le_bytes());
+        if packet.first() == Some(&0x17) && stmt.params > 0 {
+            let n = stmt.params as usize;
+            let flag_at = 10 + n.div_ceil(8);
+            match packet.get(flag_at) {
+                Some(1) => {
+                    if let Some(t) = packet.get(flag_at + 1..flag_at + 1 + 2 * n) {
+                        stmt.types = t.to_vec();
+                        stmt.types_sent = true;
+                    }
+                }
+                Some(0) if !stmt.types_sent && stmt.types.len() == 2 * n => {
+                    p.truncate(flag_at);
+                    p.push(1);
+                    p.extend_from_slice(&stmt.types);
+                    p.extend_from_slice(&packet[flag_at + 1..]);
+                    stmt.types_sent = true;
+                }
+                _ => {}
+            }
+        }
         Some(p)
     }
 
@@ -1075,18 +1124,17 @@ impl Session<'_> {
         expect: Expect,
         seq: u8,
         function: &str,
-    ) -> Result<(), SessionEnd> {
+    ) -> Result<Option<crate::protocol::response::Relayed>, SessionEnd> {
         if packet.len() < 5 {
-            return self
-                .send_error(
-                    seq,
-                    &ClientError::Malformed("statement command without an id"),
-                )
-                .map_err(Into::into);
+            self.send_error(
+                seq,
+                &ClientError::Malformed("statement command without an id"),
+            )?;
+            return Ok(None);
         }
         // Reconnect first: the translation needs the new source ids.
         if !self.ensure_upstream(seq)? {
-            return Ok(());
+            return Ok(None);
         }
         let read = match self.prepared.get(&stmt_id(packet)) {
             Some(s) if expect == Expect::Execute => s.read.clone(),
@@ -1095,11 +1143,10 @@ impl Session<'_> {
         match self.stmt_packet(packet) {
             Some(p) => {
                 let r = match read {
-                    None => self.forward(&p, expect, seq).map(|_| ()),
+                    None => self.forward(&p, expect, seq),
                     Some(r) => {
                         let mut patch = self.meta_patch(&r.text, &r.shape, &r.derived, true);
                         self.forward_patched(&p, expect, seq, Some(&mut patch))
-                            .map(|_| ())
                     }
                 };
                 self.stmt_buf = p;
@@ -1110,7 +1157,8 @@ impl Session<'_> {
                     id: stmt_id(packet),
                     function: function.to_string(),
                 };
-                self.send_error(seq, &e).map_err(Into::into)
+                self.send_error(seq, &e)?;
+                Ok(None)
             }
         }
     }
@@ -1248,6 +1296,15 @@ struct PreparedStmt {
     read: Option<Arc<RewrittenRead>>,
     /// For a captured write: what binding its parameters takes.
     write: Option<prepared::WriteParams>,
+    /// `?` parameters, as the source counted them.
+    params: u16,
+    /// The parameter types the client last bound (two bytes each).
+    types: Vec<u8>,
+    /// Whether the source's statement `upstream_id` has been given types.
+    types_sent: bool,
+    /// A transaction statement (BEGIN, COMMIT, ...), applied to the delta
+    /// when an execution succeeds.
+    txn: Option<crate::sql::classify::Txn>,
 }
 
 /// A prepared statement's client text over changed tables, its shape, and

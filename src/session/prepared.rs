@@ -91,6 +91,11 @@ impl Session<'_> {
                         count,
                         ..WriteParams::default()
                     }),
+                    // Executions are vdb's own, never relayed.
+                    params: 0,
+                    types: Vec::new(),
+                    types_sent: false,
+                    txn: None,
                 },
             );
         }

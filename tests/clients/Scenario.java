@@ -20,6 +20,39 @@ public class Scenario {
                 expect(rs.next() && rs.getString(2).equals("Zoë 🐬"), "4-byte unicode");
                 expect(!rs.next(), "three rows");
             }
+            // Writes through server-side prepared statements land in vdb's
+            // delta; a rolled-back delete is undone.
+            try (PreparedStatement ins = c.prepareStatement("INSERT INTO items (id, name, price, created, note) VALUES (?, ?, ?, ?, ?)")) {
+                ins.setInt(1, 300);
+                ins.setString(2, "kiwi \uD83E\uDD5D");
+                ins.setBigDecimal(3, new java.math.BigDecimal("3.25"));
+                ins.setTimestamp(4, Timestamp.valueOf("2024-05-06 07:08:09.123"));
+                ins.setNull(5, Types.VARCHAR);
+                expect(ins.executeUpdate() == 1, "insert count");
+            }
+            try (PreparedStatement up = c.prepareStatement("UPDATE items SET price = price + ? WHERE id = ?")) {
+                up.setInt(1, 1);
+                up.setInt(2, 300);
+                expect(up.executeUpdate() == 1, "update count");
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, price, created FROM items WHERE id = ?")) {
+                ps.setInt(1, 300);
+                ResultSet rs = ps.executeQuery();
+                expect(rs.next() && rs.getString(1).equals("kiwi \uD83E\uDD5D"), "written name");
+                expect(rs.getBigDecimal(2).toPlainString().equals("4.25"), "updated price " + rs.getBigDecimal(2));
+                expect(rs.getTimestamp(3).toString().equals("2024-05-06 07:08:09.123"), "written datetime " + rs.getTimestamp(3));
+            }
+            c.setAutoCommit(false);
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM items WHERE id = ?")) {
+                del.setInt(1, 300);
+                expect(del.executeUpdate() == 1, "delete count");
+            }
+            c.rollback();
+            c.setAutoCommit(true);
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM items WHERE id = ?")) {
+                del.setInt(1, 300);
+                expect(del.executeUpdate() == 1, "the rolled-back delete was undone");
+            }
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM items");

@@ -26,6 +26,21 @@ async function run(kind) {
   const [count] = await call('SELECT COUNT(*) FROM items');
   assert.strictEqual(Number(count[0][0]), 3);
   await conn.commit();
+  // Writes land in vdb's delta; a rolled-back delete is undone.
+  const id = kind === 'execute' ? 201 : 200;
+  const [ins] = await call('INSERT INTO items (id, name, price, created, note) VALUES (?, ?, ?, ?, ?)',
+    [id, 'kiwi 🥝', '3.25', '2024-05-06 07:08:09.123', null]);
+  assert.strictEqual(ins.affectedRows, 1);
+  await call('UPDATE items SET price = price + ? WHERE id = ?', [1, id]);
+  const [k] = await call('SELECT name, price, created FROM items WHERE id = ?', [id]);
+  assert.deepStrictEqual(k[0], ['kiwi 🥝', '4.25', '2024-05-06 07:08:09.123']);
+  await conn.beginTransaction();
+  await call('DELETE FROM items WHERE id = ?', [id]);
+  await conn.rollback();
+  const [k2] = await call('SELECT COUNT(*) FROM items WHERE id = ?', [id]);
+  assert.strictEqual(Number(k2[0][0]), 1, 'a rolled-back delete is undone');
+  const [del] = await call('DELETE FROM items WHERE id = ?', [id]);
+  assert.strictEqual(del.affectedRows, 1);
   for (const [sql, code] of [['SELECT * FROM no_such_table', 1146], ['XA RECOVER', 1235]]) {
     await assert.rejects(call(sql), (e) => e.errno === code, `${sql} should fail with ${code}`);
   }

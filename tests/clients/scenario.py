@@ -46,8 +46,36 @@ def dbapi(name, conn, paramstyle_marker, error_code):
             expect(error_code(e) == code, f"{sql}: expected {code}, got {e!r}")
     cur.execute("SELECT NULL, 1 + 1")
     expect(cur.fetchone() == (None, 2), "NULL and arithmetic")
+    writes(cur, conn, paramstyle_marker, 100 + len(name))
     conn.close()
     print(f"ok {name}")
+
+
+def writes(cur, conn, m, item_id):
+    """Writes land in vdb's delta: insert, update, a rolled-back delete, a
+    committed one; the view is as before for the next client."""
+    cur.execute(
+        f"INSERT INTO items (id, name, price, created, note) VALUES ({m}, {m}, {m}, {m}, {m})",
+        (item_id, "kiwi 🥝 'q' \\", decimal.Decimal("3.25"), "2024-05-06 07:08:09.123", None),
+    )
+    expect(cur.rowcount == 1, f"insert rowcount {cur.rowcount}")
+    conn.commit()
+    cur.execute(f"UPDATE items SET price = price + {m} WHERE id = {m}", (1, item_id))
+    conn.commit()
+    cur.execute(f"SELECT name, price, created FROM items WHERE id = {m}", (item_id,))
+    row = cur.fetchone()
+    name = row[0].decode() if isinstance(row[0], (bytes, bytearray)) else row[0]
+    got = (name, row[1], str(row[2]))
+    expect(got == ("kiwi 🥝 'q' \\", decimal.Decimal("4.25"), "2024-05-06 07:08:09.123000"), f"written row {got!r}")
+    cur.execute("START TRANSACTION")
+    cur.execute(f"DELETE FROM items WHERE id = {m}", (item_id,))
+    conn.rollback()
+    cur.execute(f"SELECT COUNT(*) FROM items WHERE id = {m}", (item_id,))
+    expect(cur.fetchone()[0] == 1, "a rolled-back delete is undone")
+    cur.execute(f"DELETE FROM items WHERE id = {m}", (item_id,))
+    conn.commit()
+    cur.execute("SELECT COUNT(*) FROM items")
+    expect(cur.fetchone()[0] == 3, "deleted again")
 
 
 def pymysql_client():
@@ -64,6 +92,7 @@ def connector_client():
     cur.execute("SELECT id, name, price, created, note FROM items WHERE id > ? ORDER BY id", (0,))
     rows = [tuple(v.decode() if isinstance(v, (bytes, bytearray)) else v for v in r) for r in cur.fetchall()]
     check_rows(rows)
+    writes(cur, conn, "?", 99)
     cur.close()
     dbapi("mysql-connector-python " + version("mysql-connector-python"), conn, "%s", lambda e: e.errno)
 
