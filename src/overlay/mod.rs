@@ -187,6 +187,75 @@ pub fn rewrite_traced(
 /// offers `t` (see [`Probe`]), asked of the source over the merged view.
 /// `None` when they are not a short list of integers `t`'s integer column
 /// can be tested with exactly.
+/// [`rewrite_traced`] for one execution of a prepared statement: `sql` is
+/// its text with `?` placeholders, `bound` the same text with this
+/// execution's values in their place. The derived tables are narrowed by
+/// what `bound` says (`id = 5` embeds only the captured rows with id 5),
+/// and spliced into `sql`, whose placeholders stay, so the source binds
+/// the client's parameters with their own types. `None` when it cannot be
+/// done that way (views over changed tables, texts that do not line up):
+/// the caller then uses the statement's unnarrowed text.
+pub fn rewrite_bound(
+    sql: &[u8],
+    bound: &[u8],
+    state: &DeltaState,
+    db: Option<&str>,
+    mut prober: Option<Prober>,
+) -> Option<Rewritten> {
+    if state.is_empty() || !state.views.is_empty() || !state.may_touch(sql) {
+        return None;
+    }
+    let text = std::str::from_utf8(sql).ok()?;
+    let refs = table_refs(text).ok()?;
+    let bound_refs = table_refs(std::str::from_utf8(bound).ok()?).ok()?;
+    let lined_up = refs.len() == bound_refs.len()
+        && refs
+            .iter()
+            .zip(&bound_refs)
+            .all(|(a, b)| a.name == b.name && a.schema == b.schema && a.alias == b.alias);
+    if !lined_up {
+        return None;
+    }
+    let resolve = |r: &crate::sql::tables::TableRef| {
+        Some(TableId {
+            schema: r.schema.as_deref().or(db)?.to_string(),
+            name: r.name.clone(),
+        })
+    };
+    let mut derived = Vec::new();
+    let mut failed = false;
+    let mut next = bound_refs.iter();
+    let out = splice(text, &refs, |r| {
+        let b = next.next()?;
+        let t = state.tables.get(&resolve(r)?)?;
+        let mut preds = b.restriction.preds.clone();
+        let mut view = t.restricted_sql(&preds);
+        if let (Ok(Some(_)), Some(probe), Some(prober), false) = (
+            &view,
+            &b.restriction.probe,
+            prober.as_mut(),
+            t.key_bounded(&preds),
+        ) {
+            if let Some(keys) = join_keys(t, probe, state, db, prober) {
+                preds.push(keys);
+                view = t.restricted_sql(&preds);
+            }
+        }
+        match view {
+            Ok(Some(d)) => {
+                derived.push(r.alias.clone().unwrap_or_else(|| r.name.clone()));
+                Some(d.to_string())
+            }
+            Ok(None) => None,
+            Err(_) => {
+                failed = true;
+                None
+            }
+        }
+    });
+    (!failed).then_some(Rewritten { text: out, derived })
+}
+
 fn join_keys(
     t: &TableDelta,
     probe: &Probe,

@@ -395,6 +395,12 @@ impl Session<'_> {
                 if self.write_stmt(packet).is_some() {
                     return self.execute_prepared_write(packet, seq);
                 }
+                if self.execute_narrowed(packet, seq)?.is_some() {
+                    return Ok(true);
+                }
+                if let Some(s) = self.prepared.get_mut(&stmt_id(packet)) {
+                    s.long_data_sent = false;
+                }
                 if self.refresh_prepared(packet, seq)? {
                     let txn = self
                         .prepared
@@ -415,6 +421,9 @@ impl Session<'_> {
             Command::StmtReset => {
                 if let Some(w) = self.write_stmt(packet) {
                     w.reset();
+                }
+                if let Some(s) = self.prepared.get_mut(&stmt_id(packet)) {
+                    s.long_data_sent = false;
                 }
                 self.forward_stmt(packet, Expect::OnePacket, seq, "mysqld_stmt_reset")?;
             }
@@ -449,6 +458,8 @@ impl Session<'_> {
                 }
                 if cmd == Command::StmtClose {
                     self.prepared.remove(&stmt_id(packet));
+                } else if let Some(s) = self.prepared.get_mut(&stmt_id(packet)) {
+                    s.long_data_sent = true;
                 }
             }
             Command::ResetConnection => {
@@ -1011,6 +1022,7 @@ impl Session<'_> {
                     types: Vec::new(),
                     types_sent: false,
                     txn: None,
+                    long_data_sent: false,
                 },
             );
         }
@@ -1305,6 +1317,9 @@ struct PreparedStmt {
     /// A transaction statement (BEGIN, COMMIT, ...), applied to the delta
     /// when an execution succeeds.
     txn: Option<crate::sql::classify::Txn>,
+    /// COM_STMT_SEND_LONG_DATA went to the source's statement since the
+    /// last execution (so that execution must be the source's).
+    long_data_sent: bool,
 }
 
 /// A prepared statement's client text over changed tables, its shape, and

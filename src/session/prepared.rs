@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use log::debug;
 
 use super::{shorten, ClientError, PreparedStmt, Session, SessionEnd};
+use crate::overlay::rewrite_bound;
 use crate::overlay::write::check_prepared;
 use crate::protocol::params::{decode_execute, Param};
 use crate::protocol::response::Expect;
@@ -96,6 +97,7 @@ impl Session<'_> {
                     types: Vec::new(),
                     types_sent: false,
                     txn: None,
+                    long_data_sent: false,
                 },
             );
         }
@@ -268,5 +270,114 @@ mod tests {
             "TIME'-838:59:59'"
         );
         assert!(literal(&Param::Double(f64::NAN), LexMode::default()).is_err());
+    }
+}
+
+impl Session<'_> {
+    /// COM_STMT_EXECUTE of a read over changed tables, narrowed for this
+    /// execution: the derived tables embed only the captured rows this
+    /// execution's parameter values can use (as a text query's would),
+    /// in a statement prepared at the source for this execution only,
+    /// executed with the client's own packet (so its parameters keep
+    /// their types) and closed. `None` when the statement does not read
+    /// changed tables, asks for a cursor, was sent long data, or cannot be
+    /// narrowed: the caller executes the statement's merged-view text.
+    pub(super) fn execute_narrowed(
+        &mut self,
+        packet: &[u8],
+        seq: u8,
+    ) -> Result<Option<()>, SessionEnd> {
+        let lex = self.lex;
+        let state = self.delta().current();
+        let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
+            return Ok(None);
+        };
+        let cursor = packet.get(5).is_some_and(|f| *f != 0);
+        if cursor
+            || stmt.long_data_sent
+            || state.is_empty()
+            || !state.may_touch(&stmt.original)
+            || self.upstream.is_none()
+        {
+            return Ok(None);
+        }
+        let n = stmt.params as usize;
+        let mut types: Vec<(u8, u8)> = stmt.types.chunks(2).map(|c| (c[0], c[1])).collect();
+        let Ok(params) = decode_execute(packet, n, &mut types, &mut HashMap::new()) else {
+            return Ok(None);
+        };
+        let raw: Vec<u8> = types.iter().flat_map(|(t, f)| [*t, *f]).collect();
+        if raw != stmt.types {
+            // The source's own statement has not seen these types yet.
+            stmt.types = raw;
+            stmt.types_sent = false;
+        }
+        let Ok(literals) = params
+            .iter()
+            .map(|p| literal(p, lex))
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            return Ok(None);
+        };
+        let Ok(bound) = substitute(&stmt.original, lex, &literals) else {
+            return Ok(None);
+        };
+        let original = stmt.original.clone();
+        let shape = match &stmt.read {
+            Some(r) => r.shape.clone(),
+            None => super::metadata::shape(&original, lex),
+        };
+        let db = self
+            .db
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(d).into_owned());
+        let up = self.upstream.as_mut().expect("checked above");
+        let mut prober = |q: &str| {
+            let rows = up.query(q).ok()?;
+            Some(
+                rows.into_iter()
+                    .map(|r| r.into_iter().next().flatten())
+                    .collect(),
+            )
+        };
+        let Some(narrowed) =
+            rewrite_bound(&original, &bound, &state, db.as_deref(), Some(&mut prober))
+        else {
+            return Ok(None);
+        };
+        if narrowed.text.len() >= self.shared.source_info.max_packet {
+            return Ok(None);
+        }
+        let up = self.upstream.as_mut().expect("checked above");
+        let Ok(once) = up.prepare(narrowed.text.as_bytes()) else {
+            return Ok(None);
+        };
+        debug!(
+            "conn {} execute narrowed over the delta: {}",
+            self.id,
+            shorten(&original)
+        );
+        log::trace!("conn {} prepared instead: {}", self.id, narrowed.text);
+        let mut p = packet.to_vec();
+        p[1..5].copy_from_slice(&once.to_le_bytes());
+        if n > 0 {
+            let flag_at = 10 + n.div_ceil(8);
+            if p.get(flag_at) == Some(&0) {
+                p.truncate(flag_at);
+                p.push(1);
+                p.extend(types.iter().flat_map(|(t, f)| [*t, *f]));
+                p.extend_from_slice(&packet[flag_at + 1..]);
+            }
+        }
+        let mut patch = self.meta_patch(&original, &shape, &narrowed.derived, true);
+        self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?;
+        if let Some(up) = self.upstream.as_mut() {
+            let mut close = vec![0x19];
+            close.extend_from_slice(&once.to_le_bytes());
+            if up.send(&close).is_err() {
+                self.upstream = None;
+            }
+        }
+        Ok(Some(()))
     }
 }

@@ -387,6 +387,29 @@ fn prepared_writes_bind_every_parameter_type_as_the_server_does() {
             failures.push(format!("prepare {sql}: {a:?}"));
         }
     }
+    // Prepared reads of the changed tables, narrowed per execution.
+    let reads: Vec<(&str, Vec<Value>)> = vec![
+        ("SELECT * FROM customers WHERE id = ?", vec![Int(6)]),
+        ("SELECT * FROM customers WHERE id = ?", vec![Int(3)]),
+        ("SELECT * FROM customers WHERE id = ?", vec![Int(1)]),
+        ("SELECT email FROM customers WHERE email = ?", vec![Bytes(b"p1@example.com".to_vec())]),
+        ("SELECT id, total, note FROM orders WHERE id BETWEEN ? AND ? ORDER BY id", vec![Int(2), Int(9)]),
+        (
+            "SELECT c.name, SUM(o.total) FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.id IN (?, ?) GROUP BY c.name ORDER BY 1",
+            vec![Int(1), Int(2)],
+        ),
+        ("SELECT sku, price, title FROM products WHERE price > ? ORDER BY sku", vec![Double(10.0)]),
+        ("SELECT COUNT(*) FROM order_items WHERE order_id = ?", vec![Int(6)]),
+    ];
+    for (sql, params) in &reads {
+        let a = run_prepared(&mut through, sql, params.clone(), &scratch);
+        let b = run_prepared(&mut direct, sql, params.clone(), &scratch);
+        if a != b {
+            failures.push(format!(
+                "{sql} {params:?}\n  via vdb: {a:?}\n  direct:  {b:?}"
+            ));
+        }
+    }
     // One statement executed many times, rebinding only the values.
     let stmt_a = through.prep("INSERT INTO numbers VALUES (?)").unwrap();
     let stmt_b = direct.prep("INSERT INTO numbers VALUES (?)").unwrap();
