@@ -227,52 +227,6 @@ fn is_decimal(d: &[u8]) -> bool {
     (!int.is_empty() || !frac.is_empty()) && int.iter().chain(frac).all(u8::is_ascii_digit)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lit(p: Param) -> String {
-        String::from_utf8(literal(&p, LexMode::default()).unwrap()).unwrap()
-    }
-
-    #[test]
-    fn each_parameter_becomes_the_literal_the_server_would_bind() {
-        assert_eq!(lit(Param::Null), "NULL");
-        assert_eq!(lit(Param::Signed(-3)), "-3");
-        assert_eq!(lit(Param::Unsigned(u64::MAX)), "18446744073709551615");
-        assert_eq!(lit(Param::Double(1.5)), "1.5e0");
-        assert_eq!(lit(Param::Float(0.1)), "1.0000000149011612e-1");
-        assert_eq!(lit(Param::Decimal(b"-12.50".to_vec())), "-12.50");
-        assert_eq!(lit(Param::Decimal(b"1; DROP".to_vec())), "'1; DROP'");
-        assert_eq!(lit(Param::Text(b"it's".to_vec())), "'it''s'");
-        assert_eq!(lit(Param::Bytes(vec![0, 0xAB])), "_binary X'00AB'");
-        assert_eq!(
-            lit(Param::DateTime {
-                year: 2024,
-                month: 2,
-                day: 9,
-                hour: 1,
-                minute: 2,
-                second: 3,
-                micro: 5
-            }),
-            "TIMESTAMP'2024-02-09 01:02:03.000005'"
-        );
-        assert_eq!(
-            lit(Param::Time {
-                negative: true,
-                days: 34,
-                hour: 22,
-                minute: 59,
-                second: 59,
-                micro: 0
-            }),
-            "TIME'-838:59:59'"
-        );
-        assert!(literal(&Param::Double(f64::NAN), LexMode::default()).is_err());
-    }
-}
-
 impl Session<'_> {
     /// COM_STMT_EXECUTE of a read over changed tables, narrowed for this
     /// execution: the derived tables embed only the captured rows this
@@ -379,5 +333,51 @@ impl Session<'_> {
             }
         }
         Ok(Some(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(p: Param) -> String {
+        String::from_utf8(literal(&p, LexMode::default()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn each_parameter_becomes_the_literal_the_server_would_bind() {
+        assert_eq!(lit(Param::Null), "NULL");
+        assert_eq!(lit(Param::Signed(-3)), "-3");
+        assert_eq!(lit(Param::Unsigned(u64::MAX)), "18446744073709551615");
+        assert_eq!(lit(Param::Double(1.5)), "1.5e0");
+        assert_eq!(lit(Param::Float(0.1)), "1.0000000149011612e-1");
+        assert_eq!(lit(Param::Decimal(b"-12.50".to_vec())), "-12.50");
+        assert_eq!(lit(Param::Decimal(b"1; DROP".to_vec())), "'1; DROP'");
+        assert_eq!(lit(Param::Text(b"it's".to_vec())), "'it''s'");
+        assert_eq!(lit(Param::Bytes(vec![0, 0xAB])), "_binary X'00AB'");
+        assert_eq!(
+            lit(Param::DateTime {
+                year: 2024,
+                month: 2,
+                day: 9,
+                hour: 1,
+                minute: 2,
+                second: 3,
+                micro: 5
+            }),
+            "TIMESTAMP'2024-02-09 01:02:03.000005'"
+        );
+        assert_eq!(
+            lit(Param::Time {
+                negative: true,
+                days: 34,
+                hour: 22,
+                minute: 59,
+                second: 59,
+                micro: 0
+            }),
+            "TIME'-838:59:59'"
+        );
+        assert!(literal(&Param::Double(f64::NAN), LexMode::default()).is_err());
     }
 }
