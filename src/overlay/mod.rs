@@ -17,7 +17,7 @@ pub mod write;
 
 use crate::delta::{DeltaState, TableDelta, TableId, Value};
 use crate::sql::restrict::{is_integer, Decimal, Lit, Pred, Probe, Test};
-use crate::sql::rewrite::{quote_ident, splice};
+use crate::sql::rewrite::{quote_ident, splice, unqualify_columns};
 use crate::sql::tables::table_refs;
 use crate::upstream::UpstreamError;
 
@@ -144,8 +144,10 @@ pub fn rewrite_traced(
     let text = expanded.as_deref().unwrap_or(text);
     let mut failure = None;
     let mut any = false;
+    let mut unaliased: Vec<(String, String)> = Vec::new();
     let out = splice(text, &refs, |r| {
-        let t = state.tables.get(&resolve(r)?)?;
+        let id = resolve(r)?;
+        let t = state.tables.get(&id)?;
         let mut preds = r.restriction.preds.clone();
         let mut view = t.restricted_sql(&preds);
         // A join is worth a probe only when the query does not already
@@ -165,6 +167,9 @@ pub fn rewrite_traced(
             Ok(Some(d)) => {
                 any = true;
                 derived.push(known_as(r));
+                if r.alias.is_none() {
+                    unaliased.push((id.schema, id.name));
+                }
                 Some(d.to_string())
             }
             Ok(None) => None,
@@ -180,6 +185,7 @@ pub fn rewrite_traced(
             e.column_type, e.value
         )));
     }
+    let out = unqualify_columns(&out, &unaliased);
     Ok((any || !std::ptr::eq(text, original)).then_some(Rewritten { text: out, derived }))
 }
 
@@ -225,9 +231,11 @@ pub fn rewrite_bound(
     let mut derived = Vec::new();
     let mut failed = false;
     let mut next = bound_refs.iter();
+    let mut unaliased: Vec<(String, String)> = Vec::new();
     let out = splice(text, &refs, |r| {
         let b = next.next()?;
-        let t = state.tables.get(&resolve(r)?)?;
+        let id = resolve(r)?;
+        let t = state.tables.get(&id)?;
         let mut preds = b.restriction.preds.clone();
         let mut view = t.restricted_sql(&preds);
         if let (Ok(Some(_)), Some(probe), Some(prober), false) = (
@@ -244,6 +252,9 @@ pub fn rewrite_bound(
         match view {
             Ok(Some(d)) => {
                 derived.push(r.alias.clone().unwrap_or_else(|| r.name.clone()));
+                if r.alias.is_none() {
+                    unaliased.push((id.schema, id.name));
+                }
                 Some(d.to_string())
             }
             Ok(None) => None,
@@ -253,7 +264,8 @@ pub fn rewrite_bound(
             }
         }
     });
-    (!failed).then_some(Rewritten { text: out, derived })
+    let text = unqualify_columns(&out, &unaliased);
+    (!failed).then_some(Rewritten { text, derived })
 }
 
 fn join_keys(

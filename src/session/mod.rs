@@ -110,6 +110,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         txn: None,
         autocommit: true,
         upstream_status: 0,
+        row_count: None,
     };
     let outcome =
         session
@@ -146,6 +147,9 @@ struct Session<'a> {
     autocommit: bool,
     /// The status flags of the source's last OK/EOF.
     upstream_status: u16,
+    /// What ROW_COUNT() answers after a captured write (the source's own
+    /// answer is right again after the next statement it runs).
+    row_count: Option<i64>,
     next_stmt_id: u32,
     stmt_buf: Vec<u8>,
     packet: Vec<u8>,
@@ -330,9 +334,21 @@ impl Session<'_> {
     /// Handles one command. Returns whether to keep serving.
     fn dispatch(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         let cmd = Command::parse(packet);
+        let row_count = self.row_count.take();
         match cmd {
             Command::Quit => return Ok(false),
-            Command::Query(sql) => return self.query(packet, sql, seq),
+            Command::Query(sql) => {
+                let text = row_count
+                    .and_then(|count| crate::sql::row_count::substitute(sql, self.lex, count));
+                if let Some(text) = text {
+                    debug!("conn {} ROW_COUNT() is the captured write's", self.id);
+                    let mut p = Vec::with_capacity(text.len() + 1);
+                    p.push(0x03);
+                    p.extend_from_slice(&text);
+                    return self.query(&p, &text, seq);
+                }
+                return self.query(packet, sql, seq);
+            }
             Command::StmtPrepare(sql) => {
                 self.count_statement();
                 let mut analysis = analyze(sql, self.lex);
@@ -778,8 +794,12 @@ impl Session<'_> {
                     outcome.info.as_bytes(),
                 );
                 write_packet(self.client.get_mut(), seq, &ok)?;
+                self.row_count = Some(outcome.affected as i64);
             }
-            Err(e) => self.overlay_failed(seq, e)?,
+            Err(e) => {
+                self.overlay_failed(seq, e)?;
+                self.row_count = Some(-1);
+            }
         }
         Ok(true)
     }

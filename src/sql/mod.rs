@@ -10,5 +10,6 @@ pub mod lexer;
 pub mod literal;
 pub mod restrict;
 pub mod rewrite;
+pub mod row_count;
 pub mod tables;
 pub mod write;

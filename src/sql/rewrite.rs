@@ -40,10 +40,64 @@ pub fn splice(
     out
 }
 
+/// Drops the database from column references `db.t.col` (and `db.t.*`)
+/// whose `db.t` is in `tables`: those tables are now derived tables named
+/// `t`, which have no database, and the server resolves `t.col` to the
+/// same column. Names compare exactly, as written.
+pub fn unqualify_columns(sql: &str, tables: &[(String, String)]) -> String {
+    use super::lexer::{lex, Kind, LexMode};
+    if tables.is_empty() {
+        return sql.to_string();
+    }
+    let mode = LexMode::default();
+    let bytes = sql.as_bytes();
+    let t = lex(bytes, mode).tokens;
+    let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i + 4 < t.len() {
+        let named = |k: usize| t[k].name(bytes, mode);
+        let preceded_by_dot = i > 0 && t[i - 1].is_punct(b'.');
+        let column = matches!(
+            t[i + 4].kind,
+            Kind::Word | Kind::QuotedIdent | Kind::Punct(b'*')
+        );
+        if !preceded_by_dot && t[i + 1].is_punct(b'.') && t[i + 3].is_punct(b'.') && column {
+            if let (Some(db), Some(table)) = (named(i), named(i + 2)) {
+                if tables.iter().any(|(d, n)| *d == db && *n == table) {
+                    cut.push(t[i].start..t[i + 2].start);
+                    i += 5;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut at = 0;
+    for r in cut {
+        out.push_str(&sql[at..r.start]);
+        at = r.end;
+    }
+    out.push_str(&sql[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sql::tables::table_refs;
+
+    #[test]
+    fn columns_qualified_with_the_database_lose_it_when_the_table_is_derived() {
+        let tables = vec![("shop".to_string(), "t".to_string())];
+        assert_eq!(
+            unqualify_columns(
+                "SELECT shop.t.a, `shop`.`t`.*, shop.u.b, x.shop.t.c, 'shop.t.d' FROM (D) AS `t`",
+                &tables
+            ),
+            "SELECT t.a, `t`.*, shop.u.b, x.shop.t.c, 'shop.t.d' FROM (D) AS `t`"
+        );
+    }
 
     #[test]
     fn a_changed_table_becomes_a_derived_table_with_its_alias() {

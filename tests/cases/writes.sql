@@ -338,3 +338,18 @@ SELECT order_id, line FROM order_items ORDER BY order_id, line
 DELETE c FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.id = 2
 DELETE vdbt_shop.d.* FROM digits AS d, numbers AS n WHERE d.d = n.n AND n.n > 6
 SELECT d FROM digits ORDER BY d
+
+-- case: columns qualified with the database, FOUND_ROWS() and ROW_COUNT() after changes
+UPDATE products SET price = 7.50 WHERE sku = 'A-1'
+SELECT vdbt_shop.products.price, products.sku FROM products WHERE vdbt_shop.products.sku = 'A-1'
+SELECT vdbt_shop.products.* FROM vdbt_shop.products WHERE sku = 'A-1'
+SELECT SQL_CALC_FOUND_ROWS sku FROM products WHERE price > 5 ORDER BY sku LIMIT 1
+SELECT FOUND_ROWS()
+UPDATE products SET price = price + 1 WHERE price > 5
+SELECT ROW_COUNT()
+SELECT ROW_COUNT()
+DELETE FROM digits WHERE d > 7
+SELECT ROW_COUNT() AS deleted, ROW_COUNT() + 1
+INSERT INTO digits VALUES (8)
+INSERT INTO digits VALUES (8)
+SELECT ROW_COUNT()
