@@ -30,6 +30,9 @@ pub struct Shared {
     pub statements: AtomicU64,
     /// The process's delta: every captured write, shared by all sessions.
     pub delta: crate::delta::Delta,
+    /// Row locks of the sessions' transactions (held by vdb, never at the
+    /// source).
+    pub locks: crate::delta::locks::Locks,
 }
 
 /// What another connection needs to interrupt a session (KILL).
@@ -140,6 +143,7 @@ impl Server {
             started: Instant::now(),
             statements: AtomicU64::new(0),
             delta: crate::delta::Delta::default(),
+            locks: crate::delta::locks::Locks::default(),
         });
         Ok(Server { listener, shared })
     }

@@ -32,6 +32,8 @@ use std::sync::{Arc, OnceLock};
 use imbl::OrdMap;
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
+pub mod locks;
+
 use crate::sql::literal::{BadValue, Column};
 use crate::sql::restrict::{is_integer, Cmp, Lit, Pred, Test};
 use crate::sql::rewrite::quote_ident;
@@ -318,6 +320,12 @@ impl TableDelta {
     /// The encoded identity key of a full row.
     pub fn key_of(&self, row: &Row) -> Vec<u8> {
         self.encode(self.key.iter().map(|&i| &row[i]))
+    }
+
+    /// The encoded key of key values given in key order (as a query for
+    /// the key columns returns them).
+    pub fn encode_key(&self, values: &[Value]) -> Vec<u8> {
+        self.encode(values.iter())
     }
 
     /// Encodes key values (in key order) for this table's maps: integers
@@ -714,6 +722,72 @@ pub struct Delta {
     meta: Arc<RwLock<HashMap<TableId, Arc<TableMeta>>>>,
 }
 
+/// `onto` with what changed from `base` to `private` applied, key by key
+/// (`imbl` diffs skip the nodes the two share): a transaction's changes
+/// over whatever others committed since it forked. Where both changed a
+/// row, `private` wins.
+pub fn rebased(base: &DeltaState, private: &DeltaState, onto: &DeltaState) -> DeltaState {
+    let mut next = onto.clone();
+    for (id, theirs) in &private.tables {
+        let before = base.tables.get(id);
+        if before.is_some_and(|b| Arc::ptr_eq(b, theirs)) {
+            continue;
+        }
+        match next.tables.get_mut(id) {
+            None => {
+                next.tables.insert(id.clone(), theirs.clone());
+            }
+            Some(now) => {
+                let empty = TableDelta::new(theirs.meta.clone(), theirs.key.clone());
+                let before = before.map(|b| &**b).unwrap_or(&empty);
+                Arc::make_mut(now).apply_changes(before, theirs);
+            }
+        }
+    }
+    for (id, view) in &private.views {
+        next.views.insert(id.clone(), view.clone());
+    }
+    next.views_checked
+        .extend(private.views_checked.iter().cloned());
+    next.refresh_names();
+    next.version = next_version();
+    next
+}
+
+/// The rows that differ between two states of the delta, by table and
+/// encoded key: inserted, changed and removed rows, and newly hidden or
+/// revealed source rows. What a statement must lock.
+pub fn changed_rows(before: &DeltaState, after: &DeltaState) -> Vec<locks::RowId> {
+    let mut out = Vec::new();
+    for (id, now) in &after.tables {
+        let was = before.tables.get(id);
+        if was.is_some_and(|w| Arc::ptr_eq(w, now)) {
+            continue;
+        }
+        let empty = TableDelta::new(now.meta.clone(), now.key.clone());
+        let was = was.map(|w| &**w).unwrap_or(&empty);
+        for d in was.rows.diff(&now.rows) {
+            let k = match d {
+                imbl::ordmap::DiffItem::Add(k, _)
+                | imbl::ordmap::DiffItem::Update { new: (k, _), .. }
+                | imbl::ordmap::DiffItem::Remove(k, _) => k,
+            };
+            out.push((id.clone(), k.clone()));
+        }
+        for d in was.hidden.diff(&now.hidden) {
+            let k = match d {
+                imbl::ordmap::DiffItem::Add(k, _)
+                | imbl::ordmap::DiffItem::Update { new: (k, _), .. }
+                | imbl::ordmap::DiffItem::Remove(k, _) => k,
+            };
+            out.push((id.clone(), k.clone()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Versions are unique across the process's delta and every fork of it,
 /// so a version names one state (prepared statements compare them).
 static VERSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -773,34 +847,13 @@ impl Delta {
     /// commit wins: vdb takes no row locks yet).
     pub fn merge(&self, base: &DeltaState, private: &DeltaState) {
         let mut w = self.writer();
-        if w.next.version == base.version {
+        w.next = if w.next.version == base.version {
             // Nobody committed since the fork: the private state is the
             // next state.
-            w.next = private.clone();
+            private.clone()
         } else {
-            for (id, theirs) in &private.tables {
-                let before = base.tables.get(id);
-                if before.is_some_and(|b| Arc::ptr_eq(b, theirs)) {
-                    continue;
-                }
-                match w.next.tables.get_mut(id) {
-                    None => {
-                        w.next.tables.insert(id.clone(), theirs.clone());
-                    }
-                    Some(now) => {
-                        let empty = TableDelta::new(theirs.meta.clone(), theirs.key.clone());
-                        let before = before.map(|b| &**b).unwrap_or(&empty);
-                        Arc::make_mut(now).apply_changes(before, theirs);
-                    }
-                }
-            }
-            for (id, view) in &private.views {
-                w.next.views.insert(id.clone(), view.clone());
-            }
-            w.next
-                .views_checked
-                .extend(private.views_checked.iter().cloned());
-        }
+            rebased(base, private, &w.next)
+        };
         w.commit();
     }
 
@@ -907,6 +960,37 @@ mod tests {
             *t.derived_sql().unwrap(),
             "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE (`id`) NOT IN ((CAST(1 AS SIGNED))) UNION ALL SELECT CAST(1 AS SIGNED), CAST(NULL AS SIGNED))"
         );
+    }
+
+    #[test]
+    fn a_transaction_rebased_over_others_keeps_every_change_of_a_large_table() {
+        // imbl 6's OrdMap::diff lost changes next to shared nodes (imbl
+        // #161): a transfer's debit vanished at COMMIT.
+        let m = meta();
+        let mut shared = TableDelta::new(m.clone(), vec![0]);
+        for id in 0..300 {
+            shared.insert(row(&id.to_string(), Some("1000")));
+        }
+        let id = m.id.clone();
+        let mut base = DeltaState::default();
+        base.tables.insert(id.clone(), Arc::new(shared));
+        for changed in 0..300 {
+            let mut mine = (*base.tables[&id]).clone();
+            let k = changed.to_string();
+            mine.update(&row(&k, Some("1000")), row(&k, Some("1")));
+            let mut private = base.clone();
+            private.tables.insert(id.clone(), Arc::new(mine));
+            let mut theirs = (*base.tables[&id]).clone();
+            let other = ((changed + 150) % 300).to_string();
+            theirs.update(&row(&other, Some("1000")), row(&other, Some("2")));
+            let mut latest = base.clone();
+            latest.tables.insert(id.clone(), Arc::new(theirs));
+            let merged = rebased(&base, &private, &latest);
+            let t = &merged.tables[&id];
+            let value = |k: &str| t.rows[&t.key_of(&row(k, None))][1].clone();
+            assert_eq!(value(&k), Some(b"1".to_vec()), "row {k}");
+            assert_eq!(value(&other), Some(b"2".to_vec()), "row {other}");
+        }
     }
 
     fn preds(sql: &str) -> Vec<crate::sql::restrict::Pred> {

@@ -38,6 +38,9 @@ pub enum OverlayError {
     },
     /// A statement form vdb cannot answer exactly yet, by name.
     Unsupported(String),
+    /// A row the write changes is locked by another session's transaction
+    /// (named): the caller waits for it and runs the write again.
+    LockWait(crate::delta::locks::Owner),
 }
 
 impl From<UpstreamError> for OverlayError {

@@ -26,6 +26,12 @@ pub enum ClientError {
     NotCapturable(String),
     /// A `vdb.*` table that does not exist.
     NoSuchControlTable(String),
+    /// A row lock was not granted within innodb_lock_wait_timeout (or at
+    /// once, under NOWAIT).
+    LockWaitTimeout,
+    /// Waiting for a row lock would have closed a cycle: this session's
+    /// transaction was rolled back.
+    Deadlock,
     /// A statement command named an id this session never prepared.
     UnknownStatement {
         /// The id the client sent.
@@ -59,6 +65,10 @@ impl ClientError {
             ClientError::NoSuchControlTable(_) => (1146, "42S02"),
             // ER_UNKNOWN_STMT_HANDLER
             ClientError::UnknownStatement { .. } => (1243, "HY000"),
+            // ER_LOCK_WAIT_TIMEOUT
+            ClientError::LockWaitTimeout => (1205, "HY000"),
+            // ER_LOCK_DEADLOCK
+            ClientError::Deadlock => (1213, "40001"),
         }
     }
 
@@ -84,6 +94,12 @@ impl ClientError {
             ClientError::NoSuchControlTable(name) => format!("Table 'vdb.{name}' doesn't exist"),
             ClientError::UnknownStatement { id, function } => {
                 format!("Unknown prepared statement handler ({id}) given to {function}")
+            }
+            ClientError::LockWaitTimeout => {
+                "Lock wait timeout exceeded; try restarting transaction".into()
+            }
+            ClientError::Deadlock => {
+                "Deadlock found when trying to get lock; try restarting transaction".into()
             }
             ClientError::SourceLost(why) => {
                 format!("Lost connection to the source database during the statement ({why}); vdb reconnects on the next one")

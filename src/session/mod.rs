@@ -121,6 +121,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         Err(e) => info!("conn {id} closed: {e} ({} statements)", session.statements),
     }
     shared.unregister(id);
+    shared.locks.release_all(id);
     if let Some(up) = session.upstream.take() {
         up.quit();
     }
@@ -422,6 +423,16 @@ impl Session<'_> {
                         .prepared
                         .get(&stmt_id(packet))
                         .and_then(|s| s.txn.clone());
+                    // Ends of transactions apply before the client hears
+                    // the OK: its next statement, on any connection, must
+                    // see the commit.
+                    let txn = match txn {
+                        Some(t) if transaction::ends_transaction(&t) => {
+                            self.transaction_event(t);
+                            None
+                        }
+                        t => t,
+                    };
                     let relayed =
                         self.forward_stmt(packet, Expect::Execute, seq, "mysqld_stmt_execute")?;
                     if let (Some(t), Some(r)) = (txn, relayed) {
@@ -530,7 +541,46 @@ impl Session<'_> {
                 return self.capture(sql, seq);
             }
         }
+        let locking = analysis.effects.iter().find_map(|e| match e {
+            Effect::LockingRead(l) => Some(*l),
+            _ => None,
+        });
+        if let (Some(l), Verdict::Rewrite(text)) = (locking, &analysis.verdict) {
+            if !self.ensure_upstream(seq)? {
+                return Ok(true);
+            }
+            match self.lock_rows_read(text, l) {
+                Ok(()) => {}
+                Err(transaction::LockReadError::Wait(e)) => {
+                    self.lock_failed(seq, e)?;
+                    return Ok(true);
+                }
+                Err(transaction::LockReadError::Unsupported(what)) => {
+                    self.send_error(seq, &ClientError::NotCapturable(what))?;
+                    return Ok(true);
+                }
+                Err(transaction::LockReadError::Source(e)) => {
+                    self.overlay_failed(seq, e)?;
+                    return Ok(true);
+                }
+            }
+        }
         let was_autocommit = self.autocommit;
+        // Ends of transactions apply before the client hears the OK: its
+        // next statement, on any connection, must see the commit.
+        let mut effects = analysis.effects;
+        if matches!(analysis.verdict, Verdict::Forward | Verdict::Rewrite(_)) {
+            effects.retain(|e| match e {
+                Effect::Transaction(t) if transaction::ends_transaction(t) => {
+                    self.transaction_event(t.clone());
+                    false
+                }
+                _ => true,
+            });
+            if !self.autocommit && transaction::sets_autocommit_on(sql, self.lex) {
+                self.commit_transaction();
+            }
+        }
         let overlaid = match &analysis.verdict {
             Verdict::Forward => self.overlay(sql, true),
             Verdict::Rewrite(text) => self.overlay(text, true),
@@ -598,7 +648,7 @@ impl Session<'_> {
         };
         let succeeded = relayed.error.is_none();
         let mut keep_going = true;
-        for effect in analysis.effects {
+        for effect in effects {
             match effect {
                 Effect::RefreshLexMode => {
                     self.columns.clear();
@@ -620,6 +670,10 @@ impl Session<'_> {
         if !was_autocommit && self.autocommit {
             // SET autocommit = 1 commits an open transaction.
             self.commit_transaction();
+        }
+        if locking.is_some() && self.txn.is_none() {
+            // An autocommit locking read holds its locks only while it runs.
+            self.shared.locks.release_all(self.id);
         }
         Ok(keep_going)
     }
@@ -747,6 +801,7 @@ impl Session<'_> {
                 debug!("conn {} refused ({what})", self.id);
                 self.send_error(seq, &ClientError::NotCapturable(what))?;
             }
+            OverlayError::LockWait(_) => self.send_error(seq, &ClientError::LockWaitTimeout)?,
         }
         Ok(())
     }
@@ -768,8 +823,38 @@ impl Session<'_> {
             return Ok(true);
         }
         self.take_snapshot();
-        let result =
-            self.in_transaction_counters(|s| s.with_write_context(|cx| execute_write(cx, sql)));
+        let mut deadline = None;
+        let result = loop {
+            // Writes read the latest committed rows, as InnoDB's do.
+            let seen = self.rebase_transaction();
+            let before = self.txn_state();
+            let result =
+                self.in_transaction_counters(|s| s.with_write_context(|cx| execute_write(cx, sql)));
+            if let Err(OverlayError::LockWait(holder)) = result {
+                match self.wait_for_lock(holder, &mut deadline, None) {
+                    Ok(()) => continue,
+                    Err(e) => {
+                        self.lock_failed(seq, e)?;
+                        return Ok(true);
+                    }
+                }
+            }
+            if let (Ok(_), Some(before)) = (&result, before) {
+                if self.committed_under(&seen, &before) {
+                    // Another transaction committed a row this one changed
+                    // after it was read and before it was locked: run the
+                    // statement again on the latest rows (its locks are
+                    // held now, so they stay put).
+                    self.restore_txn_state(before);
+                    continue;
+                }
+            }
+            break result;
+        };
+        if self.txn.is_none() {
+            // An autocommit statement's locks end with it.
+            self.shared.locks.release_all(self.id);
+        }
         match result {
             Ok(outcome) => {
                 debug!(
@@ -821,6 +906,7 @@ impl Session<'_> {
             db,
             lex: self.lex,
             found_rows: self.capabilities.contains(Cap::CLIENT_FOUND_ROWS),
+            locks: Some((&self.shared.locks, self.id)),
         };
         f(&mut cx)
     }

@@ -14,12 +14,46 @@
 //! (`WITH CONSISTENT SNAPSHOT`).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use log::debug;
 
-use super::Session;
-use crate::delta::{Delta, DeltaState};
+use super::{ClientError, Session, SessionEnd};
+use crate::delta::locks::{Owner, WaitError};
+use crate::delta::{changed_rows, rebased, Delta, DeltaState};
 use crate::sql::classify::Txn;
+
+/// Whether a transaction statement ends (or replaces) the open
+/// transaction: applied before the source answers it.
+pub(super) fn ends_transaction(t: &Txn) -> bool {
+    matches!(
+        t,
+        Txn::Begin { .. } | Txn::Commit { .. } | Txn::Rollback { .. }
+    )
+}
+
+/// Whether `sql` sets autocommit on (`SET autocommit = 1`, `SET
+/// @@session.autocommit = ON`, ...), which commits an open transaction.
+pub(super) fn sets_autocommit_on(sql: &[u8], mode: crate::sql::lexer::LexMode) -> bool {
+    use crate::sql::lexer::{lex, Kind};
+    let t = lex(sql, mode).tokens;
+    if !t.first().is_some_and(|x| x.is_word(sql, "SET")) {
+        return false;
+    }
+    t.iter().enumerate().any(|(i, x)| {
+        let named = x.is_word(sql, "AUTOCOMMIT")
+            || (x.kind == Kind::Variable
+                && x.text(sql).to_ascii_lowercase().ends_with(b"autocommit"));
+        let assign = t.get(i + 1).is_some_and(|e| e.is_punct(b'='))
+            || t.get(i + 1).is_some_and(|e| e.is_punct(b':'));
+        let value = t
+            .iter()
+            .skip(i + 2)
+            .find(|v| !v.is_punct(b'='))
+            .map(|v| v.text(sql).to_ascii_uppercase());
+        named && assign && matches!(value.as_deref(), Some(b"1") | Some(b"ON") | Some(b"TRUE"))
+    })
+}
 
 /// An open transaction of one session.
 pub(super) struct Transaction {
@@ -182,6 +216,143 @@ impl Session<'_> {
         }
     }
 
+    /// Before a write or a locking read in a transaction: what others
+    /// committed since the transaction's snapshot becomes part of it, under
+    /// the transaction's own changes, so the rows it locks and writes are
+    /// the latest (InnoDB's writes and locking reads read the latest
+    /// committed rows too; its plain reads keep their snapshot, vdb's see
+    /// the newer rows from then on).
+    ///
+    /// Returns the process's state the transaction now stands on.
+    pub(super) fn rebase_transaction(&mut self) -> Arc<DeltaState> {
+        let latest = self.shared.delta.current();
+        let Some(t) = self.txn.as_mut() else {
+            return latest;
+        };
+        let (Some(base), Some(fork)) = (t.base.as_ref(), t.delta.as_ref()) else {
+            return latest;
+        };
+        if latest.version == base.version {
+            return latest;
+        }
+        let onto = |state: &Arc<DeltaState>| -> Arc<DeltaState> {
+            if state.version == base.version {
+                latest.clone()
+            } else {
+                Arc::new(rebased(base, state, &latest))
+            }
+        };
+        let now = onto(&fork.current());
+        fork.restore(now);
+        let savepoints: Vec<_> = t
+            .savepoints
+            .iter()
+            .map(|(n, s)| (n.clone(), onto(s)))
+            .collect();
+        t.savepoints = savepoints;
+        t.base = Some(latest.clone());
+        latest
+    }
+
+    /// The transaction's private state, when it has one.
+    pub(super) fn txn_state(&self) -> Option<Arc<DeltaState>> {
+        Some(self.txn.as_ref()?.delta.as_ref()?.current())
+    }
+
+    /// Puts the transaction's private state back (a statement run again).
+    pub(super) fn restore_txn_state(&self, state: Arc<DeltaState>) {
+        if let Some(fork) = self.txn.as_ref().and_then(|t| t.delta.as_ref()) {
+            fork.restore(state);
+        }
+    }
+
+    /// Whether, since the process's state was `seen`, others committed
+    /// changes to rows this transaction changed since its state was
+    /// `before`.
+    pub(super) fn committed_under(&self, seen: &DeltaState, before: &DeltaState) -> bool {
+        let latest = self.shared.delta.current();
+        if latest.version == seen.version {
+            return false;
+        }
+        let Some(now) = self.txn_state() else {
+            return false;
+        };
+        let theirs = changed_rows(seen, &latest);
+        if theirs.is_empty() {
+            return false;
+        }
+        let mine = changed_rows(before, &now);
+        mine.iter().any(|r| theirs.binary_search(r).is_ok())
+    }
+
+    /// Waits for `holder` to release a row lock this session wants, until
+    /// `deadline` (set on the first wait from `innodb_lock_wait_timeout`,
+    /// or from `wait` seconds).
+    pub(super) fn wait_for_lock(
+        &mut self,
+        holder: Owner,
+        deadline: &mut Option<Instant>,
+        wait: Option<u64>,
+    ) -> Result<(), WaitError> {
+        if deadline.is_none() {
+            let seconds = match wait {
+                Some(s) => s,
+                None => self.lock_wait_timeout(),
+            };
+            if seconds == 0 {
+                return Err(WaitError::Timeout);
+            }
+            *deadline = Some(Instant::now() + Duration::from_secs(seconds));
+        }
+        let d = deadline.expect("set above");
+        debug!(
+            "conn {} waits for a row lock held by conn {holder}",
+            self.id
+        );
+        self.shared.locks.wait(self.id, holder, d)
+    }
+
+    /// The session's `innodb_lock_wait_timeout`, as the source has it
+    /// (a client's SET reaches the source), in seconds.
+    fn lock_wait_timeout(&mut self) -> u64 {
+        let asked = self
+            .upstream
+            .as_mut()
+            .and_then(|up| up.query("SELECT @@innodb_lock_wait_timeout").ok());
+        asked
+            .and_then(|rows| rows.into_iter().next())
+            .and_then(|row| row.into_iter().next().flatten())
+            .and_then(|v| String::from_utf8(v).ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(50)
+    }
+
+    /// A lock that was not granted: 1205 fails the statement (and ends an
+    /// autocommit statement's locks); 1213 rolls the whole transaction
+    /// back, as InnoDB does, at the source too.
+    pub(super) fn lock_failed(&mut self, seq: u8, e: WaitError) -> Result<(), SessionEnd> {
+        self.row_count = Some(-1);
+        match e {
+            WaitError::Timeout => {
+                if self.txn.is_none() {
+                    self.shared.locks.release_all(self.id);
+                }
+                self.send_error(seq, &ClientError::LockWaitTimeout)?;
+            }
+            WaitError::Deadlock => {
+                debug!("conn {}: deadlock, its transaction is rolled back", self.id);
+                self.rollback_transaction();
+                if let Some(up) = self.upstream.as_mut() {
+                    if up.query("ROLLBACK").is_err() {
+                        self.upstream = None;
+                    }
+                }
+                self.send_error(seq, &ClientError::Deadlock)?;
+            }
+        }
+        Ok(())
+    }
+
     /// COMMIT, explicit or implicit: the transaction's changes become the
     /// process's.
     pub(super) fn commit_transaction(&mut self) {
@@ -198,9 +369,24 @@ impl Session<'_> {
                     self.id,
                     private.changed_rows()
                 );
+                if log::log_enabled!(log::Level::Trace) {
+                    let latest = self.shared.delta.current();
+                    log::trace!(
+                        "conn {} merge base v{} latest v{} private v{} keys {:?}",
+                        self.id,
+                        base.version,
+                        latest.version,
+                        private.version,
+                        changed_rows(&base, &private)
+                            .iter()
+                            .map(|r| r.1.clone())
+                            .collect::<Vec<_>>()
+                    );
+                }
                 self.shared.delta.merge(&base, &private);
             }
         }
+        self.shared.locks.release_all(self.id);
     }
 
     /// ROLLBACK (also on disconnect, RESET CONNECTION and CHANGE USER).
@@ -218,5 +404,178 @@ impl Session<'_> {
                 );
             }
         }
+        self.shared.locks.release_all(self.id);
+    }
+}
+
+/// Why a locking read could not take its locks.
+pub(super) enum LockReadError {
+    /// Not granted (timeout, NOWAIT, or deadlock).
+    Wait(WaitError),
+    /// vdb cannot tell which rows this read locks, or cannot honour it.
+    Unsupported(String),
+    /// The source failed while vdb asked it which rows the read returns.
+    Source(crate::overlay::OverlayError),
+}
+
+impl Session<'_> {
+    /// `SELECT ... FOR UPDATE` / `FOR SHARE` (clause already blanked in
+    /// `sql`): locks the rows of the tables in its top-level FROM that it
+    /// returns, waiting for other transactions' locks as InnoDB does. The
+    /// rows are found by running the statement with its select list
+    /// replaced by those tables' key columns, over the latest committed
+    /// merged view.
+    pub(super) fn lock_rows_read(
+        &mut self,
+        sql: &[u8],
+        locking: crate::sql::classify::LockingRead,
+    ) -> Result<(), LockReadError> {
+        use crate::delta::locks::Mode;
+        let mode = if locking.exclusive {
+            Mode::Exclusive
+        } else {
+            Mode::Shared
+        };
+        let mut deadline = None;
+        loop {
+            let _ = self.rebase_transaction();
+            let rows: Vec<_> = self
+                .rows_read(sql)?
+                .into_iter()
+                .map(|r| (r, mode))
+                .collect();
+            let Err(holder) = self.shared.locks.try_lock_all(self.id, &rows) else {
+                // Rows others committed before this lock was granted.
+                let _ = self.rebase_transaction();
+                return Ok(());
+            };
+            if locking.skip_locked {
+                return Err(LockReadError::Unsupported(
+                    "SELECT ... SKIP LOCKED over rows another transaction has locked".into(),
+                ));
+            }
+            let wait = if locking.nowait {
+                Some(0)
+            } else {
+                locking.wait
+            };
+            self.wait_for_lock(holder, &mut deadline, wait)
+                .map_err(LockReadError::Wait)?;
+        }
+    }
+
+    /// The identity keys of the rows `sql` returns from each table of its
+    /// top-level FROM clause.
+    fn rows_read(&mut self, sql: &[u8]) -> Result<Vec<crate::delta::locks::RowId>, LockReadError> {
+        use crate::delta::TableDelta;
+        use crate::sql::lexer::{lex, Kind};
+        use crate::sql::rewrite::quote_ident;
+        let unsupported = |what: &str| LockReadError::Unsupported(what.to_string());
+        let text = std::str::from_utf8(sql)
+            .map_err(|_| unsupported("a locking read that is not UTF-8 text"))?;
+        let tokens = lex(sql, self.lex).tokens;
+        let mut depth = 0i32;
+        let mut select_end = None;
+        let mut from_start = None;
+        let mut depth_of = Vec::with_capacity(tokens.len());
+        for t in &tokens {
+            depth_of.push(depth);
+            match t.kind {
+                Kind::Punct(b'(') => depth += 1,
+                Kind::Punct(b')') => depth -= 1,
+                _ => {}
+            }
+        }
+        for (i, t) in tokens.iter().enumerate() {
+            if depth_of[i] != 0 {
+                continue;
+            }
+            if select_end.is_none() && t.is_word(sql, "SELECT") {
+                select_end = Some(t.end);
+            } else if select_end.is_some() && t.is_word(sql, "FROM") {
+                from_start = Some(t.start);
+                break;
+            }
+        }
+        let (Some(select_end), Some(from_start)) = (select_end, from_start) else {
+            // Nothing read from a table: nothing to lock.
+            return Ok(Vec::new());
+        };
+        let refs = crate::sql::tables::table_refs(text).map_err(|e| {
+            LockReadError::Unsupported(format!(
+                "this locking read (vdb cannot analyse it: {})",
+                e.0
+            ))
+        })?;
+        let db = self
+            .db
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(d).into_owned());
+        let token_depth = |pos: usize| {
+            tokens
+                .iter()
+                .position(|t| t.start == pos)
+                .map_or(-1, |i| depth_of[i])
+        };
+        let Some(up) = self.upstream.as_mut() else {
+            return Err(unsupported(
+                "a locking read while the source is unreachable",
+            ));
+        };
+        let delta = match self.txn.as_ref().and_then(|t| t.delta.as_ref()) {
+            Some(d) => d,
+            None => &self.shared.delta,
+        };
+        let mut tables = Vec::new();
+        let mut columns = Vec::new();
+        for r in refs
+            .iter()
+            .filter(|r| r.name_span.start > from_start && token_depth(r.name_span.start) == 0)
+        {
+            let Some(schema) = r.schema.clone().or_else(|| db.clone()) else {
+                continue;
+            };
+            let id = crate::delta::TableId {
+                schema,
+                name: r.name.clone(),
+            };
+            let meta = crate::overlay::meta::load(up, delta, &id).map_err(LockReadError::Source)?;
+            let Some(key) = meta.identity().map(<[usize]>::to_vec) else {
+                continue;
+            };
+            let q = quote_ident(r.alias.as_deref().unwrap_or(&r.name));
+            for &k in &key {
+                columns.push(format!("{q}.{}", quote_ident(&meta.columns[k].name)));
+            }
+            tables.push((id, TableDelta::new(meta, key)));
+        }
+        if tables.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut keys_sql = text[..select_end].to_string();
+        keys_sql.push(' ');
+        keys_sql.push_str(&columns.join(", "));
+        keys_sql.push(' ');
+        keys_sql.push_str(&text[from_start..]);
+        let query = match self.overlay(keys_sql.as_bytes(), true) {
+            Ok(Some(r)) => r.text,
+            Ok(None) => keys_sql,
+            Err(e) => return Err(LockReadError::Source(e)),
+        };
+        let up = self.upstream.as_mut().expect("checked above");
+        let rows = up
+            .query(&query)
+            .map_err(|e| LockReadError::Source(crate::overlay::OverlayError::Upstream(e)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let mut values = row.into_iter();
+            for (id, t) in &tables {
+                let key: Vec<_> = values.by_ref().take(t.key.len()).collect();
+                if key.iter().all(Option::is_some) {
+                    out.push((id.clone(), t.encode_key(&key)));
+                }
+            }
+        }
+        Ok(out)
     }
 }

@@ -30,6 +30,22 @@ pub enum Effect {
     /// Transaction control, which the session applies to the delta once
     /// the source has accepted it.
     Transaction(Txn),
+    /// A locking read (its clause blanked for the source): vdb locks the
+    /// rows it reads.
+    LockingRead(LockingRead),
+}
+
+/// What a locking clause asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LockingRead {
+    /// FOR UPDATE (else FOR SHARE / LOCK IN SHARE MODE).
+    pub exclusive: bool,
+    /// NOWAIT, or WAIT 0.
+    pub nowait: bool,
+    /// SKIP LOCKED.
+    pub skip_locked: bool,
+    /// WAIT n: seconds instead of innodb_lock_wait_timeout.
+    pub wait: Option<u64>,
 }
 
 /// A transaction boundary or savepoint statement.
@@ -99,6 +115,15 @@ pub struct Analysis {
     pub effects: Vec<Effect>,
 }
 
+/// Parenthesis depth at token `i`.
+fn depth_at(t: &[Token], i: usize) -> i32 {
+    t[..i].iter().fold(0, |d, x| match x.kind {
+        Kind::Punct(b'(') => d + 1,
+        Kind::Punct(b')') => d - 1,
+        _ => d,
+    })
+}
+
 /// Analyses a query text under the session's lexing mode.
 pub fn analyze(sql: &[u8], mode: LexMode) -> Analysis {
     let lexed = lex(sql, mode);
@@ -118,6 +143,9 @@ pub fn analyze(sql: &[u8], mode: LexMode) -> Analysis {
         let cx = Stmt { sql, t: stmt, mode };
         match cx.classify(&mut effects) {
             Ok(ok) => {
+                if let Some(l) = ok.locking {
+                    effects.push(Effect::LockingRead(l));
+                }
                 blanks.extend(ok.blanks);
                 literal_edits.extend(ok.literal_edits);
             }
@@ -198,6 +226,7 @@ fn kill_statement(sql: &[u8], tokens: &[Token]) -> Option<Verdict> {
 /// Edits one allowed statement needs.
 #[derive(Default)]
 struct Allowed {
+    locking: Option<LockingRead>,
     blanks: Vec<(usize, usize)>,
     literal_edits: Vec<(usize, usize, Vec<u8>)>,
 }
@@ -622,6 +651,10 @@ impl<'a> Stmt<'a> {
                 0
             };
             if lock_len > 0 {
+                let mut locking = LockingRead {
+                    exclusive: self.is(i + 1, "UPDATE"),
+                    ..LockingRead::default()
+                };
                 let mut j = i + lock_len;
                 if self.is(j, "OF") {
                     j += 1;
@@ -639,11 +672,24 @@ impl<'a> Stmt<'a> {
                     }
                 }
                 if self.is(j, "NOWAIT") {
+                    locking.nowait = true;
                     j += 1;
-                } else if (self.is(j, "SKIP") && self.is(j + 1, "LOCKED"))
-                    || (self.is(j, "WAIT") && t.get(j + 1).is_some_and(|n| n.kind == Kind::Word))
-                {
+                } else if self.is(j, "SKIP") && self.is(j + 1, "LOCKED") {
+                    locking.skip_locked = true;
                     j += 2;
+                } else if self.is(j, "WAIT") && t.get(j + 1).is_some_and(|n| n.kind == Kind::Word) {
+                    let secs = std::str::from_utf8(t[j + 1].text(self.sql))
+                        .ok()
+                        .and_then(|n| n.parse::<f64>().ok())
+                        .unwrap_or(0.0);
+                    locking.wait = Some(secs.ceil() as u64);
+                    locking.nowait = secs <= 0.0;
+                    j += 2;
+                }
+                // The outermost clause decides (a subquery's comes first
+                // in the text only when it is the only one).
+                if allowed.locking.is_none() || depth_at(t, i) == 0 {
+                    allowed.locking = Some(locking);
                 }
                 allowed.blanks.push((tok.start, t[j - 1].end));
                 i = j;

@@ -141,3 +141,17 @@ B: INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-02-06', 6
 A: COMMIT
 B: COMMIT
 B: SELECT id, total FROM orders WHERE id > 7 ORDER BY id
+
+-- case: FOR UPDATE reads the latest committed row and serialises with writers
+A: BEGIN
+B: BEGIN
+A: SELECT balance FROM accounts WHERE id = 1
+B: SELECT balance FROM accounts WHERE id = 1 FOR UPDATE
+B: UPDATE accounts SET balance = balance - 100 WHERE id = 1
+B: COMMIT
+A: SELECT balance FROM accounts WHERE id = 1
+A: SELECT balance FROM accounts WHERE id = 1 FOR UPDATE
+A: UPDATE accounts SET balance = balance + 1 WHERE id = 1
+A: COMMIT
+B: SELECT id, balance FROM accounts WHERE id <= 2 ORDER BY id LOCK IN SHARE MODE
+B: SELECT SUM(balance) FROM accounts

@@ -19,6 +19,7 @@ const SHOP_TABLES: &[&str] = &[
     "order_items",
     "digits",
     "numbers",
+    "accounts",
 ];
 
 static SCRATCH: AtomicUsize = AtomicUsize::new(0);

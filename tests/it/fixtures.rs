@@ -116,6 +116,8 @@ CREATE TABLE digits (d TINYINT NOT NULL PRIMARY KEY);
 INSERT INTO digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9);
 CREATE TABLE numbers (n INT NOT NULL PRIMARY KEY);
 INSERT INTO numbers SELECT a.d * 100 + b.d * 10 + c.d FROM digits a, digits b, digits c;
+CREATE TABLE accounts (id INT NOT NULL PRIMARY KEY, balance INT NOT NULL);
+INSERT INTO accounts SELECT n, 1000 FROM numbers WHERE n BETWEEN 1 AND 20;
 CREATE TABLE nokey (a INT, b VARCHAR(10));
 INSERT INTO nokey VALUES (1, 'x'), (1, 'x'), (2, NULL);
 CREATE VIEW big_spenders AS SELECT c.name, SUM(o.total) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id HAVING spent > 100;

@@ -112,3 +112,174 @@ fn a_client_that_disconnects_mid_transaction_leaves_nothing_behind() {
     assert_eq!(n, 9);
     assert_source_unchanged(&before);
 }
+
+/// Runs `sql` on a connection in another thread and returns its outcome
+/// (the error code, or 0) when it finishes.
+fn in_background(
+    mut c: mysql::Conn,
+    sql: &'static str,
+) -> std::thread::JoinHandle<(mysql::Conn, u16)> {
+    std::thread::spawn(move || {
+        let code = match c.query_drop(sql) {
+            Ok(()) => 0,
+            Err(mysql::Error::MySqlError(e)) => e.code,
+            Err(e) => panic!("{sql}: {e}"),
+        };
+        (c, code)
+    })
+}
+
+fn code(r: mysql::Result<()>) -> u16 {
+    match r {
+        Ok(()) => 0,
+        Err(mysql::Error::MySqlError(e)) => e.code,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn a_write_waits_for_the_row_lock_then_times_out_and_nowait_does_not_wait() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut a = vdb.conn(Some("vdbt_shop"));
+    let mut b = vdb.conn(Some("vdbt_shop"));
+    a.query_drop("BEGIN").unwrap();
+    a.query_drop("UPDATE accounts SET balance = 0 WHERE id = 3")
+        .unwrap();
+    b.query_drop("SET innodb_lock_wait_timeout = 1").unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        code(b.query_drop("UPDATE accounts SET balance = 5 WHERE id = 3")),
+        1205
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(900),
+        "waited {waited:?}"
+    );
+    // Other rows are free.
+    assert_eq!(
+        code(b.query_drop("UPDATE accounts SET balance = 5 WHERE id = 4")),
+        0
+    );
+    b.query_drop("BEGIN").unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        code(b.query_drop("SELECT * FROM accounts WHERE id = 3 FOR UPDATE NOWAIT")),
+        1205
+    );
+    assert!(started.elapsed() < std::time::Duration::from_millis(500));
+    // A waiting writer proceeds when the holder commits, and sees its row.
+    let waiter = in_background(b, "UPDATE accounts SET balance = balance + 7 WHERE id = 3");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    a.query_drop("COMMIT").unwrap();
+    let (mut b, c) = waiter.join().unwrap();
+    assert_eq!(c, 0);
+    b.query_drop("COMMIT").unwrap();
+    let n: i64 = a
+        .query_first("SELECT balance FROM accounts WHERE id = 3")
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 7);
+    assert_source_unchanged(&before);
+}
+
+#[test]
+fn crossed_writes_are_a_deadlock_and_the_victim_is_rolled_back() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut a = vdb.conn(Some("vdbt_shop"));
+    let mut b = vdb.conn(Some("vdbt_shop"));
+    a.query_drop("BEGIN").unwrap();
+    b.query_drop("BEGIN").unwrap();
+    a.query_drop("UPDATE accounts SET balance = balance - 1 WHERE id = 5")
+        .unwrap();
+    b.query_drop("UPDATE accounts SET balance = balance - 1 WHERE id = 6")
+        .unwrap();
+    let waiter = in_background(a, "UPDATE accounts SET balance = balance + 1 WHERE id = 6");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(
+        code(b.query_drop("UPDATE accounts SET balance = balance + 1 WHERE id = 5")),
+        1213
+    );
+    let (mut a, c) = waiter.join().unwrap();
+    assert_eq!(c, 0, "the other side proceeds");
+    a.query_drop("COMMIT").unwrap();
+    // The victim's whole transaction is gone: its update of row 6 too.
+    let rows: Vec<(i32, i64)> = b
+        .query("SELECT id, balance FROM accounts WHERE id IN (5, 6) ORDER BY id")
+        .unwrap();
+    assert_eq!(rows, vec![(5, 999), (6, 1001)]);
+    assert_source_unchanged(&before);
+}
+
+#[test]
+fn concurrent_transfers_with_for_update_keep_the_total() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(4);
+    let workers: Vec<_> = (0..8u64)
+        .map(|w| {
+            let mut c = vdb.conn(Some("vdbt_shop"));
+            std::thread::spawn(move || {
+                c.query_drop("SET innodb_lock_wait_timeout = 5").unwrap();
+                let mut seed = w * 7919 + 17;
+                let mut next = move |n: u64| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (seed >> 33) % n
+                };
+                let (mut committed, mut retried) = (0u32, 0u32);
+                while std::time::Instant::now() < deadline {
+                    let from = 1 + next(20);
+                    let to = 1 + (from + next(19)) % 20;
+                    let amount = 1 + next(50);
+                    let tx = (|| -> mysql::Result<()> {
+                        c.query_drop("BEGIN")?;
+                        // Locked one at a time, in random order: deadlocks happen.
+                        let a: Option<i64> = c.query_first(format!(
+                            "SELECT balance FROM accounts WHERE id = {from} FOR UPDATE"
+                        ))?;
+                        let b: Option<i64> = c.query_first(format!(
+                            "SELECT balance FROM accounts WHERE id = {to} FOR UPDATE"
+                        ))?;
+                        assert!(a.is_some() && b.is_some());
+                        c.query_drop(format!(
+                            "UPDATE accounts SET balance = balance - {amount} WHERE id = {from}"
+                        ))?;
+                        c.query_drop(format!(
+                            "UPDATE accounts SET balance = balance + {amount} WHERE id = {to}"
+                        ))?;
+                        c.query_drop("COMMIT")
+                    })();
+                    match tx {
+                        Ok(()) => committed += 1,
+                        Err(mysql::Error::MySqlError(e)) if e.code == 1205 || e.code == 1213 => {
+                            c.query_drop("ROLLBACK").unwrap();
+                            retried += 1;
+                        }
+                        Err(e) => panic!("worker {w}: {e}"),
+                    }
+                }
+                (committed, retried)
+            })
+        })
+        .collect();
+    let mut committed = 0;
+    let mut retried = 0;
+    for w in workers {
+        let (c, r) = w.join().expect("a worker failed");
+        committed += c;
+        retried += r;
+    }
+    println!("{committed} transfers committed, {retried} retried after 1205/1213");
+    assert!(committed > 50, "only {committed} transfers");
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    let total: i64 = c
+        .query_first("SELECT SUM(balance) FROM accounts")
+        .unwrap()
+        .unwrap();
+    assert_eq!(total, 20_000);
+    assert_source_unchanged(&before);
+}

@@ -22,9 +22,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::delta::locks::{Locks, Mode, Owner};
 use crate::delta::{
-    encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, TableDelta, TableId, TableMeta, Value,
-    Writer,
+    changed_rows, encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, TableDelta, TableId,
+    TableMeta, Value, Writer,
 };
 use crate::protocol::response::err_message;
 use crate::sql::lexer::{lex, Kind, LexMode};
@@ -56,6 +57,9 @@ pub struct WriteContext<'a> {
     pub lex: LexMode,
     /// CLIENT_FOUND_ROWS: UPDATE reports matched rather than changed rows.
     pub found_rows: bool,
+    /// The process's row locks and this session's name in them: the rows
+    /// a write changes are locked before it commits.
+    pub locks: Option<(&'a Locks, Owner)>,
 }
 
 /// What the client is told after a captured write.
@@ -168,6 +172,19 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     }
     let outcome = result?;
     find_views(cx.up, &mut w)?;
+    if let Some((locks, owner)) = cx.locks {
+        // The writer holds the gate: the current state is the one it
+        // started from.
+        let before = cx.delta.current();
+        let rows: Vec<_> = changed_rows(&before, &w.next)
+            .into_iter()
+            .map(|r| (r, Mode::Exclusive))
+            .collect();
+        if let Err(holder) = locks.try_lock_all(owner, &rows) {
+            // Nothing is committed; the session waits and runs it again.
+            return Err(OverlayError::LockWait(holder));
+        }
+    }
     w.commit();
     Ok(outcome)
 }
