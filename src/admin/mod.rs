@@ -39,6 +39,7 @@ pub fn status_rows(shared: &Shared) -> Vec<(&'static str, String)> {
         ("changed_rows", delta.changed_rows().to_string()),
         ("delta_bytes", delta.bytes().to_string()),
         ("snapshots", "0".into()),
+        ("locked_rows", shared.locks.locked_rows().to_string()),
         (
             "statements",
             shared.statements.load(Ordering::Relaxed).to_string(),

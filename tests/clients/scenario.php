@@ -16,6 +16,21 @@ try {
     $pdo->beginTransaction();
     expect((int) $pdo->query('SELECT COUNT(*) FROM items')->fetchColumn() === 3, 'count');
     $pdo->commit();
+    // Writes with native prepares land in vdb's delta; a rollback undoes one.
+    $ins = $pdo->prepare('INSERT INTO items (id, name, price, created, note) VALUES (?, ?, ?, ?, ?)');
+    $ins->execute([400, "kiwi 🥝 'q'", '3.25', '2024-05-06 07:08:09.123', null]);
+    expect($ins->rowCount() === 1, 'insert count');
+    $up = $pdo->prepare('UPDATE items SET price = price + ? WHERE id = ?');
+    $up->execute([1, 400]);
+    expect($up->rowCount() === 1, 'update count');
+    $pdo->beginTransaction();
+    $pdo->prepare('DELETE FROM items WHERE id = ?')->execute([400]);
+    $pdo->rollBack();
+    $row = $pdo->query('SELECT name, price FROM items WHERE id = 400')->fetch(PDO::FETCH_NUM);
+    expect($row === ["kiwi 🥝 'q'", '4.25'], 'written row: ' . json_encode($row));
+    $del = $pdo->prepare('DELETE FROM items WHERE id = ?');
+    $del->execute([400]);
+    expect($del->rowCount() === 1, 'delete count');
     foreach ([['SELECT * FROM no_such_table', 1146], ['XA RECOVER', 1235]] as [$sql, $code]) {
         try { $pdo->query($sql); throw new Exception("$sql should fail"); }
         catch (PDOException $e) { expect($e->errorInfo[1] === $code, "$sql: " . $e->getMessage()); }
@@ -31,6 +46,17 @@ try {
     $st->bind_result($name, $price); $st->fetch();
     expect($name === 'Zoë 🐬' && $price === '10.00', "prepared: $name $price");
     $st->close();
+    $ins = $m->prepare('INSERT INTO items (id, name, price, created) VALUES (?, ?, ?, ?)');
+    $id = 401; $n = 'mysqli row'; $p = '0.50'; $c = '2024-01-01 00:00:00';
+    $ins->bind_param('isss', $id, $n, $p, $c); $ins->execute();
+    expect($ins->affected_rows === 1, 'mysqli insert');
+    $m->begin_transaction();
+    $m->query('UPDATE items SET note = \'in txn\' WHERE id = 401');
+    $m->rollback();
+    $r = $m->query('SELECT note FROM items WHERE id = 401')->fetch_row();
+    expect($r[0] === null, 'a rolled-back update is undone');
+    $m->query('DELETE FROM items WHERE id = 401');
+    expect($m->affected_rows === 1, 'mysqli delete');
     try { $m->query('XA RECOVER'); throw new Exception('XA should fail'); }
     catch (mysqli_sql_exception $e) { expect($e->getCode() === 1235, 'XA: ' . $e->getMessage()); }
     echo "ok PHP mysqli\n";

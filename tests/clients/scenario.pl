@@ -12,6 +12,16 @@ my $ok = eval {
     die "unicode: $rows->[2][1]\n" unless $rows->[2][1] eq 'Zoë 🐬';
     $dbh->begin_work; my ($n) = $dbh->selectrow_array('SELECT COUNT(*) FROM items'); $dbh->commit;
     die "count $n\n" unless $n == 3;
+    # Writes with server-side prepares land in vdb's delta; a rollback undoes one.
+    my $n_ins = $dbh->do('INSERT INTO items (id, name, price, created, note) VALUES (?, ?, ?, ?, ?)', undef,
+        500, "kiwi 🥝 'q'", '3.25', '2024-05-06 07:08:09.123', undef);
+    die "insert count $n_ins\n" unless $n_ins == 1;
+    $dbh->do('UPDATE items SET price = price + ? WHERE id = ?', undef, 1, 500);
+    $dbh->begin_work; $dbh->do('DELETE FROM items WHERE id = ?', undef, 500); $dbh->rollback;
+    my ($wname, $wprice) = $dbh->selectrow_array('SELECT name, price FROM items WHERE id = ?', undef, 500);
+    die "written row: $wname $wprice\n" unless $wname eq "kiwi 🥝 'q'" && $wprice eq '4.25';
+    my $n_del = $dbh->do('DELETE FROM items WHERE id = ?', undef, 500);
+    die "delete count $n_del\n" unless $n_del == 1;
     for my $case (['SELECT * FROM no_such_table', 1146], ['XA RECOVER', 1235]) {
         my ($sql, $code) = @$case;
         eval { $dbh->do($sql); 1 } and die "$sql should fail\n";

@@ -65,6 +65,21 @@ fn vdb_status_is_a_table_any_query_can_read() {
         (tables.as_str(), changed.as_str(), customers),
         ("2", "5", 9)
     );
+    // Row locks held by an open transaction (an updated key: its old and
+    // new key), gone at its end.
+    let locked = |c: &mut mysql::Conn| -> String {
+        c.query_first("SELECT value FROM vdb.status WHERE name = 'locked_rows'")
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(locked(&mut c), "0");
+    let mut t = vdb.conn(Some("vdbt_shop"));
+    t.query_drop("BEGIN").unwrap();
+    t.query_drop("UPDATE digits SET d = 20 WHERE d = 1")
+        .unwrap();
+    assert_eq!(locked(&mut c), "2");
+    t.query_drop("ROLLBACK").unwrap();
+    assert_eq!(locked(&mut c), "0");
 }
 
 #[test]
