@@ -111,6 +111,8 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         autocommit: true,
         upstream_status: 0,
         row_count: None,
+        read_committed: false,
+        next_read_committed: None,
     };
     let outcome =
         session
@@ -148,6 +150,10 @@ struct Session<'a> {
     autocommit: bool,
     /// The status flags of the source's last OK/EOF.
     upstream_status: u16,
+    /// The session's isolation level is READ COMMITTED.
+    read_committed: bool,
+    /// `SET TRANSACTION ISOLATION LEVEL` for the next transaction only.
+    next_read_committed: Option<bool>,
     /// What ROW_COUNT() answers after a captured write (the source's own
     /// answer is right again after the next statement it runs).
     row_count: Option<i64>,
@@ -365,6 +371,10 @@ impl Session<'_> {
                     Effect::Transaction(t) => Some(t.clone()),
                     _ => None,
                 });
+                let locking = analysis.effects.iter().find_map(|e| match e {
+                    Effect::LockingRead(l) => Some(*l),
+                    _ => None,
+                });
                 match analysis.verdict {
                     Verdict::Forward => {
                         debug!("conn {} prepare passed through: {}", self.id, shorten(sql));
@@ -378,7 +388,11 @@ impl Session<'_> {
                         debug!("conn {} prepare rewritten: {}", self.id, shorten(sql));
                         let mut p = vec![0x16];
                         p.extend_from_slice(&text);
+                        let id = self.next_stmt_id;
                         self.prepare(&p, seq)?;
+                        if let Some(stmt) = self.prepared.get_mut(&id) {
+                            stmt.locking = locking;
+                        }
                     }
                     Verdict::Refuse(r)
                         if r.capturable
@@ -412,7 +426,20 @@ impl Session<'_> {
                 if self.write_stmt(packet).is_some() {
                     return self.execute_prepared_write(packet, seq);
                 }
-                if self.execute_narrowed(packet, seq)?.is_some() {
+                if !self.lock_prepared_read(packet, seq)? {
+                    return Ok(true);
+                }
+                let locked = self
+                    .prepared
+                    .get(&stmt_id(packet))
+                    .is_some_and(|s| s.locking.is_some());
+                let narrowed = self.execute_narrowed(packet, seq)?.is_some();
+                if locked && self.txn.is_none() {
+                    // An autocommit locking read holds its locks only while
+                    // it runs.
+                    self.shared.locks.release_all(self.id);
+                }
+                if narrowed {
                     return Ok(true);
                 }
                 if let Some(s) = self.prepared.get_mut(&stmt_id(packet)) {
@@ -499,6 +526,8 @@ impl Session<'_> {
                 self.prepared.clear();
                 self.rollback_transaction();
                 self.autocommit = true;
+                self.read_committed = false;
+                self.next_read_committed = None;
                 match result.and_then(|_| self.refresh_lex_mode()) {
                     Ok(()) => {
                         write_packet(
@@ -664,6 +693,10 @@ impl Session<'_> {
                 }
                 Effect::Release if succeeded => keep_going = false,
                 Effect::Transaction(t) if succeeded => self.transaction_event(t),
+                Effect::Isolation {
+                    read_committed,
+                    next_only,
+                } if succeeded => self.isolation_changed(read_committed, next_only),
                 _ => {}
             }
         }
@@ -1129,6 +1162,7 @@ impl Session<'_> {
                     types_sent: false,
                     txn: None,
                     long_data_sent: false,
+                    locking: None,
                 },
             );
         }
@@ -1365,6 +1399,8 @@ impl Session<'_> {
         self.prepared.clear();
         self.rollback_transaction();
         self.autocommit = true;
+        self.read_committed = false;
+        self.next_read_committed = None;
         // A fresh source session with the new database and character set.
         if let Some(up) = self.upstream.take() {
             up.quit();
@@ -1426,6 +1462,8 @@ struct PreparedStmt {
     /// COM_STMT_SEND_LONG_DATA went to the source's statement since the
     /// last execution (so that execution must be the source's).
     long_data_sent: bool,
+    /// A locking read: the rows each execution reads are locked first.
+    locking: Option<crate::sql::classify::LockingRead>,
 }
 
 /// A prepared statement's client text over changed tables, its shape, and

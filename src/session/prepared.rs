@@ -16,6 +16,9 @@ use crate::protocol::response::Expect;
 use crate::sql::bind::{quote_text, substitute};
 use crate::sql::lexer::{lex, LexMode};
 
+/// Parameter types as a COM_STMT_EXECUTE binds them: (type, flags).
+pub(super) type ParamTypes = Vec<(u8, u8)>;
+
 /// What executing a prepared write needs besides its text.
 #[derive(Debug, Default)]
 pub(super) struct WriteParams {
@@ -98,6 +101,7 @@ impl Session<'_> {
                     types_sent: false,
                     txn: None,
                     long_data_sent: false,
+                    locking: None,
                 },
             );
         }
@@ -228,6 +232,80 @@ fn is_decimal(d: &[u8]) -> bool {
 }
 
 impl Session<'_> {
+    /// The text of a prepared statement with this execution's parameters
+    /// bound in as literals, and the parameter types (remembered for the
+    /// executions that do not send them). `None` when they cannot be bound
+    /// (a malformed packet, a value with no literal).
+    pub(super) fn bind_execution(&mut self, packet: &[u8]) -> Option<(Vec<u8>, ParamTypes)> {
+        let lex = self.lex;
+        let stmt = self.prepared.get_mut(&super::stmt_id(packet))?;
+        let n = stmt.params as usize;
+        let mut types: Vec<(u8, u8)> = stmt.types.chunks(2).map(|c| (c[0], c[1])).collect();
+        let params = decode_execute(packet, n, &mut types, &mut HashMap::new()).ok()?;
+        let raw: Vec<u8> = types.iter().flat_map(|(t, f)| [*t, *f]).collect();
+        if raw != stmt.types {
+            // The source's own statement has not seen these types yet.
+            stmt.types = raw;
+            stmt.types_sent = false;
+        }
+        let literals = params
+            .iter()
+            .map(|p| literal(p, lex))
+            .collect::<Result<Vec<_>, _>>()
+            .ok()?;
+        let bound = substitute(&stmt.original, lex, &literals).ok()?;
+        Some((bound, types))
+    }
+
+    /// Before executing a prepared `SELECT ... FOR UPDATE` / `FOR SHARE`:
+    /// the rows it reads with this execution's values are locked. False
+    /// when the client has been sent an error instead.
+    pub(super) fn lock_prepared_read(
+        &mut self,
+        packet: &[u8],
+        seq: u8,
+    ) -> Result<bool, SessionEnd> {
+        let Some(locking) = self
+            .prepared
+            .get(&super::stmt_id(packet))
+            .and_then(|s| s.locking)
+        else {
+            return Ok(true);
+        };
+        let long_data = self
+            .prepared
+            .get(&super::stmt_id(packet))
+            .is_some_and(|s| s.long_data_sent);
+        let bound = if long_data {
+            None
+        } else {
+            self.bind_execution(packet)
+        };
+        let Some((bound, _)) = bound else {
+            let what = "a prepared locking read whose parameters vdb cannot bind".into();
+            self.send_error(seq, &ClientError::NotCapturable(what))?;
+            return Ok(false);
+        };
+        if !self.ensure_upstream(seq)? {
+            return Ok(false);
+        }
+        match self.lock_rows_read(&bound, locking) {
+            Ok(()) => Ok(true),
+            Err(super::transaction::LockReadError::Wait(e)) => {
+                self.lock_failed(seq, e)?;
+                Ok(false)
+            }
+            Err(super::transaction::LockReadError::Unsupported(what)) => {
+                self.send_error(seq, &ClientError::NotCapturable(what))?;
+                Ok(false)
+            }
+            Err(super::transaction::LockReadError::Source(e)) => {
+                self.overlay_failed(seq, e)?;
+                Ok(false)
+            }
+        }
+    }
+
     /// COM_STMT_EXECUTE of a read over changed tables, narrowed for this
     /// execution: the derived tables embed only the captured rows this
     /// execution's parameter values can use (as a text query's would),
@@ -255,27 +333,13 @@ impl Session<'_> {
         {
             return Ok(None);
         }
+        let Some((bound, types)) = self.bind_execution(packet) else {
+            return Ok(None);
+        };
+        let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
+            return Ok(None);
+        };
         let n = stmt.params as usize;
-        let mut types: Vec<(u8, u8)> = stmt.types.chunks(2).map(|c| (c[0], c[1])).collect();
-        let Ok(params) = decode_execute(packet, n, &mut types, &mut HashMap::new()) else {
-            return Ok(None);
-        };
-        let raw: Vec<u8> = types.iter().flat_map(|(t, f)| [*t, *f]).collect();
-        if raw != stmt.types {
-            // The source's own statement has not seen these types yet.
-            stmt.types = raw;
-            stmt.types_sent = false;
-        }
-        let Ok(literals) = params
-            .iter()
-            .map(|p| literal(p, lex))
-            .collect::<Result<Vec<_>, _>>()
-        else {
-            return Ok(None);
-        };
-        let Ok(bound) = substitute(&stmt.original, lex, &literals) else {
-            return Ok(None);
-        };
         let original = stmt.original.clone();
         let shape = match &stmt.read {
             Some(r) => r.shape.clone(),

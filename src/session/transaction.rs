@@ -64,16 +64,19 @@ pub(super) struct Transaction {
     pub(super) delta: Option<Delta>,
     /// `START TRANSACTION READ ONLY`.
     pub(super) read_only: bool,
+    /// READ COMMITTED: each statement sees the latest committed rows.
+    read_committed: bool,
     /// Savepoints, oldest first, with the private state at each.
     savepoints: Vec<(String, Arc<DeltaState>)>,
 }
 
 impl Transaction {
-    fn begin(read_only: bool) -> Transaction {
+    fn begin(read_only: bool, read_committed: bool) -> Transaction {
         Transaction {
             base: None,
             delta: None,
             read_only,
+            read_committed,
             savepoints: Vec::new(),
         }
     }
@@ -103,10 +106,43 @@ impl Session<'_> {
     /// statement opens one (as the server's first statement would).
     pub(super) fn take_snapshot(&mut self) {
         if self.txn.is_none() && !self.autocommit {
-            self.txn = Some(Transaction::begin(false));
+            self.txn = Some(self.begin_transaction(false));
         }
         if let Some(t) = self.txn.as_mut() {
             t.snapshot(&self.shared.delta);
+            if t.read_committed {
+                // READ COMMITTED: every statement reads the latest commits.
+                let _ = self.rebase_transaction();
+            }
+        }
+    }
+
+    /// A new transaction, at the isolation level it gets.
+    fn begin_transaction(&mut self, read_only: bool) -> Transaction {
+        let read_committed = self
+            .next_read_committed
+            .take()
+            .unwrap_or(self.read_committed);
+        Transaction::begin(read_only, read_committed)
+    }
+
+    /// SET [SESSION] TRANSACTION ISOLATION LEVEL, or a SET of
+    /// tx_isolation / transaction_isolation (then the source says what it
+    /// is now).
+    pub(super) fn isolation_changed(&mut self, read_committed: Option<bool>, next_only: bool) {
+        let level = read_committed.or_else(|| {
+            let up = self.upstream.as_mut()?;
+            let rows = up.query("SELECT @@tx_isolation").ok()?;
+            let v = rows.into_iter().next()?.into_iter().next().flatten()?;
+            Some(v == b"READ-COMMITTED" || v == b"READ-UNCOMMITTED")
+        });
+        let Some(level) = level else {
+            return;
+        };
+        if next_only {
+            self.next_read_committed = Some(level);
+        } else {
+            self.read_committed = level;
         }
     }
 
@@ -161,7 +197,7 @@ impl Session<'_> {
                 snapshot,
             } => {
                 self.commit_transaction();
-                self.txn = Some(Transaction::begin(read_only));
+                self.txn = Some(self.begin_transaction(read_only));
                 if snapshot {
                     self.take_snapshot();
                 }
@@ -170,14 +206,14 @@ impl Session<'_> {
                 let read_only = self.txn.as_ref().is_some_and(|t| t.read_only);
                 self.commit_transaction();
                 if chain {
-                    self.txn = Some(Transaction::begin(read_only));
+                    self.txn = Some(self.begin_transaction(read_only));
                 }
             }
             Txn::Rollback { chain } => {
                 let read_only = self.txn.as_ref().is_some_and(|t| t.read_only);
                 self.rollback_transaction();
                 if chain {
-                    self.txn = Some(Transaction::begin(read_only));
+                    self.txn = Some(self.begin_transaction(read_only));
                 }
             }
             Txn::Savepoint(name) => {

@@ -33,6 +33,14 @@ pub enum Effect {
     /// A locking read (its clause blanked for the source): vdb locks the
     /// rows it reads.
     LockingRead(LockingRead),
+    /// The transaction isolation level changes.
+    Isolation {
+        /// READ COMMITTED (or READ UNCOMMITTED, which vdb serves as READ
+        /// COMMITTED); `None`: set through a variable, ask the source.
+        read_committed: Option<bool>,
+        /// `SET TRANSACTION ...` without SESSION: the next transaction only.
+        next_only: bool,
+    },
 }
 
 /// What a locking clause asks for.
@@ -791,6 +799,23 @@ impl<'a> Stmt<'a> {
             || (self.is(2, "TRANSACTION") && (self.is(1, "SESSION") || self.is(1, "LOCAL")));
         if transaction && self.has_sequence(&["READ", "WRITE"]) {
             return Err(refuse("SET TRANSACTION READ WRITE", true));
+        }
+        if transaction && self.has_sequence(&["ISOLATION", "LEVEL"]) {
+            effects.push(Effect::Isolation {
+                read_committed: Some(
+                    self.has_sequence(&["READ", "COMMITTED"])
+                        || self.has_sequence(&["READ", "UNCOMMITTED"]),
+                ),
+                next_only: self.is(1, "TRANSACTION"),
+            });
+        } else if self.t.iter().any(|t| {
+            let w = t.text(self.sql).to_ascii_lowercase();
+            w.ends_with(b"tx_isolation") || w.ends_with(b"transaction_isolation")
+        }) {
+            effects.push(Effect::Isolation {
+                read_committed: None,
+                next_only: false,
+            });
         }
         let allowed = self.set_assignments(1)?;
         let touches_lexing = self.t.iter().any(|t| {

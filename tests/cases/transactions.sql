@@ -155,3 +155,31 @@ A: UPDATE accounts SET balance = balance + 1 WHERE id = 1
 A: COMMIT
 B: SELECT id, balance FROM accounts WHERE id <= 2 ORDER BY id LOCK IN SHARE MODE
 B: SELECT SUM(balance) FROM accounts
+
+-- case: READ COMMITTED sees each commit at once, for the session or the next transaction
+A: SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED
+A: BEGIN
+A: SELECT COUNT(*) FROM digits
+B: INSERT INTO digits VALUES (60)
+A: SELECT COUNT(*) FROM digits
+A: UPDATE accounts SET balance = balance + 1 WHERE id = 1
+B: UPDATE accounts SET balance = balance + 1 WHERE id = 2
+A: SELECT id, balance FROM accounts WHERE id <= 2 ORDER BY id
+A: COMMIT
+B: SET TRANSACTION ISOLATION LEVEL READ COMMITTED
+B: BEGIN
+B: SELECT COUNT(*) FROM digits
+A: INSERT INTO digits VALUES (61)
+B: SELECT COUNT(*) FROM digits
+B: COMMIT
+B: BEGIN
+B: SELECT COUNT(*) FROM digits
+A: INSERT INTO digits VALUES (62)
+B: SELECT COUNT(*) FROM digits
+B: COMMIT
+B: SET SESSION tx_isolation = 'READ-COMMITTED'
+B: BEGIN
+B: SELECT COUNT(*) FROM digits
+A: DELETE FROM digits WHERE d = 62
+B: SELECT COUNT(*) FROM digits
+B: COMMIT

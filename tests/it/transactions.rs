@@ -283,3 +283,32 @@ fn concurrent_transfers_with_for_update_keep_the_total() {
     assert_eq!(total, 20_000);
     assert_source_unchanged(&before);
 }
+
+#[test]
+fn a_prepared_for_update_locks_the_rows_it_reads() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut a = vdb.conn(Some("vdbt_shop"));
+    let mut b = vdb.conn(Some("vdbt_shop"));
+    b.query_drop("SET innodb_lock_wait_timeout = 1").unwrap();
+    a.query_drop("BEGIN").unwrap();
+    let balance: Option<i64> = a
+        .exec_first("SELECT balance FROM accounts WHERE id = ? FOR UPDATE", (8,))
+        .unwrap();
+    assert_eq!(balance, Some(1000));
+    assert_eq!(
+        code(b.query_drop("UPDATE accounts SET balance = 1 WHERE id = 8")),
+        1205
+    );
+    // Another row is free; the lock ends with the transaction.
+    assert_eq!(
+        code(b.query_drop("UPDATE accounts SET balance = 1 WHERE id = 9")),
+        0
+    );
+    a.query_drop("ROLLBACK").unwrap();
+    assert_eq!(
+        code(b.query_drop("UPDATE accounts SET balance = 1 WHERE id = 8")),
+        0
+    );
+    assert_source_unchanged(&before);
+}
