@@ -196,6 +196,31 @@ pub fn rewrite_traced(
 /// offers `t` (see [`Probe`]), asked of the source over the merged view.
 /// `None` when they are not a short list of integers `t`'s integer column
 /// can be tested with exactly.
+/// Whether `sql` reads a table or view the delta changes (a parse, no
+/// text built): such a statement must never run at the source as it is.
+pub fn touches_changed(sql: &[u8], state: &DeltaState, db: Option<&str>) -> bool {
+    if state.is_empty() || !state.may_touch(sql) {
+        return false;
+    }
+    let Some(refs) = std::str::from_utf8(sql)
+        .ok()
+        .and_then(|t| table_refs(t).ok())
+    else {
+        // Cannot tell: assume it does (it is then rewritten or refused).
+        return true;
+    };
+    refs.iter().any(|r| {
+        let Some(schema) = r.schema.as_deref().or(db) else {
+            return false;
+        };
+        let id = TableId {
+            schema: schema.to_string(),
+            name: r.name.clone(),
+        };
+        state.tables.contains_key(&id) || state.views.contains_key(&id)
+    })
+}
+
 /// [`rewrite_traced`] for one execution of a prepared statement: `sql` is
 /// its text with `?` placeholders, `bound` the same text with this
 /// execution's values in their place. The derived tables are narrowed by

@@ -1127,14 +1127,27 @@ impl Session<'_> {
     fn prepare(&mut self, packet: &[u8], seq: u8) -> Result<(), SessionEnd> {
         let client_id = self.next_stmt_id;
         let original = packet[1..].to_vec();
-        let version = self.delta().current().version;
-        let (text, read) = match self.overlay(&original, false) {
-            Ok(Some(t)) => (
-                t.text.into_bytes(),
-                self.rewritten_read(&original, t.derived),
-            ),
-            Ok(None) => (original.clone(), None),
-            Err(e) => return self.overlay_failed(seq, e),
+        let state = self.delta().current();
+        let mut version = state.version;
+        let db = self
+            .db
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(d).into_owned());
+        let (text, read) = if crate::overlay::touches_changed(&original, &state, db.as_deref()) {
+            // Each execution is narrowed by its values (or, when it cannot
+            // be, prepared again over the whole merged view first): the
+            // source prepares the client's own text, which describes the
+            // statement as the source would, and never executes it as it
+            // is (no delta version matches).
+            version = u64::MAX;
+            let read = Arc::new(RewrittenRead {
+                text: original.clone(),
+                shape: metadata::shape(&original, self.lex),
+                derived: Vec::new(),
+            });
+            (original.clone(), Some(read))
+        } else {
+            (original.clone(), None)
         };
         let mut p = Vec::with_capacity(text.len() + 1);
         p.push(0x16);
