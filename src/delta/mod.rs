@@ -531,28 +531,9 @@ impl TableDelta {
     /// Applies what changed from `before` to `after` (two versions of this
     /// table's delta) to this one, key by key.
     pub fn apply_changes(&mut self, before: &TableDelta, after: &TableDelta) {
-        use imbl::ordmap::DiffItem;
         self.derived = OnceLock::new();
-        for d in before.rows.diff(&after.rows) {
-            match d {
-                DiffItem::Add(k, v) | DiffItem::Update { new: (k, v), .. } => {
-                    self.rows.insert(k.clone(), v.clone());
-                }
-                DiffItem::Remove(k, _) => {
-                    self.rows.remove(k);
-                }
-            }
-        }
-        for d in before.hidden.diff(&after.hidden) {
-            match d {
-                DiffItem::Add(k, v) | DiffItem::Update { new: (k, v), .. } => {
-                    self.hidden.insert(k.clone(), v.clone());
-                }
-                DiffItem::Remove(k, _) => {
-                    self.hidden.remove(k);
-                }
-            }
-        }
+        apply_diff(&mut self.rows, &before.rows, &after.rows);
+        apply_diff(&mut self.hidden, &before.hidden, &after.hidden);
         self.next_auto = self.next_auto.max(after.next_auto);
     }
 
@@ -766,26 +747,43 @@ pub fn changed_rows(before: &DeltaState, after: &DeltaState) -> Vec<locks::RowId
         }
         let empty = TableDelta::new(now.meta.clone(), now.key.clone());
         let was = was.map(|w| &**w).unwrap_or(&empty);
-        for d in was.rows.diff(&now.rows) {
-            let k = match d {
-                imbl::ordmap::DiffItem::Add(k, _)
-                | imbl::ordmap::DiffItem::Update { new: (k, _), .. }
-                | imbl::ordmap::DiffItem::Remove(k, _) => k,
-            };
-            out.push((id.clone(), k.clone()));
-        }
-        for d in was.hidden.diff(&now.hidden) {
-            let k = match d {
-                imbl::ordmap::DiffItem::Add(k, _)
-                | imbl::ordmap::DiffItem::Update { new: (k, _), .. }
-                | imbl::ordmap::DiffItem::Remove(k, _) => k,
-            };
-            out.push((id.clone(), k.clone()));
-        }
+        let keys = diff_keys(&was.rows, &now.rows).chain(diff_keys(&was.hidden, &now.hidden));
+        out.extend(keys.map(|k| (id.clone(), k.clone())));
     }
     out.sort();
     out.dedup();
     out
+}
+
+/// The keys whose entries differ between two versions of a map.
+fn diff_keys<'a, V: PartialEq>(
+    before: &'a OrdMap<Vec<u8>, V>,
+    after: &'a OrdMap<Vec<u8>, V>,
+) -> impl Iterator<Item = &'a Vec<u8>> {
+    before.diff(after).map(|d| match d {
+        imbl::ordmap::DiffItem::Add(k, _)
+        | imbl::ordmap::DiffItem::Update { new: (k, _), .. }
+        | imbl::ordmap::DiffItem::Remove(k, _) => k,
+    })
+}
+
+/// Makes `target` differ from `before` as `after` does, key by key.
+fn apply_diff<V: PartialEq + Clone>(
+    target: &mut OrdMap<Vec<u8>, V>,
+    before: &OrdMap<Vec<u8>, V>,
+    after: &OrdMap<Vec<u8>, V>,
+) {
+    use imbl::ordmap::DiffItem;
+    for d in before.diff(after) {
+        match d {
+            DiffItem::Add(k, v) | DiffItem::Update { new: (k, v), .. } => {
+                target.insert(k.clone(), v.clone());
+            }
+            DiffItem::Remove(k, _) => {
+                target.remove(k);
+            }
+        }
+    }
 }
 
 /// Versions are unique across the process's delta and every fork of it,

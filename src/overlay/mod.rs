@@ -151,22 +151,7 @@ pub fn rewrite_traced(
     let out = splice(text, &refs, |r| {
         let id = resolve(r)?;
         let t = state.tables.get(&id)?;
-        let mut preds = r.restriction.preds.clone();
-        let mut view = t.restricted_sql(&preds);
-        // A join is worth a probe only when the query does not already
-        // bound the table's key (the source branch would read it whole).
-        if let (Ok(Some(_)), Some(probe), Some(prober), false) = (
-            &view,
-            &r.restriction.probe,
-            prober.as_mut(),
-            t.key_bounded(&preds),
-        ) {
-            if let Some(keys) = join_keys(t, probe, state, db, prober) {
-                preds.push(keys);
-                view = t.restricted_sql(&preds);
-            }
-        }
-        match view {
+        match narrowed_view(t, &r.restriction, state, db, prober.as_mut()) {
             Ok(Some(d)) => {
                 any = true;
                 derived.push(known_as(r));
@@ -264,20 +249,7 @@ pub fn rewrite_bound(
         let b = next.next()?;
         let id = resolve(r)?;
         let t = state.tables.get(&id)?;
-        let mut preds = b.restriction.preds.clone();
-        let mut view = t.restricted_sql(&preds);
-        if let (Ok(Some(_)), Some(probe), Some(prober), false) = (
-            &view,
-            &b.restriction.probe,
-            prober.as_mut(),
-            t.key_bounded(&preds),
-        ) {
-            if let Some(keys) = join_keys(t, probe, state, db, prober) {
-                preds.push(keys);
-                view = t.restricted_sql(&preds);
-            }
-        }
-        match view {
+        match narrowed_view(t, &b.restriction, state, db, prober.as_mut()) {
             Ok(Some(d)) => {
                 derived.push(r.alias.clone().unwrap_or_else(|| r.name.clone()));
                 if r.alias.is_none() {
@@ -294,6 +266,31 @@ pub fn rewrite_bound(
     });
     let text = unqualify_columns(&out, &unaliased);
     (!failed).then_some(Rewritten { text, derived })
+}
+
+/// The derived table for `t` holding only the captured rows `restriction`
+/// admits (`None`: none, keep the table's name); a join is first narrowed
+/// to the keys the other side offers, when `prober` may ask the source.
+fn narrowed_view(
+    t: &TableDelta,
+    restriction: &crate::sql::restrict::Restriction,
+    state: &DeltaState,
+    db: Option<&str>,
+    prober: Option<&mut Prober>,
+) -> Result<Option<std::sync::Arc<String>>, crate::sql::literal::BadValue> {
+    let mut preds = restriction.preds.clone();
+    let mut view = t.restricted_sql(&preds);
+    // A join is worth a probe only when the query does not already bound
+    // the table's key (the source branch would read it whole).
+    if let (Ok(Some(_)), Some(probe), Some(prober), false) =
+        (&view, &restriction.probe, prober, t.key_bounded(&preds))
+    {
+        if let Some(keys) = join_keys(t, probe, state, db, prober) {
+            preds.push(keys);
+            view = t.restricted_sql(&preds);
+        }
+    }
+    view
 }
 
 fn join_keys(

@@ -786,15 +786,10 @@ impl Session<'_> {
             let text = rewrite_traced(sql, &state, db.as_deref(), None)?;
             return self.fits(text);
         };
-        let mut prober = |q: &str| {
-            let rows = up.query(q).ok()?;
-            Some(
-                rows.into_iter()
-                    .map(|r| r.into_iter().next().flatten())
-                    .collect(),
-            )
+        let text = {
+            let mut prober = first_column(up);
+            rewrite_traced(sql, &state, db.as_deref(), Some(&mut prober))?
         };
-        let text = rewrite_traced(sql, &state, db.as_deref(), Some(&mut prober))?;
         self.fits(text)
     }
 
@@ -1164,18 +1159,10 @@ impl Session<'_> {
             self.prepared.insert(
                 client_id,
                 PreparedStmt {
-                    text,
-                    upstream_id: ok.id,
-                    original,
                     delta_version: version,
                     read,
-                    write: None,
                     params: ok.params,
-                    types: Vec::new(),
-                    types_sent: false,
-                    txn: None,
-                    long_data_sent: false,
-                    locking: None,
+                    ..PreparedStmt::new(text, ok.id, original)
                 },
             );
         }
@@ -1444,6 +1431,19 @@ fn starts_with_write(sql: &[u8], lex: crate::sql::lexer::LexMode) -> bool {
         .is_some_and(|t| CAPTURED_WRITES.iter().any(|w| t.is_word(sql, w)))
 }
 
+/// A prober for the overlay: runs a query at the source and returns its
+/// first column (`None` when it fails).
+fn first_column(up: &mut Upstream) -> impl FnMut(&str) -> Option<Vec<crate::delta::Value>> + '_ {
+    |q: &str| {
+        let rows = up.query(q).ok()?;
+        Some(
+            rows.into_iter()
+                .map(|r| r.into_iter().next().flatten())
+                .collect(),
+        )
+    }
+}
+
 /// How many query shapes' descriptions a session keeps.
 const MAX_DESCRIPTIONS: usize = 1024;
 
@@ -1477,6 +1477,27 @@ struct PreparedStmt {
     long_data_sent: bool,
     /// A locking read: the rows each execution reads are locked first.
     locking: Option<crate::sql::classify::LockingRead>,
+}
+
+impl PreparedStmt {
+    /// A statement prepared at the source as `text` (id `upstream_id`) for
+    /// the client's `original`, with nothing known of it yet.
+    fn new(text: Vec<u8>, upstream_id: u32, original: Vec<u8>) -> PreparedStmt {
+        PreparedStmt {
+            text,
+            upstream_id,
+            original,
+            delta_version: 0,
+            read: None,
+            write: None,
+            params: 0,
+            types: Vec::new(),
+            types_sent: false,
+            txn: None,
+            long_data_sent: false,
+            locking: None,
+        }
+    }
 }
 
 /// A prepared statement's client text over changed tables, its shape, and

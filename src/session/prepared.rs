@@ -86,22 +86,12 @@ impl Session<'_> {
             self.prepared.insert(
                 client_id,
                 PreparedStmt {
-                    text: stand_in,
-                    upstream_id: ok.id,
-                    original: text,
-                    delta_version: 0,
-                    read: None,
+                    // Executions are vdb's own, never relayed.
                     write: Some(WriteParams {
                         count,
                         ..WriteParams::default()
                     }),
-                    // Executions are vdb's own, never relayed.
-                    params: 0,
-                    types: Vec::new(),
-                    types_sent: false,
-                    txn: None,
-                    long_data_sent: false,
-                    locking: None,
+                    ..PreparedStmt::new(stand_in, ok.id, text)
                 },
             );
         }
@@ -349,18 +339,12 @@ impl Session<'_> {
             .db
             .as_ref()
             .map(|d| String::from_utf8_lossy(d).into_owned());
-        let up = self.upstream.as_mut().expect("checked above");
-        let mut prober = |q: &str| {
-            let rows = up.query(q).ok()?;
-            Some(
-                rows.into_iter()
-                    .map(|r| r.into_iter().next().flatten())
-                    .collect(),
-            )
-        };
-        let Some(narrowed) =
+        let narrowed = {
+            let up = self.upstream.as_mut().expect("checked above");
+            let mut prober = super::first_column(up);
             rewrite_bound(&original, &bound, &state, db.as_deref(), Some(&mut prober))
-        else {
+        };
+        let Some(narrowed) = narrowed else {
             return Ok(None);
         };
         if narrowed.text.len() >= self.shared.source_info.max_packet {

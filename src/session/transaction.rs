@@ -81,6 +81,13 @@ impl Transaction {
         }
     }
 
+    /// Where savepoint `name` is (names compare case-insensitively).
+    fn savepoint(&self, name: &str) -> Option<usize> {
+        self.savepoints
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
     fn snapshot(&mut self, shared: &Delta) -> &Delta {
         if self.delta.is_none() {
             let fork = shared.fork();
@@ -226,11 +233,7 @@ impl Session<'_> {
             }
             Txn::RollbackTo(name) => {
                 if let Some(t) = self.txn.as_mut() {
-                    if let Some(i) = t
-                        .savepoints
-                        .iter()
-                        .position(|(n, _)| n.eq_ignore_ascii_case(&name))
-                    {
+                    if let Some(i) = t.savepoint(&name) {
                         if let Some(d) = &t.delta {
                             d.restore(t.savepoints[i].1.clone());
                         }
@@ -240,11 +243,7 @@ impl Session<'_> {
             }
             Txn::Release(name) => {
                 if let Some(t) = self.txn.as_mut() {
-                    if let Some(i) = t
-                        .savepoints
-                        .iter()
-                        .position(|(n, _)| n.eq_ignore_ascii_case(&name))
-                    {
+                    if let Some(i) = t.savepoint(&name) {
                         t.savepoints.truncate(i);
                     }
                 }

@@ -132,6 +132,44 @@ fn parse_cases(text: &str) -> Vec<(String, Vec<String>)> {
     cases
 }
 
+/// Every table read through vdb and on the copy: each difference is
+/// recorded in `failures`, after `label`.
+pub fn compare_tables(
+    through: &mut Conn,
+    direct: &mut Conn,
+    scratch: &str,
+    label: &str,
+    failures: &mut Vec<String>,
+) {
+    let a = final_state(through, scratch);
+    let b = final_state(direct, scratch);
+    for ((t, x), (_, y)) in a.iter().zip(&b) {
+        if x != y {
+            failures.push(format!(
+                "{label}table {t} afterwards\n  via vdb: {x:?}\n  direct:  {y:?}"
+            ));
+        }
+    }
+}
+
+/// Drops a writable copy made by [`scratch_copy`].
+pub fn drop_scratch(name: &str) {
+    source()
+        .conn(None)
+        .query_drop(format!("DROP DATABASE {name}"))
+        .unwrap();
+}
+
+/// Fails listing every difference found, if any.
+pub fn assert_no_differences(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// Every table of the shop, read the same way through vdb and directly.
 pub fn final_state(conn: &mut Conn, scratch: &str) -> Vec<(String, Vec<Seen>)> {
     SHOP_TABLES
@@ -170,27 +208,17 @@ fn captured_writes_match_a_writable_copy_statement_by_statement() {
             }
             statements += 1;
         }
-        let a = final_state(&mut through, &scratch);
-        let b = final_state(&mut direct, &scratch);
-        for ((t, x), (_, y)) in a.iter().zip(&b) {
-            if x != y {
-                failures.push(format!(
-                    "case {name:?}: table {t} afterwards\n  via vdb: {x:?}\n  direct:  {y:?}"
-                ));
-            }
-        }
-        source()
-            .conn(None)
-            .query_drop(format!("DROP DATABASE {scratch}"))
-            .unwrap();
+        compare_tables(
+            &mut through,
+            &mut direct,
+            &scratch,
+            &format!("case {name:?}: "),
+            &mut failures,
+        );
+        drop_scratch(&scratch);
     }
     println!("{} cases, {statements} statements compared", cases.len());
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_differences(&failures);
     assert_source_unchanged(&before);
 }
 
@@ -421,24 +449,8 @@ fn prepared_writes_bind_every_parameter_type_as_the_server_does() {
             failures.push(format!("numbers {n}: {a:?} vs {b:?}"));
         }
     }
-    let a = final_state(&mut through, &scratch);
-    let b = final_state(&mut direct, &scratch);
-    for ((t, x), (_, y)) in a.iter().zip(&b) {
-        if x != y {
-            failures.push(format!(
-                "table {t} afterwards\n  via vdb: {x:?}\n  direct:  {y:?}"
-            ));
-        }
-    }
-    source()
-        .conn(None)
-        .query_drop(format!("DROP DATABASE {scratch}"))
-        .unwrap();
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    compare_tables(&mut through, &mut direct, &scratch, "", &mut failures);
+    drop_scratch(&scratch);
+    assert_no_differences(&failures);
     assert_source_unchanged(&before);
 }

@@ -6,7 +6,7 @@
 
 use mysql::prelude::Queryable;
 
-use crate::capture::{final_state, run, scratch_copy};
+use crate::capture::{assert_no_differences, compare_tables, drop_scratch, run, scratch_copy};
 use crate::harness::{assert_source_unchanged, source, source_fingerprint, Vdb};
 
 const CASES: &str = include_str!("../cases/transactions.sql");
@@ -57,27 +57,19 @@ fn interleaved_transactions_match_the_same_interleaving_on_a_writable_copy() {
         for c in through.iter_mut().chain(direct.iter_mut()) {
             c.query_drop("ROLLBACK").unwrap();
         }
-        let a = final_state(&mut through[0], &scratch);
-        let b = final_state(&mut direct[0], &scratch);
-        for ((t, x), (_, y)) in a.iter().zip(&b) {
-            if x != y {
-                failures.push(format!(
-                    "case {name:?}: table {t} afterwards\n  via vdb: {x:?}\n  direct:  {y:?}"
-                ));
-            }
-        }
+        let [through_a, _] = &mut through;
+        let [direct_a, _] = &mut direct;
+        compare_tables(
+            through_a,
+            direct_a,
+            &scratch,
+            &format!("case {name:?}: "),
+            &mut failures,
+        );
         drop(direct);
-        source()
-            .conn(None)
-            .query_drop(format!("DROP DATABASE {scratch}"))
-            .unwrap();
+        drop_scratch(&scratch);
     }
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_differences(&failures);
     assert_source_unchanged(&before);
 }
 
