@@ -100,7 +100,7 @@ pub fn decode_execute(
     if count == 0 {
         return Ok(Vec::new());
     }
-    let nulls = r.take(count.div_ceil(8))?.to_vec();
+    let nulls = r.take(bound_flag_at(count) - 10)?.to_vec();
     let bound = r.take(1)?[0];
     if bound == 1 {
         types.clear();
@@ -123,38 +123,10 @@ pub fn decode_execute(
         }
         let unsigned = flags & UNSIGNED != 0;
         let p = match t {
-            ty::TINY => {
-                let v = r.take(1)?[0];
-                if unsigned {
-                    Param::Unsigned(v as u64)
-                } else {
-                    Param::Signed(v as i8 as i64)
-                }
-            }
-            ty::SHORT | ty::YEAR => {
-                let v = u16::from_le_bytes(r.array()?);
-                if unsigned {
-                    Param::Unsigned(v as u64)
-                } else {
-                    Param::Signed(v as i16 as i64)
-                }
-            }
-            ty::LONG | ty::INT24 => {
-                let v = u32::from_le_bytes(r.array()?);
-                if unsigned {
-                    Param::Unsigned(v as u64)
-                } else {
-                    Param::Signed(v as i32 as i64)
-                }
-            }
-            ty::LONGLONG => {
-                let v = u64::from_le_bytes(r.array()?);
-                if unsigned {
-                    Param::Unsigned(v)
-                } else {
-                    Param::Signed(v as i64)
-                }
-            }
+            ty::TINY => integer(r.take(1)?[0] as u64, 8, unsigned),
+            ty::SHORT | ty::YEAR => integer(u16::from_le_bytes(r.array()?) as u64, 16, unsigned),
+            ty::LONG | ty::INT24 => integer(u32::from_le_bytes(r.array()?) as u64, 32, unsigned),
+            ty::LONGLONG => integer(u64::from_le_bytes(r.array()?), 64, unsigned),
             ty::FLOAT => Param::Float(f32::from_le_bytes(r.array()?)),
             ty::DOUBLE => Param::Double(f64::from_le_bytes(r.array()?)),
             ty::DATE | ty::NEWDATE | ty::DATETIME | ty::TIMESTAMP => {
@@ -222,6 +194,49 @@ pub fn decode_execute(
         params.push(p);
     }
     Ok(params)
+}
+
+/// An integer of `bits` bits (zero-extended in `v`), signed unless the
+/// type said unsigned.
+fn integer(v: u64, bits: u32, unsigned: bool) -> Param {
+    if unsigned {
+        Param::Unsigned(v)
+    } else {
+        let shift = 64 - bits;
+        Param::Signed(((v << shift) as i64) >> shift)
+    }
+}
+
+/// Where the new-params-bound flag of a COM_STMT_EXECUTE for `count`
+/// parameters is (the types follow it when it is 1).
+fn bound_flag_at(count: usize) -> usize {
+    10 + count.div_ceil(8)
+}
+
+/// The parameter types a COM_STMT_EXECUTE binds, when it binds them.
+pub fn bound_types(packet: &[u8], count: usize) -> Option<Vec<(u8, u8)>> {
+    let at = bound_flag_at(count);
+    if count == 0 || packet.get(at) != Some(&1) {
+        return None;
+    }
+    let t = packet.get(at + 1..at + 1 + 2 * count)?;
+    Some(t.chunks(2).map(|c| (c[0], c[1])).collect())
+}
+
+/// `packet` made to bind `types` when it does not bind any (for a
+/// statement at the source that has never been given them); `None` when
+/// it is fine as it is.
+pub fn with_types(packet: &[u8], count: usize, types: &[(u8, u8)]) -> Option<Vec<u8>> {
+    let at = bound_flag_at(count);
+    if count == 0 || types.len() != count || packet.get(at) != Some(&0) {
+        return None;
+    }
+    let mut p = Vec::with_capacity(packet.len() + 2 * count);
+    p.extend_from_slice(&packet[..at]);
+    p.push(1);
+    p.extend(types.iter().flat_map(|(t, f)| [*t, *f]));
+    p.extend_from_slice(&packet[at + 1..]);
+    Some(p)
 }
 
 /// A value sent as bytes, typed as the server types it.
@@ -347,6 +362,21 @@ mod tests {
         assert_eq!(got[1], Param::Text(b"long".to_vec()));
         assert!(got[2..].iter().all(|p| *p == Param::Null));
         assert!(long.is_empty());
+    }
+
+    #[test]
+    fn types_are_read_from_and_put_into_executions() {
+        let mut bound = header();
+        bound.extend_from_slice(&[0, 1, ty::LONG, 0x80, 5, 0, 0, 0]);
+        assert_eq!(bound_types(&bound, 1), Some(vec![(ty::LONG, 0x80)]));
+        let mut bare = header();
+        bare.extend_from_slice(&[0, 0, 5, 0, 0, 0]);
+        assert_eq!(bound_types(&bare, 1), None);
+        assert_eq!(
+            with_types(&bare, 1, &[(ty::LONG, 0x80)]),
+            Some(bound.clone())
+        );
+        assert_eq!(with_types(&bound, 1, &[(ty::LONG, 0x80)]), None);
     }
 
     #[test]

@@ -144,8 +144,6 @@ pub struct PrepareOk {
     pub id: u32,
     /// How many `?` parameters the statement takes.
     pub params: u16,
-    /// How many columns its result has.
-    pub columns: u16,
 }
 
 /// Why a relay stopped before the response ended.
@@ -472,7 +470,6 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                     prepared: Some(PrepareOk {
                         id: stmt_id,
                         params,
-                        columns,
                     }),
                     status: 0,
                     error: None,

@@ -26,6 +26,7 @@ use crate::overlay::{rewrite_traced, OverlayError, Rewritten};
 use crate::protocol::command::Command;
 use crate::protocol::handshake::{self, AuthPlugin, HandshakeError};
 use crate::protocol::packet::{read_packet, write_packet, FrameError};
+use crate::protocol::params::{bound_types, with_types};
 use crate::protocol::response::{
     err_payload, ok_payload, relay, Expect, RelayError, ResultPatch, STATUS_AUTOCOMMIT,
 };
@@ -474,7 +475,7 @@ impl Session<'_> {
             }
             Command::StmtReset => {
                 if let Some(w) = self.write_stmt(packet) {
-                    w.reset();
+                    w.long_data.clear();
                 }
                 if let Some(s) = self.prepared.get_mut(&stmt_id(packet)) {
                     s.long_data_sent = false;
@@ -496,7 +497,7 @@ impl Session<'_> {
             Command::StmtSendLongData if self.write_stmt(packet).is_some() => {
                 // Bound at execution by vdb; the source never executes it.
                 if let Some(w) = self.write_stmt(packet) {
-                    w.long_data(packet);
+                    w.append_long_data(packet);
                 }
             }
             Command::StmtClose | Command::StmtSendLongData => {
@@ -578,20 +579,9 @@ impl Session<'_> {
             if !self.ensure_upstream(seq)? {
                 return Ok(true);
             }
-            match self.lock_rows_read(text, l) {
-                Ok(()) => {}
-                Err(transaction::LockReadError::Wait(e)) => {
-                    self.lock_failed(seq, e)?;
-                    return Ok(true);
-                }
-                Err(transaction::LockReadError::Unsupported(what)) => {
-                    self.send_error(seq, &ClientError::NotCapturable(what))?;
-                    return Ok(true);
-                }
-                Err(transaction::LockReadError::Source(e)) => {
-                    self.overlay_failed(seq, e)?;
-                    return Ok(true);
-                }
+            if let Err(e) = self.lock_rows_read(text, l) {
+                self.lock_read_failed(seq, e)?;
+                return Ok(true);
             }
         }
         let was_autocommit = self.autocommit;
@@ -850,7 +840,6 @@ impl Session<'_> {
             )?;
             return Ok(true);
         }
-        self.take_snapshot();
         let mut deadline = None;
         let result = loop {
             // Writes read the latest committed rows, as InnoDB's do.
@@ -1227,9 +1216,9 @@ impl Session<'_> {
         Ok(true)
     }
 
-    /// The binding state of the prepared write a statement command names.
-    fn write_stmt(&mut self, packet: &[u8]) -> Option<&mut prepared::WriteParams> {
-        self.prepared.get_mut(&stmt_id(packet))?.write.as_mut()
+    /// The prepared write a statement command names.
+    fn write_stmt(&mut self, packet: &[u8]) -> Option<&mut PreparedStmt> {
+        self.prepared.get_mut(&stmt_id(packet)).filter(|s| s.write)
     }
 
     /// A statement command with the client's statement id replaced by the
@@ -1245,24 +1234,16 @@ impl Session<'_> {
         p.clear();
         p.extend_from_slice(packet);
         p[1..5].copy_from_slice(&stmt.upstream_id.to_le_bytes());
-        if packet.first() == Some(&0x17) && stmt.params > 0 {
+        if packet.first() == Some(&0x17) {
             let n = stmt.params as usize;
-            let flag_at = 10 + n.div_ceil(8);
-            match packet.get(flag_at) {
-                Some(1) => {
-                    if let Some(t) = packet.get(flag_at + 1..flag_at + 1 + 2 * n) {
-                        stmt.types = t.to_vec();
-                        stmt.types_sent = true;
-                    }
-                }
-                Some(0) if !stmt.types_sent && stmt.types.len() == 2 * n => {
-                    p.truncate(flag_at);
-                    p.push(1);
-                    p.extend_from_slice(&stmt.types);
-                    p.extend_from_slice(&packet[flag_at + 1..]);
+            if let Some(types) = bound_types(packet, n) {
+                stmt.types = types;
+                stmt.types_sent = true;
+            } else if !stmt.types_sent {
+                if let Some(typed) = with_types(&p, n, &stmt.types) {
+                    p = typed;
                     stmt.types_sent = true;
                 }
-                _ => {}
             }
         }
         Some(p)
@@ -1461,12 +1442,15 @@ struct PreparedStmt {
     /// When `text` reads changed tables: what describing its results
     /// takes (see [`metadata`]).
     read: Option<Arc<RewrittenRead>>,
-    /// For a captured write: what binding its parameters takes.
-    write: Option<prepared::WriteParams>,
+    /// A captured write: vdb binds and runs every execution itself.
+    write: bool,
     /// `?` parameters, as the source counted them.
     params: u16,
-    /// The parameter types the client last bound (two bytes each).
-    types: Vec<u8>,
+    /// The parameter types the client last bound.
+    types: prepared::ParamTypes,
+    /// Long data for a statement vdb binds itself, since its last
+    /// execution.
+    long_data: HashMap<u16, Vec<u8>>,
     /// Whether the source's statement `upstream_id` has been given types.
     types_sent: bool,
     /// A transaction statement (BEGIN, COMMIT, ...), applied to the delta
@@ -1489,9 +1473,10 @@ impl PreparedStmt {
             original,
             delta_version: 0,
             read: None,
-            write: None,
+            write: false,
             params: 0,
             types: Vec::new(),
+            long_data: HashMap::new(),
             types_sent: false,
             txn: None,
             long_data_sent: false,

@@ -1,17 +1,15 @@
-//! Server-side prepared writes: COM_STMT_PREPARE of an INSERT, REPLACE,
-//! UPDATE or DELETE is prepared at the source (which checks it and counts
-//! its parameters, running nothing); each COM_STMT_EXECUTE binds the
-//! parameters into the text as literals and captures it exactly as the
-//! same statement sent as text would be. Nothing is executed at the source.
-
-use std::collections::HashMap;
+//! Server-side prepared statements that vdb binds itself: writes (checked
+//! by vdb at PREPARE, bound and captured at each EXECUTE exactly as the
+//! same statement sent as text would be; nothing runs at the source),
+//! reads over changed tables (narrowed per execution) and locking reads
+//! (their rows locked per execution).
 
 use log::debug;
 
 use super::{shorten, ClientError, PreparedStmt, Session, SessionEnd};
 use crate::overlay::rewrite_bound;
 use crate::overlay::write::check_prepared;
-use crate::protocol::params::{decode_execute, Param};
+use crate::protocol::params::{decode_execute, with_types, Param};
 use crate::protocol::response::Expect;
 use crate::sql::bind::{quote_text, substitute};
 use crate::sql::lexer::{lex, LexMode};
@@ -19,20 +17,18 @@ use crate::sql::lexer::{lex, LexMode};
 /// Parameter types as a COM_STMT_EXECUTE binds them: (type, flags).
 pub(super) type ParamTypes = Vec<(u8, u8)>;
 
-/// What executing a prepared write needs besides its text.
-#[derive(Debug, Default)]
-pub(super) struct WriteParams {
-    /// `?` placeholders, as the source counted them.
-    count: usize,
-    /// The types the last execution bound (a client may bind once).
-    types: Vec<(u8, u8)>,
-    /// COM_STMT_SEND_LONG_DATA received since the last execution.
-    long_data: HashMap<u16, Vec<u8>>,
+/// Why an execution's parameters could not be bound into its text.
+pub(super) enum BindError {
+    /// The packet cannot be decoded.
+    Malformed(&'static str),
+    /// A value, or the placeholders, vdb cannot bind (named).
+    Unbindable(String),
 }
 
-impl WriteParams {
-    /// Appends a COM_STMT_SEND_LONG_DATA chunk (`packet` whole).
-    pub(super) fn long_data(&mut self, packet: &[u8]) {
+impl PreparedStmt {
+    /// Appends a COM_STMT_SEND_LONG_DATA chunk (`packet` whole) for a
+    /// statement vdb binds itself.
+    pub(super) fn append_long_data(&mut self, packet: &[u8]) {
         if let Some(param) = packet.get(5..7) {
             let param = u16::from_le_bytes([param[0], param[1]]);
             self.long_data
@@ -40,11 +36,6 @@ impl WriteParams {
                 .or_default()
                 .extend_from_slice(&packet[7..]);
         }
-    }
-
-    /// COM_STMT_RESET: long data is dropped.
-    pub(super) fn reset(&mut self) {
-        self.long_data.clear();
     }
 }
 
@@ -87,10 +78,8 @@ impl Session<'_> {
                 client_id,
                 PreparedStmt {
                     // Executions are vdb's own, never relayed.
-                    write: Some(WriteParams {
-                        count,
-                        ..WriteParams::default()
-                    }),
+                    write: true,
+                    params: count as u16,
                     ..PreparedStmt::new(stand_in, ok.id, text)
                 },
             );
@@ -105,33 +94,13 @@ impl Session<'_> {
         packet: &[u8],
         seq: u8,
     ) -> Result<bool, SessionEnd> {
-        let lex = self.lex;
-        let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
-            return Ok(true);
-        };
-        let Some(w) = stmt.write.as_mut() else {
-            return Ok(true);
-        };
-        let params = match decode_execute(packet, w.count, &mut w.types, &mut w.long_data) {
-            Ok(p) => p,
-            Err(e) => {
-                self.send_error(seq, &ClientError::Malformed(e.0))?;
+        let sql = match self.bind_execution(packet) {
+            Ok((sql, _)) => sql,
+            Err(BindError::Malformed(why)) => {
+                self.send_error(seq, &ClientError::Malformed(why))?;
                 return Ok(true);
             }
-        };
-        let literals: Result<Vec<Vec<u8>>, String> =
-            params.iter().map(|p| literal(p, lex)).collect();
-        let bound = literals.map(|l| substitute(&stmt.original, lex, &l));
-        let sql = match bound {
-            Ok(Ok(sql)) => sql,
-            Ok(Err(_)) => {
-                // The source counted differently from vdb's lexer: binding
-                // could put a value in the wrong place.
-                let what = "a prepared write whose placeholders vdb cannot place".into();
-                self.send_error(seq, &ClientError::NotCapturable(what))?;
-                return Ok(true);
-            }
-            Err(what) => {
+            Err(BindError::Unbindable(what)) => {
                 self.send_error(seq, &ClientError::NotCapturable(what))?;
                 return Ok(true);
             }
@@ -223,28 +192,40 @@ fn is_decimal(d: &[u8]) -> bool {
 
 impl Session<'_> {
     /// The text of a prepared statement with this execution's parameters
-    /// bound in as literals, and the parameter types (remembered for the
-    /// executions that do not send them). `None` when they cannot be bound
-    /// (a malformed packet, a value with no literal).
-    pub(super) fn bind_execution(&mut self, packet: &[u8]) -> Option<(Vec<u8>, ParamTypes)> {
+    /// (and any long data sent for it) bound in as literals, and the
+    /// parameter types, which are remembered for the executions that do
+    /// not send them.
+    pub(super) fn bind_execution(
+        &mut self,
+        packet: &[u8],
+    ) -> Result<(Vec<u8>, ParamTypes), BindError> {
         let lex = self.lex;
-        let stmt = self.prepared.get_mut(&super::stmt_id(packet))?;
-        let n = stmt.params as usize;
-        let mut types: Vec<(u8, u8)> = stmt.types.chunks(2).map(|c| (c[0], c[1])).collect();
-        let params = decode_execute(packet, n, &mut types, &mut HashMap::new()).ok()?;
-        let raw: Vec<u8> = types.iter().flat_map(|(t, f)| [*t, *f]).collect();
-        if raw != stmt.types {
+        let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
+            return Err(BindError::Malformed("an unknown statement"));
+        };
+        let before = stmt.types.clone();
+        let params = decode_execute(
+            packet,
+            stmt.params as usize,
+            &mut stmt.types,
+            &mut stmt.long_data,
+        )
+        .map_err(|e| BindError::Malformed(e.0))?;
+        if stmt.types != before {
             // The source's own statement has not seen these types yet.
-            stmt.types = raw;
             stmt.types_sent = false;
         }
         let literals = params
             .iter()
             .map(|p| literal(p, lex))
             .collect::<Result<Vec<_>, _>>()
-            .ok()?;
-        let bound = substitute(&stmt.original, lex, &literals).ok()?;
-        Some((bound, types))
+            .map_err(BindError::Unbindable)?;
+        let bound = substitute(&stmt.original, lex, &literals).map_err(|_| {
+            // The source counted differently from vdb's lexer: binding
+            // could put a value in the wrong place.
+            BindError::Unbindable("a prepared statement whose placeholders vdb cannot place".into())
+        })?;
+        Ok((bound, stmt.types.clone()))
     }
 
     /// Before executing a prepared `SELECT ... FOR UPDATE` / `FOR SHARE`:
@@ -266,10 +247,10 @@ impl Session<'_> {
             .prepared
             .get(&super::stmt_id(packet))
             .is_some_and(|s| s.long_data_sent);
-        let bound = if long_data {
-            None
-        } else {
-            self.bind_execution(packet)
+        // Long data went to the source's statement, not to vdb.
+        let bound = match long_data {
+            false => self.bind_execution(packet).ok(),
+            true => None,
         };
         let Some((bound, _)) = bound else {
             let what = "a prepared locking read whose parameters vdb cannot bind".into();
@@ -281,16 +262,8 @@ impl Session<'_> {
         }
         match self.lock_rows_read(&bound, locking) {
             Ok(()) => Ok(true),
-            Err(super::transaction::LockReadError::Wait(e)) => {
-                self.lock_failed(seq, e)?;
-                Ok(false)
-            }
-            Err(super::transaction::LockReadError::Unsupported(what)) => {
-                self.send_error(seq, &ClientError::NotCapturable(what))?;
-                Ok(false)
-            }
-            Err(super::transaction::LockReadError::Source(e)) => {
-                self.overlay_failed(seq, e)?;
+            Err(e) => {
+                self.lock_read_failed(seq, e)?;
                 Ok(false)
             }
         }
@@ -323,7 +296,7 @@ impl Session<'_> {
         {
             return Ok(None);
         }
-        let Some((bound, types)) = self.bind_execution(packet) else {
+        let Ok((bound, types)) = self.bind_execution(packet) else {
             return Ok(None);
         };
         let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
@@ -360,17 +333,8 @@ impl Session<'_> {
             shorten(&original)
         );
         log::trace!("conn {} prepared instead: {}", self.id, narrowed.text);
-        let mut p = packet.to_vec();
+        let mut p = with_types(packet, n, &types).unwrap_or_else(|| packet.to_vec());
         p[1..5].copy_from_slice(&once.to_le_bytes());
-        if n > 0 {
-            let flag_at = 10 + n.div_ceil(8);
-            if p.get(flag_at) == Some(&0) {
-                p.truncate(flag_at);
-                p.push(1);
-                p.extend(types.iter().flat_map(|(t, f)| [*t, *f]));
-                p.extend_from_slice(&packet[flag_at + 1..]);
-            }
-        }
         let mut patch = self.meta_patch(&original, &shape, &narrowed.derived, true);
         self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?;
         if let Some(up) = self.upstream.as_mut() {

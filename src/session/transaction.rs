@@ -388,6 +388,17 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// Tells the client why a locking read could not take its locks.
+    pub(super) fn lock_read_failed(&mut self, seq: u8, e: LockReadError) -> Result<(), SessionEnd> {
+        match e {
+            LockReadError::Wait(e) => self.lock_failed(seq, e),
+            LockReadError::Unsupported(what) => self
+                .send_error(seq, &ClientError::NotCapturable(what))
+                .map_err(Into::into),
+            LockReadError::Source(e) => self.overlay_failed(seq, e),
+        }
+    }
+
     /// COMMIT, explicit or implicit: the transaction's changes become the
     /// process's.
     pub(super) fn commit_transaction(&mut self) {
