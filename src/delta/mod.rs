@@ -13,7 +13,9 @@
 //! own view for the price of the nodes that differ.
 //!
 //! Rows are keyed by their key columns' values (the primary key, else a NOT
-//! NULL unique key, see [`TableMeta::identity`]), integers encoded so that
+//! NULL unique key, see [`TableMeta::identity`]; a table with no unique key
+//! at all by every column, identical rows being counted copies, see
+//! [`TableDelta::counted`]), integers encoded so that
 //! the map's order is numeric order, which lets a read that names a key
 //! range find the captured rows in it without a scan. `hidden` holds the keys of
 //! source rows the delta replaces or removes; `rows` holds the delta's own
@@ -219,6 +221,42 @@ impl TableMeta {
             .map(|k| k.columns.as_slice())
     }
 
+    /// A row read over the merged view as the delta stores it: BIT columns
+    /// come as numbers there (see [`Column::bit_width`]) and are kept as
+    /// the bytes the source sends.
+    pub fn stored(&self, mut row: Row) -> Row {
+        for (v, c) in row.iter_mut().zip(&self.columns) {
+            let Some(width) = c.column.bit_width() else {
+                continue;
+            };
+            let bytes = v
+                .as_deref()
+                .and_then(|b| std::str::from_utf8(b).ok()?.parse::<u64>().ok())
+                .and_then(|n| crate::sql::literal::bit_bytes(n, width));
+            if let Some(b) = bytes {
+                *v = Some(b);
+            }
+        }
+        row
+    }
+
+    /// Whether the table has no unique key at all, so that identical rows
+    /// can exist and only their number tells them apart.
+    pub fn keyless(&self) -> bool {
+        self.unique_keys.is_empty()
+    }
+
+    /// The columns the delta keys this table's rows by: the identity key,
+    /// or every column of a key-less table (see [`TableDelta::counted`]).
+    /// `None` for a table whose unique keys all take NULL.
+    pub fn delta_key(&self) -> Option<Vec<usize>> {
+        match self.identity() {
+            Some(k) => Some(k.to_vec()),
+            None if self.keyless() => Some((0..self.columns.len()).collect()),
+            None => None,
+        }
+    }
+
     /// The position of a column by name (column names are case-insensitive).
     pub fn position(&self, name: &str) -> Option<usize> {
         self.columns
@@ -286,6 +324,13 @@ pub struct TableDelta {
     pub rows: OrdMap<Vec<u8>, Arc<Row>>,
     /// The next AUTO_INCREMENT value.
     pub next_auto: u64,
+    /// A key-less table: rows are keyed by all their values (an image), and
+    /// identical rows are copies. Each delta copy's key is its image's key
+    /// followed by a process-unique number, so two transactions that add
+    /// the same image keep both. An image in `hidden` hides every source
+    /// copy of it; a statement that removes or changes a source copy first
+    /// takes all of them over as delta copies ([`TableDelta::adopt`]).
+    pub counted: bool,
     /// The merged view's SQL, built on first read of this version.
     derived: OnceLock<Result<Arc<String>, BadValue>>,
 }
@@ -298,6 +343,7 @@ impl Clone for TableDelta {
             hidden: self.hidden.clone(),
             rows: self.rows.clone(),
             next_auto: self.next_auto,
+            counted: self.counted,
             derived: OnceLock::new(),
         }
     }
@@ -307,7 +353,9 @@ impl TableDelta {
     /// An empty delta for a table with an identity key.
     pub fn new(meta: Arc<TableMeta>, key: Vec<usize>) -> TableDelta {
         let next_auto = meta.auto_increment.unwrap_or(1).max(1);
+        let counted = meta.keyless();
         TableDelta {
+            counted,
             meta,
             key,
             hidden: OrdMap::new(),
@@ -479,36 +527,104 @@ impl TableDelta {
             .map(|s| Some(Arc::new(s)))
     }
 
+    /// The key in `rows` of a delta row with `row`'s key (for a key-less
+    /// table: of one delta copy of its image).
+    fn find(&self, row: &Row) -> Option<Vec<u8>> {
+        let key = self.key_of(row);
+        if !self.counted {
+            return self.rows.contains_key(&key).then_some(key);
+        }
+        let (k, _) = self.rows.range(key.clone()..).next()?;
+        k.starts_with(&key).then(|| k.clone())
+    }
+
     /// Whether a row (as read over the merged view) is one of the delta's.
     pub fn is_delta_row(&self, row: &Row) -> bool {
-        self.rows.contains_key(&self.key_of(row))
+        self.find(row).is_some()
     }
 
     /// Replaces a row of the merged view (`old`, as read) with `new`.
     pub fn update(&mut self, old: &Row, new: Row) {
-        self.derived = OnceLock::new();
-        let old_key = self.key_of(old);
-        if self.rows.remove(&old_key).is_none() {
-            self.hide(old);
-        }
-        let new_key = self.key_of(&new);
-        self.rows.insert(new_key, Arc::new(new));
+        self.delete(old);
+        self.insert(new);
     }
 
-    /// Removes a row of the merged view.
+    /// Removes a row of the merged view. For a key-less table, one copy of
+    /// the image: a source copy must have been adopted first.
     pub fn delete(&mut self, old: &Row) {
         self.derived = OnceLock::new();
-        let old_key = self.key_of(old);
-        if self.rows.remove(&old_key).is_none() {
-            self.hide(old);
+        match self.find(old) {
+            Some(k) => {
+                self.rows.remove(&k);
+            }
+            None => {
+                debug_assert!(!self.counted, "a source copy removed without adopt()");
+                self.hide(old);
+            }
         }
     }
 
     /// Adds a new row.
     pub fn insert(&mut self, new: Row) {
         self.derived = OnceLock::new();
-        let key = self.key_of(&new);
+        let mut key = self.key_of(&new);
+        if self.counted {
+            key.extend_from_slice(&next_version().to_be_bytes());
+        }
         self.rows.insert(key, Arc::new(new));
+    }
+
+    /// Whether removing or changing `row` (a row of a key-less table, as
+    /// read over the merged view) needs [`TableDelta::adopt`] first: it can
+    /// only be a source copy.
+    pub fn needs_adoption(&self, row: &Row) -> bool {
+        self.counted && self.find(row).is_none() && !self.hidden.contains_key(&self.key_of(row))
+    }
+
+    /// Takes over the `copies` source copies of a key-less table's image:
+    /// the source's are hidden and as many delta copies stand in for them.
+    pub fn adopt(&mut self, image: &Row, copies: u64) {
+        self.hide(image);
+        for _ in 0..copies {
+            self.insert(image.clone());
+        }
+    }
+
+    /// `SELECT n, COUNT(*) FROM t WHERE <image n> UNION ALL ...`: how many
+    /// copies of each image the source holds.
+    pub fn count_sql(&self, images: &[&Row]) -> Result<String, BadValue> {
+        let names: Vec<String> = self
+            .meta
+            .columns
+            .iter()
+            .map(|c| quote_ident(&c.name))
+            .collect();
+        let mut parts = Vec::with_capacity(images.len());
+        for (n, image) in images.iter().enumerate() {
+            parts.push(format!(
+                "SELECT {n}, COUNT(*) FROM {} WHERE {}",
+                self.meta.id.quoted(),
+                self.image_match(&names, image)?
+            ));
+        }
+        Ok(parts.join(" UNION ALL "))
+    }
+
+    /// A condition true exactly for rows identical to `image` (all
+    /// columns): NULL-safe, and strings compared as bytes, so that neither
+    /// a case-insensitive collation nor trailing spaces make two different
+    /// rows one.
+    fn image_match(&self, names: &[String], image: &Row) -> Result<String, BadValue> {
+        let mut terms = Vec::with_capacity(image.len());
+        for ((v, c), name) in image.iter().zip(&self.meta.columns).zip(names) {
+            let lit = c.column.literal(v.as_deref())?;
+            terms.push(if c.column.compares_exactly() {
+                format!("{name} <=> {lit}")
+            } else {
+                format!("CAST({name} AS BINARY) <=> CAST({lit} AS BINARY)")
+            });
+        }
+        Ok(format!("({})", terms.join(" AND ")))
     }
 
     /// Whether the merged view still shows `row`, a row it showed when the
@@ -518,8 +634,8 @@ impl TableDelta {
     pub fn still_shows(&self, row: &Row, before: Option<&TableDelta>) -> bool {
         let k = self.key_of(row);
         match before {
-            Some(b) if b.rows.contains_key(&k) => self.rows.contains_key(&k),
-            _ => self.rows.contains_key(&k) || !self.hidden.contains_key(&k),
+            Some(b) if b.is_delta_row(row) => self.is_delta_row(row),
+            _ => self.is_delta_row(row) || !self.hidden.contains_key(&k),
         }
     }
 
@@ -577,19 +693,35 @@ impl TableDelta {
     fn build<'r>(
         &self,
         conditions: &[String],
-        hidden: impl ExactSizeIterator<Item = &'r Row>,
+        mut hidden: impl ExactSizeIterator<Item = &'r Row>,
         rows: impl ExactSizeIterator<Item = &'r Row>,
     ) -> Result<String, BadValue> {
         let cols = &self.meta.columns;
         let names: Vec<String> = cols.iter().map(|c| quote_ident(&c.name)).collect();
         let mut sql = String::with_capacity(64 + rows.len() * 32 * cols.len());
         sql.push_str("(SELECT ");
-        sql.push_str(&names.join(", "));
+        for (j, (c, name)) in cols.iter().zip(&names).enumerate() {
+            if j > 0 {
+                sql.push_str(", ");
+            }
+            if c.column.bit_width().is_some() {
+                // The literals' type: see `Column::bit_width`.
+                sql.push_str(&format!("CAST({name} AS UNSIGNED) AS {name}"));
+            } else {
+                sql.push_str(name);
+            }
+        }
         sql.push_str(" FROM ");
         sql.push_str(&self.meta.id.quoted());
         let mut conditions = conditions.to_vec();
         let any_hidden = hidden.len() > 0;
-        if any_hidden {
+        if any_hidden && self.counted {
+            let mut images = Vec::with_capacity(hidden.len());
+            for image in hidden.by_ref() {
+                images.push(self.image_match(&names, image)?);
+            }
+            conditions.push(format!("NOT ({})", images.join(" OR ")));
+        } else if any_hidden {
             let key_cols: Vec<&str> = self.key.iter().map(|&i| names[i].as_str()).collect();
             conditions.push(format!("({}) NOT IN (", key_cols.join(", ")));
         }
@@ -597,7 +729,7 @@ impl TableDelta {
             sql.push_str(" WHERE ");
             sql.push_str(&conditions.join(" AND "));
         }
-        if any_hidden {
+        if any_hidden && !self.counted {
             for (n, k) in hidden.enumerate() {
                 if n > 0 {
                     sql.push_str(", ");
@@ -989,6 +1121,51 @@ mod tests {
             assert_eq!(value(&k), Some(b"1".to_vec()), "row {k}");
             assert_eq!(value(&other), Some(b"2".to_vec()), "row {other}");
         }
+    }
+
+    #[test]
+    fn identical_rows_of_a_key_less_table_are_counted_copies() {
+        let mut m = (*meta()).clone();
+        m.unique_keys.clear();
+        m.columns[1].column = Column {
+            data_type: "varchar".into(),
+            column_type: "varchar(10)".into(),
+            charset: Some("utf8mb4".into()),
+            collation: Some("utf8mb4_general_ci".into()),
+        };
+        let m = Arc::new(m);
+        let key = m.delta_key().unwrap();
+        assert_eq!(key, vec![0, 1]);
+        let mut t = TableDelta::new(m.clone(), key);
+        assert!(t.counted);
+        // The source holds three copies of (1, 'a'): deleting one takes
+        // them all over and leaves two.
+        let image = row("1", Some("a"));
+        assert!(t.needs_adoption(&image));
+        t.adopt(&image, 3);
+        t.delete(&image);
+        assert!(!t.needs_adoption(&image));
+        assert_eq!((t.hidden.len(), t.rows.len()), (1, 2));
+        let sql = t.derived_sql().unwrap();
+        assert!(
+            sql.contains("WHERE NOT ((`id` <=> CAST(1 AS SIGNED) AND CAST(`v` AS BINARY) <=> CAST(_utf8mb4 X'61'"),
+            "{sql}"
+        );
+        assert_eq!(sql.matches("UNION ALL").count(), 2, "{sql}");
+        // Two transactions adding the same row keep both copies.
+        let id = m.id.clone();
+        let mut base = DeltaState::default();
+        base.tables.insert(id.clone(), Arc::new(t));
+        let fork = |b: &DeltaState| {
+            let mut t = (*b.tables[&id]).clone();
+            t.insert(row("2", None));
+            let mut s = b.clone();
+            s.tables.insert(id.clone(), Arc::new(t));
+            s
+        };
+        let (mine, theirs) = (fork(&base), fork(&base));
+        let merged = rebased(&base, &mine, &theirs);
+        assert_eq!(merged.tables[&id].rows.len(), 4);
     }
 
     fn preds(sql: &str) -> Vec<crate::sql::restrict::Pred> {

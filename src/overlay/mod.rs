@@ -145,6 +145,31 @@ pub fn rewrite_traced(
         expanded = Some(next);
     }
     let text = expanded.as_deref().unwrap_or(text);
+    let changed_columns = |types: &[&str]| -> Vec<String> {
+        refs.iter()
+            .filter_map(|r| state.tables.get(&resolve(r)?))
+            .flat_map(|t| t.meta.columns.iter())
+            .filter(|c| types.contains(&c.column.data_type.as_str()))
+            .map(|c| c.name.to_lowercase())
+            .collect()
+    };
+    let mode = Default::default();
+    if let Some(using) =
+        crate::sql::bit_use::non_numeric_use(text.as_bytes(), &changed_columns(&["bit"]), mode)
+    {
+        return Err(OverlayError::Unsupported(format!(
+            "a BIT column of a changed table used as {using} (vdb reads changed BIT columns as numbers)"
+        )));
+    }
+    if let Some(using) = crate::sql::bit_use::non_string_use(
+        text.as_bytes(),
+        &changed_columns(&["enum", "set"]),
+        mode,
+    ) {
+        return Err(OverlayError::Unsupported(format!(
+            "an ENUM or SET column of a changed table used as {using} (vdb reads changed ENUM and SET columns as strings)"
+        )));
+    }
     let mut failure = None;
     let mut any = false;
     let mut unaliased: Vec<(String, String)> = Vec::new();

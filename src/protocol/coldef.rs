@@ -65,6 +65,11 @@ impl<'a> ColumnDef<'a> {
         u32::from_le_bytes([f[3], f[4], f[5], f[6]])
     }
 
+    /// The column type (MYSQL_TYPE_*).
+    pub fn column_type(&self) -> u8 {
+        self.fixed()[7]
+    }
+
     /// Sets the flags of the definition in `payload` (one that parses).
     pub fn set_flags(payload: &mut [u8], flags: u16) {
         let at = payload.len() - FIXED + 8;

@@ -4,6 +4,7 @@
 //! Architecture invariant: nothing in `protocol/` knows SQL or the delta. It
 //! moves packets, authenticates, and finds where responses end.
 
+pub mod binrow;
 pub mod coldef;
 pub mod command;
 pub mod handshake;

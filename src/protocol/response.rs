@@ -168,11 +168,12 @@ pub trait ResultPatch {
     /// A replacement for the payload of column definition `index` (from 0)
     /// of the current result set, or `None` to keep it.
     fn column(&mut self, index: usize, payload: &[u8]) -> Option<Vec<u8>>;
-    /// Whether the text rows of the current result set need
+    /// Whether the rows of the current result set need
     /// [`ResultPatch::row`]; asked after its column definitions.
     fn rows(&self) -> bool;
-    /// A replacement for a text row's payload, or `None` to keep it.
-    fn row(&mut self, payload: &[u8]) -> Option<Vec<u8>>;
+    /// A replacement for a row's payload (a binary row for
+    /// COM_STMT_EXECUTE, else a text row), or `None` to keep it.
+    fn row(&mut self, payload: &[u8], binary: bool) -> Option<Vec<u8>>;
 }
 
 /// Copies one response from `up` to `client` without re-encoding it.
@@ -375,8 +376,12 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
         Ok(())
     }
 
-    /// Text rows through the patch, packet by packet.
-    fn patched_rows(&mut self, deprecate_eof: bool) -> Result<(u16, Option<u16>), RelayStop> {
+    /// Rows through the patch, packet by packet.
+    fn patched_rows(
+        &mut self,
+        deprecate_eof: bool,
+        binary: bool,
+    ) -> Result<(u16, Option<u16>), RelayStop> {
         loop {
             let p = self.read(true)?;
             if p.first() == Some(&0xFF) {
@@ -388,7 +393,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
             if self.last_whole {
                 let start = self.last + 4;
                 let new = match self.patch.as_mut() {
-                    Some(patch) => patch.row(&self.out[start..]),
+                    Some(patch) => patch.row(&self.out[start..], binary),
                     None => None,
                 };
                 if let Some(new) = new.filter(|n| n.len() < MAX_FRAME) {
@@ -527,8 +532,8 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 let mut pos = 0;
                 let columns = lenenc_int(p.head, &mut pos).ok_or_else(|| bad("column count"))?;
                 self.columns(columns)?;
-                let patch_rows =
-                    expect == Expect::Query && self.patch.as_ref().is_some_and(|p| p.rows());
+                let patch_rows = matches!(expect, Expect::Query | Expect::Execute)
+                    && self.patch.as_ref().is_some_and(|p| p.rows());
                 if !deprecate_eof {
                     let eof = self.next()?;
                     let st = status_of(eof.head, false);
@@ -544,7 +549,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                     }
                 }
                 let (st, err) = if patch_rows {
-                    self.patched_rows(deprecate_eof)?
+                    self.patched_rows(deprecate_eof, expect == Expect::Execute)?
                 } else {
                     self.rows(deprecate_eof)?
                 };
@@ -825,7 +830,7 @@ mod tests {
         fn rows(&self) -> bool {
             true
         }
-        fn row(&mut self, payload: &[u8]) -> Option<Vec<u8>> {
+        fn row(&mut self, payload: &[u8], _: bool) -> Option<Vec<u8>> {
             let mut p = payload.to_vec();
             p.extend_from_slice(payload);
             Some(p)

@@ -18,10 +18,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::protocol::binrow::{self, TYPE_BIT};
 use crate::protocol::coldef::{ColumnDef, KEY_FLAGS, NAME, ORG_TABLE, TABLE, ZEROFILL_FLAG};
 use crate::protocol::packet::{lenenc_int, put_lenenc_bytes};
 use crate::protocol::response::ResultPatch;
 use crate::sql::lexer::{lex, Kind, LexMode};
+use crate::sql::literal::bit_bytes;
 
 /// The key a description is kept under: the text with every string and
 /// number literal replaced by `?` (a column from a table never depends on
@@ -74,9 +76,26 @@ pub struct MetaPatch {
     /// Which result set of the response this is (only the first is the
     /// query's).
     result: usize,
-    /// Per column of the current result set: the width to pad a ZEROFILL
-    /// value to.
-    pad: Vec<Option<usize>>,
+    /// Per column of the current result set: what its values need.
+    conv: Vec<Conv>,
+    /// Per column of the current result set: its type as the source sent
+    /// it (binary rows are walked by these).
+    types: Vec<u8>,
+    /// Rows will come through COM_STMT_FETCH, which is not patched: BIT
+    /// columns keep the number type the merged view gives them.
+    pub cursor: bool,
+}
+
+/// What a patched column's values need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Conv {
+    Keep,
+    /// A ZEROFILL number padded with zeros to this width (text rows; a
+    /// binary row's number is padded by the client).
+    Pad(usize),
+    /// A BIT column read as a number by the merged view: back to its
+    /// bytes, this many.
+    Bits(usize),
 }
 
 impl MetaPatch {
@@ -89,11 +108,13 @@ impl MetaPatch {
             truth,
             executed,
             result: 0,
-            pad: Vec::new(),
+            conv: Vec::new(),
+            types: Vec::new(),
+            cursor: false,
         }
     }
 
-    fn patched(&self, index: usize, payload: &[u8]) -> Option<(Vec<u8>, Option<usize>)> {
+    fn patched(&self, index: usize, payload: &[u8]) -> Option<(Vec<u8>, Conv)> {
         let got = ColumnDef::parse(payload)?;
         // Only a derived table's columns come without an original table.
         // (Expressions over them, `MAX(id)`, are left as they come: the
@@ -111,45 +132,28 @@ impl MetaPatch {
         if truth.names[NAME] != got.names[NAME] || truth.names[TABLE] != got.names[TABLE] {
             return None;
         }
-        let pad = (truth.flags() & ZEROFILL_FLAG != 0 && got.flags() & ZEROFILL_FLAG == 0)
-            .then_some(truth.length() as usize);
+        let bits = truth.column_type() == TYPE_BIT && got.column_type() != TYPE_BIT;
+        if bits && (self.cursor || !binrow::is_integer(got.column_type())) {
+            return None;
+        }
+        let conv = if bits {
+            Conv::Bits((truth.length() as usize).div_ceil(8).max(1))
+        } else if truth.flags() & ZEROFILL_FLAG != 0 && got.flags() & ZEROFILL_FLAG == 0 {
+            Conv::Pad(truth.length() as usize)
+        } else {
+            Conv::Keep
+        };
         let mut out = payload.clone();
         if self.truth.temporary && self.executed {
             ColumnDef::set_flags(&mut out, truth.flags() & !KEY_FLAGS);
         }
-        Some((out, pad))
-    }
-}
-
-impl ResultPatch for MetaPatch {
-    fn column(&mut self, index: usize, payload: &[u8]) -> Option<Vec<u8>> {
-        if index == 0 {
-            self.result += 1;
-            self.pad.clear();
-        }
-        let patched = (self.result == 1)
-            .then(|| self.patched(index, payload))
-            .flatten();
-        match patched {
-            Some((new, pad)) => {
-                self.pad.push(pad);
-                Some(new)
-            }
-            None => {
-                self.pad.push(None);
-                None
-            }
-        }
+        Some((out, conv))
     }
 
-    fn rows(&self) -> bool {
-        self.pad.iter().any(Option::is_some)
-    }
-
-    fn row(&mut self, payload: &[u8]) -> Option<Vec<u8>> {
+    fn text_row(&self, payload: &[u8]) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(payload.len() + 16);
         let mut pos = 0;
-        for pad in &self.pad {
+        for conv in &self.conv {
             if payload.get(pos) == Some(&0xFB) {
                 out.push(0xFB);
                 pos += 1;
@@ -158,16 +162,83 @@ impl ResultPatch for MetaPatch {
             let len = lenenc_int(payload, &mut pos)? as usize;
             let value = payload.get(pos..pos + len)?;
             pos += len;
-            match pad {
-                Some(width) if value.len() < *width => {
+            match conv {
+                Conv::Pad(width) if value.len() < *width => {
                     let mut padded = vec![b'0'; width - value.len()];
                     padded.extend_from_slice(value);
                     put_lenenc_bytes(&mut out, &padded);
+                }
+                Conv::Bits(width) => {
+                    let n = std::str::from_utf8(value).ok()?.parse::<u64>().ok()?;
+                    put_lenenc_bytes(&mut out, &bit_bytes(n, *width)?);
                 }
                 _ => put_lenenc_bytes(&mut out, value),
             }
         }
         (pos == payload.len()).then_some(out)
+    }
+
+    /// A binary row with each BIT column's 8-byte number replaced by its
+    /// bytes (length-encoded, as the BIT type travels). The number came
+    /// as whatever integer type the source chose for it.
+    fn binary_row(&self, payload: &[u8]) -> Option<Vec<u8>> {
+        let spans = binrow::values(payload, &self.types)?;
+        let header = 1 + (self.types.len() + 9) / 8;
+        let mut out = payload[..header].to_vec();
+        for (span, conv) in spans.into_iter().zip(&self.conv) {
+            let Some(span) = span else { continue };
+            let value = &payload[span];
+            match conv {
+                Conv::Bits(width) => {
+                    let n = value
+                        .iter()
+                        .rev()
+                        .fold(0u64, |n, &b| (n << 8) | u64::from(b));
+                    put_lenenc_bytes(&mut out, &bit_bytes(n, *width)?);
+                }
+                _ => out.extend_from_slice(value),
+            }
+        }
+        Some(out)
+    }
+}
+
+impl ResultPatch for MetaPatch {
+    fn column(&mut self, index: usize, payload: &[u8]) -> Option<Vec<u8>> {
+        if index == 0 {
+            self.result += 1;
+            self.conv.clear();
+            self.types.clear();
+        }
+        self.types
+            .push(ColumnDef::parse(payload).map_or(0xfd, |d| d.column_type()));
+        let patched = (self.result == 1)
+            .then(|| self.patched(index, payload))
+            .flatten();
+        match patched {
+            Some((new, conv)) => {
+                self.conv.push(conv);
+                Some(new)
+            }
+            None => {
+                self.conv.push(Conv::Keep);
+                None
+            }
+        }
+    }
+
+    fn rows(&self) -> bool {
+        self.conv.iter().any(|c| *c != Conv::Keep)
+    }
+
+    fn row(&mut self, payload: &[u8], binary: bool) -> Option<Vec<u8>> {
+        if binary {
+            if !self.conv.iter().any(|c| matches!(c, Conv::Bits(_))) {
+                return None;
+            }
+            return self.binary_row(payload);
+        }
+        self.text_row(payload)
     }
 }
 
@@ -217,7 +288,7 @@ mod tests {
         for v in ["000005", "2", "9"] {
             put_lenenc_bytes(&mut want, v.as_bytes());
         }
-        assert_eq!(patch.row(&row).unwrap(), want);
+        assert_eq!(patch.row(&row, false).unwrap(), want);
         // A second result set is not the query's.
         assert!(patch.column(0, &def("x", "", "id", 10, 0)).is_none());
         assert!(!patch.rows());

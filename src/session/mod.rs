@@ -1279,6 +1279,7 @@ impl Session<'_> {
                     None => self.forward(&p, expect, seq),
                     Some(r) => {
                         let mut patch = self.meta_patch(&r.text, &r.shape, &r.derived, true);
+                        patch.cursor = prepared::opens_cursor(&p);
                         self.forward_patched(&p, expect, seq, Some(&mut patch))
                     }
                 };

@@ -336,6 +336,7 @@ impl Session<'_> {
         let mut p = with_types(packet, n, &types).unwrap_or_else(|| packet.to_vec());
         p[1..5].copy_from_slice(&once.to_le_bytes());
         let mut patch = self.meta_patch(&original, &shape, &narrowed.derived, true);
+        patch.cursor = opens_cursor(&p);
         self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?;
         if let Some(up) = self.upstream.as_mut() {
             let mut close = vec![0x19];
@@ -346,6 +347,12 @@ impl Session<'_> {
         }
         Ok(Some(()))
     }
+}
+
+/// Whether a COM_STMT_EXECUTE asks for a cursor (its flags byte), so that
+/// its rows come later through COM_STMT_FETCH.
+pub fn opens_cursor(execute: &[u8]) -> bool {
+    execute.get(5).is_some_and(|&flags| flags != 0)
 }
 
 #[cfg(test)]

@@ -586,7 +586,7 @@ impl Session<'_> {
                 name: r.name.clone(),
             };
             let meta = crate::overlay::meta::load(up, delta, &id).map_err(LockReadError::Source)?;
-            let Some(key) = meta.identity().map(<[usize]>::to_vec) else {
+            let Some(key) = meta.delta_key() else {
                 continue;
             };
             let q = quote_ident(r.alias.as_deref().unwrap_or(&r.name));
@@ -617,7 +617,9 @@ impl Session<'_> {
             let mut values = row.into_iter();
             for (id, t) in &tables {
                 let key: Vec<_> = values.by_ref().take(t.key.len()).collect();
-                if key.iter().all(Option::is_some) {
+                // An outer join's missing row reads as NULL keys; a key-less
+                // table's image may hold NULLs.
+                if t.counted || key.iter().all(Option::is_some) {
                     out.push((id.clone(), t.encode_key(&key)));
                 }
             }

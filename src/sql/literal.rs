@@ -60,6 +60,50 @@ impl Column {
             && !self.column_type.contains("zerofill")
     }
 
+    /// Whether `col <=> literal` holds exactly for the value the literal
+    /// encodes and no other: numbers and temporal values. Strings compare
+    /// under a collation (`'a' = 'A '` can hold), so they must be compared
+    /// as bytes.
+    pub fn compares_exactly(&self) -> bool {
+        matches!(
+            self.data_type.as_str(),
+            "tinyint"
+                | "smallint"
+                | "mediumint"
+                | "int"
+                | "integer"
+                | "bigint"
+                | "decimal"
+                | "numeric"
+                | "float"
+                | "double"
+                | "real"
+                | "date"
+                | "datetime"
+                | "timestamp"
+                | "time"
+                | "year"
+                | "bit"
+        )
+    }
+
+    /// For a BIT(M) column, the bytes its values take in the text protocol
+    /// ((M + 7) / 8, big-endian). The merged view reads a BIT column as
+    /// `CAST(col AS UNSIGNED)`: no literal keeps the BIT type in a UNION,
+    /// and as a number every comparison and arithmetic over it keeps its
+    /// meaning; the session puts the BIT type and bytes back in results.
+    pub fn bit_width(&self) -> Option<usize> {
+        if self.data_type != "bit" {
+            return None;
+        }
+        let m: usize = self
+            .type_args()
+            .trim_matches(|c| c == '(' || c == ')')
+            .parse()
+            .unwrap_or(1);
+        Some(m.div_ceil(8).max(1))
+    }
+
     /// The CAST target that gives a NULL this column's type, when one exists.
     fn cast_target(&self) -> Option<String> {
         Some(match self.data_type.as_str() {
@@ -72,6 +116,8 @@ impl Column {
             }
             "decimal" | "numeric" => format!("DECIMAL{}", self.type_args()),
             "float" => "FLOAT".into(),
+            // BIT is read through its number (see `bit_width`).
+            "bit" => "UNSIGNED".into(),
             "double" | "real" => "DOUBLE".into(),
             "date" => "DATE".into(),
             "datetime" | "timestamp" => format!("DATETIME{}", self.type_args()),
@@ -151,7 +197,11 @@ impl Column {
                     None => format!("_{charset} X'{}'", hex(v)),
                 }
             }
-            "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" | "bit" => {
+            "bit" => match bit_number(v) {
+                Some(n) => format!("CAST({n} AS UNSIGNED)"),
+                None => return Err(bad()),
+            },
+            "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" => {
                 format!("X'{}'", hex(v))
             }
             "geometry" | "point" | "linestring" | "polygon" | "multipoint" | "multilinestring"
@@ -167,6 +217,25 @@ impl Column {
             _ => return Err(bad()),
         })
     }
+}
+
+/// A BIT value's bytes (big-endian) as its number.
+pub fn bit_number(bytes: &[u8]) -> Option<u64> {
+    if bytes.len() > 8 {
+        return None;
+    }
+    Some(bytes.iter().fold(0u64, |n, &b| (n << 8) | u64::from(b)))
+}
+
+/// A BIT value's number as the `width` bytes the text protocol carries
+/// (`None` when it does not fit).
+pub fn bit_bytes(n: u64, width: usize) -> Option<Vec<u8>> {
+    let all = n.to_be_bytes();
+    let skip = 8usize.checked_sub(width)?;
+    all[..skip]
+        .iter()
+        .all(|&b| b == 0)
+        .then(|| all[skip..].to_vec())
 }
 
 fn is_name(s: &str) -> bool {

@@ -5,6 +5,7 @@
 //! decisions and spliced text.
 
 pub mod bind;
+pub mod bit_use;
 pub mod classify;
 pub mod lexer;
 pub mod literal;

@@ -183,3 +183,21 @@ B: SELECT COUNT(*) FROM digits
 A: DELETE FROM digits WHERE d = 62
 B: SELECT COUNT(*) FROM digits
 B: COMMIT
+
+-- case: key-less rows: two transactions add the same row, and a rolled-back delete removes nothing
+A: BEGIN
+B: BEGIN
+A: INSERT INTO nokey VALUES (7, 'same')
+B: INSERT INTO nokey VALUES (7, 'same')
+A: SELECT COUNT(*) FROM nokey WHERE a = 7
+A: COMMIT
+B: COMMIT
+B: SELECT COUNT(*) FROM nokey WHERE a = 7
+A: BEGIN
+A: DELETE FROM nokey WHERE a = 1 LIMIT 1
+A: SELECT COUNT(*) FROM nokey WHERE a = 1
+B: SELECT COUNT(*) FROM nokey WHERE a = 1
+A: ROLLBACK
+A: SELECT a, b, COUNT(*) FROM nokey GROUP BY a, b ORDER BY a, b
+A: DELETE FROM nokey WHERE a = 1 LIMIT 1
+B: SELECT a, b, COUNT(*) FROM nokey GROUP BY a, b ORDER BY a, b

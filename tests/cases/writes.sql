@@ -90,7 +90,7 @@ INSERT INTO products (sku, title, price, attrs) VALUES ('R-2', '', 99999999.99, 
 INSERT INTO orders (customer_id, placed_on, total, note) VALUES (4, '1000-01-01', -9999999999.99, ''), (4, '9999-12-31', 0, NULL)
 INSERT INTO customers (email, name, created_at) VALUES ('frac@example.com', 'Frac', '2025-06-07 08:09:10.123')
 SELECT * FROM products WHERE sku LIKE 'R-%' ORDER BY sku
-SELECT sku, price * 2, attrs->'$.a[1]', JSON_TYPE(attrs), tags + 0, status + 0, LENGTH(title), CHAR_LENGTH(title) FROM products ORDER BY sku
+SELECT sku, price * 2, JSON_EXTRACT(attrs, '$.a[1]'), JSON_TYPE(attrs), tags, status, LENGTH(title), CHAR_LENGTH(title) FROM products ORDER BY sku
 SELECT id, note IS NULL, note = '', total FROM orders WHERE customer_id = 4 ORDER BY id
 SELECT created_at, MICROSECOND(created_at) FROM customers WHERE email = 'frac@example.com'
 
@@ -353,3 +353,47 @@ SELECT ROW_COUNT() AS deleted, ROW_COUNT() + 1
 INSERT INTO digits VALUES (8)
 INSERT INTO digits VALUES (8)
 SELECT ROW_COUNT()
+
+-- case: key-less tables: identical rows are copies, removed and changed one at a time
+DELETE FROM ledger WHERE account = 2 LIMIT 1
+SELECT ROW_COUNT()
+SELECT COUNT(*) FROM ledger WHERE account = 2
+DELETE FROM ledger WHERE CAST(memo AS BINARY) = 'rent' LIMIT 1
+SELECT memo, HEX(memo), COUNT(*) FROM ledger GROUP BY memo, HEX(memo) ORDER BY 2
+UPDATE ledger SET rate = rate * 2, booked = booked + INTERVAL 1 DAY WHERE memo = 'rent'
+SELECT * FROM ledger ORDER BY account, CAST(memo AS BINARY), amount, rate, booked, CAST(flag AS CHAR)
+INSERT INTO ledger VALUES (3, 'fee', 2.5, 1.5, '2025-02-01', 'b'), (3, 'fee', 2.5, 1.5, '2025-02-01', 'b')
+SELECT COUNT(*) FROM ledger WHERE account = 3
+DELETE FROM ledger WHERE account = 3 LIMIT 2
+SELECT COUNT(*) FROM ledger WHERE account = 3 AND amount = 2.5
+UPDATE ledger SET flag = 'b' WHERE flag = 'a'
+SELECT flag, COUNT(*) FROM ledger GROUP BY flag ORDER BY CAST(flag AS CHAR)
+DELETE FROM ledger WHERE rate = CAST(0.2 AS FLOAT) AND CAST(memo AS BINARY) = 'RENT'
+SELECT account, memo, rate FROM ledger WHERE rate > 0.15 ORDER BY account, HEX(memo), rate
+UPDATE ledger SET amount = 7 WHERE amount IS NULL
+DELETE FROM ledger WHERE amount = 7 AND memo IS NULL
+SELECT ROW_COUNT()
+INSERT INTO ledger (account) VALUES (9), (9)
+UPDATE ledger SET memo = 'nine' WHERE account = 9 ORDER BY account LIMIT 1
+SELECT account, memo FROM ledger WHERE account >= 3 ORDER BY 1, 2
+
+-- case: a key-less table that never had duplicates reads and writes like any other
+INSERT INTO nokey VALUES (5, 'five'), (2, NULL)
+UPDATE nokey SET b = CONCAT(IFNULL(b, 'none'), '!') WHERE a = 2
+DELETE FROM nokey WHERE a = 1 AND b = 'x' LIMIT 1
+SELECT a, b, COUNT(*) FROM nokey GROUP BY a, b ORDER BY a, b
+SELECT n.a, d.d FROM nokey n JOIN digits d ON d.d = n.a ORDER BY 1, 2
+
+-- case: BIT columns are written, compared and returned as BIT
+UPDATE switches SET mask = b'11', on_off = 0 WHERE id = 1
+INSERT INTO switches VALUES (5, 7, 1, b'1'), (6, b'1000000001', b'0', 65535)
+INSERT INTO switches (id, mask) VALUES (7, 1023)
+DELETE FROM switches WHERE on_off = 0 AND id = 2
+UPDATE switches SET wide = wide + 1 WHERE wide < 1000
+SELECT * FROM switches ORDER BY id
+SELECT id, mask, HEX(mask), mask + 0, BIN(mask), mask = 3, mask & 1, on_off = 1, mask > 4 FROM switches ORDER BY id
+SELECT id FROM switches WHERE mask = 7 OR on_off = b'1' ORDER BY id
+SELECT on_off, COUNT(*), SUM(mask), BIT_OR(mask) FROM switches GROUP BY on_off ORDER BY on_off
+SELECT s.id, s.mask FROM switches s JOIN digits d ON d.d = s.id WHERE s.mask IS NOT NULL ORDER BY s.id DESC
+UPDATE switches SET mask = 1024 WHERE id = 3
+INSERT INTO switches VALUES (8, b'11111111111', 0, 0)

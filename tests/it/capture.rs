@@ -20,6 +20,9 @@ const SHOP_TABLES: &[&str] = &[
     "digits",
     "numbers",
     "accounts",
+    "ledger",
+    "nokey",
+    "switches",
 ];
 
 static SCRATCH: AtomicUsize = AtomicUsize::new(0);
@@ -175,7 +178,14 @@ pub fn final_state(conn: &mut Conn, scratch: &str) -> Vec<(String, Vec<Seen>)> {
     SHOP_TABLES
         .iter()
         .map(|t| {
-            let sql = format!("SELECT * FROM {t} ORDER BY 1, 2");
+            // A key-less table's rows are told apart by all their values
+            // (memo as bytes: 'rent' and 'RENT' tie under its collation).
+            let order = if *t == "ledger" {
+                "account, CAST(memo AS BINARY), amount, rate, booked, CAST(flag AS CHAR)"
+            } else {
+                "1, 2"
+            };
+            let sql = format!("SELECT * FROM {t} ORDER BY {order}");
             (t.to_string(), run(conn, &sql, scratch))
         })
         .collect()

@@ -19,9 +19,10 @@ CREATE TABLE counters (
   price DECIMAL(7,3) NULL,
   attrs JSON NULL,
   note VARCHAR(30) CHARACTER SET latin1 NULL,
+  mask BIT(12) NULL,
   KEY idx_n (n)
 );
-INSERT INTO counters VALUES (1, 'a', 'x', 5, 1.5, '{"a": 1}', 'one'), (2, 'bb', NULL, 7, NULL, NULL, NULL), (30, 'a', 'x,y', 0, 2.25, '[]', 'thirty');
+INSERT INTO counters VALUES (1, 'a', 'x', 5, 1.5, '{"a": 1}', 'one', b'101'), (2, 'bb', NULL, 7, NULL, NULL, NULL, NULL), (30, 'a', 'x,y', 0, 2.25, '[]', 'thirty', 4095);
 CREATE TABLE events (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   counter_id INT(6) UNSIGNED ZEROFILL NOT NULL,
@@ -120,6 +121,12 @@ CREATE TABLE accounts (id INT NOT NULL PRIMARY KEY, balance INT NOT NULL);
 INSERT INTO accounts SELECT n, 1000 FROM numbers WHERE n BETWEEN 1 AND 20;
 CREATE TABLE nokey (a INT, b VARCHAR(10));
 INSERT INTO nokey VALUES (1, 'x'), (1, 'x'), (2, NULL);
+CREATE TABLE ledger (account INT, memo VARCHAR(20), amount DOUBLE, rate FLOAT, booked DATETIME(3), flag ENUM('a', 'b'));
+INSERT INTO ledger VALUES (1, 'rent', 0.1, 0.1, '2025-01-01 10:00:00.125', 'a'), (1, 'rent', 0.1, 0.1, '2025-01-01 10:00:00.125', 'a'), (1, 'RENT', 0.1, 0.1, '2025-01-01 10:00:00.125', 'a'), (1, 'rent ', 0.1, 0.1, '2025-01-01 10:00:00.125', 'a'), (2, NULL, NULL, NULL, NULL, NULL), (2, NULL, NULL, NULL, NULL, NULL), (3, 'fee', 2.5, 1.5, '2025-02-01', 'b');
+CREATE TABLE switches (id INT NOT NULL PRIMARY KEY, mask BIT(10), on_off BIT(1) NOT NULL DEFAULT b'0', wide BIT(64));
+INSERT INTO switches VALUES (1, b'101', 1, 18446744073709551615), (2, b'1111111111', 0, 0), (3, NULL, 1, NULL), (4, 0, 0, 256);
+CREATE TABLE halfkey (a INT, b INT, UNIQUE KEY (a));
+INSERT INTO halfkey VALUES (1, 1), (NULL, 2), (NULL, 2);
 CREATE VIEW big_spenders AS SELECT c.name, SUM(o.total) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id HAVING spent > 100;
 CREATE FUNCTION sneaky_write() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO nokey VALUES (99, 'sneaky'); RETURN 1; END;
 CREATE PROCEDURE add_digit() INSERT INTO digits VALUES (10);

@@ -17,9 +17,10 @@ const READS: &[&str] = &[
     "SELECT id, label AS l, n + 1, tags FROM counters ORDER BY id",
     "SELECT c.id AS cid, c.label, e.id, e.at FROM counters AS c JOIN events e ON e.counter_id = c.id ORDER BY e.id",
     "SELECT x.id, x.note FROM events LEFT JOIN counters x ON x.id = events.counter_id ORDER BY events.id",
-    "SELECT label, COUNT(*) FROM counters GROUP BY label ORDER BY label",
+    "SELECT label, COUNT(*) FROM counters GROUP BY label ORDER BY COUNT(*) DESC",
     "SELECT id FROM counters WHERE id IN (SELECT counter_id FROM events) ORDER BY id",
     "SELECT `counters`.`price`, counters.attrs FROM vdbt_meta.counters ORDER BY 1",
+    "SELECT id, mask, mask = 5 FROM counters WHERE mask IS NOT NULL ORDER BY mask",
 ];
 
 fn described(conn: &mut Conn, sql: &str) -> (Vec<String>, Vec<mysql::Row>) {
@@ -39,7 +40,10 @@ fn described_prepared(conn: &mut Conn, sql: &str) -> (Vec<String>, Vec<String>, 
     let prepared: Vec<String> = stmt.columns().iter().map(column_meta).collect();
     let mut set = conn.exec_iter(&stmt, ()).unwrap();
     let columns: Vec<String> = set.columns().as_ref().iter().map(column_meta).collect();
-    let rows = set.by_ref().map(|r| r.unwrap()).collect();
+    let rows = set
+        .by_ref()
+        .map(|r| r.unwrap_or_else(|e| panic!("{sql}: {e}")))
+        .collect();
     (prepared, columns, rows)
 }
 
@@ -55,6 +59,12 @@ fn reads_of_changed_tables_carry_the_tables_own_column_metadata() {
         .unwrap();
     through
         .query_drop("UPDATE counters SET n = n - 1 WHERE id = 2")
+        .unwrap();
+    through
+        .query_drop("UPDATE counters SET mask = mask + 1 WHERE id = 1")
+        .unwrap();
+    through
+        .query_drop("UPDATE counters SET mask = mask - 1 WHERE id = 1")
         .unwrap();
     through
         .query_drop("DELETE FROM events WHERE id = 3")

@@ -23,7 +23,11 @@ const WRITES: &[(&str, &str)] = &[
         "UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.name = 'x' LIMIT 1",
         "multi-table UPDATE with ORDER BY, LIMIT or RETURNING",
     ),
-    ("DELETE FROM nokey", "no primary key"),
+    ("DELETE FROM halfkey", "whose only unique keys take NULL"),
+    (
+        "DELETE n FROM nokey n JOIN digits d ON d.d = n.a",
+        "a multi-table statement that changes vdbt_shop.nokey, which has no unique key",
+    ),
     (
         "WITH t AS (SELECT 1) UPDATE digits SET d = d + 100",
         "WITH ... UPDATE",
@@ -278,4 +282,48 @@ fn locking_reads_take_no_locks_on_the_source() {
     assert_eq!(got, vec![1, 2]);
     direct.query_drop("ROLLBACK").unwrap();
     through.query_drop("COMMIT").unwrap();
+}
+
+#[test]
+fn changed_bit_enum_and_set_columns_are_refused_where_the_merged_view_would_answer_wrongly() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut conn = vdb.conn(Some("vdbt_shop"));
+    conn.query_drop("UPDATE switches SET mask = b'11' WHERE id = 1")
+        .unwrap();
+    conn.query_drop("UPDATE products SET price = price + 1 WHERE sku = 'A-1'")
+        .unwrap();
+    // Numbers, and the column itself, are answered.
+    let (mask, plus, hex): (Vec<u8>, u64, String) = conn
+        .query_first("SELECT mask, mask + 0, HEX(mask) FROM switches WHERE id = 1")
+        .unwrap()
+        .unwrap();
+    assert_eq!((mask, plus, hex.as_str()), (vec![0, 3], 3, "3"));
+    for (sql, named) in [
+        ("SELECT CONCAT('m', mask) FROM switches", "CONCAT(mask)"),
+        ("SELECT LENGTH(s.mask) FROM switches s", "LENGTH(mask)"),
+        ("SELECT CAST(mask AS CHAR) FROM switches", "CAST(mask ...)"),
+        ("SELECT id FROM switches WHERE mask LIKE '3'", "mask LIKE"),
+        ("SELECT IF(id = 1, mask, NULL) FROM switches", "IF(mask)"),
+        // ENUM and SET columns are strings in the merged view: their index
+        // order and number are refused.
+        (
+            "SELECT id FROM products ORDER BY status",
+            "ORDER BY or GROUP BY status",
+        ),
+        ("SELECT status + 0 FROM products", "status as a number"),
+        (
+            "SELECT id FROM products WHERE status = 1",
+            "status as a number",
+        ),
+    ] {
+        match conn.query_drop(sql) {
+            Err(mysql::Error::MySqlError(e)) => {
+                assert_eq!(e.code, 1235, "{sql}: {}", e.message);
+                assert!(e.message.contains(named), "{sql}: {}", e.message);
+            }
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+    assert_source_unchanged(&before);
 }

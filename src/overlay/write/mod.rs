@@ -262,14 +262,18 @@ fn writable(
     if meta.columns.iter().any(|c| c.generated) {
         return unsupported(format!("writing to {id}, which has generated columns"));
     }
-    if meta.columns.iter().any(|c| c.column.data_type == "bit") {
-        return unsupported(format!("writing to {id}, which has BIT columns"));
-    }
-    let Some(key) = meta.identity().map(|k| k.to_vec()) else {
+    let Some(key) = meta.delta_key() else {
         return unsupported(format!(
-            "writing to {id}, which has no primary key or NOT NULL unique key"
+            "writing to {id}, whose only unique keys take NULL (no primary key or NOT NULL unique key)"
         ));
     };
+    if !meta.keyless()
+        && key
+            .iter()
+            .any(|&c| meta.columns[c].column.bit_width().is_some())
+    {
+        return unsupported(format!("writing to {id}, whose key has a BIT column"));
+    }
     Ok((meta, key))
 }
 
@@ -1063,10 +1067,12 @@ impl Run<'_, '_> {
             .map(|(j, &c)| format!("o.{} = k.vdb_c{j}", quote_ident(&self.meta.columns[c].name)))
             .collect();
         let q = format!(
-            "WITH {cte} SELECT o.* FROM vdb_k k JOIN {view} AS o ON {} ORDER BY k.vdb_i",
+            "WITH {cte} SELECT {} FROM vdb_k k JOIN {view} AS o ON {} ORDER BY k.vdb_i",
+            whole_row(&self.meta, "o"),
             on.join(" AND ")
         );
-        Ok(self.cx.up.query(&q)?)
+        let rows = self.cx.up.query(&q)?;
+        Ok(rows.into_iter().map(|r| self.meta.stored(r)).collect())
     }
 
     /// Checks that every new row's foreign keys find their parent.
@@ -1169,7 +1175,8 @@ impl Run<'_, '_> {
                 .map(|(j, c)| format!("c.{} = p.vdb_c{j}", quote_ident(c)))
                 .collect();
             let q = format!(
-                "WITH {cte} SELECT p.vdb_i, c.* FROM {view} AS c JOIN vdb_p p ON {}",
+                "WITH {cte} SELECT p.vdb_i, {} FROM {view} AS c JOIN vdb_p p ON {}",
+                whole_row(&child_meta, "c"),
                 on.join(" AND ")
             );
             let hits = self.cx.up.query(&q)?;
@@ -1192,7 +1199,7 @@ impl Run<'_, '_> {
                 .collect();
             let children: Vec<(usize, Row)> = hits
                 .into_iter()
-                .map(|r| (parse_index(&r[0]), r[1..].to_vec()))
+                .map(|r| (parse_index(&r[0]), child_meta.stored(r[1..].to_vec())))
                 .collect();
             let old_children: Vec<Row> = children.iter().map(|(_, r)| r.clone()).collect();
             match (rule, new) {
@@ -1252,7 +1259,9 @@ impl Run<'_, '_> {
                 limit_at = Some(t.start);
             }
         }
-        if has_order {
+        // A key-less table has no order but its scan order (InnoDB's
+        // hidden row id: source rows first, then the newer ones).
+        if has_order || self.meta.keyless() {
             return text.to_vec();
         }
         let order: Vec<String> = self
@@ -1472,6 +1481,7 @@ impl Run<'_, '_> {
         let key = self.key.clone();
         let auto = self.meta.auto_column();
         let raised = auto.and_then(|a| new.iter().filter_map(|r| self.explicit_auto(r, a)).max());
+        self.adopt(w, &old)?;
         let t: &mut TableDelta = w.table(&self.meta, &key);
         // Remove every old image first: keys may move onto each other.
         for o in &old {
@@ -1486,6 +1496,34 @@ impl Run<'_, '_> {
             t.next_auto = t.next_auto.max(v.saturating_add(1));
         }
         Ok(applied)
+    }
+
+    /// Before rows of a key-less table (as read over the merged view) are
+    /// removed or replaced: the source copies of their images become delta
+    /// copies, as many as the source holds, so that removing one of two
+    /// identical rows leaves the other (see [`TableDelta::counted`]).
+    fn adopt(&mut self, w: &mut Writer, rows: &[Row]) -> Result<(), OverlayError> {
+        if !self.meta.keyless() {
+            return Ok(());
+        }
+        let key = self.key.clone();
+        let t = w.table(&self.meta, &key);
+        let mut images: Vec<&Row> = rows.iter().filter(|r| t.needs_adoption(r)).collect();
+        images.sort();
+        images.dedup();
+        if images.is_empty() {
+            return Ok(());
+        }
+        let sql = t.count_sql(&images).map_err(bad_value)?;
+        let counts = self.cx.up.query(&sql)?;
+        let t = w.table(&self.meta, &key);
+        for c in counts {
+            let (Some(n), Some(copies)) = (number::<usize>(&c[0]), number::<u64>(&c[1])) else {
+                continue;
+            };
+            t.adopt(images[n], copies);
+        }
+        Ok(())
     }
 
     fn positions_allowing_repeats(
@@ -1518,14 +1556,16 @@ impl Run<'_, '_> {
     fn delete(&mut self, w: &mut Writer, del: &Delete) -> Result<WriteOutcome, OverlayError> {
         let state = w.next.clone();
         let (from, alias) = self.target_text(&del.alias);
-        let mut sel = format!("SELECT {}.* FROM {from} ", quote_ident(&alias)).into_bytes();
+        let mut sel = format!("SELECT {} FROM {from} ", whole_row(&self.meta, &alias)).into_bytes();
         sel.extend_from_slice(&self.ordered_tail(&del.tail, &alias));
         let sel = self.merged(&state, &sel)?;
         let (rows, err) = self.cx.up.query_partial(&sel);
         if let Some(e) = err {
             return Err(e.into());
         }
+        let rows: Vec<Row> = rows.into_iter().map(|r| self.meta.stored(r)).collect();
         self.parent_actions(w, &self.meta.clone(), &rows, None)?;
+        self.adopt(w, &rows)?;
         let key = self.key.clone();
         let t = w.table(&self.meta, &key);
         for r in &rows {
@@ -1536,6 +1576,27 @@ impl Run<'_, '_> {
             ..WriteOutcome::default()
         })
     }
+}
+
+/// The select list that reads a whole row of `meta` known as `alias`
+/// (`alias.*`, except that BIT columns are read as numbers whether the
+/// table is changed or not, so [`TableMeta::stored`] knows what it gets).
+fn whole_row(meta: &TableMeta, alias: &str) -> String {
+    let alias = quote_ident(alias);
+    if meta.columns.iter().all(|c| c.column.bit_width().is_none()) {
+        return format!("{alias}.*");
+    }
+    meta.columns
+        .iter()
+        .map(|c| {
+            let col = format!("{alias}.{}", quote_ident(&c.name));
+            match c.column.bit_width() {
+                Some(_) => format!("CAST({col} AS UNSIGNED)"),
+                None => col,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn fk_parent_error(fk: &ForeignKey) -> OverlayError {
@@ -1560,12 +1621,17 @@ fn number<T: std::str::FromStr>(v: &Value) -> Option<T> {
 
 /// Column `c` of `meta`'s value `v` as a typed SQL literal.
 fn literal(meta: &TableMeta, c: usize, v: &Value) -> Result<String, OverlayError> {
-    meta.columns[c].column.literal(v.as_deref()).map_err(|e| {
-        OverlayError::Unsupported(format!(
-            "a {} value vdb cannot write as a literal ({})",
-            e.column_type, e.value
-        ))
-    })
+    meta.columns[c]
+        .column
+        .literal(v.as_deref())
+        .map_err(bad_value)
+}
+
+fn bad_value(e: crate::sql::literal::BadValue) -> OverlayError {
+    OverlayError::Unsupported(format!(
+        "a {} value vdb cannot write as a literal ({})",
+        e.column_type, e.value
+    ))
 }
 
 /// The value a NOT NULL column takes for NULL outside strict mode (and

@@ -13,13 +13,12 @@ use std::ops::Range;
 
 use crate::delta::{encode_key, Row, TableId};
 use crate::sql::lexer::lex;
-use crate::sql::rewrite::quote_ident;
 use crate::sql::tables::{table_refs, TableRef};
 use crate::sql::write::{is_default, MultiDelete, MultiUpdate};
 
 use super::{
-    load, server, unsupported, writable, OverlayError, Run, Target, WriteContext, WriteOutcome,
-    Writer,
+    load, server, unsupported, whole_row, writable, OverlayError, Run, Target, WriteContext,
+    WriteOutcome, Writer,
 };
 
 /// The base tables the join names, as `SELECT 1 FROM <tables>` sees them.
@@ -74,6 +73,13 @@ fn add_target(
         ));
     }
     let (meta, key) = writable(cx, &id)?;
+    if meta.keyless() {
+        // A join repeats a row once per match, and identical rows of a
+        // key-less table cannot be told apart: which copies it reached is lost.
+        return unsupported(format!(
+            "a multi-table statement that changes {id}, which has no unique key"
+        ));
+    }
     targets.push(Target {
         alias,
         meta,
@@ -292,7 +298,7 @@ impl Run<'_, '_> {
     ) -> Result<WriteOutcome, OverlayError> {
         let mut computed = Vec::with_capacity(targets.len());
         for t in targets {
-            let mut sel = format!("SELECT {}.* FROM ", quote_ident(&t.alias)).into_bytes();
+            let mut sel = format!("SELECT {} FROM ", whole_row(&t.meta, &t.alias)).into_bytes();
             sel.extend_from_slice(&self.sql[d.tables.clone()]);
             sel.push(b' ');
             sel.extend_from_slice(&self.sql[d.tail.clone()]);
@@ -301,6 +307,7 @@ impl Run<'_, '_> {
             if let Some(e) = err {
                 return Err(e.into());
             }
+            let rows: Vec<Row> = rows.into_iter().map(|r| t.meta.stored(r)).collect();
             computed.push(first_per_row(rows, &t.key, |r| r));
         }
         // Parents first: the server reaches the parent first in the usual

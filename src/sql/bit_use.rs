@@ -1,0 +1,383 @@
+//! Uses of BIT, ENUM and SET columns that the merged view cannot answer
+//! exactly.
+//!
+//! ENUM and SET columns of a changed table become strings in the merged
+//! view (no literal has their type): as strings they compare, match and
+//! concatenate exactly, but they no longer sort by their index, add as
+//! numbers or compare with numbers (`ORDER BY e`, `e + 0`, `e = 1`,
+//! `MAX(e)`); [`non_string_use`] finds those.
+//!
+//! No literal keeps the BIT type in a UNION, so the merged view of a
+//! changed table reads its BIT columns as numbers (see
+//! [`crate::sql::literal::Column::bit_width`]), and the session gives a
+//! result column that is such a column its BIT type and bytes back. As a
+//! number, a BIT value compares, sorts, adds and masks exactly as it does
+//! as BIT; in a string context (CONCAT, LENGTH, CAST AS CHAR, JSON, LIKE)
+//! or as the value of an expression the result would show (MIN, MAX,
+//! IF, CASE, COALESCE) it would not. Such uses are found here, so that they
+//! are refused rather than answered wrongly.
+
+use super::lexer::{lex, unquote, Kind, LexMode};
+
+/// Functions whose result over a BIT argument is the same for its number.
+const NUMERIC_FUNCTIONS: &[&str] = &[
+    "ABS",
+    "AVG",
+    "BIN",
+    "BIT_AND",
+    "BIT_COUNT",
+    "BIT_OR",
+    "BIT_XOR",
+    "COUNT",
+    "HEX",
+    "IN",
+    "OCT",
+    "SIGN",
+    "SUM",
+];
+
+/// CAST and CONVERT targets that read a BIT value as its number.
+const NUMERIC_TYPES: &[&str] = &[
+    "DECIMAL", "DOUBLE", "FLOAT", "INT", "INTEGER", "REAL", "SIGNED", "UNSIGNED",
+];
+
+/// The first use in `sql` of a column named in `bit_columns` (lower case)
+/// where its number and its BIT bytes would give different answers,
+/// described for an error message; `None` when every use is numeric.
+pub fn non_numeric_use(sql: &[u8], bit_columns: &[String], mode: LexMode) -> Option<String> {
+    if bit_columns.is_empty() {
+        return None;
+    }
+    let tokens = lex(sql, mode).tokens;
+    let word = |i: usize| -> Option<String> {
+        let t = tokens.get(i)?;
+        (t.kind == Kind::Word).then(|| String::from_utf8_lossy(t.text(sql)).to_ascii_uppercase())
+    };
+    let mut opens: Vec<usize> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            Kind::Punct(b'(') => {
+                opens.push(i);
+                continue;
+            }
+            Kind::Punct(b')') => {
+                opens.pop();
+                continue;
+            }
+            Kind::Word | Kind::QuotedIdent => {}
+            _ => continue,
+        }
+        let name = match t.kind {
+            Kind::QuotedIdent => unquote(t.text(sql), mode),
+            _ => t.text(sql).to_vec(),
+        };
+        let name = String::from_utf8_lossy(&name).to_lowercase();
+        if !bit_columns.contains(&name) {
+            continue;
+        }
+        let next = tokens.get(i + 1).map(|n| n.kind);
+        // A qualifier (`mask.x`), or an alias (`x AS mask`).
+        if next == Some(Kind::Punct(b'.')) || (i > 0 && word(i - 1).as_deref() == Some("AS")) {
+            continue;
+        }
+        if let Some(op) = word(i + 1).filter(|w| {
+            matches!(
+                w.as_str(),
+                "LIKE" | "REGEXP" | "RLIKE" | "SOUNDS" | "COLLATE"
+            )
+        }) {
+            return Some(format!("{name} {op}"));
+        }
+        // The token before the column's qualifiers (`db.t.mask`).
+        let mut first = i;
+        while first >= 2 && tokens[first - 1].kind == Kind::Punct(b'.') {
+            first -= 2;
+        }
+        let before = first.checked_sub(1).and_then(word);
+        if let Some(w) = before.filter(|w| matches!(w.as_str(), "THEN" | "ELSE")) {
+            return Some(format!("CASE ... {w} {name}"));
+        }
+        let Some(&open) = opens.last() else {
+            continue;
+        };
+        let function = (open > 0 && tokens[open - 1].end == tokens[open].start)
+            .then(|| word(open - 1))
+            .flatten();
+        let Some(f) = function else {
+            continue;
+        };
+        if f == "CAST" || f == "CONVERT" {
+            let target = tokens[i + 1..]
+                .iter()
+                .position(|n| n.kind == Kind::Word)
+                .and_then(|j| {
+                    let kw = word(i + 1 + j)?;
+                    match kw.as_str() {
+                        "AS" | "USING" => word(i + 2 + j),
+                        _ => Some(kw),
+                    }
+                });
+            if target.is_some_and(|t| NUMERIC_TYPES.contains(&t.as_str())) {
+                continue;
+            }
+            return Some(format!("{f}({name} ...)"));
+        }
+        if !NUMERIC_FUNCTIONS.contains(&f.as_str()) {
+            return Some(format!("{f}({name})"));
+        }
+    }
+    None
+}
+
+/// Functions whose result over an ENUM or SET argument is the same for
+/// its string.
+const STRING_FUNCTIONS: &[&str] = &[
+    "CHAR_LENGTH",
+    "COALESCE",
+    "CONCAT",
+    "CONCAT_WS",
+    "COUNT",
+    "FIND_IN_SET",
+    "IFNULL",
+    "IN",
+    "LCASE",
+    "LEFT",
+    "LENGTH",
+    "LOWER",
+    "NULLIF",
+    "RIGHT",
+    "SUBSTR",
+    "SUBSTRING",
+    "TRIM",
+    "UCASE",
+    "UPPER",
+];
+
+/// The first use in `sql` of a column named in `columns` (ENUM or SET
+/// columns, lower case) where its string and its ENUM/SET value would give
+/// different answers, described for an error message.
+pub fn non_string_use(sql: &[u8], columns: &[String], mode: LexMode) -> Option<String> {
+    if columns.is_empty() {
+        return None;
+    }
+    let tokens = lex(sql, mode).tokens;
+    let word = |i: usize| -> Option<String> {
+        let t = tokens.get(i)?;
+        (t.kind == Kind::Word).then(|| String::from_utf8_lossy(t.text(sql)).to_ascii_uppercase())
+    };
+    let number = |i: usize| {
+        tokens
+            .get(i)
+            .is_some_and(|t| t.kind == Kind::Word && sql[t.start].is_ascii_digit())
+    };
+    let arithmetic = |i: usize| {
+        tokens.get(i).is_some_and(|t| {
+            matches!(
+                t.kind,
+                Kind::Punct(b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'~')
+            )
+        })
+    };
+    let comparison = |i: usize| {
+        tokens
+            .get(i)
+            .is_some_and(|t| matches!(t.kind, Kind::Punct(b'=' | b'<' | b'>' | b'!')))
+    };
+    let mut opens: Vec<usize> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            Kind::Punct(b'(') => {
+                opens.push(i);
+                continue;
+            }
+            Kind::Punct(b')') => {
+                opens.pop();
+                continue;
+            }
+            Kind::Word | Kind::QuotedIdent => {}
+            _ => continue,
+        }
+        let name = match t.kind {
+            Kind::QuotedIdent => unquote(t.text(sql), mode),
+            _ => t.text(sql).to_vec(),
+        };
+        let name = String::from_utf8_lossy(&name).to_lowercase();
+        if !columns.contains(&name) || tokens.get(i + 1).map(|n| n.kind) == Some(Kind::Punct(b'.'))
+        {
+            continue;
+        }
+        let mut first = i;
+        while first >= 2 && tokens[first - 1].kind == Kind::Punct(b'.') {
+            first -= 2;
+        }
+        if first > 0 && word(first - 1).as_deref() == Some("AS") {
+            continue;
+        }
+        // `e + 0`, `1 - e`, and `e = 1` / `e > 2` (a number compares with
+        // the index).
+        let mut after = i + 1;
+        while comparison(after) {
+            after += 1;
+        }
+        let mut before = first;
+        while before > 0 && comparison(before - 1) {
+            before -= 1;
+        }
+        if arithmetic(i + 1)
+            || (first > 0 && arithmetic(first - 1))
+            || (after > i + 1 && number(after))
+            || (before < first && before > 0 && number(before - 1))
+        {
+            return Some(format!("{name} as a number"));
+        }
+        // The nearest clause keyword before it, at its own depth.
+        let depth_start = opens.last().map_or(0, |&o| o + 1);
+        let mut nested = 0i32;
+        let clause = (depth_start..first)
+            .rev()
+            .find_map(|j| match tokens[j].kind {
+                Kind::Punct(b')') => {
+                    nested += 1;
+                    None
+                }
+                Kind::Punct(b'(') => {
+                    nested -= 1;
+                    None
+                }
+                Kind::Word if nested == 0 => word(j).map(|w| (j, w)).filter(|(_, w)| {
+                    matches!(
+                        w.as_str(),
+                        "BY" | "SELECT"
+                            | "WHERE"
+                            | "FROM"
+                            | "ON"
+                            | "HAVING"
+                            | "SET"
+                            | "VALUES"
+                            | "WHEN"
+                            | "THEN"
+                            | "ELSE"
+                            | "AND"
+                            | "OR"
+                            | "NOT"
+                            | "JOIN"
+                            | "USING"
+                    )
+                }),
+                _ => None,
+            });
+        if let Some((at, _)) = clause.filter(|(_, w)| w == "BY") {
+            let grouping = at > 0 && word(at - 1).as_deref() == Some("GROUP");
+            // MariaDB sorts groups too, unless an ORDER BY follows.
+            let ordered_later = (i..tokens.len()).any(|j| word(j).as_deref() == Some("ORDER"));
+            if !grouping || !ordered_later {
+                return Some(format!("ORDER BY or GROUP BY {name}"));
+            }
+        }
+        let Some(&open) = opens.last() else {
+            continue;
+        };
+        let function = (open > 0 && tokens[open - 1].end == tokens[open].start)
+            .then(|| word(open - 1))
+            .flatten();
+        let Some(f) = function else {
+            continue;
+        };
+        if f == "CAST" || f == "CONVERT" {
+            let target = tokens[i + 1..]
+                .iter()
+                .position(|n| n.kind == Kind::Word)
+                .and_then(|j| match word(i + 1 + j)?.as_str() {
+                    "AS" => word(i + 2 + j),
+                    w => Some(w.to_string()),
+                });
+            if target.is_some_and(|t| matches!(t.as_str(), "CHAR" | "BINARY" | "NCHAR" | "USING")) {
+                continue;
+            }
+            return Some(format!("{f}({name} ...)"));
+        }
+        if !STRING_FUNCTIONS.contains(&f.as_str()) {
+            return Some(format!("{f}({name})"));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_enum(sql: &str) -> Option<String> {
+        non_string_use(sql.as_bytes(), &["e".to_string()], LexMode::default())
+    }
+
+    #[test]
+    fn enum_strings_pass_and_indexes_are_found() {
+        for ok in [
+            "SELECT e FROM t WHERE e = 'a' AND t.e IN ('a', 'z') ORDER BY id",
+            "SELECT CONCAT(e, '!'), COUNT(DISTINCT e) FROM t WHERE e LIKE 'a%' OR e <> 'z'",
+            "SELECT id AS e FROM t",
+            "SELECT id FROM t WHERE (e = 'z')",
+            "SELECT e, COUNT(*) FROM t GROUP BY e ORDER BY 2",
+            "SELECT id FROM t ORDER BY CAST(e AS CHAR), CONVERT(e USING utf8mb4)",
+        ] {
+            assert_eq!(check_enum(ok), None, "{ok}");
+        }
+        for (bad, found) in [
+            ("SELECT id FROM t ORDER BY e", "ORDER BY or GROUP BY e"),
+            (
+                "SELECT id FROM t ORDER BY id, t.e DESC",
+                "ORDER BY or GROUP BY e",
+            ),
+            (
+                "SELECT e, COUNT(*) FROM t GROUP BY e",
+                "ORDER BY or GROUP BY e",
+            ),
+            (
+                "SELECT e, COUNT(*) FROM t GROUP BY e ORDER BY e",
+                "ORDER BY or GROUP BY e",
+            ),
+            ("SELECT e + 0 FROM t", "e as a number"),
+            ("SELECT id FROM t WHERE e = 1", "e as a number"),
+            ("SELECT id FROM t WHERE 2 <= `e`", "e as a number"),
+            ("SELECT MAX(e) FROM t", "MAX(e)"),
+            ("SELECT CAST(e AS UNSIGNED) FROM t", "CAST(e ...)"),
+        ] {
+            assert_eq!(check_enum(bad).as_deref(), Some(found), "{bad}");
+        }
+    }
+
+    fn check(sql: &str) -> Option<String> {
+        non_numeric_use(sql.as_bytes(), &["mask".to_string()], LexMode::default())
+    }
+
+    #[test]
+    fn numbers_pass_and_string_contexts_are_found() {
+        for ok in [
+            "SELECT mask FROM t WHERE mask = 5 ORDER BY mask",
+            "SELECT t.mask + 0, mask & 4, HEX(mask), SUM(mask), COUNT(DISTINCT mask) FROM t",
+            "SELECT id FROM t WHERE (mask > 2 AND mask IN (1, 2))",
+            "SELECT CAST(t.`mask` AS UNSIGNED), CONVERT(mask, SIGNED) FROM t",
+            "SELECT x AS mask FROM t",
+            "SELECT masks FROM t",
+        ] {
+            assert_eq!(check(ok), None, "{ok}");
+        }
+        for (bad, found) in [
+            ("SELECT CONCAT('b', mask) FROM t", "CONCAT(mask)"),
+            ("SELECT MAX(mask) FROM t", "MAX(mask)"),
+            ("SELECT CAST(mask AS CHAR) FROM t", "CAST(mask ...)"),
+            ("SELECT id FROM t WHERE t.mask LIKE '5%'", "mask LIKE"),
+            (
+                "SELECT CASE WHEN id = 1 THEN t.mask END FROM t",
+                "CASE ... THEN mask",
+            ),
+            (
+                "SELECT JSON_OBJECT('m', `mask`) FROM t",
+                "JSON_OBJECT(mask)",
+            ),
+        ] {
+            assert_eq!(check(bad).as_deref(), Some(found), "{bad}");
+        }
+    }
+}
