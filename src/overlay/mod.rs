@@ -145,6 +145,31 @@ pub fn rewrite_traced(
         expanded = Some(next);
     }
     let text = expanded.as_deref().unwrap_or(text);
+    let mode = Default::default();
+    // ENUM and SET items of ORDER BY sort by their index, as the server
+    // sorts them, not by the strings the merged view holds.
+    let labelled: Vec<crate::sql::typed_use::Labelled> = refs
+        .iter()
+        .filter_map(|r| state.tables.get(&resolve(r)?))
+        .flat_map(|t| t.meta.columns.iter())
+        .filter(|c| matches!(c.column.data_type.as_str(), "enum" | "set"))
+        .filter_map(|c| {
+            let labels = crate::sql::typed_use::labels(&c.column.column_type)
+                .iter()
+                .map(|l| c.column.literal(Some(l)).ok())
+                .collect::<Option<Vec<_>>>()?;
+            Some(crate::sql::typed_use::Labelled {
+                name: c.name.to_lowercase(),
+                labels,
+                set: c.column.data_type == "set",
+            })
+        })
+        .collect();
+    let ordered = crate::sql::typed_use::index_order(text, &labelled, mode);
+    if let Some(o) = &ordered {
+        refs = analyse(o)?;
+    }
+    let text = ordered.as_deref().unwrap_or(text);
     let changed_columns = |types: &[&str]| -> Vec<String> {
         refs.iter()
             .filter_map(|r| state.tables.get(&resolve(r)?))
@@ -153,15 +178,14 @@ pub fn rewrite_traced(
             .map(|c| c.name.to_lowercase())
             .collect()
     };
-    let mode = Default::default();
     if let Some(using) =
-        crate::sql::bit_use::non_numeric_use(text.as_bytes(), &changed_columns(&["bit"]), mode)
+        crate::sql::typed_use::non_numeric_use(text.as_bytes(), &changed_columns(&["bit"]), mode)
     {
         return Err(OverlayError::Unsupported(format!(
             "a BIT column of a changed table used as {using} (vdb reads changed BIT columns as numbers)"
         )));
     }
-    if let Some(using) = crate::sql::bit_use::non_string_use(
+    if let Some(using) = crate::sql::typed_use::non_string_use(
         text.as_bytes(),
         &changed_columns(&["enum", "set"]),
         mode,

@@ -5,7 +5,6 @@
 //! decisions and spliced text.
 
 pub mod bind;
-pub mod bit_use;
 pub mod classify;
 pub mod lexer;
 pub mod literal;
@@ -13,4 +12,5 @@ pub mod restrict;
 pub mod rewrite;
 pub mod row_count;
 pub mod tables;
+pub mod typed_use;
 pub mod write;

@@ -386,7 +386,7 @@ SELECT n.a, d.d FROM nokey n JOIN digits d ON d.d = n.a ORDER BY 1, 2
 
 -- case: BIT columns are written, compared and returned as BIT
 UPDATE switches SET mask = b'11', on_off = 0 WHERE id = 1
-INSERT INTO switches VALUES (5, 7, 1, b'1'), (6, b'1000000001', b'0', 65535)
+INSERT INTO switches (id, mask, on_off, wide) VALUES (5, 7, 1, b'1'), (6, b'1000000001', b'0', 65535)
 INSERT INTO switches (id, mask) VALUES (7, 1023)
 DELETE FROM switches WHERE on_off = 0 AND id = 2
 UPDATE switches SET wide = wide + 1 WHERE wide < 1000
@@ -396,4 +396,14 @@ SELECT id FROM switches WHERE mask = 7 OR on_off = b'1' ORDER BY id
 SELECT on_off, COUNT(*), SUM(mask), BIT_OR(mask) FROM switches GROUP BY on_off ORDER BY on_off
 SELECT s.id, s.mask FROM switches s JOIN digits d ON d.d = s.id WHERE s.mask IS NOT NULL ORDER BY s.id DESC
 UPDATE switches SET mask = 1024 WHERE id = 3
-INSERT INTO switches VALUES (8, b'11111111111', 0, 0)
+INSERT INTO switches (id, mask, on_off, wide) VALUES (8, b'11111111111', 0, 0)
+
+-- case: ORDER BY an ENUM or SET column sorts by its index, also once the table changed
+UPDATE switches SET level = 'low', days = 'mon,tue,wed' WHERE id = 4
+INSERT INTO switches (id, level, days) VALUES (9, 'mid', 'mon'), (10, NULL, 'tue,wed')
+SELECT id, level FROM switches ORDER BY level, id
+SELECT id, level FROM switches ORDER BY switches.level DESC, id LIMIT 4
+SELECT id, days FROM switches ORDER BY days, id
+SELECT id, days FROM switches ORDER BY `days` DESC, id
+SELECT level, COUNT(*) FROM switches GROUP BY level ORDER BY level
+SELECT id FROM switches WHERE level = 'mid' OR FIND_IN_SET('mon', days) ORDER BY id
