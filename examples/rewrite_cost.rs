@@ -40,7 +40,7 @@ fn main() {
         referenced_by: vec![],
         checks: vec![],
         auto_increment: Some(1_000_001),
-        triggers: vec![],
+        ..TableMeta::default()
     });
     let mut t = TableDelta::new(meta.clone(), vec![0]);
     let row = |id: u64| {

@@ -48,7 +48,7 @@ pub type Value = Option<Vec<u8>>;
 pub type Row = Vec<Value>;
 
 /// A table, by database and name, as the source spells them.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TableId {
     /// Database.
     pub schema: String,
@@ -189,7 +189,7 @@ pub struct CheckConstraint {
 }
 
 /// What vdb knows of a source table's definition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct TableMeta {
     /// The table.
     pub id: TableId,
@@ -208,6 +208,14 @@ pub struct TableMeta {
     /// Names of triggers on the table (writes to such tables are refused:
     /// the trigger bodies would have to run).
     pub triggers: Vec<String>,
+    /// Created through vdb (CREATE TABLE): the table exists only in the
+    /// delta, and its merged view has no source part.
+    pub created: bool,
+    /// Non-unique indexes, in order (known for created tables, which the
+    /// catalog describes; empty for source tables).
+    pub indexes: Vec<UniqueKey>,
+    /// The table's default collation (known for created tables).
+    pub collation: Option<String>,
 }
 
 impl TableMeta {
@@ -480,6 +488,10 @@ impl TableDelta {
     /// source branch. `None` when no captured row or hidden key may pass:
     /// the source's table then gives exactly the rows the query can use.
     pub fn restricted_sql(&self, preds: &[Pred]) -> Result<Option<Arc<String>>, BadValue> {
+        // A created table has no source part to narrow.
+        if self.meta.created {
+            return self.derived_sql().map(Some);
+        }
         // A table that only carries a moved AUTO_INCREMENT counter reads
         // as itself.
         if self.rows.is_empty() && self.hidden.is_empty() {
@@ -711,9 +723,27 @@ impl TableDelta {
                 sql.push_str(name);
             }
         }
-        sql.push_str(" FROM ");
-        sql.push_str(&self.meta.id.quoted());
+        if self.meta.created {
+            // No source part: typed NULLs, no row.
+            sql.clear();
+            sql.push_str("(SELECT ");
+            for (j, (c, name)) in cols.iter().zip(&names).enumerate() {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&c.column.literal(None)?);
+                sql.push_str(" AS ");
+                sql.push_str(name);
+            }
+            sql.push_str(" FROM DUAL WHERE 0");
+        } else {
+            sql.push_str(" FROM ");
+            sql.push_str(&self.meta.id.quoted());
+        }
         let mut conditions = conditions.to_vec();
+        if self.meta.created {
+            conditions.clear();
+        }
         let any_hidden = hidden.len() > 0;
         if any_hidden && self.counted {
             let mut images = Vec::with_capacity(hidden.len());
@@ -774,12 +804,41 @@ pub struct DeltaState {
     pub views: HashMap<TableId, Arc<String>>,
     /// Changed tables whose dependent views have been looked up.
     pub views_checked: std::collections::HashSet<TableId>,
+    /// The schema delta: tables created and dropped through vdb.
+    pub schema: SchemaDelta,
+}
+
+/// What DDL captured by vdb changed: tables created (which also have an
+/// entry, perhaps empty, in [`DeltaState::tables`]) and source tables
+/// dropped. DDL commits any open transaction first, as in MySQL, so the
+/// schema delta only ever changes in the process's shared delta.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaDelta {
+    /// Tables created through vdb, with their definitions.
+    pub created: HashMap<TableId, Arc<TableMeta>>,
+    /// Source tables dropped through vdb (a table created again under the
+    /// same name is in `created` too).
+    pub dropped: BTreeSet<TableId>,
+    /// The captured DDL statements, in order.
+    pub log: Vec<Arc<str>>,
+}
+
+impl SchemaDelta {
+    /// Whether nothing was created or dropped.
+    pub fn is_empty(&self) -> bool {
+        self.created.is_empty() && self.dropped.is_empty()
+    }
+
+    /// Whether the table is gone: dropped and not created again.
+    pub fn is_dropped(&self, id: &TableId) -> bool {
+        self.dropped.contains(id) && !self.created.contains_key(id)
+    }
 }
 
 impl DeltaState {
     /// Whether no table has changed (the common case: nothing to rewrite).
     pub fn is_empty(&self) -> bool {
-        self.tables.is_empty()
+        self.tables.is_empty() && self.schema.is_empty()
     }
 
     /// Whether `sql` may name a changed table: a case-insensitive search for
@@ -805,6 +864,7 @@ impl DeltaState {
             .tables
             .keys()
             .chain(self.views.keys())
+            .chain(self.schema.dropped.iter())
             .map(|id| id.name.to_lowercase())
             .collect();
         names.sort();
@@ -1062,6 +1122,9 @@ mod tests {
             checks: vec![],
             auto_increment: Some(10),
             triggers: vec![],
+            created: false,
+            indexes: vec![],
+            collation: None,
         })
     }
 

@@ -22,6 +22,15 @@ pub fn text_literal(s: &str) -> String {
     out
 }
 
+/// The server's error for a table that does not exist (1146).
+pub fn no_such_table(id: &TableId) -> OverlayError {
+    OverlayError::Server {
+        code: 1146,
+        state: "42S02".into(),
+        message: format!("Table '{}.{}' doesn't exist", id.schema, id.name),
+    }
+}
+
 fn text(v: &Option<Vec<u8>>) -> String {
     v.as_deref()
         .map(|b| String::from_utf8_lossy(b).into_owned())
@@ -35,6 +44,13 @@ pub fn load(
     delta: &Delta,
     id: &TableId,
 ) -> Result<Arc<TableMeta>, OverlayError> {
+    let state = delta.current();
+    if let Some(m) = state.schema.created.get(id) {
+        return Ok(m.clone());
+    }
+    if state.schema.is_dropped(id) {
+        return Err(no_such_table(id));
+    }
     if let Some(m) = delta.cached_meta(id) {
         return Ok(m);
     }
@@ -195,6 +211,9 @@ pub fn load(
         checks,
         auto_increment,
         triggers,
+        created: false,
+        indexes: Vec::new(),
+        collation: None,
     });
     delta.cache_meta(meta.clone());
     Ok(meta)

@@ -12,6 +12,8 @@
 //! `BEGIN NOT ATOMIC` blocks (typed variables and cursors, no tables
 //! written), all in the session's read-only transaction mode.
 
+pub mod catalog;
+pub mod ddl;
 pub mod meta;
 pub mod write;
 
@@ -113,10 +115,10 @@ pub fn rewrite_traced(
         })
     };
     let resolve = |r: &crate::sql::tables::TableRef| {
-        Some(TableId {
+        Some(catalog::normalize(TableId {
             schema: r.schema.as_deref().or(db)?.to_string(),
             name: r.name.clone(),
-        })
+        }))
     };
     // Views over changed tables read their definitions (which may name
     // other such views) in place.
@@ -194,6 +196,13 @@ pub fn rewrite_traced(
             "an ENUM or SET column of a changed table used as {using} (vdb reads changed ENUM and SET columns as strings)"
         )));
     }
+    if let Some(id) = refs
+        .iter()
+        .filter_map(resolve)
+        .find(|id| state.schema.is_dropped(id))
+    {
+        return Err(meta::no_such_table(&id));
+    }
     let mut failure = None;
     let mut any = false;
     let mut unaliased: Vec<(String, String)> = Vec::new();
@@ -247,11 +256,13 @@ pub fn touches_changed(sql: &[u8], state: &DeltaState, db: Option<&str>) -> bool
         let Some(schema) = r.schema.as_deref().or(db) else {
             return false;
         };
-        let id = TableId {
+        let id = catalog::normalize(TableId {
             schema: schema.to_string(),
             name: r.name.clone(),
-        };
-        state.tables.contains_key(&id) || state.views.contains_key(&id)
+        });
+        state.tables.contains_key(&id)
+            || state.views.contains_key(&id)
+            || state.schema.dropped.contains(&id)
     })
 }
 
@@ -285,10 +296,10 @@ pub fn rewrite_bound(
         return None;
     }
     let resolve = |r: &crate::sql::tables::TableRef| {
-        Some(TableId {
+        Some(catalog::normalize(TableId {
             schema: r.schema.as_deref().or(db)?.to_string(),
             name: r.name.clone(),
-        })
+        }))
     };
     let mut derived = Vec::new();
     let mut failed = false;

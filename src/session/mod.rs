@@ -555,7 +555,31 @@ impl Session<'_> {
     fn query(&mut self, packet: &[u8], sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         self.count_statement();
         self.take_snapshot();
-        let analysis = analyze(sql, self.lex);
+        let mut analysis = analyze(sql, self.lex);
+        if analysis.verdict == Verdict::Forward {
+            // SHOW and DESCRIBE of a schema vdb changed are answered from
+            // the catalog's merged view or the created table's definition.
+            let state = self.delta().current();
+            let db = self
+                .db
+                .as_ref()
+                .map(|d| String::from_utf8_lossy(d).into_owned());
+            match crate::overlay::catalog::show(sql, self.lex, &state, db.as_deref()) {
+                None => {}
+                Some(Ok(text)) => {
+                    debug!(
+                        "conn {} answered from the schema delta: {}",
+                        self.id,
+                        shorten(sql)
+                    );
+                    analysis.verdict = Verdict::Rewrite(text.into_bytes());
+                }
+                Some(Err(e)) => {
+                    self.overlay_failed(seq, e)?;
+                    return Ok(true);
+                }
+            }
+        }
         if analysis.effects.contains(&Effect::ControlTables) {
             match &analysis.verdict {
                 Verdict::Forward => return self.control_query(sql, seq),
@@ -569,6 +593,9 @@ impl Session<'_> {
                 && starts_with_write(sql, self.lex)
             {
                 return self.capture(sql, seq);
+            }
+            if r.capturable && CAPTURED_DDL.contains(&r.statement.as_str()) {
+                return self.capture_ddl(sql, seq);
             }
         }
         let locking = analysis.effects.iter().find_map(|e| match e {
@@ -897,6 +924,35 @@ impl Session<'_> {
                 );
                 write_packet(self.client.get_mut(), seq, &ok)?;
                 self.row_count = Some(outcome.affected as i64);
+            }
+            Err(e) => {
+                self.overlay_failed(seq, e)?;
+                self.row_count = Some(-1);
+            }
+        }
+        Ok(true)
+    }
+
+    /// A captured CREATE TABLE or DROP TABLE. DDL commits an open
+    /// transaction first, as in MySQL, so the schema delta only changes in
+    /// the shared delta.
+    fn capture_ddl(&mut self, sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        if !self.ensure_upstream(seq)? {
+            return Ok(true);
+        }
+        if self.txn.is_some() {
+            self.commit_transaction();
+            let up = self.upstream.as_mut().expect("ensured above");
+            if let Err(e) = up.query("COMMIT") {
+                warn!("conn {}: cannot end the source transaction: {e}", self.id);
+            }
+        }
+        match self.with_write_context(|cx| crate::overlay::ddl::execute_ddl(cx, sql)) {
+            Ok(outcome) => {
+                debug!("conn {} captured DDL: {}", self.id, shorten(sql));
+                let ok = ok_payload(outcome.affected, 0, self.status(), 0, b"");
+                write_packet(self.client.get_mut(), seq, &ok)?;
+                self.row_count = Some(0);
             }
             Err(e) => {
                 self.overlay_failed(seq, e)?;
@@ -1403,6 +1459,10 @@ impl Session<'_> {
 
 /// Statements captured into the delta (the allow-list's names for them).
 const CAPTURED_WRITES: &[&str] = &["INSERT", "UPDATE", "DELETE", "REPLACE"];
+
+/// DDL statements (as [`crate::sql::classify`] names them) that go to the
+/// schema delta.
+const CAPTURED_DDL: &[&str] = &["CREATE TABLE", "DROP TABLE"];
 
 /// Whether the text's first statement word is a captured write (and not,
 /// say, `PREPARE s FROM 'DELETE ...'`, which stays refused).

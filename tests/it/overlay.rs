@@ -63,6 +63,9 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
         checks: vec![],
         auto_increment: None,
         triggers: vec![],
+        created: false,
+        indexes: vec![],
+        collation: None,
     });
     let list = changed
         .iter()

@@ -33,8 +33,7 @@ const WRITES: &[(&str, &str)] = &[
         "WITH ... UPDATE",
     ),
     ("TRUNCATE TABLE nokey", "TRUNCATE TABLE"),
-    ("CREATE TABLE new_table (id INT)", "CREATE TABLE"),
-    ("CREATE TEMPORARY TABLE tmp (id INT)", "CREATE TABLE"),
+    ("CREATE TEMPORARY TABLE tmp (id INT)", "CREATE TEMPORARY TABLE"),
     (
         "CREATE TABLE copy AS SELECT * FROM customers",
         "CREATE TABLE",
@@ -76,8 +75,7 @@ const WRITES: &[(&str, &str)] = &[
         "ALTER USER 'vdbtest'@'127.0.0.1' IDENTIFIED BY 'other'",
         "ALTER USER",
     ),
-    ("DROP TABLE nokey", "DROP TABLE"),
-    ("DROP TABLE IF EXISTS nokey, digits", "DROP TABLE"),
+    ("DROP TEMPORARY TABLE nokey", "DROP TEMPORARY TABLE"),
     ("DROP VIEW big_spenders", "DROP VIEW"),
     ("DROP DATABASE vdbt_shop", "DROP DATABASE"),
     ("DROP INDEX uk_email ON customers", "DROP INDEX"),
@@ -166,7 +164,7 @@ const WRITES: &[(&str, &str)] = &[
         "a write in a multi-statement text",
     ),
     ("SELECT 1 /*! ; DELETE FROM digits */", "DELETE"),
-    ("/*!50000 DROP TABLE nokey */", "DROP TABLE"),
+    ("/*!50000 DROP TABLE nokey */", "executable comment"),
     ("/*M!100000 TRUNCATE nokey */", "TRUNCATE TABLE"),
     ("PREPARE w FROM 'DELETE FROM digits'", "DELETE"),
     (

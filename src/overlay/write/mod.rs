@@ -172,6 +172,10 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     }
     let outcome = result?;
     find_views(cx.up, &mut w)?;
+    if targets.iter().any(|t| t.meta.created) {
+        // The catalog shows a created table's AUTO_INCREMENT counter.
+        super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+    }
     if let Some((locks, owner)) = cx.locks {
         // The writer holds the gate: the current state is the one it
         // started from.

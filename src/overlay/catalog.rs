@@ -1,0 +1,868 @@
+//! The schema delta as the catalog shows it.
+//!
+//! information_schema.TABLES and information_schema.COLUMNS become changed
+//! tables of their own: after every captured DDL their deltas are rebuilt
+//! from the schema delta (rows for the tables created through vdb, the
+//! rows of dropped tables hidden), keyed by (schema, table[, column]), so
+//! that any query over them, in any shape, goes through the same rewrite as
+//! a read of a changed table. SHOW [FULL] TABLES reads information_schema
+//! when its database has schema changes. SHOW CREATE TABLE, SHOW COLUMNS,
+//! DESCRIBE and SHOW INDEX of a created table are answered from its
+//! definition, written as MariaDB writes them; of a dropped table, with
+//! the server's 1146.
+
+use std::sync::Arc;
+
+use crate::delta::{
+    ColumnMeta, Delta, DeltaState, Row, TableDelta, TableId, TableMeta, UniqueKey, Writer,
+};
+use crate::sql::lexer::{lex, unquote, Kind, LexMode};
+use crate::sql::literal::Column;
+use crate::sql::rewrite::quote_ident;
+use crate::upstream::Upstream;
+
+use super::meta::{no_such_table, text_literal};
+use super::OverlayError;
+
+/// The catalog's database name, as vdb spells it in table ids.
+pub const CATALOG: &str = "information_schema";
+
+/// A table id as the overlay resolves it: information_schema names are
+/// case-insensitive, and are kept in upper case.
+pub fn normalize(mut id: TableId) -> TableId {
+    if id.schema.eq_ignore_ascii_case(CATALOG) {
+        id.schema = CATALOG.into();
+        id.name = id.name.to_ascii_uppercase();
+    }
+    id
+}
+
+fn catalog_id(name: &str) -> TableId {
+    TableId {
+        schema: CATALOG.into(),
+        name: name.into(),
+    }
+}
+
+/// The definition of information_schema.`name`, keyed by `key` (its
+/// columns are read from the source once).
+fn catalog_meta(
+    up: &mut Upstream,
+    delta: &Delta,
+    name: &str,
+    key: &[&str],
+) -> Result<Arc<TableMeta>, OverlayError> {
+    let id = catalog_id(name);
+    if let Some(m) = delta.cached_meta(&id) {
+        return Ok(m);
+    }
+    let rows = up.query(&format!(
+        "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE \
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'information_schema' AND TABLE_NAME = {} \
+         ORDER BY ORDINAL_POSITION",
+        text_literal(name)
+    ))?;
+    let text = |v: &Option<Vec<u8>>| {
+        v.as_deref()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+    let columns: Vec<ColumnMeta> = rows
+        .iter()
+        .map(|r| {
+            let name = text(&r[0]).unwrap_or_default();
+            ColumnMeta {
+                nullable: text(&r[5]).as_deref() == Some("YES")
+                    && !key.iter().any(|k| k.eq_ignore_ascii_case(&name)),
+                name,
+                column: Column {
+                    data_type: text(&r[1]).unwrap_or_default().to_ascii_lowercase(),
+                    column_type: text(&r[2]).unwrap_or_default().to_ascii_lowercase(),
+                    charset: text(&r[3]),
+                    collation: text(&r[4]),
+                },
+                default: None,
+                auto_increment: false,
+                generated: false,
+            }
+        })
+        .collect();
+    let positions: Option<Vec<usize>> = key
+        .iter()
+        .map(|k| columns.iter().position(|c| c.name.eq_ignore_ascii_case(k)))
+        .collect();
+    let Some(positions) = positions else {
+        return Err(OverlayError::Unsupported(format!(
+            "the schema changes in information_schema.{name}, whose columns vdb does not know"
+        )));
+    };
+    let meta = Arc::new(TableMeta {
+        id,
+        columns,
+        unique_keys: vec![UniqueKey {
+            name: "PRIMARY".into(),
+            columns: positions,
+        }],
+        foreign_keys: Vec::new(),
+        referenced_by: Vec::new(),
+        checks: Vec::new(),
+        auto_increment: None,
+        triggers: Vec::new(),
+        created: false,
+        indexes: Vec::new(),
+        collation: None,
+    });
+    delta.cache_meta(meta.clone());
+    Ok(meta)
+}
+
+/// A catalog row built by column name (columns not named are NULL).
+fn row_of(meta: &TableMeta, values: &[(&str, Option<String>)]) -> Row {
+    meta.columns
+        .iter()
+        .map(|c| {
+            values
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&c.name))
+                .and_then(|(_, v)| v.clone())
+                .map(String::into_bytes)
+        })
+        .collect()
+}
+
+/// Rebuilds the catalog tables' deltas in `w` from its schema delta.
+pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), OverlayError> {
+    let tables_meta = catalog_meta(up, delta, "TABLES", &["TABLE_SCHEMA", "TABLE_NAME"])?;
+    let columns_meta = catalog_meta(
+        up,
+        delta,
+        "COLUMNS",
+        &["TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME"],
+    )?;
+    let schema = w.next.schema.clone();
+    let mut tables = TableDelta::new(
+        tables_meta.clone(),
+        tables_meta.unique_keys[0].columns.clone(),
+    );
+    let mut columns = TableDelta::new(
+        columns_meta.clone(),
+        columns_meta.unique_keys[0].columns.clone(),
+    );
+    // Source tables dropped (also those created again): their rows go.
+    for id in &schema.dropped {
+        let key = |extra: &[(&'static str, Option<String>)]| {
+            let mut v = vec![
+                ("TABLE_SCHEMA", Some(id.schema.clone())),
+                ("TABLE_NAME", Some(id.name.clone())),
+            ];
+            v.extend_from_slice(extra);
+            v
+        };
+        tables.delete(&row_of(&tables_meta, &key(&[])));
+        if let Some(source) = delta.cached_meta(id) {
+            for c in &source.columns {
+                columns.delete(&row_of(
+                    &columns_meta,
+                    &key(&[("COLUMN_NAME", Some(c.name.clone()))]),
+                ));
+            }
+        }
+    }
+    let mut created: Vec<&Arc<TableMeta>> = schema.created.values().collect();
+    created.sort_by(|a, b| a.id.cmp(&b.id));
+    for meta in created {
+        let next_auto = w.next.tables.get(&meta.id).map(|t| t.next_auto);
+        tables.insert(row_of(&tables_meta, &table_row(meta, next_auto)));
+        for (i, c) in meta.columns.iter().enumerate() {
+            columns.insert(row_of(&columns_meta, &column_row(meta, i, c)));
+        }
+    }
+    for (meta, t) in [(tables_meta, tables), (columns_meta, columns)] {
+        if t.rows.is_empty() && t.hidden.is_empty() {
+            w.next.tables.remove(&meta.id);
+        } else {
+            w.next.tables.insert(meta.id.clone(), Arc::new(t));
+        }
+    }
+    Ok(())
+}
+
+fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Option<String>)> {
+    let s = |v: &str| Some(v.to_string());
+    vec![
+        ("TABLE_CATALOG", s("def")),
+        ("TABLE_SCHEMA", s(&meta.id.schema)),
+        ("TABLE_NAME", s(&meta.id.name)),
+        ("TABLE_TYPE", s("BASE TABLE")),
+        ("ENGINE", s("InnoDB")),
+        ("VERSION", s("10")),
+        ("ROW_FORMAT", s("Dynamic")),
+        ("TABLE_ROWS", s("0")),
+        ("AVG_ROW_LENGTH", s("0")),
+        ("DATA_LENGTH", s("16384")),
+        ("MAX_DATA_LENGTH", s("0")),
+        ("INDEX_LENGTH", s("0")),
+        ("DATA_FREE", s("0")),
+        (
+            "AUTO_INCREMENT",
+            meta.auto_column()
+                .map(|_| next_auto.unwrap_or(1).to_string()),
+        ),
+        ("TABLE_COLLATION", meta.collation.clone()),
+        ("CREATE_OPTIONS", s("")),
+        ("TABLE_COMMENT", s("")),
+        ("MAX_INDEX_LENGTH", s("0")),
+        ("TEMPORARY", s("N")),
+    ]
+}
+
+/// The most bytes a character takes in a character set.
+fn mbmaxlen(charset: &str) -> u64 {
+    match charset {
+        "utf8mb4" | "utf16" | "utf16le" | "utf32" | "gb18030" => 4,
+        "utf8mb3" | "utf8" | "ujis" | "eucjpms" => 3,
+        "ucs2" | "big5" | "gbk" | "sjis" | "cp932" | "euckr" | "gb2312" => 2,
+        _ => 1,
+    }
+}
+
+/// The number inside a type's parentheses (`varchar(20)` gives 20).
+fn type_arg(column_type: &str, n: usize) -> Option<u64> {
+    let a = column_type.find('(')?;
+    let b = column_type[a..].find(')')? + a;
+    column_type[a + 1..b].split(',').nth(n)?.trim().parse().ok()
+}
+
+/// CHARACTER_MAXIMUM_LENGTH, CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION,
+/// NUMERIC_SCALE and DATETIME_PRECISION, as MariaDB reports them.
+fn lengths(c: &Column) -> [Option<u64>; 5] {
+    let unsigned = c.column_type.contains("unsigned");
+    let mb = c.charset.as_deref().map_or(1, mbmaxlen);
+    let chars = |n: u64| [Some(n), Some(n * mb), None, None, None];
+    let bytes = |n: u64| [Some(n), Some(n), None, None, None];
+    let int = |p: u64| [None, None, Some(p), Some(0), None];
+    let labels = || {
+        crate::sql::typed_use::labels(&c.column_type)
+            .iter()
+            .map(|l| String::from_utf8_lossy(l).chars().count() as u64)
+            .collect::<Vec<_>>()
+    };
+    match c.data_type.as_str() {
+        "char" | "varchar" => chars(type_arg(&c.column_type, 0).unwrap_or(1)),
+        "binary" | "varbinary" => bytes(type_arg(&c.column_type, 0).unwrap_or(1)),
+        "tinytext" | "tinyblob" => bytes(255),
+        "text" | "blob" => bytes(65535),
+        "mediumtext" | "mediumblob" => bytes(16_777_215),
+        "longtext" | "longblob" => bytes(4_294_967_295),
+        "enum" => chars(labels().into_iter().max().unwrap_or(0)),
+        "set" => {
+            let l = labels();
+            chars(l.iter().sum::<u64>() + l.len().saturating_sub(1) as u64)
+        }
+        "tinyint" => int(3),
+        "smallint" => int(5),
+        "mediumint" => int(if unsigned { 8 } else { 7 }),
+        "int" => int(10),
+        "bigint" => int(if unsigned { 20 } else { 19 }),
+        "decimal" => [
+            None,
+            None,
+            type_arg(&c.column_type, 0),
+            type_arg(&c.column_type, 1),
+            None,
+        ],
+        "float" => [None, None, Some(12), None, None],
+        "double" => [None, None, Some(22), None, None],
+        "bit" => [None, None, type_arg(&c.column_type, 0), None, None],
+        "datetime" | "timestamp" | "time" => [
+            None,
+            None,
+            None,
+            None,
+            Some(type_arg(&c.column_type, 0).unwrap_or(0)),
+        ],
+        _ => [None; 5],
+    }
+}
+
+/// COLUMN_KEY: PRI, UNI or MUL, by MySQL's rules (a NOT NULL unique key
+/// stands for the primary key of a table without one).
+fn column_key(meta: &TableMeta, i: usize) -> &'static str {
+    let has_primary = meta.unique_keys.iter().any(|k| k.name == "PRIMARY");
+    let primary = if has_primary {
+        meta.unique_keys.iter().find(|k| k.name == "PRIMARY")
+    } else {
+        meta.unique_keys
+            .iter()
+            .find(|k| k.columns.iter().all(|&c| !meta.columns[c].nullable))
+    };
+    if primary.is_some_and(|k| k.columns.contains(&i)) {
+        return "PRI";
+    }
+    if meta
+        .unique_keys
+        .iter()
+        .any(|k| k.columns.len() == 1 && k.columns[0] == i)
+    {
+        return "UNI";
+    }
+    if meta
+        .unique_keys
+        .iter()
+        .chain(&meta.indexes)
+        .any(|k| k.columns.first() == Some(&i))
+    {
+        return "MUL";
+    }
+    ""
+}
+
+/// COLUMN_DEFAULT: the default as an expression; `NULL` (the word) for a
+/// nullable column without one; SQL NULL for a NOT NULL column without one.
+fn catalog_default(c: &ColumnMeta) -> Option<String> {
+    match &c.default {
+        Some(d) => Some(d.clone()),
+        None if c.nullable && !c.auto_increment => Some("NULL".into()),
+        None => None,
+    }
+}
+
+fn column_row(meta: &TableMeta, i: usize, c: &ColumnMeta) -> Vec<(&'static str, Option<String>)> {
+    let s = |v: &str| Some(v.to_string());
+    let [max, octet, precision, scale, dt] = lengths(&c.column);
+    let n = |v: Option<u64>| v.map(|n| n.to_string());
+    vec![
+        ("TABLE_CATALOG", s("def")),
+        ("TABLE_SCHEMA", s(&meta.id.schema)),
+        ("TABLE_NAME", s(&meta.id.name)),
+        ("COLUMN_NAME", s(&c.name)),
+        ("ORDINAL_POSITION", Some((i + 1).to_string())),
+        ("COLUMN_DEFAULT", catalog_default(c)),
+        ("IS_NULLABLE", s(if c.nullable { "YES" } else { "NO" })),
+        ("DATA_TYPE", s(&c.column.data_type)),
+        ("CHARACTER_MAXIMUM_LENGTH", n(max)),
+        ("CHARACTER_OCTET_LENGTH", n(octet)),
+        ("NUMERIC_PRECISION", n(precision)),
+        ("NUMERIC_SCALE", n(scale)),
+        ("DATETIME_PRECISION", n(dt)),
+        ("CHARACTER_SET_NAME", c.column.charset.clone()),
+        ("COLLATION_NAME", c.column.collation.clone()),
+        ("COLUMN_TYPE", s(&c.column.column_type)),
+        ("COLUMN_KEY", s(column_key(meta, i))),
+        (
+            "EXTRA",
+            s(if c.auto_increment {
+                "auto_increment"
+            } else {
+                ""
+            }),
+        ),
+        ("PRIVILEGES", s("select,insert,update,references")),
+        ("COLUMN_COMMENT", s("")),
+        ("IS_GENERATED", s("NEVER")),
+    ]
+}
+
+/// The character set a collation belongs to (its name up to the first `_`).
+fn charset_of(collation: &str) -> &str {
+    collation.split('_').next().unwrap_or(collation)
+}
+
+/// SHOW CREATE TABLE's text for a created table, as MariaDB writes it.
+pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
+    let table_co = meta.collation.clone().unwrap_or_default();
+    let table_cs = charset_of(&table_co).to_string();
+    let mut lines = Vec::new();
+    for c in &meta.columns {
+        let mut l = format!("  {} {}", quote_ident(&c.name), c.column.column_type);
+        if let (Some(cs), Some(co)) = (&c.column.charset, &c.column.collation) {
+            if *cs != table_cs || *co != table_co {
+                l.push_str(&format!(" CHARACTER SET {cs} COLLATE {co}"));
+            }
+        }
+        if !c.nullable {
+            l.push_str(" NOT NULL");
+        } else if c.column.data_type == "timestamp" {
+            l.push_str(" NULL");
+        }
+        match &c.default {
+            Some(d) => l.push_str(&format!(" DEFAULT {d}")),
+            None if c.nullable => l.push_str(" DEFAULT NULL"),
+            None => {}
+        }
+        if c.auto_increment {
+            l.push_str(" AUTO_INCREMENT");
+        }
+        lines.push(l);
+    }
+    let cols = |k: &UniqueKey| {
+        k.columns
+            .iter()
+            .map(|&i| quote_ident(&meta.columns[i].name))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for k in &meta.unique_keys {
+        if k.name == "PRIMARY" {
+            lines.push(format!("  PRIMARY KEY ({})", cols(k)));
+        } else {
+            lines.push(format!(
+                "  UNIQUE KEY {} ({})",
+                quote_ident(&k.name),
+                cols(k)
+            ));
+        }
+    }
+    for k in &meta.indexes {
+        lines.push(format!("  KEY {} ({})", quote_ident(&k.name), cols(k)));
+    }
+    let mut out = format!(
+        "CREATE TABLE {} (\n{}\n) ENGINE=InnoDB",
+        quote_ident(&meta.id.name),
+        lines.join(",\n")
+    );
+    if meta.auto_column().is_some() && next_auto > 1 {
+        out.push_str(&format!(" AUTO_INCREMENT={next_auto}"));
+    }
+    out.push_str(&format!(" DEFAULT CHARSET={table_cs} COLLATE={table_co}"));
+    out
+}
+
+/// A literal for a catalog value (always UTF-8 text; NULL for `None`).
+fn lit(v: Option<&str>) -> String {
+    v.map_or("NULL".into(), text_literal)
+}
+
+/// `SELECT <row> UNION ALL ...` with the given column names: a result set
+/// the source encodes for vdb.
+fn literal_result(names: &[&str], rows: &[Vec<Option<String>>]) -> String {
+    if rows.is_empty() {
+        let cols: Vec<String> = names
+            .iter()
+            .map(|n| format!("NULL AS {}", quote_ident(n)))
+            .collect();
+        return format!("SELECT {} FROM DUAL WHERE 0", cols.join(", "));
+    }
+    rows.iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let cols: Vec<String> = row
+                .iter()
+                .zip(names)
+                .map(|(v, n)| {
+                    if r == 0 {
+                        format!("{} AS {}", lit(v.as_deref()), quote_ident(n))
+                    } else {
+                        lit(v.as_deref())
+                    }
+                })
+                .collect();
+            format!("SELECT {}", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// What a SHOW or DESCRIBE statement names, when the schema delta concerns it.
+#[derive(Debug, PartialEq, Eq)]
+enum Show {
+    Tables {
+        full: bool,
+        db: String,
+        like: Option<String>,
+    },
+    Create(TableId),
+    Columns {
+        full: bool,
+        table: TableId,
+        like: Option<String>,
+    },
+    Index(TableId),
+    TableStatus(String),
+    /// A form of SHOW TABLES vdb does not answer over a changed schema.
+    OtherTables(String),
+}
+
+fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
+    let tokens: Vec<_> = lex(sql, mode)
+        .tokens
+        .into_iter()
+        .filter(|t| t.kind != Kind::Punct(b';'))
+        .collect();
+    let word = |i: usize| -> Option<String> {
+        let t = tokens.get(i)?;
+        (t.kind == Kind::Word).then(|| String::from_utf8_lossy(t.text(sql)).to_ascii_uppercase())
+    };
+    let ident = |i: usize| -> Option<String> {
+        let t = tokens.get(i)?;
+        match t.kind {
+            Kind::Word => Some(String::from_utf8_lossy(t.text(sql)).into_owned()),
+            Kind::QuotedIdent => {
+                Some(String::from_utf8_lossy(&unquote(t.text(sql), mode)).into_owned())
+            }
+            _ => None,
+        }
+    };
+    let string = |i: usize| -> Option<String> {
+        let t = tokens.get(i)?;
+        (t.kind == Kind::Str)
+            .then(|| String::from_utf8_lossy(&unquote(t.text(sql), mode)).into_owned())
+    };
+    // `name` or `db.name` at i: (id, next index).
+    let table_at = |i: usize| -> Option<(Option<String>, String, usize)> {
+        let first = ident(i)?;
+        if tokens
+            .get(i + 1)
+            .is_some_and(|t| t.kind == Kind::Punct(b'.'))
+        {
+            Some((Some(first), ident(i + 2)?, i + 3))
+        } else {
+            Some((None, first, i + 1))
+        }
+    };
+    let first = word(0)?;
+    if matches!(first.as_str(), "DESCRIBE" | "DESC" | "EXPLAIN") {
+        let (schema, name, next) = table_at(1)?;
+        if word(1).is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "SELECT"
+                    | "FORMAT"
+                    | "EXTENDED"
+                    | "PARTITIONS"
+                    | "INSERT"
+                    | "UPDATE"
+                    | "DELETE"
+                    | "REPLACE"
+                    | "WITH"
+            )
+        }) {
+            return None;
+        }
+        let like = ident(next);
+        if next + 1 < tokens.len() {
+            return None;
+        }
+        return Some(Show::Columns {
+            full: false,
+            table: TableId {
+                schema: schema.or_else(|| db.map(str::to_string))?,
+                name,
+            },
+            like,
+        });
+    }
+    if first != "SHOW" {
+        return None;
+    }
+    let mut i = 1;
+    let full = word(i).as_deref() == Some("FULL");
+    if full {
+        i += 1;
+    }
+    let from_db = |i: usize| -> (Option<String>, usize) {
+        if word(i).is_some_and(|w| w == "FROM" || w == "IN") {
+            (ident(i + 1), i + 2)
+        } else {
+            (None, i)
+        }
+    };
+    let like_at = |i: usize| -> Result<Option<String>, ()> {
+        match word(i).as_deref() {
+            None => Ok(None),
+            Some("LIKE") if i + 2 == tokens.len() => string(i + 1).map(Some).ok_or(()),
+            _ => Err(()),
+        }
+    };
+    match word(i)?.as_str() {
+        "TABLES" => {
+            let (named, next) = from_db(i + 1);
+            let db = named.or_else(|| db.map(str::to_string))?;
+            match like_at(next) {
+                Ok(like) => Some(Show::Tables { full, db, like }),
+                Err(()) => Some(Show::OtherTables(db)),
+            }
+        }
+        "TABLE" if !full && word(i + 1).as_deref() == Some("STATUS") => {
+            let (named, _) = from_db(i + 2);
+            Some(Show::TableStatus(named.or_else(|| db.map(str::to_string))?))
+        }
+        "CREATE" if !full && word(i + 1).as_deref() == Some("TABLE") => {
+            let (schema, name, next) = table_at(i + 2)?;
+            (next == tokens.len()).then_some(())?;
+            Some(Show::Create(TableId {
+                schema: schema.or_else(|| db.map(str::to_string))?,
+                name,
+            }))
+        }
+        "COLUMNS" | "FIELDS" => {
+            word(i + 1).filter(|w| w == "FROM" || w == "IN")?;
+            let (schema, name, next) = table_at(i + 2)?;
+            let (named, next) = from_db(next);
+            let like = like_at(next).ok()?;
+            Some(Show::Columns {
+                full,
+                table: TableId {
+                    schema: named.or(schema).or_else(|| db.map(str::to_string))?,
+                    name,
+                },
+                like,
+            })
+        }
+        "INDEX" | "INDEXES" | "KEYS" if !full => {
+            word(i + 1).filter(|w| w == "FROM" || w == "IN")?;
+            let (schema, name, next) = table_at(i + 2)?;
+            let (named, next) = from_db(next);
+            (next == tokens.len()).then_some(())?;
+            Some(Show::Index(TableId {
+                schema: named.or(schema).or_else(|| db.map(str::to_string))?,
+                name,
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the schema delta changed anything in database `db`.
+fn db_changed(state: &DeltaState, db: &str) -> bool {
+    state
+        .schema
+        .created
+        .keys()
+        .chain(&state.schema.dropped)
+        .any(|id| id.schema == db)
+}
+
+/// The text to run instead of a SHOW or DESCRIBE statement the schema
+/// delta concerns (`None`: forward it as it is).
+pub fn show(
+    sql: &[u8],
+    mode: LexMode,
+    state: &DeltaState,
+    db: Option<&str>,
+) -> Option<Result<String, OverlayError>> {
+    if state.schema.is_empty() {
+        return None;
+    }
+    let show = parse_show(sql, mode, db)?;
+    let table_meta = |id: &TableId| -> Option<Result<&Arc<TableMeta>, OverlayError>> {
+        if let Some(m) = state.schema.created.get(id) {
+            return Some(Ok(m));
+        }
+        state.schema.is_dropped(id).then(|| Err(no_such_table(id)))
+    };
+    Some(match show {
+        Show::Tables { full, db, like } => {
+            if !db_changed(state, &db) {
+                return None;
+            }
+            let mut column = format!("Tables_in_{db}");
+            if let Some(p) = &like {
+                column.push_str(&format!(" ({p})"));
+            }
+            let mut q = format!("SELECT TABLE_NAME AS {}", quote_ident(&column));
+            if full {
+                q.push_str(", TABLE_TYPE AS `Table_type`");
+            }
+            q.push_str(&format!(
+                " FROM information_schema.TABLES WHERE TABLE_SCHEMA = {}",
+                text_literal(&db)
+            ));
+            if let Some(p) = &like {
+                q.push_str(&format!(" AND TABLE_NAME LIKE {}", text_literal(p)));
+            }
+            q.push_str(" ORDER BY TABLE_NAME");
+            Ok(q)
+        }
+        Show::TableStatus(db) | Show::OtherTables(db) => {
+            if !db_changed(state, &db) {
+                return None;
+            }
+            Err(OverlayError::Unsupported(
+                "this SHOW TABLES or SHOW TABLE STATUS in a database with tables created or dropped through vdb".into(),
+            ))
+        }
+        Show::Create(id) => match table_meta(&id)? {
+            Err(e) => Err(e),
+            Ok(meta) => {
+                let next = state.tables.get(&id).map_or(1, |t| t.next_auto);
+                Ok(literal_result(
+                    &["Table", "Create Table"],
+                    &[vec![
+                        Some(id.name.clone()),
+                        Some(create_table_text(meta, next)),
+                    ]],
+                ))
+            }
+        },
+        Show::Columns { full, table, like } => match table_meta(&table)? {
+            Err(e) => Err(e),
+            Ok(meta) => {
+                let matcher = like.as_deref().map(like_matcher);
+                let rows: Vec<Vec<Option<String>>> = meta
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| matcher.as_ref().is_none_or(|m| m(&c.name)))
+                    .map(|(i, c)| {
+                        let default = c.default.as_deref().and_then(|d| {
+                            if d == "NULL" {
+                                None
+                            } else if let Some(s) =
+                                d.strip_prefix('\'').and_then(|d| d.strip_suffix('\''))
+                            {
+                                Some(s.replace("''", "'").replace("\\\\", "\\"))
+                            } else {
+                                Some(d.to_string())
+                            }
+                        });
+                        let mut r = vec![Some(c.name.clone()), Some(c.column.column_type.clone())];
+                        if full {
+                            r.push(c.column.collation.clone());
+                        }
+                        r.push(Some(if c.nullable { "YES" } else { "NO" }.into()));
+                        r.push(Some(column_key(meta, i).into()));
+                        r.push(default);
+                        r.push(Some(
+                            if c.auto_increment {
+                                "auto_increment"
+                            } else {
+                                ""
+                            }
+                            .into(),
+                        ));
+                        if full {
+                            r.push(Some("select,insert,update,references".into()));
+                            r.push(Some(String::new()));
+                        }
+                        r
+                    })
+                    .collect();
+                let names: &[&str] = if full {
+                    &[
+                        "Field",
+                        "Type",
+                        "Collation",
+                        "Null",
+                        "Key",
+                        "Default",
+                        "Extra",
+                        "Privileges",
+                        "Comment",
+                    ]
+                } else {
+                    &["Field", "Type", "Null", "Key", "Default", "Extra"]
+                };
+                Ok(literal_result(names, &rows))
+            }
+        },
+        Show::Index(id) => match table_meta(&id)? {
+            Err(e) => Err(e),
+            Ok(meta) => {
+                let mut rows = Vec::new();
+                for (k, unique) in meta
+                    .unique_keys
+                    .iter()
+                    .map(|k| (k, true))
+                    .chain(meta.indexes.iter().map(|k| (k, false)))
+                {
+                    for (seq, &c) in k.columns.iter().enumerate() {
+                        let col = &meta.columns[c];
+                        rows.push(vec![
+                            Some(id.name.clone()),
+                            Some(if unique { "0" } else { "1" }.into()),
+                            Some(k.name.clone()),
+                            Some((seq + 1).to_string()),
+                            Some(col.name.clone()),
+                            Some("A".into()),
+                            Some("0".into()),
+                            None,
+                            None,
+                            Some(if col.nullable { "YES" } else { "" }.into()),
+                            Some("BTREE".into()),
+                            Some(String::new()),
+                            Some(String::new()),
+                            Some("NO".into()),
+                        ]);
+                    }
+                }
+                Ok(literal_result(
+                    &[
+                        "Table",
+                        "Non_unique",
+                        "Key_name",
+                        "Seq_in_index",
+                        "Column_name",
+                        "Collation",
+                        "Cardinality",
+                        "Sub_part",
+                        "Packed",
+                        "Null",
+                        "Index_type",
+                        "Comment",
+                        "Index_comment",
+                        "Ignored",
+                    ],
+                    &rows,
+                ))
+            }
+        },
+    })
+}
+
+/// A LIKE pattern (`%`, `_`, `\` escapes) as a case-insensitive matcher.
+fn like_matcher(pattern: &str) -> impl Fn(&str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    move |s: &str| {
+        let s: Vec<char> = s.to_lowercase().chars().collect();
+        fn m(p: &[char], s: &[char]) -> bool {
+            match p.first() {
+                None => s.is_empty(),
+                Some('%') => (0..=s.len()).any(|i| m(&p[1..], &s[i..])),
+                Some('_') => !s.is_empty() && m(&p[1..], &s[1..]),
+                Some('\\') if p.len() > 1 => s.first() == Some(&p[1]) && m(&p[2..], &s[1..]),
+                Some(c) => s.first() == Some(c) && m(&p[1..], &s[1..]),
+            }
+        }
+        m(&p, &s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn show_statements_are_recognised() {
+        let db = Some("d");
+        let p = |s: &str| parse_show(s.as_bytes(), LexMode::default(), db);
+        assert_eq!(
+            p("SHOW FULL TABLES FROM x LIKE 'a%'"),
+            Some(Show::Tables {
+                full: true,
+                db: "x".into(),
+                like: Some("a%".into())
+            })
+        );
+        let t = TableId {
+            schema: "d".into(),
+            name: "t".into(),
+        };
+        assert_eq!(p("SHOW CREATE TABLE `t`"), Some(Show::Create(t.clone())));
+        assert_eq!(
+            p("describe t"),
+            Some(Show::Columns {
+                full: false,
+                table: t.clone(),
+                like: None
+            })
+        );
+        assert_eq!(p("SHOW INDEX FROM t IN d"), Some(Show::Index(t.clone())));
+        assert_eq!(p("EXPLAIN SELECT * FROM t"), None);
+        assert_eq!(
+            p("SHOW TABLES WHERE x = 1"),
+            Some(Show::OtherTables("d".into()))
+        );
+        assert!(like_matcher("w%_s")("Widgets"));
+        assert!(!like_matcher("w%_s")("ws"));
+    }
+}

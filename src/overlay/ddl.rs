@@ -1,0 +1,474 @@
+//! Captured DDL: CREATE TABLE and DROP TABLE change the schema delta
+//! ([`crate::delta::SchemaDelta`]); nothing is ever sent to the source but
+//! the information_schema queries that check names.
+//!
+//! A created table is a [`TableMeta`] marked `created` with an entry in the
+//! delta's tables: every read and write of it goes through the same
+//! machinery as a changed source table, its merged view having no source
+//! part. A dropped source table is remembered by name: statements naming it
+//! get the server's 1146, and its captured rows are gone.
+
+use std::sync::Arc;
+
+use crate::delta::{ColumnMeta, TableDelta, TableId, TableMeta, UniqueKey};
+use crate::sql::ddl::{parse_ddl, server_error, CreateTable, Ddl, DropTable};
+use crate::sql::literal::Column;
+use crate::upstream::Upstream;
+
+use super::meta::{load, text_literal};
+use super::write::{WriteContext, WriteOutcome};
+use super::OverlayError;
+
+fn server(code: u16, state: &str, message: impl Into<String>) -> OverlayError {
+    OverlayError::Server {
+        code,
+        state: state.into(),
+        message: message.into(),
+    }
+}
+
+/// Runs one captured CREATE TABLE or DROP TABLE.
+pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, OverlayError> {
+    let Ok(text) = std::str::from_utf8(sql) else {
+        return Err(OverlayError::Unsupported(
+            "DDL that is not UTF-8 text".into(),
+        ));
+    };
+    // An executable comment's version check would have to be honoured.
+    if text.contains("/*!") || text.contains("/*M!") {
+        return Err(OverlayError::Unsupported(
+            "DDL in an executable comment (/*! ... */)".into(),
+        ));
+    }
+    let ddl = parse_ddl(text).map_err(|u| match server_error(&u) {
+        Some((code, message)) => server(code, "42000", message),
+        None => OverlayError::Unsupported(u.0),
+    })?;
+    match ddl {
+        Ddl::Create(c) => create(cx, &c, text),
+        Ddl::Drop(d) => drop_tables(cx, &d, text),
+    }
+}
+
+fn schema_of(cx: &WriteContext, named: &Option<String>) -> Result<String, OverlayError> {
+    named
+        .clone()
+        .or_else(|| cx.db.clone())
+        .ok_or_else(|| server(1046, "3D000", "No database selected"))
+}
+
+/// Whether the table exists in the merged schema: created through vdb, or
+/// at the source and not dropped. Views count (their names are taken).
+fn exists(
+    up: &mut Upstream,
+    cx_delta: &crate::delta::Delta,
+    id: &TableId,
+) -> Result<bool, OverlayError> {
+    let state = cx_delta.current();
+    if state.schema.created.contains_key(id) {
+        return Ok(true);
+    }
+    if state.schema.dropped.contains(id) {
+        return Ok(false);
+    }
+    Ok(!up
+        .query(&format!(
+            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+            text_literal(&id.schema),
+            text_literal(&id.name)
+        ))?
+        .is_empty())
+}
+
+/// The database's default character set and collation; 1049 when the
+/// database does not exist.
+fn database_defaults(up: &mut Upstream, schema: &str) -> Result<(String, String), OverlayError> {
+    let rows = up.query(&format!(
+        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA \
+         WHERE SCHEMA_NAME = {}",
+        text_literal(schema)
+    ))?;
+    let Some(r) = rows.first() else {
+        return Err(server(
+            1049,
+            "42000",
+            format!("Unknown database '{schema}'"),
+        ));
+    };
+    let text = |v: &Option<Vec<u8>>| {
+        String::from_utf8_lossy(v.as_deref().unwrap_or_default()).into_owned()
+    };
+    Ok((text(&r[0]), text(&r[1])))
+}
+
+/// The character set and collation a string column gets: its own, else
+/// the table's, else the database's (a character set alone takes its
+/// default collation; a collation alone, its character set).
+fn string_charset(
+    up: &mut Upstream,
+    column: (&Option<String>, &Option<String>),
+    table: (&Option<String>, &Option<String>),
+    database: &(String, String),
+) -> Result<(String, String), OverlayError> {
+    let (cs, co) = match (column, table) {
+        ((Some(_), _), _) | ((_, Some(_)), _) => (column.0.clone(), column.1.clone()),
+        (_, (Some(_), _)) | (_, (_, Some(_))) => (table.0.clone(), table.1.clone()),
+        _ => return Ok(database.clone()),
+    };
+    let text = |v: &Option<Vec<u8>>| {
+        String::from_utf8_lossy(v.as_deref().unwrap_or_default()).into_owned()
+    };
+    match (cs, co) {
+        (Some(cs), Some(co)) => Ok((cs, co)),
+        (Some(cs), None) => {
+            let rows = up.query(&format!(
+                "SELECT DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = {}",
+                text_literal(&cs)
+            ))?;
+            match rows.first() {
+                Some(r) => Ok((cs, text(&r[0]))),
+                None => Err(server(
+                    1115,
+                    "42000",
+                    format!("Unknown character set: '{cs}'"),
+                )),
+            }
+        }
+        (None, Some(co)) => {
+            let rows = up.query(&format!(
+                "SELECT CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME = {}",
+                text_literal(&co)
+            ))?;
+            match rows.first() {
+                Some(r) => Ok((text(&r[0]), co)),
+                None => Err(server(1273, "HY000", format!("Unknown collation: '{co}'"))),
+            }
+        }
+        (None, None) => Ok(database.clone()),
+    }
+}
+
+fn is_string(data_type: &str) -> bool {
+    matches!(
+        data_type,
+        "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum" | "set"
+    )
+}
+
+fn create(
+    cx: &mut WriteContext,
+    c: &CreateTable,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let id = TableId {
+        schema: schema_of(cx, &c.schema)?,
+        name: c.name.clone(),
+    };
+    let database = database_defaults(cx.up, &id.schema)?;
+    if exists(cx.up, cx.delta, &id)? {
+        if c.if_not_exists {
+            return Ok(WriteOutcome::default());
+        }
+        return Err(server(
+            1050,
+            "42S01",
+            format!("Table '{}' already exists", id.name),
+        ));
+    }
+    let meta = match &c.like {
+        Some((schema, name)) => {
+            let other = TableId {
+                schema: schema_of(cx, schema)?,
+                name: name.clone(),
+            };
+            let source = load(cx.up, cx.delta, &other)?;
+            let collation = match &source.collation {
+                Some(c) => Some(c.clone()),
+                None => cx
+                    .up
+                    .query(&format!(
+                        "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+                        text_literal(&other.schema),
+                        text_literal(&other.name)
+                    ))?
+                    .first()
+                    .and_then(|r| r[0].as_deref())
+                    .map(|b| String::from_utf8_lossy(b).into_owned()),
+            };
+            TableMeta {
+                id: id.clone(),
+                columns: source.columns.clone(),
+                unique_keys: source.unique_keys.clone(),
+                // LIKE copies neither foreign keys nor triggers.
+                foreign_keys: Vec::new(),
+                referenced_by: Vec::new(),
+                checks: source.checks.clone(),
+                auto_increment: source.auto_column().map(|_| 1),
+                triggers: Vec::new(),
+                created: true,
+                indexes: source.indexes.clone(),
+                collation,
+            }
+        }
+        None => {
+            let mut columns: Vec<ColumnMeta> = Vec::with_capacity(c.columns.len());
+            for s in &c.columns {
+                if columns.iter().any(|e| e.name.eq_ignore_ascii_case(&s.name)) {
+                    return Err(server(
+                        1060,
+                        "42S21",
+                        format!("Duplicate column name '{}'", s.name),
+                    ));
+                }
+                let (charset, collation) = if is_string(&s.data_type) {
+                    let (cs, co) = string_charset(
+                        cx.up,
+                        (&s.charset, &s.collation),
+                        (&c.charset, &c.collation),
+                        &database,
+                    )?;
+                    (Some(cs), Some(co))
+                } else {
+                    (None, None)
+                };
+                columns.push(ColumnMeta {
+                    name: s.name.clone(),
+                    column: Column {
+                        data_type: s.data_type.clone(),
+                        column_type: s.column_type.clone(),
+                        charset,
+                        collation,
+                    },
+                    nullable: s.nullable,
+                    default: s.default.clone(),
+                    auto_increment: s.auto_increment,
+                    generated: false,
+                });
+            }
+            let mut unique_keys = Vec::with_capacity(c.keys.len());
+            let mut indexes = Vec::with_capacity(c.indexes.len());
+            for (k, unique) in c
+                .keys
+                .iter()
+                .map(|k| (k, true))
+                .chain(c.indexes.iter().map(|k| (k, false)))
+            {
+                let mut positions = Vec::with_capacity(k.columns.len());
+                for name in &k.columns {
+                    let Some(p) = columns
+                        .iter()
+                        .position(|col| col.name.eq_ignore_ascii_case(name))
+                    else {
+                        return Err(server(
+                            1072,
+                            "42000",
+                            format!("Key column '{name}' doesn't exist in table"),
+                        ));
+                    };
+                    positions.push(p);
+                }
+                let key = UniqueKey {
+                    name: k.name.clone(),
+                    columns: positions,
+                };
+                if unique {
+                    unique_keys.push(key);
+                } else {
+                    indexes.push(key);
+                }
+            }
+            let autos: Vec<usize> = (0..columns.len())
+                .filter(|&i| columns[i].auto_increment)
+                .collect();
+            let keyed = |i: usize| {
+                unique_keys
+                    .iter()
+                    .chain(&indexes)
+                    .any(|k| k.columns.first() == Some(&i))
+            };
+            if autos.len() > 1 || autos.iter().any(|&i| !keyed(i)) {
+                return Err(server(
+                    1075,
+                    "42000",
+                    "Incorrect table definition; there can be only one auto column and it must be defined as a key",
+                ));
+            }
+            TableMeta {
+                id: id.clone(),
+                columns,
+                unique_keys,
+                foreign_keys: Vec::new(),
+                referenced_by: Vec::new(),
+                checks: Vec::new(),
+                auto_increment: (!autos.is_empty()).then(|| c.auto_increment.unwrap_or(1).max(1)),
+                triggers: Vec::new(),
+                created: true,
+                indexes,
+                collation: Some(
+                    string_charset(cx.up, (&c.charset, &c.collation), (&None, &None), &database)?.1,
+                ),
+            }
+        }
+    };
+    let meta = normalize_defaults(cx.up, meta)?;
+    let Some(key) = meta.delta_key() else {
+        return Err(OverlayError::Unsupported(format!(
+            "CREATE TABLE of {id}, whose only unique keys take NULL"
+        )));
+    };
+    let meta = Arc::new(meta);
+    let mut w = cx.delta.writer();
+    w.next.schema.created.insert(id.clone(), meta.clone());
+    w.next.schema.log.push(Arc::from(text));
+    w.next
+        .tables
+        .insert(id, Arc::new(TableDelta::new(meta, key)));
+    super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+    w.commit();
+    Ok(WriteOutcome::default())
+}
+
+/// Literal defaults as the server stores and prints them (`1.5` in a
+/// DECIMAL(8,2) is `1.50`, `5` in a VARCHAR is `'5'`), computed by the
+/// source: one SELECT converting every literal default to its column type.
+fn normalize_defaults(up: &mut Upstream, mut meta: TableMeta) -> Result<TableMeta, OverlayError> {
+    let mut items = Vec::new();
+    let mut which = Vec::new();
+    for (i, c) in meta.columns.iter().enumerate() {
+        let Some(d) = &c.default else { continue };
+        if d.starts_with("current_timestamp") || d == "NULL" {
+            continue;
+        }
+        let t = &c.column;
+        let target = match t.data_type.as_str() {
+            "tinyint" | "smallint" | "mediumint" | "int" | "bigint" => {
+                if t.column_type.contains("unsigned") {
+                    "UNSIGNED".to_string()
+                } else {
+                    "SIGNED".to_string()
+                }
+            }
+            "decimal" => t.column_type.replace(" unsigned", "").to_uppercase(),
+            "float" | "double" => "DOUBLE".to_string(),
+            "date" => "DATE".into(),
+            "datetime" | "timestamp" => t
+                .column_type
+                .to_uppercase()
+                .replace("TIMESTAMP", "DATETIME"),
+            "time" => t.column_type.to_uppercase(),
+            "year" => "UNSIGNED".into(),
+            _ if is_string(&t.data_type) => {
+                format!(
+                    "CHAR CHARACTER SET {}",
+                    t.charset.as_deref().unwrap_or("utf8mb4")
+                )
+            }
+            _ => "BINARY".into(),
+        };
+        items.push(format!("CAST({d} AS {target})"));
+        which.push(i);
+    }
+    if items.is_empty() {
+        return Ok(meta);
+    }
+    let rows = up.query(&format!("SELECT {}", items.join(", ")))?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(meta);
+    };
+    for (v, i) in row.into_iter().zip(which) {
+        let c = &mut meta.columns[i];
+        let quoted = !matches!(
+            c.column.data_type.as_str(),
+            "tinyint"
+                | "smallint"
+                | "mediumint"
+                | "int"
+                | "bigint"
+                | "decimal"
+                | "float"
+                | "double"
+                | "year"
+        );
+        c.default = Some(match v {
+            None => "NULL".into(),
+            Some(b) => {
+                let text = String::from_utf8_lossy(&b).into_owned();
+                if quoted {
+                    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+                } else {
+                    text
+                }
+            }
+        });
+    }
+    Ok(meta)
+}
+
+fn drop_tables(
+    cx: &mut WriteContext,
+    d: &DropTable,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let mut gone = Vec::new();
+    let mut missing = Vec::new();
+    for (schema, name) in &d.tables {
+        let id = TableId {
+            schema: schema_of(cx, schema)?,
+            name: name.clone(),
+        };
+        if exists(cx.up, cx.delta, &id)? {
+            gone.push(id);
+        } else {
+            missing.push(id);
+        }
+    }
+    let mut metas = Vec::with_capacity(gone.len());
+    for id in &gone {
+        let meta = match load(cx.up, cx.delta, id) {
+            Ok(m) => m,
+            Err(OverlayError::Unsupported(_)) => {
+                return Err(OverlayError::Unsupported(format!(
+                    "DROP TABLE of {id}, which is a view"
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        let state = cx.delta.current();
+        let referenced = meta.referenced_by.iter().any(|fk| {
+            fk.child != *id && !gone.contains(&fk.child) && !state.schema.is_dropped(&fk.child)
+        });
+        if referenced {
+            return Err(server(
+                1451,
+                "23000",
+                "Cannot delete or update a parent row: a foreign key constraint fails",
+            ));
+        }
+        metas.push(meta);
+    }
+    if !gone.is_empty() {
+        let mut w = cx.delta.writer();
+        for meta in &metas {
+            let id = &meta.id;
+            w.next.tables.remove(id);
+            if w.next.schema.created.remove(id).is_none() || w.next.schema.dropped.contains(id) {
+                w.next.schema.dropped.insert(id.clone());
+            }
+        }
+        w.next.schema.log.push(Arc::from(text));
+        super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+        w.commit();
+    }
+    if !missing.is_empty() && !d.if_exists {
+        let names: Vec<String> = missing
+            .iter()
+            .map(|id| format!("{}.{}", id.schema, id.name))
+            .collect();
+        return Err(server(
+            1051,
+            "42S02",
+            format!("Unknown table '{}'", names.join(",")),
+        ));
+    }
+    Ok(WriteOutcome::default())
+}

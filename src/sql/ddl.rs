@@ -1,0 +1,555 @@
+//! The shape of the DDL vdb captures (CREATE TABLE, DROP TABLE), read with
+//! sqlparser for analysis only, and column types written as MariaDB's
+//! information_schema writes them (`int(11)`, `decimal(10,0)`,
+//! `enum('a','b')`), so that a table created through vdb is described as
+//! the source would describe it.
+
+use sqlparser::ast::{
+    ColumnOption, CreateTableLikeKind, Expr, ObjectName, SqlOption, Statement, TableConstraint,
+};
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::parser::{Parser, ParserOptions};
+
+/// A column of a CREATE TABLE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Its name, as written.
+    pub name: String,
+    /// information_schema's DATA_TYPE (`int`, `varchar`, `longtext`).
+    pub data_type: String,
+    /// information_schema's COLUMN_TYPE (`int(10) unsigned`).
+    pub column_type: String,
+    /// NOT NULL not given (and not part of the primary key).
+    pub nullable: bool,
+    /// The DEFAULT as an SQL expression (`'x'`, `0`, `current_timestamp()`).
+    pub default: Option<String>,
+    /// AUTO_INCREMENT.
+    pub auto_increment: bool,
+    /// CHARACTER SET given on the column.
+    pub charset: Option<String>,
+    /// COLLATE given on the column.
+    pub collation: Option<String>,
+}
+
+/// A PRIMARY KEY or UNIQUE key of a CREATE TABLE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySpec {
+    /// `PRIMARY`, or the index name (the first column's when none is given).
+    pub name: String,
+    /// Column names in key order.
+    pub columns: Vec<String>,
+}
+
+/// A CREATE TABLE vdb can capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateTable {
+    /// Database named in the statement.
+    pub schema: Option<String>,
+    /// The new table's name.
+    pub name: String,
+    /// IF NOT EXISTS.
+    pub if_not_exists: bool,
+    /// `CREATE TABLE t LIKE other`: the other table (database, name).
+    pub like: Option<(Option<String>, String)>,
+    /// Columns in order.
+    pub columns: Vec<ColumnSpec>,
+    /// PRIMARY first, then UNIQUE keys in the order written.
+    pub keys: Vec<KeySpec>,
+    /// Non-unique indexes (KEY, INDEX), in the order written.
+    pub indexes: Vec<KeySpec>,
+    /// DEFAULT CHARSET.
+    pub charset: Option<String>,
+    /// COLLATE.
+    pub collation: Option<String>,
+    /// AUTO_INCREMENT = n.
+    pub auto_increment: Option<u64>,
+}
+
+/// A DROP TABLE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropTable {
+    /// IF EXISTS.
+    pub if_exists: bool,
+    /// The tables (database, name), in order.
+    pub tables: Vec<(Option<String>, String)>,
+}
+
+/// A captured DDL statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ddl {
+    /// CREATE TABLE.
+    Create(Box<CreateTable>),
+    /// DROP TABLE.
+    Drop(DropTable),
+}
+
+/// Why a DDL statement cannot be captured: the form, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
+    Err(Unsupported(what.into()))
+}
+
+fn name_parts(n: &ObjectName) -> Result<(Option<String>, String), Unsupported> {
+    let parts: Vec<String> =
+        n.0.iter()
+            .filter_map(|p| p.as_ident().map(|i| i.value.clone()))
+            .collect();
+    match parts.as_slice() {
+        [t] => Ok((None, t.clone())),
+        [d, t] => Ok((Some(d.clone()), t.clone())),
+        _ => no(format!("a table name such as {n}")),
+    }
+}
+
+/// Reads one CREATE TABLE or DROP TABLE statement.
+pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
+    let options = ParserOptions::new().with_unescape(false);
+    let statements = Parser::new(&MySqlDialect {})
+        .with_options(options)
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements())
+        .map_err(|e| Unsupported(format!("this DDL (vdb cannot analyse it: {e})")))?;
+    let [statement] = statements.as_slice() else {
+        return no("DDL in a multi-statement text");
+    };
+    match statement {
+        Statement::CreateTable(ct) => create(ct).map(|c| Ddl::Create(Box::new(c))),
+        Statement::Drop {
+            object_type: sqlparser::ast::ObjectType::Table,
+            if_exists,
+            names,
+            temporary: false,
+            ..
+        } => Ok(Ddl::Drop(DropTable {
+            if_exists: *if_exists,
+            tables: names.iter().map(name_parts).collect::<Result<_, _>>()?,
+        })),
+        Statement::Drop {
+            temporary: true, ..
+        } => no("DROP TEMPORARY TABLE"),
+        _ => no("this DDL statement"),
+    }
+}
+
+fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> {
+    if ct.temporary {
+        return no("CREATE TEMPORARY TABLE");
+    }
+    if ct.or_replace {
+        return no("CREATE OR REPLACE TABLE");
+    }
+    if ct.query.is_some() {
+        return no("CREATE TABLE ... AS SELECT");
+    }
+    let (schema, name) = name_parts(&ct.name)?;
+    let mut out = CreateTable {
+        schema,
+        name,
+        if_not_exists: ct.if_not_exists,
+        like: None,
+        columns: Vec::new(),
+        keys: Vec::new(),
+        indexes: Vec::new(),
+        charset: None,
+        collation: None,
+        auto_increment: None,
+    };
+    if let Some(like) = &ct.like {
+        let like = match like {
+            CreateTableLikeKind::Plain(l) | CreateTableLikeKind::Parenthesized(l) => l,
+        };
+        out.like = Some(name_parts(&like.name)?);
+        return Ok(out);
+    }
+    let mut primary: Option<Vec<String>> = None;
+    let mut uniques: Vec<KeySpec> = Vec::new();
+    let mut indexes: Vec<KeySpec> = Vec::new();
+    for c in &ct.columns {
+        let (data_type, column_type) = column_type(&c.data_type.to_string())?;
+        let mut col = ColumnSpec {
+            name: c.name.value.clone(),
+            data_type,
+            column_type,
+            nullable: true,
+            default: None,
+            auto_increment: false,
+            charset: None,
+            collation: None,
+        };
+        for o in &c.options {
+            match &o.option {
+                ColumnOption::Null => col.nullable = true,
+                ColumnOption::NotNull => col.nullable = false,
+                ColumnOption::Default(e) => col.default = Some(default_expr(e)),
+                ColumnOption::PrimaryKey(_) => {
+                    if primary.replace(vec![col.name.clone()]).is_some() {
+                        return no("a CREATE TABLE with two primary keys");
+                    }
+                }
+                ColumnOption::Unique(_) => uniques.push(KeySpec {
+                    name: col.name.clone(),
+                    columns: vec![col.name.clone()],
+                }),
+                ColumnOption::CharacterSet(cs) => col.charset = Some(cs.to_string().to_lowercase()),
+                ColumnOption::Collation(co) => col.collation = Some(co.to_string().to_lowercase()),
+                ColumnOption::Comment(_) => {}
+                ColumnOption::DialectSpecific(tokens)
+                    if tokens.len() == 1
+                        && tokens[0].to_string().eq_ignore_ascii_case("AUTO_INCREMENT") =>
+                {
+                    col.auto_increment = true
+                }
+                other => return no(format!("a column defined with {other}")),
+            }
+        }
+        if col.data_type == "json" {
+            // MariaDB's JSON is LONGTEXT in utf8mb4_bin (with a CHECK).
+            return no("a JSON column in CREATE TABLE");
+        }
+        out.columns.push(col);
+    }
+    for c in &ct.constraints {
+        let columns_of =
+            |cols: &[sqlparser::ast::IndexColumn]| -> Result<Vec<String>, Unsupported> {
+                cols.iter()
+                    .map(|ic| match &ic.column.expr {
+                        Expr::Identifier(i) => Ok(i.value.clone()),
+                        other => no(format!("a key on {other}")),
+                    })
+                    .collect()
+            };
+        match c {
+            TableConstraint::PrimaryKey(p) => {
+                if primary.replace(columns_of(&p.columns)?).is_some() {
+                    return no("a CREATE TABLE with two primary keys");
+                }
+            }
+            TableConstraint::Unique(u) => {
+                let columns = columns_of(&u.columns)?;
+                let name = u
+                    .index_name
+                    .as_ref()
+                    .or(u.name.as_ref())
+                    .map(|i| i.value.clone())
+                    .unwrap_or_else(|| columns[0].clone());
+                uniques.push(KeySpec { name, columns });
+            }
+            TableConstraint::Index(ix) => {
+                let columns = columns_of(&ix.columns)?;
+                let name = ix
+                    .name
+                    .as_ref()
+                    .map(|i| i.value.clone())
+                    .unwrap_or_else(|| columns[0].clone());
+                indexes.push(KeySpec { name, columns });
+            }
+            TableConstraint::ForeignKey(_) => return no("FOREIGN KEY in CREATE TABLE"),
+            TableConstraint::Check(_) => return no("CHECK in CREATE TABLE"),
+            TableConstraint::FulltextOrSpatial(_) => {
+                return no("a FULLTEXT or SPATIAL index in CREATE TABLE")
+            }
+            other => return no(format!("the table constraint {other}")),
+        }
+    }
+    for k in uniques.iter().chain(&indexes) {
+        for c in &k.columns {
+            if !out
+                .columns
+                .iter()
+                .any(|col| col.name.eq_ignore_ascii_case(c))
+            {
+                return Err(Unsupported(format!(
+                    "\u{0}1072:Key column '{c}' doesn't exist in table"
+                )));
+            }
+        }
+    }
+    if let Some(cols) = primary {
+        for c in &cols {
+            match out
+                .columns
+                .iter_mut()
+                .find(|col| col.name.eq_ignore_ascii_case(c))
+            {
+                Some(col) => col.nullable = false,
+                None => {
+                    return Err(Unsupported(format!(
+                        "\u{0}1072:Key column '{c}' doesn't exist in table"
+                    )))
+                }
+            }
+        }
+        out.keys.push(KeySpec {
+            name: "PRIMARY".into(),
+            columns: cols,
+        });
+    }
+    // MariaDB names a second unnamed key on the same column `c_2`.
+    for mut k in uniques {
+        let base = k.name.clone();
+        let mut n = 2;
+        while out
+            .keys
+            .iter()
+            .any(|e| e.name.eq_ignore_ascii_case(&k.name))
+        {
+            k.name = format!("{base}_{n}");
+            n += 1;
+        }
+        out.keys.push(k);
+    }
+    for mut k in indexes {
+        let base = k.name.clone();
+        let mut n = 2;
+        while out
+            .keys
+            .iter()
+            .chain(&out.indexes)
+            .any(|e| e.name.eq_ignore_ascii_case(&k.name))
+        {
+            k.name = format!("{base}_{n}");
+            n += 1;
+        }
+        out.indexes.push(k);
+    }
+    if let sqlparser::ast::CreateTableOptions::Plain(opts) = &ct.table_options {
+        for o in opts {
+            let SqlOption::KeyValue { key, value } = o else {
+                continue;
+            };
+            let v = value.to_string().trim_matches('\'').to_lowercase();
+            match key.value.to_ascii_uppercase().as_str() {
+                "DEFAULT CHARSET" | "CHARSET" | "DEFAULT CHARACTER SET" | "CHARACTER SET" => {
+                    out.charset = Some(v)
+                }
+                "COLLATE" | "DEFAULT COLLATE" => out.collation = Some(v),
+                "AUTO_INCREMENT" => out.auto_increment = v.parse().ok(),
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A DEFAULT as MariaDB's COLUMN_DEFAULT writes it.
+fn default_expr(e: &Expr) -> String {
+    let text = e.to_string();
+    let upper = text.to_ascii_uppercase();
+    for now in ["CURRENT_TIMESTAMP", "NOW", "LOCALTIMESTAMP", "LOCALTIME"] {
+        if upper == now || upper.starts_with(&format!("{now}(")) {
+            let args = upper.trim_start_matches(now);
+            let args = if args.is_empty() { "()" } else { args };
+            return format!("current_timestamp{args}");
+        }
+    }
+    if upper == "TRUE" {
+        return "1".into();
+    }
+    if upper == "FALSE" {
+        return "0".into();
+    }
+    text
+}
+
+/// (DATA_TYPE, COLUMN_TYPE) for a type as sqlparser prints it
+/// (`INT UNSIGNED`, `VARCHAR(50)`, `ENUM('a', 'b')`).
+pub fn column_type(printed: &str) -> Result<(String, String), Unsupported> {
+    let upper = printed.trim().to_ascii_uppercase();
+    let (head, args, tail) = match (upper.find('('), upper.rfind(')')) {
+        (Some(a), Some(b)) if b > a => (
+            upper[..a].trim().to_string(),
+            Some(printed.trim()[a + 1..b].to_string()),
+            upper[b + 1..].trim().to_string(),
+        ),
+        _ => {
+            let mut words = upper.split_whitespace();
+            let mut head = words.next().unwrap_or_default().to_string();
+            let mut rest: Vec<&str> = words.collect();
+            if head == "DOUBLE" && rest.first() == Some(&"PRECISION") {
+                rest.remove(0);
+                head = "DOUBLE".into();
+            }
+            (head, None, rest.join(" "))
+        }
+    };
+    let unsigned = tail.split_whitespace().any(|w| w == "UNSIGNED");
+    if tail.split_whitespace().any(|w| w == "ZEROFILL") {
+        return no("a ZEROFILL column in CREATE TABLE");
+    }
+    let sign = if unsigned { " unsigned" } else { "" };
+    let int = |name: &str, width: u32| -> (String, String) {
+        let w = match &args {
+            Some(a) => a.trim().to_string(),
+            None => (if unsigned { width - 1 } else { width }).to_string(),
+        };
+        let w = if name == "bigint" && args.is_none() {
+            "20".to_string()
+        } else {
+            w
+        };
+        (name.to_string(), format!("{name}({w}){sign}"))
+    };
+    let plain = |name: &str| (name.to_string(), name.to_string());
+    let sized = |name: &str, default: &str| {
+        let a = args.clone().unwrap_or_else(|| default.to_string());
+        (name.to_string(), format!("{name}({})", a.replace(' ', "")))
+    };
+    Ok(match head.as_str() {
+        "TINYINT" => int("tinyint", 4),
+        "SMALLINT" => int("smallint", 6),
+        "MEDIUMINT" => int("mediumint", 9),
+        "INT" | "INTEGER" => int("int", 11),
+        "BIGINT" => int("bigint", 20),
+        "BOOL" | "BOOLEAN" => ("tinyint".into(), "tinyint(1)".into()),
+        "DECIMAL" | "NUMERIC" | "DEC" | "FIXED" => {
+            let a = args.clone().unwrap_or_else(|| "10".into()).replace(' ', "");
+            let a = if a.contains(',') { a } else { format!("{a},0") };
+            ("decimal".into(), format!("decimal({a}){sign}"))
+        }
+        "FLOAT" | "DOUBLE" | "REAL" => {
+            let name = if head == "FLOAT" { "float" } else { "double" };
+            match &args {
+                Some(a) if a.contains(',') => {
+                    (name.into(), format!("{name}({}){sign}", a.replace(' ', "")))
+                }
+                Some(_) => return no(format!("a {printed} column")),
+                None => (name.into(), format!("{name}{sign}")),
+            }
+        }
+        "CHAR" | "CHARACTER" => sized("char", "1"),
+        "VARCHAR" | "CHARACTER VARYING" => match &args {
+            Some(_) => sized("varchar", ""),
+            None => return no("VARCHAR without a length"),
+        },
+        "BINARY" => sized("binary", "1"),
+        "VARBINARY" => match &args {
+            Some(_) => sized("varbinary", ""),
+            None => return no("VARBINARY without a length"),
+        },
+        "TINYTEXT" | "TEXT" | "MEDIUMTEXT" | "LONGTEXT" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB"
+        | "LONGBLOB"
+            if args.is_none() =>
+        {
+            plain(&head.to_ascii_lowercase())
+        }
+        "DATE" => plain("date"),
+        "DATETIME" | "TIMESTAMP" | "TIME" => match &args {
+            Some(a) if a.trim() != "0" => sized(&head.to_ascii_lowercase(), ""),
+            _ => plain(&head.to_ascii_lowercase()),
+        },
+        "YEAR" => ("year".into(), "year(4)".into()),
+        "BIT" => sized("bit", "1"),
+        "JSON" => ("json".into(), "json".into()),
+        "ENUM" | "SET" => {
+            let labels = args.clone().unwrap_or_default();
+            let name = head.to_ascii_lowercase();
+            // sqlparser prints `'a', 'b'`; information_schema writes `'a','b'`.
+            let mut out = String::new();
+            let mut in_str = false;
+            let mut chars = labels.chars().peekable();
+            while let Some(ch) = chars.next() {
+                if ch == '\'' {
+                    if in_str && chars.peek() == Some(&'\'') {
+                        out.push_str("''");
+                        chars.next();
+                        continue;
+                    }
+                    in_str = !in_str;
+                    out.push(ch);
+                } else if in_str || !ch.is_whitespace() {
+                    out.push(ch);
+                }
+            }
+            (name.clone(), format!("{name}({out})"))
+        }
+        _ => return no(format!("a column of type {printed}")),
+    })
+}
+
+/// How a refusal message from [`parse_ddl`] carries a server error
+/// instead (`"\0<code>:<message>"`): the error the server gives for it.
+pub fn server_error(u: &Unsupported) -> Option<(u16, String)> {
+    let rest = u.0.strip_prefix('\u{0}')?;
+    let (code, message) = rest.split_once(':')?;
+    Some((code.parse().ok()?, message.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_types_are_written_as_information_schema_writes_them() {
+        for (printed, want) in [
+            ("INT", "int(11)"),
+            ("INT UNSIGNED", "int(10) unsigned"),
+            ("TINYINT(1)", "tinyint(1)"),
+            ("BIGINT UNSIGNED", "bigint(20) unsigned"),
+            ("BOOLEAN", "tinyint(1)"),
+            ("DECIMAL(10,2)", "decimal(10,2)"),
+            ("DECIMAL", "decimal(10,0)"),
+            ("NUMERIC(5)", "decimal(5,0)"),
+            ("VARCHAR(50)", "varchar(50)"),
+            ("CHAR", "char(1)"),
+            ("DATETIME(3)", "datetime(3)"),
+            ("TIMESTAMP", "timestamp"),
+            ("DOUBLE", "double"),
+            ("YEAR", "year(4)"),
+            ("ENUM('a', 'b c', 'it''s')", "enum('a','b c','it''s')"),
+            ("LONGBLOB", "longblob"),
+            ("BIT(3)", "bit(3)"),
+        ] {
+            assert_eq!(column_type(printed).unwrap().1, want, "{printed}");
+        }
+        assert!(column_type("GEOMETRY").is_err());
+    }
+
+    #[test]
+    fn create_and_drop_table_are_read() {
+        let Ddl::Create(c) = parse_ddl(
+            "CREATE TABLE IF NOT EXISTS d.t (id INT UNSIGNED NOT NULL AUTO_INCREMENT, \
+             email VARCHAR(50) COLLATE utf8mb4_bin NOT NULL DEFAULT 'x''y', at DATETIME DEFAULT CURRENT_TIMESTAMP, \
+             PRIMARY KEY (id), UNIQUE KEY (email), UNIQUE (email), KEY k (at)) DEFAULT CHARSET=utf8mb4 AUTO_INCREMENT=7",
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!((c.schema.as_deref(), c.name.as_str()), (Some("d"), "t"));
+        assert!(c.if_not_exists);
+        assert_eq!(c.columns[0].column_type, "int(10) unsigned");
+        assert!(c.columns[0].auto_increment && !c.columns[0].nullable);
+        assert_eq!(c.columns[1].default.as_deref(), Some("'x''y'"));
+        assert_eq!(c.columns[1].collation.as_deref(), Some("utf8mb4_bin"));
+        assert_eq!(c.columns[2].default.as_deref(), Some("current_timestamp()"));
+        let names: Vec<&str> = c.keys.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names, ["PRIMARY", "email", "email_2"]);
+        assert_eq!(
+            (c.charset.as_deref(), c.auto_increment),
+            (Some("utf8mb4"), Some(7))
+        );
+        assert_eq!(
+            parse_ddl("DROP TABLE IF EXISTS a, d.b").unwrap(),
+            Ddl::Drop(DropTable {
+                if_exists: true,
+                tables: vec![(None, "a".into()), (Some("d".into()), "b".into())],
+            })
+        );
+        for (sql, named) in [
+            ("CREATE TEMPORARY TABLE t (a INT)", "CREATE TEMPORARY TABLE"),
+            ("CREATE TABLE t AS SELECT 1", "AS SELECT"),
+            (
+                "CREATE TABLE t (a INT, FOREIGN KEY (a) REFERENCES p (id))",
+                "FOREIGN KEY",
+            ),
+        ] {
+            assert!(parse_ddl(sql).unwrap_err().0.contains(named), "{sql}");
+        }
+        let e = parse_ddl("CREATE TABLE t (a INT, PRIMARY KEY (b))").unwrap_err();
+        assert_eq!(
+            server_error(&e),
+            Some((1072, "Key column 'b' doesn't exist in table".into()))
+        );
+    }
+}

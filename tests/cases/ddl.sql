@@ -1,0 +1,123 @@
+-- Captured DDL, compared through vdb and on a writable copy of vdbt_shop
+-- (tests/it/capture.rs): the schema changes, then writes and reads over
+-- it. `-- case: name` starts a case; one statement per line.
+
+-- case: a created table takes rows, keys, defaults and AUTO_INCREMENT
+CREATE TABLE widgets (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20) NOT NULL DEFAULT 'w', price DECIMAL(8,2), made DATE DEFAULT '2025-01-01', qty SMALLINT NOT NULL DEFAULT 0, kind ENUM('small', 'large') NOT NULL DEFAULT 'small', UNIQUE KEY uk_name (name))
+INSERT INTO widgets (name, price) VALUES ('a', 1.5), ('b', 2)
+SELECT LAST_INSERT_ID()
+INSERT INTO widgets (price, qty) VALUES (3, 7)
+INSERT INTO widgets (name) VALUES ('A')
+INSERT INTO widgets (name, qty) VALUES ('c', NULL)
+INSERT INTO widgets (id, name) VALUES (10, 'ten')
+INSERT INTO widgets (name, kind) VALUES ('big', 'large')
+SELECT LAST_INSERT_ID()
+SELECT * FROM widgets ORDER BY id
+UPDATE widgets SET price = price * 2 WHERE id > 1
+DELETE FROM widgets WHERE name = 'a'
+SELECT w.id, w.name, w.price, w.made, w.qty FROM widgets w WHERE w.price IS NOT NULL ORDER BY w.price DESC
+SELECT COUNT(*), SUM(price), MAX(name) FROM widgets
+SELECT * FROM widgets WHERE id = 10
+
+-- case: a created table joins and exchanges rows with source tables
+CREATE TABLE tags (customer_id INT NOT NULL, tag VARCHAR(10) NOT NULL, PRIMARY KEY (customer_id, tag))
+INSERT INTO tags SELECT id, country FROM customers WHERE country IS NOT NULL
+INSERT INTO tags VALUES (1, 'vip'), (2, 'vip')
+SELECT c.name, t.tag FROM customers c JOIN tags t ON t.customer_id = c.id ORDER BY c.id, t.tag
+SELECT tag, COUNT(*) FROM tags GROUP BY tag ORDER BY tag
+UPDATE customers c JOIN tags t ON t.customer_id = c.id SET c.name = CONCAT(c.name, '*') WHERE t.tag = 'vip'
+SELECT id, name FROM customers WHERE id IN (SELECT customer_id FROM tags WHERE tag = 'vip') ORDER BY id
+DELETE FROM tags WHERE customer_id IN (SELECT id FROM customers WHERE name LIKE '%*')
+SELECT * FROM tags ORDER BY 1, 2
+
+-- case: CREATE TABLE errors are the server's
+CREATE TABLE customers (id INT)
+CREATE TABLE IF NOT EXISTS customers (id INT)
+CREATE TABLE dup (a INT, A INT)
+CREATE TABLE nokeycol (a INT, PRIMARY KEY (b))
+CREATE TABLE autos (a INT AUTO_INCREMENT, b INT)
+CREATE TABLE nowhere_db.t (a INT)
+CREATE TABLE once (a INT)
+CREATE TABLE once (a INT)
+CREATE TABLE IF NOT EXISTS once (b INT)
+INSERT INTO once VALUES (1), (1), (NULL)
+SELECT a, COUNT(*) FROM once GROUP BY a ORDER BY a
+
+-- case: DROP TABLE removes source and created tables, with the server's errors
+DROP TABLE digits
+SELECT * FROM digits
+INSERT INTO digits VALUES (1)
+DROP TABLE digits
+DROP TABLE IF EXISTS digits
+DROP TABLE numbers, nothere
+SELECT COUNT(*) FROM numbers
+CREATE TABLE digits (d VARCHAR(5) NOT NULL PRIMARY KEY)
+INSERT INTO digits VALUES ('five')
+SELECT * FROM digits
+DROP TABLE customers
+DROP TABLE IF EXISTS digits, nothere
+
+-- case: rows written to a table are gone with it, and a new table of that name starts empty
+UPDATE accounts SET balance = 0 WHERE id = 1
+DROP TABLE accounts
+CREATE TABLE accounts (id INT NOT NULL PRIMARY KEY, balance INT NOT NULL)
+SELECT COUNT(*) FROM accounts
+INSERT INTO accounts VALUES (1, 5)
+SELECT * FROM accounts
+
+-- case: CREATE TABLE LIKE copies the definition, not the rows
+CREATE TABLE products_copy LIKE products
+SELECT COUNT(*) FROM products_copy
+INSERT INTO products_copy SELECT * FROM products WHERE price > 10
+INSERT INTO products_copy (sku, title, price) VALUES ('N-1', 'New', 1)
+SELECT sku, title, price, tags, status FROM products_copy ORDER BY sku
+INSERT INTO products_copy (sku, title, price) VALUES ('N-1', 'Again', 2)
+CREATE TABLE orders_copy LIKE orders
+INSERT INTO orders_copy (customer_id, placed_on, total) VALUES (999, '2025-01-01', 5)
+SELECT LAST_INSERT_ID()
+
+-- case: DDL commits an open transaction
+BEGIN
+INSERT INTO accounts VALUES (100, 1)
+CREATE TABLE side (a INT)
+ROLLBACK
+SELECT * FROM accounts WHERE id = 100
+SET autocommit = 0
+UPDATE accounts SET balance = 2 WHERE id = 100
+DROP TABLE side
+ROLLBACK
+SELECT * FROM accounts WHERE id = 100
+SET autocommit = 1
+
+-- case: a key-less created table counts identical rows
+CREATE TABLE events_log (kind VARCHAR(10), n INT)
+INSERT INTO events_log VALUES ('x', 1), ('x', 1), ('y', 2)
+DELETE FROM events_log WHERE kind = 'x' LIMIT 1
+UPDATE events_log SET n = n + 10 WHERE kind = 'y'
+SELECT kind, n, COUNT(*) FROM events_log GROUP BY kind, n ORDER BY kind, n
+
+-- case: the catalog shows created and dropped tables: SHOW, DESCRIBE and information_schema
+CREATE TABLE widgets (id INT UNSIGNED NOT NULL AUTO_INCREMENT, name VARCHAR(20) NOT NULL DEFAULT 'w', price DECIMAL(8,2) DEFAULT 1.5, made DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3), note TEXT CHARACTER SET latin1, code CHAR(3) COLLATE utf8mb4_bin, size ENUM('s', 'm') NOT NULL DEFAULT 'm', flags SET('a', 'b'), qty SMALLINT NOT NULL, big BIGINT UNSIGNED, ratio DOUBLE, day DATE NOT NULL DEFAULT '2025-01-01', PRIMARY KEY (id), UNIQUE KEY uk_name (name), KEY k_price (price, made), KEY (qty))
+CREATE TABLE pairs (a INT NOT NULL, b INT NOT NULL, UNIQUE KEY (a, b))
+DROP TABLE order_items
+SHOW TABLES
+SHOW FULL TABLES LIKE '%s'
+SHOW TABLES LIKE 'w%'
+SHOW CREATE TABLE widgets
+SHOW CREATE TABLE pairs
+DESCRIBE widgets
+SHOW COLUMNS FROM widgets LIKE 'n%'
+SHOW FULL COLUMNS FROM pairs
+SHOW INDEX FROM widgets
+SHOW CREATE TABLE order_items
+DESCRIBE order_items
+SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME
+SELECT COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_TYPE, COLUMN_KEY, EXTRA, COLUMN_COMMENT, IS_GENERATED FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('widgets', 'pairs', 'order_items') ORDER BY TABLE_NAME, ORDINAL_POSITION
+SELECT t.TABLE_NAME, COUNT(c.COLUMN_NAME) FROM information_schema.tables t JOIN information_schema.columns c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME WHERE t.TABLE_SCHEMA = DATABASE() GROUP BY t.TABLE_NAME ORDER BY t.TABLE_NAME
+INSERT INTO widgets (name, qty) VALUES ('x', 1)
+INSERT INTO widgets (id, name, qty) VALUES (41, 'y', 2)
+SELECT id, name, price, note, code, size, flags, qty, day FROM widgets ORDER BY id
+SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'widgets'
+SHOW CREATE TABLE widgets
+DROP TABLE widgets
+SHOW TABLES LIKE 'w%'
