@@ -188,8 +188,15 @@ impl Server {
             let shared = self.shared.clone();
             let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
             let spawned = std::thread::Builder::new().name(format!("conn-{id}")).spawn(move || {
+                let socket = tcp.try_clone().ok();
                 let result = catch_unwind(AssertUnwindSafe(|| session::serve(tcp, peer, &shared, id)));
                 if result.is_err() {
+                    // The registry's handle (for KILL) would keep the
+                    // socket open: the client must see it close, not hang.
+                    shared.unregister(id);
+                    if let Some(s) = socket {
+                        let _ = s.shutdown(std::net::Shutdown::Both);
+                    }
                     error!("conn {id}: internal error (panic); this connection was closed, others are unaffected");
                 }
             });

@@ -283,13 +283,20 @@ fn in_ranges<'m, V: Clone>(
     map: &'m OrdMap<Vec<u8>, V>,
     ranges: &Option<Vec<KeyRange>>,
 ) -> Vec<&'m V> {
+    entries_in_ranges(map, ranges)
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect()
+}
+
+/// The entries of `map` whose keys lie in `ranges` (all of them for `None`).
+fn entries_in_ranges<'m, V: Clone>(
+    map: &'m OrdMap<Vec<u8>, V>,
+    ranges: &Option<Vec<KeyRange>>,
+) -> Vec<(&'m Vec<u8>, &'m V)> {
     match ranges {
-        Some(rs) => rs
-            .iter()
-            .flat_map(|r| map.range(r.clone()))
-            .map(|(_, v)| v)
-            .collect(),
-        None => map.values().collect(),
+        Some(rs) => rs.iter().flat_map(|r| map.range(r.clone())).collect(),
+        None => map.iter().collect(),
     }
 }
 
@@ -508,9 +515,9 @@ impl TableDelta {
                 .iter()
                 .all(|(i, p)| p.admits(row[*i].as_deref(), &cols[*i].column))
         };
-        let rows: Vec<&Row> = in_ranges(&self.rows, &ranges)
+        let rows: Vec<&Row> = self
+            .in_view_order(entries_in_ranges(&self.rows, &ranges))
             .into_iter()
-            .map(|r| &**r)
             .filter(|r| passes(r))
             .collect();
         // Hidden source rows are known by their key only: test the key
@@ -557,6 +564,18 @@ impl TableDelta {
 
     /// Replaces a row of the merged view (`old`, as read) with `new`.
     pub fn update(&mut self, old: &Row, new: Row) {
+        if self.counted {
+            // The copy keeps its place in scan order, as an InnoDB row
+            // updated in place does.
+            if let Some(k) = self.find(old) {
+                self.derived = OnceLock::new();
+                self.rows.remove(&k);
+                let mut key = self.key_of(&new);
+                key.extend_from_slice(&k[k.len() - 8..]);
+                self.rows.insert(key, Arc::new(new));
+                return;
+            }
+        }
         self.delete(old);
         self.insert(new);
     }
@@ -587,10 +606,11 @@ impl TableDelta {
     }
 
     /// Whether removing or changing `row` (a row of a key-less table, as
-    /// read over the merged view) needs [`TableDelta::adopt`] first: it can
-    /// only be a source copy.
+    /// read over the merged view) needs [`TableDelta::adopt`] first: the
+    /// source's copies of it still show (there may be delta copies too, but
+    /// a statement can reach more copies than those).
     pub fn needs_adoption(&self, row: &Row) -> bool {
-        self.counted && self.find(row).is_none() && !self.hidden.contains_key(&self.key_of(row))
+        self.counted && !self.meta.created && !self.hidden.contains_key(&self.key_of(row))
     }
 
     /// Takes over the `copies` source copies of a key-less table's image:
@@ -697,7 +717,21 @@ impl TableDelta {
     }
 
     fn build_derived(&self) -> Result<String, BadValue> {
-        self.build(&[], self.hidden.values(), self.rows.values().map(|r| &**r))
+        let rows = self.in_view_order(self.rows.iter().collect());
+        self.build(&[], self.hidden.values(), rows.into_iter())
+    }
+
+    /// Delta rows in the order the merged view shows them: key order,
+    /// except that a key-less table's copies come in the order they were
+    /// added (their keys end in an increasing number), as InnoDB's hidden
+    /// row ids order a scan.
+    fn in_view_order<'m>(&self, mut entries: Vec<(&'m Vec<u8>, &'m Arc<Row>)>) -> Vec<&'m Row> {
+        if self.counted {
+            entries.sort_by(|a, b| {
+                a.0[a.0.len().saturating_sub(8)..].cmp(&b.0[b.0.len().saturating_sub(8)..])
+            });
+        }
+        entries.into_iter().map(|(_, r)| &**r).collect()
     }
 
     /// `(SELECT <columns> FROM t WHERE <conditions> AND (<key>) NOT IN
@@ -1205,6 +1239,10 @@ mod tests {
         // them all over and leaves two.
         let image = row("1", Some("a"));
         assert!(t.needs_adoption(&image));
+        // A copy added by the delta does not stand for the source's.
+        t.insert(image.clone());
+        assert!(t.needs_adoption(&image));
+        t.delete(&image);
         t.adopt(&image, 3);
         t.delete(&image);
         assert!(!t.needs_adoption(&image));

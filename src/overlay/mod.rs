@@ -172,6 +172,21 @@ pub fn rewrite_traced(
         refs = analyse(o)?;
     }
     let text = ordered.as_deref().unwrap_or(text);
+    // A select item whose text the splice changes (`1 IN (SELECT * FROM
+    // t)`) keeps the name the server gives it: its text as written.
+    let spliced: Vec<usize> = refs
+        .iter()
+        .filter(|r| {
+            resolve(r)
+                .is_some_and(|id| state.tables.contains_key(&id) || state.views.contains_key(&id))
+        })
+        .map(|r| r.name_span.start)
+        .collect();
+    let named = crate::sql::items::keep_names(text, mode, &spliced);
+    if let Some(n) = &named {
+        refs = analyse(n)?;
+    }
+    let text = named.as_deref().unwrap_or(text);
     let changed_columns = |types: &[&str]| -> Vec<String> {
         refs.iter()
             .filter_map(|r| state.tables.get(&resolve(r)?))

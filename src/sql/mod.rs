@@ -7,6 +7,7 @@
 pub mod bind;
 pub mod classify;
 pub mod ddl;
+pub mod items;
 pub mod lexer;
 pub mod literal;
 pub mod restrict;

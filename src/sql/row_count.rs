@@ -2,39 +2,8 @@
 //! write, so its own `ROW_COUNT()` would answer for vdb's internal
 //! statements. The session puts the captured write's count in its place.
 
-use super::lexer::{lex, Kind, LexMode, Token};
-
-/// Words that may follow SELECT before its first item.
-const MODIFIERS: &[&str] = &[
-    "ALL",
-    "DISTINCT",
-    "DISTINCTROW",
-    "HIGH_PRIORITY",
-    "STRAIGHT_JOIN",
-    "SQL_SMALL_RESULT",
-    "SQL_BIG_RESULT",
-    "SQL_BUFFER_RESULT",
-    "SQL_CACHE",
-    "SQL_NO_CACHE",
-    "SQL_CALC_FOUND_ROWS",
-];
-
-/// Words that end a select list.
-const LIST_END: &[&str] = &[
-    "FROM",
-    "INTO",
-    "WHERE",
-    "GROUP",
-    "HAVING",
-    "ORDER",
-    "LIMIT",
-    "UNION",
-    "EXCEPT",
-    "INTERSECT",
-    "WINDOW",
-    "FOR",
-    "LOCK",
-];
+use super::items::names_to_keep;
+use super::lexer::{lex, LexMode};
 
 /// `sql` with each `ROW_COUNT()` call replaced by `COALESCE(v,
 /// ROW_COUNT())`, which has the function's value `v` and exactly its type
@@ -55,18 +24,8 @@ pub fn substitute(sql: &[u8], mode: LexMode, value: i64) -> Option<Vec<u8>> {
     if calls.is_empty() {
         return None;
     }
-    // Aliases to add: (byte offset after the item, the item's text).
-    let mut aliases: Vec<(usize, String)> = Vec::new();
-    for (start, end) in select_items(sql, &t) {
-        let has_call = calls.iter().any(|&c| c >= start && c < end);
-        if has_call && !aliased(sql, &t[start..end]) {
-            let text = &sql[t[start].start..t[end - 1].end];
-            aliases.push((
-                t[end - 1].end,
-                String::from_utf8_lossy(text).replace('`', "``"),
-            ));
-        }
-    }
+    let positions: Vec<usize> = calls.iter().map(|&c| t[c].start).collect();
+    let aliases = names_to_keep(sql, &t, &positions);
     let mut out = Vec::with_capacity(sql.len() + 64);
     let mut at = 0;
     let mut edits: Vec<(usize, usize, Vec<u8>)> = calls
@@ -76,8 +35,8 @@ pub fn substitute(sql: &[u8], mode: LexMode, value: i64) -> Option<Vec<u8>> {
             (t[c].start, t[c + 2].end, text)
         })
         .collect();
-    for (pos, name) in aliases {
-        edits.push((pos, pos, format!(" AS `{name}`").into_bytes()));
+    for (pos, alias) in aliases {
+        edits.push((pos, pos, alias.into_bytes()));
     }
     edits.sort_by_key(|e| (e.0, e.1));
     for (start, end, text) in edits {
@@ -87,53 +46,6 @@ pub fn substitute(sql: &[u8], mode: LexMode, value: i64) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(&sql[at..]);
     Some(out)
-}
-
-/// Token ranges of the items of the first top-level select list.
-fn select_items(sql: &[u8], t: &[Token]) -> Vec<(usize, usize)> {
-    let Some(select) = t.iter().position(|x| x.is_word(sql, "SELECT")) else {
-        return Vec::new();
-    };
-    let mut i = select + 1;
-    while i < t.len() && MODIFIERS.iter().any(|m| t[i].is_word(sql, m)) {
-        i += 1;
-    }
-    let mut items = Vec::new();
-    let mut depth = 0i32;
-    let mut start = i;
-    while i < t.len() {
-        match t[i].kind {
-            Kind::Punct(b'(') => depth += 1,
-            Kind::Punct(b')') => depth -= 1,
-            _ => {}
-        }
-        let end_of_list =
-            depth == 0 && (t[i].is_punct(b';') || LIST_END.iter().any(|w| t[i].is_word(sql, w)));
-        if end_of_list {
-            break;
-        }
-        if depth == 0 && t[i].is_punct(b',') {
-            items.push((start, i));
-            start = i + 1;
-        }
-        i += 1;
-    }
-    if start < i {
-        items.push((start, i));
-    }
-    items
-}
-
-/// Whether a select item ends in an alias (`expr AS name`, `expr name`).
-fn aliased(sql: &[u8], item: &[Token]) -> bool {
-    let [.., before, last] = item else {
-        return false;
-    };
-    let name = matches!(last.kind, Kind::QuotedIdent | Kind::Str)
-        || (last.kind == Kind::Word && !sql[last.start].is_ascii_digit());
-    name && (before.is_word(sql, "AS")
-        || before.is_punct(b')')
-        || matches!(before.kind, Kind::Word | Kind::QuotedIdent | Kind::Str))
 }
 
 #[cfg(test)]

@@ -418,11 +418,18 @@ impl Run<'_, '_> {
     /// Text of an expression over changed tables, rewritten to read the
     /// merged view.
     fn fragment(&self, state: &DeltaState, text: &[u8]) -> Result<Vec<u8>, OverlayError> {
-        let mut probe = b"SELECT ".to_vec();
+        // Aliased, so that the rewrite adds no alias of its own.
+        const HEAD: &[u8] = b"SELECT (";
+        const TAIL: &[u8] = b") AS vdb_fragment";
+        let mut probe = HEAD.to_vec();
         probe.extend_from_slice(text);
+        probe.extend_from_slice(TAIL);
         match rewrite_read(&probe, state, self.cx.db.as_deref(), None)? {
             None => Ok(text.to_vec()),
-            Some(s) => Ok(s.into_bytes()[7..].to_vec()),
+            Some(s) => {
+                let b = s.into_bytes();
+                Ok(b[HEAD.len()..b.len() - TAIL.len()].to_vec())
+            }
         }
     }
 
@@ -1487,12 +1494,19 @@ impl Run<'_, '_> {
         let raised = auto.and_then(|a| new.iter().filter_map(|r| self.explicit_auto(r, a)).max());
         self.adopt(w, &old)?;
         let t: &mut TableDelta = w.table(&self.meta, &key);
-        // Remove every old image first: keys may move onto each other.
-        for o in &old {
-            t.delete(o);
-        }
-        for n in new {
-            t.insert(n);
+        if t.counted {
+            // No key to move onto another: each copy is changed in place.
+            for (o, n) in old.iter().zip(new) {
+                t.update(o, n);
+            }
+        } else {
+            // Remove every old image first: keys may move onto each other.
+            for o in &old {
+                t.delete(o);
+            }
+            for n in new {
+                t.insert(n);
+            }
         }
         // InnoDB moves the counter past an AUTO_INCREMENT value an UPDATE
         // writes.
