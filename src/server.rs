@@ -33,6 +33,8 @@ pub struct Shared {
     /// Row locks of the sessions' transactions (held by vdb, never at the
     /// source).
     pub locks: crate::delta::locks::Locks,
+    /// Named states of the delta (`CALL vdb.snapshot('name')`).
+    pub snapshots: Mutex<std::collections::BTreeMap<String, crate::admin::Snapshot>>,
 }
 
 /// What another connection needs to interrupt a session (KILL).
@@ -144,6 +146,7 @@ impl Server {
             statements: AtomicU64::new(0),
             delta: crate::delta::Delta::default(),
             locks: crate::delta::locks::Locks::default(),
+            snapshots: Mutex::new(std::collections::BTreeMap::new()),
         });
         Ok(Server { listener, shared })
     }

@@ -883,9 +883,18 @@ impl DeltaState {
             .any(|n| contains_ignore_case(sql, n.as_bytes()))
     }
 
-    /// Total changed rows.
+    /// The changed tables a user wrote to (not the catalog tables that
+    /// carry the schema delta).
+    pub fn user_tables(&self) -> impl Iterator<Item = &Arc<TableDelta>> {
+        self.tables
+            .iter()
+            .filter(|(id, _)| id.schema != "information_schema")
+            .map(|(_, t)| t)
+    }
+
+    /// Total changed rows (of the tables users wrote to).
     pub fn changed_rows(&self) -> usize {
-        self.tables.values().map(|t| t.changed_rows()).sum()
+        self.user_tables().map(|t| t.changed_rows()).sum()
     }
 
     /// Approximate bytes held.
@@ -1056,6 +1065,15 @@ impl Delta {
             gate: Mutex::new(()),
             meta: self.meta.clone(),
         }
+    }
+
+    /// Makes `state` the current delta as a statement of its own (a new
+    /// version: prepared statements and caches see the change), as
+    /// `vdb.reset()` and `vdb.restore()` do.
+    pub fn replace(&self, state: &DeltaState) {
+        let mut w = self.writer();
+        w.next = state.clone();
+        w.commit();
     }
 
     /// Makes `state` current again (ROLLBACK TO SAVEPOINT in a fork).

@@ -26,6 +26,10 @@ pub enum ClientError {
     NotCapturable(String),
     /// A `vdb.*` table that does not exist.
     NoSuchControlTable(String),
+    /// A `vdb.*` procedure that does not exist.
+    NoSuchControlProcedure(String),
+    /// A `vdb.*` call that failed (no such snapshot, bad arguments).
+    ControlFailed(String),
     /// A row lock was not granted within innodb_lock_wait_timeout (or at
     /// once, under NOWAIT).
     LockWaitTimeout,
@@ -63,6 +67,10 @@ impl ClientError {
             ClientError::NoSuchThread(_) => (1094, "HY000"),
             // ER_NO_SUCH_TABLE
             ClientError::NoSuchControlTable(_) => (1146, "42S02"),
+            // ER_SP_DOES_NOT_EXIST
+            ClientError::NoSuchControlProcedure(_) => (1305, "42000"),
+            // ER_SIGNAL_EXCEPTION, as a procedure's SIGNAL would give
+            ClientError::ControlFailed(_) => (1644, "45000"),
             // ER_UNKNOWN_STMT_HANDLER
             ClientError::UnknownStatement { .. } => (1243, "HY000"),
             // ER_LOCK_WAIT_TIMEOUT
@@ -92,6 +100,10 @@ impl ClientError {
             ClientError::SourceUnreachable(why) => format!("vdb cannot connect to the source database: {why}"),
             ClientError::NoSuchThread(id) => format!("Unknown thread id: {id}"),
             ClientError::NoSuchControlTable(name) => format!("Table 'vdb.{name}' doesn't exist"),
+            ClientError::NoSuchControlProcedure(name) => {
+                format!("PROCEDURE vdb.{name} does not exist")
+            }
+            ClientError::ControlFailed(why) => format!("vdb: {why}"),
             ClientError::UnknownStatement { id, function } => {
                 format!("Unknown prepared statement handler ({id}) given to {function}")
             }

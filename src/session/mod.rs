@@ -597,6 +597,9 @@ impl Session<'_> {
             if r.capturable && CAPTURED_DDL.contains(&r.statement.as_str()) {
                 return self.capture_ddl(sql, seq);
             }
+            if r.statement == "CALL" && admin::parse_call(sql, self.lex).is_some() {
+                return self.control_query(sql, seq);
+            }
         }
         let locking = analysis.effects.iter().find_map(|e| match e {
             Effect::LockingRead(l) => Some(*l),
@@ -1128,6 +1131,30 @@ impl Session<'_> {
     /// A read of `vdb.*` control tables: answered by the source over the
     /// derived tables the control interface splices in.
     fn control_query(&mut self, sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        if let Some(c) = admin::parse_call(sql, self.lex) {
+            // The call acts on the shared delta: an open transaction of
+            // this session commits first, as before DDL.
+            if self.txn.is_some() {
+                self.commit_transaction();
+                if let Some(up) = self.upstream.as_mut() {
+                    if let Err(e) = up.query("COMMIT") {
+                        warn!("conn {}: cannot end the source transaction: {e}", self.id);
+                    }
+                }
+            }
+            match admin::call(self.shared, &c) {
+                Ok(None) => {
+                    debug!("conn {} ran vdb.{}({:?})", self.id, c.procedure, c.args);
+                    let ok = ok_payload(0, 0, self.status(), 0, b"");
+                    write_packet(self.client.get_mut(), seq, &ok)?;
+                }
+                Ok(Some(name)) => {
+                    self.send_error(seq, &ClientError::NoSuchControlProcedure(name))?
+                }
+                Err(why) => self.send_error(seq, &ClientError::ControlFailed(why))?,
+            }
+            return Ok(true);
+        }
         let rewritten = match std::str::from_utf8(sql) {
             Ok(text) => admin::rewrite(text, self.shared),
             Err(_) => Err(AdminError::Unanalysable("not UTF-8".into())),

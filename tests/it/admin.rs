@@ -103,3 +103,83 @@ fn unknown_control_tables_and_prepared_reads_get_clear_errors() {
     let v: String = c.query_first("SELECT 'vdb.status'").unwrap().unwrap();
     assert_eq!(v, "vdb.status");
 }
+
+fn count(c: &mut mysql::Conn, sql: &str) -> u64 {
+    c.query_first(sql).unwrap().unwrap()
+}
+
+fn control_error(c: &mut mysql::Conn, sql: &str) -> (u16, String) {
+    match c.query_drop(sql) {
+        Err(mysql::Error::MySqlError(e)) => (e.code, e.message),
+        other => panic!("{sql}: {other:?}"),
+    }
+}
+
+#[test]
+fn reset_snapshot_and_restore_move_the_whole_view_and_never_the_source() {
+    let before = crate::harness::source_fingerprint();
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    let mut other = vdb.conn(Some("vdbt_shop"));
+    let digits = "SELECT COUNT(*) FROM digits";
+    c.query_drop("INSERT INTO digits VALUES (10), (11)")
+        .unwrap();
+    c.query_drop("CREATE TABLE notes (id INT PRIMARY KEY, body TEXT)")
+        .unwrap();
+    c.query_drop("INSERT INTO notes VALUES (1, 'kept')")
+        .unwrap();
+    c.query_drop("CALL vdb.snapshot('seeded')").unwrap();
+    c.query_drop("DELETE FROM digits WHERE d < 5").unwrap();
+    c.query_drop("DROP TABLE notes").unwrap();
+    assert_eq!(count(&mut other, digits), 7);
+    // vdb.snapshots: one row per snapshot, typed like a table's columns.
+    let (name, rows): (String, u64) = c
+        .query_first("SELECT name, changed_rows FROM vdb.snapshots WHERE created_at <= NOW() + INTERVAL 1 DAY")
+        .unwrap()
+        .unwrap();
+    assert_eq!((name.as_str(), rows), ("seeded", 3));
+    // Restore brings back rows and schema, for every connection.
+    c.query_drop("CALL vdb.restore('seeded')").unwrap();
+    assert_eq!(count(&mut other, digits), 12);
+    let body: String = other
+        .query_first("SELECT body FROM notes WHERE id = 1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(body, "kept");
+    // Reset: the view is the source again; snapshots stay.
+    c.query_drop("CALL vdb.reset()").unwrap();
+    assert_eq!(count(&mut other, digits), 10);
+    assert_eq!(
+        control_error(&mut other, "SELECT * FROM notes").0,
+        1146,
+        "a table created after the source's state is gone"
+    );
+    let status: String = c
+        .query_first("SELECT value FROM vdb.status WHERE name = 'snapshots'")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, "1");
+    c.query_drop("CALL vdb.restore('seeded')").unwrap();
+    assert_eq!(count(&mut c, digits), 12);
+    // A restore inside a transaction commits it first, as DDL does.
+    c.query_drop("BEGIN").unwrap();
+    c.query_drop("INSERT INTO digits VALUES (12)").unwrap();
+    c.query_drop("CALL vdb.snapshot('with 12')").unwrap();
+    c.query_drop("ROLLBACK").unwrap();
+    assert_eq!(count(&mut c, digits), 13);
+    c.query_drop("CALL vdb.drop_snapshot('with 12')").unwrap();
+    assert_eq!(
+        control_error(&mut c, "CALL vdb.restore('with 12')"),
+        (1644, "vdb: no snapshot named 'with 12'".into())
+    );
+    assert_eq!(
+        control_error(&mut c, "CALL vdb.snapshot()").0,
+        1644,
+        "a snapshot needs a name"
+    );
+    assert_eq!(
+        control_error(&mut c, "CALL vdb.nothing()"),
+        (1305, "PROCEDURE vdb.nothing does not exist".into())
+    );
+    crate::harness::assert_source_unchanged(&before);
+}
