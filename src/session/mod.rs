@@ -246,6 +246,9 @@ impl Session<'_> {
     /// state, and reads the lexing mode.
     fn open_upstream(&mut self) -> Result<(), UpstreamError> {
         let mut up = Upstream::connect(&self.shared.config.source, &self.login_params())?;
+        // The limit learned at start: larger internal statements are
+        // refused rather than sent (the source would drop the connection).
+        up.info.max_packet = self.shared.source_info.max_packet;
         up.make_read_only()?;
         for set in &self.replay {
             // Best effort: a SET that worked before works again.
@@ -842,6 +845,12 @@ impl Session<'_> {
         match e {
             OverlayError::Upstream(UpstreamError::Server { payload, .. }) => {
                 write_packet(self.client.get_mut(), seq, &payload)?;
+            }
+            OverlayError::Upstream(UpstreamError::TooLarge { len, limit }) => {
+                let what = format!(
+                    "a statement whose merged view of changed tables is {len} bytes of SQL, beyond the source's max_allowed_packet ({limit}): narrow it by key, or raise max_allowed_packet on the source"
+                );
+                self.send_error(seq, &ClientError::NotCapturable(what))?;
             }
             OverlayError::Upstream(other) => {
                 self.upstream = None;

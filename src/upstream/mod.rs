@@ -80,6 +80,14 @@ pub enum UpstreamError {
     /// The source sent something vdb does not understand, or asked for an
     /// authentication method vdb does not implement.
     Protocol(String),
+    /// An internal statement larger than the source's max_allowed_packet:
+    /// not sent (the source would drop the connection).
+    TooLarge {
+        /// Its size in bytes.
+        len: usize,
+        /// The source's max_allowed_packet.
+        limit: usize,
+    },
 }
 
 impl UpstreamError {
@@ -116,6 +124,10 @@ impl std::fmt::Display for UpstreamError {
             }
             UpstreamError::Tls(m) => write!(f, "TLS: {m}"),
             UpstreamError::Protocol(m) => write!(f, "{m}"),
+            UpstreamError::TooLarge { len, limit } => write!(
+                f,
+                "a statement of {len} bytes, beyond the source's max_allowed_packet ({limit})"
+            ),
         }
     }
 }
@@ -400,11 +412,22 @@ impl Upstream {
     /// Runs an internal query and returns the rows of its result sets
     /// (text values, NULL as `None`).
     pub fn query(&mut self, sql: &str) -> Result<Rows, UpstreamError> {
+        self.fits(sql.len())?;
         let mut cmd = Vec::with_capacity(sql.len() + 1);
         cmd.push(0x03);
         cmd.extend_from_slice(sql.as_bytes());
         self.send(&cmd)?;
         self.read_text_result()
+    }
+
+    /// Refuses an internal statement the source would drop the connection
+    /// for (beyond its max_allowed_packet).
+    fn fits(&self, len: usize) -> Result<(), UpstreamError> {
+        let limit = self.info.max_packet;
+        if limit > 0 && len + 1 >= limit {
+            return Err(UpstreamError::TooLarge { len, limit });
+        }
+        Ok(())
     }
 
     /// Reads an OK, ERR or text result set(s) into rows.
@@ -421,6 +444,9 @@ impl Upstream {
     /// error: the overlay's typed blocks answer one result set per row, and
     /// an error names the row it stopped at by what came before it.
     pub fn query_partial(&mut self, sql: &[u8]) -> (Rows, Option<UpstreamError>) {
+        if let Err(e) = self.fits(sql.len()) {
+            return (Vec::new(), Some(e));
+        }
         let mut cmd = Vec::with_capacity(sql.len() + 1);
         cmd.push(0x03);
         cmd.extend_from_slice(sql);
