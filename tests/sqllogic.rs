@@ -106,16 +106,23 @@ fn parse(text: &str) -> Vec<Record> {
     out
 }
 
-#[test]
-fn every_sqllogictest_query_answers_through_vdb_as_directly() {
-    let s = source();
-    let vdb = Vdb::start();
+/// The corpus's `.test` files whose names `pick` accepts, in name order.
+fn corpus_files(pick: impl Fn(&str) -> bool) -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(CORPUS)
         .unwrap_or_else(|e| panic!("{CORPUS}: {e}"))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "test"))
+        .filter(|p| pick(&p.file_name().unwrap().to_string_lossy()))
         .collect();
     files.sort();
+    files
+}
+
+#[test]
+fn every_sqllogictest_query_answers_through_vdb_as_directly() {
+    let s = source();
+    let vdb = Vdb::start();
+    let files = corpus_files(|_| true);
     assert!(files.len() >= 17, "the corpus has {} files", files.len());
     let (mut records, mut queries, mut errors) = (0usize, 0usize, 0usize);
     let mut spans = SpanCheck::default();
@@ -177,16 +184,7 @@ const VIRTUAL: &[&str] = &["select1.test", "select2.test", "select3.test"];
 fn tables_created_through_vdb_answer_every_select_query_as_directly() {
     let s = source();
     let vdb = Vdb::start();
-    let mut files: Vec<_> = std::fs::read_dir(CORPUS)
-        .unwrap_or_else(|e| panic!("{CORPUS}: {e}"))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "test"))
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            VIRTUAL.iter().any(|f| name == *f)
-        })
-        .collect();
-    files.sort();
+    let files = corpus_files(|name| VIRTUAL.contains(&name));
     assert_eq!(files.len(), VIRTUAL.len());
     let (mut records, mut queries, mut errors, mut statements) = (0usize, 0usize, 0usize, 0usize);
     let mut refused: Vec<String> = Vec::new();

@@ -21,7 +21,7 @@ use crate::sql::lexer::{lex, unquote, Kind, LexMode};
 
 use crate::server::Shared;
 use crate::sql::literal::Column;
-use crate::sql::rewrite::{quote_ident, splice};
+use crate::sql::rewrite::{literal_rows, splice};
 use crate::sql::tables::table_refs;
 
 /// Why a statement over `vdb.*` cannot be answered.
@@ -97,40 +97,19 @@ fn utc_now() -> String {
     )
 }
 
-/// A derived table of text columns `names` holding `rows` (typed NULLs
-/// and no row when there is none).
+/// A derived table of text columns `names` holding `rows` (no row, when
+/// there is none).
 fn literal_table(names: &[&str], rows: &[Vec<String>]) -> String {
     let col = text_column();
-    let lit = |s: &str| {
-        col.literal(Some(s.as_bytes()))
-            .expect("varchar literals always encode")
-    };
-    if rows.is_empty() {
-        let cols: Vec<String> = names
-            .iter()
-            .map(|n| format!("{} AS {}", lit(""), quote_ident(n)))
-            .collect();
-        return format!("(SELECT {} FROM DUAL WHERE 0)", cols.join(", "));
-    }
-    let selects: Vec<String> = rows
+    let rows: Vec<Vec<Option<String>>> = rows
         .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let cols: Vec<String> = row
-                .iter()
-                .zip(names)
-                .map(|(v, n)| {
-                    if i == 0 {
-                        format!("{} AS {}", lit(v), quote_ident(n))
-                    } else {
-                        lit(v)
-                    }
-                })
-                .collect();
-            format!("SELECT {}", cols.join(", "))
-        })
+        .map(|r| r.iter().cloned().map(Some).collect())
         .collect();
-    format!("({})", selects.join(" UNION ALL "))
+    let table = literal_rows(names, &rows, |v| {
+        col.literal(Some(v.unwrap_or("").as_bytes()))
+            .expect("varchar literals always encode")
+    });
+    format!("({table})")
 }
 
 /// The derived table for `vdb.status`.

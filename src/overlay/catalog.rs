@@ -18,7 +18,7 @@ use crate::delta::{
 };
 use crate::sql::lexer::{lex, unquote, Kind, LexMode};
 use crate::sql::literal::Column;
-use crate::sql::rewrite::quote_ident;
+use crate::sql::rewrite::{literal_rows, quote_ident};
 use crate::upstream::Upstream;
 
 use super::meta::{no_such_table, text_literal};
@@ -427,39 +427,11 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
     out
 }
 
-/// A literal for a catalog value (always UTF-8 text; NULL for `None`).
-fn lit(v: Option<&str>) -> String {
-    v.map_or("NULL".into(), text_literal)
-}
-
-/// `SELECT <row> UNION ALL ...` with the given column names: a result set
-/// the source encodes for vdb.
+/// `SELECT <row> UNION ALL ...` of catalog values (UTF-8 text; NULL for
+/// `None`) with the given column names: a result set the source encodes
+/// for vdb.
 fn literal_result(names: &[&str], rows: &[Vec<Option<String>>]) -> String {
-    if rows.is_empty() {
-        let cols: Vec<String> = names
-            .iter()
-            .map(|n| format!("NULL AS {}", quote_ident(n)))
-            .collect();
-        return format!("SELECT {} FROM DUAL WHERE 0", cols.join(", "));
-    }
-    rows.iter()
-        .enumerate()
-        .map(|(r, row)| {
-            let cols: Vec<String> = row
-                .iter()
-                .zip(names)
-                .map(|(v, n)| {
-                    if r == 0 {
-                        format!("{} AS {}", lit(v.as_deref()), quote_ident(n))
-                    } else {
-                        lit(v.as_deref())
-                    }
-                })
-                .collect();
-            format!("SELECT {}", cols.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ")
+    literal_rows(names, rows, |v| v.map_or("NULL".into(), text_literal))
 }
 
 /// What a SHOW or DESCRIBE statement names, when the schema delta concerns it.

@@ -11,11 +11,11 @@
 use std::sync::Arc;
 
 use crate::delta::{ColumnMeta, TableDelta, TableId, TableMeta, UniqueKey};
-use crate::sql::ddl::{parse_ddl, server_error, CreateTable, Ddl, DropTable};
+use crate::sql::ddl::{parse_ddl, CreateTable, Ddl, DropTable};
 use crate::sql::literal::Column;
 use crate::upstream::Upstream;
 
-use super::meta::{load, text_literal};
+use super::meta::{load, text, text_literal};
 use super::write::{WriteContext, WriteOutcome};
 use super::OverlayError;
 
@@ -40,10 +40,7 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
             "DDL in an executable comment (/*! ... */)".into(),
         ));
     }
-    let ddl = parse_ddl(text).map_err(|u| match server_error(&u) {
-        Some((code, message)) => server(code, "42000", message),
-        None => OverlayError::Unsupported(u.0),
-    })?;
+    let ddl = parse_ddl(text).map_err(|u| OverlayError::Unsupported(u.0))?;
     match ddl {
         Ddl::Create(c) => create(cx, &c, text),
         Ddl::Drop(d) => drop_tables(cx, &d, text),
@@ -95,9 +92,6 @@ fn database_defaults(up: &mut Upstream, schema: &str) -> Result<(String, String)
             format!("Unknown database '{schema}'"),
         ));
     };
-    let text = |v: &Option<Vec<u8>>| {
-        String::from_utf8_lossy(v.as_deref().unwrap_or_default()).into_owned()
-    };
     Ok((text(&r[0]), text(&r[1])))
 }
 
@@ -114,9 +108,6 @@ fn string_charset(
         ((Some(_), _), _) | ((_, Some(_)), _) => (column.0.clone(), column.1.clone()),
         (_, (Some(_), _)) | (_, (_, Some(_))) => (table.0.clone(), table.1.clone()),
         _ => return Ok(database.clone()),
-    };
-    let text = |v: &Option<Vec<u8>>| {
-        String::from_utf8_lossy(v.as_deref().unwrap_or_default()).into_owned()
     };
     match (cs, co) {
         (Some(cs), Some(co)) => Ok((cs, co)),
@@ -192,8 +183,8 @@ fn create(
                         text_literal(&other.name)
                     ))?
                     .first()
-                    .and_then(|r| r[0].as_deref())
-                    .map(|b| String::from_utf8_lossy(b).into_owned()),
+                    .filter(|r| r[0].is_some())
+                    .map(|r| super::meta::text(&r[0])),
             };
             TableMeta {
                 id: id.clone(),

@@ -31,7 +31,8 @@ pub fn no_such_table(id: &TableId) -> OverlayError {
     }
 }
 
-fn text(v: &Option<Vec<u8>>) -> String {
+/// A text value read from the source ('' for NULL).
+pub fn text(v: &Option<Vec<u8>>) -> String {
     v.as_deref()
         .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default()

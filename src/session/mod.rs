@@ -559,28 +559,31 @@ impl Session<'_> {
         self.count_statement();
         self.take_snapshot();
         let mut analysis = analyze(sql, self.lex);
-        if analysis.verdict == Verdict::Forward {
-            // SHOW and DESCRIBE of a schema vdb changed are answered from
-            // the catalog's merged view or the created table's definition.
-            let state = self.delta().current();
-            let db = self
-                .db
-                .as_ref()
-                .map(|d| String::from_utf8_lossy(d).into_owned());
-            match crate::overlay::catalog::show(sql, self.lex, &state, db.as_deref()) {
-                None => {}
-                Some(Ok(text)) => {
-                    debug!(
-                        "conn {} answered from the schema delta: {}",
-                        self.id,
-                        shorten(sql)
-                    );
-                    analysis.verdict = Verdict::Rewrite(text.into_bytes());
-                }
-                Some(Err(e)) => {
-                    self.overlay_failed(seq, e)?;
-                    return Ok(true);
-                }
+        // SHOW and DESCRIBE of a schema vdb changed are answered from the
+        // catalog's merged view or the created table's definition.
+        let shown = match self.delta().current() {
+            state if analysis.verdict == Verdict::Forward && !state.schema.is_empty() => {
+                let db = self
+                    .db
+                    .as_ref()
+                    .map(|d| String::from_utf8_lossy(d).into_owned());
+                crate::overlay::catalog::show(sql, self.lex, &state, db.as_deref())
+            }
+            _ => None,
+        };
+        match shown {
+            None => {}
+            Some(Ok(text)) => {
+                debug!(
+                    "conn {} answered from the schema delta: {}",
+                    self.id,
+                    shorten(sql)
+                );
+                analysis.verdict = Verdict::Rewrite(text.into_bytes());
+            }
+            Some(Err(e)) => {
+                self.overlay_failed(seq, e)?;
+                return Ok(true);
             }
         }
         if analysis.effects.contains(&Effect::ControlTables) {
@@ -962,13 +965,7 @@ impl Session<'_> {
         if !self.ensure_upstream(seq)? {
             return Ok(true);
         }
-        if self.txn.is_some() {
-            self.commit_transaction();
-            let up = self.upstream.as_mut().expect("ensured above");
-            if let Err(e) = up.query("COMMIT") {
-                warn!("conn {}: cannot end the source transaction: {e}", self.id);
-            }
-        }
+        self.implicit_commit();
         match self.with_write_context(|cx| crate::overlay::ddl::execute_ddl(cx, sql)) {
             Ok(outcome) => {
                 debug!("conn {} captured DDL: {}", self.id, shorten(sql));
@@ -982,6 +979,20 @@ impl Session<'_> {
             }
         }
         Ok(true)
+    }
+
+    /// Commits an open transaction, in the delta and at the source, as
+    /// MySQL's implicit commit before DDL does.
+    fn implicit_commit(&mut self) {
+        if self.txn.is_none() {
+            return;
+        }
+        self.commit_transaction();
+        if let Some(up) = self.upstream.as_mut() {
+            if let Err(e) = up.query("COMMIT") {
+                warn!("conn {}: cannot end the source transaction: {e}", self.id);
+            }
+        }
     }
 
     /// Runs `f` with what computing a write needs (the source connection
@@ -1143,14 +1154,7 @@ impl Session<'_> {
         if let Some(c) = admin::parse_call(sql, self.lex) {
             // The call acts on the shared delta: an open transaction of
             // this session commits first, as before DDL.
-            if self.txn.is_some() {
-                self.commit_transaction();
-                if let Some(up) = self.upstream.as_mut() {
-                    if let Err(e) = up.query("COMMIT") {
-                        warn!("conn {}: cannot end the source transaction: {e}", self.id);
-                    }
-                }
-            }
+            self.implicit_commit();
             match admin::call(self.shared, &c) {
                 Ok(None) => {
                     debug!("conn {} ran vdb.{}({:?})", self.id, c.procedure, c.args);

@@ -16,6 +16,40 @@ pub fn quote_ident(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
+/// `SELECT <row 1> AS <names> UNION ALL SELECT <row 2> ...`: a result of
+/// literal rows whose values `lit` writes; with no row, one row of
+/// `lit(None)` under a false WHERE, so the columns keep their types.
+pub fn literal_rows(
+    names: &[&str],
+    rows: &[Vec<Option<String>>],
+    lit: impl Fn(Option<&str>) -> String,
+) -> String {
+    let named = |values: Vec<String>| -> String {
+        values
+            .iter()
+            .zip(names)
+            .map(|(v, n)| format!("{v} AS {}", quote_ident(n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if rows.is_empty() {
+        let values = names.iter().map(|_| lit(None)).collect();
+        return format!("SELECT {} FROM DUAL WHERE 0", named(values));
+    }
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let values: Vec<String> = row.iter().map(|v| lit(v.as_deref())).collect();
+            if i == 0 {
+                format!("SELECT {}", named(values))
+            } else {
+                format!("SELECT {}", values.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
 /// Replaces each reference for which `derived` gives SQL with that derived
 /// table, aliased as the reference was (or by the table's own name, so
 /// `t.col` keeps working). All other bytes are kept.

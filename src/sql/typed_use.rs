@@ -18,7 +18,7 @@
 //! IF, CASE, COALESCE) it would not. Such uses are found here, so that they
 //! are refused rather than answered wrongly.
 
-use super::lexer::{lex, unquote, Kind, LexMode};
+use super::lexer::{lex, unquote, Kind, LexMode, Token};
 
 /// Functions whose result over a BIT argument is the same for its number.
 const NUMERIC_FUNCTIONS: &[&str] = &[
@@ -42,6 +42,103 @@ const NUMERIC_TYPES: &[&str] = &[
     "DECIMAL", "DOUBLE", "FLOAT", "INT", "INTEGER", "REAL", "SIGNED", "UNSIGNED",
 ];
 
+/// A lexed text, for finding the uses of some columns in it.
+struct Scan<'a> {
+    sql: &'a [u8],
+    tokens: Vec<Token>,
+}
+
+/// One reference to a watched column.
+struct Use {
+    /// The column, lower case.
+    name: String,
+    /// The token of its name.
+    at: usize,
+    /// Its first token (`db`.`t`.`col` starts at `db`).
+    first: usize,
+    /// The innermost parenthesis open around it.
+    open: Option<usize>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(sql: &'a [u8], mode: LexMode) -> Scan<'a> {
+        Scan {
+            sql,
+            tokens: lex(sql, mode).tokens,
+        }
+    }
+
+    /// Token `i` as an upper-case keyword, if it is a word.
+    fn word(&self, i: usize) -> Option<String> {
+        let t = self.tokens.get(i)?;
+        (t.kind == Kind::Word)
+            .then(|| String::from_utf8_lossy(t.text(self.sql)).to_ascii_uppercase())
+    }
+
+    /// References to the columns `watched` names (not qualifiers, not
+    /// aliases), in text order.
+    fn uses(&self, watched: impl Fn(&str) -> bool, mode: LexMode) -> Vec<Use> {
+        let t = &self.tokens;
+        let mut opens: Vec<usize> = Vec::new();
+        let mut out = Vec::new();
+        for (i, tok) in t.iter().enumerate() {
+            let name = match tok.kind {
+                Kind::Punct(b'(') => {
+                    opens.push(i);
+                    continue;
+                }
+                Kind::Punct(b')') => {
+                    opens.pop();
+                    continue;
+                }
+                Kind::QuotedIdent => unquote(tok.text(self.sql), mode),
+                Kind::Word => tok.text(self.sql).to_vec(),
+                _ => continue,
+            };
+            let name = String::from_utf8_lossy(&name).to_lowercase();
+            if !watched(&name) || t.get(i + 1).is_some_and(|n| n.kind == Kind::Punct(b'.')) {
+                continue;
+            }
+            let mut first = i;
+            while first >= 2 && t[first - 1].kind == Kind::Punct(b'.') {
+                first -= 2;
+            }
+            if first > 0 && self.word(first - 1).as_deref() == Some("AS") {
+                continue;
+            }
+            out.push(Use {
+                name,
+                at: i,
+                first,
+                open: opens.last().copied(),
+            });
+        }
+        out
+    }
+
+    /// The function whose parentheses open at `open` (`CONCAT(`), if any.
+    fn function(&self, open: Option<usize>) -> Option<String> {
+        let open = open.filter(|&o| o > 0)?;
+        (self.tokens[open - 1].end == self.tokens[open].start)
+            .then(|| self.word(open - 1))
+            .flatten()
+    }
+
+    /// The target of the CAST or CONVERT a use at token `i` is the value
+    /// of: the type after AS (or a comma), or `USING`.
+    fn cast_target(&self, i: usize) -> Option<String> {
+        let j = self.tokens[i + 1..]
+            .iter()
+            .position(|n| n.kind == Kind::Word)?
+            + i
+            + 1;
+        match self.word(j)?.as_str() {
+            "AS" => self.word(j + 1),
+            w => Some(w.to_string()),
+        }
+    }
+}
+
 /// The first use in `sql` of a column named in `bit_columns` (lower case)
 /// where its number and its BIT bytes would give different answers,
 /// described for an error message; `None` when every use is numeric.
@@ -49,39 +146,10 @@ pub fn non_numeric_use(sql: &[u8], bit_columns: &[String], mode: LexMode) -> Opt
     if bit_columns.is_empty() {
         return None;
     }
-    let tokens = lex(sql, mode).tokens;
-    let word = |i: usize| -> Option<String> {
-        let t = tokens.get(i)?;
-        (t.kind == Kind::Word).then(|| String::from_utf8_lossy(t.text(sql)).to_ascii_uppercase())
-    };
-    let mut opens: Vec<usize> = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        match t.kind {
-            Kind::Punct(b'(') => {
-                opens.push(i);
-                continue;
-            }
-            Kind::Punct(b')') => {
-                opens.pop();
-                continue;
-            }
-            Kind::Word | Kind::QuotedIdent => {}
-            _ => continue,
-        }
-        let name = match t.kind {
-            Kind::QuotedIdent => unquote(t.text(sql), mode),
-            _ => t.text(sql).to_vec(),
-        };
-        let name = String::from_utf8_lossy(&name).to_lowercase();
-        if !bit_columns.contains(&name) {
-            continue;
-        }
-        let next = tokens.get(i + 1).map(|n| n.kind);
-        // A qualifier (`mask.x`), or an alias (`x AS mask`).
-        if next == Some(Kind::Punct(b'.')) || (i > 0 && word(i - 1).as_deref() == Some("AS")) {
-            continue;
-        }
-        if let Some(op) = word(i + 1).filter(|w| {
+    let scan = Scan::new(sql, mode);
+    for u in scan.uses(|n| bit_columns.iter().any(|c| c == n), mode) {
+        let name = &u.name;
+        if let Some(op) = scan.word(u.at + 1).filter(|w| {
             matches!(
                 w.as_str(),
                 "LIKE" | "REGEXP" | "RLIKE" | "SOUNDS" | "COLLATE"
@@ -89,36 +157,18 @@ pub fn non_numeric_use(sql: &[u8], bit_columns: &[String], mode: LexMode) -> Opt
         }) {
             return Some(format!("{name} {op}"));
         }
-        // The token before the column's qualifiers (`db.t.mask`).
-        let mut first = i;
-        while first >= 2 && tokens[first - 1].kind == Kind::Punct(b'.') {
-            first -= 2;
-        }
-        let before = first.checked_sub(1).and_then(word);
+        let before = u.first.checked_sub(1).and_then(|b| scan.word(b));
         if let Some(w) = before.filter(|w| matches!(w.as_str(), "THEN" | "ELSE")) {
             return Some(format!("CASE ... {w} {name}"));
         }
-        let Some(&open) = opens.last() else {
-            continue;
-        };
-        let function = (open > 0 && tokens[open - 1].end == tokens[open].start)
-            .then(|| word(open - 1))
-            .flatten();
-        let Some(f) = function else {
+        let Some(f) = scan.function(u.open) else {
             continue;
         };
         if f == "CAST" || f == "CONVERT" {
-            let target = tokens[i + 1..]
-                .iter()
-                .position(|n| n.kind == Kind::Word)
-                .and_then(|j| {
-                    let kw = word(i + 1 + j)?;
-                    match kw.as_str() {
-                        "AS" | "USING" => word(i + 2 + j),
-                        _ => Some(kw),
-                    }
-                });
-            if target.is_some_and(|t| NUMERIC_TYPES.contains(&t.as_str())) {
+            if scan
+                .cast_target(u.at)
+                .is_some_and(|t| NUMERIC_TYPES.contains(&t.as_str()))
+            {
                 continue;
             }
             return Some(format!("{f}({name} ...)"));
@@ -162,11 +212,9 @@ pub fn non_string_use(sql: &[u8], columns: &[String], mode: LexMode) -> Option<S
     if columns.is_empty() {
         return None;
     }
-    let tokens = lex(sql, mode).tokens;
-    let word = |i: usize| -> Option<String> {
-        let t = tokens.get(i)?;
-        (t.kind == Kind::Word).then(|| String::from_utf8_lossy(t.text(sql)).to_ascii_uppercase())
-    };
+    let scan = Scan::new(sql, mode);
+    let tokens = &scan.tokens;
+    let word = |i: usize| scan.word(i);
     let number = |i: usize| {
         tokens
             .get(i)
@@ -185,36 +233,8 @@ pub fn non_string_use(sql: &[u8], columns: &[String], mode: LexMode) -> Option<S
             .get(i)
             .is_some_and(|t| matches!(t.kind, Kind::Punct(b'=' | b'<' | b'>' | b'!')))
     };
-    let mut opens: Vec<usize> = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        match t.kind {
-            Kind::Punct(b'(') => {
-                opens.push(i);
-                continue;
-            }
-            Kind::Punct(b')') => {
-                opens.pop();
-                continue;
-            }
-            Kind::Word | Kind::QuotedIdent => {}
-            _ => continue,
-        }
-        let name = match t.kind {
-            Kind::QuotedIdent => unquote(t.text(sql), mode),
-            _ => t.text(sql).to_vec(),
-        };
-        let name = String::from_utf8_lossy(&name).to_lowercase();
-        if !columns.contains(&name) || tokens.get(i + 1).map(|n| n.kind) == Some(Kind::Punct(b'.'))
-        {
-            continue;
-        }
-        let mut first = i;
-        while first >= 2 && tokens[first - 1].kind == Kind::Punct(b'.') {
-            first -= 2;
-        }
-        if first > 0 && word(first - 1).as_deref() == Some("AS") {
-            continue;
-        }
+    for u in scan.uses(|n| columns.iter().any(|c| c == n), mode) {
+        let (name, i, first) = (&u.name, u.at, u.first);
         // `e + 0`, `1 - e`, and `e = 1` / `e > 2` (a number compares with
         // the index).
         let mut after = i + 1;
@@ -233,7 +253,7 @@ pub fn non_string_use(sql: &[u8], columns: &[String], mode: LexMode) -> Option<S
             return Some(format!("{name} as a number"));
         }
         // The nearest clause keyword before it, at its own depth.
-        let depth_start = opens.last().map_or(0, |&o| o + 1);
+        let depth_start = u.open.map_or(0, |o| o + 1);
         let mut nested = 0i32;
         let clause = (depth_start..first)
             .rev()
@@ -276,24 +296,14 @@ pub fn non_string_use(sql: &[u8], columns: &[String], mode: LexMode) -> Option<S
                 return Some(format!("ORDER BY or GROUP BY {name}"));
             }
         }
-        let Some(&open) = opens.last() else {
-            continue;
-        };
-        let function = (open > 0 && tokens[open - 1].end == tokens[open].start)
-            .then(|| word(open - 1))
-            .flatten();
-        let Some(f) = function else {
+        let Some(f) = scan.function(u.open) else {
             continue;
         };
         if f == "CAST" || f == "CONVERT" {
-            let target = tokens[i + 1..]
-                .iter()
-                .position(|n| n.kind == Kind::Word)
-                .and_then(|j| match word(i + 1 + j)?.as_str() {
-                    "AS" => word(i + 2 + j),
-                    w => Some(w.to_string()),
-                });
-            if target.is_some_and(|t| matches!(t.as_str(), "CHAR" | "BINARY" | "NCHAR" | "USING")) {
+            if scan
+                .cast_target(i)
+                .is_some_and(|t| matches!(t.as_str(), "CHAR" | "BINARY" | "NCHAR" | "USING"))
+            {
                 continue;
             }
             return Some(format!("{f}({name} ...)"));
@@ -356,27 +366,15 @@ pub fn index_order(sql: &str, columns: &[Labelled], mode: LexMode) -> Option<Str
     if columns.is_empty() {
         return None;
     }
-    let bytes = sql.as_bytes();
-    let tokens = lex(bytes, mode).tokens;
-    let word = |i: usize| -> Option<String> {
-        let t = tokens.get(i)?;
-        (t.kind == Kind::Word).then(|| String::from_utf8_lossy(t.text(bytes)).to_ascii_uppercase())
-    };
+    let scan = Scan::new(sql.as_bytes(), mode);
+    let tokens = &scan.tokens;
+    let word = |i: usize| scan.word(i);
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        let name = match t.kind {
-            Kind::QuotedIdent => unquote(t.text(bytes), mode),
-            Kind::Word => t.text(bytes).to_vec(),
-            _ => continue,
-        };
-        let name = String::from_utf8_lossy(&name).to_lowercase();
-        let Some(col) = columns.iter().find(|c| c.name == name) else {
+    for u in scan.uses(|n| columns.iter().any(|c| c.name == n), mode) {
+        let (i, first, t) = (u.at, u.first, &tokens[u.at]);
+        let Some(col) = columns.iter().find(|c| c.name == u.name) else {
             continue;
         };
-        let mut first = i;
-        while first >= 2 && tokens[first - 1].kind == Kind::Punct(b'.') {
-            first -= 2;
-        }
         // A whole item: after `ORDER BY` or a comma of its list, before a
         // comma, a direction, LIMIT, a closing parenthesis or the end.
         let ends_item = match tokens.get(i + 1) {

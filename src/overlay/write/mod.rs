@@ -172,7 +172,10 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     }
     let outcome = result?;
     find_views(cx.up, &mut w)?;
-    if targets.iter().any(|t| t.meta.created) {
+    if targets
+        .iter()
+        .any(|t| t.meta.created && t.meta.auto_column().is_some())
+    {
         // The catalog shows a created table's AUTO_INCREMENT counter.
         super::catalog::refresh(cx.up, cx.delta, &mut w)?;
     }
