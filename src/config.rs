@@ -36,9 +36,73 @@ pub struct Flags {
     /// caching_sha2_password, default the source's (env VDB_AUTH_PLUGIN)
     #[argh(option)]
     pub auth_plugin: Option<String>,
+    /// file that keeps the delta and its snapshots across restarts: loaded
+    /// at start when it exists, saved at shutdown (SIGTERM, SIGINT) and on
+    /// CALL vdb.save() (env VDB_STATE)
+    #[argh(option)]
+    pub state: Option<String>,
+    /// largest delta in bytes: a write beyond it fails with error 1114, and
+    /// nothing already captured is lost; default no limit (env VDB_MAX_DELTA_BYTES)
+    #[argh(option)]
+    pub max_delta_bytes: Option<String>,
     /// print the version and the commit it was built from, and exit
     #[argh(switch, short = 'V')]
     pub version: bool,
+    /// export or apply a running vdb's changes instead of serving
+    #[argh(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands that talk to a running vdb instead of serving.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum Command {
+    /// `vdb export`
+    Export(ExportFlags),
+    /// `vdb apply`
+    Apply(ApplyFlags),
+}
+
+/// Print a running vdb's changes as a SQL script (CALL vdb.export()):
+/// DDL first, then deletes, updates and inserts, each update and delete
+/// naming its before-image.
+#[derive(FromArgs, Debug, Default)]
+#[argh(subcommand, name = "export")]
+pub struct ExportFlags {
+    /// the vdb to export from, HOST:PORT, default 127.0.0.1:3307
+    #[argh(option)]
+    pub connect: Option<String>,
+    /// user name to log in to vdb with, default root (env VDB_USER)
+    #[argh(option)]
+    pub user: Option<String>,
+    /// password to log in to vdb with (env VDB_PASSWORD)
+    #[argh(option)]
+    pub password: Option<String>,
+}
+
+/// Apply a running vdb's changes to a target database in one transaction:
+/// every update and delete must touch exactly the rows it names, or
+/// nothing is applied and the drifted rows are reported (exit status 1).
+/// DDL runs first and, as in MySQL, is not undone.
+#[derive(FromArgs, Debug, Default)]
+#[argh(subcommand, name = "apply")]
+pub struct ApplyFlags {
+    /// the vdb to take the changes from, HOST:PORT, default 127.0.0.1:3307
+    #[argh(option)]
+    pub connect: Option<String>,
+    /// user name to log in to vdb with, default root (env VDB_USER)
+    #[argh(option)]
+    pub user: Option<String>,
+    /// password to log in to vdb with (env VDB_PASSWORD)
+    #[argh(option)]
+    pub password: Option<String>,
+    /// the database to change, mysql://USER:PASS@HOST:PORT[/DB]
+    #[argh(option)]
+    pub target: String,
+    /// print the statements and, when there is no DDL, check them in a
+    /// transaction that is rolled back; change nothing
+    #[argh(switch)]
+    pub dry_run: bool,
 }
 
 /// Every flag name and its environment variable, for `--help` checks and
@@ -51,6 +115,8 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("--tls-cert", "VDB_TLS_CERT"),
     ("--tls-key", "VDB_TLS_KEY"),
     ("--auth-plugin", "VDB_AUTH_PLUGIN"),
+    ("--state", "VDB_STATE"),
+    ("--max-delta-bytes", "VDB_MAX_DELTA_BYTES"),
 ];
 
 /// A validated configuration.
@@ -67,6 +133,10 @@ pub struct Config {
     pub tls: Option<native_tls::TlsAcceptor>,
     /// The plugin clients use; `None` follows the source's default.
     pub auth_plugin: Option<AuthPlugin>,
+    /// Where the delta is kept across restarts.
+    pub state: Option<std::path::PathBuf>,
+    /// The delta's size limit in bytes.
+    pub max_delta_bytes: Option<usize>,
 }
 
 /// A configuration error, printed to the user as is.
@@ -95,6 +165,8 @@ impl Flags {
         fill(&mut self.tls_cert, "VDB_TLS_CERT");
         fill(&mut self.tls_key, "VDB_TLS_KEY");
         fill(&mut self.auth_plugin, "VDB_AUTH_PLUGIN");
+        fill(&mut self.state, "VDB_STATE");
+        fill(&mut self.max_delta_bytes, "VDB_MAX_DELTA_BYTES");
         self
     }
 
@@ -115,7 +187,23 @@ impl Flags {
                 ))
             })?),
         };
+        let max_delta_bytes = match self.max_delta_bytes {
+            None => None,
+            Some(n) => Some(
+                n.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| {
+                        ConfigError(format!(
+                            "--max-delta-bytes {n}: expected a number of bytes above 0"
+                        ))
+                    })?,
+            ),
+        };
         Ok(Config {
+            state: self.state.map(Into::into),
+            max_delta_bytes,
             listen: self.listen.unwrap_or_else(|| "127.0.0.1:3307".into()),
             user: self.user.unwrap_or_else(|| source.user.clone()),
             password: self.password.unwrap_or_else(|| source.password.clone()),

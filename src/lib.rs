@@ -6,9 +6,11 @@ pub mod admin;
 pub mod config;
 pub mod delta;
 pub mod overlay;
+pub mod patch;
 pub mod protocol;
 pub mod server;
 pub mod session;
+pub mod shutdown;
 pub mod sql;
 pub mod upstream;
 

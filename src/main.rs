@@ -1,4 +1,5 @@
-//! The `vdb` binary: flags → Config → Server; errors → exit status.
+//! The `vdb` binary: flags → Config → Server, or the `export` and `apply`
+//! commands; errors → exit status.
 
 use std::process::ExitCode;
 
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use vdb::config::Flags;
+use vdb::config::{Command, Flags};
 use vdb::server::Server;
 
 fn main() -> ExitCode {
@@ -17,6 +18,25 @@ fn main() -> ExitCode {
         println!("vdb {}", vdb::VERSION);
         return ExitCode::SUCCESS;
     }
+    match &flags.command {
+        None => {}
+        Some(command) => {
+            let done = match command {
+                Command::Export(f) => vdb::patch::export(f),
+                Command::Apply(f) => vdb::patch::apply(f),
+            };
+            return match done {
+                Ok(out) => {
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("vdb: {e}");
+                    ExitCode::from(e.exit_status())
+                }
+            };
+        }
+    }
     let config = match flags.with_env(|k| std::env::var(k).ok()).into_config() {
         Ok(c) => c,
         Err(e) => {
@@ -24,8 +44,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let keeps_state = config.state.is_some();
+    if keeps_state {
+        // Before any thread exists, so that every thread inherits the mask
+        // and only the waiter below receives these signals.
+        vdb::shutdown::block_signals();
+    }
     match Server::bind(config) {
         Ok(server) => {
+            if keeps_state {
+                vdb::shutdown::save_on_signal(server.shared());
+            }
             server.run();
             ExitCode::SUCCESS
         }

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use log::{error, info};
+use mysql::consts::CapabilityFlags as Cap;
 use parking_lot::Mutex;
 
+use crate::admin::state_file;
 use crate::config::Config;
 use crate::protocol::handshake::AuthPlugin;
 use crate::session;
@@ -110,6 +112,8 @@ pub enum StartError {
     Bind(String, std::io::Error),
     /// The source could not be reached or refused the account.
     Source(String, UpstreamError),
+    /// The `--state` file cannot be used.
+    State(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -117,6 +121,7 @@ impl std::fmt::Display for StartError {
         match self {
             StartError::Bind(addr, e) => write!(f, "cannot listen on {addr}: {e}"),
             StartError::Source(addr, e) => write!(f, "cannot connect to the source at {addr}: {e}"),
+            StartError::State(why) => write!(f, "--state: {why}"),
         }
     }
 }
@@ -137,6 +142,7 @@ impl Server {
             upstream::probe(src).map_err(|e| StartError::Source(where_.clone(), e))?;
         let listener = TcpListener::bind(&config.listen)
             .map_err(|e| StartError::Bind(config.listen.clone(), e))?;
+        let delta = crate::delta::Delta::with_limit(config.max_delta_bytes);
         let shared = Arc::new(Shared {
             config,
             source_info,
@@ -144,10 +150,37 @@ impl Server {
             sessions: Mutex::new(HashMap::new()),
             started: Instant::now(),
             statements: AtomicU64::new(0),
-            delta: crate::delta::Delta::default(),
+            delta,
             locks: crate::delta::locks::Locks::default(),
             snapshots: Mutex::new(std::collections::BTreeMap::new()),
         });
+        if let Some(path) = &shared.config.state {
+            if let Some(loaded) = state_file::load(path).map_err(StartError::State)? {
+                let login = upstream::Login {
+                    // A plain client: names mean what they say.
+                    capabilities: crate::protocol::handshake::supported_capabilities()
+                        - (Cap::CLIENT_NO_SCHEMA
+                            | Cap::CLIENT_IGNORE_SPACE
+                            | Cap::CLIENT_FOUND_ROWS
+                            | Cap::CLIENT_INTERACTIVE
+                            | Cap::CLIENT_ODBC
+                            | Cap::CLIENT_MULTI_STATEMENTS),
+                    collation: 45,
+                    database: None,
+                };
+                let mut up = upstream::Upstream::connect(&shared.config.source, &login)
+                    .map_err(|e| StartError::Source(where_.clone(), e))?;
+                state_file::check_against_source(&loaded, &mut up).map_err(StartError::State)?;
+                up.quit();
+                let rows = loaded.current.changed_rows();
+                let snapshots = loaded.snapshots.len();
+                state_file::install(&shared, loaded);
+                info!(
+                    "loaded {}: {rows} changed rows, {snapshots} snapshots",
+                    path.display()
+                );
+            }
+        }
         Ok(Server { listener, shared })
     }
 

@@ -6,12 +6,18 @@
 //! (filters, joins, aggregates). The schema name `vdb` is reserved: a
 //! database of that name on the source is hidden behind it.
 //!
-//! This version serves `vdb.status` and `vdb.snapshots`, and the calls
-//! `vdb.reset()`, `vdb.snapshot(name)`, `vdb.restore(name)` and
-//! `vdb.drop_snapshot(name)`. A snapshot is the delta's state at one
+//! It serves the tables `vdb.status`, `vdb.snapshots`, `vdb.changes` and
+//! `vdb.schema_changes`, and the calls `vdb.reset()`, `vdb.snapshot(name)`,
+//! `vdb.restore(name)`, `vdb.drop_snapshot(name)`, `vdb.export()` and
+//! `vdb.save()`. A snapshot is the delta's state at one
 //! moment: an `Arc` of an immutable state whose tables share their nodes
 //! with every other version, so taking or restoring one copies nothing.
 
+pub mod changes;
+pub mod export;
+pub mod state_file;
+
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,7 +28,12 @@ use crate::sql::lexer::{lex, unquote, Kind, LexMode};
 use crate::server::Shared;
 use crate::sql::literal::Column;
 use crate::sql::rewrite::{literal_rows, splice};
-use crate::sql::tables::table_refs;
+use crate::sql::tables::{table_refs, TableRef};
+
+use crate::delta::{Row, TableMeta};
+use crate::overlay::catalog::create_table_text;
+use crate::sql::literal::BadValue;
+use changes::{ChangesError, Source, TableChanges};
 
 /// Why a statement over `vdb.*` cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +42,8 @@ pub enum AdminError {
     UnknownTable(String),
     /// The text could not be analysed.
     Unanalysable(String),
+    /// A table could not be built (the source could not be read).
+    Failed(String),
 }
 
 /// `name`/`value` rows of `vdb.status`.
@@ -142,6 +155,118 @@ fn snapshots_table(shared: &Shared) -> String {
     )
 }
 
+/// The derived table for `vdb.changes`: one row per changed row, with
+/// its key, before- and after-image as JSON objects the source builds
+/// from typed literals (so numbers stay numbers and text is escaped as the
+/// server escapes it).
+fn changes_table(tables: &[TableChanges]) -> Result<String, BadValue> {
+    let text = text_column();
+    let json = |meta: &TableMeta, cols: &mut dyn Iterator<Item = usize>, row: &Row| {
+        let mut parts = Vec::new();
+        for i in cols {
+            let c = &meta.columns[i];
+            parts.push(json_value(&text, Some(c.name.as_bytes()))?);
+            parts.push(json_value(&c.column, row[i].as_deref())?);
+        }
+        Ok::<_, BadValue>(format!("JSON_OBJECT({})", parts.join(", ")))
+    };
+    let empty = text.literal(Some(b""))?;
+    let mut sql = format!(
+        "(SELECT {empty} AS `table_schema`, {empty} AS `table_name`, {empty} AS `op`, \
+         JSON_OBJECT() AS `pk`, JSON_OBJECT() AS `before`, JSON_OBJECT() AS `after` \
+         FROM DUAL WHERE 0"
+    );
+    for t in tables {
+        let meta = &t.meta;
+        let schema = text.literal(Some(meta.id.schema.as_bytes()))?;
+        let name = text.literal(Some(meta.id.name.as_bytes()))?;
+        for c in &t.changes {
+            let image = c
+                .after
+                .as_ref()
+                .or(c.before.as_ref())
+                .expect("a change has an image");
+            let pk = if t.counted {
+                "NULL".to_string()
+            } else {
+                json(meta, &mut t.key.iter().copied(), image)?
+            };
+            let all = || 0..meta.columns.len();
+            let before = match &c.before {
+                Some(r) => json(meta, &mut all(), r)?,
+                None => "NULL".into(),
+            };
+            let after = match &c.after {
+                Some(r) => json(meta, &mut all(), r)?,
+                None => "NULL".into(),
+            };
+            let row = format!(
+                " UNION ALL SELECT {schema}, {name}, '{}', {pk}, {before}, {after}",
+                c.op.name()
+            );
+            for _ in 0..c.copies {
+                sql.push_str(&row);
+            }
+        }
+    }
+    sql.push(')');
+    Ok(sql)
+}
+
+/// A column value as a JSON_OBJECT argument. Bytes that are not text
+/// are given as MySQL gives them, `base64:type<N>:<base64>` (a binary
+/// string would not be valid JSON text); a geometry as its WKT.
+fn json_value(col: &Column, v: Option<&[u8]>) -> Result<String, BadValue> {
+    let lit = col.literal(v)?;
+    if v.is_none() {
+        return Ok(lit);
+    }
+    let binary_type = match col.data_type.as_str() {
+        "binary" => 254,
+        "varbinary" => 15,
+        "tinyblob" | "blob" | "mediumblob" | "longblob" => 252,
+        "geometry" | "point" | "linestring" | "polygon" | "multipoint" | "multilinestring"
+        | "multipolygon" | "geometrycollection" => return Ok(format!("ST_AsText({lit})")),
+        // Arguments of one collation: JSON_OBJECT refuses a mix of
+        // explicit ones (1271).
+        "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum" | "set" => {
+            let plain = lit.split(" COLLATE ").next().unwrap_or(&lit);
+            return Ok(format!("CONVERT({plain} USING utf8mb4)"));
+        }
+        _ => return Ok(lit),
+    };
+    Ok(format!(
+        "CONCAT('base64:type{binary_type}:', REPLACE(TO_BASE64({lit}), '\\n', ''))"
+    ))
+}
+
+/// The derived table for `vdb.schema_changes`: the captured DDL, one row
+/// per table changed, in order.
+fn schema_changes_table(state: &DeltaState) -> String {
+    let rows: Vec<Vec<String>> = state
+        .schema
+        .log
+        .iter()
+        .enumerate()
+        .map(|(n, c)| {
+            vec![
+                (n + 1).to_string(),
+                c.kind.clone(),
+                c.table.schema.clone(),
+                c.table.name.clone(),
+                c.statement.to_string(),
+            ]
+        })
+        .collect();
+    let table = literal_table(
+        &["id", "kind", "table_schema", "table_name", "statement"],
+        &rows,
+    );
+    format!(
+        "(SELECT CAST(`id` AS UNSIGNED) AS `id`, `kind`, `table_schema`, `table_name`, `statement` FROM {table} AS `vdb_schema_changes`)"
+    )
+}
+
 /// A `CALL vdb.<procedure>(<string arguments>)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
@@ -194,9 +319,26 @@ pub fn parse_call(sql: &[u8], mode: LexMode) -> Option<Call> {
     (i == t.len()).then_some(Call { procedure, args })
 }
 
-/// Runs a `vdb.*` call: `Ok(None)` when done, `Err` with the reason a
-/// caller is told (`Ok(Some(name))`: no such procedure).
-pub fn call(shared: &Shared, c: &Call) -> Result<Option<String>, String> {
+/// What a `vdb.*` call did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Called {
+    /// It acted; the caller gets an OK.
+    Done,
+    /// It answers with a result set of one text column: `(name, rows)`.
+    Rows(&'static str, Vec<String>),
+    /// There is no such procedure.
+    NoSuchProcedure(String),
+}
+
+/// Runs a `vdb.*` call over `state` (the caller's view of the delta),
+/// reading the source through `source`; `Err` with the reason a caller is
+/// told.
+pub fn call(
+    shared: &Shared,
+    c: &Call,
+    state: &DeltaState,
+    source: &mut Source<'_>,
+) -> Result<Called, String> {
     let one_name = || -> Result<&str, String> {
         match c.args.as_slice() {
             [n] if !n.is_empty() => Ok(n.as_str()),
@@ -235,34 +377,80 @@ pub fn call(shared: &Shared, c: &Call) -> Result<Option<String>, String> {
                 return Err(format!("no snapshot named '{name}'"));
             }
         }
-        other => return Ok(Some(other.to_string())),
+        "save" => {
+            if !c.args.is_empty() {
+                return Err("vdb.save() takes no argument".into());
+            }
+            state_file::save(shared)?;
+        }
+        "export" => {
+            if !c.args.is_empty() {
+                return Err("vdb.export() takes no argument".into());
+            }
+            let tables = changes::changes(state, source).map_err(describe)?;
+            let statements = export::patch(
+                state,
+                &tables,
+                shared.config.source.database.as_deref(),
+                create_table_text,
+            )
+            .map_err(|e| describe(ChangesError::Value(e)))?;
+            return Ok(Called::Rows("sql", statements));
+        }
+        other => return Ok(Called::NoSuchProcedure(other.to_string())),
     }
-    Ok(None)
+    Ok(Called::Done)
 }
 
-/// Rewrites every `vdb.<table>` reference in `sql` into its derived table.
-pub fn rewrite(sql: &str, shared: &Shared) -> Result<String, AdminError> {
-    let refs = table_refs(sql).map_err(|e| AdminError::Unanalysable(e.0))?;
-    for r in &refs {
-        if r.schema
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("vdb"))
-            && !r.name.eq_ignore_ascii_case("status")
-            && !r.name.eq_ignore_ascii_case("snapshots")
-        {
-            return Err(AdminError::UnknownTable(r.name.clone()));
-        }
+fn describe(e: ChangesError) -> String {
+    match e {
+        ChangesError::Value(v) => format!(
+            "a captured {} value cannot be written as SQL: {}",
+            v.column_type, v.value
+        ),
+        ChangesError::Source(why) => format!("the source could not be read: {why}"),
     }
-    Ok(splice(sql, &refs, |r| {
+}
+
+/// The control tables.
+const TABLES: &[&str] = &["status", "snapshots", "changes", "schema_changes"];
+
+/// Rewrites every `vdb.<table>` reference in `sql` into its derived table;
+/// `state` is the caller's view of the delta, `source` reads before-images.
+pub fn rewrite(
+    sql: &str,
+    shared: &Shared,
+    state: &DeltaState,
+    source: &mut Source<'_>,
+) -> Result<String, AdminError> {
+    let refs = table_refs(sql).map_err(|e| AdminError::Unanalysable(e.0))?;
+    let ours = |r: &TableRef| {
         r.schema
             .as_deref()
             .is_some_and(|s| s.eq_ignore_ascii_case("vdb"))
-            .then(|| {
-                if r.name.eq_ignore_ascii_case("snapshots") {
-                    snapshots_table(shared)
-                } else {
-                    status_table(shared)
-                }
-            })
+    };
+    let mut tables: HashMap<String, String> = HashMap::new();
+    for r in refs.iter().filter(|r| ours(r)) {
+        let name = r.name.to_ascii_lowercase();
+        if tables.contains_key(&name) {
+            continue;
+        }
+        let sql = match name.as_str() {
+            "status" => status_table(shared),
+            "snapshots" => snapshots_table(shared),
+            "schema_changes" => schema_changes_table(state),
+            "changes" => {
+                let changed =
+                    changes::changes(state, source).map_err(|e| AdminError::Failed(describe(e)))?;
+                changes_table(&changed)
+                    .map_err(|e| AdminError::Failed(describe(ChangesError::Value(e))))?
+            }
+            _ => return Err(AdminError::UnknownTable(r.name.clone())),
+        };
+        tables.insert(name, sql);
+    }
+    debug_assert!(tables.keys().all(|t| TABLES.contains(&t.as_str())));
+    Ok(splice(sql, &refs, |r| {
+        ours(r).then(|| tables[&r.name.to_ascii_lowercase()].clone())
     }))
 }

@@ -35,6 +35,7 @@ use imbl::OrdMap;
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
 pub mod locks;
+pub mod persist;
 
 use crate::sql::literal::{BadValue, Column};
 use crate::sql::restrict::{is_integer, Cmp, Lit, Pred, Test};
@@ -248,6 +249,27 @@ impl TableMeta {
         row
     }
 
+    /// The select list that reads a whole row of this table, known by
+    /// `alias` (quoted): `alias.*`, except that BIT columns are read as
+    /// numbers, as the merged view reads them, so that
+    /// [`TableMeta::stored`] knows what it gets.
+    pub fn read_list(&self, alias: &str) -> String {
+        if self.columns.iter().all(|c| c.column.bit_width().is_none()) {
+            return format!("{alias}.*");
+        }
+        self.columns
+            .iter()
+            .map(|c| {
+                let col = format!("{alias}.{}", quote_ident(&c.name));
+                match c.column.bit_width() {
+                    Some(_) => format!("CAST({col} AS UNSIGNED)"),
+                    None => col,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Whether the table has no unique key at all, so that identical rows
     /// can exist and only their number tells them apart.
     pub fn keyless(&self) -> bool {
@@ -346,6 +368,8 @@ pub struct TableDelta {
     /// copy of it; a statement that removes or changes a source copy first
     /// takes all of them over as delta copies ([`TableDelta::adopt`]).
     pub counted: bool,
+    /// Approximate bytes the rows and hidden keys take, kept as they change.
+    bytes: usize,
     /// The merged view's SQL, built on first read of this version.
     derived: OnceLock<Result<Arc<String>, BadValue>>,
 }
@@ -359,6 +383,7 @@ impl Clone for TableDelta {
             rows: self.rows.clone(),
             next_auto: self.next_auto,
             counted: self.counted,
+            bytes: self.bytes,
             derived: OnceLock::new(),
         }
     }
@@ -376,7 +401,31 @@ impl TableDelta {
             hidden: OrdMap::new(),
             rows: OrdMap::new(),
             next_auto,
+            bytes: 0,
             derived: OnceLock::new(),
+        }
+    }
+
+    /// Replaces the rows and hidden keys wholesale (a state loaded from a
+    /// file).
+    pub fn set_contents(&mut self, hidden: OrdMap<Vec<u8>, Row>, rows: OrdMap<Vec<u8>, Arc<Row>>) {
+        self.derived = OnceLock::new();
+        self.bytes = hidden.iter().map(|(k, r)| entry_bytes(k, r)).sum::<usize>()
+            + rows.iter().map(|(k, r)| entry_bytes(k, r)).sum::<usize>();
+        self.hidden = hidden;
+        self.rows = rows;
+    }
+
+    fn put_row(&mut self, key: Vec<u8>, row: Arc<Row>) {
+        self.bytes += entry_bytes(&key, &row);
+        if let Some(old) = self.rows.insert(key.clone(), row) {
+            self.bytes -= entry_bytes(&key, &old);
+        }
+    }
+
+    fn take_row(&mut self, key: &Vec<u8>) {
+        if let Some(old) = self.rows.remove(key) {
+            self.bytes -= entry_bytes(key, &old);
         }
     }
 
@@ -569,10 +618,10 @@ impl TableDelta {
             // updated in place does.
             if let Some(k) = self.find(old) {
                 self.derived = OnceLock::new();
-                self.rows.remove(&k);
+                self.take_row(&k);
                 let mut key = self.key_of(&new);
                 key.extend_from_slice(&k[k.len() - 8..]);
-                self.rows.insert(key, Arc::new(new));
+                self.put_row(key, Arc::new(new));
                 return;
             }
         }
@@ -585,9 +634,7 @@ impl TableDelta {
     pub fn delete(&mut self, old: &Row) {
         self.derived = OnceLock::new();
         match self.find(old) {
-            Some(k) => {
-                self.rows.remove(&k);
-            }
+            Some(k) => self.take_row(&k),
             None => {
                 debug_assert!(!self.counted, "a source copy removed without adopt()");
                 self.hide(old);
@@ -602,7 +649,7 @@ impl TableDelta {
         if self.counted {
             key.extend_from_slice(&next_version().to_be_bytes());
         }
-        self.rows.insert(key, Arc::new(new));
+        self.put_row(key, Arc::new(new));
     }
 
     /// Whether removing or changing `row` (a row of a key-less table, as
@@ -673,39 +720,45 @@ impl TableDelta {
 
     fn hide(&mut self, source_row: &Row) {
         let key: Row = self.key.iter().map(|&i| source_row[i].clone()).collect();
-        self.hidden.insert(self.encode(key.iter()), key);
+        let k = self.encode(key.iter());
+        self.bytes += entry_bytes(&k, &key);
+        if let Some(old) = self.hidden.insert(k.clone(), key) {
+            self.bytes -= entry_bytes(&k, &old);
+        }
     }
 
     /// Applies what changed from `before` to `after` (two versions of this
     /// table's delta) to this one, key by key.
     pub fn apply_changes(&mut self, before: &TableDelta, after: &TableDelta) {
         self.derived = OnceLock::new();
-        apply_diff(&mut self.rows, &before.rows, &after.rows);
-        apply_diff(&mut self.hidden, &before.hidden, &after.hidden);
+        let rows = apply_diff(&mut self.rows, &before.rows, &after.rows, |k, r| {
+            entry_bytes(k, r)
+        });
+        let hidden = apply_diff(&mut self.hidden, &before.hidden, &after.hidden, |k, r| {
+            entry_bytes(k, r)
+        });
+        self.bytes = (self.bytes + rows.0 + hidden.0).saturating_sub(rows.1 + hidden.1);
         self.next_auto = self.next_auto.max(after.next_auto);
     }
 
-    /// Rows this table's delta adds, replaces or removes.
+    /// Rows this table's delta adds, replaces or removes: an updated row
+    /// (its source key hidden, its new image held under the same key)
+    /// counts once. Counts every key, so only for reports, not hot paths.
     pub fn changed_rows(&self) -> usize {
-        self.rows.len() + self.hidden.len()
+        if self.counted {
+            return self.rows.len() + self.hidden.len();
+        }
+        self.rows.len()
+            + self
+                .hidden
+                .keys()
+                .filter(|k| !self.rows.contains_key(*k))
+                .count()
     }
 
     /// Approximate memory held by the rows, in bytes.
     pub fn bytes(&self) -> usize {
-        let row_bytes = |r: &Row| {
-            r.iter()
-                .map(|v| v.as_ref().map_or(8, |b| b.len() + 24))
-                .sum::<usize>()
-        };
-        self.rows
-            .iter()
-            .map(|(k, r)| k.len() + row_bytes(r) + 48)
-            .sum::<usize>()
-            + self
-                .hidden
-                .iter()
-                .map(|(k, r)| k.len() + row_bytes(r) + 48)
-                .sum::<usize>()
+        self.bytes
     }
 
     /// The merged view of the table as a derived table (without alias),
@@ -853,8 +906,20 @@ pub struct SchemaDelta {
     /// Source tables dropped through vdb (a table created again under the
     /// same name is in `created` too).
     pub dropped: BTreeSet<TableId>,
-    /// The captured DDL statements, in order.
-    pub log: Vec<Arc<str>>,
+    /// The captured DDL, one entry per table changed, in order.
+    pub log: Vec<SchemaChange>,
+}
+
+/// One table's change by captured DDL, as `vdb.schema_changes` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaChange {
+    /// What happened to the table: `CREATE TABLE` or `DROP TABLE`.
+    pub kind: String,
+    /// The table.
+    pub table: TableId,
+    /// The statement as the client sent it (a `DROP TABLE` of several
+    /// tables is one entry per table, each with the whole statement).
+    pub statement: Arc<str>,
 }
 
 impl SchemaDelta {
@@ -936,6 +1001,9 @@ pub struct Delta {
     gate: Mutex<()>,
     /// Shared by forks: source definitions are the same for all.
     meta: Arc<RwLock<HashMap<TableId, Arc<TableMeta>>>>,
+    /// The most bytes a statement may grow the delta to
+    /// (`--max-delta-bytes`); forks keep their parent's.
+    limit: Option<usize>,
 }
 
 /// `onto` with what changed from `base` to `private` applied, key by key
@@ -1002,23 +1070,39 @@ fn diff_keys<'a, V: PartialEq>(
     })
 }
 
-/// Makes `target` differ from `before` as `after` does, key by key.
+/// Makes `target` differ from `before` as `after` does, key by key;
+/// returns the bytes (as `size` counts them) `target` gained and lost.
 fn apply_diff<V: PartialEq + Clone>(
     target: &mut OrdMap<Vec<u8>, V>,
     before: &OrdMap<Vec<u8>, V>,
     after: &OrdMap<Vec<u8>, V>,
-) {
+    size: impl Fn(&Vec<u8>, &V) -> usize,
+) -> (usize, usize) {
     use imbl::ordmap::DiffItem;
+    let (mut gained, mut lost) = (0, 0);
     for d in before.diff(after) {
-        match d {
+        let old = match d {
             DiffItem::Add(k, v) | DiffItem::Update { new: (k, v), .. } => {
-                target.insert(k.clone(), v.clone());
+                gained += size(k, v);
+                target.insert(k.clone(), v.clone()).map(|o| (k, o))
             }
-            DiffItem::Remove(k, _) => {
-                target.remove(k);
-            }
+            DiffItem::Remove(k, _) => target.remove(k).map(|o| (k, o)),
+        };
+        if let Some((k, o)) = old {
+            lost += size(k, &o);
         }
     }
+    (gained, lost)
+}
+
+/// Approximate bytes a map entry takes: key, values and overhead.
+fn entry_bytes(key: &[u8], row: &Row) -> usize {
+    key.len()
+        + 48
+        + row
+            .iter()
+            .map(|v| v.as_ref().map_or(8, |b| b.len() + 24))
+            .sum::<usize>()
 }
 
 /// Versions are unique across the process's delta and every fork of it,
@@ -1039,6 +1123,19 @@ pub struct Writer<'a> {
 }
 
 impl Delta {
+    /// An empty delta that statements may grow to at most `limit` bytes.
+    pub fn with_limit(limit: Option<usize>) -> Delta {
+        Delta {
+            limit,
+            ..Delta::default()
+        }
+    }
+
+    /// The size limit, if any.
+    pub fn limit(&self) -> Option<usize> {
+        self.limit
+    }
+
     /// The current state (a pointer copy).
     pub fn current(&self) -> Arc<DeltaState> {
         self.state.read().clone()
@@ -1064,6 +1161,7 @@ impl Delta {
             state: RwLock::new(self.current()),
             gate: Mutex::new(()),
             meta: self.meta.clone(),
+            limit: self.limit,
         }
     }
 

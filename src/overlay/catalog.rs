@@ -642,7 +642,8 @@ pub fn show(
             if let Some(p) = &like {
                 q.push_str(&format!(" AND TABLE_NAME LIKE {}", text_literal(p)));
             }
-            q.push_str(" ORDER BY TABLE_NAME");
+            // The server lists names in byte order, not collation order.
+            q.push_str(" ORDER BY CAST(TABLE_NAME AS BINARY)");
             Ok(q)
         }
         Show::TableStatus(db) | Show::OtherTables(db) => {

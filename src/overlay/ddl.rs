@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use crate::delta::{ColumnMeta, TableDelta, TableId, TableMeta, UniqueKey};
+use crate::delta::{ColumnMeta, SchemaChange, TableDelta, TableId, TableMeta, UniqueKey};
 use crate::sql::ddl::{parse_ddl, CreateTable, Ddl, DropTable};
 use crate::sql::literal::Column;
 use crate::upstream::Upstream;
@@ -310,7 +310,11 @@ fn create(
     let meta = Arc::new(meta);
     let mut w = cx.delta.writer();
     w.next.schema.created.insert(id.clone(), meta.clone());
-    w.next.schema.log.push(Arc::from(text));
+    w.next.schema.log.push(SchemaChange {
+        kind: "CREATE TABLE".into(),
+        table: id.clone(),
+        statement: Arc::from(text),
+    });
     w.next
         .tables
         .insert(id, Arc::new(TableDelta::new(meta, key)));
@@ -446,7 +450,12 @@ fn drop_tables(
                 w.next.schema.dropped.insert(id.clone());
             }
         }
-        w.next.schema.log.push(Arc::from(text));
+        let statement: Arc<str> = Arc::from(text);
+        w.next.schema.log.extend(metas.iter().map(|m| SchemaChange {
+            kind: "DROP TABLE".into(),
+            table: m.id.clone(),
+            statement: statement.clone(),
+        }));
         super::catalog::refresh(cx.up, cx.delta, &mut w)?;
         w.commit();
     }

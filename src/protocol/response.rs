@@ -57,6 +57,65 @@ pub fn err_payload(code: u16, sqlstate: &str, message: &str) -> Vec<u8> {
     p
 }
 
+/// Writes a procedure's result: one result set of one text column `name`
+/// holding `rows`, then the procedure's final OK, as a
+/// server answers a `CALL` that selects. `status` is the session's status;
+/// `deprecate_eof` whether the client negotiated OK packets for EOF.
+/// Returns the sequence id after the last packet.
+pub fn write_procedure_result<W: Write>(
+    w: &mut W,
+    mut seq: u8,
+    name: &str,
+    rows: &[String],
+    status: u16,
+    deprecate_eof: bool,
+) -> io::Result<u8> {
+    let mut out = Vec::with_capacity(FLUSH_AT);
+    let mut push = |out: &mut Vec<u8>, payload: &[u8], w: &mut W| -> io::Result<()> {
+        seq = super::packet::encode_packet(out, seq, payload);
+        if out.len() >= FLUSH_AT {
+            w.write_all(out)?;
+            out.clear();
+        }
+        Ok(())
+    };
+    let mut count = Vec::new();
+    put_lenenc_int(&mut count, 1);
+    push(&mut out, &count, w)?;
+    {
+        // A LONGTEXT column in utf8mb4 (collation 45), no table.
+        let mut rest = vec![0x0c, 45, 0];
+        rest.extend_from_slice(&u32::MAX.to_le_bytes());
+        rest.push(0xfc);
+        rest.extend_from_slice(&0x0010u16.to_le_bytes());
+        rest.extend_from_slice(&[0, 0, 0]);
+        let def =
+            super::coldef::ColumnDef::encode([b"def", b"", b"", b"", name.as_bytes(), b""], &rest);
+        push(&mut out, &def, w)?;
+    }
+    if !deprecate_eof {
+        push(&mut out, &eof_payload(status, 0), w)?;
+    }
+    let mut row = Vec::new();
+    for r in rows {
+        row.clear();
+        put_lenenc_bytes(&mut row, r.as_bytes());
+        push(&mut out, &row, w)?;
+    }
+    let more = status | MORE_RESULTS;
+    if deprecate_eof {
+        let mut end = ok_payload(0, 0, more, 0, b"");
+        end[0] = 0xFE;
+        push(&mut out, &end, w)?;
+    } else {
+        push(&mut out, &eof_payload(more, 0), w)?;
+    }
+    push(&mut out, &ok_payload(0, 0, status, 0, b""), w)?;
+    w.write_all(&out)?;
+    w.flush()?;
+    Ok(seq)
+}
+
 /// Encodes a classic EOF packet payload.
 pub fn eof_payload(status: u16, warnings: u16) -> Vec<u8> {
     let mut p = vec![0xFE];

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use log::{debug, info, warn};
 use mysql::consts::CapabilityFlags as Cap;
 
-use crate::admin::{self, AdminError};
+use crate::admin::{self, AdminError, Called};
 use crate::overlay::write::{execute as execute_write, WriteContext};
 use crate::overlay::{rewrite_traced, OverlayError, Rewritten};
 use crate::protocol::command::Command;
@@ -28,7 +28,8 @@ use crate::protocol::handshake::{self, AuthPlugin, HandshakeError};
 use crate::protocol::packet::{read_packet, write_packet, FrameError};
 use crate::protocol::params::{bound_types, with_types};
 use crate::protocol::response::{
-    err_payload, ok_payload, relay, Expect, RelayError, ResultPatch, STATUS_AUTOCOMMIT,
+    err_payload, ok_payload, relay, write_procedure_result, Expect, RelayError, ResultPatch,
+    STATUS_AUTOCOMMIT,
 };
 use crate::protocol::stream::Stream;
 use crate::server::{SessionHandle, Shared};
@@ -1151,25 +1152,55 @@ impl Session<'_> {
     /// A read of `vdb.*` control tables: answered by the source over the
     /// derived tables the control interface splices in.
     fn control_query(&mut self, sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        // vdb.changes and vdb.export() read before-images from the source.
+        if !self.ensure_upstream(seq)? {
+            return Ok(true);
+        }
         if let Some(c) = admin::parse_call(sql, self.lex) {
             // The call acts on the shared delta: an open transaction of
             // this session commits first, as before DDL.
             self.implicit_commit();
-            match admin::call(self.shared, &c) {
-                Ok(None) => {
+            let state = self.delta().current();
+            let shared = self.shared;
+            let up = self.upstream.as_mut().expect("ensured above");
+            let mut source = |q: &str| up.query(q).map_err(|e| e.to_string());
+            match admin::call(shared, &c, &state, &mut source) {
+                Ok(Called::Done) => {
                     debug!("conn {} ran vdb.{}({:?})", self.id, c.procedure, c.args);
                     let ok = ok_payload(0, 0, self.status(), 0, b"");
                     write_packet(self.client.get_mut(), seq, &ok)?;
                 }
-                Ok(Some(name)) => {
+                Ok(Called::Rows(column, rows)) => {
+                    debug!(
+                        "conn {} ran vdb.{}(): {} rows",
+                        self.id,
+                        c.procedure,
+                        rows.len()
+                    );
+                    let status = self.status();
+                    let deprecate_eof = self.capabilities.contains(Cap::CLIENT_DEPRECATE_EOF);
+                    write_procedure_result(
+                        self.client.get_mut(),
+                        seq,
+                        column,
+                        &rows,
+                        status,
+                        deprecate_eof,
+                    )?;
+                }
+                Ok(Called::NoSuchProcedure(name)) => {
                     self.send_error(seq, &ClientError::NoSuchControlProcedure(name))?
                 }
                 Err(why) => self.send_error(seq, &ClientError::ControlFailed(why))?,
             }
             return Ok(true);
         }
+        let state = self.delta().current();
+        let shared = self.shared;
+        let up = self.upstream.as_mut().expect("ensured above");
+        let mut source = |q: &str| up.query(q).map_err(|e| e.to_string());
         let rewritten = match std::str::from_utf8(sql) {
-            Ok(text) => admin::rewrite(text, self.shared),
+            Ok(text) => admin::rewrite(text, shared, &state, &mut source),
             Err(_) => Err(AdminError::Unanalysable("not UTF-8".into())),
         };
         match rewritten {
@@ -1188,6 +1219,9 @@ impl Session<'_> {
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());
                 self.forward(&p, Expect::Query, seq)?;
+            }
+            Err(AdminError::Failed(why)) => {
+                self.send_error(seq, &ClientError::ControlFailed(why))?
             }
             Err(AdminError::UnknownTable(name)) => {
                 self.send_error(seq, &ClientError::NoSuchControlTable(name))?

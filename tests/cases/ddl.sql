@@ -99,6 +99,7 @@ SELECT kind, n, COUNT(*) FROM events_log GROUP BY kind, n ORDER BY kind, n
 -- case: the catalog shows created and dropped tables: SHOW, DESCRIBE and information_schema
 CREATE TABLE widgets (id INT UNSIGNED NOT NULL AUTO_INCREMENT, name VARCHAR(20) NOT NULL DEFAULT 'w', price DECIMAL(8,2) DEFAULT 1.5, made DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3), note TEXT CHARACTER SET latin1, code CHAR(3) COLLATE utf8mb4_bin, size ENUM('s', 'm') NOT NULL DEFAULT 'm', flags SET('a', 'b'), qty SMALLINT NOT NULL, big BIGINT UNSIGNED, ratio DOUBLE, day DATE NOT NULL DEFAULT '2025-01-01', PRIMARY KEY (id), UNIQUE KEY uk_name (name), KEY k_price (price, made), KEY (qty))
 CREATE TABLE pairs (a INT NOT NULL, b INT NOT NULL, UNIQUE KEY (a, b))
+SHOW FULL TABLES
 DROP TABLE order_items
 SHOW TABLES
 SHOW FULL TABLES LIKE '%s'

@@ -13,7 +13,7 @@ use crate::harness::{assert_source_unchanged, source, source_fingerprint, Vdb};
 
 const CASES: &str = include_str!("../cases/writes.sql");
 const DDL_CASES: &str = include_str!("../cases/ddl.sql");
-const SHOP_TABLES: &[&str] = &[
+pub const SHOP_TABLES: &[&str] = &[
     "customers",
     "products",
     "orders",
@@ -119,7 +119,7 @@ pub fn run(conn: &mut Conn, sql: &str, scratch: &str) -> Vec<Seen> {
 }
 
 /// `-- case: name` starts a case; other lines are statements.
-fn parse_cases(text: &str) -> Vec<(String, Vec<String>)> {
+pub fn parse_cases(text: &str) -> Vec<(String, Vec<String>)> {
     let mut cases: Vec<(String, Vec<String>)> = Vec::new();
     for line in text.lines().map(str::trim) {
         if let Some(name) = line.strip_prefix("-- case:") {

@@ -308,6 +308,10 @@ pub struct VdbOptions {
     pub auth_plugin: Option<String>,
     pub tls: bool,
     pub source_url: Option<String>,
+    /// `--state FILE`.
+    pub state: Option<String>,
+    /// `--max-delta-bytes N`.
+    pub max_delta_bytes: Option<String>,
 }
 
 impl Vdb {
@@ -335,7 +339,9 @@ impl Vdb {
             tls_cert,
             tls_key,
             auth_plugin: o.auth_plugin,
-            version: false,
+            state: o.state,
+            max_delta_bytes: o.max_delta_bytes,
+            ..Default::default()
         };
         let server = vdb::server::Server::bind(flags.into_config().unwrap()).unwrap();
         let addr = server.local_addr();

@@ -15,6 +15,7 @@ mod overlay;
 mod protocol;
 mod rawclient;
 mod reads;
+mod sandbox;
 mod session;
 mod transactions;
 mod writes;

@@ -192,6 +192,20 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             return Err(OverlayError::LockWait(holder));
         }
     }
+    if let Some(limit) = cx.delta.limit() {
+        let size = w.next.bytes();
+        // A statement that shrinks the delta is always let through.
+        if size > limit && size > cx.delta.current().bytes() {
+            return Err(server(
+                1114,
+                "HY000",
+                format!(
+                    "The table '{}' is full: the delta would hold {size} bytes, over --max-delta-bytes {limit}",
+                    meta.id.name
+                ),
+            ));
+        }
+    }
     w.commit();
     Ok(outcome)
 }
@@ -1600,24 +1614,9 @@ impl Run<'_, '_> {
 }
 
 /// The select list that reads a whole row of `meta` known as `alias`
-/// (`alias.*`, except that BIT columns are read as numbers whether the
-/// table is changed or not, so [`TableMeta::stored`] knows what it gets).
+/// (see [`TableMeta::read_list`]).
 fn whole_row(meta: &TableMeta, alias: &str) -> String {
-    let alias = quote_ident(alias);
-    if meta.columns.iter().all(|c| c.column.bit_width().is_none()) {
-        return format!("{alias}.*");
-    }
-    meta.columns
-        .iter()
-        .map(|c| {
-            let col = format!("{alias}.{}", quote_ident(&c.name));
-            match c.column.bit_width() {
-                Some(_) => format!("CAST({col} AS UNSIGNED)"),
-                None => col,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    meta.read_list(&quote_ident(alias))
 }
 
 fn fk_parent_error(fk: &ForeignKey) -> OverlayError {

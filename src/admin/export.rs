@@ -1,0 +1,323 @@
+//! `vdb.export()`: the delta as a SQL patch that, applied in order to a
+//! copy of the source, reproduces what vdb shows.
+//!
+//! The patch sets `NAMES utf8mb4` (its text literals are UTF-8). DDL comes
+//! next (source tables dropped, then tables created, as
+//! `SHOW CREATE TABLE` shows them, and AUTO_INCREMENT counters that moved
+//! past every row), then the rows: deletes, updates, inserts. Updates and
+//! deletes name the whole before-image in their WHERE and end in
+//! `LIMIT n`, the number of rows they must touch: on a source that drifted
+//! they touch nothing else, and `vdb apply` checks each one touched
+//! exactly its `n`. Foreign key checks are off while rows are applied: the
+//! delta already holds every row a cascade changed, so the target must not
+//! cascade again, and the order of tables then does not matter.
+
+use crate::delta::{DeltaState, Row, TableId, TableMeta, Value};
+use crate::sql::literal::{bit_number, BadValue, Column};
+use crate::sql::rewrite::quote_ident;
+
+use super::changes::{Op, TableChanges};
+
+/// Statements of an INSERT are grouped up to about this many bytes.
+const INSERT_BYTES: usize = 64 * 1024;
+
+/// The patch, one statement per entry, without terminators. Tables of
+/// `home` (the database the source URL names) are named without it, so the
+/// patch applies to whatever database the applying session uses (a copy
+/// under another name); tables of other databases are qualified.
+pub fn patch(
+    state: &DeltaState,
+    changes: &[TableChanges],
+    home: Option<&str>,
+    create_table: impl Fn(&TableMeta, u64) -> String,
+) -> Result<Vec<String>, BadValue> {
+    let name = |id: &TableId| match home {
+        Some(h) if h == id.schema => quote_ident(&id.name),
+        _ => id.quoted(),
+    };
+    let mut out = vec!["SET NAMES utf8mb4".to_string()];
+    for id in &state.schema.dropped {
+        out.push(format!("DROP TABLE {}", name(id)));
+    }
+    let mut created: Vec<_> = state.schema.created.values().collect();
+    created.sort_by(|a, b| a.id.cmp(&b.id));
+    for meta in created {
+        let next_auto = state.tables.get(&meta.id).map_or(1, |t| t.next_auto);
+        let text = create_table(meta, next_auto);
+        // SHOW CREATE TABLE names the table alone; the patch qualifies it.
+        let unqualified = format!("CREATE TABLE {}", quote_ident(&meta.id.name));
+        out.push(match text.strip_prefix(&unqualified) {
+            Some(rest) => format!("CREATE TABLE {}{rest}", name(&meta.id)),
+            None => text,
+        });
+    }
+    for t in state.user_tables() {
+        let meta = &t.meta;
+        let Some(auto) = meta.auto_column() else {
+            continue;
+        };
+        if meta.created || state.schema.is_dropped(&meta.id) {
+            continue;
+        }
+        // Inserted rows move the target's counter by themselves; only a
+        // counter beyond them (rows inserted, then deleted) needs saying.
+        let beyond_rows = t
+            .rows
+            .values()
+            .filter_map(|r| {
+                std::str::from_utf8(r[auto].as_deref()?)
+                    .ok()?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .max()
+            .map_or(0, |m| m + 1);
+        let at_source = meta.auto_increment.unwrap_or(1);
+        if t.next_auto > at_source && t.next_auto > beyond_rows {
+            out.push(format!(
+                "ALTER TABLE {} AUTO_INCREMENT = {}",
+                name(&meta.id),
+                t.next_auto
+            ));
+        }
+    }
+    if changes.is_empty() {
+        if out.len() == 1 {
+            out.clear();
+        }
+        return Ok(out);
+    }
+    out.push("SET FOREIGN_KEY_CHECKS = 0".into());
+    for op in [Op::Delete, Op::Update, Op::Insert] {
+        for t in changes {
+            let rows = t.changes.iter().filter(|c| c.op == op);
+            match op {
+                Op::Delete => {
+                    for c in rows {
+                        let before = c.before.as_ref().expect("a delete has a before-image");
+                        out.push(format!(
+                            "DELETE FROM {} WHERE {} LIMIT {}",
+                            name(&t.meta.id),
+                            image_match(t, before)?,
+                            c.copies
+                        ));
+                    }
+                }
+                Op::Update => {
+                    for c in rows {
+                        let (Some(before), Some(after)) = (&c.before, &c.after) else {
+                            continue;
+                        };
+                        out.push(update(t, &name(&t.meta.id), before, after)?);
+                    }
+                }
+                Op::Insert => inserts(t, &name(&t.meta.id), rows.collect(), &mut out)?,
+            }
+        }
+    }
+    out.push("SET FOREIGN_KEY_CHECKS = 1".into());
+    Ok(out)
+}
+
+/// The columns a patch writes: all but generated ones.
+fn written(meta: &TableMeta) -> impl Iterator<Item = usize> + '_ {
+    (0..meta.columns.len()).filter(|&i| !meta.columns[i].generated)
+}
+
+fn update(t: &TableChanges, table: &str, before: &Row, after: &Row) -> Result<String, BadValue> {
+    let meta = &t.meta;
+    let mut sets = Vec::new();
+    for i in written(meta) {
+        if before[i] != after[i] {
+            sets.push(format!(
+                "{} = {}",
+                quote_ident(&meta.columns[i].name),
+                value_literal(&meta.columns[i].column, &after[i])?
+            ));
+        }
+    }
+    Ok(format!(
+        "UPDATE {table} SET {} WHERE {} LIMIT 1",
+        sets.join(", "),
+        image_match(t, before)?
+    ))
+}
+
+fn inserts(
+    t: &TableChanges,
+    table: &str,
+    rows: Vec<&super::changes::Change>,
+    out: &mut Vec<String>,
+) -> Result<(), BadValue> {
+    let meta = &t.meta;
+    let cols: Vec<usize> = written(meta).collect();
+    let head = format!(
+        "INSERT INTO {table} ({}) VALUES ",
+        cols.iter()
+            .map(|&i| quote_ident(&meta.columns[i].name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut stmt = String::new();
+    for c in rows {
+        let row = c.after.as_ref().expect("an insert has an after-image");
+        let mut lits = Vec::with_capacity(cols.len());
+        for &i in &cols {
+            lits.push(value_literal(&meta.columns[i].column, &row[i])?);
+        }
+        let tuple = format!("({})", lits.join(", "));
+        for _ in 0..c.copies {
+            if !stmt.is_empty() && stmt.len() + tuple.len() > INSERT_BYTES {
+                out.push(std::mem::take(&mut stmt));
+            }
+            if stmt.is_empty() {
+                stmt.push_str(&head);
+            } else {
+                stmt.push_str(", ");
+            }
+            stmt.push_str(&tuple);
+        }
+    }
+    if !stmt.is_empty() {
+        out.push(stmt);
+    }
+    Ok(())
+}
+
+/// A condition that holds exactly for rows equal to `image`, byte for
+/// byte: key columns first (they find the row), then every other column.
+fn image_match(t: &TableChanges, image: &Row) -> Result<String, BadValue> {
+    let meta = &t.meta;
+    let order = t
+        .key
+        .iter()
+        .copied()
+        .chain((0..meta.columns.len()).filter(|i| !t.key.contains(i)));
+    let mut terms = Vec::with_capacity(image.len());
+    for i in order {
+        let c = &meta.columns[i];
+        let name = quote_ident(&c.name);
+        terms.push(match &image[i] {
+            None => format!("{name} IS NULL"),
+            Some(v) => equals(&c.column, &name, v)?,
+        });
+    }
+    Ok(terms.join(" AND "))
+}
+
+fn equals(col: &Column, name: &str, v: &[u8]) -> Result<String, BadValue> {
+    Ok(match col.data_type.as_str() {
+        // Numbers and times compare by value; a float's text names the
+        // float only once cast to the column's type.
+        "float" | "double" | "real" => format!("{name} = {}", col.literal(Some(v))?),
+        "json" => format!("{name} = {}", col.literal(Some(v))?),
+        "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" => {
+            format!("{name} = {}", value_literal(col, &Some(v.to_vec()))?)
+        }
+        _ if col.compares_exactly() => {
+            format!("{name} = {}", value_literal(col, &Some(v.to_vec()))?)
+        }
+        // Strings compare under a collation ('a' = 'A ' can hold): as bytes.
+        _ => format!(
+            "CAST({name} AS BINARY) = {}",
+            value_literal(col, &Some(v.to_vec()))?
+        ),
+    })
+}
+
+/// The plainest literal that stores `v` in a column of this type: numbers
+/// as they are, times and UTF-8 text quoted, anything else in hex.
+pub fn value_literal(col: &Column, v: &Value) -> Result<String, BadValue> {
+    let Some(v) = v else {
+        return Ok("NULL".into());
+    };
+    let exact = col.literal(Some(v))?;
+    Ok(match col.data_type.as_str() {
+        "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "year"
+        | "decimal" | "numeric" => String::from_utf8_lossy(v).into_owned(),
+        "float" | "double" | "real" => exact,
+        "bit" => bit_number(v).map_or(exact, |n| n.to_string()),
+        "date" | "datetime" | "timestamp" | "time" => {
+            format!("'{}'", String::from_utf8_lossy(v))
+        }
+        "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum" | "set"
+        | "json" => {
+            // The patch starts with SET NAMES utf8mb4: UTF-8 text reads as
+            // itself in a UTF-8 column, and plain ASCII in any column.
+            let utf8 = col.charset.as_deref().is_none_or(|c| c.starts_with("utf8"));
+            let plain =
+                |s: &str| (utf8 || s.is_ascii()) && s.chars().all(|c| c != '\\' && !c.is_control());
+            match std::str::from_utf8(v) {
+                Ok(s) if plain(s) => {
+                    format!("'{}'", s.replace('\'', "''"))
+                }
+                _ if col.data_type == "json" => exact,
+                // The column's character set, without its collation.
+                _ => exact
+                    .split(" COLLATE ")
+                    .next()
+                    .unwrap_or(&exact)
+                    .to_string(),
+            }
+        }
+        "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" => exact,
+        _ => exact,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(data_type: &str, column_type: &str, charset: Option<&str>) -> Column {
+        Column {
+            data_type: data_type.into(),
+            column_type: column_type.into(),
+            charset: charset.map(Into::into),
+            collation: charset.map(|c| format!("{c}_general_ci")),
+        }
+    }
+
+    fn lit(c: &Column, v: &[u8]) -> String {
+        value_literal(c, &Some(v.to_vec())).unwrap()
+    }
+
+    #[test]
+    fn patch_literals_are_plain_where_plain_is_exact() {
+        assert_eq!(lit(&col("int", "int(11)", None), b"-42"), "-42");
+        assert_eq!(lit(&col("decimal", "decimal(10,2)", None), b"1.50"), "1.50");
+        assert_eq!(
+            lit(
+                &col("datetime", "datetime(3)", None),
+                b"2024-01-02 03:04:05.678"
+            ),
+            "'2024-01-02 03:04:05.678'"
+        );
+        assert_eq!(
+            lit(
+                &col("varchar", "varchar(10)", Some("utf8mb4")),
+                "it's ✓".as_bytes()
+            ),
+            "'it''s ✓'"
+        );
+        assert_eq!(lit(&col("bit", "bit(10)", None), &[0x02, 0x01]), "513");
+        assert_eq!(
+            lit(&col("varbinary", "varbinary(4)", None), &[0, 255]),
+            "X'00FF'"
+        );
+        assert_eq!(
+            value_literal(&col("int", "int(11)", None), &None).unwrap(),
+            "NULL"
+        );
+    }
+
+    #[test]
+    fn text_a_quote_cannot_carry_goes_in_hex_with_its_character_set() {
+        let c = col("varchar", "varchar(10)", Some("utf8mb4"));
+        assert_eq!(lit(&c, b"a\\b"), "_utf8mb4 X'615C62'");
+        assert_eq!(lit(&c, b"a\nb"), "_utf8mb4 X'610A62'");
+        let latin = col("varchar", "varchar(10)", Some("latin1"));
+        assert_eq!(lit(&latin, &[0xE9]), "_latin1 X'E9'");
+        assert_eq!(lit(&latin, b"plain"), "'plain'");
+    }
+}

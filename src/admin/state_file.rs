@@ -1,0 +1,124 @@
+//! `--state FILE`: the delta and its snapshots kept across restarts.
+//!
+//! Saved atomically (a temporary file beside it, synced, then renamed
+//! over it) at shutdown and on `CALL vdb.save()`; loaded at start when the
+//! file exists. A file that does not decode, or whose tables no longer
+//! match the source's definitions (the source's schema changed since), is
+//! refused with the reason, and vdb does not start: a delta replayed over
+//! other columns would answer wrongly.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::delta::persist::{decode, encode, SavedSnapshot};
+use crate::delta::{Delta, DeltaState, TableId, TableMeta};
+use crate::server::Shared;
+use crate::upstream::Upstream;
+
+use super::Snapshot;
+
+/// Writes the current delta and every snapshot to `--state FILE`.
+pub fn save(shared: &Shared) -> Result<(), String> {
+    let Some(path) = &shared.config.state else {
+        return Err("vdb.save() needs vdb started with --state FILE".into());
+    };
+    let current = shared.delta.current();
+    let snapshots = shared.snapshots.lock().clone();
+    let list: Vec<(&str, &str, &DeltaState)> = snapshots
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.created_at.as_str(), &*s.state))
+        .collect();
+    let bytes = encode(&current, &list);
+    write_atomically(path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // The rename itself must survive a crash.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// A state read from a file, not yet installed.
+pub struct Loaded {
+    /// The delta.
+    pub current: DeltaState,
+    /// The snapshots.
+    pub snapshots: Vec<SavedSnapshot>,
+}
+
+/// Reads `path`: `Ok(None)` when there is no such file yet.
+pub fn load(path: &Path) -> Result<Option<Loaded>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let (current, snapshots) = decode(&bytes)
+        .map_err(|e| format!("{} is not a usable vdb state: {}", path.display(), e.0))?;
+    Ok(Some(Loaded { current, snapshots }))
+}
+
+/// Checks that every source table the loaded states changed still has the
+/// definition it had (columns, types, key), reading the source through `up`.
+pub fn check_against_source(loaded: &Loaded, up: &mut Upstream) -> Result<(), String> {
+    let fresh = Delta::default();
+    let mut seen = std::collections::HashSet::<TableId>::new();
+    let states = std::iter::once(&loaded.current).chain(loaded.snapshots.iter().map(|s| &s.2));
+    for state in states {
+        for t in state.user_tables() {
+            let saved: &Arc<TableMeta> = &t.meta;
+            if saved.created || !seen.insert(saved.id.clone()) {
+                continue;
+            }
+            let now = crate::overlay::meta::load(up, &fresh, &saved.id).map_err(|e| {
+                format!(
+                    "the state changed {}, which the source cannot describe now ({e:?})",
+                    saved.id
+                )
+            })?;
+            let shape = |m: &TableMeta| {
+                m.columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.column.column_type.clone(), c.nullable))
+                    .collect::<Vec<_>>()
+            };
+            if shape(&now) != shape(saved) || now.delta_key() != saved.delta_key() {
+                return Err(format!(
+                    "the definition of {} at the source changed since the state was saved",
+                    saved.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes a loaded state the process's delta and snapshots.
+pub fn install(shared: &Shared, loaded: Loaded) {
+    shared.delta.replace(&loaded.current);
+    let mut snaps = shared.snapshots.lock();
+    snaps.clear();
+    for (name, created_at, state) in loaded.snapshots {
+        snaps.insert(
+            name,
+            Snapshot {
+                state: Arc::new(state),
+                created_at,
+            },
+        );
+    }
+}

@@ -1,0 +1,567 @@
+//! The delta as bytes, for `--state FILE`: the current state and named
+//! snapshots, encoded and decoded without any I/O (the caller reads and
+//! writes the file).
+//!
+//! The format is private to this version of vdb: a magic, a format
+//! version, the payload, and an FNV-1a checksum of the payload. Anything
+//! that does not decode exactly (a truncated or altered file, another
+//! format version) is refused whole; nothing is half-loaded. Caches (the
+//! merged view's SQL, the lower-cased names) are rebuilt, not stored.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use imbl::OrdMap;
+
+use super::{
+    CheckConstraint, ColumnMeta, DeltaState, FkRule, ForeignKey, Row, SchemaChange, SchemaDelta,
+    TableDelta, TableId, TableMeta, UniqueKey, Value,
+};
+use crate::sql::literal::Column;
+
+const MAGIC: &[u8; 8] = b"VDBSTATE";
+/// Bumped whenever the encoding changes.
+const FORMAT: u32 = 1;
+
+/// Why a state file cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Corrupt(pub String);
+
+/// A named snapshot as stored: name, when it was taken, the state.
+pub type SavedSnapshot = (String, String, DeltaState);
+
+/// Encodes the current state and the snapshots.
+pub fn encode(current: &DeltaState, snapshots: &[(&str, &str, &DeltaState)]) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    state(&mut w, current);
+    w.len(snapshots.len());
+    for (name, at, s) in snapshots {
+        w.str(name);
+        w.str(at);
+        state(&mut w, s);
+    }
+    let payload = w.0;
+    let mut out = Vec::with_capacity(payload.len() + 28);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&fnv(&payload).to_le_bytes());
+    out
+}
+
+/// Decodes what [`encode`] wrote: the current state and the snapshots.
+pub fn decode(bytes: &[u8]) -> Result<(DeltaState, Vec<SavedSnapshot>), Corrupt> {
+    if bytes.len() < 28 || &bytes[..8] != MAGIC {
+        return Err(Corrupt("not a vdb state file".into()));
+    }
+    let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if format != FORMAT {
+        return Err(Corrupt(format!(
+            "state format {format}, but this vdb reads format {FORMAT}"
+        )));
+    }
+    let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes")) as usize;
+    if bytes.len() != 20 + len + 8 {
+        return Err(Corrupt("truncated or extended".into()));
+    }
+    let payload = &bytes[20..20 + len];
+    let sum = u64::from_le_bytes(bytes[20 + len..].try_into().expect("8 bytes"));
+    if fnv(payload) != sum {
+        return Err(Corrupt("checksum mismatch".into()));
+    }
+    let mut r = Reader { b: payload, at: 0 };
+    let current = read_state(&mut r)?;
+    let n = r.len()?;
+    let mut snapshots = Vec::with_capacity(n);
+    for _ in 0..n {
+        snapshots.push((r.str()?, r.str()?, read_state(&mut r)?));
+    }
+    if r.at != payload.len() {
+        return Err(Corrupt("trailing bytes".into()));
+    }
+    Ok((current, snapshots))
+}
+
+fn fnv(b: &[u8]) -> u64 {
+    b.iter().fold(0xcbf29ce484222325u64, |h, &x| {
+        (h ^ u64::from(x)).wrapping_mul(0x100000001b3)
+    })
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+    fn len(&mut self, n: usize) {
+        self.u64(n as u64);
+    }
+    fn bool(&mut self, b: bool) {
+        self.0.push(u8::from(b));
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.len(b.len());
+        self.0.extend_from_slice(b);
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    fn opt_str(&mut self, s: &Option<String>) {
+        self.value(&s.as_ref().map(|s| s.as_bytes().to_vec()));
+    }
+    fn value(&mut self, v: &Value) {
+        match v {
+            None => self.0.push(0),
+            Some(b) => {
+                self.0.push(1);
+                self.bytes(b);
+            }
+        }
+    }
+    fn row(&mut self, r: &Row) {
+        self.len(r.len());
+        for v in r {
+            self.value(v);
+        }
+    }
+    fn id(&mut self, id: &TableId) {
+        self.str(&id.schema);
+        self.str(&id.name);
+    }
+    fn positions(&mut self, p: &[usize]) {
+        self.len(p.len());
+        for &i in p {
+            self.len(i);
+        }
+    }
+    fn strs(&mut self, v: &[String]) {
+        self.len(v.len());
+        for s in v {
+            self.str(s);
+        }
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], Corrupt> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or_else(|| Corrupt("truncated".into()))?;
+        let out = &self.b[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+    fn u64(&mut self) -> Result<u64, Corrupt> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+    /// A count or length, which can never exceed what is left to read.
+    fn len(&mut self) -> Result<usize, Corrupt> {
+        let n = self.u64()?;
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= self.b.len() - self.at)
+            .ok_or_else(|| Corrupt("a length beyond the file".into()))
+    }
+    fn bool(&mut self) -> Result<bool, Corrupt> {
+        match self.take(1)?[0] {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(Corrupt("a flag that is neither 0 nor 1".into())),
+        }
+    }
+    fn bytes(&mut self) -> Result<Vec<u8>, Corrupt> {
+        let n = self.len()?;
+        Ok(self.take(n)?.to_vec())
+    }
+    fn str(&mut self) -> Result<String, Corrupt> {
+        String::from_utf8(self.bytes()?).map_err(|_| Corrupt("a name that is not UTF-8".into()))
+    }
+    fn opt_str(&mut self) -> Result<Option<String>, Corrupt> {
+        match self.value()? {
+            None => Ok(None),
+            Some(b) => String::from_utf8(b)
+                .map(Some)
+                .map_err(|_| Corrupt("a name that is not UTF-8".into())),
+        }
+    }
+    fn value(&mut self) -> Result<Value, Corrupt> {
+        Ok(if self.bool()? {
+            Some(self.bytes()?)
+        } else {
+            None
+        })
+    }
+    fn row(&mut self) -> Result<Row, Corrupt> {
+        let n = self.len()?;
+        (0..n).map(|_| self.value()).collect()
+    }
+    fn id(&mut self) -> Result<TableId, Corrupt> {
+        Ok(TableId {
+            schema: self.str()?,
+            name: self.str()?,
+        })
+    }
+    fn positions(&mut self, columns: usize) -> Result<Vec<usize>, Corrupt> {
+        let n = self.len()?;
+        (0..n)
+            .map(|_| {
+                let i = self.u64()? as usize;
+                (i < columns)
+                    .then_some(i)
+                    .ok_or_else(|| Corrupt("a key column beyond the table".into()))
+            })
+            .collect()
+    }
+    fn strs(&mut self) -> Result<Vec<String>, Corrupt> {
+        let n = self.len()?;
+        (0..n).map(|_| self.str()).collect()
+    }
+}
+
+fn state(w: &mut Writer, s: &DeltaState) {
+    let mut tables: Vec<_> = s.tables.values().collect();
+    tables.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+    w.len(tables.len());
+    for t in tables {
+        meta(w, &t.meta);
+        w.positions(&t.key);
+        w.bool(t.counted);
+        w.u64(t.next_auto);
+        w.len(t.hidden.len());
+        for (k, v) in &t.hidden {
+            w.bytes(k);
+            w.row(v);
+        }
+        w.len(t.rows.len());
+        for (k, v) in &t.rows {
+            w.bytes(k);
+            w.row(v);
+        }
+    }
+    w.len(s.views.len());
+    for (id, sql) in &s.views {
+        w.id(id);
+        w.str(sql);
+    }
+    w.len(s.views_checked.len());
+    for id in &s.views_checked {
+        w.id(id);
+    }
+    let mut created: Vec<_> = s.schema.created.values().collect();
+    created.sort_by(|a, b| a.id.cmp(&b.id));
+    w.len(created.len());
+    for m in created {
+        meta(w, m);
+    }
+    w.len(s.schema.dropped.len());
+    for id in &s.schema.dropped {
+        w.id(id);
+    }
+    w.len(s.schema.log.len());
+    for c in &s.schema.log {
+        w.str(&c.kind);
+        w.id(&c.table);
+        w.str(&c.statement);
+    }
+}
+
+fn read_state(r: &mut Reader) -> Result<DeltaState, Corrupt> {
+    let mut s = DeltaState::default();
+    for _ in 0..r.len()? {
+        let meta = Arc::new(read_meta(r)?);
+        let key = r.positions(meta.columns.len())?;
+        let counted = r.bool()?;
+        let next_auto = r.u64()?;
+        let mut t = TableDelta::new(meta.clone(), key);
+        t.counted = counted;
+        t.next_auto = next_auto;
+        let width = meta.columns.len();
+        let mut hidden = OrdMap::new();
+        for _ in 0..r.len()? {
+            let k = r.bytes()?;
+            hidden.insert(k, r.row()?);
+        }
+        let mut rows = OrdMap::new();
+        for _ in 0..r.len()? {
+            let k = r.bytes()?;
+            let row = r.row()?;
+            if row.len() != width {
+                return Err(Corrupt(format!(
+                    "a row of {} with the wrong width",
+                    meta.id
+                )));
+            }
+            rows.insert(k, Arc::new(row));
+        }
+        t.set_contents(hidden, rows);
+        s.tables.insert(meta.id.clone(), Arc::new(t));
+    }
+    let mut views = HashMap::new();
+    for _ in 0..r.len()? {
+        views.insert(r.id()?, Arc::new(r.str()?));
+    }
+    s.views = views;
+    let mut checked = HashSet::new();
+    for _ in 0..r.len()? {
+        checked.insert(r.id()?);
+    }
+    s.views_checked = checked;
+    let mut schema = SchemaDelta::default();
+    for _ in 0..r.len()? {
+        let m = read_meta(r)?;
+        schema.created.insert(m.id.clone(), Arc::new(m));
+    }
+    let mut dropped = BTreeSet::new();
+    for _ in 0..r.len()? {
+        dropped.insert(r.id()?);
+    }
+    schema.dropped = dropped;
+    for _ in 0..r.len()? {
+        schema.log.push(SchemaChange {
+            kind: r.str()?,
+            table: r.id()?,
+            statement: Arc::from(r.str()?),
+        });
+    }
+    // A created table's delta shares its definition with the schema delta.
+    for (id, m) in &schema.created {
+        if let Some(t) = s.tables.get_mut(id) {
+            Arc::make_mut(t).meta = m.clone();
+        }
+    }
+    s.schema = schema;
+    s.refresh_names();
+    s.version = super::next_version();
+    Ok(s)
+}
+
+fn meta(w: &mut Writer, m: &TableMeta) {
+    w.id(&m.id);
+    w.len(m.columns.len());
+    for c in &m.columns {
+        w.str(&c.name);
+        w.str(&c.column.data_type);
+        w.str(&c.column.column_type);
+        w.opt_str(&c.column.charset);
+        w.opt_str(&c.column.collation);
+        w.bool(c.nullable);
+        w.opt_str(&c.default);
+        w.bool(c.auto_increment);
+        w.bool(c.generated);
+    }
+    for keys in [&m.unique_keys, &m.indexes] {
+        w.len(keys.len());
+        for k in keys {
+            w.str(&k.name);
+            w.positions(&k.columns);
+        }
+    }
+    for fks in [&m.foreign_keys, &m.referenced_by] {
+        w.len(fks.len());
+        for f in fks {
+            w.str(&f.name);
+            w.id(&f.child);
+            w.strs(&f.child_columns);
+            w.id(&f.parent);
+            w.strs(&f.parent_columns);
+            for rule in [f.on_delete, f.on_update] {
+                w.str(rule.clause().unwrap_or("RESTRICT"));
+            }
+        }
+    }
+    w.len(m.checks.len());
+    for c in &m.checks {
+        w.str(&c.name);
+        w.str(&c.clause);
+    }
+    w.value(&m.auto_increment.map(|n| n.to_string().into_bytes()));
+    w.strs(&m.triggers);
+    w.bool(m.created);
+    w.opt_str(&m.collation);
+}
+
+fn read_meta(r: &mut Reader) -> Result<TableMeta, Corrupt> {
+    let id = r.id()?;
+    let mut columns = Vec::new();
+    for _ in 0..r.len()? {
+        columns.push(ColumnMeta {
+            name: r.str()?,
+            column: Column {
+                data_type: r.str()?,
+                column_type: r.str()?,
+                charset: r.opt_str()?,
+                collation: r.opt_str()?,
+            },
+            nullable: r.bool()?,
+            default: r.opt_str()?,
+            auto_increment: r.bool()?,
+            generated: r.bool()?,
+        });
+    }
+    let mut key_lists = Vec::new();
+    for _ in 0..2 {
+        let mut keys = Vec::new();
+        for _ in 0..r.len()? {
+            keys.push(UniqueKey {
+                name: r.str()?,
+                columns: r.positions(columns.len())?,
+            });
+        }
+        key_lists.push(keys);
+    }
+    let mut fk_lists = Vec::new();
+    for _ in 0..2 {
+        let mut fks = Vec::new();
+        for _ in 0..r.len()? {
+            fks.push(ForeignKey {
+                name: r.str()?,
+                child: r.id()?,
+                child_columns: r.strs()?,
+                parent: r.id()?,
+                parent_columns: r.strs()?,
+                on_delete: FkRule::parse(&r.str()?),
+                on_update: FkRule::parse(&r.str()?),
+            });
+        }
+        fk_lists.push(fks);
+    }
+    let mut checks = Vec::new();
+    for _ in 0..r.len()? {
+        checks.push(CheckConstraint {
+            name: r.str()?,
+            clause: r.str()?,
+        });
+    }
+    let auto_increment = match r.value()? {
+        None => None,
+        Some(b) => Some(
+            std::str::from_utf8(&b)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| Corrupt("an AUTO_INCREMENT that is not a number".into()))?,
+        ),
+    };
+    let indexes = key_lists.pop().expect("two lists");
+    let unique_keys = key_lists.pop().expect("two lists");
+    let referenced_by = fk_lists.pop().expect("two lists");
+    let foreign_keys = fk_lists.pop().expect("two lists");
+    Ok(TableMeta {
+        id,
+        columns,
+        unique_keys,
+        foreign_keys,
+        referenced_by,
+        checks,
+        auto_increment,
+        triggers: r.strs()?,
+        created: r.bool()?,
+        indexes,
+        collation: r.opt_str()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> DeltaState {
+        let meta = Arc::new(TableMeta {
+            id: TableId {
+                schema: "shop".into(),
+                name: "items".into(),
+            },
+            columns: vec![
+                ColumnMeta {
+                    name: "id".into(),
+                    column: Column {
+                        data_type: "int".into(),
+                        column_type: "int(11)".into(),
+                        charset: None,
+                        collation: None,
+                    },
+                    nullable: false,
+                    default: None,
+                    auto_increment: true,
+                    generated: false,
+                },
+                ColumnMeta {
+                    name: "name".into(),
+                    column: Column {
+                        data_type: "varchar".into(),
+                        column_type: "varchar(20)".into(),
+                        charset: Some("utf8mb4".into()),
+                        collation: Some("utf8mb4_general_ci".into()),
+                    },
+                    nullable: true,
+                    default: Some("NULL".into()),
+                    auto_increment: false,
+                    generated: false,
+                },
+            ],
+            unique_keys: vec![UniqueKey {
+                name: "PRIMARY".into(),
+                columns: vec![0],
+            }],
+            auto_increment: Some(7),
+            ..TableMeta::default()
+        });
+        let mut t = TableDelta::new(meta.clone(), vec![0]);
+        t.update(
+            &vec![Some(b"1".to_vec()), Some(b"a".to_vec())],
+            vec![Some(b"1".to_vec()), Some(b"b".to_vec())],
+        );
+        t.insert(vec![Some(b"9".to_vec()), None]);
+        t.next_auto = 10;
+        let mut s = DeltaState::default();
+        s.tables.insert(meta.id.clone(), Arc::new(t));
+        s.schema.dropped.insert(TableId {
+            schema: "shop".into(),
+            name: "old".into(),
+        });
+        s
+    }
+
+    #[test]
+    fn a_state_and_its_snapshots_come_back_as_they_were() {
+        let s = sample();
+        let bytes = encode(
+            &s,
+            &[("before", "2026-11-22 10:00:00", &DeltaState::default())],
+        );
+        let (back, snaps) = decode(&bytes).unwrap();
+        let t = back.tables.values().next().unwrap();
+        let orig = s.tables.values().next().unwrap();
+        assert_eq!(t.rows, orig.rows);
+        assert_eq!(t.hidden, orig.hidden);
+        assert_eq!(t.next_auto, 10);
+        assert_eq!(t.bytes(), orig.bytes());
+        assert_eq!(t.meta.columns[1].column, orig.meta.columns[1].column);
+        assert_eq!(back.schema.dropped, s.schema.dropped);
+        assert_eq!(snaps.len(), 1);
+        assert_eq!(snaps[0].0, "before");
+        assert!(snaps[0].2.tables.is_empty());
+    }
+
+    #[test]
+    fn any_damage_is_refused_whole() {
+        let bytes = encode(&sample(), &[]);
+        assert!(decode(&bytes[..bytes.len() - 1]).is_err());
+        for at in [0, 10, 30, bytes.len() / 2, bytes.len() - 3] {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x40;
+            assert!(decode(&bad).is_err(), "a flipped byte at {at} was accepted");
+        }
+        assert!(decode(b"").is_err());
+    }
+}
