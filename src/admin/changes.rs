@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::delta::{DeltaState, Row, TableDelta, TableMeta};
+use crate::delta::{DeltaState, Row, TableDelta, TableId, TableMeta};
 use crate::sql::literal::BadValue;
 
 /// Reads rows from the source: the session's upstream connection.
@@ -84,14 +84,16 @@ impl From<BadValue> for ChangesError {
     }
 }
 
-/// Every user table's net changes, tables in name order.
+/// The net changes of every user table `wanted` admits, tables in name
+/// order (the source is read only for those).
 pub fn changes(
     state: &DeltaState,
+    wanted: impl Fn(&TableId) -> bool,
     source: &mut Source<'_>,
 ) -> Result<Vec<TableChanges>, ChangesError> {
     let mut tables: Vec<&Arc<TableDelta>> = state
         .user_tables()
-        .filter(|t| !state.schema.is_dropped(&t.meta.id))
+        .filter(|t| !state.schema.is_dropped(&t.meta.id) && wanted(&t.meta.id))
         .collect();
     tables.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     let mut out = Vec::with_capacity(tables.len());

@@ -33,7 +33,8 @@ use crate::sql::tables::{table_refs, TableRef};
 use crate::delta::{Row, TableMeta};
 use crate::overlay::catalog::create_table_text;
 use crate::sql::literal::BadValue;
-use changes::{ChangesError, Source, TableChanges};
+use crate::delta::TableId;
+use changes::{ChangesError, Op, Source, TableChanges};
 
 /// Why a statement over `vdb.*` cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +160,10 @@ fn snapshots_table(shared: &Shared) -> String {
 /// its key, before- and after-image as JSON objects the source builds
 /// from typed literals (so numbers stay numbers and text is escaped as the
 /// server escapes it).
-fn changes_table(tables: &[TableChanges]) -> Result<String, BadValue> {
+fn changes_table(
+    tables: &[TableChanges],
+    op_wanted: impl Fn(Op) -> bool,
+) -> Result<String, BadValue> {
     let text = text_column();
     let json = |meta: &TableMeta, cols: &mut dyn Iterator<Item = usize>, row: &Row| {
         let mut parts = Vec::new();
@@ -180,7 +184,7 @@ fn changes_table(tables: &[TableChanges]) -> Result<String, BadValue> {
         let meta = &t.meta;
         let schema = text.literal(Some(meta.id.schema.as_bytes()))?;
         let name = text.literal(Some(meta.id.name.as_bytes()))?;
-        for c in &t.changes {
+        for c in t.changes.iter().filter(|c| op_wanted(c.op)) {
             let image = c
                 .after
                 .as_ref()
@@ -387,7 +391,7 @@ pub fn call(
             if !c.args.is_empty() {
                 return Err("vdb.export() takes no argument".into());
             }
-            let tables = changes::changes(state, source).map_err(describe)?;
+            let tables = changes::changes(state, |_| true, source).map_err(describe)?;
             let statements = export::patch(
                 state,
                 &tables,
@@ -429,28 +433,43 @@ pub fn rewrite(
             .as_deref()
             .is_some_and(|s| s.eq_ignore_ascii_case("vdb"))
     };
-    let mut tables: HashMap<String, String> = HashMap::new();
+    // By position: each vdb.changes reference is narrowed by what its
+    // query says of it.
+    let mut tables: HashMap<usize, String> = HashMap::new();
     for r in refs.iter().filter(|r| ours(r)) {
         let name = r.name.to_ascii_lowercase();
-        if tables.contains_key(&name) {
-            continue;
-        }
         let sql = match name.as_str() {
             "status" => status_table(shared),
             "snapshots" => snapshots_table(shared),
             "schema_changes" => schema_changes_table(state),
             "changes" => {
-                let changed =
-                    changes::changes(state, source).map_err(|e| AdminError::Failed(describe(e)))?;
-                changes_table(&changed)
+                // Only rows the query can use: tables and ops its
+                // conditions rule out are not built (nor their
+                // before-images read).
+                let text = text_column();
+                let admits = |column: &str, v: &str| {
+                    r.restriction
+                        .preds
+                        .iter()
+                        .filter(|p| p.column.eq_ignore_ascii_case(column))
+                        .all(|p| p.admits(Some(v.as_bytes()), &text))
+                };
+                let wanted = |id: &TableId| {
+                    admits("table_schema", &id.schema) && admits("table_name", &id.name)
+                };
+                let changed = changes::changes(state, wanted, source)
+                    .map_err(|e| AdminError::Failed(describe(e)))?;
+                changes_table(&changed, |op| admits("op", op.name()))
                     .map_err(|e| AdminError::Failed(describe(ChangesError::Value(e))))?
             }
             _ => return Err(AdminError::UnknownTable(r.name.clone())),
         };
-        tables.insert(name, sql);
+        debug_assert!(TABLES.contains(&name.as_str()));
+        tables.insert(r.name_span.start, sql);
     }
-    debug_assert!(tables.keys().all(|t| TABLES.contains(&t.as_str())));
     Ok(splice(sql, &refs, |r| {
-        ours(r).then(|| tables[&r.name.to_ascii_lowercase()].clone())
+        ours(r)
+            .then(|| tables.get(&r.name_span.start).cloned())
+            .flatten()
     }))
 }

@@ -1215,6 +1215,15 @@ impl Session<'_> {
                         return Ok(true);
                     }
                 };
+                let limit = self.shared.source_info.max_packet;
+                if text.len() >= limit {
+                    let what = format!(
+                        "a read of vdb.* tables that are {} bytes of SQL, beyond the source's max_allowed_packet ({limit}): filter vdb.changes by table_schema, table_name or op, or raise max_allowed_packet on the source",
+                        text.len()
+                    );
+                    self.send_error(seq, &ClientError::NotCapturable(what))?;
+                    return Ok(true);
+                }
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());

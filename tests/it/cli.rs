@@ -150,9 +150,17 @@ fn configured_from_the_environment_it_logs_one_start_up_line_and_serves() {
 fn the_man_page_documents_every_flag_and_variable() {
     let man = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/vdb.1")).unwrap();
     let man = man.replace("\\-", "-");
-    // Every flag `vdb --help` prints, whatever the list in config.rs says.
-    let out = Command::new(VDB).arg("--help").output().unwrap();
-    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    // Every flag `vdb --help` and the commands' help print, whatever the
+    // list in config.rs says.
+    let mut help = String::new();
+    for args in [&["--help"][..], &["export", "--help"], &["apply", "--help"]] {
+        let out = Command::new(VDB).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        help.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    for command in ["vdb export", "vdb apply"] {
+        assert!(man.contains(command), "man/vdb.1 lacks {command}");
+    }
     let flags: Vec<&str> = help
         .split_whitespace()
         .filter(|w| w.starts_with("--") && w.len() > 2)
