@@ -30,10 +30,10 @@ use crate::sql::literal::Column;
 use crate::sql::rewrite::{literal_rows, splice};
 use crate::sql::tables::{table_refs, TableRef};
 
+use crate::delta::TableId;
 use crate::delta::{Row, TableMeta};
 use crate::overlay::catalog::create_table_text;
 use crate::sql::literal::BadValue;
-use crate::delta::TableId;
 use changes::{ChangesError, Op, Source, TableChanges};
 
 /// Why a statement over `vdb.*` cannot be answered.

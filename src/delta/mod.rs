@@ -544,13 +544,9 @@ impl TableDelta {
     /// source branch. `None` when no captured row or hidden key may pass:
     /// the source's table then gives exactly the rows the query can use.
     pub fn restricted_sql(&self, preds: &[Pred]) -> Result<Option<Arc<String>>, BadValue> {
-        // A created table has no source part to narrow.
-        if self.meta.created {
-            return self.derived_sql().map(Some);
-        }
         // A table that only carries a moved AUTO_INCREMENT counter reads
-        // as itself.
-        if self.rows.is_empty() && self.hidden.is_empty() {
+        // as itself (a created table has no self to read).
+        if self.rows.is_empty() && self.hidden.is_empty() && !self.meta.created {
             return Ok(None);
         }
         let cols = &self.meta.columns;
@@ -569,6 +565,13 @@ impl TableDelta {
             .into_iter()
             .filter(|r| passes(r))
             .collect();
+        if self.meta.created {
+            // All its rows are the delta's: only those that may pass, and
+            // no source part (none may pass: the typed empty table).
+            return self
+                .build(&[], std::iter::empty(), rows.into_iter())
+                .map(|s| Some(Arc::new(s)));
+        }
         // Hidden source rows are known by their key only: test the key
         // columns (a source row's other columns may have moved since).
         let key_tests: Vec<(usize, &Pred)> = tests
@@ -913,7 +916,9 @@ pub struct SchemaDelta {
 /// One table's change by captured DDL, as `vdb.schema_changes` lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchemaChange {
-    /// What happened to the table: `CREATE TABLE` or `DROP TABLE`.
+    /// What happened to the table: the statement's name (`CREATE TABLE`,
+    /// `DROP TABLE`, `ALTER TABLE`, `CREATE INDEX`, `DROP INDEX`, `RENAME
+    /// TABLE`, `TRUNCATE TABLE`).
     pub kind: String,
     /// The table.
     pub table: TableId,

@@ -1,5 +1,6 @@
 //! Captured DDL: CREATE TABLE and DROP TABLE change the schema delta
-//! ([`crate::delta::SchemaDelta`]); nothing is ever sent to the source but
+//! ([`crate::delta::SchemaDelta`]; ALTER, RENAME, TRUNCATE and CREATE/DROP
+//! INDEX are in [`super::alter`]); nothing is ever sent to the source but
 //! the information_schema queries that check names.
 //!
 //! A created table is a [`TableMeta`] marked `created` with an entry in the
@@ -19,7 +20,7 @@ use super::meta::{load, text, text_literal};
 use super::write::{WriteContext, WriteOutcome};
 use super::OverlayError;
 
-fn server(code: u16, state: &str, message: impl Into<String>) -> OverlayError {
+pub(super) fn server(code: u16, state: &str, message: impl Into<String>) -> OverlayError {
     OverlayError::Server {
         code,
         state: state.into(),
@@ -44,10 +45,13 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
     match ddl {
         Ddl::Create(c) => create(cx, &c, text),
         Ddl::Drop(d) => drop_tables(cx, &d, text),
+        Ddl::Alter(a) => super::alter::alter(cx, &a, text),
+        Ddl::Rename(pairs) => super::alter::rename(cx, &pairs, text),
+        Ddl::Truncate(t) => super::alter::truncate(cx, &t, text),
     }
 }
 
-fn schema_of(cx: &WriteContext, named: &Option<String>) -> Result<String, OverlayError> {
+pub(super) fn schema_of(cx: &WriteContext, named: &Option<String>) -> Result<String, OverlayError> {
     named
         .clone()
         .or_else(|| cx.db.clone())
@@ -56,7 +60,7 @@ fn schema_of(cx: &WriteContext, named: &Option<String>) -> Result<String, Overla
 
 /// Whether the table exists in the merged schema: created through vdb, or
 /// at the source and not dropped. Views count (their names are taken).
-fn exists(
+pub(super) fn exists(
     up: &mut Upstream,
     cx_delta: &crate::delta::Delta,
     id: &TableId,
@@ -79,7 +83,10 @@ fn exists(
 
 /// The database's default character set and collation; 1049 when the
 /// database does not exist.
-fn database_defaults(up: &mut Upstream, schema: &str) -> Result<(String, String), OverlayError> {
+pub(super) fn database_defaults(
+    up: &mut Upstream,
+    schema: &str,
+) -> Result<(String, String), OverlayError> {
     let rows = up.query(&format!(
         "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA \
          WHERE SCHEMA_NAME = {}",
@@ -98,7 +105,7 @@ fn database_defaults(up: &mut Upstream, schema: &str) -> Result<(String, String)
 /// The character set and collation a string column gets: its own, else
 /// the table's, else the database's (a character set alone takes its
 /// default collation; a collation alone, its character set).
-fn string_charset(
+pub(super) fn string_charset(
     up: &mut Upstream,
     column: (&Option<String>, &Option<String>),
     table: (&Option<String>, &Option<String>),
@@ -139,7 +146,7 @@ fn string_charset(
     }
 }
 
-fn is_string(data_type: &str) -> bool {
+pub(super) fn is_string(data_type: &str) -> bool {
     matches!(
         data_type,
         "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum" | "set"
@@ -326,7 +333,10 @@ fn create(
 /// Literal defaults as the server stores and prints them (`1.5` in a
 /// DECIMAL(8,2) is `1.50`, `5` in a VARCHAR is `'5'`), computed by the
 /// source: one SELECT converting every literal default to its column type.
-fn normalize_defaults(up: &mut Upstream, mut meta: TableMeta) -> Result<TableMeta, OverlayError> {
+pub(super) fn normalize_defaults(
+    up: &mut Upstream,
+    mut meta: TableMeta,
+) -> Result<TableMeta, OverlayError> {
     let mut items = Vec::new();
     let mut which = Vec::new();
     for (i, c) in meta.columns.iter().enumerate() {

@@ -12,6 +12,7 @@
 //! `BEGIN NOT ATOMIC` blocks (typed variables and cursors, no tables
 //! written), all in the session's read-only transaction mode.
 
+pub mod alter;
 pub mod catalog;
 pub mod ddl;
 pub mod meta;

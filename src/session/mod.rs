@@ -970,7 +970,13 @@ impl Session<'_> {
         match self.with_write_context(|cx| crate::overlay::ddl::execute_ddl(cx, sql)) {
             Ok(outcome) => {
                 debug!("conn {} captured DDL: {}", self.id, shorten(sql));
-                let ok = ok_payload(outcome.affected, 0, self.status(), 0, b"");
+                let ok = ok_payload(
+                    outcome.affected,
+                    0,
+                    self.status(),
+                    0,
+                    outcome.info.as_bytes(),
+                );
                 write_packet(self.client.get_mut(), seq, &ok)?;
                 self.row_count = Some(0);
             }
@@ -1567,7 +1573,15 @@ const CAPTURED_WRITES: &[&str] = &["INSERT", "UPDATE", "DELETE", "REPLACE"];
 
 /// DDL statements (as [`crate::sql::classify`] names them) that go to the
 /// schema delta.
-const CAPTURED_DDL: &[&str] = &["CREATE TABLE", "DROP TABLE"];
+const CAPTURED_DDL: &[&str] = &[
+    "CREATE TABLE",
+    "DROP TABLE",
+    "ALTER TABLE",
+    "RENAME TABLE",
+    "TRUNCATE TABLE",
+    "CREATE INDEX",
+    "DROP INDEX",
+];
 
 /// Whether the text's first statement word is a captured write (and not,
 /// say, `PREPARE s FROM 'DELETE ...'`, which stays refused).

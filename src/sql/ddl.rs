@@ -1,4 +1,5 @@
-//! The shape of the DDL vdb captures (CREATE TABLE, DROP TABLE), read with
+//! The shape of the DDL vdb captures (CREATE/DROP/ALTER/RENAME/TRUNCATE
+//! TABLE, CREATE/DROP INDEX), read with
 //! sqlparser for analysis only, and column types written as MariaDB's
 //! information_schema writes them (`int(11)`, `decimal(10,0)`,
 //! `enum('a','b')`), so that a table created through vdb is described as
@@ -81,6 +82,114 @@ pub enum Ddl {
     Create(Box<CreateTable>),
     /// DROP TABLE.
     Drop(DropTable),
+    /// ALTER TABLE, CREATE INDEX, DROP INDEX.
+    Alter(AlterTable),
+    /// RENAME TABLE a TO b, ...: pairs in order.
+    Rename(Vec<(TableName, TableName)>),
+    /// TRUNCATE TABLE.
+    Truncate((Option<String>, String)),
+}
+
+/// A table as a statement names it: (database, if given; table).
+pub type TableName = (Option<String>, String);
+
+/// Where ADD/CHANGE/MODIFY COLUMN puts the column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    /// Where it is (CHANGE, MODIFY) or last (ADD).
+    Default,
+    /// FIRST.
+    First,
+    /// AFTER the named column.
+    After(String),
+}
+
+/// What kind of index an ALTER adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// PRIMARY KEY.
+    Primary,
+    /// UNIQUE.
+    Unique,
+    /// KEY / INDEX.
+    Index,
+}
+
+/// One change of an ALTER TABLE, in the order written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlterOp {
+    /// ADD [COLUMN] [IF NOT EXISTS]; `key` from an inline PRIMARY KEY/UNIQUE.
+    AddColumn {
+        /// The new column.
+        column: ColumnSpec,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+        /// FIRST / AFTER.
+        position: Position,
+        /// An inline PRIMARY KEY or UNIQUE.
+        key: Option<KeyKind>,
+    },
+    /// DROP [COLUMN] [IF EXISTS].
+    DropColumn {
+        /// The column.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// RENAME COLUMN old TO new.
+    RenameColumn {
+        /// Old name.
+        old: String,
+        /// New name.
+        new: String,
+    },
+    /// CHANGE old new type ... / MODIFY name type ...
+    ChangeColumn {
+        /// The column changed.
+        old: String,
+        /// Its new definition (and name).
+        column: ColumnSpec,
+        /// FIRST / AFTER.
+        position: Position,
+        /// An inline PRIMARY KEY or UNIQUE.
+        key: Option<KeyKind>,
+    },
+    /// ALTER [COLUMN] c SET DEFAULT x / DROP DEFAULT.
+    SetDefault {
+        /// The column.
+        column: String,
+        /// The new default, `None` to drop it.
+        default: Option<String>,
+    },
+    /// ADD PRIMARY KEY / UNIQUE / INDEX, CREATE [UNIQUE] INDEX.
+    AddKey {
+        /// Which kind.
+        kind: KeyKind,
+        /// The name given, if any, and the columns.
+        name: Option<String>,
+        /// Column names in key order.
+        columns: Vec<String>,
+    },
+    /// DROP INDEX / DROP KEY name.
+    DropKey(String),
+    /// DROP PRIMARY KEY.
+    DropPrimaryKey,
+    /// RENAME [TO|AS] name.
+    RenameTable((Option<String>, String)),
+}
+
+/// An ALTER TABLE (CREATE INDEX and DROP INDEX are read as one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlterTable {
+    /// The statement's name for refusals: `ALTER TABLE`, `CREATE INDEX`
+    /// or `DROP INDEX`.
+    pub statement: &'static str,
+    /// Database named in the statement.
+    pub schema: Option<String>,
+    /// The table.
+    pub name: String,
+    /// Its changes, in order.
+    pub ops: Vec<AlterOp>,
 }
 
 /// Why a DDL statement cannot be captured: the form, by name.
@@ -129,8 +238,288 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
         Statement::Drop {
             temporary: true, ..
         } => no("DROP TEMPORARY TABLE"),
+        Statement::Drop {
+            object_type: sqlparser::ast::ObjectType::Index,
+            names,
+            table: Some(table),
+            ..
+        } => {
+            let [index] = names.as_slice() else {
+                return no("DROP INDEX of several indexes");
+            };
+            let (schema, name) = name_parts(table)?;
+            Ok(Ddl::Alter(AlterTable {
+                statement: "DROP INDEX",
+                schema,
+                name,
+                ops: vec![drop_key(&name_parts(index)?.1)],
+            }))
+        }
+        Statement::CreateIndex(ci) => {
+            let (schema, name) = name_parts(&ci.table_name)?;
+            if ci.predicate.is_some() || !ci.include.is_empty() || ci.if_not_exists {
+                return no("this form of CREATE INDEX");
+            }
+            let index = match &ci.name {
+                Some(n) => name_parts(n)?.1,
+                None => return no("CREATE INDEX without a name"),
+            };
+            Ok(Ddl::Alter(AlterTable {
+                statement: "CREATE INDEX",
+                schema,
+                name,
+                ops: vec![AlterOp::AddKey {
+                    kind: if ci.unique {
+                        KeyKind::Unique
+                    } else {
+                        KeyKind::Index
+                    },
+                    name: Some(index),
+                    columns: key_columns(&ci.columns)?,
+                }],
+            }))
+        }
+        Statement::AlterTable(at) => alter(at).map(Ddl::Alter),
+        Statement::RenameTable(pairs) => Ok(Ddl::Rename(
+            pairs
+                .iter()
+                .map(|p| Ok((name_parts(&p.old_name)?, name_parts(&p.new_name)?)))
+                .collect::<Result<_, Unsupported>>()?,
+        )),
+        Statement::Truncate(t) => {
+            let [target] = t.table_names.as_slice() else {
+                return no("TRUNCATE of several tables");
+            };
+            if t.partitions.is_some() {
+                return no("TRUNCATE of partitions");
+            }
+            Ok(Ddl::Truncate(name_parts(&target.name)?))
+        }
         _ => no("this DDL statement"),
     }
+}
+
+fn drop_key(name: &str) -> AlterOp {
+    if name.eq_ignore_ascii_case("PRIMARY") {
+        AlterOp::DropPrimaryKey
+    } else {
+        AlterOp::DropKey(name.to_string())
+    }
+}
+
+fn key_columns(cols: &[sqlparser::ast::IndexColumn]) -> Result<Vec<String>, Unsupported> {
+    cols.iter()
+        .map(|ic| match &ic.column.expr {
+            Expr::Identifier(i) => Ok(i.value.clone()),
+            other => no(format!("a key on {other}")),
+        })
+        .collect()
+}
+
+fn position(p: &Option<sqlparser::ast::MySQLColumnPosition>) -> Position {
+    match p {
+        None => Position::Default,
+        Some(sqlparser::ast::MySQLColumnPosition::First) => Position::First,
+        Some(sqlparser::ast::MySQLColumnPosition::After(c)) => Position::After(c.value.clone()),
+    }
+}
+
+fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
+    use sqlparser::ast::{AlterColumnOperation, AlterTableOperation as Op};
+    let (schema, name) = name_parts(&at.name)?;
+    let mut ops = Vec::with_capacity(at.operations.len());
+    for op in &at.operations {
+        // DROP COLUMN a, b: one change per column, in order.
+        let mut more = Vec::new();
+        let one = match op {
+            Op::AddColumn {
+                if_not_exists,
+                column_def,
+                column_position,
+                ..
+            } => {
+                let (column, key) = column_spec(
+                    &column_def.name.value,
+                    &column_def.data_type,
+                    &column_def.options,
+                )?;
+                AlterOp::AddColumn {
+                    column,
+                    if_not_exists: *if_not_exists,
+                    position: position(column_position),
+                    key,
+                }
+            }
+            Op::DropColumn {
+                column_names,
+                if_exists,
+                ..
+            } => {
+                for c in &column_names[1..] {
+                    more.push(AlterOp::DropColumn {
+                        name: c.value.clone(),
+                        if_exists: *if_exists,
+                    });
+                }
+                AlterOp::DropColumn {
+                    name: column_names[0].value.clone(),
+                    if_exists: *if_exists,
+                }
+            }
+            Op::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => AlterOp::RenameColumn {
+                old: old_column_name.value.clone(),
+                new: new_column_name.value.clone(),
+            },
+            Op::ChangeColumn {
+                old_name,
+                new_name,
+                data_type,
+                options,
+                column_position,
+            } => {
+                let (column, key) = column_spec_of(&new_name.value, data_type, options.iter())?;
+                AlterOp::ChangeColumn {
+                    old: old_name.value.clone(),
+                    column,
+                    position: position(column_position),
+                    key,
+                }
+            }
+            Op::ModifyColumn {
+                col_name,
+                data_type,
+                options,
+                column_position,
+            } => {
+                let (column, key) = column_spec_of(&col_name.value, data_type, options.iter())?;
+                AlterOp::ChangeColumn {
+                    old: col_name.value.clone(),
+                    column,
+                    position: position(column_position),
+                    key,
+                }
+            }
+            Op::AlterColumn { column_name, op } => match op {
+                AlterColumnOperation::SetDefault { value } => AlterOp::SetDefault {
+                    column: column_name.value.clone(),
+                    default: Some(default_expr(value)),
+                },
+                AlterColumnOperation::DropDefault => AlterOp::SetDefault {
+                    column: column_name.value.clone(),
+                    default: None,
+                },
+                other => return no(format!("ALTER TABLE ... ALTER COLUMN {other}")),
+            },
+            Op::AddConstraint { constraint, .. } => match constraint {
+                TableConstraint::PrimaryKey(p) => AlterOp::AddKey {
+                    kind: KeyKind::Primary,
+                    name: None,
+                    columns: key_columns(&p.columns)?,
+                },
+                TableConstraint::Unique(u) => AlterOp::AddKey {
+                    kind: KeyKind::Unique,
+                    name: u
+                        .index_name
+                        .as_ref()
+                        .or(u.name.as_ref())
+                        .map(|i| i.value.clone()),
+                    columns: key_columns(&u.columns)?,
+                },
+                TableConstraint::Index(ix) => AlterOp::AddKey {
+                    kind: KeyKind::Index,
+                    name: ix.name.as_ref().map(|i| i.value.clone()),
+                    columns: key_columns(&ix.columns)?,
+                },
+                TableConstraint::ForeignKey(_) => return no("ALTER TABLE ... ADD FOREIGN KEY"),
+                TableConstraint::Check(_) => return no("ALTER TABLE ... ADD CHECK"),
+                other => return no(format!("ALTER TABLE ... ADD {other}")),
+            },
+            Op::DropIndex { name } => drop_key(&name.value),
+            Op::DropPrimaryKey { .. } => AlterOp::DropPrimaryKey,
+            Op::DropForeignKey { .. } => return no("ALTER TABLE ... DROP FOREIGN KEY"),
+            Op::RenameTable { table_name } => {
+                let (sqlparser::ast::RenameTableNameKind::As(n)
+                | sqlparser::ast::RenameTableNameKind::To(n)) = table_name;
+                AlterOp::RenameTable(name_parts(n)?)
+            }
+            other => return no(format!("ALTER TABLE ... {other}")),
+        };
+        ops.push(one);
+        ops.append(&mut more);
+    }
+    if ops.is_empty() {
+        return no("ALTER TABLE with table options only");
+    }
+    Ok(AlterTable {
+        statement: "ALTER TABLE",
+        schema,
+        name,
+        ops,
+    })
+}
+
+/// A column definition as CREATE TABLE and ALTER TABLE write it, and an
+/// inline PRIMARY KEY or UNIQUE.
+fn column_spec(
+    name: &str,
+    data_type: &sqlparser::ast::DataType,
+    options: &[sqlparser::ast::ColumnOptionDef],
+) -> Result<(ColumnSpec, Option<KeyKind>), Unsupported> {
+    column_spec_of(name, data_type, options.iter().map(|o| &o.option))
+}
+
+fn column_spec_of<'o>(
+    name: &str,
+    data_type: &sqlparser::ast::DataType,
+    options: impl Iterator<Item = &'o ColumnOption>,
+) -> Result<(ColumnSpec, Option<KeyKind>), Unsupported> {
+    let (data_type, column_type) = column_type(&data_type.to_string())?;
+    let mut col = ColumnSpec {
+        name: name.to_string(),
+        data_type,
+        column_type,
+        nullable: true,
+        default: None,
+        auto_increment: false,
+        charset: None,
+        collation: None,
+    };
+    let mut key = None;
+    for o in options {
+        match o {
+            ColumnOption::Null => col.nullable = true,
+            ColumnOption::NotNull => col.nullable = false,
+            ColumnOption::Default(e) => col.default = Some(default_expr(e)),
+            ColumnOption::PrimaryKey(_) => {
+                if key.replace(KeyKind::Primary).is_some() {
+                    return no("a column with two key options");
+                }
+            }
+            ColumnOption::Unique(_) => {
+                if key.replace(KeyKind::Unique).is_some() {
+                    return no("a column with two key options");
+                }
+            }
+            ColumnOption::CharacterSet(cs) => col.charset = Some(cs.to_string().to_lowercase()),
+            ColumnOption::Collation(co) => col.collation = Some(co.to_string().to_lowercase()),
+            ColumnOption::Comment(_) => {}
+            ColumnOption::DialectSpecific(tokens)
+                if tokens.len() == 1
+                    && tokens[0].to_string().eq_ignore_ascii_case("AUTO_INCREMENT") =>
+            {
+                col.auto_increment = true
+            }
+            other => return no(format!("a column defined with {other}")),
+        }
+    }
+    if col.data_type == "json" {
+        // MariaDB's JSON is LONGTEXT in utf8mb4_bin (with a CHECK).
+        return no("a JSON column in CREATE TABLE or ALTER TABLE");
+    }
+    Ok((col, key))
 }
 
 fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> {
@@ -167,46 +556,16 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
     let mut uniques: Vec<KeySpec> = Vec::new();
     let mut indexes: Vec<KeySpec> = Vec::new();
     for c in &ct.columns {
-        let (data_type, column_type) = column_type(&c.data_type.to_string())?;
-        let mut col = ColumnSpec {
-            name: c.name.value.clone(),
-            data_type,
-            column_type,
-            nullable: true,
-            default: None,
-            auto_increment: false,
-            charset: None,
-            collation: None,
-        };
-        for o in &c.options {
-            match &o.option {
-                ColumnOption::Null => col.nullable = true,
-                ColumnOption::NotNull => col.nullable = false,
-                ColumnOption::Default(e) => col.default = Some(default_expr(e)),
-                ColumnOption::PrimaryKey(_) => {
-                    if primary.replace(vec![col.name.clone()]).is_some() {
-                        return no("a CREATE TABLE with two primary keys");
-                    }
-                }
-                ColumnOption::Unique(_) => uniques.push(KeySpec {
-                    name: col.name.clone(),
-                    columns: vec![col.name.clone()],
-                }),
-                ColumnOption::CharacterSet(cs) => col.charset = Some(cs.to_string().to_lowercase()),
-                ColumnOption::Collation(co) => col.collation = Some(co.to_string().to_lowercase()),
-                ColumnOption::Comment(_) => {}
-                ColumnOption::DialectSpecific(tokens)
-                    if tokens.len() == 1
-                        && tokens[0].to_string().eq_ignore_ascii_case("AUTO_INCREMENT") =>
-                {
-                    col.auto_increment = true
-                }
-                other => return no(format!("a column defined with {other}")),
+        let (col, key) = column_spec(&c.name.value, &c.data_type, &c.options)?;
+        match key {
+            Some(KeyKind::Primary) if primary.replace(vec![col.name.clone()]).is_some() => {
+                return no("a CREATE TABLE with two primary keys");
             }
-        }
-        if col.data_type == "json" {
-            // MariaDB's JSON is LONGTEXT in utf8mb4_bin (with a CHECK).
-            return no("a JSON column in CREATE TABLE");
+            Some(KeyKind::Unique) => uniques.push(KeySpec {
+                name: col.name.clone(),
+                columns: vec![col.name.clone()],
+            }),
+            _ => {}
         }
         out.columns.push(col);
     }
@@ -519,5 +878,100 @@ mod tests {
             panic!()
         };
         assert_eq!(c.keys[0].columns, ["b"]);
+    }
+
+    #[test]
+    fn alter_statements_are_read_as_changes_in_order() {
+        let Ddl::Alter(a) = parse_ddl(
+            "ALTER TABLE d.t ADD COLUMN c INT NOT NULL DEFAULT 1 AFTER b, DROP COLUMN x, DROP y, \
+             CHANGE a aa VARCHAR(5) FIRST, ALTER COLUMN c DROP DEFAULT, ADD UNIQUE KEY k (c), \
+             DROP INDEX j, DROP PRIMARY KEY, RENAME TO u",
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (a.statement, a.schema.as_deref(), a.name.as_str()),
+            ("ALTER TABLE", Some("d"), "t")
+        );
+        let kinds: Vec<String> = a
+            .ops
+            .iter()
+            .map(|o| {
+                format!("{o:?}")
+                    .split([' ', '('])
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "AddColumn",
+                "DropColumn",
+                "DropColumn",
+                "ChangeColumn",
+                "SetDefault",
+                "AddKey",
+                "DropKey",
+                "DropPrimaryKey",
+                "RenameTable"
+            ]
+        );
+        let AlterOp::AddColumn {
+            column, position, ..
+        } = &a.ops[0]
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (column.column_type.as_str(), column.nullable),
+            ("int(11)", false)
+        );
+        assert_eq!(position, &Position::After("b".into()));
+        let Ddl::Alter(i) = parse_ddl("CREATE UNIQUE INDEX ux ON t (a, b)").unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (i.statement, &i.ops[0]),
+            (
+                "CREATE INDEX",
+                &AlterOp::AddKey {
+                    kind: KeyKind::Unique,
+                    name: Some("ux".into()),
+                    columns: vec!["a".into(), "b".into()]
+                }
+            )
+        );
+        assert!(matches!(
+            parse_ddl("DROP INDEX `PRIMARY` ON t").unwrap(),
+            Ddl::Alter(AlterTable {
+                statement: "DROP INDEX",
+                ..
+            })
+        ));
+        assert_eq!(
+            parse_ddl("TRUNCATE TABLE d.t").unwrap(),
+            Ddl::Truncate((Some("d".into()), "t".into()))
+        );
+        assert_eq!(
+            parse_ddl("RENAME TABLE a TO b, c TO d.e").unwrap(),
+            Ddl::Rename(vec![
+                ((None, "a".into()), (None, "b".into())),
+                ((None, "c".into()), (Some("d".into()), "e".into()))
+            ])
+        );
+        for (sql, says) in [
+            (
+                "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id)",
+                "ADD FOREIGN KEY",
+            ),
+            ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ADD CHECK"),
+            ("ALTER TABLE t ENGINE = InnoDB", "vdb cannot analyse it"),
+        ] {
+            let err = parse_ddl(sql).unwrap_err().0;
+            assert!(err.contains(says), "{sql}: {err}");
+        }
     }
 }

@@ -122,3 +122,108 @@ SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABA
 SHOW CREATE TABLE widgets
 DROP TABLE widgets
 SHOW TABLES LIKE 'w%'
+
+-- case: ALTER TABLE adds, drops, renames and changes columns of a source table, and every view agrees
+UPDATE accounts SET balance = balance + 1 WHERE id <= 3
+ALTER TABLE accounts ADD COLUMN owner VARCHAR(20) NOT NULL DEFAULT 'bank'
+ALTER TABLE accounts ADD COLUMN rank_no INT NOT NULL FIRST
+ALTER TABLE accounts ADD COLUMN note TEXT AFTER id, ADD COLUMN flag TINYINT NOT NULL
+SELECT * FROM accounts WHERE id BETWEEN 2 AND 4 ORDER BY id
+UPDATE accounts SET owner = 'alice', note = 'first' WHERE id = 1
+ALTER TABLE accounts DROP COLUMN rank_no
+ALTER TABLE accounts RENAME COLUMN note TO memo
+ALTER TABLE accounts CHANGE owner holder VARCHAR(30) NOT NULL DEFAULT 'bank'
+ALTER TABLE accounts MODIFY balance BIGINT NOT NULL
+ALTER TABLE accounts ALTER COLUMN flag SET DEFAULT 7
+INSERT INTO accounts (id, balance) VALUES (99, 5)
+SELECT * FROM accounts WHERE id IN (1, 2, 99) ORDER BY id
+SELECT COUNT(*), SUM(balance) FROM accounts
+DESCRIBE accounts
+SHOW CREATE TABLE accounts
+SELECT COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, COLUMN_KEY FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' ORDER BY ORDINAL_POSITION
+ALTER TABLE accounts ALTER COLUMN flag DROP DEFAULT
+SHOW CREATE TABLE accounts
+
+-- case: ALTER TABLE errors are the server's and leave the table as it was
+ALTER TABLE accounts ADD COLUMN balance INT
+ALTER TABLE accounts DROP COLUMN nope
+ALTER TABLE accounts RENAME COLUMN nope TO other
+ALTER TABLE accounts CHANGE nope other INT
+ALTER TABLE accounts ADD COLUMN c INT AFTER nope
+ALTER TABLE accounts DROP INDEX nope
+ALTER TABLE accounts ADD PRIMARY KEY (balance)
+ALTER TABLE accounts ADD UNIQUE KEY (balance)
+ALTER TABLE accounts ADD INDEX (nope)
+ALTER TABLE nope ADD COLUMN c INT
+ALTER TABLE accounts DROP COLUMN id, DROP COLUMN balance
+SELECT COUNT(*), SUM(balance) FROM accounts
+SHOW CREATE TABLE accounts
+UPDATE accounts SET balance = NULL WHERE id = 2
+ALTER TABLE accounts ADD COLUMN maybe INT
+UPDATE accounts SET maybe = 1 WHERE id > 2
+ALTER TABLE accounts MODIFY maybe INT NOT NULL
+ALTER TABLE accounts MODIFY maybe TINYINT
+UPDATE accounts SET maybe = 1000 WHERE id = 5
+ALTER TABLE accounts MODIFY maybe TINYINT
+SELECT id, maybe FROM accounts WHERE id < 7 ORDER BY id
+
+-- case: keys added and dropped by ALTER TABLE, CREATE INDEX and DROP INDEX are enforced
+ALTER TABLE numbers ADD COLUMN tag INT
+UPDATE numbers SET tag = n % 7 WHERE n < 20
+ALTER TABLE numbers ADD UNIQUE KEY uk_tag (tag)
+UPDATE numbers SET tag = NULL WHERE n >= 7
+ALTER TABLE numbers ADD UNIQUE KEY uk_tag (tag)
+INSERT INTO numbers (n, tag) VALUES (5000, 3)
+CREATE INDEX ix_tag ON numbers (tag, n)
+CREATE UNIQUE INDEX ux ON numbers (n, tag)
+SHOW CREATE TABLE numbers
+DROP INDEX uk_tag ON numbers
+INSERT INTO numbers (n, tag) VALUES (5000, 3)
+SELECT n, tag FROM numbers WHERE tag = 3 ORDER BY n
+CREATE TABLE pk_t (a INT PRIMARY KEY, b INT)
+INSERT INTO pk_t VALUES (1, 1), (2, 2), (3, 2)
+ALTER TABLE pk_t DROP PRIMARY KEY
+ALTER TABLE pk_t DROP PRIMARY KEY
+INSERT INTO pk_t VALUES (3, 2)
+SELECT a, b, COUNT(*) FROM pk_t GROUP BY a, b ORDER BY a
+ALTER TABLE pk_t ADD PRIMARY KEY (a)
+DELETE FROM pk_t WHERE a = 3 LIMIT 1
+ALTER TABLE pk_t ADD PRIMARY KEY (a)
+SHOW CREATE TABLE pk_t
+ALTER TABLE digits ADD COLUMN id INT NOT NULL AUTO_INCREMENT UNIQUE FIRST
+SELECT * FROM digits ORDER BY d
+INSERT INTO digits (d) VALUES (10)
+SELECT id, d FROM digits WHERE d = 10
+
+-- case: RENAME TABLE and ALTER TABLE RENAME move rows and pending changes
+UPDATE accounts SET balance = 0 WHERE id = 1
+RENAME TABLE accounts TO wallets
+SELECT * FROM accounts
+SELECT id, balance FROM wallets WHERE id <= 2 ORDER BY id
+ALTER TABLE wallets RENAME TO purses
+SHOW TABLES LIKE '%s'
+RENAME TABLE purses TO digits
+RENAME TABLE nope TO other
+RENAME TABLE purses TO accounts, numbers TO purses
+SELECT COUNT(*) FROM accounts
+SELECT COUNT(*) FROM purses
+CREATE TABLE fresh (id INT PRIMARY KEY, v INT)
+INSERT INTO fresh VALUES (1, 10)
+ALTER TABLE fresh ADD COLUMN w INT DEFAULT 3, RENAME TO fresher
+SELECT * FROM fresher
+SHOW CREATE TABLE fresher
+
+-- case: TRUNCATE empties a table and resets AUTO_INCREMENT
+UPDATE numbers SET n = n + 5000 WHERE n < 10
+TRUNCATE TABLE numbers
+SELECT COUNT(*) FROM numbers
+TRUNCATE digits
+SELECT COUNT(*) FROM digits
+INSERT INTO digits VALUES (3)
+SELECT * FROM digits
+CREATE TABLE counters (id INT AUTO_INCREMENT PRIMARY KEY, v INT)
+INSERT INTO counters (v) VALUES (1), (2), (3)
+TRUNCATE counters
+INSERT INTO counters (v) VALUES (4)
+SELECT * FROM counters
+TRUNCATE nope

@@ -32,7 +32,10 @@ const WRITES: &[(&str, &str)] = &[
         "WITH t AS (SELECT 1) UPDATE digits SET d = d + 100",
         "WITH ... UPDATE",
     ),
-    ("TRUNCATE TABLE nokey", "TRUNCATE TABLE"),
+    (
+        "TRUNCATE TABLE customers",
+        "TRUNCATE TABLE of vdbt_shop.customers, which has foreign keys",
+    ),
     ("CREATE TEMPORARY TABLE tmp (id INT)", "CREATE TEMPORARY TABLE"),
     (
         "CREATE TABLE copy AS SELECT * FROM customers",
@@ -65,7 +68,19 @@ const WRITES: &[(&str, &str)] = &[
         "CREATE EVENT",
     ),
     ("CREATE SEQUENCE s", "CREATE SEQUENCE"),
-    ("ALTER TABLE customers ADD COLUMN x INT", "ALTER TABLE"),
+    (
+        "ALTER TABLE customers ADD COLUMN x INT",
+        "ALTER TABLE of vdbt_shop.customers, which has foreign keys",
+    ),
+    (
+        "ALTER TABLE digits ADD FOREIGN KEY (d) REFERENCES numbers (n)",
+        "ALTER TABLE ... ADD FOREIGN KEY",
+    ),
+    ("ALTER TABLE digits ADD COLUMN j JSON", "a JSON column"),
+    (
+        "ALTER TABLE digits ADD COLUMN g INT AS (d + 1)",
+        "a column defined with",
+    ),
     ("ALTER TABLE customers DROP INDEX uk_email", "ALTER TABLE"),
     (
         "ALTER DATABASE vdbt_shop CHARACTER SET latin1",
@@ -81,7 +96,10 @@ const WRITES: &[(&str, &str)] = &[
     ("DROP INDEX uk_email ON customers", "DROP INDEX"),
     ("DROP FUNCTION sneaky_write", "DROP FUNCTION"),
     ("DROP USER 'vdbtest'@'127.0.0.1'", "DROP USER"),
-    ("RENAME TABLE nokey TO nokey2", "RENAME TABLE"),
+    (
+        "RENAME TABLE customers TO customers2",
+        "RENAME TABLE of vdbt_shop.customers, which has foreign keys",
+    ),
     (
         "RENAME USER 'vdbtest'@'127.0.0.1' TO 'x'@'%'",
         "RENAME USER",
@@ -165,7 +183,7 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("SELECT 1 /*! ; DELETE FROM digits */", "DELETE"),
     ("/*!50000 DROP TABLE nokey */", "executable comment"),
-    ("/*M!100000 TRUNCATE nokey */", "TRUNCATE TABLE"),
+    ("/*M!100000 TRUNCATE nokey */", "executable comment"),
     ("PREPARE w FROM 'DELETE FROM digits'", "DELETE"),
     (
         "SET @q = 'DELETE FROM digits'; PREPARE w FROM @q",

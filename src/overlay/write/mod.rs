@@ -614,8 +614,11 @@ impl Run<'_, '_> {
                 )
                 .replace(&format!("'{v}'"), &format!("'{col}'"));
         }
-        for r in [" at row 0", " at row 1"] {
-            if let Some(stripped) = out.strip_suffix(r) {
+        // The block's own row counter counts what its cursor read (over a
+        // created table's view, a UNION, one more than the rows used): the
+        // client's row is the one the block was computing.
+        if let Some((stripped, n)) = out.rsplit_once(" at row ") {
+            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
                 out = format!("{stripped} at row {row}");
             }
         }

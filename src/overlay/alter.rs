@@ -1,0 +1,884 @@
+//! Captured ALTER TABLE, CREATE/DROP INDEX, RENAME TABLE and TRUNCATE.
+//!
+//! A table whose definition changes becomes a created table (see
+//! [`super::ddl`]) with the new definition, and its rows, as the merged
+//! view shows them, are copied into it by the write machinery itself:
+//! `INSERT INTO <new> (...) SELECT ... FROM <old> ORDER BY <key>`. So type
+//! conversions, strict-mode errors, NOT NULL, and unique keys added over
+//! duplicates fail exactly as an INSERT would, with the server's codes,
+//! and nothing is applied unless the whole copy succeeds. A source table
+//! altered this way is dropped from the source's side of the view: its
+//! rows now live in the delta (memory grows with the table; see
+//! `--max-delta-bytes`). TRUNCATE copies nothing.
+//!
+//! Not captured yet, and refused by name: tables with foreign keys (either
+//! side), triggers or generated columns, CHECK constraints over a column
+//! the ALTER changes, and foreign key or CHECK clauses in the ALTER.
+
+use std::sync::Arc;
+
+use crate::delta::{ColumnMeta, SchemaChange, TableDelta, TableId, TableMeta, UniqueKey};
+use crate::sql::ddl::{AlterOp, AlterTable, ColumnSpec, KeyKind, Position, TableName};
+use crate::sql::literal::Column;
+use crate::sql::rewrite::quote_ident;
+
+use super::ddl::{
+    database_defaults, exists, is_string, normalize_defaults, schema_of, server, string_charset,
+};
+use super::meta::{load, text, text_literal};
+use super::write::{WriteContext, WriteOutcome};
+use super::OverlayError;
+
+fn unsupported<T>(what: impl Into<String>) -> Result<T, OverlayError> {
+    Err(OverlayError::Unsupported(what.into()))
+}
+
+fn no_such_table(id: &TableId) -> OverlayError {
+    server(
+        1146,
+        "42S02",
+        format!("Table '{}.{}' doesn't exist", id.schema, id.name),
+    )
+}
+
+/// A table vdb can redefine: its current definition.
+fn alterable(
+    cx: &mut WriteContext,
+    id: &TableId,
+    statement: &str,
+) -> Result<Arc<TableMeta>, OverlayError> {
+    if !exists(cx.up, cx.delta, id)? {
+        return Err(no_such_table(id));
+    }
+    let meta = match load(cx.up, cx.delta, id) {
+        Ok(m) => m,
+        Err(OverlayError::Unsupported(_)) => {
+            return unsupported(format!("{statement} of {id}, which is a view"))
+        }
+        Err(e) => return Err(e),
+    };
+    if !meta.foreign_keys.is_empty() || !meta.referenced_by.is_empty() {
+        return unsupported(format!("{statement} of {id}, which has foreign keys"));
+    }
+    if !meta.triggers.is_empty() {
+        return unsupported(format!("{statement} of {id}, which has triggers"));
+    }
+    if meta.columns.iter().any(|c| c.generated) {
+        return unsupported(format!("{statement} of {id}, which has generated columns"));
+    }
+    Ok(meta)
+}
+
+/// The table's default collation (for string columns an ALTER adds).
+fn table_collation(
+    cx: &mut WriteContext,
+    meta: &TableMeta,
+) -> Result<Option<String>, OverlayError> {
+    if let Some(c) = &meta.collation {
+        return Ok(Some(c.clone()));
+    }
+    Ok(cx
+        .up
+        .query(&format!(
+            "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+            text_literal(&meta.id.schema),
+            text_literal(&meta.id.name)
+        ))?
+        .first()
+        .filter(|r| r[0].is_some())
+        .map(|r| text(&r[0])))
+}
+
+/// A column being defined: its new definition and where its values come
+/// from (the old column's position; `None` for a new column).
+struct Draft {
+    meta: ColumnMeta,
+    from: Option<usize>,
+}
+
+/// A key being defined, by column names.
+struct DraftKey {
+    kind: KeyKind,
+    name: String,
+    columns: Vec<String>,
+}
+
+fn find(cols: &[Draft], name: &str) -> Option<usize> {
+    cols.iter()
+        .position(|c| c.meta.name.eq_ignore_ascii_case(name))
+}
+
+fn unknown_column(name: &str, table: &str) -> OverlayError {
+    server(
+        1054,
+        "42S22",
+        format!("Unknown column '{name}' in '{table}'"),
+    )
+}
+
+/// Places a column: FIRST, AFTER c, or at `default` (its old place, or last).
+fn place(
+    cols: &mut Vec<Draft>,
+    col: Draft,
+    position: &Position,
+    default: usize,
+    table: &str,
+) -> Result<(), OverlayError> {
+    let at = match position {
+        Position::Default => default.min(cols.len()),
+        Position::First => 0,
+        Position::After(c) => find(cols, c).ok_or_else(|| unknown_column(c, table))? + 1,
+    };
+    cols.insert(at, col);
+    Ok(())
+}
+
+/// Runs one captured ALTER TABLE (or CREATE INDEX / DROP INDEX).
+pub fn alter(
+    cx: &mut WriteContext,
+    a: &AlterTable,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let id = TableId {
+        schema: schema_of(cx, &a.schema)?,
+        name: a.name.clone(),
+    };
+    let old = alterable(cx, &id, a.statement)?;
+    let database = database_defaults(cx.up, &id.schema)?;
+    let collation = table_collation(cx, &old)?;
+    let table_charset = (&None, &collation);
+    let mut cols: Vec<Draft> = old
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Draft {
+            meta: c.clone(),
+            from: Some(i),
+        })
+        .collect();
+    let name_of = |i: usize| old.columns[i].name.clone();
+    let mut keys: Vec<DraftKey> = old
+        .unique_keys
+        .iter()
+        .map(|k| DraftKey {
+            kind: if k.name == "PRIMARY" {
+                KeyKind::Primary
+            } else {
+                KeyKind::Unique
+            },
+            name: k.name.clone(),
+            columns: k.columns.iter().map(|&i| name_of(i)).collect(),
+        })
+        .chain(old.indexes.iter().map(|k| DraftKey {
+            kind: KeyKind::Index,
+            name: k.name.clone(),
+            columns: k.columns.iter().map(|&i| name_of(i)).collect(),
+        }))
+        .collect();
+    let mut new_id = id.clone();
+    // Whether MariaDB would copy the table (its affected rows are the
+    // rows then): a column's type changes, or the primary key goes.
+    let mut copies = false;
+    let mut dropped_primary = false;
+    let mut touched: Vec<String> = Vec::new();
+    let column_of = |cx: &mut WriteContext, s: &ColumnSpec| -> Result<ColumnMeta, OverlayError> {
+        column_meta(cx, s, table_charset, &database)
+    };
+    for op in &a.ops {
+        match op {
+            AlterOp::AddColumn {
+                column,
+                if_not_exists,
+                position,
+                key,
+            } => {
+                if find(&cols, &column.name).is_some() {
+                    if *if_not_exists {
+                        continue;
+                    }
+                    return Err(server(
+                        1060,
+                        "42S21",
+                        format!("Duplicate column name '{}'", column.name),
+                    ));
+                }
+                let meta = column_of(cx, column)?;
+                let end = cols.len();
+                place(
+                    &mut cols,
+                    Draft { meta, from: None },
+                    position,
+                    end,
+                    &id.name,
+                )?;
+                if let Some(k) = key {
+                    keys.push(DraftKey {
+                        kind: *k,
+                        name: String::new(),
+                        columns: vec![column.name.clone()],
+                    });
+                }
+            }
+            AlterOp::DropColumn { name, if_exists } => {
+                let Some(at) = find(&cols, name) else {
+                    if *if_exists {
+                        continue;
+                    }
+                    return Err(server(
+                        1091,
+                        "42000",
+                        format!("Can't DROP COLUMN `{name}`; check that it exists"),
+                    ));
+                };
+                let gone = cols.remove(at).meta.name;
+                touched.push(gone.clone());
+                for k in &mut keys {
+                    k.columns.retain(|c| !c.eq_ignore_ascii_case(&gone));
+                }
+                keys.retain(|k| !k.columns.is_empty());
+            }
+            AlterOp::RenameColumn { old: from, new } => {
+                let at = find(&cols, from).ok_or_else(|| unknown_column(from, &id.name))?;
+                if find(&cols, new).is_some_and(|j| j != at) {
+                    return Err(server(
+                        1060,
+                        "42S21",
+                        format!("Duplicate column name '{new}'"),
+                    ));
+                }
+                touched.push(cols[at].meta.name.clone());
+                rename_in_keys(&mut keys, &cols[at].meta.name, new);
+                cols[at].meta.name = new.clone();
+            }
+            AlterOp::ChangeColumn {
+                old: from,
+                column,
+                position,
+                key,
+            } => {
+                let at = find(&cols, from).ok_or_else(|| unknown_column(from, &id.name))?;
+                if find(&cols, &column.name).is_some_and(|j| j != at) {
+                    return Err(server(
+                        1060,
+                        "42S21",
+                        format!("Duplicate column name '{}'", column.name),
+                    ));
+                }
+                let was = cols.remove(at);
+                let meta = column_of(cx, column)?;
+                if converts(&was.meta.column, &meta.column) {
+                    copies = true;
+                }
+                touched.push(was.meta.name.clone());
+                rename_in_keys(&mut keys, &was.meta.name, &meta.name);
+                place(
+                    &mut cols,
+                    Draft {
+                        meta,
+                        from: was.from,
+                    },
+                    position,
+                    at,
+                    &id.name,
+                )?;
+                if let Some(k) = key {
+                    keys.push(DraftKey {
+                        kind: *k,
+                        name: String::new(),
+                        columns: vec![column.name.clone()],
+                    });
+                }
+            }
+            AlterOp::SetDefault { column, default } => {
+                let at = find(&cols, column).ok_or_else(|| unknown_column(column, &id.name))?;
+                cols[at].meta.default = default.clone();
+            }
+            AlterOp::AddKey {
+                kind,
+                name,
+                columns,
+            } => keys.push(DraftKey {
+                kind: *kind,
+                name: name.clone().unwrap_or_default(),
+                columns: columns.clone(),
+            }),
+            AlterOp::DropKey(name) => {
+                let Some(at) = keys
+                    .iter()
+                    .position(|k| k.kind != KeyKind::Primary && k.name.eq_ignore_ascii_case(name))
+                else {
+                    return Err(server(
+                        1091,
+                        "42000",
+                        format!("Can't DROP INDEX `{name}`; check that it exists"),
+                    ));
+                };
+                keys.remove(at);
+            }
+            AlterOp::DropPrimaryKey => {
+                let Some(at) = keys.iter().position(|k| k.kind == KeyKind::Primary) else {
+                    return Err(server(
+                        1091,
+                        "42000",
+                        "Can't DROP INDEX `PRIMARY`; check that it exists",
+                    ));
+                };
+                keys.remove(at);
+                dropped_primary = true;
+            }
+            AlterOp::RenameTable((schema, name)) => {
+                new_id = TableId {
+                    schema: schema_of(cx, schema)?,
+                    name: name.clone(),
+                };
+            }
+        }
+    }
+    if dropped_primary
+        && !a.ops.iter().any(|o| {
+            matches!(
+                o,
+                AlterOp::AddKey {
+                    kind: KeyKind::Primary,
+                    ..
+                }
+            )
+        })
+    {
+        // Without a primary key InnoDB rebuilds the table on its row ids.
+        copies = true;
+    }
+    if cols.is_empty() {
+        return Err(server(
+            1090,
+            "42000",
+            "You can't delete all columns with ALTER TABLE; use DROP TABLE instead",
+        ));
+    }
+    for check in &old.checks {
+        let clause = check.clause.to_ascii_lowercase();
+        if touched
+            .iter()
+            .any(|c| clause.contains(&c.to_ascii_lowercase()))
+        {
+            return unsupported(format!(
+                "ALTER TABLE of a column of {id} that the CHECK constraint `{}` reads",
+                check.name
+            ));
+        }
+    }
+    if new_id != id && exists(cx.up, cx.delta, &new_id)? {
+        return Err(server(
+            1050,
+            "42S01",
+            format!("Table '{}' already exists", new_id.name),
+        ));
+    }
+    let meta = define(
+        &new_id,
+        &old,
+        cols.iter().map(|c| c.meta.clone()).collect(),
+        keys,
+        collation,
+    )?;
+    let meta = normalize_defaults(cx.up, meta)?;
+    let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
+    let outcome = copy_into(cx, &old, meta, &from, text, a.statement)?;
+    if a.ops.iter().all(|o| matches!(o, AlterOp::RenameTable(_))) {
+        // A rename alone reports no records.
+        return Ok(WriteOutcome::default());
+    }
+    Ok(if copies {
+        outcome
+    } else {
+        WriteOutcome {
+            affected: 0,
+            info: "Records: 0  Duplicates: 0  Warnings: 0".into(),
+            ..WriteOutcome::default()
+        }
+    })
+}
+
+fn rename_in_keys(keys: &mut [DraftKey], from: &str, to: &str) {
+    for k in keys {
+        for c in &mut k.columns {
+            if c.eq_ignore_ascii_case(from) {
+                *c = to.to_string();
+            }
+        }
+    }
+}
+
+/// Whether changing a column's type makes MariaDB copy the table: any
+/// change but a VARCHAR/VARBINARY widening within the same length-prefix
+/// size and character set.
+fn converts(from: &Column, to: &Column) -> bool {
+    if from == to {
+        return false;
+    }
+    let widened = |dt: &str| {
+        from.data_type == dt
+            && to.data_type == dt
+            && from.charset == to.charset
+            && from.collation == to.collation
+    };
+    if widened("varchar") || widened("varbinary") {
+        let len = |c: &Column| -> Option<usize> {
+            let a = c.column_type.find('(')?;
+            let b = c.column_type.find(')')?;
+            c.column_type[a + 1..b].parse().ok()
+        };
+        let bytes = |c: &Column, n: usize| {
+            n * match c.charset.as_deref() {
+                Some("utf8mb4") => 4,
+                Some("utf8mb3") | Some("utf8") => 3,
+                Some("ucs2") | Some("utf16") => 4,
+                _ => 1,
+            }
+        };
+        if let (Some(a), Some(b)) = (len(from), len(to)) {
+            return !(b >= a && (bytes(from, a) < 256) == (bytes(to, b) < 256));
+        }
+    }
+    true
+}
+
+/// A column an ALTER defines, with its character set resolved as CREATE
+/// TABLE resolves it.
+fn column_meta(
+    cx: &mut WriteContext,
+    s: &ColumnSpec,
+    table: (&Option<String>, &Option<String>),
+    database: &(String, String),
+) -> Result<ColumnMeta, OverlayError> {
+    let (charset, collation) = if is_string(&s.data_type) {
+        let (cs, co) = string_charset(cx.up, (&s.charset, &s.collation), table, database)?;
+        (Some(cs), Some(co))
+    } else {
+        (None, None)
+    };
+    Ok(ColumnMeta {
+        name: s.name.clone(),
+        column: Column {
+            data_type: s.data_type.clone(),
+            column_type: s.column_type.clone(),
+            charset,
+            collation,
+        },
+        nullable: s.nullable,
+        default: s.default.clone(),
+        auto_increment: s.auto_increment,
+        generated: false,
+    })
+}
+
+/// The new definition: keys named and checked as the server names and
+/// checks them.
+fn define(
+    id: &TableId,
+    old: &TableMeta,
+    mut columns: Vec<ColumnMeta>,
+    keys: Vec<DraftKey>,
+    collation: Option<String>,
+) -> Result<TableMeta, OverlayError> {
+    let mut unique_keys: Vec<UniqueKey> = Vec::new();
+    let mut indexes: Vec<UniqueKey> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut primary = None;
+    for k in keys {
+        let mut positions = Vec::with_capacity(k.columns.len());
+        for c in &k.columns {
+            let Some(p) = columns.iter().position(|m| m.name.eq_ignore_ascii_case(c)) else {
+                return Err(server(
+                    1072,
+                    "42000",
+                    format!("Key column '{c}' doesn't exist in table"),
+                ));
+            };
+            positions.push(p);
+        }
+        if k.kind == KeyKind::Primary {
+            if primary.is_some() {
+                return Err(server(1068, "42000", "Multiple primary key defined"));
+            }
+            for &p in &positions {
+                columns[p].nullable = false;
+            }
+            primary = Some(UniqueKey {
+                name: "PRIMARY".into(),
+                columns: positions,
+            });
+            continue;
+        }
+        let name = if k.name.is_empty() {
+            // The first column's name, then _2, _3 ... (MariaDB).
+            let base = columns[positions[0]].name.clone();
+            let mut name = base.clone();
+            let mut n = 2;
+            while names.iter().any(|e| e.eq_ignore_ascii_case(&name))
+                || name.eq_ignore_ascii_case("PRIMARY")
+            {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            name
+        } else if names.iter().any(|e| e.eq_ignore_ascii_case(&k.name)) {
+            return Err(server(
+                1061,
+                "42000",
+                format!("Duplicate key name '{}'", k.name),
+            ));
+        } else {
+            k.name.clone()
+        };
+        names.push(name.clone());
+        let key = UniqueKey {
+            name,
+            columns: positions,
+        };
+        if k.kind == KeyKind::Unique {
+            unique_keys.push(key);
+        } else {
+            indexes.push(key);
+        }
+    }
+    if let Some(p) = primary {
+        unique_keys.insert(0, p);
+    }
+    let autos: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].auto_increment)
+        .collect();
+    let keyed = |i: usize| {
+        unique_keys
+            .iter()
+            .chain(&indexes)
+            .any(|k| k.columns.first() == Some(&i))
+    };
+    if autos.len() > 1 || autos.iter().any(|&i| !keyed(i)) {
+        return Err(server(
+            1075,
+            "42000",
+            "Incorrect table definition; there can be only one auto column and it must be defined as a key",
+        ));
+    }
+    Ok(TableMeta {
+        id: id.clone(),
+        columns,
+        unique_keys,
+        foreign_keys: Vec::new(),
+        referenced_by: Vec::new(),
+        checks: old.checks.clone(),
+        auto_increment: (!autos.is_empty()).then_some(1),
+        triggers: Vec::new(),
+        created: true,
+        indexes,
+        collation,
+    })
+}
+
+/// A name no table has: where the new definition is filled before it
+/// takes the table's place.
+fn scratch_id(schema: &str) -> TableId {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    TableId {
+        schema: schema.to_string(),
+        name: format!(
+            "vdb_alter_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ),
+    }
+}
+
+/// Makes `meta` (a created table's definition) the table `old` was, holding
+/// `old`'s rows: column `i` of the new table takes old column `from[i]`'s
+/// values (a new column its default). Nothing changes unless all rows copy.
+fn copy_into(
+    cx: &mut WriteContext,
+    old: &TableMeta,
+    meta: TableMeta,
+    from: &[Option<usize>],
+    text: &str,
+    kind: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let Some(key) = meta.delta_key() else {
+        return unsupported(format!(
+            "{kind} leaving {}, whose only unique keys take NULL",
+            meta.id
+        ));
+    };
+    let target = meta.id.clone();
+    let scratch = scratch_id(&target.schema);
+    let mut staged = meta.clone();
+    staged.id = scratch.clone();
+    // The counter continues from the old table's.
+    let old_next = cx
+        .delta
+        .current()
+        .tables
+        .get(&old.id)
+        .map(|t| t.next_auto)
+        .or(old.auto_increment)
+        .unwrap_or(1);
+    let staged = Arc::new(staged);
+    {
+        let mut w = cx.delta.writer();
+        w.next
+            .schema
+            .created
+            .insert(scratch.clone(), staged.clone());
+        w.next.tables.insert(
+            scratch.clone(),
+            Arc::new(TableDelta::new(staged.clone(), key.clone())),
+        );
+        w.commit();
+    }
+    let discard = |cx: &mut WriteContext| {
+        let mut w = cx.delta.writer();
+        w.next.schema.created.remove(&scratch);
+        w.next.tables.remove(&scratch);
+        w.commit();
+    };
+    // Columns the new table takes from the old one; new columns take their
+    // defaults, or the implicit default of their type when NOT NULL without
+    // one (as ALTER fills existing rows).
+    let mut names = Vec::new();
+    let mut values = Vec::new();
+    for (c, f) in meta.columns.iter().zip(from) {
+        match f {
+            Some(i) => {
+                names.push(quote_ident(&c.name));
+                values.push(format!("`vdb_old`.{}", quote_ident(&old.columns[*i].name)));
+            }
+            None if !c.nullable && c.default.is_none() && !c.auto_increment => {
+                names.push(quote_ident(&c.name));
+                values.push(implicit_default(&c.column).into());
+            }
+            None => {}
+        }
+    }
+    let order = match old.identity() {
+        Some(k) => format!(
+            " ORDER BY {}",
+            k.iter()
+                .map(|&i| format!("`vdb_old`.{}", quote_ident(&old.columns[i].name)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
+    let copy = format!(
+        "INSERT INTO {} ({}) SELECT {} FROM {} AS `vdb_old`{order}",
+        scratch.quoted(),
+        names.join(", "),
+        values.join(", "),
+        old.id.quoted()
+    );
+    let outcome = match super::write::execute(cx, copy.as_bytes()) {
+        Ok(o) => o,
+        Err(e) => {
+            discard(cx);
+            return Err(as_alter_error(cx, old, e));
+        }
+    };
+    let mut w = cx.delta.writer();
+    let Some(filled) = w.next.tables.remove(&scratch) else {
+        drop(w);
+        discard(cx);
+        return unsupported(format!("{kind} of {} (the copy vanished)", old.id));
+    };
+    w.next.schema.created.remove(&scratch);
+    let mut table = (*filled).clone();
+    // The counter is the table's (ALTER keeps it), or follows the values a
+    // new AUTO_INCREMENT column numbered the rows with, without the
+    // reservations the copying INSERT made.
+    if let Some(auto) = meta.auto_column() {
+        let highest = table
+            .rows
+            .values()
+            .filter_map(|r| {
+                std::str::from_utf8(r[auto].as_deref()?)
+                    .ok()?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .max()
+            .unwrap_or(0);
+        let kept = if from[auto].is_some_and(|i| old.columns[i].auto_increment) {
+            old_next
+        } else {
+            1
+        };
+        table.next_auto = kept.max(highest + 1);
+    }
+    let meta = Arc::new(meta);
+    table.meta = meta.clone();
+    // The old table is gone (a source table stays hidden behind the new
+    // definition, or is simply gone when renamed).
+    w.next.tables.remove(&old.id);
+    if w.next.schema.created.remove(&old.id).is_none() {
+        w.next.schema.dropped.insert(old.id.clone());
+    }
+    w.next.schema.created.insert(target.clone(), meta);
+    w.next.tables.insert(target.clone(), Arc::new(table));
+    w.next.schema.log.push(SchemaChange {
+        kind: kind.into(),
+        table: old.id.clone(),
+        statement: Arc::from(text),
+    });
+    super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+    w.commit();
+    Ok(WriteOutcome {
+        affected: outcome.affected,
+        info: format!("Records: {}  Duplicates: 0  Warnings: 0", outcome.affected),
+        ..WriteOutcome::default()
+    })
+}
+
+/// The copy's NULL into a NOT NULL column is ALTER's truncation, which
+/// names the row (in key order) where it happened.
+fn as_alter_error(cx: &mut WriteContext, old: &TableMeta, e: OverlayError) -> OverlayError {
+    let OverlayError::Server {
+        code: 1048,
+        message,
+        ..
+    } = &e
+    else {
+        return e;
+    };
+    let Some(column) = message
+        .strip_prefix("Column '")
+        .and_then(|m| m.strip_suffix("' cannot be null"))
+        .map(str::to_string)
+    else {
+        return e;
+    };
+    let row = old.identity().and_then(|k| {
+        let key = |alias: &str| {
+            k.iter()
+                .map(|&i| format!("{alias}.{}", quote_ident(&old.columns[i].name)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // The new column's values come from the old column of that name
+        // (or of the name it had): the first NULL among the old rows.
+        let source_col = old
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(&column))
+            .map(|c| c.name.clone())?;
+        let q = format!(
+            "SELECT COUNT(*) FROM {t} AS `a` WHERE ({ka}) <= (SELECT {kb} FROM {t} AS `b` WHERE `b`.{c} IS NULL ORDER BY {kb} LIMIT 1)",
+            t = old.id.quoted(),
+            ka = key("`a`"),
+            kb = key("`b`"),
+            c = quote_ident(&source_col)
+        );
+        let state = cx.delta.current();
+        let q = super::rewrite_read(q.as_bytes(), &state, cx.db.as_deref(), None)
+            .ok()?
+            .unwrap_or(q);
+        let rows = cx.up.query(&q).ok()?;
+        std::str::from_utf8(rows.first()?.first()?.as_deref()?)
+            .ok()?
+            .parse::<u64>()
+            .ok()
+    });
+    server(
+        1265,
+        "01000",
+        format!(
+            "Data truncated for column '{column}' at row {}",
+            row.unwrap_or(1)
+        ),
+    )
+}
+
+/// What ALTER puts in a NOT NULL column without a default for rows that
+/// existed before it.
+fn implicit_default(c: &Column) -> &'static str {
+    match c.data_type.as_str() {
+        "date" => "'0000-00-00'",
+        "datetime" | "timestamp" => "'0000-00-00 00:00:00'",
+        "time" => "'00:00:00'",
+        "year" => "0",
+        "enum" => "1",
+        _ if is_string(&c.data_type) => "''",
+        "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" => "''",
+        _ => "0",
+    }
+}
+
+/// RENAME TABLE a TO b, c TO d: each pair in turn.
+pub fn rename(
+    cx: &mut WriteContext,
+    pairs: &[(TableName, TableName)],
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    for ((fs, f), (ts, t)) in pairs {
+        let from = TableId {
+            schema: schema_of(cx, fs)?,
+            name: f.clone(),
+        };
+        let to = TableId {
+            schema: schema_of(cx, ts)?,
+            name: t.clone(),
+        };
+        let old = alterable(cx, &from, "RENAME TABLE")?;
+        if exists(cx.up, cx.delta, &to)? {
+            return Err(server(
+                1050,
+                "42S01",
+                format!("Table '{}' already exists", to.name),
+            ));
+        }
+        let collation = table_collation(cx, &old)?;
+        let mut meta = (*old).clone();
+        meta.id = to;
+        meta.created = true;
+        meta.collation = collation;
+        let from_cols: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
+        copy_into(cx, &old, meta, &from_cols, text, "RENAME TABLE")?;
+    }
+    Ok(WriteOutcome::default())
+}
+
+/// TRUNCATE TABLE: no rows, and the AUTO_INCREMENT counter back at 1.
+pub fn truncate(
+    cx: &mut WriteContext,
+    (schema, name): &TableName,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let id = TableId {
+        schema: schema_of(cx, schema)?,
+        name: name.clone(),
+    };
+    let old = alterable(cx, &id, "TRUNCATE TABLE")?;
+    let Some(key) = old.delta_key() else {
+        return unsupported(format!(
+            "TRUNCATE TABLE of {id}, whose only unique keys take NULL"
+        ));
+    };
+    let collation = table_collation(cx, &old)?;
+    let mut meta = (*old).clone();
+    meta.created = true;
+    meta.collation = collation;
+    meta.auto_increment = meta.auto_column().map(|_| 1);
+    let meta = Arc::new(meta);
+    let mut w = cx.delta.writer();
+    if !old.created {
+        w.next.schema.dropped.insert(id.clone());
+    }
+    w.next.schema.created.insert(id.clone(), meta.clone());
+    w.next
+        .tables
+        .insert(id.clone(), Arc::new(TableDelta::new(meta, key)));
+    w.next.schema.log.push(SchemaChange {
+        kind: "TRUNCATE TABLE".into(),
+        table: id,
+        statement: Arc::from(text),
+    });
+    super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+    w.commit();
+    Ok(WriteOutcome::default())
+}
