@@ -941,6 +941,16 @@ impl Session<'_> {
                         warn!("conn {}: cannot set LAST_INSERT_ID: {e}", self.id);
                     }
                 }
+                self.row_count = Some(outcome.affected as i64);
+                if let Some(returning) = &outcome.returning {
+                    // The written rows as the client's select list shows
+                    // them: the source evaluates it over their literals.
+                    let mut p = Vec::with_capacity(returning.len() + 1);
+                    p.push(0x03);
+                    p.extend_from_slice(returning.as_bytes());
+                    self.forward(&p, Expect::Query, seq)?;
+                    return Ok(true);
+                }
                 let ok = ok_payload(
                     outcome.affected,
                     outcome.last_insert_id,
@@ -949,7 +959,6 @@ impl Session<'_> {
                     outcome.info.as_bytes(),
                 );
                 write_packet(self.client.get_mut(), seq, &ok)?;
-                self.row_count = Some(outcome.affected as i64);
             }
             Err(e) => {
                 self.overlay_failed(seq, e)?;

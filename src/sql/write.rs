@@ -62,6 +62,8 @@ pub struct Insert {
     pub row_alias: Option<(String, Vec<String>)>,
     /// ON DUPLICATE KEY UPDATE assignments.
     pub on_duplicate: Option<Vec<Assignment>>,
+    /// The select list of `RETURNING ...`, by byte range.
+    pub returning: Option<Range<usize>>,
 }
 
 /// A single-table UPDATE.
@@ -471,10 +473,11 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
         }
         source = InsertSource::Set(p.assignments(&["ON"])?);
     } else if p.is("SELECT") || p.is("WITH") || p.is("TABLE") || p.punct(b'(') {
+        let returning_at = p.find_top(p.i, &["RETURNING"]);
         let end = p.find_top(p.i, &["ON"]);
         // `ON` may be part of a join inside the query: only `ON DUPLICATE` ends it.
         let mut end = end;
-        while end < p.t.len()
+        while end < returning_at
             && !p
                 .t
                 .get(end + 1)
@@ -482,6 +485,7 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
         {
             end = p.find_top(end + 1, &["ON"]);
         }
+        let end = end.min(returning_at);
         source = InsertSource::Query(p.bytes(p.i, end));
         p.i = end;
     } else {
@@ -494,8 +498,17 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
         }
         on_duplicate = Some(p.assignments(&["RETURNING"])?);
     }
-    if p.is("RETURNING") {
-        return unsupported("INSERT ... RETURNING");
+    let mut returning = None;
+    if p.eat("RETURNING") {
+        if on_duplicate.is_some() {
+            return unsupported("INSERT ... ON DUPLICATE KEY UPDATE ... RETURNING");
+        }
+        let list = p.bytes(p.i, p.t.len());
+        if list.is_empty() {
+            return unsupported("an empty RETURNING list");
+        }
+        returning = Some(list);
+        p.i = p.t.len();
     }
     if !p.at_end() {
         return unsupported("this INSERT form");
@@ -508,6 +521,7 @@ fn insert(p: &mut P, replace: bool) -> Result<Write, Unsupported> {
         source,
         row_alias,
         on_duplicate,
+        returning,
     }))
 }
 

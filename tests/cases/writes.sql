@@ -407,3 +407,13 @@ SELECT id, days FROM switches ORDER BY days, id
 SELECT id, days FROM switches ORDER BY `days` DESC, id
 SELECT level, COUNT(*) FROM switches GROUP BY level ORDER BY level
 SELECT id FROM switches WHERE level = 'mid' OR FIND_IN_SET('mon', days) ORDER BY id
+
+-- case: INSERT and REPLACE ... RETURNING answer with the rows written
+INSERT INTO digits VALUES (10), (11) RETURNING d, d * 2 AS twice
+INSERT INTO customers (email, name, created_at) VALUES ('r@x', 'R', '2025-01-01 10:00:00') RETURNING id, email, country, created_at
+REPLACE INTO digits VALUES (10) RETURNING *
+INSERT IGNORE INTO digits VALUES (1), (12) RETURNING d
+INSERT INTO numbers SELECT n + 5000 FROM numbers WHERE n < 3 RETURNING n, n - 5000 AS was
+INSERT INTO digits VALUES (1) RETURNING d
+INSERT INTO digits VALUES (13) RETURNING digits.d
+SELECT * FROM digits WHERE d > 9 ORDER BY d

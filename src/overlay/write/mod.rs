@@ -74,6 +74,9 @@ pub struct WriteOutcome {
     pub generated_id: Option<u64>,
     /// The info string (`Records: 3  Duplicates: 0  Warnings: 0`).
     pub info: String,
+    /// For `... RETURNING`: the query whose result the client gets instead
+    /// of an OK (the select list over the written rows as literals).
+    pub returning: Option<String>,
 }
 
 fn server(code: u16, state: &str, message: impl Into<String>) -> OverlayError {
@@ -1033,11 +1036,25 @@ impl Run<'_, '_> {
         } else {
             String::new()
         };
+        let returning = match &ins.returning {
+            None => None,
+            Some(list) => {
+                let written: Vec<&Row> = rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !skip[*i])
+                    .map(|(_, r)| r)
+                    .collect();
+                let list = String::from_utf8_lossy(&self.sql[list.clone()]).into_owned();
+                Some(returning_sql(&self.meta, &written, &list, &ins.table.name)?)
+            }
+        };
         Ok(WriteOutcome {
             affected,
             last_insert_id,
             generated_id: generated,
             info,
+            returning,
         })
     }
 
@@ -1345,6 +1362,7 @@ impl Run<'_, '_> {
             last_insert_id: 0,
             generated_id: None,
             info: format!("Rows matched: {matched}  Changed: {changed_count}  Warnings: 0"),
+            returning: None,
         })
     }
 
@@ -1614,6 +1632,41 @@ impl Run<'_, '_> {
             ..WriteOutcome::default()
         })
     }
+}
+
+/// `SELECT <list> FROM (<rows as typed literals>) AS <table>`: what
+/// `RETURNING <list>` answers over the rows a statement wrote.
+fn returning_sql(
+    meta: &TableMeta,
+    rows: &[&Row],
+    list: &str,
+    table: &str,
+) -> Result<String, OverlayError> {
+    let names: Vec<String> = meta.columns.iter().map(|c| quote_ident(&c.name)).collect();
+    let bad = |e: crate::sql::literal::BadValue| {
+        OverlayError::Unsupported(format!("RETURNING a {} value", e.column_type))
+    };
+    let mut parts = Vec::with_capacity(rows.len().max(1));
+    if rows.is_empty() {
+        let mut items = Vec::with_capacity(names.len());
+        for (c, n) in meta.columns.iter().zip(&names) {
+            items.push(format!("{} AS {n}", c.column.literal(None).map_err(bad)?));
+        }
+        parts.push(format!("SELECT {} FROM DUAL WHERE 0", items.join(", ")));
+    }
+    for (k, r) in rows.iter().enumerate() {
+        let mut items = Vec::with_capacity(names.len());
+        for ((c, n), v) in meta.columns.iter().zip(&names).zip(r.iter()) {
+            let lit = c.column.literal(v.as_deref()).map_err(bad)?;
+            items.push(if k == 0 { format!("{lit} AS {n}") } else { lit });
+        }
+        parts.push(format!("SELECT {}", items.join(", ")));
+    }
+    Ok(format!(
+        "SELECT {list} FROM ({}) AS {}",
+        parts.join(" UNION ALL "),
+        quote_ident(table)
+    ))
 }
 
 /// The select list that reads a whole row of `meta` known as `alias`

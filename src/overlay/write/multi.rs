@@ -287,6 +287,7 @@ impl Run<'_, '_> {
             last_insert_id: 0,
             generated_id: None,
             info: format!("Rows matched: {matched}  Changed: {changed}  Warnings: 0"),
+            returning: None,
         })
     }
 

@@ -214,6 +214,7 @@ impl Run<'_, '_> {
             last_insert_id,
             generated_id: first_generated,
             info,
+            returning: None,
         })
     }
 
