@@ -136,7 +136,9 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         up,
         delta,
         "COLUMNS",
-        &["TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME"],
+        // By position, not name: a scan lists a table's columns in order,
+        // as the server's does.
+        &["TABLE_SCHEMA", "TABLE_NAME", "ORDINAL_POSITION"],
     )?;
     let schema = w.next.schema.clone();
     let mut tables = TableDelta::new(
@@ -159,10 +161,10 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         };
         tables.delete(&row_of(&tables_meta, &key(&[])));
         if let Some(source) = delta.cached_meta(id) {
-            for c in &source.columns {
+            for i in 0..source.columns.len() {
                 columns.delete(&row_of(
                     &columns_meta,
-                    &key(&[("COLUMN_NAME", Some(c.name.clone()))]),
+                    &key(&[("ORDINAL_POSITION", Some((i + 1).to_string()))]),
                 ));
             }
         }
@@ -441,12 +443,16 @@ enum Show {
         full: bool,
         db: String,
         like: Option<String>,
+        /// `WHERE <condition>` over the result's columns, as written.
+        filter: Option<String>,
     },
     Create(TableId),
     Columns {
         full: bool,
         table: TableId,
         like: Option<String>,
+        /// `WHERE <condition>` over the result's columns, as written.
+        filter: Option<String>,
     },
     Index(TableId),
     TableStatus(String),
@@ -521,6 +527,7 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
                 name,
             },
             like,
+            filter: None,
         });
     }
     if first != "SHOW" {
@@ -538,10 +545,18 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
             (None, i)
         }
     };
-    let like_at = |i: usize| -> Result<Option<String>, ()> {
+    // `LIKE 'p'` or `WHERE <condition>` (its text) at i, or nothing.
+    type Filter = (Option<String>, Option<String>);
+    let like_at = |i: usize| -> Result<Filter, ()> {
         match word(i).as_deref() {
-            None => Ok(None),
-            Some("LIKE") if i + 2 == tokens.len() => string(i + 1).map(Some).ok_or(()),
+            None => Ok((None, None)),
+            Some("LIKE") if i + 2 == tokens.len() => {
+                string(i + 1).map(|l| (Some(l), None)).ok_or(())
+            }
+            Some("WHERE") if i + 1 < tokens.len() => {
+                let text = &sql[tokens[i + 1].start..tokens[tokens.len() - 1].end];
+                Ok((None, Some(String::from_utf8_lossy(text).into_owned())))
+            }
             _ => Err(()),
         }
     };
@@ -550,7 +565,12 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
             let (named, next) = from_db(i + 1);
             let db = named.or_else(|| db.map(str::to_string))?;
             match like_at(next) {
-                Ok(like) => Some(Show::Tables { full, db, like }),
+                Ok((like, filter)) => Some(Show::Tables {
+                    full,
+                    db,
+                    like,
+                    filter,
+                }),
                 Err(()) => Some(Show::OtherTables(db)),
             }
         }
@@ -570,7 +590,7 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
             word(i + 1).filter(|w| w == "FROM" || w == "IN")?;
             let (schema, name, next) = table_at(i + 2)?;
             let (named, next) = from_db(next);
-            let like = like_at(next).ok()?;
+            let (like, filter) = like_at(next).ok()?;
             Some(Show::Columns {
                 full,
                 table: TableId {
@@ -578,6 +598,7 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
                     name,
                 },
                 like,
+                filter,
             })
         }
         "INDEX" | "INDEXES" | "KEYS" if !full => {
@@ -623,7 +644,12 @@ pub fn show(
         state.schema.is_dropped(id).then(|| Err(no_such_table(id)))
     };
     Some(match show {
-        Show::Tables { full, db, like } => {
+        Show::Tables {
+            full,
+            db,
+            like,
+            filter,
+        } => {
             if !db_changed(state, &db) {
                 return None;
             }
@@ -643,7 +669,15 @@ pub fn show(
                 q.push_str(&format!(" AND TABLE_NAME LIKE {}", text_literal(p)));
             }
             // The server lists names in byte order, not collation order.
-            q.push_str(" ORDER BY CAST(TABLE_NAME AS BINARY)");
+            match filter {
+                None => q.push_str(" ORDER BY CAST(TABLE_NAME AS BINARY)"),
+                Some(f) => {
+                    q = format!(
+                        "SELECT * FROM ({q}) AS `vdb_show` WHERE {f} ORDER BY CAST({} AS BINARY)",
+                        quote_ident(&column)
+                    )
+                }
+            }
             Ok(q)
         }
         Show::TableStatus(db) | Show::OtherTables(db) => {
@@ -667,7 +701,12 @@ pub fn show(
                 ))
             }
         },
-        Show::Columns { full, table, like } => match table_meta(&table)? {
+        Show::Columns {
+            full,
+            table,
+            like,
+            filter,
+        } => match table_meta(&table)? {
             Err(e) => Err(e),
             Ok(meta) => {
                 let matcher = like.as_deref().map(like_matcher);
@@ -725,7 +764,19 @@ pub fn show(
                 } else {
                     &["Field", "Type", "Null", "Key", "Default", "Extra"]
                 };
-                Ok(literal_result(names, &rows))
+                Ok(match filter {
+                    None => literal_result(names, &rows),
+                    Some(f) => {
+                        // Explicitly collated, as the server's own columns
+                        // win over a client literal's collation.
+                        let q = literal_rows(names, &rows, |v| {
+                            v.map_or("NULL".into(), |v| {
+                                format!("{} COLLATE utf8mb4_general_ci", text_literal(v))
+                            })
+                        });
+                        format!("SELECT * FROM ({q}) AS `vdb_show` WHERE {f}")
+                    }
+                })
             }
         },
         Show::Index(id) => match table_meta(&id)? {
@@ -813,7 +864,8 @@ mod tests {
             Some(Show::Tables {
                 full: true,
                 db: "x".into(),
-                like: Some("a%".into())
+                like: Some("a%".into()),
+                filter: None,
             })
         );
         let t = TableId {
@@ -826,13 +878,32 @@ mod tests {
             Some(Show::Columns {
                 full: false,
                 table: t.clone(),
-                like: None
+                like: None,
+                filter: None,
             })
         );
         assert_eq!(p("SHOW INDEX FROM t IN d"), Some(Show::Index(t.clone())));
         assert_eq!(p("EXPLAIN SELECT * FROM t"), None);
         assert_eq!(
             p("SHOW TABLES WHERE x = 1"),
+            Some(Show::Tables {
+                full: false,
+                db: "d".into(),
+                like: None,
+                filter: Some("x = 1".into()),
+            })
+        );
+        assert_eq!(
+            p("SHOW FULL FIELDS FROM t WHERE Field = 'a'"),
+            Some(Show::Columns {
+                full: true,
+                table: t.clone(),
+                like: None,
+                filter: Some("Field = 'a'".into()),
+            })
+        );
+        assert_eq!(
+            p("SHOW TABLES FROM d IN x"),
             Some(Show::OtherTables("d".into()))
         );
         assert!(like_matcher("w%_s")("Widgets"));

@@ -503,8 +503,13 @@ fn column_spec_of<'o>(
                     return no("a column with two key options");
                 }
             }
-            ColumnOption::CharacterSet(cs) => col.charset = Some(cs.to_string().to_lowercase()),
-            ColumnOption::Collation(co) => col.collation = Some(co.to_string().to_lowercase()),
+            // Either may be written as a string: COLLATE 'utf8mb4_bin'.
+            ColumnOption::CharacterSet(cs) => {
+                col.charset = Some(cs.to_string().trim_matches(['\'', '"']).to_lowercase())
+            }
+            ColumnOption::Collation(co) => {
+                col.collation = Some(co.to_string().trim_matches(['\'', '"']).to_lowercase())
+            }
             ColumnOption::Comment(_) => {}
             ColumnOption::DialectSpecific(tokens)
                 if tokens.len() == 1

@@ -227,3 +227,11 @@ TRUNCATE counters
 INSERT INTO counters (v) VALUES (4)
 SELECT * FROM counters
 TRUNCATE nope
+
+-- case: SHOW COLUMNS ... WHERE, and information_schema lists columns in table order, after an ALTER
+ALTER TABLE accounts ADD COLUMN zeta INT, ADD COLUMN alpha INT NOT NULL DEFAULT 3 FIRST, ADD COLUMN mid VARCHAR(5) COLLATE 'utf8mb4_bin' AFTER id
+SHOW FULL FIELDS FROM accounts WHERE Field LIKE '%a%'
+SHOW COLUMNS FROM accounts WHERE `Null` = 'YES' AND Field <> 'zeta'
+SHOW FIELDS FROM accounts WHERE `Default` = '3'
+SELECT COLUMN_NAME, ORDINAL_POSITION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts'
+SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('accounts', 'digits') AND COLUMN_NAME <> 'd'
