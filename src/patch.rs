@@ -115,8 +115,16 @@ pub fn apply(f: &ApplyFlags) -> Result<String, PatchError> {
         f.user.as_deref(),
         f.password.as_deref(),
     )?;
+    // The session settings the patch starts with hold for its DDL too.
+    let prelude: Vec<&String> = statements
+        .iter()
+        .take_while(|s| s.starts_with("SET "))
+        .collect();
     let ddl: Vec<&String> = statements.iter().filter(|s| is_ddl(s)).collect();
-    let dml: Vec<&String> = statements.iter().filter(|s| !is_ddl(s)).collect();
+    let dml: Vec<&String> = statements[prelude.len()..]
+        .iter()
+        .filter(|s| !is_ddl(s))
+        .collect();
     let mut report = String::new();
     if f.dry_run {
         report.push_str(&format!(
@@ -154,10 +162,10 @@ pub fn apply(f: &ApplyFlags) -> Result<String, PatchError> {
         conn.query_drop(s).map_err(|e| e.to_string())?;
         Ok(conn.affected_rows())
     };
+    for s in &prelude {
+        run(&mut conn, s).map_err(PatchError::Connect)?;
+    }
     if !f.dry_run {
-        for s in statements.iter().filter(|s| s.starts_with("SET NAMES")) {
-            run(&mut conn, s).map_err(PatchError::Connect)?;
-        }
         for s in &ddl {
             run(&mut conn, s).map_err(|e| {
                 PatchError::NotApplied(format!("DDL failed on the target, stopping: {e}\n  {s}"))

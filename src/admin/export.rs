@@ -1,16 +1,16 @@
 //! `vdb.export()`: the delta as a SQL patch that, applied in order to a
 //! copy of the source, reproduces what vdb shows.
 //!
-//! The patch sets `NAMES utf8mb4` (its text literals are UTF-8). DDL comes
-//! next (source tables dropped, then tables created, as
+//! The patch sets `NAMES utf8mb4` (its text literals are UTF-8) and turns
+//! foreign key checks off until its end. DDL comes next (source tables dropped, then tables created, as
 //! `SHOW CREATE TABLE` shows them, and AUTO_INCREMENT counters that moved
 //! past every row), then the rows: deletes, updates, inserts. Updates and
 //! deletes name the whole before-image in their WHERE and end in
 //! `LIMIT n`, the number of rows they must touch: on a source that drifted
 //! they touch nothing else, and `vdb apply` checks each one touched
-//! exactly its `n`. Foreign key checks are off while rows are applied: the
-//! delta already holds every row a cascade changed, so the target must not
-//! cascade again, and the order of tables then does not matter.
+//! exactly its `n`. With foreign key checks off, the target does not
+//! cascade again what the delta already holds, and the order of tables
+//! does not matter.
 
 use crate::delta::{DeltaState, Row, TableId, TableMeta, Value};
 use crate::sql::literal::{bit_number, BadValue, Column};
@@ -35,7 +35,12 @@ pub fn patch(
         Some(h) if h == id.schema => quote_ident(&id.name),
         _ => id.quoted(),
     };
-    let mut out = vec!["SET NAMES utf8mb4".to_string()];
+    // Foreign key checks are off for the DDL too: a parent is dropped and
+    // created again around the children that reference it.
+    let mut out = vec![
+        "SET NAMES utf8mb4".to_string(),
+        "SET FOREIGN_KEY_CHECKS = 0".to_string(),
+    ];
     for id in &state.schema.dropped {
         out.push(format!("DROP TABLE {}", name(id)));
     }
@@ -82,12 +87,13 @@ pub fn patch(
         }
     }
     if changes.is_empty() {
-        if out.len() == 1 {
+        if out.len() == 2 {
             out.clear();
+        } else {
+            out.push("SET FOREIGN_KEY_CHECKS = 1".into());
         }
         return Ok(out);
     }
-    out.push("SET FOREIGN_KEY_CHECKS = 0".into());
     for op in [Op::Delete, Op::Update, Op::Insert] {
         for t in changes {
             let rows = t.changes.iter().filter(|c| c.op == op);

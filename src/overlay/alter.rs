@@ -11,9 +11,9 @@
 //! rows now live in the delta (memory grows with the table; see
 //! `--max-delta-bytes`). TRUNCATE copies nothing.
 //!
-//! Not captured yet, and refused by name: tables with foreign keys (either
-//! side), triggers or generated columns, CHECK constraints over a column
-//! the ALTER changes, and foreign key or CHECK clauses in the ALTER.
+//! Not captured yet, and refused by name: tables with triggers or generated
+//! columns, changes to a column a foreign key or CHECK constraint uses,
+//! renaming a table with foreign keys, and CHECK clauses in the ALTER.
 
 use std::sync::Arc;
 
@@ -23,7 +23,8 @@ use crate::sql::literal::Column;
 use crate::sql::rewrite::quote_ident;
 
 use super::ddl::{
-    database_defaults, exists, is_string, normalize_defaults, schema_of, server, string_charset,
+    database_defaults, exists, foreign_key, is_string, normalize_defaults, schema_of, server,
+    string_charset,
 };
 use super::meta::{load, text, text_literal};
 use super::write::{WriteContext, WriteOutcome};
@@ -57,9 +58,6 @@ fn alterable(
         }
         Err(e) => return Err(e),
     };
-    if !meta.foreign_keys.is_empty() || !meta.referenced_by.is_empty() {
-        return unsupported(format!("{statement} of {id}, which has foreign keys"));
-    }
     if !meta.triggers.is_empty() {
         return unsupported(format!("{statement} of {id}, which has triggers"));
     }
@@ -175,7 +173,28 @@ pub fn alter(
             columns: k.columns.iter().map(|&i| name_of(i)).collect(),
         }))
         .collect();
+    if !old.created {
+        // A source table's plain indexes are not in its definition.
+        let mut plain: Vec<DraftKey> = Vec::new();
+        for r in cx.up.query(&format!("SHOW INDEX FROM {}", id.quoted()))? {
+            if super::meta::text(&r[1]) != "1" {
+                continue;
+            }
+            let (name, column) = (super::meta::text(&r[2]), super::meta::text(&r[4]));
+            match plain.iter_mut().find(|k| k.name == name) {
+                Some(k) => k.columns.push(column),
+                None => plain.push(DraftKey {
+                    kind: KeyKind::Index,
+                    name,
+                    columns: vec![column],
+                }),
+            }
+        }
+        keys.extend(plain);
+    }
     let mut new_id = id.clone();
+    let mut fks = old.foreign_keys.clone();
+    let mut added_fks = Vec::new();
     // Whether MariaDB would copy the table (its affected rows are the
     // rows then): a column's type changes, or the primary key goes.
     let mut copies = false;
@@ -326,6 +345,21 @@ pub fn alter(
                 keys.remove(at);
                 dropped_primary = true;
             }
+            AlterOp::AddForeignKey(spec) => {
+                // InnoDB copies the table to check every row.
+                copies = true;
+                added_fks.push(spec.clone());
+            }
+            AlterOp::DropForeignKey(name) => {
+                let Some(at) = fks.iter().position(|f| f.name.eq_ignore_ascii_case(name)) else {
+                    return Err(server(
+                        1091,
+                        "42000",
+                        format!("Can't DROP FOREIGN KEY `{name}`; check that it exists"),
+                    ));
+                };
+                fks.remove(at);
+            }
             AlterOp::RenameTable((schema, name)) => {
                 new_id = TableId {
                     schema: schema_of(cx, schema)?,
@@ -367,6 +401,25 @@ pub fn alter(
             ));
         }
     }
+    let fk_columns = old
+        .foreign_keys
+        .iter()
+        .flat_map(|f| f.child_columns.iter())
+        .chain(
+            old.referenced_by
+                .iter()
+                .flat_map(|f| f.parent_columns.iter()),
+        );
+    for c in fk_columns {
+        if touched.iter().any(|t| t.eq_ignore_ascii_case(c)) {
+            return unsupported(format!(
+                "ALTER TABLE of {id}'s column {c}, which a foreign key uses"
+            ));
+        }
+    }
+    if new_id != id && (!old.foreign_keys.is_empty() || !old.referenced_by.is_empty()) {
+        return unsupported(format!("renaming {id}, which has foreign keys"));
+    }
     if new_id != id && exists(cx.up, cx.delta, &new_id)? {
         return Err(server(
             1050,
@@ -374,13 +427,21 @@ pub fn alter(
             format!("Table '{}' already exists", new_id.name),
         ));
     }
-    let meta = define(
+    let mut meta = define(
         &new_id,
         &old,
         cols.iter().map(|c| c.meta.clone()).collect(),
         keys,
         collation,
     )?;
+    meta.foreign_keys = fks;
+    for spec in &added_fks {
+        let taken: Vec<String> = meta.foreign_keys.iter().map(|f| f.name.clone()).collect();
+        let keys: Vec<&UniqueKey> = meta.unique_keys.iter().chain(&meta.indexes).collect();
+        let (fk, index) = foreign_key(cx, &new_id, &meta.columns, &keys, spec, &taken)?;
+        meta.indexes.extend(index);
+        meta.foreign_keys.push(fk);
+    }
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
     let outcome = copy_into(cx, &old, meta, &from, text, a.statement)?;
@@ -566,7 +627,7 @@ fn define(
         columns,
         unique_keys,
         foreign_keys: Vec::new(),
-        referenced_by: Vec::new(),
+        referenced_by: old.referenced_by.clone(),
         checks: old.checks.clone(),
         auto_increment: (!autos.is_empty()).then_some(1),
         triggers: Vec::new(),
@@ -825,6 +886,9 @@ pub fn rename(
             name: t.clone(),
         };
         let old = alterable(cx, &from, "RENAME TABLE")?;
+        if !old.foreign_keys.is_empty() || !old.referenced_by.is_empty() {
+            return unsupported(format!("RENAME TABLE of {from}, which has foreign keys"));
+        }
         if exists(cx.up, cx.delta, &to)? {
             return Err(server(
                 1050,
@@ -854,6 +918,26 @@ pub fn truncate(
         name: name.clone(),
     };
     let old = alterable(cx, &id, "TRUNCATE TABLE")?;
+    if let Some(fk) = old.referenced_by.iter().find(|f| f.child != id) {
+        let cols = |v: &[String]| {
+            v.iter()
+                .map(|c| quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(server(
+            1701,
+            "42000",
+            format!(
+                "Cannot truncate a table referenced in a foreign key constraint ({}, CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}))",
+                fk.child.quoted(),
+                quote_ident(&fk.name),
+                cols(&fk.child_columns),
+                fk.parent.quoted(),
+                cols(&fk.parent_columns)
+            ),
+        ));
+    }
     let Some(key) = old.delta_key() else {
         return unsupported(format!(
             "TRUNCATE TABLE of {id}, whose only unique keys take NULL"

@@ -417,6 +417,14 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
     for k in &meta.indexes {
         lines.push(format!("  KEY {} ({})", quote_ident(&k.name), cols(k)));
     }
+    for fk in &meta.foreign_keys {
+        // `db`.`child`, CONSTRAINT ... as the error messages print it.
+        let described = fk.describe();
+        let constraint = described
+            .split_once(", ")
+            .map_or(described.as_str(), |(_, c)| c);
+        lines.push(format!("  {constraint}"));
+    }
     let mut out = format!(
         "CREATE TABLE {} (\n{}\n) ENGINE=InnoDB",
         quote_ident(&meta.id.name),

@@ -11,8 +11,10 @@
 
 use std::sync::Arc;
 
-use crate::delta::{ColumnMeta, SchemaChange, TableDelta, TableId, TableMeta, UniqueKey};
-use crate::sql::ddl::{parse_ddl, CreateTable, Ddl, DropTable};
+use crate::delta::{
+    ColumnMeta, FkRule, ForeignKey, SchemaChange, TableDelta, TableId, TableMeta, UniqueKey,
+};
+use crate::sql::ddl::{parse_ddl, CreateTable, Ddl, DropTable, FkSpec};
 use crate::sql::literal::Column;
 use crate::upstream::Upstream;
 
@@ -144,6 +146,159 @@ pub(super) fn string_charset(
         }
         (None, None) => Ok(database.clone()),
     }
+}
+
+/// MariaDB's 1005 for a foreign key it cannot use (a missing parent, or
+/// parent columns no index starts with).
+fn fk_malformed(child: &TableId) -> OverlayError {
+    server(
+        1005,
+        "HY000",
+        format!(
+            "Can't create table `{}`.`{}` (errno: 150 \"Foreign key constraint is incorrectly formed\")",
+            child.schema, child.name
+        ),
+    )
+}
+
+/// The foreign key `spec` declares for table `child` (whose definition so
+/// far is `columns` and `keys`, for a key on itself), checked as the server
+/// checks it; `taken` are the constraint names the table has. Returns it and
+/// the index InnoDB adds on the child's columns when none starts with them.
+pub(super) fn foreign_key(
+    cx: &mut WriteContext,
+    child: &TableId,
+    columns: &[ColumnMeta],
+    keys: &[&UniqueKey],
+    spec: &FkSpec,
+    taken: &[String],
+) -> Result<(ForeignKey, Option<UniqueKey>), OverlayError> {
+    let mut child_pos = Vec::with_capacity(spec.columns.len());
+    for c in &spec.columns {
+        let Some(p) = columns.iter().position(|m| m.name.eq_ignore_ascii_case(c)) else {
+            return Err(server(
+                1072,
+                "42000",
+                format!("Key column '{c}' doesn't exist in table"),
+            ));
+        };
+        child_pos.push(p);
+    }
+    let name = spec.name.clone().unwrap_or_else(|| {
+        (1..)
+            .map(|n| format!("{}_ibfk_{n}", child.name))
+            .find(|n| !taken.iter().any(|t| t.eq_ignore_ascii_case(n)))
+            .expect("a free name")
+    });
+    if spec.columns.len() != spec.parent_columns.len() {
+        let named = spec.name.as_deref().unwrap_or("foreign key without name");
+        return Err(server(
+            1239,
+            "42000",
+            format!(
+                "Incorrect foreign key definition for '{named}': Key reference and table reference don't match"
+            ),
+        ));
+    }
+    let parent = TableId {
+        schema: schema_of(cx, &spec.parent.0)?,
+        name: spec.parent.1.clone(),
+    };
+    // The parent's columns and the keys that may serve it.
+    let (parent_columns, parent_keys): (Vec<ColumnMeta>, Vec<Vec<usize>>) = if parent == *child {
+        (
+            columns.to_vec(),
+            keys.iter().map(|k| k.columns.clone()).collect(),
+        )
+    } else {
+        if !exists(cx.up, cx.delta, &parent)? {
+            return Err(fk_malformed(child));
+        }
+        let p = load(cx.up, cx.delta, &parent).map_err(|_| fk_malformed(child))?;
+        let mut keys: Vec<Vec<usize>> = p
+            .unique_keys
+            .iter()
+            .chain(&p.indexes)
+            .map(|k| k.columns.clone())
+            .collect();
+        if !p.created {
+            // A source table's plain indexes are not in its definition:
+            // ask the source which columns they start with.
+            for r in cx
+                .up
+                .query(&format!("SHOW INDEX FROM {}", parent.quoted()))?
+            {
+                if text(&r[3]) == "1" {
+                    if let Some(i) = p
+                        .columns
+                        .iter()
+                        .position(|c| c.name.eq_ignore_ascii_case(&text(&r[4])))
+                    {
+                        keys.push(vec![i]);
+                    }
+                }
+            }
+        }
+        (p.columns.clone(), keys)
+    };
+    let mut parent_pos = Vec::with_capacity(spec.parent_columns.len());
+    for c in &spec.parent_columns {
+        let Some(p) = parent_columns
+            .iter()
+            .position(|m| m.name.eq_ignore_ascii_case(c))
+        else {
+            return Err(fk_malformed(child));
+        };
+        parent_pos.push(p);
+    }
+    // InnoDB pairs columns of one type: integers of one size and sign,
+    // strings of one character set (lengths may differ).
+    let family = |c: &Column| match c.data_type.as_str() {
+        "char" | "varchar" => format!("string {}", c.charset.as_deref().unwrap_or("")),
+        "binary" | "varbinary" => "bytes".to_string(),
+        other => format!("{other} {}", c.column_type.contains("unsigned")),
+    };
+    for (&ci, &pi) in child_pos.iter().zip(&parent_pos) {
+        if family(&columns[ci].column) != family(&parent_columns[pi].column) {
+            return Err(fk_malformed(child));
+        }
+    }
+    let served =
+        |cols: &[usize], key: &[usize]| key.len() >= cols.len() && key[..cols.len()] == *cols;
+    if !parent_keys.iter().any(|k| served(&parent_pos, k)) {
+        return Err(fk_malformed(child));
+    }
+    // InnoDB's index for an unnamed constraint takes the first column's
+    // name (then _2, _3 ...), as an unnamed KEY does.
+    let index = (!keys.iter().any(|k| served(&child_pos, &k.columns))).then(|| {
+        let base = spec
+            .name
+            .clone()
+            .unwrap_or_else(|| columns[child_pos[0]].name.clone());
+        let mut index = base.clone();
+        let mut n = 2;
+        while keys.iter().any(|k| k.name.eq_ignore_ascii_case(&index)) {
+            index = format!("{base}_{n}");
+            n += 1;
+        }
+        UniqueKey {
+            name: index,
+            columns: child_pos.clone(),
+        }
+    });
+    let fk = ForeignKey {
+        name,
+        child: child.clone(),
+        child_columns: child_pos.iter().map(|&i| columns[i].name.clone()).collect(),
+        parent,
+        parent_columns: parent_pos
+            .iter()
+            .map(|&i| parent_columns[i].name.clone())
+            .collect(),
+        on_delete: FkRule::parse(spec.on_delete.as_deref().unwrap_or("RESTRICT")),
+        on_update: FkRule::parse(spec.on_update.as_deref().unwrap_or("RESTRICT")),
+    };
+    Ok((fk, index))
 }
 
 pub(super) fn is_string(data_type: &str) -> bool {
@@ -291,11 +446,19 @@ fn create(
                     "Incorrect table definition; there can be only one auto column and it must be defined as a key",
                 ));
             }
+            let mut foreign_keys: Vec<ForeignKey> = Vec::with_capacity(c.foreign_keys.len());
+            for spec in &c.foreign_keys {
+                let taken: Vec<String> = foreign_keys.iter().map(|f| f.name.clone()).collect();
+                let keys: Vec<&UniqueKey> = unique_keys.iter().chain(&indexes).collect();
+                let (fk, index) = foreign_key(cx, &id, &columns, &keys, spec, &taken)?;
+                indexes.extend(index);
+                foreign_keys.push(fk);
+            }
             TableMeta {
                 id: id.clone(),
                 columns,
                 unique_keys,
-                foreign_keys: Vec::new(),
+                foreign_keys,
                 referenced_by: Vec::new(),
                 checks: Vec::new(),
                 auto_increment: (!autos.is_empty()).then(|| c.auto_increment.unwrap_or(1).max(1)),

@@ -38,9 +38,58 @@ pub fn text(v: &Option<Vec<u8>>) -> String {
         .unwrap_or_default()
 }
 
-/// The table's definition, from the cache or the source. A table the
-/// source does not have gets the source's own error (1146, 1046).
+/// The table's definition, from the schema delta, the cache or the source.
+/// A table the source does not have gets the source's own error (1146,
+/// 1046). Foreign keys of tables created through vdb that reference it are
+/// among its `referenced_by`; those of dropped tables are not.
 pub fn load(
+    up: &mut Upstream,
+    delta: &Delta,
+    id: &TableId,
+) -> Result<Arc<TableMeta>, OverlayError> {
+    let meta = definition(up, delta, id)?;
+    let state = delta.current();
+    if state.schema.is_empty() {
+        return Ok(meta);
+    }
+    let schema = &state.schema;
+    let gone = |fk: &crate::delta::ForeignKey| schema.is_dropped(&fk.child);
+    let mut referenced_by: Vec<crate::delta::ForeignKey> = meta
+        .referenced_by
+        .iter()
+        .filter(|fk| !gone(fk))
+        // A child redefined through vdb says itself what it references.
+        .filter(|fk| !schema.created.contains_key(&fk.child))
+        .cloned()
+        .collect();
+    let mut children: Vec<&Arc<TableMeta>> = schema.created.values().collect();
+    children.sort_by(|a, b| a.id.cmp(&b.id));
+    // InnoDB checks the constraints added last first.
+    let newer: Vec<crate::delta::ForeignKey> = children
+        .iter()
+        .flat_map(|child| {
+            child
+                .foreign_keys
+                .iter()
+                .filter(|fk| fk.parent == *id)
+                .cloned()
+        })
+        .collect();
+    referenced_by.splice(0..0, newer);
+    let same = referenced_by.len() == meta.referenced_by.len()
+        && referenced_by
+            .iter()
+            .zip(&meta.referenced_by)
+            .all(|(a, b)| a.child == b.child && a.name == b.name);
+    if same {
+        return Ok(meta);
+    }
+    let mut m = (*meta).clone();
+    m.referenced_by = referenced_by;
+    Ok(Arc::new(m))
+}
+
+fn definition(
     up: &mut Upstream,
     delta: &Delta,
     id: &TableId,

@@ -41,6 +41,23 @@ pub struct KeySpec {
     pub columns: Vec<String>,
 }
 
+/// A FOREIGN KEY of CREATE TABLE or ALTER TABLE ... ADD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FkSpec {
+    /// CONSTRAINT name, if given.
+    pub name: Option<String>,
+    /// The child's columns.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub parent: TableName,
+    /// Its columns.
+    pub parent_columns: Vec<String>,
+    /// ON DELETE (`CASCADE`, `SET NULL`, `RESTRICT`, `NO ACTION`), if given.
+    pub on_delete: Option<String>,
+    /// ON UPDATE, if given.
+    pub on_update: Option<String>,
+}
+
 /// A CREATE TABLE vdb can capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateTable {
@@ -58,6 +75,8 @@ pub struct CreateTable {
     pub keys: Vec<KeySpec>,
     /// Non-unique indexes (KEY, INDEX), in the order written.
     pub indexes: Vec<KeySpec>,
+    /// FOREIGN KEY constraints, in the order written.
+    pub foreign_keys: Vec<FkSpec>,
     /// DEFAULT CHARSET.
     pub charset: Option<String>,
     /// COLLATE.
@@ -174,6 +193,10 @@ pub enum AlterOp {
     DropKey(String),
     /// DROP PRIMARY KEY.
     DropPrimaryKey,
+    /// ADD [CONSTRAINT name] FOREIGN KEY ...
+    AddForeignKey(FkSpec),
+    /// DROP FOREIGN KEY name.
+    DropForeignKey(String),
     /// RENAME [TO|AS] name.
     RenameTable((Option<String>, String)),
 }
@@ -297,6 +320,36 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
         }
         _ => no("this DDL statement"),
     }
+}
+
+fn fk_spec(fk: &sqlparser::ast::ForeignKeyConstraint) -> Result<FkSpec, Unsupported> {
+    if fk.match_kind.is_some() || fk.characteristics.is_some() {
+        return no("a FOREIGN KEY with MATCH or deferrable characteristics");
+    }
+    let action =
+        |a: &Option<sqlparser::ast::ReferentialAction>| -> Result<Option<String>, Unsupported> {
+            use sqlparser::ast::ReferentialAction as A;
+            Ok(match a {
+                None => None,
+                Some(A::Cascade) => Some("CASCADE".into()),
+                Some(A::SetNull) => Some("SET NULL".into()),
+                Some(A::Restrict) => Some("RESTRICT".into()),
+                Some(A::NoAction) => Some("NO ACTION".into()),
+                Some(A::SetDefault) => return no("ON DELETE/UPDATE SET DEFAULT"),
+            })
+        };
+    Ok(FkSpec {
+        name: fk.name.as_ref().map(|n| n.value.clone()),
+        columns: fk.columns.iter().map(|c| c.value.clone()).collect(),
+        parent: name_parts(&fk.foreign_table)?,
+        parent_columns: fk
+            .referred_columns
+            .iter()
+            .map(|c| c.value.clone())
+            .collect(),
+        on_delete: action(&fk.on_delete)?,
+        on_update: action(&fk.on_update)?,
+    })
 }
 
 fn drop_key(name: &str) -> AlterOp {
@@ -433,13 +486,13 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
                     name: ix.name.as_ref().map(|i| i.value.clone()),
                     columns: key_columns(&ix.columns)?,
                 },
-                TableConstraint::ForeignKey(_) => return no("ALTER TABLE ... ADD FOREIGN KEY"),
+                TableConstraint::ForeignKey(fk) => AlterOp::AddForeignKey(fk_spec(fk)?),
                 TableConstraint::Check(_) => return no("ALTER TABLE ... ADD CHECK"),
                 other => return no(format!("ALTER TABLE ... ADD {other}")),
             },
             Op::DropIndex { name } => drop_key(&name.value),
             Op::DropPrimaryKey { .. } => AlterOp::DropPrimaryKey,
-            Op::DropForeignKey { .. } => return no("ALTER TABLE ... DROP FOREIGN KEY"),
+            Op::DropForeignKey { name, .. } => AlterOp::DropForeignKey(name.value.clone()),
             Op::RenameTable { table_name } => {
                 let (sqlparser::ast::RenameTableNameKind::As(n)
                 | sqlparser::ast::RenameTableNameKind::To(n)) = table_name;
@@ -546,6 +599,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         columns: Vec::new(),
         keys: Vec::new(),
         indexes: Vec::new(),
+        foreign_keys: Vec::new(),
         charset: None,
         collation: None,
         auto_increment: None,
@@ -609,7 +663,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
                     .unwrap_or_else(|| columns[0].clone());
                 indexes.push(KeySpec { name, columns });
             }
-            TableConstraint::ForeignKey(_) => return no("FOREIGN KEY in CREATE TABLE"),
+            TableConstraint::ForeignKey(fk) => out.foreign_keys.push(fk_spec(fk)?),
             TableConstraint::Check(_) => return no("CHECK in CREATE TABLE"),
             TableConstraint::FulltextOrSpatial(_) => {
                 return no("a FULLTEXT or SPATIAL index in CREATE TABLE")
@@ -871,8 +925,8 @@ mod tests {
             ("CREATE TEMPORARY TABLE t (a INT)", "CREATE TEMPORARY TABLE"),
             ("CREATE TABLE t AS SELECT 1", "AS SELECT"),
             (
-                "CREATE TABLE t (a INT, FOREIGN KEY (a) REFERENCES p (id))",
-                "FOREIGN KEY",
+                "CREATE TABLE t (a INT, FOREIGN KEY (a) REFERENCES p (id) ON DELETE SET DEFAULT)",
+                "SET DEFAULT",
             ),
         ] {
             assert!(parse_ddl(sql).unwrap_err().0.contains(named), "{sql}");
@@ -969,8 +1023,8 @@ mod tests {
         );
         for (sql, says) in [
             (
-                "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id)",
-                "ADD FOREIGN KEY",
+                "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id) ON UPDATE SET DEFAULT",
+                "SET DEFAULT",
             ),
             ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ADD CHECK"),
             ("ALTER TABLE t ENGINE = InnoDB", "vdb cannot analyse it"),

@@ -235,3 +235,36 @@ SHOW COLUMNS FROM accounts WHERE `Null` = 'YES' AND Field <> 'zeta'
 SHOW FIELDS FROM accounts WHERE `Default` = '3'
 SELECT COLUMN_NAME, ORDINAL_POSITION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts'
 SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('accounts', 'digits') AND COLUMN_NAME <> 'd'
+
+-- case: foreign keys of created tables are enforced both ways, with source tables too
+CREATE TABLE notes (id INT PRIMARY KEY, customer_id INT UNSIGNED, body VARCHAR(20), CONSTRAINT fk_notes_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE)
+INSERT INTO notes VALUES (1, 1, 'a'), (2, 5, 'b'), (4, 4, 'd')
+INSERT INTO notes VALUES (3, 99, 'c')
+SHOW CREATE TABLE notes
+DELETE FROM customers WHERE id = 4
+SELECT * FROM notes ORDER BY id
+CREATE TABLE tags2 (id INT PRIMARY KEY, note_id INT, FOREIGN KEY (note_id) REFERENCES notes (id))
+SHOW CREATE TABLE tags2
+INSERT INTO tags2 VALUES (1, 1)
+DELETE FROM notes WHERE id = 1
+DROP TABLE notes
+TRUNCATE notes
+ALTER TABLE tags2 DROP FOREIGN KEY tags2_ibfk_1
+ALTER TABLE tags2 DROP FOREIGN KEY tags2_ibfk_1
+DROP TABLE notes
+CREATE TABLE bad (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES nope (id))
+CREATE TABLE bad (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES customers (name))
+CREATE TABLE bad (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES customers (id))
+CREATE TABLE bad (id INT PRIMARY KEY, p VARCHAR(30), q INT, FOREIGN KEY (p, q) REFERENCES products (sku))
+ALTER TABLE digits ADD FOREIGN KEY (d) REFERENCES numbers (n)
+ALTER TABLE orders ADD COLUMN rush TINYINT NOT NULL DEFAULT 0
+DELETE FROM customers WHERE id = 1
+UPDATE orders SET customer_id = 99 WHERE id = 1
+SHOW CREATE TABLE orders
+TRUNCATE customers
+SELECT id, customer_id, rush FROM orders ORDER BY id
+CREATE TABLE kid3 (id INT PRIMARY KEY, sku VARCHAR(20))
+INSERT INTO kid3 VALUES (1, 'A-1')
+ALTER TABLE kid3 ADD CONSTRAINT fk3 FOREIGN KEY (sku) REFERENCES products (sku)
+DELETE FROM products WHERE sku = 'A-1'
+SHOW CREATE TABLE kid3

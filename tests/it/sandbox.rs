@@ -161,6 +161,7 @@ fn a_patch_updates_and_deletes_by_the_whole_before_image() {
     );
     // Deletes before updates before inserts, with foreign key checks off.
     let at = |p: &str| patch.iter().position(|s| s.starts_with(p)).unwrap();
+    assert_eq!(at("SET FOREIGN_KEY_CHECKS = 0"), 1);
     assert!(at("SET FOREIGN_KEY_CHECKS = 0") < at("DELETE") && at("DELETE") < at("UPDATE"));
     assert!(at("UPDATE") < at("INSERT") && at("INSERT") < at("SET FOREIGN_KEY_CHECKS = 1"));
 }

@@ -32,19 +32,11 @@ const WRITES: &[(&str, &str)] = &[
         "WITH t AS (SELECT 1) UPDATE digits SET d = d + 100",
         "WITH ... UPDATE",
     ),
-    (
-        "TRUNCATE TABLE customers",
-        "TRUNCATE TABLE of vdbt_shop.customers, which has foreign keys",
-    ),
+
     ("CREATE TEMPORARY TABLE tmp (id INT)", "CREATE TEMPORARY TABLE"),
     (
         "CREATE TABLE copy AS SELECT * FROM customers",
         "CREATE TABLE",
-    ),
-    ("CREATE INDEX idx_name ON customers (name)", "CREATE INDEX"),
-    (
-        "CREATE UNIQUE INDEX idx_name ON customers (name)",
-        "CREATE INDEX",
     ),
     ("CREATE VIEW v2 AS SELECT 1", "CREATE VIEW"),
     (
@@ -69,19 +61,18 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("CREATE SEQUENCE s", "CREATE SEQUENCE"),
     (
-        "ALTER TABLE customers ADD COLUMN x INT",
-        "ALTER TABLE of vdbt_shop.customers, which has foreign keys",
+        "ALTER TABLE customers RENAME COLUMN id TO cid",
+        "ALTER TABLE of vdbt_shop.customers's column id, which a foreign key uses",
     ),
     (
-        "ALTER TABLE digits ADD FOREIGN KEY (d) REFERENCES numbers (n)",
-        "ALTER TABLE ... ADD FOREIGN KEY",
+        "ALTER TABLE digits ADD FOREIGN KEY (d) REFERENCES numbers (n) ON DELETE SET DEFAULT",
+        "ON DELETE/UPDATE SET DEFAULT",
     ),
     ("ALTER TABLE digits ADD COLUMN j JSON", "a JSON column"),
     (
         "ALTER TABLE digits ADD COLUMN g INT AS (d + 1)",
         "a column defined with",
     ),
-    ("ALTER TABLE customers DROP INDEX uk_email", "ALTER TABLE"),
     (
         "ALTER DATABASE vdbt_shop CHARACTER SET latin1",
         "ALTER DATABASE",
@@ -93,7 +84,6 @@ const WRITES: &[(&str, &str)] = &[
     ("DROP TEMPORARY TABLE nokey", "DROP TEMPORARY TABLE"),
     ("DROP VIEW big_spenders", "DROP VIEW"),
     ("DROP DATABASE vdbt_shop", "DROP DATABASE"),
-    ("DROP INDEX uk_email ON customers", "DROP INDEX"),
     ("DROP FUNCTION sneaky_write", "DROP FUNCTION"),
     ("DROP USER 'vdbtest'@'127.0.0.1'", "DROP USER"),
     (
