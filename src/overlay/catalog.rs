@@ -1,12 +1,13 @@
 //! The schema delta as the catalog shows it.
 //!
-//! information_schema.TABLES and information_schema.COLUMNS become changed
-//! tables of their own: after every captured DDL their deltas are rebuilt
-//! from the schema delta (rows for the tables created through vdb, the
-//! rows of dropped tables hidden), keyed by (schema, table[, column]), so
-//! that any query over them, in any shape, goes through the same rewrite as
-//! a read of a changed table. SHOW [FULL] TABLES reads information_schema
-//! when its database has schema changes. SHOW CREATE TABLE, SHOW COLUMNS,
+//! information_schema TABLES, COLUMNS, STATISTICS, TABLE_CONSTRAINTS,
+//! KEY_COLUMN_USAGE and REFERENTIAL_CONSTRAINTS become changed tables of
+//! their own: after every captured DDL their deltas are rebuilt from the
+//! schema delta (rows for the tables created through vdb, the rows of
+//! dropped tables hidden), so that any query over them, in any shape, goes
+//! through the same rewrite as a read of a changed table. SHOW [FULL]
+//! TABLES and SHOW TABLE STATUS read information_schema when their
+//! database has schema changes. SHOW CREATE TABLE, SHOW COLUMNS,
 //! DESCRIBE and SHOW INDEX of a created table are answered from its
 //! definition, written as MariaDB writes them; of a dropped table, with
 //! the server's 1146.
@@ -178,7 +179,50 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
             columns.insert(row_of(&columns_meta, &column_row(meta, i, c)));
         }
     }
-    for (meta, t) in [(tables_meta, tables), (columns_meta, columns)] {
+    let mut more = Vec::new();
+    for (name, key, table_cols, rows) in CONSTRAINT_TABLES {
+        let meta = catalog_meta(up, delta, name, key)?;
+        let mut t = TableDelta::new(meta.clone(), meta.unique_keys[0].columns.clone());
+        // A dropped source table's rows are hidden as the source lists them.
+        for id in &schema.dropped {
+            let keys: Vec<String> = key.iter().map(|k| format!("`{k}`")).collect();
+            let found = up.query(&format!(
+                "SELECT {} FROM information_schema.{name} WHERE {} = {} AND {} = {}",
+                keys.join(", "),
+                table_cols.0,
+                text_literal(&id.schema),
+                table_cols.1,
+                text_literal(&id.name)
+            ))?;
+            for r in found {
+                let values: Vec<(&str, Option<String>)> = key
+                    .iter()
+                    .zip(r)
+                    .map(|(k, v)| (*k, v.map(|b| String::from_utf8_lossy(&b).into_owned())))
+                    .collect();
+                t.delete(&row_of(&meta, &values));
+            }
+        }
+        let mut created: Vec<&Arc<TableMeta>> = schema.created.values().collect();
+        created.sort_by(|a, b| a.id.cmp(&b.id));
+        let definitions = |id: &TableId| {
+            schema
+                .created
+                .get(id)
+                .cloned()
+                .or_else(|| delta.cached_meta(id))
+        };
+        for m in created {
+            for r in rows(m, &definitions) {
+                t.insert(row_of(&meta, &r));
+            }
+        }
+        more.push((meta, t));
+    }
+    for (meta, t) in [(tables_meta, tables), (columns_meta, columns)]
+        .into_iter()
+        .chain(more)
+    {
         if t.rows.is_empty() && t.hidden.is_empty() {
             w.next.tables.remove(&meta.id);
         } else {
@@ -186,6 +230,202 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         }
     }
     Ok(())
+}
+
+/// A catalog row as (column, value) pairs.
+type CatalogRow = Vec<(&'static str, Option<String>)>;
+
+/// The catalog tables about keys and constraints: name, key columns, the
+/// columns naming a row's database and table, and the rows of a created
+/// table.
+/// What a catalog row builder may look up: another table's definition.
+type Definitions<'a> = dyn Fn(&TableId) -> Option<Arc<TableMeta>> + 'a;
+
+type RowsOf = fn(&TableMeta, &Definitions) -> Vec<CatalogRow>;
+
+const CONSTRAINT_TABLES: [(&str, &[&str], (&str, &str), RowsOf); 4] = [
+    (
+        "STATISTICS",
+        &["TABLE_SCHEMA", "TABLE_NAME", "INDEX_NAME", "SEQ_IN_INDEX"],
+        ("TABLE_SCHEMA", "TABLE_NAME"),
+        statistics_rows,
+    ),
+    (
+        "TABLE_CONSTRAINTS",
+        &[
+            "TABLE_SCHEMA",
+            "TABLE_NAME",
+            "CONSTRAINT_NAME",
+            "CONSTRAINT_TYPE",
+        ],
+        ("TABLE_SCHEMA", "TABLE_NAME"),
+        table_constraint_rows,
+    ),
+    (
+        "KEY_COLUMN_USAGE",
+        &[
+            "TABLE_SCHEMA",
+            "TABLE_NAME",
+            "CONSTRAINT_NAME",
+            "ORDINAL_POSITION",
+        ],
+        ("TABLE_SCHEMA", "TABLE_NAME"),
+        key_column_rows,
+    ),
+    (
+        "REFERENTIAL_CONSTRAINTS",
+        &["CONSTRAINT_SCHEMA", "TABLE_NAME", "CONSTRAINT_NAME"],
+        ("CONSTRAINT_SCHEMA", "TABLE_NAME"),
+        referential_rows,
+    ),
+];
+
+/// The keys of a table, unique first (PRIMARY, UNIQUE), then the others.
+fn all_keys(meta: &TableMeta) -> impl Iterator<Item = (&UniqueKey, bool)> {
+    meta.unique_keys
+        .iter()
+        .map(|k| (k, true))
+        .chain(meta.indexes.iter().map(|k| (k, false)))
+}
+
+fn statistics_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
+    let s = |v: &str| Some(v.to_string());
+    let mut out = Vec::new();
+    for (k, unique) in all_keys(meta) {
+        for (seq, &c) in k.columns.iter().enumerate() {
+            let col = &meta.columns[c];
+            out.push(vec![
+                ("TABLE_CATALOG", s("def")),
+                ("TABLE_SCHEMA", s(&meta.id.schema)),
+                ("TABLE_NAME", s(&meta.id.name)),
+                ("NON_UNIQUE", s(if unique { "0" } else { "1" })),
+                ("INDEX_SCHEMA", s(&meta.id.schema)),
+                ("INDEX_NAME", s(&k.name)),
+                ("SEQ_IN_INDEX", Some((seq + 1).to_string())),
+                ("COLUMN_NAME", s(&col.name)),
+                ("COLLATION", s("A")),
+                ("CARDINALITY", s("0")),
+                ("NULLABLE", s(if col.nullable { "YES" } else { "" })),
+                ("INDEX_TYPE", s("BTREE")),
+                ("COMMENT", s("")),
+                ("INDEX_COMMENT", s("")),
+                ("IGNORED", s("NO")),
+            ]);
+        }
+    }
+    out
+}
+
+fn table_constraint_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
+    let s = |v: &str| Some(v.to_string());
+    let row = |name: &str, kind: &str| {
+        vec![
+            ("CONSTRAINT_CATALOG", s("def")),
+            ("CONSTRAINT_SCHEMA", s(&meta.id.schema)),
+            ("CONSTRAINT_NAME", s(name)),
+            ("TABLE_SCHEMA", s(&meta.id.schema)),
+            ("TABLE_NAME", s(&meta.id.name)),
+            ("CONSTRAINT_TYPE", s(kind)),
+        ]
+    };
+    let mut out: Vec<CatalogRow> = meta
+        .unique_keys
+        .iter()
+        .map(|k| {
+            row(
+                &k.name,
+                if k.name == "PRIMARY" {
+                    "PRIMARY KEY"
+                } else {
+                    "UNIQUE"
+                },
+            )
+        })
+        .collect();
+    out.extend(
+        meta.foreign_keys
+            .iter()
+            .map(|f| row(&f.name, "FOREIGN KEY")),
+    );
+    out.extend(meta.checks.iter().map(|c| row(&c.name, "CHECK")));
+    out
+}
+
+fn key_column_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
+    let s = |v: &str| Some(v.to_string());
+    let base = |name: &str, column: &str, pos: usize| {
+        vec![
+            ("CONSTRAINT_CATALOG", s("def")),
+            ("CONSTRAINT_SCHEMA", s(&meta.id.schema)),
+            ("CONSTRAINT_NAME", s(name)),
+            ("TABLE_CATALOG", s("def")),
+            ("TABLE_SCHEMA", s(&meta.id.schema)),
+            ("TABLE_NAME", s(&meta.id.name)),
+            ("COLUMN_NAME", s(column)),
+            ("ORDINAL_POSITION", Some(pos.to_string())),
+        ]
+    };
+    let mut out = Vec::new();
+    for k in &meta.unique_keys {
+        for (n, &c) in k.columns.iter().enumerate() {
+            out.push(base(&k.name, &meta.columns[c].name, n + 1));
+        }
+    }
+    for f in &meta.foreign_keys {
+        for (n, (c, p)) in f.child_columns.iter().zip(&f.parent_columns).enumerate() {
+            let mut r = base(&f.name, c, n + 1);
+            r.push(("POSITION_IN_UNIQUE_CONSTRAINT", Some((n + 1).to_string())));
+            r.push(("REFERENCED_TABLE_SCHEMA", s(&f.parent.schema)));
+            r.push(("REFERENCED_TABLE_NAME", s(&f.parent.name)));
+            r.push(("REFERENCED_COLUMN_NAME", s(p)));
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The name of the parent's index a foreign key uses: the first whose
+/// leading columns are the referenced ones.
+fn parent_key(f: &crate::delta::ForeignKey, definitions: &Definitions) -> Option<String> {
+    let parent = definitions(&f.parent)?;
+    let wanted: Option<Vec<usize>> = f
+        .parent_columns
+        .iter()
+        .map(|c| parent.position(c))
+        .collect();
+    let wanted = wanted?;
+    let found = all_keys(&parent)
+        .map(|(k, _)| k)
+        .find(|k| k.columns.len() >= wanted.len() && k.columns[..wanted.len()] == wanted[..])
+        .map(|k| k.name.clone());
+    found.or_else(|| f.parent_columns.first().cloned())
+}
+
+fn referential_rows(meta: &TableMeta, definitions: &Definitions) -> Vec<CatalogRow> {
+    let s = |v: &str| Some(v.to_string());
+    let rule = |r: crate::delta::FkRule| match r {
+        crate::delta::FkRule::Cascade => "CASCADE",
+        crate::delta::FkRule::SetNull => "SET NULL",
+        crate::delta::FkRule::Restrict => "RESTRICT",
+    };
+    meta.foreign_keys
+        .iter()
+        .map(|f| {
+            vec![
+                ("CONSTRAINT_CATALOG", s("def")),
+                ("CONSTRAINT_SCHEMA", s(&meta.id.schema)),
+                ("CONSTRAINT_NAME", s(&f.name)),
+                ("UNIQUE_CONSTRAINT_CATALOG", s("def")),
+                ("UNIQUE_CONSTRAINT_SCHEMA", s(&f.parent.schema)),
+                ("UNIQUE_CONSTRAINT_NAME", parent_key(f, definitions)),
+                ("MATCH_OPTION", s("NONE")),
+                ("UPDATE_RULE", s(rule(f.on_update))),
+                ("DELETE_RULE", s(rule(f.on_delete))),
+                ("TABLE_NAME", s(&meta.id.name)),
+                ("REFERENCED_TABLE_NAME", s(&f.parent.name)),
+            ]
+        })
+        .collect()
 }
 
 fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Option<String>)> {
@@ -444,6 +684,31 @@ fn literal_result(names: &[&str], rows: &[Vec<Option<String>>]) -> String {
     literal_rows(names, rows, |v| v.map_or("NULL".into(), text_literal))
 }
 
+/// SHOW TABLE STATUS's columns and the information_schema.TABLES column
+/// each one shows.
+const TABLE_STATUS: &[(&str, &str)] = &[
+    ("Name", "TABLE_NAME"),
+    ("Engine", "ENGINE"),
+    ("Version", "VERSION"),
+    ("Row_format", "ROW_FORMAT"),
+    ("Rows", "TABLE_ROWS"),
+    ("Avg_row_length", "AVG_ROW_LENGTH"),
+    ("Data_length", "DATA_LENGTH"),
+    ("Max_data_length", "MAX_DATA_LENGTH"),
+    ("Index_length", "INDEX_LENGTH"),
+    ("Data_free", "DATA_FREE"),
+    ("Auto_increment", "AUTO_INCREMENT"),
+    ("Create_time", "CREATE_TIME"),
+    ("Update_time", "UPDATE_TIME"),
+    ("Check_time", "CHECK_TIME"),
+    ("Collation", "TABLE_COLLATION"),
+    ("Checksum", "CHECKSUM"),
+    ("Create_options", "CREATE_OPTIONS"),
+    ("Comment", "TABLE_COMMENT"),
+    ("Max_index_length", "MAX_INDEX_LENGTH"),
+    ("Temporary", "TEMPORARY"),
+];
+
 /// What a SHOW or DESCRIBE statement names, when the schema delta concerns it.
 #[derive(Debug, PartialEq, Eq)]
 enum Show {
@@ -463,7 +728,12 @@ enum Show {
         filter: Option<String>,
     },
     Index(TableId),
-    TableStatus(String),
+    TableStatus {
+        db: String,
+        like: Option<String>,
+        /// `WHERE <condition>` over the result's columns, as written.
+        filter: Option<String>,
+    },
     /// A form of SHOW TABLES vdb does not answer over a changed schema.
     OtherTables(String),
 }
@@ -583,8 +853,12 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
             }
         }
         "TABLE" if !full && word(i + 1).as_deref() == Some("STATUS") => {
-            let (named, _) = from_db(i + 2);
-            Some(Show::TableStatus(named.or_else(|| db.map(str::to_string))?))
+            let (named, next) = from_db(i + 2);
+            let db = named.or_else(|| db.map(str::to_string))?;
+            match like_at(next) {
+                Ok((like, filter)) => Some(Show::TableStatus { db, like, filter }),
+                Err(()) => Some(Show::OtherTables(db)),
+            }
         }
         "CREATE" if !full && word(i + 1).as_deref() == Some("TABLE") => {
             let (schema, name, next) = table_at(i + 2)?;
@@ -688,7 +962,36 @@ pub fn show(
             }
             Ok(q)
         }
-        Show::TableStatus(db) | Show::OtherTables(db) => {
+        Show::TableStatus { db, like, filter } => {
+            if !db_changed(state, &db) {
+                return None;
+            }
+            let mut q = String::from("SELECT ");
+            q.push_str(
+                &TABLE_STATUS
+                    .iter()
+                    .map(|(name, column)| format!("{column} AS {}", quote_ident(name)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            q.push_str(&format!(
+                " FROM information_schema.TABLES WHERE TABLE_SCHEMA = {}",
+                text_literal(&db)
+            ));
+            if let Some(p) = &like {
+                q.push_str(&format!(" AND TABLE_NAME LIKE {}", text_literal(p)));
+            }
+            match filter {
+                None => q.push_str(" ORDER BY CAST(TABLE_NAME AS BINARY)"),
+                Some(f) => {
+                    q = format!(
+                    "SELECT * FROM ({q}) AS `vdb_show` WHERE {f} ORDER BY CAST(`Name` AS BINARY)"
+                )
+                }
+            }
+            Ok(q)
+        }
+        Show::OtherTables(db) => {
             if !db_changed(state, &db) {
                 return None;
             }

@@ -642,3 +642,59 @@ fn beyond_max_delta_bytes_a_write_fails_with_1114_and_nothing_is_lost() {
     assert!(v.is_empty());
     assert_source_unchanged(&before);
 }
+
+#[test]
+fn show_table_status_lists_created_tables_and_hides_dropped_ones() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    c.query_drop(
+        "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY, body TEXT) COLLATE utf8mb4_bin",
+    )
+    .unwrap();
+    c.query_drop("INSERT INTO notes (body) VALUES ('a'), ('b')")
+        .unwrap();
+    c.query_drop("DROP TABLE nokey").unwrap();
+    let rows: Vec<mysql::Row> = c.query("SHOW TABLE STATUS").unwrap();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| r.get::<String, _>("Name").unwrap())
+        .collect();
+    assert!(
+        names.contains(&"notes".to_string()) && !names.contains(&"nokey".to_string()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"customers".to_string()));
+    let columns: Vec<String> = rows[0]
+        .columns_ref()
+        .iter()
+        .map(|c| c.name_str().into_owned())
+        .collect();
+    assert_eq!(columns.len(), 20);
+    assert_eq!(
+        (
+            columns[0].as_str(),
+            columns[10].as_str(),
+            columns[14].as_str()
+        ),
+        ("Name", "Auto_increment", "Collation")
+    );
+    let r: mysql::Row = c
+        .query_first("SHOW TABLE STATUS LIKE 'not%'")
+        .unwrap()
+        .unwrap();
+    let (engine, auto, collation): (String, u64, String) = (
+        r.get("Engine").unwrap(),
+        r.get("Auto_increment").unwrap(),
+        r.get("Collation").unwrap(),
+    );
+    assert_eq!(
+        (engine.as_str(), auto, collation.as_str()),
+        ("InnoDB", 3, "utf8mb4_bin")
+    );
+    let one: Vec<mysql::Row> = c
+        .query("SHOW TABLE STATUS WHERE Name = 'notes' OR `Rows` > 1000000")
+        .unwrap();
+    assert_eq!(one.len(), 1);
+    assert_source_unchanged(&before);
+}
