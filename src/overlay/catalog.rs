@@ -235,15 +235,22 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
 /// A catalog row as (column, value) pairs.
 type CatalogRow = Vec<(&'static str, Option<String>)>;
 
-/// The catalog tables about keys and constraints: name, key columns, the
-/// columns naming a row's database and table, and the rows of a created
-/// table.
+/// The catalog tables about keys and constraints.
 /// What a catalog row builder may look up: another table's definition.
 type Definitions<'a> = dyn Fn(&TableId) -> Option<Arc<TableMeta>> + 'a;
 
 type RowsOf = fn(&TableMeta, &Definitions) -> Vec<CatalogRow>;
 
-const CONSTRAINT_TABLES: [(&str, &[&str], (&str, &str), RowsOf); 4] = [
+/// A catalog table about keys: its name, key columns, the columns naming a
+/// row's database and table, and the rows of a created table.
+type CatalogTable = (
+    &'static str,
+    &'static [&'static str],
+    (&'static str, &'static str),
+    RowsOf,
+);
+
+const CONSTRAINT_TABLES: [CatalogTable; 4] = [
     (
         "STATISTICS",
         &["TABLE_SCHEMA", "TABLE_NAME", "INDEX_NAME", "SEQ_IN_INDEX"],
