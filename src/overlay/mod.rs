@@ -203,6 +203,23 @@ pub fn rewrite_traced(
             "a BIT column of a changed table used as {using} (vdb reads changed BIT columns as numbers)"
         )));
     }
+    // `*` over the query's one table (a changed one) is its columns.
+    let star: Option<Vec<String>> = match refs.as_slice() {
+        [only] => resolve(only)
+            .and_then(|id| state.tables.get(&id))
+            .map(|t| t.meta.columns.iter().map(|c| c.name.clone()).collect()),
+        _ => None,
+    };
+    if let Some(using) = crate::sql::typed_use::positional_use(
+        text,
+        &changed_columns(&["enum", "set"]),
+        star.as_deref(),
+        mode,
+    ) {
+        return Err(OverlayError::Unsupported(format!(
+            "{using} whose item may be an ENUM or SET column of a changed table (name the column: vdb sorts it by index then)"
+        )));
+    }
     if let Some(using) = crate::sql::typed_use::non_string_use(
         text.as_bytes(),
         &changed_columns(&["enum", "set"]),

@@ -461,6 +461,143 @@ pub fn index_order(sql: &str, columns: &[Labelled], mode: LexMode) -> Option<Str
     Some(out)
 }
 
+/// An `ORDER BY` or `GROUP BY` item of `sql` that is a position (`ORDER BY
+/// 2`) whose select item is, or may be, one of `columns` (ENUM or SET
+/// columns of changed tables, lower case): the server sorts those by
+/// index, and [`index_order`] only rewrites items that name the column.
+/// A select item that is an expression over one of `columns` counts; `*`
+/// stands for `star` (the columns of the query's one table, when known),
+/// and counts when unknown; a position whose select list cannot be found
+/// counts too.
+pub fn positional_use(
+    sql: &str,
+    columns: &[String],
+    star: Option<&[String]>,
+    mode: LexMode,
+) -> Option<String> {
+    if columns.is_empty() {
+        return None;
+    }
+    let scan = Scan::new(sql.as_bytes(), mode);
+    let t = &scan.tokens;
+    let word = |i: usize| scan.word(i);
+    let mut depth = Vec::with_capacity(t.len());
+    let mut d = 0i32;
+    for tok in t {
+        if tok.kind == Kind::Punct(b')') {
+            d -= 1;
+        }
+        depth.push(d);
+        if tok.kind == Kind::Punct(b'(') {
+            d += 1;
+        }
+    }
+    let watched = |from: usize, to: usize| {
+        (from..to).any(|k| {
+            matches!(t[k].kind, Kind::Word | Kind::QuotedIdent)
+                && t[k]
+                    .name(scan.sql, mode)
+                    .is_some_and(|n| columns.contains(&n.to_lowercase()))
+        })
+    };
+    for p in 0..t.len() {
+        let number = t[p].kind == Kind::Word && scan.sql[t[p].start].is_ascii_digit();
+        if !number || p < 2 {
+            continue;
+        }
+        // A whole item right after BY or a comma of an ORDER/GROUP BY list.
+        let before = &t[p - 1];
+        let after_by = word(p - 1).as_deref() == Some("BY");
+        if !(after_by || before.kind == Kind::Punct(b',')) {
+            continue;
+        }
+        let ends = match t.get(p + 1) {
+            None => true,
+            Some(n) => {
+                matches!(n.kind, Kind::Punct(b',' | b')' | b';'))
+                    || word(p + 1).is_some_and(|w| {
+                        matches!(
+                            w.as_str(),
+                            "ASC"
+                                | "DESC"
+                                | "LIMIT"
+                                | "HAVING"
+                                | "WITH"
+                                | "ORDER"
+                                | "FOR"
+                                | "LOCK"
+                                | "UNION"
+                                | "WINDOW"
+                        )
+                    })
+            }
+        };
+        if !ends {
+            continue;
+        }
+        // The list's BY, then ORDER or GROUP before it.
+        let mut j = p - 1;
+        while j > 0 && !(depth[j] == depth[p] && word(j).as_deref() == Some("BY")) {
+            if depth[j] == depth[p]
+                && word(j).is_some_and(|w| matches!(w.as_str(), "SELECT" | "FROM" | "WHERE"))
+            {
+                break;
+            }
+            j -= 1;
+        }
+        if word(j).as_deref() != Some("BY")
+            || j == 0
+            || !matches!(word(j - 1).as_deref(), Some("ORDER" | "GROUP"))
+        {
+            continue;
+        }
+        let what = format!("{} BY a position", word(j - 1).unwrap_or_default());
+        // The select list at this depth: from the nearest SELECT before.
+        let Some(select) = (0..j)
+            .rev()
+            .find(|&k| depth[k] == depth[p] && word(k).as_deref() == Some("SELECT"))
+        else {
+            return Some(what);
+        };
+        let end = (select + 1..t.len())
+            .find(|&k| depth[k] == depth[p] && word(k).as_deref() == Some("FROM"))
+            .unwrap_or(j - 1);
+        let mut items = Vec::new();
+        let mut from = select + 1;
+        for k in select + 1..end {
+            if depth[k] == depth[p] && t[k].kind == Kind::Punct(b',') {
+                items.push((from, k));
+                from = k + 1;
+            }
+        }
+        items.push((from, end));
+        // Each item: whether it may be a watched column (`*` is one item
+        // per column of the table).
+        let mut kinds: Vec<bool> = Vec::new();
+        for (a, b) in items {
+            if b > a && t[b - 1].kind == Kind::Punct(b'*') {
+                match star {
+                    Some(cols) => {
+                        kinds.extend(cols.iter().map(|c| columns.contains(&c.to_lowercase())))
+                    }
+                    None => return Some(what),
+                }
+            } else {
+                kinds.push(watched(a, b));
+            }
+        }
+        let n: usize = std::str::from_utf8(t[p].text(scan.sql))
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        // Out of range is the server's own error.
+        if n.checked_sub(1).and_then(|i| kinds.get(i)) == Some(&true) {
+            return Some(what);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,5 +710,47 @@ mod tests {
         ] {
             assert_eq!(check(bad).as_deref(), Some(found), "{bad}");
         }
+    }
+
+    #[test]
+    fn positions_naming_an_enum_item_are_found() {
+        let cols = vec!["e".to_string()];
+        let star = vec!["id".to_string(), "e".to_string()];
+        let p = |sql: &str| positional_use(sql, &cols, Some(&star), LexMode::default());
+        assert_eq!(
+            p("SELECT id, e FROM t ORDER BY 2"),
+            Some("ORDER BY a position".into())
+        );
+        assert_eq!(
+            p("SELECT e, COUNT(*) FROM t GROUP BY 1"),
+            Some("GROUP BY a position".into())
+        );
+        assert_eq!(
+            p("SELECT * FROM t ORDER BY 2 DESC"),
+            Some("ORDER BY a position".into())
+        );
+        assert_eq!(p("SELECT * FROM t ORDER BY 1 DESC"), None);
+        assert_eq!(p("SELECT t.*, 1 FROM t ORDER BY 3"), None);
+        assert_eq!(
+            positional_use(
+                "SELECT * FROM t, u ORDER BY 1",
+                &cols,
+                None,
+                LexMode::default()
+            ),
+            Some("ORDER BY a position".into())
+        );
+        assert_eq!(
+            p("SELECT id, e FROM t ORDER BY 1, 2 DESC LIMIT 3"),
+            Some("ORDER BY a position".into())
+        );
+        assert_eq!(p("SELECT id, e FROM t ORDER BY 1"), None);
+        assert_eq!(p("SELECT id, UPPER(name) FROM t ORDER BY 2"), None);
+        assert_eq!(
+            p("SELECT id FROM (SELECT e AS id FROM t ORDER BY 1) x"),
+            Some("ORDER BY a position".into())
+        );
+        assert_eq!(p("SELECT id, e FROM t WHERE id = 2 ORDER BY id"), None);
+        assert_eq!(p("SELECT id, e FROM t ORDER BY 9"), None);
     }
 }

@@ -319,6 +319,15 @@ fn changed_bit_enum_and_set_columns_are_refused_where_the_merged_view_would_answ
             "ORDER BY or GROUP BY status",
         ),
         ("SELECT status + 0 FROM products", "status as a number"),
+        // A position names the item only through the select list.
+        (
+            "SELECT sku, status FROM products ORDER BY 2, 1",
+            "ORDER BY a position whose item may be an ENUM or SET column",
+        ),
+        (
+            "SELECT * FROM products ORDER BY 6",
+            "ORDER BY a position whose item may be an ENUM or SET column",
+        ),
         (
             "SELECT sku FROM products WHERE status = 1",
             "status as a number",
