@@ -115,6 +115,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         row_count: None,
         read_committed: false,
         next_read_committed: None,
+        locked: None,
     };
     let outcome =
         session
@@ -154,6 +155,8 @@ struct Session<'a> {
     upstream_status: u16,
     /// The session's isolation level is READ COMMITTED.
     read_committed: bool,
+    /// Tables this session holds with LOCK TABLES ... READ.
+    locked: Option<Vec<crate::sql::classify::LockedTable>>,
     /// `SET TRANSACTION ISOLATION LEVEL` for the next transaction only.
     next_read_committed: Option<bool>,
     /// What ROW_COUNT() answers after a captured write (the source's own
@@ -560,6 +563,24 @@ impl Session<'_> {
         self.count_statement();
         self.take_snapshot();
         let mut analysis = analyze(sql, self.lex);
+        if let Some(tables) = crate::sql::classify::lock_tables(sql, self.lex) {
+            return self.lock_tables(tables, seq);
+        }
+        if self.locked.is_some() {
+            let begins = analysis.effects.iter().any(|e| {
+                matches!(
+                    e,
+                    Effect::Transaction(crate::sql::classify::Txn::Begin { .. })
+                )
+            });
+            if begins || crate::sql::classify::is_unlock_tables(sql, self.lex) {
+                // UNLOCK TABLES, and START TRANSACTION, release them.
+                self.locked = None;
+            } else if let Some((code, message)) = self.not_locked(sql) {
+                self.send_error_raw(seq, code, "HY000", &message)?;
+                return Ok(true);
+            }
+        }
         // SHOW and DESCRIBE of a schema vdb changed are answered from the
         // catalog's merged view or the created table's definition.
         let shown = match self.delta().current() {
@@ -1162,6 +1183,92 @@ impl Session<'_> {
             &ok_payload(0, 0, STATUS_AUTOCOMMIT, 0, b""),
         )?;
         Ok(true)
+    }
+
+    /// LOCK TABLES ... READ: an implicit commit, then only the named tables
+    /// may be used, and not written, until UNLOCK TABLES. The locks are the
+    /// session's own: other connections are not held off (vdb serves one
+    /// process's clients; the source is never locked). WRITE is refused.
+    fn lock_tables(
+        &mut self,
+        tables: Vec<crate::sql::classify::LockedTable>,
+        seq: u8,
+    ) -> Result<bool, SessionEnd> {
+        if tables.iter().any(|t| t.3) {
+            let r = Refusal {
+                statement: "LOCK TABLES ... WRITE".into(),
+                capturable: true,
+            };
+            self.send_error(seq, &ClientError::Refused(r))?;
+            return Ok(true);
+        }
+        if !self.ensure_upstream(seq)? {
+            return Ok(true);
+        }
+        self.implicit_commit();
+        debug!(
+            "conn {} locked {} tables for reading",
+            self.id,
+            tables.len()
+        );
+        self.locked = Some(tables);
+        let ok = ok_payload(0, 0, self.status(), 0, b"");
+        write_packet(self.client.get_mut(), seq, &ok)?;
+        Ok(true)
+    }
+
+    /// Under LOCK TABLES: the server's error for a statement that uses a
+    /// table not locked (1100) or writes a table locked for reading (1099).
+    /// information_schema, SHOW and statements vdb cannot analyse pass.
+    fn not_locked(&self, sql: &[u8]) -> Option<(u16, String)> {
+        let locked = self.locked.as_ref()?;
+        let text = std::str::from_utf8(sql).ok()?;
+        let refs = crate::sql::tables::table_refs(text).ok()?;
+        let db = self
+            .db
+            .as_ref()
+            .map(|d| String::from_utf8_lossy(d).into_owned());
+        for r in &refs {
+            let schema = r.schema.clone().or_else(|| db.clone());
+            if schema.as_deref().is_some_and(|s| {
+                ["information_schema", "performance_schema", "vdb"]
+                    .iter()
+                    .any(|x| s.eq_ignore_ascii_case(x))
+            }) {
+                continue;
+            }
+            // A table used under an alias must be locked under it.
+            let held = locked.iter().any(|(ls, lt, alias, _)| {
+                let lschema = ls.clone().or_else(|| db.clone());
+                let same_alias = match (alias, &r.alias) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                    _ => false,
+                };
+                lt.eq_ignore_ascii_case(&r.name) && lschema == schema && same_alias
+            });
+            if !held {
+                return Some((
+                    1100,
+                    format!(
+                        "Table '{}' was not locked with LOCK TABLES",
+                        r.alias.as_deref().unwrap_or(&r.name)
+                    ),
+                ));
+            }
+        }
+        if starts_with_write(sql, self.lex) {
+            if let Some(r) = refs.first() {
+                return Some((
+                    1099,
+                    format!(
+                        "Table '{}' was locked with a READ lock and can't be updated",
+                        r.name
+                    ),
+                ));
+            }
+        }
+        None
     }
 
     /// A read of `vdb.*` control tables: answered by the source over the

@@ -950,6 +950,90 @@ fn skip_format(s: &Stmt<'_>, i: usize) -> usize {
     j + 1
 }
 
+/// Whether the statement is `UNLOCK TABLE[S]`.
+pub fn is_unlock_tables(sql: &[u8], mode: LexMode) -> bool {
+    let tokens = lex(sql, mode).tokens;
+    tokens.first().is_some_and(|t| t.is_word(sql, "UNLOCK"))
+        && tokens
+            .get(1)
+            .is_some_and(|t| t.is_word(sql, "TABLES") || t.is_word(sql, "TABLE"))
+}
+
+/// One table of `LOCK TABLES`: (database if named, table, alias if
+/// given, WRITE rather than READ).
+pub type LockedTable = (Option<String>, String, Option<String>, bool);
+
+/// Reads `LOCK TABLE[S] t [[AS] a] READ [LOCAL] | [LOW_PRIORITY] WRITE, ...`
+/// (executable comments count as text, as mysqldump's
+/// `READ /*!32311 LOCAL */` needs); `None` for any other statement.
+pub fn lock_tables(sql: &[u8], mode: LexMode) -> Option<Vec<LockedTable>> {
+    let tokens: Vec<Token> = lex(sql, mode)
+        .tokens
+        .into_iter()
+        .filter(|t| t.kind != Kind::Punct(b';'))
+        .collect();
+    let word = |i: usize| -> Option<String> {
+        let t = tokens.get(i)?;
+        (t.kind == Kind::Word).then(|| String::from_utf8_lossy(t.text(sql)).to_ascii_uppercase())
+    };
+    if word(0)? != "LOCK" || !matches!(word(1)?.as_str(), "TABLES" | "TABLE") {
+        return None;
+    }
+    let name = |i: usize| tokens.get(i).and_then(|t| t.name(sql, mode));
+    let mut out = Vec::new();
+    let mut i = 2;
+    loop {
+        let first = name(i)?;
+        let (schema, table) = if tokens
+            .get(i + 1)
+            .is_some_and(|t| t.kind == Kind::Punct(b'.'))
+        {
+            i += 3;
+            (Some(first), name(i - 1)?)
+        } else {
+            i += 1;
+            (None, first)
+        };
+        if word(i).as_deref() == Some("AS") {
+            i += 1;
+        }
+        let alias = match word(i).as_deref() {
+            Some("READ" | "WRITE" | "LOW_PRIORITY") => None,
+            _ => {
+                i += 1;
+                Some(name(i - 1)?)
+            }
+        };
+        let write = match word(i)?.as_str() {
+            "READ" => {
+                i += 1;
+                if word(i).as_deref() == Some("LOCAL") {
+                    i += 1;
+                }
+                false
+            }
+            "LOW_PRIORITY" if word(i + 1).as_deref() == Some("WRITE") => {
+                i += 2;
+                true
+            }
+            "WRITE" => {
+                i += 1;
+                if word(i).as_deref() == Some("CONCURRENT") {
+                    i += 1;
+                }
+                true
+            }
+            _ => return None,
+        };
+        out.push((schema, table, alias, write));
+        match tokens.get(i) {
+            None => return Some(out),
+            Some(t) if t.kind == Kind::Punct(b',') => i += 1,
+            Some(_) => return None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1243,5 +1327,24 @@ mod tests {
         assert_eq!(a.effects, vec![Effect::ControlTables]);
         let a = analyze(b"SELECT 'vdb.status', vdb_x.y FROM t", LexMode::default());
         assert!(a.effects.is_empty());
+    }
+
+    #[test]
+    fn lock_tables_lists_are_read() {
+        let l = |s: &str| lock_tables(s.as_bytes(), LexMode::default());
+        assert_eq!(
+            l("LOCK TABLES `items` READ /*!32311 LOCAL */"),
+            Some(vec![(None, "items".into(), None, false)])
+        );
+        assert_eq!(
+            l("lock table d.t AS x write, u low_priority write, v r READ"),
+            Some(vec![
+                (Some("d".into()), "t".into(), Some("x".into()), true),
+                (None, "u".into(), None, true),
+                (None, "v".into(), Some("r".into()), false),
+            ])
+        );
+        assert_eq!(l("LOCK TABLES t"), None);
+        assert_eq!(l("SELECT 1"), None);
     }
 }

@@ -223,3 +223,50 @@ fn prepared_statements_survive_a_lost_source_connection() {
     let n: u64 = c.exec_first(&count, ()).unwrap().unwrap();
     assert_eq!(n, 7, "closing one statement leaves the other");
 }
+
+#[test]
+fn lock_tables_read_limits_the_session_to_its_tables_as_the_server_does() {
+    let before = crate::harness::source_fingerprint();
+    let vdb = Vdb::start();
+    let mut through = vdb.conn(Some("vdbt_shop"));
+    through
+        .query_drop("INSERT INTO digits VALUES (42)")
+        .unwrap();
+    let mut direct = crate::harness::source().conn(Some("vdbt_shop"));
+    let outcome = |c: &mut mysql::Conn, sql: &str| -> Result<Vec<mysql::Row>, (u16, String)> {
+        c.query(sql).map_err(|e| match e {
+            mysql::Error::MySqlError(e) => (e.code, e.message),
+            other => panic!("{sql}: {other}"),
+        })
+    };
+    for sql in [
+        "LOCK TABLES digits READ /*!32311 LOCAL */, customers AS c READ",
+        "SELECT COUNT(*) FROM digits WHERE d < 10",
+        "SELECT COUNT(*) FROM customers c",
+        "SELECT COUNT(*) FROM customers",
+        "SELECT COUNT(*) FROM digits d",
+        "SELECT COUNT(*) FROM orders",
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME = 'digits'",
+        "DELETE FROM digits WHERE d = 1",
+        "UNLOCK TABLES",
+        "SELECT COUNT(*) FROM orders",
+    ] {
+        let a = outcome(&mut through, sql).map(|r| format!("{r:?}"));
+        let b = outcome(&mut direct, sql).map(|r| format!("{r:?}"));
+        assert_eq!(a, b, "{sql}");
+    }
+    // The captured row is seen under the lock, as any read sees it.
+    through.query_drop("LOCK TABLES digits READ").unwrap();
+    let n: u64 = through
+        .query_first("SELECT COUNT(*) FROM digits")
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 11);
+    through.query_drop("START TRANSACTION").unwrap();
+    let n: u64 = through
+        .query_first("SELECT COUNT(*) FROM orders")
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 7, "START TRANSACTION releases the table locks");
+    crate::harness::assert_source_unchanged(&before);
+}
