@@ -58,25 +58,12 @@ pub fn patch(
     }
     for t in state.user_tables() {
         let meta = &t.meta;
-        let Some(auto) = meta.auto_column() else {
-            continue;
-        };
-        if meta.created || state.schema.is_dropped(&meta.id) {
+        if meta.auto_column().is_none() || meta.created || state.schema.is_dropped(&meta.id) {
             continue;
         }
         // Inserted rows move the target's counter by themselves; only a
         // counter beyond them (rows inserted, then deleted) needs saying.
-        let beyond_rows = t
-            .rows
-            .values()
-            .filter_map(|r| {
-                std::str::from_utf8(r[auto].as_deref()?)
-                    .ok()?
-                    .parse::<u64>()
-                    .ok()
-            })
-            .max()
-            .map_or(0, |m| m + 1);
+        let beyond_rows = t.highest_auto().map_or(0, |m| m + 1);
         let at_source = meta.auto_increment.unwrap_or(1);
         if t.next_auto > at_source && t.next_auto > beyond_rows {
             out.push(format!(

@@ -744,6 +744,21 @@ impl TableDelta {
         self.next_auto = self.next_auto.max(after.next_auto);
     }
 
+    /// The highest value the delta's rows hold in the AUTO_INCREMENT
+    /// column, if the table has one and any row holds a number there.
+    pub fn highest_auto(&self) -> Option<u64> {
+        let auto = self.meta.auto_column()?;
+        self.rows
+            .values()
+            .filter_map(|r| {
+                std::str::from_utf8(r[auto].as_deref()?)
+                    .ok()?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .max()
+    }
+
     /// Rows this table's delta adds, replaces or removes: an updated row
     /// (its source key hidden, its new image held under the same key)
     /// counts once. Counts every key, so only for reports, not hot paths.

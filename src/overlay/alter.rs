@@ -18,28 +18,20 @@
 use std::sync::Arc;
 
 use crate::delta::{ColumnMeta, SchemaChange, TableDelta, TableId, TableMeta, UniqueKey};
-use crate::sql::ddl::{AlterOp, AlterTable, ColumnSpec, KeyKind, Position, TableName};
+use crate::sql::ddl::{free_name, AlterOp, AlterTable, ColumnSpec, KeyKind, Position, TableName};
 use crate::sql::literal::Column;
 use crate::sql::rewrite::quote_ident;
 
 use super::ddl::{
-    database_defaults, exists, foreign_key, is_string, normalize_defaults, schema_of, server,
-    string_charset,
+    auto_columns, database_defaults, duplicate_column, exists, foreign_key, is_string,
+    normalize_defaults, schema_of, server, string_charset,
 };
-use super::meta::{load, text, text_literal};
+use super::meta::{load, no_such_table, source_plain_indexes, text, text_literal};
 use super::write::{WriteContext, WriteOutcome};
 use super::OverlayError;
 
 fn unsupported<T>(what: impl Into<String>) -> Result<T, OverlayError> {
     Err(OverlayError::Unsupported(what.into()))
-}
-
-fn no_such_table(id: &TableId) -> OverlayError {
-    server(
-        1146,
-        "42S02",
-        format!("Table '{}.{}' doesn't exist", id.schema, id.name),
-    )
 }
 
 /// A table vdb can redefine: its current definition.
@@ -175,22 +167,15 @@ pub fn alter(
         .collect();
     if !old.created {
         // A source table's plain indexes are not in its definition.
-        let mut plain: Vec<DraftKey> = Vec::new();
-        for r in cx.up.query(&format!("SHOW INDEX FROM {}", id.quoted()))? {
-            if super::meta::text(&r[1]) != "1" {
-                continue;
-            }
-            let (name, column) = (super::meta::text(&r[2]), super::meta::text(&r[4]));
-            match plain.iter_mut().find(|k| k.name == name) {
-                Some(k) => k.columns.push(column),
-                None => plain.push(DraftKey {
+        keys.extend(
+            source_plain_indexes(cx.up, &id)?
+                .into_iter()
+                .map(|(name, columns)| DraftKey {
                     kind: KeyKind::Index,
                     name,
-                    columns: vec![column],
+                    columns,
                 }),
-            }
-        }
-        keys.extend(plain);
+        );
     }
     let mut new_id = id.clone();
     let mut fks = old.foreign_keys.clone();
@@ -215,11 +200,7 @@ pub fn alter(
                     if *if_not_exists {
                         continue;
                     }
-                    return Err(server(
-                        1060,
-                        "42S21",
-                        format!("Duplicate column name '{}'", column.name),
-                    ));
+                    return Err(duplicate_column(&column.name));
                 }
                 let meta = column_of(cx, column)?;
                 let end = cols.len();
@@ -259,11 +240,7 @@ pub fn alter(
             AlterOp::RenameColumn { old: from, new } => {
                 let at = find(&cols, from).ok_or_else(|| unknown_column(from, &id.name))?;
                 if find(&cols, new).is_some_and(|j| j != at) {
-                    return Err(server(
-                        1060,
-                        "42S21",
-                        format!("Duplicate column name '{new}'"),
-                    ));
+                    return Err(duplicate_column(new));
                 }
                 touched.push(cols[at].meta.name.clone());
                 rename_in_keys(&mut keys, &cols[at].meta.name, new);
@@ -277,11 +254,7 @@ pub fn alter(
             } => {
                 let at = find(&cols, from).ok_or_else(|| unknown_column(from, &id.name))?;
                 if find(&cols, &column.name).is_some_and(|j| j != at) {
-                    return Err(server(
-                        1060,
-                        "42S21",
-                        format!("Duplicate column name '{}'", column.name),
-                    ));
+                    return Err(duplicate_column(&column.name));
                 }
                 let was = cols.remove(at);
                 let meta = column_of(cx, column)?;
@@ -572,17 +545,9 @@ fn define(
             continue;
         }
         let name = if k.name.is_empty() {
-            // The first column's name, then _2, _3 ... (MariaDB).
-            let base = columns[positions[0]].name.clone();
-            let mut name = base.clone();
-            let mut n = 2;
-            while names.iter().any(|e| e.eq_ignore_ascii_case(&name))
-                || name.eq_ignore_ascii_case("PRIMARY")
-            {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            name
+            free_name(&columns[positions[0]].name, |n| {
+                names.iter().any(|e| e.eq_ignore_ascii_case(n)) || n.eq_ignore_ascii_case("PRIMARY")
+            })
         } else if names.iter().any(|e| e.eq_ignore_ascii_case(&k.name)) {
             return Err(server(
                 1061,
@@ -606,22 +571,7 @@ fn define(
     if let Some(p) = primary {
         unique_keys.insert(0, p);
     }
-    let autos: Vec<usize> = (0..columns.len())
-        .filter(|&i| columns[i].auto_increment)
-        .collect();
-    let keyed = |i: usize| {
-        unique_keys
-            .iter()
-            .chain(&indexes)
-            .any(|k| k.columns.first() == Some(&i))
-    };
-    if autos.len() > 1 || autos.iter().any(|&i| !keyed(i)) {
-        return Err(server(
-            1075,
-            "42000",
-            "Incorrect table definition; there can be only one auto column and it must be defined as a key",
-        ));
-    }
+    let autos = auto_columns(&columns, &unique_keys, &indexes)?;
     Ok(TableMeta {
         id: id.clone(),
         columns,
@@ -754,17 +704,7 @@ fn copy_into(
     // new AUTO_INCREMENT column numbered the rows with, without the
     // reservations the copying INSERT made.
     if let Some(auto) = meta.auto_column() {
-        let highest = table
-            .rows
-            .values()
-            .filter_map(|r| {
-                std::str::from_utf8(r[auto].as_deref()?)
-                    .ok()?
-                    .parse::<u64>()
-                    .ok()
-            })
-            .max()
-            .unwrap_or(0);
+        let highest = table.highest_auto().unwrap_or(0);
         let kept = if from[auto].is_some_and(|i| old.columns[i].auto_increment) {
             old_next
         } else {

@@ -691,6 +691,37 @@ fn literal_result(names: &[&str], rows: &[Vec<Option<String>>]) -> String {
     literal_rows(names, rows, |v| v.map_or("NULL".into(), text_literal))
 }
 
+/// `SELECT <items> FROM information_schema.TABLES` of database `db`, as
+/// SHOW TABLES and SHOW TABLE STATUS list it: LIKE on the name, a WHERE
+/// over the result's columns, names in byte order (the server's order, not
+/// the collation's); `name` is the result column holding the name.
+fn tables_query(
+    items: &[String],
+    db: &str,
+    like: Option<&str>,
+    filter: Option<&str>,
+    name: &str,
+) -> String {
+    let mut q = format!(
+        "SELECT {} FROM information_schema.TABLES WHERE TABLE_SCHEMA = {}",
+        items.join(", "),
+        text_literal(db)
+    );
+    if let Some(p) = like {
+        q.push_str(&format!(" AND TABLE_NAME LIKE {}", text_literal(p)));
+    }
+    match filter {
+        None => {
+            q.push_str(" ORDER BY CAST(TABLE_NAME AS BINARY)");
+            q
+        }
+        Some(f) => format!(
+            "SELECT * FROM ({q}) AS `vdb_show` WHERE {f} ORDER BY CAST({} AS BINARY)",
+            quote_ident(name)
+        ),
+    }
+}
+
 /// SHOW TABLE STATUS's columns and the information_schema.TABLES column
 /// each one shows.
 const TABLE_STATUS: &[(&str, &str)] = &[
@@ -946,57 +977,33 @@ pub fn show(
             if let Some(p) = &like {
                 column.push_str(&format!(" ({p})"));
             }
-            let mut q = format!("SELECT TABLE_NAME AS {}", quote_ident(&column));
+            let mut items = vec![format!("TABLE_NAME AS {}", quote_ident(&column))];
             if full {
-                q.push_str(", TABLE_TYPE AS `Table_type`");
+                items.push("TABLE_TYPE AS `Table_type`".into());
             }
-            q.push_str(&format!(
-                " FROM information_schema.TABLES WHERE TABLE_SCHEMA = {}",
-                text_literal(&db)
-            ));
-            if let Some(p) = &like {
-                q.push_str(&format!(" AND TABLE_NAME LIKE {}", text_literal(p)));
-            }
-            // The server lists names in byte order, not collation order.
-            match filter {
-                None => q.push_str(" ORDER BY CAST(TABLE_NAME AS BINARY)"),
-                Some(f) => {
-                    q = format!(
-                        "SELECT * FROM ({q}) AS `vdb_show` WHERE {f} ORDER BY CAST({} AS BINARY)",
-                        quote_ident(&column)
-                    )
-                }
-            }
-            Ok(q)
+            Ok(tables_query(
+                &items,
+                &db,
+                like.as_deref(),
+                filter.as_deref(),
+                &column,
+            ))
         }
         Show::TableStatus { db, like, filter } => {
             if !db_changed(state, &db) {
                 return None;
             }
-            let mut q = String::from("SELECT ");
-            q.push_str(
-                &TABLE_STATUS
-                    .iter()
-                    .map(|(name, column)| format!("{column} AS {}", quote_ident(name)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-            q.push_str(&format!(
-                " FROM information_schema.TABLES WHERE TABLE_SCHEMA = {}",
-                text_literal(&db)
-            ));
-            if let Some(p) = &like {
-                q.push_str(&format!(" AND TABLE_NAME LIKE {}", text_literal(p)));
-            }
-            match filter {
-                None => q.push_str(" ORDER BY CAST(TABLE_NAME AS BINARY)"),
-                Some(f) => {
-                    q = format!(
-                    "SELECT * FROM ({q}) AS `vdb_show` WHERE {f} ORDER BY CAST(`Name` AS BINARY)"
-                )
-                }
-            }
-            Ok(q)
+            let items: Vec<String> = TABLE_STATUS
+                .iter()
+                .map(|(name, column)| format!("{column} AS {}", quote_ident(name)))
+                .collect();
+            Ok(tables_query(
+                &items,
+                &db,
+                like.as_deref(),
+                filter.as_deref(),
+                "Name",
+            ))
         }
         Show::OtherTables(db) => {
             if !db_changed(state, &db) {

@@ -14,11 +14,11 @@ use std::sync::Arc;
 use crate::delta::{
     ColumnMeta, FkRule, ForeignKey, SchemaChange, TableDelta, TableId, TableMeta, UniqueKey,
 };
-use crate::sql::ddl::{parse_ddl, CreateTable, Ddl, DropTable, FkSpec};
+use crate::sql::ddl::{free_name, parse_ddl, CreateTable, Ddl, DropTable, FkSpec};
 use crate::sql::literal::Column;
 use crate::upstream::Upstream;
 
-use super::meta::{load, text, text_literal};
+use super::meta::{load, source_plain_indexes, text, text_literal};
 use super::write::{WriteContext, WriteOutcome};
 use super::OverlayError;
 
@@ -148,6 +148,37 @@ pub(super) fn string_charset(
     }
 }
 
+/// The server's 1060 for a column name a table already has.
+pub(super) fn duplicate_column(name: &str) -> OverlayError {
+    server(1060, "42S21", format!("Duplicate column name '{name}'"))
+}
+
+/// The AUTO_INCREMENT columns of a definition, checked as the server
+/// checks them (1075: at most one, and first in some key).
+pub(super) fn auto_columns(
+    columns: &[ColumnMeta],
+    unique_keys: &[UniqueKey],
+    indexes: &[UniqueKey],
+) -> Result<Vec<usize>, OverlayError> {
+    let autos: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].auto_increment)
+        .collect();
+    let keyed = |i: usize| {
+        unique_keys
+            .iter()
+            .chain(indexes)
+            .any(|k| k.columns.first() == Some(&i))
+    };
+    if autos.len() > 1 || autos.iter().any(|&i| !keyed(i)) {
+        return Err(server(
+            1075,
+            "42000",
+            "Incorrect table definition; there can be only one auto column and it must be defined as a key",
+        ));
+    }
+    Ok(autos)
+}
+
 /// MariaDB's 1005 for a foreign key it cannot use (a missing parent, or
 /// parent columns no index starts with).
 fn fk_malformed(child: &TableId) -> OverlayError {
@@ -222,21 +253,10 @@ pub(super) fn foreign_key(
             .map(|k| k.columns.clone())
             .collect();
         if !p.created {
-            // A source table's plain indexes are not in its definition:
-            // ask the source which columns they start with.
-            for r in cx
-                .up
-                .query(&format!("SHOW INDEX FROM {}", parent.quoted()))?
-            {
-                if text(&r[3]) == "1" {
-                    if let Some(i) = p
-                        .columns
-                        .iter()
-                        .position(|c| c.name.eq_ignore_ascii_case(&text(&r[4])))
-                    {
-                        keys.push(vec![i]);
-                    }
-                }
+            // A source table's plain indexes are not in its definition.
+            for (_, names) in source_plain_indexes(cx.up, &parent)? {
+                let cols: Option<Vec<usize>> = names.iter().map(|n| p.position(n)).collect();
+                keys.extend(cols);
             }
         }
         (p.columns.clone(), keys)
@@ -275,14 +295,10 @@ pub(super) fn foreign_key(
             .name
             .clone()
             .unwrap_or_else(|| columns[child_pos[0]].name.clone());
-        let mut index = base.clone();
-        let mut n = 2;
-        while keys.iter().any(|k| k.name.eq_ignore_ascii_case(&index)) {
-            index = format!("{base}_{n}");
-            n += 1;
-        }
         UniqueKey {
-            name: index,
+            name: free_name(&base, |n| {
+                keys.iter().any(|k| k.name.eq_ignore_ascii_case(n))
+            }),
             columns: child_pos.clone(),
         }
     });
@@ -367,11 +383,7 @@ fn create(
             let mut columns: Vec<ColumnMeta> = Vec::with_capacity(c.columns.len());
             for s in &c.columns {
                 if columns.iter().any(|e| e.name.eq_ignore_ascii_case(&s.name)) {
-                    return Err(server(
-                        1060,
-                        "42S21",
-                        format!("Duplicate column name '{}'", s.name),
-                    ));
+                    return Err(duplicate_column(&s.name));
                 }
                 let (charset, collation) = if is_string(&s.data_type) {
                     let (cs, co) = string_charset(
@@ -430,22 +442,7 @@ fn create(
                     indexes.push(key);
                 }
             }
-            let autos: Vec<usize> = (0..columns.len())
-                .filter(|&i| columns[i].auto_increment)
-                .collect();
-            let keyed = |i: usize| {
-                unique_keys
-                    .iter()
-                    .chain(&indexes)
-                    .any(|k| k.columns.first() == Some(&i))
-            };
-            if autos.len() > 1 || autos.iter().any(|&i| !keyed(i)) {
-                return Err(server(
-                    1075,
-                    "42000",
-                    "Incorrect table definition; there can be only one auto column and it must be defined as a key",
-                ));
-            }
+            let autos = auto_columns(&columns, &unique_keys, &indexes)?;
             let mut foreign_keys: Vec<ForeignKey> = Vec::with_capacity(c.foreign_keys.len());
             for spec in &c.foreign_keys {
                 let taken: Vec<String> = foreign_keys.iter().map(|f| f.name.clone()).collect();

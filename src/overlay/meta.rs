@@ -31,6 +31,27 @@ pub fn no_such_table(id: &TableId) -> OverlayError {
     }
 }
 
+/// A source table's non-unique indexes, in the order the server lists
+/// them: (name, column names in index order). Its definition
+/// ([`load`]) knows only its unique keys.
+pub fn source_plain_indexes(
+    up: &mut Upstream,
+    id: &TableId,
+) -> Result<Vec<(String, Vec<String>)>, OverlayError> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for r in up.query(&format!("SHOW INDEX FROM {}", id.quoted()))? {
+        if text(&r[1]) != "1" {
+            continue;
+        }
+        let (name, column) = (text(&r[2]), text(&r[4]));
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, cols)) => cols.push(column),
+            None => out.push((name, vec![column])),
+        }
+    }
+    Ok(out)
+}
+
 /// A text value read from the source ('' for NULL).
 pub fn text(v: &Option<Vec<u8>>) -> String {
     v.as_deref()

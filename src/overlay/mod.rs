@@ -203,28 +203,24 @@ pub fn rewrite_traced(
             "a BIT column of a changed table used as {using} (vdb reads changed BIT columns as numbers)"
         )));
     }
+    let labelled_columns = changed_columns(&["enum", "set"]);
     // `*` over the query's one table (a changed one) is its columns.
     let star: Option<Vec<String>> = match refs.as_slice() {
-        [only] => resolve(only)
+        [only] if !labelled_columns.is_empty() => resolve(only)
             .and_then(|id| state.tables.get(&id))
             .map(|t| t.meta.columns.iter().map(|c| c.name.clone()).collect()),
         _ => None,
     };
-    if let Some(using) = crate::sql::typed_use::positional_use(
-        text,
-        &changed_columns(&["enum", "set"]),
-        star.as_deref(),
-        mode,
-    ) {
+    if let Some(using) =
+        crate::sql::typed_use::positional_use(text, &labelled_columns, star.as_deref(), mode)
+    {
         return Err(OverlayError::Unsupported(format!(
             "{using} whose item may be an ENUM or SET column of a changed table (name the column: vdb sorts it by index then)"
         )));
     }
-    if let Some(using) = crate::sql::typed_use::non_string_use(
-        text.as_bytes(),
-        &changed_columns(&["enum", "set"]),
-        mode,
-    ) {
+    if let Some(using) =
+        crate::sql::typed_use::non_string_use(text.as_bytes(), &labelled_columns, mode)
+    {
         return Err(OverlayError::Unsupported(format!(
             "an ENUM or SET column of a changed table used as {using} (vdb reads changed ENUM and SET columns as strings)"
         )));

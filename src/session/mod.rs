@@ -563,7 +563,12 @@ impl Session<'_> {
         self.count_statement();
         self.take_snapshot();
         let mut analysis = analyze(sql, self.lex);
-        if let Some(tables) = crate::sql::classify::lock_tables(sql, self.lex) {
+        // Read again only when the classifier names it.
+        let locks = matches!(&analysis.verdict, Verdict::Refuse(r) if r.statement.starts_with("LOCK TABLE"));
+        if let Some(tables) = locks
+            .then(|| crate::sql::classify::lock_tables(sql, self.lex))
+            .flatten()
+        {
             return self.lock_tables(tables, seq);
         }
         if self.locked.is_some() {

@@ -352,6 +352,18 @@ fn fk_spec(fk: &sqlparser::ast::ForeignKeyConstraint) -> Result<FkSpec, Unsuppor
     })
 }
 
+/// `base`, or `base_2`, `base_3` ... : the first name `taken` does not
+/// hold, as MariaDB names a second unnamed key on the same column.
+pub fn free_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = base.to_string();
+    let mut n = 2;
+    while taken(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
+}
+
 fn drop_key(name: &str) -> AlterOp {
     if name.eq_ignore_ascii_case("PRIMARY") {
         AlterOp::DropPrimaryKey
@@ -687,14 +699,10 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
             columns: cols,
         });
     }
-    // MariaDB names a second unnamed key on the same column `c_2`.
     let unique_name = |taken: &[&KeySpec], k: &mut KeySpec| {
-        let base = k.name.clone();
-        let mut n = 2;
-        while taken.iter().any(|e| e.name.eq_ignore_ascii_case(&k.name)) {
-            k.name = format!("{base}_{n}");
-            n += 1;
-        }
+        k.name = free_name(&k.name, |n| {
+            taken.iter().any(|e| e.name.eq_ignore_ascii_case(n))
+        });
     };
     for mut k in uniques {
         unique_name(&out.keys.iter().collect::<Vec<_>>(), &mut k);
