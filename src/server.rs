@@ -167,6 +167,7 @@ impl Server {
                             | Cap::CLIENT_MULTI_STATEMENTS),
                     collation: 45,
                     database: None,
+                    without_database: false,
                 };
                 let mut up = upstream::Upstream::connect(&shared.config.source, &login)
                     .map_err(|e| StartError::Source(where_.clone(), e))?;

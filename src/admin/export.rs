@@ -41,8 +41,23 @@ pub fn patch(
         "SET NAMES utf8mb4".to_string(),
         "SET FOREIGN_KEY_CHECKS = 0".to_string(),
     ];
+    // A dropped database goes whole (its views too); a database created
+    // through vdb comes before its tables.
+    for db in &state.schema.dropped_databases {
+        out.push(format!("DROP DATABASE {}", quote_ident(db)));
+    }
+    for (db, def) in &state.schema.databases {
+        out.push(format!(
+            "CREATE DATABASE {} CHARACTER SET {} COLLATE {}",
+            quote_ident(db),
+            def.charset,
+            def.collation
+        ));
+    }
     for id in &state.schema.dropped {
-        out.push(format!("DROP TABLE {}", name(id)));
+        if !state.schema.dropped_databases.contains(&id.schema) {
+            out.push(format!("DROP TABLE {}", name(id)));
+        }
     }
     let mut created: Vec<_> = state.schema.created.values().collect();
     created.sort_by(|a, b| a.id.cmp(&b.id));

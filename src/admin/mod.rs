@@ -267,7 +267,7 @@ fn schema_changes_table(state: &DeltaState) -> String {
         &rows,
     );
     format!(
-        "(SELECT CAST(`id` AS UNSIGNED) AS `id`, `kind`, `table_schema`, `table_name`, `statement` FROM {table} AS `vdb_schema_changes`)"
+        "(SELECT CAST(`id` AS UNSIGNED) AS `id`, `kind`, `table_schema`, NULLIF(`table_name`, '') AS `table_name`, `statement` FROM {table} AS `vdb_schema_changes`)"
     )
 }
 

@@ -27,7 +27,7 @@
 //! Nothing here does I/O or knows SQL beyond the typed literals the read
 //! rewrite needs.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, OnceLock};
 
@@ -926,6 +926,22 @@ pub struct SchemaDelta {
     pub dropped: BTreeSet<TableId>,
     /// The captured DDL, one entry per table changed, in order.
     pub log: Vec<SchemaChange>,
+    /// Databases created through vdb, by name (a source database dropped
+    /// and created again is here and in `dropped_databases`).
+    pub databases: BTreeMap<String, DatabaseDef>,
+    /// Source databases dropped through vdb (their tables are in
+    /// `dropped`).
+    pub dropped_databases: BTreeSet<String>,
+}
+
+/// A database created through vdb: what SHOW CREATE DATABASE and
+/// information_schema.SCHEMATA say of it, and what its tables default to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseDef {
+    /// Its default character set.
+    pub charset: String,
+    /// Its default collation.
+    pub collation: String,
 }
 
 /// One table's change by captured DDL, as `vdb.schema_changes` lists it.
@@ -945,7 +961,22 @@ pub struct SchemaChange {
 impl SchemaDelta {
     /// Whether nothing was created or dropped.
     pub fn is_empty(&self) -> bool {
-        self.created.is_empty() && self.dropped.is_empty()
+        self.created.is_empty()
+            && self.dropped.is_empty()
+            && self.databases.is_empty()
+            && self.dropped_databases.is_empty()
+    }
+
+    /// Whether the database was created through vdb (the source knows
+    /// nothing of it, or had one by that name that was dropped).
+    pub fn is_virtual_database(&self, name: &str) -> bool {
+        self.databases.contains_key(name)
+    }
+
+    /// Whether the database is a source database dropped through vdb and
+    /// not created again.
+    pub fn is_dropped_database(&self, name: &str) -> bool {
+        self.dropped_databases.contains(name) && !self.databases.contains_key(name)
     }
 
     /// Whether the table is gone: dropped and not created again.

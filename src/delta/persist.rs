@@ -14,14 +14,15 @@ use std::sync::Arc;
 use imbl::OrdMap;
 
 use super::{
-    CheckConstraint, ColumnMeta, DeltaState, FkRule, ForeignKey, Row, SchemaChange, SchemaDelta,
-    TableDelta, TableId, TableMeta, UniqueKey, Value,
+    CheckConstraint, ColumnMeta, DatabaseDef, DeltaState, FkRule, ForeignKey, Row, SchemaChange,
+    SchemaDelta, TableDelta, TableId, TableMeta, UniqueKey, Value,
 };
 use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
-/// Bumped whenever the encoding changes.
-const FORMAT: u32 = 1;
+/// Bumped whenever the encoding changes. Format 1 (before databases were
+/// captured) is still read.
+const FORMAT: u32 = 2;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +57,7 @@ pub fn decode(bytes: &[u8]) -> Result<(DeltaState, Vec<SavedSnapshot>), Corrupt>
         return Err(Corrupt("not a vdb state file".into()));
     }
     let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if format != FORMAT {
+    if format != FORMAT && format != 1 {
         return Err(Corrupt(format!(
             "state format {format}, but this vdb reads format {FORMAT}"
         )));
@@ -71,11 +72,11 @@ pub fn decode(bytes: &[u8]) -> Result<(DeltaState, Vec<SavedSnapshot>), Corrupt>
         return Err(Corrupt("checksum mismatch".into()));
     }
     let mut r = Reader { b: payload, at: 0 };
-    let current = read_state(&mut r)?;
+    let current = read_state(&mut r, format)?;
     let n = r.len()?;
     let mut snapshots = Vec::with_capacity(n);
     for _ in 0..n {
-        snapshots.push((r.str()?, r.str()?, read_state(&mut r)?));
+        snapshots.push((r.str()?, r.str()?, read_state(&mut r, format)?));
     }
     if r.at != payload.len() {
         return Err(Corrupt("trailing bytes".into()));
@@ -274,9 +275,19 @@ fn state(w: &mut Writer, s: &DeltaState) {
         w.id(&c.table);
         w.str(&c.statement);
     }
+    w.len(s.schema.databases.len());
+    for (name, def) in &s.schema.databases {
+        w.str(name);
+        w.str(&def.charset);
+        w.str(&def.collation);
+    }
+    w.len(s.schema.dropped_databases.len());
+    for name in &s.schema.dropped_databases {
+        w.str(name);
+    }
 }
 
-fn read_state(r: &mut Reader) -> Result<DeltaState, Corrupt> {
+fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
     let mut s = DeltaState::default();
     for _ in 0..r.len()? {
         let meta = Arc::new(read_meta(r)?);
@@ -333,6 +344,19 @@ fn read_state(r: &mut Reader) -> Result<DeltaState, Corrupt> {
             table: r.id()?,
             statement: Arc::from(r.str()?),
         });
+    }
+    if format >= 2 {
+        for _ in 0..r.len()? {
+            let name = r.str()?;
+            let def = DatabaseDef {
+                charset: r.str()?,
+                collation: r.str()?,
+            };
+            schema.databases.insert(name, def);
+        }
+        for _ in 0..r.len()? {
+            schema.dropped_databases.insert(r.str()?);
+        }
     }
     // A created table's delta shares its definition with the schema delta.
     for (id, m) in &schema.created {
@@ -529,7 +553,37 @@ mod tests {
             schema: "shop".into(),
             name: "old".into(),
         });
+        s.schema.databases.insert(
+            "scratch".into(),
+            DatabaseDef {
+                charset: "latin1".into(),
+                collation: "latin1_swedish_ci".into(),
+            },
+        );
+        s.schema.dropped_databases.insert("legacy".into());
         s
+    }
+
+    #[test]
+    fn a_format_1_file_from_before_databases_were_captured_still_loads() {
+        let mut s = sample();
+        s.schema.databases.clear();
+        s.schema.dropped_databases.clear();
+        let v2 = encode(&s, &[]);
+        let payload = &v2[20..v2.len() - 8];
+        // Format 1 ends each state before the two (empty) database lists.
+        let cut = payload.len() - 8;
+        let mut v1_payload = payload[..cut - 16].to_vec();
+        v1_payload.extend_from_slice(&payload[cut..]);
+        let mut v1 = MAGIC.to_vec();
+        v1.extend_from_slice(&1u32.to_le_bytes());
+        v1.extend_from_slice(&(v1_payload.len() as u64).to_le_bytes());
+        v1.extend_from_slice(&v1_payload);
+        v1.extend_from_slice(&fnv(&v1_payload).to_le_bytes());
+        let (back, snaps) = decode(&v1).unwrap();
+        assert_eq!(back.schema.dropped, s.schema.dropped);
+        assert!(back.schema.databases.is_empty());
+        assert!(snaps.is_empty());
     }
 
     #[test]
@@ -548,6 +602,8 @@ mod tests {
         assert_eq!(t.bytes(), orig.bytes());
         assert_eq!(t.meta.columns[1].column, orig.meta.columns[1].column);
         assert_eq!(back.schema.dropped, s.schema.dropped);
+        assert_eq!(back.schema.databases, s.schema.databases);
+        assert_eq!(back.schema.dropped_databases, s.schema.dropped_databases);
         assert_eq!(snaps.len(), 1);
         assert_eq!(snaps[0].0, "before");
         assert!(snaps[0].2.tables.is_empty());

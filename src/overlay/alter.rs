@@ -23,8 +23,8 @@ use crate::sql::literal::Column;
 use crate::sql::rewrite::quote_ident;
 
 use super::ddl::{
-    auto_columns, database_defaults, duplicate_column, exists, foreign_key, is_string,
-    normalize_defaults, schema_of, server, string_charset,
+    auto_columns, duplicate_column, exists, foreign_key, is_string, normalize_defaults, schema_of,
+    server, string_charset,
 };
 use super::meta::{load, no_such_table, source_plain_indexes, text, text_literal};
 use super::write::{WriteContext, WriteOutcome};
@@ -134,7 +134,7 @@ pub fn alter(
         name: a.name.clone(),
     };
     let old = alterable(cx, &id, a.statement)?;
-    let database = database_defaults(cx.up, &id.schema)?;
+    let database = super::database::defaults(cx.up, &cx.delta.current(), &id.schema)?;
     let collation = table_collation(cx, &old)?;
     let table_charset = (&None, &collation);
     let mut cols: Vec<Draft> = old

@@ -1,13 +1,15 @@
 //! The schema delta as the catalog shows it.
 //!
 //! information_schema TABLES, COLUMNS, STATISTICS, TABLE_CONSTRAINTS,
-//! KEY_COLUMN_USAGE and REFERENTIAL_CONSTRAINTS become changed tables of
-//! their own: after every captured DDL their deltas are rebuilt from the
-//! schema delta (rows for the tables created through vdb, the rows of
-//! dropped tables hidden), so that any query over them, in any shape, goes
-//! through the same rewrite as a read of a changed table. SHOW [FULL]
-//! TABLES and SHOW TABLE STATUS read information_schema when their
-//! database has schema changes. SHOW CREATE TABLE, SHOW COLUMNS,
+//! KEY_COLUMN_USAGE, REFERENTIAL_CONSTRAINTS and SCHEMATA become changed
+//! tables of their own: after every captured DDL their deltas are rebuilt
+//! from the schema delta (rows for the tables and databases created
+//! through vdb, the rows of dropped ones hidden), so that any query over
+//! them, in any shape, goes through the same rewrite as a read of a
+//! changed table. SHOW [FULL] TABLES and SHOW TABLE STATUS read
+//! information_schema when their database has schema changes, SHOW
+//! DATABASES when databases were created or dropped; SHOW CREATE DATABASE
+//! of a created database is written from its definition. SHOW CREATE TABLE, SHOW COLUMNS,
 //! DESCRIBE and SHOW INDEX of a created table are answered from its
 //! definition, written as MariaDB writes them; of a dropped table, with
 //! the server's 1146.
@@ -180,6 +182,30 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         }
     }
     let mut more = Vec::new();
+    let schemata_meta = catalog_meta(up, delta, "SCHEMATA", &["SCHEMA_NAME"])?;
+    let mut schemata = TableDelta::new(
+        schemata_meta.clone(),
+        schemata_meta.unique_keys[0].columns.clone(),
+    );
+    for name in &schema.dropped_databases {
+        schemata.delete(&row_of(
+            &schemata_meta,
+            &[("SCHEMA_NAME", Some(name.clone()))],
+        ));
+    }
+    for (name, def) in &schema.databases {
+        schemata.insert(row_of(
+            &schemata_meta,
+            &[
+                ("CATALOG_NAME", Some("def".into())),
+                ("SCHEMA_NAME", Some(name.clone())),
+                ("DEFAULT_CHARACTER_SET_NAME", Some(def.charset.clone())),
+                ("DEFAULT_COLLATION_NAME", Some(def.collation.clone())),
+                ("SCHEMA_COMMENT", Some(String::new())),
+            ],
+        ));
+    }
+    more.push((schemata_meta, schemata));
     for (name, key, table_cols, rows) in CONSTRAINT_TABLES {
         let meta = catalog_meta(up, delta, name, key)?;
         let mut t = TableDelta::new(meta.clone(), meta.unique_keys[0].columns.clone());
@@ -774,6 +800,18 @@ enum Show {
     },
     /// A form of SHOW TABLES vdb does not answer over a changed schema.
     OtherTables(String),
+    Databases {
+        like: Option<String>,
+        /// `WHERE <condition>` over the result's column, as written.
+        filter: Option<String>,
+    },
+    CreateDatabase {
+        if_not_exists: bool,
+        name: String,
+    },
+    /// A form of SHOW DATABASES vdb does not answer over created or
+    /// dropped databases.
+    OtherDatabases,
 }
 
 fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
@@ -877,6 +915,22 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
         }
     };
     match word(i)?.as_str() {
+        "DATABASES" | "SCHEMAS" if !full => match like_at(i + 1) {
+            Ok((like, filter)) => Some(Show::Databases { like, filter }),
+            Err(()) => Some(Show::OtherDatabases),
+        },
+        "CREATE" if !full && word(i + 1).is_some_and(|w| w == "DATABASE" || w == "SCHEMA") => {
+            let guarded = word(i + 2).as_deref() == Some("IF")
+                && word(i + 3).as_deref() == Some("NOT")
+                && word(i + 4).as_deref() == Some("EXISTS");
+            let at = if guarded { i + 5 } else { i + 2 };
+            let name = ident(at)?;
+            (at + 1 == tokens.len()).then_some(())?;
+            Some(Show::CreateDatabase {
+                if_not_exists: guarded,
+                name,
+            })
+        }
         "TABLES" => {
             let (named, next) = from_db(i + 1);
             let db = named.or_else(|| db.map(str::to_string))?;
@@ -935,14 +989,36 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
     }
 }
 
-/// Whether the schema delta changed anything in database `db`.
+/// Whether the schema delta changed anything in database `db` (or
+/// created or dropped it).
 fn db_changed(state: &DeltaState, db: &str) -> bool {
-    state
-        .schema
-        .created
-        .keys()
-        .chain(&state.schema.dropped)
-        .any(|id| id.schema == db)
+    state.schema.databases.contains_key(db)
+        || state.schema.dropped_databases.contains(db)
+        || state
+            .schema
+            .created
+            .keys()
+            .chain(&state.schema.dropped)
+            .any(|id| id.schema == db)
+}
+
+/// SHOW CREATE DATABASE's text, as MariaDB prints it.
+fn create_database_text(
+    name: &str,
+    if_not_exists: bool,
+    def: &crate::delta::DatabaseDef,
+) -> String {
+    format!(
+        "CREATE DATABASE {}{} /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */",
+        if if_not_exists {
+            "/*!32312 IF NOT EXISTS*/ "
+        } else {
+            ""
+        },
+        quote_ident(name),
+        def.charset,
+        def.collation
+    )
 }
 
 /// The text to run instead of a SHOW or DESCRIBE statement the schema
@@ -961,9 +1037,65 @@ pub fn show(
         if let Some(m) = state.schema.created.get(id) {
             return Some(Ok(m));
         }
-        state.schema.is_dropped(id).then(|| Err(no_such_table(id)))
+        // A database vdb holds has only the tables created in it.
+        (state.schema.is_dropped(id) || state.schema.is_virtual_database(&id.schema))
+            .then(|| Err(no_such_table(id)))
     };
+    let dropped_db = |db: &str| {
+        state
+            .schema
+            .is_dropped_database(db)
+            .then(|| Err(super::database::unknown(db)))
+    };
+    let databases_changed =
+        !state.schema.databases.is_empty() || !state.schema.dropped_databases.is_empty();
     Some(match show {
+        Show::Databases { like, filter } => {
+            if !databases_changed {
+                return None;
+            }
+            let mut column = "Database".to_string();
+            if let Some(p) = &like {
+                column.push_str(&format!(" ({p})"));
+            }
+            let mut q = format!(
+                "SELECT SCHEMA_NAME AS {} FROM information_schema.SCHEMATA",
+                quote_ident(&column)
+            );
+            if let Some(p) = &like {
+                q.push_str(&format!(" WHERE SCHEMA_NAME LIKE {}", text_literal(p)));
+            }
+            Ok(match filter {
+                None => format!("{q} ORDER BY CAST(SCHEMA_NAME AS BINARY)"),
+                Some(f) => format!(
+                    "SELECT * FROM ({q}) AS `vdb_show` WHERE {f} ORDER BY CAST(`Database` AS BINARY)"
+                ),
+            })
+        }
+        Show::OtherDatabases => {
+            if !databases_changed {
+                return None;
+            }
+            Err(OverlayError::Unsupported(
+                "this form of SHOW DATABASES over databases created or dropped through vdb".into(),
+            ))
+        }
+        Show::CreateDatabase {
+            if_not_exists,
+            name,
+        } => {
+            if let Some(e) = dropped_db(&name) {
+                return Some(e);
+            }
+            let def = state.schema.databases.get(&name)?;
+            Ok(literal_result(
+                &["Database", "Create Database"],
+                &[vec![
+                    Some(name.clone()),
+                    Some(create_database_text(&name, if_not_exists, def)),
+                ]],
+            ))
+        }
         Show::Tables {
             full,
             db,
@@ -972,6 +1104,9 @@ pub fn show(
         } => {
             if !db_changed(state, &db) {
                 return None;
+            }
+            if let Some(e) = dropped_db(&db) {
+                return Some(e);
             }
             let mut column = format!("Tables_in_{db}");
             if let Some(p) = &like {
@@ -992,6 +1127,9 @@ pub fn show(
         Show::TableStatus { db, like, filter } => {
             if !db_changed(state, &db) {
                 return None;
+            }
+            if let Some(e) = dropped_db(&db) {
+                return Some(e);
             }
             let items: Vec<String> = TABLE_STATUS
                 .iter()

@@ -43,13 +43,30 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
             "DDL in an executable comment (/*! ... */)".into(),
         ));
     }
-    let ddl = parse_ddl(text).map_err(|u| OverlayError::Unsupported(u.0))?;
+    let ddl = match parse_ddl(text) {
+        Ok(d) => d,
+        Err(u) => {
+            // The source's syntax error for text it cannot parse either:
+            // preparing a statement parses it and runs nothing. (Any other
+            // answer, such as a privilege error, says nothing about what
+            // vdb would do with it.)
+            match cx.up.describe(sql) {
+                Err(e @ crate::upstream::UpstreamError::Server { code: 1064, .. }) => {
+                    return Err(e.into())
+                }
+                Err(e @ crate::upstream::UpstreamError::Io(_)) => return Err(e.into()),
+                _ => return Err(OverlayError::Unsupported(u.0)),
+            }
+        }
+    };
     match ddl {
         Ddl::Create(c) => create(cx, &c, text),
         Ddl::Drop(d) => drop_tables(cx, &d, text),
         Ddl::Alter(a) => super::alter::alter(cx, &a, text),
         Ddl::Rename(pairs) => super::alter::rename(cx, &pairs, text),
         Ddl::Truncate(t) => super::alter::truncate(cx, &t, text),
+        Ddl::CreateDatabase(c) => super::database::create(cx, &c, text),
+        Ddl::DropDatabase { name, if_exists } => super::database::drop(cx, &name, if_exists, text),
     }
 }
 
@@ -81,27 +98,6 @@ pub(super) fn exists(
             text_literal(&id.name)
         ))?
         .is_empty())
-}
-
-/// The database's default character set and collation; 1049 when the
-/// database does not exist.
-pub(super) fn database_defaults(
-    up: &mut Upstream,
-    schema: &str,
-) -> Result<(String, String), OverlayError> {
-    let rows = up.query(&format!(
-        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA \
-         WHERE SCHEMA_NAME = {}",
-        text_literal(schema)
-    ))?;
-    let Some(r) = rows.first() else {
-        return Err(server(
-            1049,
-            "42000",
-            format!("Unknown database '{schema}'"),
-        ));
-    };
-    Ok((text(&r[0]), text(&r[1])))
 }
 
 /// The character set and collation a string column gets: its own, else
@@ -333,7 +329,7 @@ fn create(
         schema: schema_of(cx, &c.schema)?,
         name: c.name.clone(),
     };
-    let database = database_defaults(cx.up, &id.schema)?;
+    let database = super::database::defaults(cx.up, &cx.delta.current(), &id.schema)?;
     if exists(cx.up, cx.delta, &id)? {
         if c.if_not_exists {
             return Ok(WriteOutcome::default());

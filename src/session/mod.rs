@@ -6,6 +6,7 @@
 //! (default database, session SETs) or that changes how text is lexed
 //! (sql_mode, client character set).
 
+mod database;
 pub mod error;
 pub mod metadata;
 mod prepared;
@@ -92,7 +93,17 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         plugin,
         capabilities: accepted.capabilities,
         collation: accepted.collation,
-        db: accepted.database.clone(),
+        // With no database from the client, the source session is in the
+        // URL's, and names resolve there.
+        db: accepted.database.clone().or_else(|| {
+            shared
+                .config
+                .source
+                .database
+                .clone()
+                .map(String::into_bytes)
+        }),
+        upstream_without_database: false,
         nonce: accepted.nonce,
         client: BufReader::with_capacity(16 * 1024, accepted.stream),
         upstream: None,
@@ -140,6 +151,9 @@ struct Session<'a> {
     capabilities: Cap,
     collation: u8,
     db: Option<Vec<u8>>,
+    /// The source session has no default database, because vdb holds the
+    /// session's (see [`database`]).
+    upstream_without_database: bool,
     nonce: Vec<u8>,
     client: BufReader<Stream>,
     upstream: Option<Upstream>,
@@ -206,10 +220,12 @@ fn shorten(sql: &[u8]) -> String {
 
 impl Session<'_> {
     fn login_params(&self) -> Login {
+        let held = self.held_database().is_some();
         Login {
             capabilities: self.capabilities,
             collation: self.collation,
-            database: self.db.clone(),
+            database: self.db.clone().filter(|_| !held),
+            without_database: held,
         }
     }
 
@@ -217,6 +233,10 @@ impl Session<'_> {
     /// or with the source's error (unknown database, ...). Returns whether
     /// the client is logged in.
     fn login(&mut self, seq: u8) -> Result<bool, SessionEnd> {
+        if let Some(e) = self.db.as_deref().and_then(|d| self.dropped_database(d)) {
+            self.overlay_failed(seq, e)?;
+            return Ok(false);
+        }
         match self.open_upstream() {
             Ok(()) => {
                 if let (Some(up), Ok(client)) =
@@ -249,7 +269,9 @@ impl Session<'_> {
     /// Connects to the source, makes the session read-only, restores session
     /// state, and reads the lexing mode.
     fn open_upstream(&mut self) -> Result<(), UpstreamError> {
-        let mut up = Upstream::connect(&self.shared.config.source, &self.login_params())?;
+        let login = self.login_params();
+        let mut up = Upstream::connect(&self.shared.config.source, &login)?;
+        self.upstream_without_database = login.without_database;
         // The limit learned at start: larger internal statements are
         // refused rather than sent (the source would drop the connection).
         up.info.max_packet = self.shared.source_info.max_packet;
@@ -353,10 +375,13 @@ impl Session<'_> {
         match cmd {
             Command::Quit => return Ok(false),
             Command::Query(sql) => {
+                let named = self.with_held_name(sql);
+                let sql = named.as_deref().unwrap_or(sql);
                 let text = row_count
-                    .and_then(|count| crate::sql::row_count::substitute(sql, self.lex, count));
+                    .and_then(|count| crate::sql::row_count::substitute(sql, self.lex, count))
+                    .or(named.clone());
                 if let Some(text) = text {
-                    debug!("conn {} ROW_COUNT() is the captured write's", self.id);
+                    debug!("conn {} ROW_COUNT() or DATABASE() answered by vdb", self.id);
                     let mut p = Vec::with_capacity(text.len() + 1);
                     p.push(0x03);
                     p.extend_from_slice(&text);
@@ -366,6 +391,15 @@ impl Session<'_> {
             }
             Command::StmtPrepare(sql) => {
                 self.count_statement();
+                let named = self.with_held_name(sql).map(|text| {
+                    let mut p = vec![0x16];
+                    p.extend_from_slice(&text);
+                    p
+                });
+                let (packet, sql) = match &named {
+                    Some(p) => (p.as_slice(), &p[1..]),
+                    None => (packet, sql),
+                };
                 let mut analysis = analyze(sql, self.lex);
                 if analysis.effects.contains(&Effect::ControlTables) {
                     // Its values would be frozen at prepare time.
@@ -493,9 +527,13 @@ impl Session<'_> {
                 self.forward(packet, Expect::OnePacket, seq)?;
             }
             Command::InitDb(db) => {
+                if self.use_held(db, seq)? {
+                    return Ok(true);
+                }
                 let r = self.forward(packet, Expect::OnePacket, seq)?;
                 if r.is_some_and(|r| r.error.is_none()) {
                     self.db = Some(db.to_vec());
+                    self.upstream_without_database = false;
                 }
             }
             Command::FieldList => {
@@ -599,7 +637,6 @@ impl Session<'_> {
             _ => None,
         };
         match shown {
-            None => {}
             Some(Ok(text)) => {
                 debug!(
                     "conn {} answered from the schema delta: {}",
@@ -611,6 +648,22 @@ impl Session<'_> {
             Some(Err(e)) => {
                 self.overlay_failed(seq, e)?;
                 return Ok(true);
+            }
+            None => {
+                let use_of = analysis.effects.iter().find_map(|e| match e {
+                    Effect::Use(db) => Some(db.clone()),
+                    _ => None,
+                });
+                if let Some(db) = use_of.filter(|_| self.is_lone_use(sql)) {
+                    if self.use_held(&db, seq)? {
+                        return Ok(true);
+                    }
+                } else if matches!(analysis.verdict, Verdict::Forward | Verdict::Rewrite(_)) {
+                    if let Some(e) = self.missing_in_held(sql) {
+                        self.overlay_failed(seq, e)?;
+                        return Ok(true);
+                    }
+                }
             }
         }
         if analysis.effects.contains(&Effect::ControlTables) {
@@ -749,7 +802,10 @@ impl Session<'_> {
                         self.upstream = None;
                     }
                 }
-                Effect::Use(db) if succeeded => self.db = Some(db),
+                Effect::Use(db) if succeeded => {
+                    self.db = Some(db);
+                    self.upstream_without_database = false;
+                }
                 Effect::ReplaySet(set) if succeeded && self.replay.len() < MAX_REPLAY => {
                     self.columns.clear();
                     self.replay.push(set)
@@ -1005,6 +1061,7 @@ impl Session<'_> {
         match self.with_write_context(|cx| crate::overlay::ddl::execute_ddl(cx, sql)) {
             Ok(outcome) => {
                 debug!("conn {} captured DDL: {}", self.id, shorten(sql));
+                self.dropped_own_database(sql);
                 let ok = ok_payload(
                     outcome.affected,
                     0,
@@ -1405,7 +1462,18 @@ impl Session<'_> {
                 shape: metadata::shape(&original, self.lex),
                 derived: Vec::new(),
             });
-            (original.clone(), Some(read))
+            // A table created through vdb is not at the source: then the
+            // merged view's text is what the source prepares.
+            let unknown_at_source = !state.schema.created.is_empty()
+                && self
+                    .upstream
+                    .as_mut()
+                    .is_some_and(|up| up.describe(&original).is_err());
+            let merged = unknown_at_source
+                .then(|| rewrite_traced(&original, &state, db.as_deref(), None))
+                .and_then(|r| r.ok().flatten())
+                .map(|r| r.text.into_bytes());
+            (merged.unwrap_or_else(|| original.clone()), Some(read))
         } else {
             (original.clone(), None)
         };
@@ -1702,6 +1770,10 @@ const CAPTURED_DDL: &[&str] = &[
     "TRUNCATE TABLE",
     "CREATE INDEX",
     "DROP INDEX",
+    "CREATE DATABASE",
+    "CREATE SCHEMA",
+    "DROP DATABASE",
+    "DROP SCHEMA",
 ];
 
 /// Whether the text's first statement word is a captured write (and not,

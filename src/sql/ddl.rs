@@ -107,6 +107,120 @@ pub enum Ddl {
     Rename(Vec<(TableName, TableName)>),
     /// TRUNCATE TABLE.
     Truncate((Option<String>, String)),
+    /// CREATE DATABASE (or SCHEMA).
+    CreateDatabase(CreateDatabase),
+    /// DROP DATABASE (or SCHEMA).
+    DropDatabase {
+        /// The database.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+}
+
+/// A CREATE DATABASE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateDatabase {
+    /// The database.
+    pub name: String,
+    /// IF NOT EXISTS.
+    pub if_not_exists: bool,
+    /// [DEFAULT] CHARACTER SET, if given.
+    pub charset: Option<String>,
+    /// [DEFAULT] COLLATE, if given (the last one, as the server takes it).
+    pub collation: Option<String>,
+}
+
+/// CREATE/DROP DATABASE|SCHEMA, read from its tokens (sqlparser reads
+/// CREATE SCHEMA without MySQL's options). `None` when the text is not one
+/// of them; `Some(Err)` for a form vdb does not capture (the caller asks
+/// the source whether it is even valid).
+fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
+    use super::lexer::{lex, Kind, LexMode};
+    let b = sql.as_bytes();
+    let mode = LexMode::default();
+    let mut t = lex(b, mode).tokens;
+    while t.last().is_some_and(|x| x.is_punct(b';')) {
+        t.pop();
+    }
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
+    let create = word(0, "CREATE");
+    if !(create || word(0, "DROP")) || !(word(1, "DATABASE") || word(1, "SCHEMA")) {
+        return None;
+    }
+    let mut i = 2;
+    let guard: &[&str] = if create {
+        &["IF", "NOT", "EXISTS"]
+    } else {
+        &["IF", "EXISTS"]
+    };
+    let guarded = guard.iter().enumerate().all(|(k, w)| word(i + k, w));
+    if guarded {
+        i += guard.len();
+    }
+    let Some(name) = t
+        .get(i)
+        .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+        .and_then(|x| x.name(b, mode))
+    else {
+        return Some(no("this form of the statement"));
+    };
+    i += 1;
+    if !create {
+        return Some(if i == t.len() {
+            Ok(Ddl::DropDatabase {
+                name,
+                if_exists: guarded,
+            })
+        } else {
+            no("this form of DROP DATABASE")
+        });
+    }
+    let mut c = CreateDatabase {
+        name,
+        if_not_exists: guarded,
+        charset: None,
+        collation: None,
+    };
+    while i < t.len() {
+        if word(i, "DEFAULT") {
+            i += 1;
+        }
+        let charset = if word(i, "CHARACTER") && word(i + 1, "SET") {
+            i += 2;
+            true
+        } else if word(i, "CHARSET") || word(i, "COLLATE") {
+            i += 1;
+            word(i - 1, "CHARSET")
+        } else {
+            return Some(no("this option of CREATE DATABASE"));
+        };
+        if t.get(i).is_some_and(|x| x.is_punct(b'=')) {
+            i += 1;
+        }
+        let value = t.get(i).and_then(|x| match x.kind {
+            Kind::Str => {
+                Some(String::from_utf8_lossy(&super::lexer::unquote(x.text(b), mode)).into_owned())
+            }
+            _ => x.name(b, mode),
+        });
+        let Some(value) = value else {
+            return Some(no("this form of CREATE DATABASE"));
+        };
+        i += 1;
+        // Names of character sets and collations are case-insensitive;
+        // the catalog spells them in lower case.
+        let value = value.to_ascii_lowercase();
+        if charset {
+            if c.charset.is_some() {
+                return Some(no("CREATE DATABASE with two character sets"));
+            }
+            c.charset = Some(value);
+        } else {
+            c.collation = Some(value);
+        }
+    }
+    Some(Ok(Ddl::CreateDatabase(c)))
 }
 
 /// A table as a statement names it: (database, if given; table).
@@ -237,6 +351,9 @@ fn name_parts(n: &ObjectName) -> Result<(Option<String>, String), Unsupported> {
 
 /// Reads one CREATE TABLE or DROP TABLE statement.
 pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
+    if let Some(d) = database_ddl(sql) {
+        return d;
+    }
     let options = ParserOptions::new().with_unescape(false);
     let statements = Parser::new(&MySqlDialect {})
         .with_options(options)
@@ -872,6 +989,46 @@ pub fn column_type(printed: &str) -> Result<(String, String), Unsupported> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn create_and_drop_database_are_read_with_their_options() {
+        let c = |sql: &str| match parse_ddl(sql) {
+            Ok(Ddl::CreateDatabase(c)) => c,
+            other => panic!("{sql}: {other:?}"),
+        };
+        let plain = c("CREATE DATABASE test_app");
+        assert_eq!(plain.name, "test_app");
+        assert!(!plain.if_not_exists);
+        assert_eq!((plain.charset, plain.collation), (None, None));
+        let full = c(
+            "create schema if not exists `my db` DEFAULT CHARACTER SET = UTF8MB4 collate 'utf8mb4_bin';",
+        );
+        assert_eq!(full.name, "my db");
+        assert!(full.if_not_exists);
+        assert_eq!(full.charset.as_deref(), Some("utf8mb4"));
+        assert_eq!(full.collation.as_deref(), Some("utf8mb4_bin"));
+        assert_eq!(
+            c("CREATE DATABASE d CHARSET latin1").charset.as_deref(),
+            Some("latin1")
+        );
+        assert_eq!(
+            parse_ddl("DROP SCHEMA IF EXISTS `x`"),
+            Ok(Ddl::DropDatabase {
+                name: "x".into(),
+                if_exists: true
+            })
+        );
+        assert_eq!(
+            parse_ddl("drop database y"),
+            Ok(Ddl::DropDatabase {
+                name: "y".into(),
+                if_exists: false
+            })
+        );
+        assert!(parse_ddl("CREATE DATABASE d COMMENT 'x'").is_err());
+        assert!(parse_ddl("CREATE DATABASE d CHARSET a CHARSET b").is_err());
+        assert!(parse_ddl("DROP DATABASE").is_err());
+    }
 
     #[test]
     fn column_types_are_written_as_information_schema_writes_them() {

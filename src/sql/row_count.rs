@@ -1,6 +1,7 @@
 //! `ROW_COUNT()` after a write vdb captured: the source never ran the
 //! write, so its own `ROW_COUNT()` would answer for vdb's internal
 //! statements. The session puts the captured write's count in its place.
+//! The same substitution answers `DATABASE()` in a database vdb holds.
 
 use super::items::names_to_keep;
 use super::lexer::{lex, LexMode};
@@ -12,10 +13,28 @@ use super::lexer::{lex, LexMode};
 /// wrote the item, the name the server would have given the column.
 /// `None` when the text does not call ROW_COUNT().
 pub fn substitute(sql: &[u8], mode: LexMode, value: i64) -> Option<Vec<u8>> {
+    substitute_calls(
+        sql,
+        mode,
+        &["ROW_COUNT"],
+        &format!("COALESCE({value}, ROW_COUNT())"),
+    )
+}
+
+/// `sql` with each call without arguments of a function in `names` (not
+/// qualified, so not a stored function) replaced by `replacement`, the
+/// items calling one keeping the names the server would give them (see
+/// [`substitute`]). `None` when the text calls none of them.
+pub fn substitute_calls(
+    sql: &[u8],
+    mode: LexMode,
+    names: &[&str],
+    replacement: &str,
+) -> Option<Vec<u8>> {
     let t = lex(sql, mode).tokens;
     let calls: Vec<usize> = (0..t.len())
         .filter(|&i| {
-            t[i].is_word(sql, "ROW_COUNT")
+            names.iter().any(|n| t[i].is_word(sql, n))
                 && t.get(i + 1).is_some_and(|x| x.is_punct(b'('))
                 && t.get(i + 2).is_some_and(|x| x.is_punct(b')'))
                 && !(i > 0 && t[i - 1].is_punct(b'.'))
@@ -30,10 +49,7 @@ pub fn substitute(sql: &[u8], mode: LexMode, value: i64) -> Option<Vec<u8>> {
     let mut at = 0;
     let mut edits: Vec<(usize, usize, Vec<u8>)> = calls
         .iter()
-        .map(|&c| {
-            let text = format!("COALESCE({value}, ROW_COUNT())").into_bytes();
-            (t[c].start, t[c + 2].end, text)
-        })
+        .map(|&c| (t[c].start, t[c + 2].end, replacement.as_bytes().to_vec()))
         .collect();
     for (pos, alias) in aliases {
         edits.push((pos, pos, alias.into_bytes()));
@@ -68,5 +84,24 @@ mod tests {
             Some("SELECT COALESCE(3, ROW_COUNT()) AS n, COALESCE(3, ROW_COUNT())  +  1 AS `ROW_COUNT()  +  1`, GREATEST(1, COALESCE(3, ROW_COUNT()), 2) g FROM t WHERE COALESCE(3, ROW_COUNT()) > 0".into())
         );
         assert_eq!(sub("SELECT 'ROW_COUNT()', x.ROW_COUNT()"), None);
+    }
+
+    #[test]
+    fn database_calls_can_answer_a_name_the_source_does_not_know() {
+        let sub = |sql: &str| {
+            substitute_calls(
+                sql.as_bytes(),
+                LexMode::default(),
+                &["DATABASE", "SCHEMA"],
+                "COALESCE('d', DATABASE())",
+            )
+            .map(|v| String::from_utf8(v).unwrap())
+        };
+        assert_eq!(
+            sub("SELECT database(), Schema() s FROM t WHERE TABLE_SCHEMA = DATABASE()"),
+            Some("SELECT COALESCE('d', DATABASE()) AS `database()`, COALESCE('d', DATABASE()) s FROM t WHERE TABLE_SCHEMA = COALESCE('d', DATABASE())".into())
+        );
+        assert_eq!(sub("CREATE DATABASE d"), None);
+        assert_eq!(sub("SELECT mydb.database()"), None);
     }
 }

@@ -139,8 +139,12 @@ pub struct Login {
     pub capabilities: Cap,
     /// The client's collation id.
     pub collation: u8,
-    /// The default database, if any.
+    /// The default database, if any (else the URL's).
     pub database: Option<Vec<u8>>,
+    /// Connect without any default database, not even the URL's: the
+    /// session's database is one vdb holds, which the source must not
+    /// stand in for.
+    pub without_database: bool,
 }
 
 /// What the source said about itself in its greeting.
@@ -250,7 +254,8 @@ impl Upstream {
         let database = login
             .database
             .clone()
-            .or_else(|| spec.database.clone().map(String::into_bytes));
+            .or_else(|| spec.database.clone().map(String::into_bytes))
+            .filter(|_| !login.without_database);
         if database.is_some() {
             caps.insert(Cap::CLIENT_CONNECT_WITH_DB);
         }
@@ -640,6 +645,7 @@ pub fn probe(spec: &SourceSpec) -> Result<SourceInfo, UpstreamError> {
         capabilities: supported_capabilities(),
         collation: 45,
         database: None,
+        without_database: false,
     };
     let mut up = Upstream::connect(spec, &login)?;
     let mut info = up.info.clone();

@@ -6,6 +6,7 @@ mod auth;
 mod capture;
 mod cli;
 mod clients;
+mod databases;
 mod differential;
 mod facts;
 mod fixtures;

@@ -43,8 +43,6 @@ const WRITES: &[(&str, &str)] = &[
         "CREATE OR REPLACE VIEW big_spenders AS SELECT 1",
         "CREATE VIEW",
     ),
-    ("CREATE DATABASE vdbt_new", "CREATE DATABASE"),
-    ("CREATE SCHEMA vdbt_new", "CREATE SCHEMA"),
     ("CREATE USER 'evil'@'%' IDENTIFIED BY 'x'", "CREATE USER"),
     (
         "CREATE FUNCTION f() RETURNS INT RETURN 1",
@@ -83,7 +81,6 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("DROP TEMPORARY TABLE nokey", "DROP TEMPORARY TABLE"),
     ("DROP VIEW big_spenders", "DROP VIEW"),
-    ("DROP DATABASE vdbt_shop", "DROP DATABASE"),
     ("DROP FUNCTION sneaky_write", "DROP FUNCTION"),
     ("DROP USER 'vdbtest'@'127.0.0.1'", "DROP USER"),
     (

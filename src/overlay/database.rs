@@ -1,0 +1,274 @@
+//! Captured CREATE DATABASE and DROP DATABASE.
+//!
+//! A database created through vdb exists only in the schema delta
+//! ([`crate::delta::SchemaDelta::databases`]): its tables are created
+//! tables, the catalog lists it, and a session may make it its default
+//! database (the session then keeps its source connection without one, so
+//! that a name vdb does not resolve can never silently read another
+//! database). Dropping a source database drops each of its tables as DROP
+//! TABLE would and hides the database; dropping a created one forgets it
+//! and its tables.
+
+use std::sync::Arc;
+
+use crate::delta::{DatabaseDef, DeltaState, SchemaChange, TableId};
+use crate::sql::ddl::CreateDatabase;
+use crate::upstream::Upstream;
+
+use super::ddl::server;
+use super::meta::{load, text, text_literal};
+use super::write::{WriteContext, WriteOutcome};
+use super::OverlayError;
+
+/// Whether the database exists in the merged schema: created through vdb,
+/// or at the source and not dropped. Names compare exactly, as database
+/// names do on Linux.
+pub fn exists(up: &mut Upstream, state: &DeltaState, name: &str) -> Result<bool, OverlayError> {
+    if state.schema.is_virtual_database(name) {
+        return Ok(true);
+    }
+    if state.schema.dropped_databases.contains(name) {
+        return Ok(false);
+    }
+    Ok(!up
+        .query(&format!(
+            "SELECT 1 FROM information_schema.SCHEMATA WHERE BINARY SCHEMA_NAME = {}",
+            text_literal(name)
+        ))?
+        .is_empty())
+}
+
+/// The server's 1049 for a database that does not exist.
+pub fn unknown(name: &str) -> OverlayError {
+    server(1049, "42000", format!("Unknown database '{name}'"))
+}
+
+/// The database's default character set and collation; 1049 when it does
+/// not exist.
+pub fn defaults(
+    up: &mut Upstream,
+    state: &DeltaState,
+    name: &str,
+) -> Result<(String, String), OverlayError> {
+    if let Some(d) = state.schema.databases.get(name) {
+        return Ok((d.charset.clone(), d.collation.clone()));
+    }
+    if state.schema.dropped_databases.contains(name) {
+        return Err(unknown(name));
+    }
+    let rows = up.query(&format!(
+        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA \
+         WHERE BINARY SCHEMA_NAME = {}",
+        text_literal(name)
+    ))?;
+    match rows.first() {
+        Some(r) => Ok((text(&r[0]), text(&r[1]))),
+        None => Err(unknown(name)),
+    }
+}
+
+/// A CREATE DATABASE's character set and collation, checked as the server
+/// checks them: 1115 for an unknown character set, 1273 for an unknown
+/// collation, 1253 for a collation of another character set; the server's
+/// defaults when neither is given.
+fn charset_and_collation(
+    up: &mut Upstream,
+    charset: &Option<String>,
+    collation: &Option<String>,
+) -> Result<(String, String), OverlayError> {
+    let default_of_charset = match charset {
+        Some(cs) => {
+            let rows = up.query(&format!(
+                "SELECT DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS \
+                 WHERE CHARACTER_SET_NAME = {}",
+                text_literal(cs)
+            ))?;
+            match rows.first() {
+                Some(r) => Some(text(&r[0])),
+                None => {
+                    return Err(server(
+                        1115,
+                        "42000",
+                        format!("Unknown character set: '{cs}'"),
+                    ))
+                }
+            }
+        }
+        None => None,
+    };
+    match (charset, collation) {
+        (_, Some(co)) => {
+            let rows = up.query(&format!(
+                "SELECT CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME = {}",
+                text_literal(co)
+            ))?;
+            let Some(r) = rows.first() else {
+                return Err(server(1273, "HY000", format!("Unknown collation: '{co}'")));
+            };
+            let of = text(&r[0]);
+            if let Some(cs) = charset.as_ref().filter(|cs| **cs != of) {
+                return Err(server(
+                    1253,
+                    "42000",
+                    format!("COLLATION '{co}' is not valid for CHARACTER SET '{cs}'"),
+                ));
+            }
+            Ok((of, co.clone()))
+        }
+        (Some(cs), None) => Ok((cs.clone(), default_of_charset.unwrap_or_default())),
+        (None, None) => {
+            let rows = up.query("SELECT @@character_set_server, @@collation_server")?;
+            let r = rows.first().ok_or_else(|| {
+                OverlayError::Unsupported("a source that does not report its character set".into())
+            })?;
+            Ok((text(&r[0]), text(&r[1])))
+        }
+    }
+}
+
+/// The server's 1102 for a name it would not give a database.
+fn check_name(name: &str) -> Result<(), OverlayError> {
+    if name.is_empty() || name.ends_with(' ') || name.chars().count() > 64 {
+        return Err(server(
+            1102,
+            "42000",
+            format!("Incorrect database name '{name}'"),
+        ));
+    }
+    Ok(())
+}
+
+/// The log entry of a statement about a whole database (no table name).
+fn logged(kind: &str, name: &str, text: &str) -> SchemaChange {
+    SchemaChange {
+        kind: kind.into(),
+        table: TableId {
+            schema: name.into(),
+            name: String::new(),
+        },
+        statement: Arc::from(text),
+    }
+}
+
+/// Runs a captured CREATE DATABASE: 1 row affected, as the server counts
+/// it; with IF NOT EXISTS over an existing database, nothing.
+pub fn create(
+    cx: &mut WriteContext,
+    c: &CreateDatabase,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    check_name(&c.name)?;
+    let state = cx.delta.current();
+    if exists(cx.up, &state, &c.name)? {
+        if c.if_not_exists {
+            return Ok(WriteOutcome::default());
+        }
+        return Err(server(
+            1007,
+            "HY000",
+            format!("Can't create database '{}'; database exists", c.name),
+        ));
+    }
+    let (charset, collation) = charset_and_collation(cx.up, &c.charset, &c.collation)?;
+    let mut w = cx.delta.writer();
+    w.next
+        .schema
+        .databases
+        .insert(c.name.clone(), DatabaseDef { charset, collation });
+    w.next
+        .schema
+        .log
+        .push(logged("CREATE DATABASE", &c.name, text));
+    super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+    w.commit();
+    Ok(WriteOutcome {
+        affected: 1,
+        ..WriteOutcome::default()
+    })
+}
+
+/// Runs a captured DROP DATABASE: every table in it is dropped (affected
+/// rows count them, as the server's do), then the database.
+pub fn drop(
+    cx: &mut WriteContext,
+    name: &str,
+    if_exists: bool,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let state = cx.delta.current();
+    if !exists(cx.up, &state, name)? {
+        if if_exists {
+            return Ok(WriteOutcome::default());
+        }
+        return Err(server(
+            1008,
+            "HY000",
+            format!("Can't drop database '{name}'; database doesn't exist"),
+        ));
+    }
+    let mut created: Vec<TableId> = state
+        .schema
+        .created
+        .keys()
+        .filter(|id| id.schema == name)
+        .cloned()
+        .collect();
+    created.sort();
+    // (table, is a view) at the source, unless the source's database is
+    // already gone (this one was created through vdb).
+    let mut source: Vec<(TableId, bool)> = Vec::new();
+    if !state.schema.is_virtual_database(name) {
+        for r in cx.up.query(&format!(
+            "SELECT TABLE_NAME, TABLE_TYPE = 'VIEW' FROM information_schema.TABLES \
+             WHERE BINARY TABLE_SCHEMA = {} ORDER BY TABLE_NAME",
+            text_literal(name)
+        ))? {
+            let id = TableId {
+                schema: name.into(),
+                name: super::meta::text(&r[0]),
+            };
+            if !state.schema.dropped.contains(&id) {
+                source.push((id, super::meta::text(&r[1]) == "1"));
+            }
+        }
+    }
+    let gone: Vec<&TableId> = created
+        .iter()
+        .chain(source.iter().filter(|(_, view)| !view).map(|(id, _)| id))
+        .collect();
+    // Definitions first (a source table's, for the catalog to hide its
+    // columns), and no table elsewhere may still reference one of them.
+    for id in &gone {
+        let meta = load(cx.up, cx.delta, id)?;
+        let referenced = meta
+            .referenced_by
+            .iter()
+            .any(|fk| fk.child.schema != name && !state.schema.is_dropped(&fk.child));
+        if referenced {
+            return Err(server(
+                1451,
+                "23000",
+                "Cannot delete or update a parent row: a foreign key constraint fails",
+            ));
+        }
+    }
+    let mut w = cx.delta.writer();
+    for id in &created {
+        w.next.tables.remove(id);
+        w.next.schema.created.remove(id);
+    }
+    for (id, _) in &source {
+        w.next.tables.remove(id);
+        w.next.schema.dropped.insert(id.clone());
+    }
+    if w.next.schema.databases.remove(name).is_none() {
+        w.next.schema.dropped_databases.insert(name.into());
+    }
+    w.next.schema.log.push(logged("DROP DATABASE", name, text));
+    super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+    w.commit();
+    Ok(WriteOutcome {
+        affected: (created.len() + source.len()) as u64,
+        ..WriteOutcome::default()
+    })
+}

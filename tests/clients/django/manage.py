@@ -1,0 +1,10 @@
+#!/usr/bin/env python3
+"""Django's command line for the vdb client test project (tests/clients/django_scenario.py)."""
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vdbsite.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)

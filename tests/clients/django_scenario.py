@@ -1,0 +1,118 @@
+"""Django through vdb (the project in tests/clients/django): `migrate`
+(contenttypes, auth and the shop app, whose second migration adds columns
+and an index), `inspectdb` of the migrated tables, the ORM over them and
+over the source's own table, the test runner (which creates, migrates and
+drops its test database through vdb), and a migration backwards. Prints
+'ok ...' lines or 'FAILED ...' with the reason; exit status 1 on failure.
+CALL vdb.reset() at the end leaves the source's view for the next client."""
+import io
+import os
+import subprocess
+import sys
+import traceback
+from decimal import Decimal
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "django")
+sys.path.insert(0, HERE)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vdbsite.settings")
+
+
+def expect(cond, why):
+    if not cond:
+        raise AssertionError(why)
+
+
+def manage(*args):
+    """manage.py in its own process, as a developer runs it."""
+    p = subprocess.run([sys.executable, "manage.py", *args], cwd=HERE,
+                       capture_output=True, text=True, timeout=600)
+    expect(p.returncode == 0, f"manage.py {' '.join(args)} exited {p.returncode}: "
+           f"{(p.stdout + p.stderr)[-600:]}")
+    return p.stdout + p.stderr
+
+
+def main():
+    out = manage("migrate", "--noinput")
+    expect("Applying shop.0002_phone_and_placed... OK" in out, f"migrate: {out[-300:]}")
+    import django
+    django.setup()
+    from django.core.management import call_command
+    from django.db import IntegrityError, connection, transaction
+    from django.db.models import Count, Sum
+    from shop.models import Customer, Item, Order
+
+    tables = set(connection.introspection.table_names())
+    expect({"django_migrations", "auth_user", "shop_customer", "shop_order", "items"} <= tables,
+           f"tables after migrate: {sorted(tables)}")
+    with connection.cursor() as c:
+        desc = connection.introspection.get_table_description(c, "shop_customer")
+        constraints = connection.introspection.get_constraints(c, "shop_order")
+    expect([d.name for d in desc] == ["id", "email", "name", "joined", "phone"],
+           f"shop_customer columns: {[d.name for d in desc]}")
+    expect(any(v["columns"] == ["customer_id", "placed"] and v["index"]
+               for v in constraints.values()), f"shop_order indexes: {constraints}")
+    expect(any(v["foreign_key"] == ("shop_customer", "id") for v in constraints.values()),
+           f"shop_order foreign key: {constraints}")
+    print(f"ok django {django.get_version()} migrate (contenttypes, auth, shop: create, add "
+          "field, add index) and introspection of the new schema")
+
+    buf = io.StringIO()
+    call_command("inspectdb", "shop_customer", "shop_order", stdout=buf)
+    models = buf.getvalue()
+    for want in ["class ShopCustomer(models.Model):", "email = models.CharField(unique=True",
+                 "class ShopOrder(models.Model):", "models.ForeignKey(ShopCustomer",
+                 "placed = models.DateField("]:
+        expect(want in models, f"inspectdb lacks {want!r}:\n{models}")
+    print("ok django inspectdb sees the migrated tables")
+
+    ann = Customer.objects.create(email="ann@example.com", name="Ann")
+    bob = Customer.objects.create(email="bob@example.com", name="Bob", phone="555")
+    Order.objects.bulk_create([Order(customer=ann, total=Decimal("10.50")),
+                               Order(customer=ann, total=Decimal("4.25"), status="paid"),
+                               Order(customer=bob, total=Decimal("1.00"))])
+    rows = list(Customer.objects.annotate(n=Count("orders"), s=Sum("orders__total"))
+                .order_by("name").values_list("name", "n", "s"))
+    expect(rows == [("Ann", 2, Decimal("14.75")), ("Bob", 1, Decimal("1.00"))],
+           f"aggregate over a join: {rows}")
+    try:
+        with transaction.atomic():
+            Customer.objects.create(email="ann@example.com", name="Again")
+        raise AssertionError("duplicate email accepted")
+    except IntegrityError as e:
+        expect(e.args[0] == 1062, f"expected 1062, got {e}")
+    with transaction.atomic():
+        Order.objects.filter(customer=bob).update(status="shipped")
+        transaction.set_rollback(True)
+    expect(not Order.objects.filter(status="shipped").exists(), "a rolled-back update stayed")
+    bob.delete()
+    expect(Order.objects.count() == 2, "cascade delete of bob's order")
+    item = Item.objects.get(pk=1)
+    item.price = Decimal("9.99")
+    item.save()
+    expect(Item.objects.get(pk=1).price == Decimal("9.99"), "update of the source's table")
+    print("ok django ORM: create, aggregate over a join, 1062 as IntegrityError, "
+          "atomic rollback, cascade delete, the source's table updated")
+
+    out = manage("test", "shop", "--noinput")
+    expect("Ran 5 tests" in out and "\nOK" in out, f"test runner: {out[-600:]}")
+    with connection.cursor() as c:
+        c.execute("SHOW DATABASES LIKE 'test_vdb_clients'")
+        expect(c.fetchall() == (), "the test database was not dropped")
+    print("ok django test runner: creates test_vdb_clients through vdb, migrates it, "
+          "runs 5 tests in transactions, drops it")
+
+    manage("migrate", "shop", "0001", "--noinput")
+    with connection.cursor() as c:
+        cols = [d.name for d in connection.introspection.get_table_description(c, "shop_customer")]
+    expect(cols == ["id", "email", "name", "joined"], f"after migrating back: {cols}")
+    with connection.cursor() as c:
+        c.execute("CALL vdb.reset()")
+    print("ok django migrate backwards (remove field, remove index), then CALL vdb.reset()")
+
+
+try:
+    main()
+except Exception:
+    print("FAILED django: " + traceback.format_exc().strip().splitlines()[-1])
+    traceback.print_exc()
+    sys.exit(1)
