@@ -37,6 +37,9 @@ pub struct Shared {
     pub locks: crate::delta::locks::Locks,
     /// Named states of the delta (`CALL vdb.snapshot('name')`).
     pub snapshots: Mutex<std::collections::BTreeMap<String, crate::admin::Snapshot>>,
+    /// The source's character sets and collations, read once when a
+    /// session first describes columns of a table vdb holds.
+    pub charsets: std::sync::OnceLock<std::sync::Arc<crate::session::table_columns::Charsets>>,
 }
 
 /// What another connection needs to interrupt a session (KILL).
@@ -153,6 +156,7 @@ impl Server {
             delta,
             locks: crate::delta::locks::Locks::default(),
             snapshots: Mutex::new(std::collections::BTreeMap::new()),
+            charsets: std::sync::OnceLock::new(),
         });
         if let Some(path) = &shared.config.state {
             if let Some(loaded) = state_file::load(path).map_err(StartError::State)? {

@@ -230,6 +230,19 @@ impl TableMeta {
             .map(|k| k.columns.as_slice())
     }
 
+    /// The key the server takes as the primary key: PRIMARY, else the
+    /// first unique key over NOT NULL columns.
+    pub fn primary_key(&self) -> Option<&UniqueKey> {
+        self.unique_keys
+            .iter()
+            .find(|k| k.name == "PRIMARY")
+            .or_else(|| {
+                self.unique_keys
+                    .iter()
+                    .find(|k| k.columns.iter().all(|&c| !self.columns[c].nullable))
+            })
+    }
+
     /// A row read over the merged view as the delta stores it: BIT columns
     /// come as numbers there (see [`Column::bit_width`]) and are kept as
     /// the bytes the source sends.

@@ -562,15 +562,7 @@ fn lengths(c: &Column) -> [Option<u64>; 5] {
 /// COLUMN_KEY: PRI, UNI or MUL, by MySQL's rules (a NOT NULL unique key
 /// stands for the primary key of a table without one).
 fn column_key(meta: &TableMeta, i: usize) -> &'static str {
-    let has_primary = meta.unique_keys.iter().any(|k| k.name == "PRIMARY");
-    let primary = if has_primary {
-        meta.unique_keys.iter().find(|k| k.name == "PRIMARY")
-    } else {
-        meta.unique_keys
-            .iter()
-            .find(|k| k.columns.iter().all(|&c| !meta.columns[c].nullable))
-    };
-    if primary.is_some_and(|k| k.columns.contains(&i)) {
+    if meta.primary_key().is_some_and(|k| k.columns.contains(&i)) {
         return "PRI";
     }
     if meta

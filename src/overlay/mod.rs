@@ -90,6 +90,10 @@ pub struct Rewritten {
     /// else the table's or view's name): the columns the session describes
     /// as the source describes the client's own query.
     pub derived: Vec<String>,
+    /// Those of them that read a table vdb holds the definition of
+    /// (created or altered through vdb), with it: the source cannot
+    /// describe their columns, vdb does.
+    pub created: Vec<(String, std::sync::Arc<crate::delta::TableMeta>)>,
 }
 
 /// [`rewrite_read`], saying which derived tables it spliced in.
@@ -236,6 +240,7 @@ pub fn rewrite_traced(
     let mut failure = None;
     let mut any = false;
     let mut unaliased: Vec<(String, String)> = Vec::new();
+    let mut created = Vec::new();
     let out = splice(text, &refs, |r| {
         let id = resolve(r)?;
         let t = state.tables.get(&id)?;
@@ -243,6 +248,9 @@ pub fn rewrite_traced(
             Ok(Some(d)) => {
                 any = true;
                 derived.push(known_as(r));
+                if t.meta.created {
+                    created.push((known_as(r), t.meta.clone()));
+                }
                 if r.alias.is_none() {
                     unaliased.push((id.schema, id.name));
                 }
@@ -262,7 +270,11 @@ pub fn rewrite_traced(
         )));
     }
     let out = unqualify_columns(&out, &unaliased);
-    Ok((any || !std::ptr::eq(text, original)).then_some(Rewritten { text: out, derived }))
+    Ok((any || !std::ptr::eq(text, original)).then_some(Rewritten {
+        text: out,
+        derived,
+        created,
+    }))
 }
 
 /// `t.column IN (<keys>)`: the values the other side of a two-table join
@@ -332,6 +344,7 @@ pub fn rewrite_bound(
         }))
     };
     let mut derived = Vec::new();
+    let mut created = Vec::new();
     let mut failed = false;
     let mut next = bound_refs.iter();
     let mut unaliased: Vec<(String, String)> = Vec::new();
@@ -341,7 +354,11 @@ pub fn rewrite_bound(
         let t = state.tables.get(&id)?;
         match narrowed_view(t, &b.restriction, state, db, prober.as_mut()) {
             Ok(Some(d)) => {
-                derived.push(r.alias.clone().unwrap_or_else(|| r.name.clone()));
+                let known_as = r.alias.clone().unwrap_or_else(|| r.name.clone());
+                if t.meta.created {
+                    created.push((known_as.clone(), t.meta.clone()));
+                }
+                derived.push(known_as);
                 if r.alias.is_none() {
                     unaliased.push((id.schema, id.name));
                 }
@@ -355,7 +372,11 @@ pub fn rewrite_bound(
         }
     });
     let text = unqualify_columns(&out, &unaliased);
-    (!failed).then_some(Rewritten { text, derived })
+    (!failed).then_some(Rewritten {
+        text,
+        derived,
+        created,
+    })
 }
 
 /// The derived table for `t` holding only the captured rows `restriction`

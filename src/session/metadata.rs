@@ -13,10 +13,16 @@
 //! the key flags a result built in a temporary table loses, so `EXPLAIN`
 //! of the same text says whether to drop them. The answer is kept per
 //! query shape (the text with its literals blanked) and session character
-//! set.
+//! set. A table created or altered through vdb is not at the source as vdb
+//! has it: its columns are described from its definition
+//! ([`super::table_columns`]), and their integers, which the merged view
+//! widens to BIGINT, are narrowed to their own width in binary rows.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+use super::table_columns::{self, Charsets};
+use crate::delta::TableMeta;
 
 use crate::protocol::binrow::{self, TYPE_BIT};
 use crate::protocol::coldef::{ColumnDef, KEY_FLAGS, NAME, ORG_TABLE, TABLE, ZEROFILL_FLAG};
@@ -84,6 +90,13 @@ pub struct MetaPatch {
     /// Rows will come through COM_STMT_FETCH, which is not patched: BIT
     /// columns keep the number type the merged view gives them.
     pub cursor: bool,
+    /// Derived tables (by the name the query knows them by) that read a
+    /// table whose definition vdb holds: their columns are described from
+    /// it (see [`table_columns`]).
+    created: HashMap<String, Arc<TableMeta>>,
+    /// The session's character_set_results (`None`: no conversion).
+    results: Option<String>,
+    charsets: Arc<Charsets>,
 }
 
 /// What a patched column's values need.
@@ -96,6 +109,34 @@ enum Conv {
     /// A BIT column read as a number by the merged view: back to its
     /// bytes, this many.
     Bits(usize),
+    /// An integer the merged view widened (to BIGINT): back to this many
+    /// bytes in binary rows, as its own type travels.
+    Width(usize),
+}
+
+/// How a value of a type travels in a binary row, for types that are not
+/// integers: 4- or 8-byte floats, date and time structures, or
+/// length-prefixed bytes.
+fn encoding(column_type: u8) -> u8 {
+    match column_type {
+        0x04 => 4,
+        0x05 => 8,
+        0x07 | 0x0a | 0x0c => 12,
+        0x0b => 11,
+        0x01 | 0x02 | 0x03 | 0x08 | 0x09 | 0x0d => 1,
+        _ => 0,
+    }
+}
+
+/// The bytes an integer type takes in a binary row.
+fn int_width(column_type: u8) -> Option<usize> {
+    match column_type {
+        0x01 => Some(1),
+        0x02 | 0x0d => Some(2),
+        0x03 | 0x09 => Some(4),
+        0x08 => Some(8),
+        _ => None,
+    }
 }
 
 impl MetaPatch {
@@ -111,7 +152,62 @@ impl MetaPatch {
             conv: Vec::new(),
             types: Vec::new(),
             cursor: false,
+            created: HashMap::new(),
+            results: None,
+            charsets: Arc::default(),
         }
+    }
+
+    /// The patch also describes the columns of derived tables that read a
+    /// table vdb holds the definition of (`created`: the name the query
+    /// knows each by, and the definition), in the session's result
+    /// character set `results`.
+    pub fn with_created(
+        mut self,
+        created: &[(String, Arc<TableMeta>)],
+        results: Option<String>,
+        charsets: Arc<Charsets>,
+    ) -> MetaPatch {
+        self.created = created.iter().cloned().collect();
+        self.results = results;
+        self.charsets = charsets;
+        self
+    }
+
+    /// A column of a derived table over a table vdb holds the definition
+    /// of, described from that definition.
+    fn described(&self, got: &ColumnDef) -> Option<(Vec<u8>, Conv)> {
+        let meta = self
+            .created
+            .get(String::from_utf8_lossy(got.names[TABLE]).as_ref())?;
+        let mut out =
+            table_columns::definition(meta, got, self.results.as_deref(), &self.charsets)?;
+        let truth = ColumnDef::parse(&out)?;
+        let flags = truth.flags();
+        let conv = if truth.column_type() == TYPE_BIT && got.column_type() != TYPE_BIT {
+            if self.cursor || !binrow::is_integer(got.column_type()) {
+                return None;
+            }
+            Conv::Bits((truth.length() as usize).div_ceil(8).max(1))
+        } else {
+            let (from, to) = (got.column_type(), truth.column_type());
+            match (int_width(from), int_width(to)) {
+                // Values travel as the merged view's type: narrowed to the
+                // column's own (they fit it).
+                (Some(a), Some(b)) if a > b && !self.cursor => Conv::Width(b),
+                (Some(a), Some(b)) if a == b => Conv::Keep,
+                // Only NULLs (a bare NULL is a NULL or an empty string
+                // column), or one binary encoding for both.
+                _ if from == 0x06 || got.length() == 0 || encoding(from) == encoding(to) => {
+                    Conv::Keep
+                }
+                _ => return None,
+            }
+        };
+        if self.truth.temporary && self.executed {
+            ColumnDef::set_flags(&mut out, flags & !KEY_FLAGS);
+        }
+        Some((out, conv))
     }
 
     fn patched(&self, index: usize, payload: &[u8]) -> Option<(Vec<u8>, Conv)> {
@@ -126,6 +222,11 @@ impl MetaPatch {
                 .contains(String::from_utf8_lossy(got.names[TABLE]).as_ref())
         {
             return None;
+        }
+        if !self.created.is_empty() {
+            if let Some(d) = self.described(&got) {
+                return Some(d);
+            }
         }
         let payload = self.truth.columns.get(index)?;
         let truth = ColumnDef::parse(payload)?;
@@ -196,6 +297,8 @@ impl MetaPatch {
                         .fold(0u64, |n, &b| (n << 8) | u64::from(b));
                     put_lenenc_bytes(&mut out, &bit_bytes(n, *width)?);
                 }
+                // Little-endian: the value fits its own type's width.
+                Conv::Width(width) => out.extend_from_slice(value.get(..*width)?),
                 _ => out.extend_from_slice(value),
             }
         }
@@ -233,10 +336,21 @@ impl ResultPatch for MetaPatch {
 
     fn row(&mut self, payload: &[u8], binary: bool) -> Option<Vec<u8>> {
         if binary {
-            if !self.conv.iter().any(|c| matches!(c, Conv::Bits(_))) {
+            if !self
+                .conv
+                .iter()
+                .any(|c| matches!(c, Conv::Bits(_) | Conv::Width(_)))
+            {
                 return None;
             }
             return self.binary_row(payload);
+        }
+        if !self
+            .conv
+            .iter()
+            .any(|c| matches!(c, Conv::Bits(_) | Conv::Pad(_)))
+        {
+            return None;
         }
         self.text_row(payload)
     }

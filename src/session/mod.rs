@@ -10,6 +10,7 @@ mod database;
 pub mod error;
 pub mod metadata;
 mod prepared;
+pub mod table_columns;
 mod transaction;
 
 use std::collections::HashMap;
@@ -120,6 +121,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         out: Vec::new(),
         statements: 0,
         columns: HashMap::new(),
+        results_charset: None,
         txn: None,
         autocommit: true,
         upstream_status: 0,
@@ -186,6 +188,9 @@ struct Session<'a> {
     /// tables, by query shape (see [`metadata`]); cleared when a SET may
     /// have changed the result character set.
     columns: HashMap<Vec<u8>, Arc<metadata::Description>>,
+    /// The session's character_set_results as last read (`Some(None)`:
+    /// NULL); forgotten with `columns`.
+    results_charset: Option<Option<String>>,
 }
 
 /// Why a session ended early.
@@ -568,7 +573,7 @@ impl Session<'_> {
                     None => Ok(()),
                 };
                 self.replay.clear();
-                self.columns.clear();
+                self.forget_descriptions();
                 self.prepared.clear();
                 self.rollback_transaction();
                 self.autocommit = true;
@@ -729,7 +734,14 @@ impl Session<'_> {
             }
         };
         let relayed = match (&analysis.verdict, overlaid) {
-            (_, Some(Rewritten { text, derived })) => {
+            (
+                _,
+                Some(Rewritten {
+                    text,
+                    derived,
+                    created,
+                }),
+            ) => {
                 debug!(
                     "conn {} rewritten over the delta: {}",
                     self.id,
@@ -737,7 +749,8 @@ impl Session<'_> {
                 );
                 log::trace!("conn {} sent instead: {text}", self.id);
                 let shape = metadata::shape(sql, self.lex);
-                let mut patch = self.meta_patch(sql, &shape, &derived, true);
+                let mut patch =
+                    self.meta_patch(sql, &shape, &derived, &created, Some(text.as_bytes()), true);
                 let mut p = Vec::with_capacity(text.len() + 64);
                 p.push(0x03);
                 if derived.len() >= MANY_DERIVED
@@ -796,7 +809,7 @@ impl Session<'_> {
         for effect in effects {
             match effect {
                 Effect::RefreshLexMode => {
-                    self.columns.clear();
+                    self.forget_descriptions();
                     if let Err(e) = self.refresh_lex_mode() {
                         warn!("conn {}: cannot read sql_mode after SET: {e}", self.id);
                         self.upstream = None;
@@ -807,7 +820,7 @@ impl Session<'_> {
                     self.upstream_without_database = false;
                 }
                 Effect::ReplaySet(set) if succeeded && self.replay.len() < MAX_REPLAY => {
-                    self.columns.clear();
+                    self.forget_descriptions();
                     self.replay.push(set)
                 }
                 Effect::Release if succeeded => keep_going = false,
@@ -839,12 +852,17 @@ impl Session<'_> {
     /// `shape`) that spliced in derived tables known as `derived`: the
     /// source's own description of `sql`, learned once per query shape and
     /// character set (an extra prepare the first time). When the source
-    /// cannot describe it, nothing is patched.
+    /// cannot describe it, nothing is patched but the columns of tables
+    /// vdb holds the definitions of (`created`), which vdb describes; then
+    /// `merged`, the text sent instead, says whether the server's result
+    /// goes through a temporary table (which drops key flags).
     fn meta_patch(
         &mut self,
         sql: &[u8],
         shape: &[u8],
         derived: &[String],
+        created: &[(String, Arc<crate::delta::TableMeta>)],
+        merged: Option<&[u8]>,
         executed: bool,
     ) -> MetaPatch {
         let truth = match self.columns.get(shape) {
@@ -867,26 +885,98 @@ impl Session<'_> {
                         "conn {}: the source cannot describe this read: {e}",
                         self.id
                     );
-                    metadata::Description::default()
+                    let temporary = match (merged, self.upstream.as_mut()) {
+                        (Some(m), Some(up)) if !created.is_empty() => {
+                            let mut explain = b"EXPLAIN ".to_vec();
+                            explain.extend_from_slice(m);
+                            let (rows, err) = up.query_partial(&explain);
+                            err.is_none() && metadata::uses_temporary(&rows)
+                        }
+                        _ => false,
+                    };
+                    metadata::Description {
+                        columns: Vec::new(),
+                        temporary,
+                    }
                 }));
                 if self.columns.len() >= MAX_DESCRIPTIONS {
-                    self.columns.clear();
+                    self.forget_descriptions();
                 }
                 self.columns.insert(shape.to_vec(), truth.clone());
                 truth
             }
         };
-        MetaPatch::new(derived, truth, executed)
+        let patch = MetaPatch::new(derived, truth, executed);
+        if created.is_empty() {
+            return patch;
+        }
+        let (results, charsets) = self.result_charsets();
+        patch.with_created(created, results, charsets)
+    }
+
+    /// Forgets how the source described queries (a SET may have changed
+    /// the result character set).
+    fn forget_descriptions(&mut self) {
+        self.columns.clear();
+        self.results_charset = None;
+    }
+
+    /// The session's character_set_results and the source's character
+    /// sets, for describing columns vdb holds the definitions of (asked
+    /// once: the first per session until a SET, the second per process).
+    fn result_charsets(&mut self) -> (Option<String>, Arc<table_columns::Charsets>) {
+        let Some(up) = self.upstream.as_mut() else {
+            return (None, Arc::default());
+        };
+        let charsets = match self.shared.charsets.get() {
+            Some(c) => c.clone(),
+            None => {
+                let rows: Vec<(u16, String, String, bool, u32)> = up
+                    .query(table_columns::Charsets::QUERY)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|r| {
+                        let text = |i: usize| {
+                            r.get(i)?
+                                .as_deref()
+                                .map(|b| String::from_utf8_lossy(b).into_owned())
+                        };
+                        Some((
+                            text(0)?.parse().ok()?,
+                            text(1)?,
+                            text(2)?,
+                            text(3)? == "1",
+                            text(4)?.parse().ok()?,
+                        ))
+                    })
+                    .collect();
+                self.shared
+                    .charsets
+                    .get_or_init(|| Arc::new(table_columns::Charsets::from_rows(&rows)))
+                    .clone()
+            }
+        };
+        if self.results_charset.is_none() {
+            let results = up
+                .query("SELECT @@character_set_results")
+                .ok()
+                .and_then(|rows| rows.into_iter().next())
+                .and_then(|r| r.into_iter().next().flatten())
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            self.results_charset = Some(results);
+        }
+        (self.results_charset.clone().flatten(), charsets)
     }
 
     /// What describing the results of `sql`, rewritten with `derived`
     /// spliced in, takes; `None` when nothing was spliced.
-    fn rewritten_read(&self, sql: &[u8], derived: Vec<String>) -> Option<Arc<RewrittenRead>> {
-        (!derived.is_empty()).then(|| {
+    fn rewritten_read(&self, sql: &[u8], rewritten: Rewritten) -> Option<Arc<RewrittenRead>> {
+        (!rewritten.derived.is_empty()).then(|| {
             Arc::new(RewrittenRead {
                 text: sql.to_vec(),
                 shape: metadata::shape(sql, self.lex),
-                derived,
+                derived: rewritten.derived,
+                created: rewritten.created,
             })
         })
     }
@@ -1457,23 +1547,27 @@ impl Session<'_> {
             // statement as the source would, and never executes it as it
             // is (no delta version matches).
             version = u64::MAX;
+            // A table created (or altered) through vdb is not at the source
+            // as vdb has it: then the merged view's text is what the source
+            // prepares, and vdb describes the columns of such tables itself.
+            let merged = (!state.schema.created.is_empty())
+                .then(|| rewrite_traced(&original, &state, db.as_deref(), None))
+                .and_then(|r| r.ok().flatten())
+                .filter(|r| !r.created.is_empty());
             let read = Arc::new(RewrittenRead {
                 text: original.clone(),
                 shape: metadata::shape(&original, self.lex),
-                derived: Vec::new(),
+                derived: merged
+                    .as_ref()
+                    .map(|m| m.derived.clone())
+                    .unwrap_or_default(),
+                created: merged
+                    .as_ref()
+                    .map(|m| m.created.clone())
+                    .unwrap_or_default(),
             });
-            // A table created through vdb is not at the source: then the
-            // merged view's text is what the source prepares.
-            let unknown_at_source = !state.schema.created.is_empty()
-                && self
-                    .upstream
-                    .as_mut()
-                    .is_some_and(|up| up.describe(&original).is_err());
-            let merged = unknown_at_source
-                .then(|| rewrite_traced(&original, &state, db.as_deref(), None))
-                .and_then(|r| r.ok().flatten())
-                .map(|r| r.text.into_bytes());
-            (merged.unwrap_or_else(|| original.clone()), Some(read))
+            let text = merged.map_or_else(|| original.clone(), |m| m.text.into_bytes());
+            (text, Some(read))
         } else {
             (original.clone(), None)
         };
@@ -1483,7 +1577,8 @@ impl Session<'_> {
         let relayed = match &read {
             None => self.forward(&p, Expect::Prepare(client_id), seq)?,
             Some(r) => {
-                let mut patch = self.meta_patch(&original, &r.shape, &r.derived, false);
+                let mut patch =
+                    self.meta_patch(&original, &r.shape, &r.derived, &r.created, None, false);
                 self.forward_patched(&p, Expect::Prepare(client_id), seq, Some(&mut patch))?
             }
         };
@@ -1519,8 +1614,8 @@ impl Session<'_> {
             (stmt.original.clone(), stmt.text.clone(), stmt.upstream_id);
         let (text, read) = match self.overlay(&original, false) {
             Ok(Some(t)) => (
-                t.text.into_bytes(),
-                self.rewritten_read(&original, t.derived),
+                t.text.clone().into_bytes(),
+                self.rewritten_read(&original, t),
             ),
             Ok(None) => (original, None),
             Err(e) => {
@@ -1622,7 +1717,8 @@ impl Session<'_> {
                 let r = match read {
                     None => self.forward(&p, expect, seq),
                     Some(r) => {
-                        let mut patch = self.meta_patch(&r.text, &r.shape, &r.derived, true);
+                        let mut patch =
+                            self.meta_patch(&r.text, &r.shape, &r.derived, &r.created, None, true);
                         patch.cursor = prepared::opens_cursor(&p);
                         self.forward_patched(&p, expect, seq, Some(&mut patch))
                     }
@@ -1721,7 +1817,7 @@ impl Session<'_> {
         }
         self.db = parsed.database;
         self.replay.clear();
-        self.columns.clear();
+        self.forget_descriptions();
         self.prepared.clear();
         self.rollback_transaction();
         self.autocommit = true;
@@ -1865,6 +1961,7 @@ struct RewrittenRead {
     text: Vec<u8>,
     shape: Vec<u8>,
     derived: Vec<String>,
+    created: Vec<(String, Arc<crate::delta::TableMeta>)>,
 }
 
 /// The statement id of a COM_STMT_* packet (0 when too short).

@@ -335,7 +335,14 @@ impl Session<'_> {
         log::trace!("conn {} prepared instead: {}", self.id, narrowed.text);
         let mut p = with_types(packet, n, &types).unwrap_or_else(|| packet.to_vec());
         p[1..5].copy_from_slice(&once.to_le_bytes());
-        let mut patch = self.meta_patch(&original, &shape, &narrowed.derived, true);
+        let mut patch = self.meta_patch(
+            &original,
+            &shape,
+            &narrowed.derived,
+            &narrowed.created,
+            Some(narrowed.text.as_bytes()),
+            true,
+        );
         patch.cursor = opens_cursor(&p);
         self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?;
         if let Some(up) = self.upstream.as_mut() {

@@ -1,5 +1,5 @@
 """Python clients through vdb: PyMySQL, mysql-connector-python (prepared
-cursor), mysqlclient and SQLAlchemy. Each prints 'ok <client>' or raises
+cursor), mysqlclient and SQLAlchemy (Core and ORM). Each prints 'ok <client>' or raises
 with a specific reason; the exit status is non-zero when any failed."""
 import decimal
 import os
@@ -123,8 +123,68 @@ def sqlalchemy_client():
     print(f"ok SQLAlchemy {version('SQLAlchemy')}")
 
 
+def sqlalchemy_orm_client():
+    """The ORM: mapped classes over the source's table and a table it
+    creates (create_all), a relationship, a session's unit of work,
+    rollback, and drop_all; CALL vdb.reset() leaves the source's view."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Item(Base):
+        __tablename__ = "items"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(sa.String(50))
+        price: Mapped[float] = mapped_column(sa.Numeric(10, 2))
+        created: Mapped[sa.DateTime] = mapped_column(sa.DateTime)
+        note: Mapped[str | None] = mapped_column(sa.Text)
+        reviews: Mapped[list["Review"]] = relationship(back_populates="item")
+
+    class Review(Base):
+        __tablename__ = "orm_reviews"
+        id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+        item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"))
+        stars: Mapped[int]
+        item: Mapped[Item] = relationship(back_populates="reviews")
+
+    engine = sa.create_engine(f"mysql+pymysql://{USER}:{PASSWORD}@{HOST}:{PORT}/{DB}?charset=utf8mb4")
+    Review.__table__.create(engine)
+    with Session(engine) as s:
+        pear = s.get(Item, 2)
+        expect(pear.name == "pear", f"get: {pear.name}")
+        pear.reviews.append(Review(stars=4))
+        pear.reviews.append(Review(stars=2))
+        pear.price = 3
+        s.commit()
+        ids = [r.id for r in pear.reviews]
+        expect(ids == [1, 2], f"autoincrement ids: {ids}")
+    with Session(engine) as s:
+        rows = s.execute(sa.select(Item.name, sa.func.avg(Review.stars)).join(Item.reviews)
+                         .group_by(Item.name)).all()
+        expect([(n, float(a)) for n, a in rows] == [("pear", 3.0)], f"join: {rows}")
+        expect(s.get(Item, 2).price == 3, "the committed update")
+        s.add(Review(item_id=99, stars=1))
+        try:
+            s.commit()
+            raise AssertionError("a review of a missing item was accepted")
+        except sa.exc.IntegrityError as e:
+            expect(e.orig.args[0] == 1452, f"expected 1452, got {e.orig}")
+            s.rollback()
+        s.get(Item, 1).name = "changed"
+        s.rollback()
+        expect(s.get(Item, 1).name == "apple", "a rolled-back change")
+    Review.__table__.drop(engine)
+    with engine.begin() as c:
+        c.execute(sa.text("CALL vdb.reset()"))
+    print(f"ok SQLAlchemy {version('SQLAlchemy')} ORM: mapped classes, create_all of a new "
+          "table with a foreign key, relationships, unit of work, 1452, rollback")
+
+
 failed = 0
-for client in [pymysql_client, connector_client, mysqlclient_client, sqlalchemy_client]:
+for client in [pymysql_client, connector_client, mysqlclient_client, sqlalchemy_client,
+               sqlalchemy_orm_client]:
     try:
         client()
     except Exception:

@@ -111,3 +111,116 @@ fn reads_of_changed_tables_carry_the_tables_own_column_metadata() {
     assert_eq!(cols, want, "after SET NAMES latin1");
     assert_source_unchanged(&before);
 }
+
+/// A table of every column type vdb captures, with keys of every kind.
+const EVERY_TYPE: &str = "CREATE TABLE mt (
+  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  u INT UNSIGNED, ti TINYINT NOT NULL DEFAULT 0, si SMALLINT, mi MEDIUMINT, bi BIGINT UNSIGNED,
+  b1 TINYINT(1), w INT(6), d DECIMAL(10,2) NOT NULL, du DECIMAL(5,0) UNSIGNED, f FLOAT, db DOUBLE,
+  dt DATE, dtm DATETIME(3), ts TIMESTAMP NULL, tm TIME, y YEAR,
+  c CHAR(4), v VARCHAR(100) NOT NULL, vb VARCHAR(10) COLLATE utf8mb4_bin,
+  l1 VARCHAR(10) CHARACTER SET latin1, t TEXT, tt TINYTEXT, lt LONGTEXT,
+  bn BINARY(3), vbn VARBINARY(8), bl BLOB, e ENUM('a','bb'), st SET('x','y'), bt BIT(3),
+  UNIQUE KEY uv (v), KEY kd (dt, dtm), UNIQUE KEY two (si, mi)
+) DEFAULT CHARSET=utf8mb4";
+
+const EVERY_TYPE_ROWS: &[&str] = &[
+    "INSERT INTO mt (u,ti,si,mi,bi,b1,w,d,du,f,db,dt,dtm,ts,tm,y,c,v,vb,l1,t,tt,lt,bn,vbn,bl,e,st,bt) VALUES \
+     (4000000000,-5,-300,-70000,18446744073709551615,1,42,-12.5,99999,1.5,2.25,'2024-01-02',\
+     '2024-01-02 03:04:05.678','2024-05-06 07:08:09','-12:34:56',2024,'ab','vee','Vb','l\u{e9}',\
+     'text','tt','long',X'010203',X'ff00',X'00ff00','bb','x,y',5)",
+    "INSERT INTO mt (d, v) VALUES (0, 'second')",
+];
+
+/// Reads of a created table (and of a source table ALTER made vdb's).
+const CREATED_READS: &[&str] = &[
+    "SELECT * FROM mt ORDER BY id",
+    "SELECT * FROM mt WHERE id = 1",
+    "SELECT m.id AS k, m.v, m.y, m.bt, m.ti FROM mt AS m WHERE m.id > 0 ORDER BY m.id",
+    "SELECT a.v, b.id FROM mt a JOIN mt b ON b.id = a.id ORDER BY a.id",
+    "SELECT v, COUNT(*) FROM mt GROUP BY v ORDER BY COUNT(*) DESC, v",
+    "SELECT id, v FROM mt ORDER BY v DESC",
+    "SELECT * FROM digits ORDER BY d",
+];
+
+#[test]
+fn reads_of_created_and_altered_tables_carry_a_real_tables_column_metadata() {
+    let before = source_fingerprint();
+    let scratch = crate::capture::scratch_copy();
+    let vdb = Vdb::start();
+    let mut through = vdb.conn(Some("vdbt_shop"));
+    let mut direct = source().conn(Some(&scratch));
+    let empty = "SELECT * FROM mt";
+    let mut setup = vec![EVERY_TYPE];
+    setup.extend_from_slice(EVERY_TYPE_ROWS);
+    for (n, sql) in setup.iter().enumerate() {
+        through.query_drop(sql).unwrap();
+        direct.query_drop(sql).unwrap();
+        if n == 0 {
+            // An empty created table is described like an empty table.
+            let norm = |v: Vec<String>| -> Vec<String> {
+                v.into_iter()
+                    .map(|c| c.replace(&scratch, "vdbt_shop"))
+                    .collect()
+            };
+            assert_eq!(
+                norm(described(&mut through, empty).0),
+                norm(described(&mut direct, empty).0),
+                "{empty}: an empty created table"
+            );
+        }
+    }
+    for sql in [
+        "ALTER TABLE digits ADD COLUMN note VARCHAR(10) NOT NULL DEFAULT 'n', MODIFY d SMALLINT UNSIGNED NOT NULL",
+        "CREATE INDEX by_note ON digits (note)",
+    ] {
+        through.query_drop(sql).unwrap();
+        direct.query_drop(sql).unwrap();
+    }
+    let norm = |v: Vec<String>| -> Vec<String> {
+        v.into_iter()
+            .map(|c| c.replace(&scratch, "vdbt_shop"))
+            .collect()
+    };
+    // Values only: a row's columns name its database.
+    let values = |rows: Vec<mysql::Row>| -> Vec<Vec<mysql::Value>> {
+        rows.into_iter().map(|r| r.unwrap()).collect()
+    };
+    for names in ["utf8mb4", "latin1"] {
+        through.query_drop(format!("SET NAMES {names}")).unwrap();
+        direct.query_drop(format!("SET NAMES {names}")).unwrap();
+        for sql in CREATED_READS {
+            let (cols, rows) = described(&mut through, sql);
+            let (want_cols, want_rows) = described(&mut direct, sql);
+            assert_eq!(
+                norm(cols),
+                norm(want_cols),
+                "{sql} ({names}): text protocol metadata"
+            );
+            assert_eq!(
+                values(rows),
+                values(want_rows),
+                "{sql} ({names}): text protocol rows"
+            );
+            let (prep, cols, rows) = described_prepared(&mut through, sql);
+            let (want_prep, want_cols, want_rows) = described_prepared(&mut direct, sql);
+            assert_eq!(
+                norm(prep),
+                norm(want_prep),
+                "{sql} ({names}): PREPARE metadata"
+            );
+            assert_eq!(
+                norm(cols),
+                norm(want_cols),
+                "{sql} ({names}): binary protocol metadata"
+            );
+            assert_eq!(
+                values(rows),
+                values(want_rows),
+                "{sql} ({names}): binary protocol rows"
+            );
+        }
+    }
+    crate::capture::drop_scratch(&scratch);
+    assert_source_unchanged(&before);
+}
