@@ -54,9 +54,21 @@ pub fn patch(
             def.collation
         ));
     }
+    // What each dropped source name was: the first statement that
+    // touched it says (DROP VIEW, or CREATE OR REPLACE VIEW over it, for
+    // a view).
+    let dropped_view = |id: &TableId| {
+        state
+            .schema
+            .log
+            .iter()
+            .find(|c| c.table == *id)
+            .is_some_and(|c| c.kind == "DROP VIEW" || c.kind == "CREATE VIEW")
+    };
     for id in &state.schema.dropped {
         if !state.schema.dropped_databases.contains(&id.schema) {
-            out.push(format!("DROP TABLE {}", name(id)));
+            let what = if dropped_view(id) { "VIEW" } else { "TABLE" };
+            out.push(format!("DROP {what} {}", name(id)));
         }
     }
     let mut created: Vec<_> = state.schema.created.values().collect();
@@ -70,6 +82,37 @@ pub fn patch(
             Some(rest) => format!("CREATE TABLE {}{rest}", name(&meta.id)),
             None => text,
         });
+    }
+    // Views after the tables they read, in the order they were first
+    // created (a view reads only what existed then).
+    let mut made: Vec<&TableId> = Vec::new();
+    for c in &state.schema.log {
+        if c.kind == "CREATE VIEW"
+            && state.schema.views.contains_key(&c.table)
+            && !made.contains(&&c.table)
+        {
+            made.push(&c.table);
+        }
+    }
+    for id in made {
+        let v = &state.schema.views[id];
+        let columns = if v.columns.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = v.columns.iter().map(|c| quote_ident(c)).collect();
+            format!(" ({})", names.join(", "))
+        };
+        let check = match v.check_option.as_str() {
+            "NONE" => String::new(),
+            other => format!(" WITH {other} CHECK OPTION"),
+        };
+        out.push(format!(
+            "CREATE ALGORITHM = {} SQL SECURITY {} VIEW {}{columns} AS {}{check}",
+            v.algorithm,
+            v.security,
+            name(id),
+            v.body
+        ));
     }
     for t in state.user_tables() {
         let meta = &t.meta;

@@ -945,6 +945,32 @@ pub struct SchemaDelta {
     /// Source databases dropped through vdb (their tables are in
     /// `dropped`).
     pub dropped_databases: BTreeSet<String>,
+    /// Views created through vdb (their definitions, qualified, are also
+    /// in [`DeltaState::views`], where reads find them).
+    pub views: BTreeMap<TableId, ViewDef>,
+}
+
+/// A view created through vdb: what SHOW CREATE VIEW and
+/// information_schema.VIEWS say of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewDef {
+    /// The SELECT as the client wrote it.
+    pub body: String,
+    /// Its column names, when the statement gave them.
+    pub columns: Vec<String>,
+    /// ALGORITHM.
+    pub algorithm: String,
+    /// SQL SECURITY.
+    pub security: String,
+    /// `user@host`.
+    pub definer: String,
+    /// `NONE`, `CASCADED` or `LOCAL`.
+    pub check_option: String,
+    /// The session's character_set_client and collation_connection when
+    /// it was created.
+    pub charset_client: String,
+    /// See `charset_client`.
+    pub collation_connection: String,
 }
 
 /// A database created through vdb: what SHOW CREATE DATABASE and
@@ -978,6 +1004,7 @@ impl SchemaDelta {
             && self.dropped.is_empty()
             && self.databases.is_empty()
             && self.dropped_databases.is_empty()
+            && self.views.is_empty()
     }
 
     /// Whether the database was created through vdb (the source knows
@@ -992,9 +1019,9 @@ impl SchemaDelta {
         self.dropped_databases.contains(name) && !self.databases.contains_key(name)
     }
 
-    /// Whether the table is gone: dropped and not created again.
+    /// Whether the table (or view) is gone: dropped and not created again.
     pub fn is_dropped(&self, id: &TableId) -> bool {
-        self.dropped.contains(id) && !self.created.contains_key(id)
+        self.dropped.contains(id) && !self.created.contains_key(id) && !self.views.contains_key(id)
     }
 }
 

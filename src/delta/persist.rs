@@ -15,7 +15,7 @@ use imbl::OrdMap;
 
 use super::{
     CheckConstraint, ColumnMeta, DatabaseDef, DeltaState, FkRule, ForeignKey, Row, SchemaChange,
-    SchemaDelta, TableDelta, TableId, TableMeta, UniqueKey, Value,
+    SchemaDelta, TableDelta, TableId, TableMeta, UniqueKey, Value, ViewDef,
 };
 use crate::sql::literal::Column;
 
@@ -285,6 +285,25 @@ fn state(w: &mut Writer, s: &DeltaState) {
     for name in &s.schema.dropped_databases {
         w.str(name);
     }
+    w.len(s.schema.views.len());
+    for (id, v) in &s.schema.views {
+        w.id(id);
+        w.str(&v.body);
+        w.len(v.columns.len());
+        for c in &v.columns {
+            w.str(c);
+        }
+        for f in [
+            &v.algorithm,
+            &v.security,
+            &v.definer,
+            &v.check_option,
+            &v.charset_client,
+            &v.collation_connection,
+        ] {
+            w.str(f);
+        }
+    }
 }
 
 fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
@@ -356,6 +375,27 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
         }
         for _ in 0..r.len()? {
             schema.dropped_databases.insert(r.str()?);
+        }
+        for _ in 0..r.len()? {
+            let id = r.id()?;
+            let body = r.str()?;
+            let mut columns = Vec::new();
+            for _ in 0..r.len()? {
+                columns.push(r.str()?);
+            }
+            schema.views.insert(
+                id,
+                ViewDef {
+                    body,
+                    columns,
+                    algorithm: r.str()?,
+                    security: r.str()?,
+                    definer: r.str()?,
+                    check_option: r.str()?,
+                    charset_client: r.str()?,
+                    collation_connection: r.str()?,
+                },
+            );
         }
     }
     // A created table's delta shares its definition with the schema delta.
@@ -561,6 +601,22 @@ mod tests {
             },
         );
         s.schema.dropped_databases.insert("legacy".into());
+        s.schema.views.insert(
+            TableId {
+                schema: "shop".into(),
+                name: "cheap".into(),
+            },
+            ViewDef {
+                body: "SELECT id FROM items WHERE id < 5".into(),
+                columns: vec!["n".into()],
+                algorithm: "UNDEFINED".into(),
+                security: "DEFINER".into(),
+                definer: "app@%".into(),
+                check_option: "NONE".into(),
+                charset_client: "utf8mb4".into(),
+                collation_connection: "utf8mb4_general_ci".into(),
+            },
+        );
         s
     }
 
@@ -569,11 +625,13 @@ mod tests {
         let mut s = sample();
         s.schema.databases.clear();
         s.schema.dropped_databases.clear();
+        s.schema.views.clear();
         let v2 = encode(&s, &[]);
         let payload = &v2[20..v2.len() - 8];
-        // Format 1 ends each state before the two (empty) database lists.
+        // Format 1 ends each state before the (empty) lists of databases,
+        // dropped databases and views.
         let cut = payload.len() - 8;
-        let mut v1_payload = payload[..cut - 16].to_vec();
+        let mut v1_payload = payload[..cut - 24].to_vec();
         v1_payload.extend_from_slice(&payload[cut..]);
         let mut v1 = MAGIC.to_vec();
         v1.extend_from_slice(&1u32.to_le_bytes());
@@ -604,6 +662,7 @@ mod tests {
         assert_eq!(back.schema.dropped, s.schema.dropped);
         assert_eq!(back.schema.databases, s.schema.databases);
         assert_eq!(back.schema.dropped_databases, s.schema.dropped_databases);
+        assert_eq!(back.schema.views, s.schema.views);
         assert_eq!(snaps.len(), 1);
         assert_eq!(snaps[0].0, "before");
         assert!(snaps[0].2.tables.is_empty());

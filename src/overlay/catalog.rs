@@ -1,7 +1,7 @@
 //! The schema delta as the catalog shows it.
 //!
 //! information_schema TABLES, COLUMNS, STATISTICS, TABLE_CONSTRAINTS,
-//! KEY_COLUMN_USAGE, REFERENTIAL_CONSTRAINTS and SCHEMATA become changed
+//! KEY_COLUMN_USAGE, REFERENTIAL_CONSTRAINTS, SCHEMATA and VIEWS become changed
 //! tables of their own: after every captured DDL their deltas are rebuilt
 //! from the schema delta (rows for the tables and databases created
 //! through vdb, the rows of dropped ones hidden), so that any query over
@@ -181,7 +181,50 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
             columns.insert(row_of(&columns_meta, &column_row(meta, i, c)));
         }
     }
-    let mut more = Vec::new();
+    let views_meta = catalog_meta(up, delta, "VIEWS", &["TABLE_SCHEMA", "TABLE_NAME"])?;
+    let mut views = TableDelta::new(
+        views_meta.clone(),
+        views_meta.unique_keys[0].columns.clone(),
+    );
+    for id in &schema.dropped {
+        views.delete(&row_of(
+            &views_meta,
+            &[
+                ("TABLE_SCHEMA", Some(id.schema.clone())),
+                ("TABLE_NAME", Some(id.name.clone())),
+            ],
+        ));
+    }
+    for (id, v) in &schema.views {
+        let s = |v: &str| Some(v.to_string());
+        tables.insert(row_of(
+            &tables_meta,
+            &[
+                ("TABLE_CATALOG", s("def")),
+                ("TABLE_SCHEMA", s(&id.schema)),
+                ("TABLE_NAME", s(&id.name)),
+                ("TABLE_TYPE", s("VIEW")),
+                ("TABLE_COMMENT", s("VIEW")),
+            ],
+        ));
+        views.insert(row_of(
+            &views_meta,
+            &[
+                ("TABLE_CATALOG", s("def")),
+                ("TABLE_SCHEMA", s(&id.schema)),
+                ("TABLE_NAME", s(&id.name)),
+                ("VIEW_DEFINITION", s(&v.body)),
+                ("CHECK_OPTION", s(&v.check_option)),
+                ("IS_UPDATABLE", s(updatable(&v.body))),
+                ("DEFINER", s(&v.definer)),
+                ("SECURITY_TYPE", s(&v.security)),
+                ("CHARACTER_SET_CLIENT", s(&v.charset_client)),
+                ("COLLATION_CONNECTION", s(&v.collation_connection)),
+                ("ALGORITHM", s(&v.algorithm)),
+            ],
+        ));
+    }
+    let mut more = vec![(views_meta, views)];
     let schemata_meta = catalog_meta(up, delta, "SCHEMATA", &["SCHEMA_NAME"])?;
     let mut schemata = TableDelta::new(
         schemata_meta.clone(),
@@ -490,6 +533,61 @@ fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Opt
     ]
 }
 
+/// information_schema.VIEWS's IS_UPDATABLE for a view's SELECT: NO when
+/// it aggregates, groups, is DISTINCT or a UNION, or reads no table.
+fn updatable(body: &str) -> &'static str {
+    let t = lex(body.as_bytes(), LexMode::default()).tokens;
+    let b = body.as_bytes();
+    let blocked = t.iter().any(|x| {
+        [
+            "DISTINCT",
+            "GROUP",
+            "HAVING",
+            "UNION",
+            "EXCEPT",
+            "INTERSECT",
+            "COUNT",
+            "SUM",
+            "AVG",
+            "MIN",
+            "MAX",
+            "GROUP_CONCAT",
+        ]
+        .iter()
+        .any(|w| x.is_word(b, w))
+    });
+    if blocked || !t.iter().any(|x| x.is_word(b, "FROM")) {
+        "NO"
+    } else {
+        "YES"
+    }
+}
+
+/// SHOW CREATE VIEW's text, as MariaDB prints it (the SELECT as written,
+/// where the server prints its own rendering).
+fn create_view_text(id: &TableId, v: &crate::delta::ViewDef) -> String {
+    let (user, host) = v.definer.split_once('@').unwrap_or((&v.definer, "%"));
+    let columns = if v.columns.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = v.columns.iter().map(|c| quote_ident(c)).collect();
+        format!("({})", names.join(","))
+    };
+    let check = match v.check_option.as_str() {
+        "NONE" => String::new(),
+        other => format!(" WITH {other} CHECK OPTION"),
+    };
+    format!(
+        "CREATE ALGORITHM={} DEFINER={}@{} SQL SECURITY {} VIEW {}{columns} AS {}{check}",
+        v.algorithm,
+        quote_ident(user),
+        quote_ident(host),
+        v.security,
+        quote_ident(&id.name),
+        v.body
+    )
+}
+
 /// The most bytes a character takes in a character set.
 fn mbmaxlen(charset: &str) -> u64 {
     match charset {
@@ -776,6 +874,7 @@ enum Show {
         filter: Option<String>,
     },
     Create(TableId),
+    CreateView(TableId),
     Columns {
         full: bool,
         table: TableId,
@@ -944,6 +1043,14 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
                 Err(()) => Some(Show::OtherTables(db)),
             }
         }
+        "CREATE" if !full && word(i + 1).as_deref() == Some("VIEW") => {
+            let (schema, name, next) = table_at(i + 2)?;
+            (next == tokens.len()).then_some(())?;
+            Some(Show::CreateView(TableId {
+                schema: schema.or_else(|| db.map(str::to_string))?,
+                name,
+            }))
+        }
         "CREATE" if !full && word(i + 1).as_deref() == Some("TABLE") => {
             let (schema, name, next) = table_at(i + 2)?;
             (next == tokens.len()).then_some(())?;
@@ -1028,6 +1135,11 @@ pub fn show(
     let table_meta = |id: &TableId| -> Option<Result<&Arc<TableMeta>, OverlayError>> {
         if let Some(m) = state.schema.created.get(id) {
             return Some(Ok(m));
+        }
+        if state.schema.views.contains_key(id) {
+            return Some(Err(OverlayError::Unsupported(format!(
+                "SHOW COLUMNS, DESCRIBE or SHOW INDEX of {id}, a view created through vdb"
+            ))));
         }
         // A database vdb holds has only the tables created in it.
         (state.schema.is_dropped(id) || state.schema.is_virtual_database(&id.schema))
@@ -1142,6 +1254,36 @@ pub fn show(
             Err(OverlayError::Unsupported(
                 "this SHOW TABLES or SHOW TABLE STATUS in a database with tables created or dropped through vdb".into(),
             ))
+        }
+        Show::CreateView(id) | Show::Create(id) if state.schema.views.contains_key(&id) => {
+            let v = &state.schema.views[&id];
+            Ok(literal_result(
+                &[
+                    "View",
+                    "Create View",
+                    "character_set_client",
+                    "collation_connection",
+                ],
+                &[vec![
+                    Some(id.name.clone()),
+                    Some(create_view_text(&id, v)),
+                    Some(v.charset_client.clone()),
+                    Some(v.collation_connection.clone()),
+                ]],
+            ))
+        }
+        Show::CreateView(id) => {
+            if state.schema.is_dropped(&id) {
+                return Some(Err(no_such_table(&id)));
+            }
+            if state.schema.created.contains_key(&id) {
+                return Some(Err(OverlayError::Server {
+                    code: 1347,
+                    state: "HY000".into(),
+                    message: format!("'{}.{}' is not of type 'VIEW'", id.schema, id.name),
+                }));
+            }
+            return None;
         }
         Show::Create(id) => match table_meta(&id)? {
             Err(e) => Err(e),

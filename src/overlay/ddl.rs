@@ -67,6 +67,8 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
         Ddl::Truncate(t) => super::alter::truncate(cx, &t, text),
         Ddl::CreateDatabase(c) => super::database::create(cx, &c, text),
         Ddl::DropDatabase { name, if_exists } => super::database::drop(cx, &name, if_exists, text),
+        Ddl::CreateView(v) => super::view::create(cx, &v, text),
+        Ddl::DropView { if_exists, views } => super::view::drop(cx, if_exists, &views, text),
     }
 }
 
@@ -577,6 +579,9 @@ fn drop_tables(
             schema: schema_of(cx, schema)?,
             name: name.clone(),
         };
+        if super::view::is_view(cx, &id)? {
+            return Err(super::view::is_a_view(&id));
+        }
         if exists(cx.up, cx.delta, &id)? {
             gone.push(id);
         } else {
@@ -585,15 +590,7 @@ fn drop_tables(
     }
     let mut metas = Vec::with_capacity(gone.len());
     for id in &gone {
-        let meta = match load(cx.up, cx.delta, id) {
-            Ok(m) => m,
-            Err(OverlayError::Unsupported(_)) => {
-                return Err(OverlayError::Unsupported(format!(
-                    "DROP TABLE of {id}, which is a view"
-                )))
-            }
-            Err(e) => return Err(e),
-        };
+        let meta = load(cx.up, cx.delta, id)?;
         let state = cx.delta.current();
         let referenced = meta.referenced_by.iter().any(|fk| {
             fk.child != *id && !gone.contains(&fk.child) && !state.schema.is_dropped(&fk.child)

@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod database;
 pub mod ddl;
 pub mod meta;
+pub mod view;
 pub mod write;
 
 use crate::delta::{DeltaState, TableDelta, TableId, Value};

@@ -1870,6 +1870,8 @@ const CAPTURED_DDL: &[&str] = &[
     "CREATE SCHEMA",
     "DROP DATABASE",
     "DROP SCHEMA",
+    "CREATE VIEW",
+    "DROP VIEW",
 ];
 
 /// Whether the text's first statement word is a captured write (and not,

@@ -116,6 +116,215 @@ pub enum Ddl {
         /// IF EXISTS.
         if_exists: bool,
     },
+    /// CREATE [OR REPLACE] VIEW.
+    CreateView(CreateView),
+    /// DROP VIEW [IF EXISTS] v, ...
+    DropView {
+        /// IF EXISTS.
+        if_exists: bool,
+        /// The views, in order.
+        views: Vec<TableName>,
+    },
+}
+
+/// A CREATE VIEW: its options, name, column names and the SELECT's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateView {
+    /// OR REPLACE.
+    pub or_replace: bool,
+    /// The view.
+    pub name: TableName,
+    /// `(c1, c2)` after the name, if given.
+    pub columns: Vec<String>,
+    /// The SELECT as written (without WITH ... CHECK OPTION).
+    pub body: String,
+    /// ALGORITHM (`UNDEFINED` when not given).
+    pub algorithm: String,
+    /// SQL SECURITY (`DEFINER` when not given).
+    pub security: String,
+    /// DEFINER as `user@host`, when given (`CURRENT_USER` is not given).
+    pub definer: Option<String>,
+    /// `NONE`, `CASCADED` or `LOCAL`.
+    pub check_option: String,
+}
+
+/// CREATE VIEW and DROP VIEW, read from their tokens (the SELECT is kept
+/// as written). `None` when the text is neither.
+fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
+    use super::lexer::{lex, Kind, LexMode};
+    let b = sql.as_bytes();
+    let mode = LexMode::default();
+    let mut t = lex(b, mode).tokens;
+    while t.last().is_some_and(|x| x.is_punct(b';')) {
+        t.pop();
+    }
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
+    let ident = |i: usize| {
+        t.get(i)
+            .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+            .and_then(|x| x.name(b, mode))
+    };
+    // `name` or `db.name` at i: (name, next index).
+    let table_at = |i: usize| -> Option<(TableName, usize)> {
+        let first = ident(i)?;
+        if t.get(i + 1).is_some_and(|x| x.is_punct(b'.')) {
+            Some(((Some(first), ident(i + 2)?), i + 3))
+        } else {
+            Some(((None, first), i + 1))
+        }
+    };
+    if word(0, "DROP") && word(1, "VIEW") {
+        let mut i = 2;
+        let if_exists = word(2, "IF") && word(3, "EXISTS");
+        if if_exists {
+            i = 4;
+        }
+        let mut views = Vec::new();
+        loop {
+            let Some((name, next)) = table_at(i) else {
+                return Some(no("this form of DROP VIEW"));
+            };
+            views.push(name);
+            i = next;
+            if t.get(i).is_some_and(|x| x.is_punct(b',')) {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        if word(i, "RESTRICT") || word(i, "CASCADE") {
+            i += 1;
+        }
+        return Some(if i == t.len() {
+            Ok(Ddl::DropView { if_exists, views })
+        } else {
+            no("this form of DROP VIEW")
+        });
+    }
+    if !word(0, "CREATE") {
+        return None;
+    }
+    let mut i = 1;
+    let or_replace = word(1, "OR") && word(2, "REPLACE");
+    if or_replace {
+        i = 3;
+    }
+    let mut algorithm = "UNDEFINED".to_string();
+    let mut security = "DEFINER".to_string();
+    let mut definer = None;
+    loop {
+        if word(i, "ALGORITHM") && t.get(i + 1).is_some_and(|x| x.is_punct(b'=')) {
+            let Some(a) = ident(i + 2) else {
+                return Some(no("this form of CREATE VIEW"));
+            };
+            algorithm = a.to_ascii_uppercase();
+            i += 3;
+        } else if word(i, "DEFINER") && t.get(i + 1).is_some_and(|x| x.is_punct(b'=')) {
+            i += 2;
+            if word(i, "CURRENT_USER") {
+                i += 1;
+                if t.get(i).is_some_and(|x| x.is_punct(b'('))
+                    && t.get(i + 1).is_some_and(|x| x.is_punct(b')'))
+                {
+                    i += 2;
+                }
+                continue;
+            }
+            let user = t.get(i).and_then(|x| match x.kind {
+                Kind::Str => Some(
+                    String::from_utf8_lossy(&super::lexer::unquote(x.text(b), mode)).into_owned(),
+                ),
+                _ => x.name(b, mode),
+            });
+            let host = t.get(i + 1).filter(|x| x.kind == Kind::Variable).map(|x| {
+                let h = &x.text(b)[1..];
+                let h = if matches!(h.first(), Some(b'\'' | b'"' | b'`')) {
+                    super::lexer::unquote(h, mode)
+                } else {
+                    h.to_vec()
+                };
+                String::from_utf8_lossy(&h).into_owned()
+            });
+            let Some(user) = user else {
+                return Some(no("this form of CREATE VIEW"));
+            };
+            i += 1 + usize::from(host.is_some());
+            definer = Some(format!("{user}@{}", host.unwrap_or_else(|| "%".into())));
+        } else if word(i, "SQL") && word(i + 1, "SECURITY") {
+            let Some(s) = ident(i + 2) else {
+                return Some(no("this form of CREATE VIEW"));
+            };
+            security = s.to_ascii_uppercase();
+            i += 3;
+        } else {
+            break;
+        }
+    }
+    if !word(i, "VIEW") {
+        return None;
+    }
+    i += 1;
+    if word(i, "IF") && word(i + 1, "NOT") && word(i + 2, "EXISTS") {
+        return Some(no("CREATE VIEW IF NOT EXISTS"));
+    }
+    let Some((name, mut i)) = table_at(i) else {
+        return Some(no("this form of CREATE VIEW"));
+    };
+    let mut columns = Vec::new();
+    if t.get(i).is_some_and(|x| x.is_punct(b'(')) {
+        i += 1;
+        loop {
+            let Some(c) = ident(i) else {
+                return Some(no("this form of CREATE VIEW"));
+            };
+            columns.push(c);
+            i += 1;
+            if t.get(i).is_some_and(|x| x.is_punct(b',')) {
+                i += 1;
+            } else if t.get(i).is_some_and(|x| x.is_punct(b')')) {
+                i += 1;
+                break;
+            } else {
+                return Some(no("this form of CREATE VIEW"));
+            }
+        }
+    }
+    if !word(i, "AS") || i + 1 >= t.len() {
+        return Some(no("this form of CREATE VIEW"));
+    }
+    let start = t[i + 1].start;
+    let mut end_tok = t.len();
+    let mut check_option = "NONE".to_string();
+    let n = t.len();
+    if n >= 3 && word(n - 2, "CHECK") && word(n - 1, "OPTION") {
+        if n >= 4 && word(n - 3, "WITH") {
+            check_option = "CASCADED".into();
+            end_tok = n - 3;
+        } else if n >= 4 && (word(n - 3, "CASCADED") || word(n - 3, "LOCAL")) && word(n - 4, "WITH")
+        {
+            check_option = if word(n - 3, "LOCAL") {
+                "LOCAL"
+            } else {
+                "CASCADED"
+            }
+            .into();
+            end_tok = n - 4;
+        }
+    }
+    if end_tok <= i + 1 {
+        return Some(no("this form of CREATE VIEW"));
+    }
+    let body = sql[start..t[end_tok - 1].end].to_string();
+    Some(Ok(Ddl::CreateView(CreateView {
+        or_replace,
+        name,
+        columns,
+        body,
+        algorithm,
+        security,
+        definer,
+        check_option,
+    })))
 }
 
 /// A CREATE DATABASE.
@@ -351,7 +560,7 @@ fn name_parts(n: &ObjectName) -> Result<(Option<String>, String), Unsupported> {
 
 /// Reads one CREATE TABLE or DROP TABLE statement.
 pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
-    if let Some(d) = database_ddl(sql) {
+    if let Some(d) = database_ddl(sql).or_else(|| view_ddl(sql)) {
         return d;
     }
     let options = ParserOptions::new().with_unescape(false);
@@ -989,6 +1198,50 @@ pub fn column_type(printed: &str) -> Result<(String, String), Unsupported> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn create_and_drop_view_are_read_with_the_select_as_written() {
+        let Ok(Ddl::CreateView(v)) = parse_ddl(
+            "CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW shop.`big one` (a, `b c`) AS SELECT x, y FROM t WHERE x > 1 WITH LOCAL CHECK OPTION;",
+        ) else {
+            panic!("not a view");
+        };
+        assert!(v.or_replace);
+        assert_eq!(v.name, (Some("shop".into()), "big one".into()));
+        assert_eq!(v.columns, vec!["a", "b c"]);
+        assert_eq!(v.body, "SELECT x, y FROM t WHERE x > 1");
+        assert_eq!(
+            (
+                v.algorithm.as_str(),
+                v.security.as_str(),
+                v.check_option.as_str()
+            ),
+            ("MERGE", "INVOKER", "LOCAL")
+        );
+        let Ok(Ddl::CreateView(v)) =
+            parse_ddl("create view v as (select 1) union (select 2) with check option")
+        else {
+            panic!("not a view");
+        };
+        assert_eq!(v.body, "(select 1) union (select 2)");
+        assert_eq!(v.check_option, "CASCADED");
+        assert_eq!(
+            parse_ddl("DROP VIEW IF EXISTS a, d.b"),
+            Ok(Ddl::DropView {
+                if_exists: true,
+                views: vec![(None, "a".into()), (Some("d".into()), "b".into())]
+            })
+        );
+        let Ok(Ddl::CreateView(v)) = parse_ddl("CREATE DEFINER = 'app'@'%' VIEW v AS SELECT 1")
+        else {
+            panic!("not a view");
+        };
+        assert_eq!(v.definer.as_deref(), Some("app@%"));
+        assert!(matches!(
+            parse_ddl("CREATE DEFINER=CURRENT_USER() VIEW v AS SELECT 1"),
+            Ok(Ddl::CreateView(CreateView { definer: None, .. }))
+        ));
+    }
 
     #[test]
     fn create_and_drop_database_are_read_with_their_options() {

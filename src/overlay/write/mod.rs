@@ -279,6 +279,9 @@ fn writable(
     cx: &mut WriteContext,
     id: &TableId,
 ) -> Result<(Arc<TableMeta>, Vec<usize>), OverlayError> {
+    if cx.delta.current().schema.views.contains_key(id) {
+        return unsupported(format!("a write through the view {id}"));
+    }
     let meta = load(cx.up, cx.delta, id)?;
     if !meta.triggers.is_empty() {
         return unsupported(format!(
