@@ -952,7 +952,7 @@ pub struct SchemaDelta {
 
 /// A view created through vdb: what SHOW CREATE VIEW and
 /// information_schema.VIEWS say of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ViewDef {
     /// The SELECT as the client wrote it.
     pub body: String,
@@ -971,6 +971,9 @@ pub struct ViewDef {
     pub charset_client: String,
     /// See `charset_client`.
     pub collation_connection: String,
+    /// Its columns as the server describes them (a definition without
+    /// keys, under the view's name), as of when it was created.
+    pub meta: Arc<TableMeta>,
 }
 
 /// A database created through vdb: what SHOW CREATE DATABASE and

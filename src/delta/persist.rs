@@ -303,6 +303,7 @@ fn state(w: &mut Writer, s: &DeltaState) {
         ] {
             w.str(f);
         }
+        meta(w, &v.meta);
     }
 }
 
@@ -394,6 +395,7 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
                     check_option: r.str()?,
                     charset_client: r.str()?,
                     collation_connection: r.str()?,
+                    meta: Arc::new(read_meta(r)?),
                 },
             );
         }
@@ -615,6 +617,7 @@ mod tests {
                 check_option: "NONE".into(),
                 charset_client: "utf8mb4".into(),
                 collation_connection: "utf8mb4_general_ci".into(),
+                meta: meta.clone(),
             },
         );
         s
@@ -662,7 +665,17 @@ mod tests {
         assert_eq!(back.schema.dropped, s.schema.dropped);
         assert_eq!(back.schema.databases, s.schema.databases);
         assert_eq!(back.schema.dropped_databases, s.schema.dropped_databases);
-        assert_eq!(back.schema.views, s.schema.views);
+        let view = |s: &DeltaState| {
+            s.schema
+                .views
+                .iter()
+                .map(|(id, v)| {
+                    let cols: Vec<String> = v.meta.columns.iter().map(|c| c.name.clone()).collect();
+                    format!("{id} {} {:?} {} {cols:?}", v.body, v.columns, v.definer)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(view(&back), view(&s));
         assert_eq!(snaps.len(), 1);
         assert_eq!(snaps[0].0, "before");
         assert!(snaps[0].2.tables.is_empty());

@@ -163,13 +163,25 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
             v
         };
         tables.delete(&row_of(&tables_meta, &key(&[])));
-        if let Some(source) = delta.cached_meta(id) {
-            for i in 0..source.columns.len() {
-                columns.delete(&row_of(
-                    &columns_meta,
-                    &key(&[("ORDINAL_POSITION", Some((i + 1).to_string()))]),
-                ));
-            }
+        let positions: Vec<String> = match delta.cached_meta(id) {
+            Some(source) => (1..=source.columns.len()).map(|i| i.to_string()).collect(),
+            // A view's (vdb never reads a view's definition).
+            None => up
+                .query(&format!(
+                    "SELECT ORDINAL_POSITION FROM information_schema.COLUMNS                      WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+                    text_literal(&id.schema),
+                    text_literal(&id.name)
+                ))?
+                .into_iter()
+                .filter_map(|r| r.into_iter().next().flatten())
+                .map(|v| String::from_utf8_lossy(&v).into_owned())
+                .collect(),
+        };
+        for p in positions {
+            columns.delete(&row_of(
+                &columns_meta,
+                &key(&[("ORDINAL_POSITION", Some(p))]),
+            ));
         }
     }
     let mut created: Vec<&Arc<TableMeta>> = schema.created.values().collect();
@@ -196,6 +208,9 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         ));
     }
     for (id, v) in &schema.views {
+        for (i, c) in v.meta.columns.iter().enumerate() {
+            columns.insert(row_of(&columns_meta, &column_row(&v.meta, i, c)));
+        }
         let s = |v: &str| Some(v.to_string());
         tables.insert(row_of(
             &tables_meta,
@@ -1136,10 +1151,8 @@ pub fn show(
         if let Some(m) = state.schema.created.get(id) {
             return Some(Ok(m));
         }
-        if state.schema.views.contains_key(id) {
-            return Some(Err(OverlayError::Unsupported(format!(
-                "SHOW COLUMNS, DESCRIBE or SHOW INDEX of {id}, a view created through vdb"
-            ))));
+        if let Some(v) = state.schema.views.get(id) {
+            return Some(Ok(&v.meta));
         }
         // A database vdb holds has only the tables created in it.
         (state.schema.is_dropped(id) || state.schema.is_virtual_database(&id.schema))

@@ -161,7 +161,10 @@ pub fn create(
     let state = cx.delta.current();
     if exists(cx.up, &state, &c.name)? {
         if c.if_not_exists {
-            return Ok(WriteOutcome::default());
+            return Ok(WriteOutcome::noted(
+                1007,
+                format!("Can't create database '{}'; database exists", c.name),
+            ));
         }
         return Err(server(
             1007,
@@ -198,7 +201,10 @@ pub fn drop(
     let state = cx.delta.current();
     if !exists(cx.up, &state, name)? {
         if if_exists {
-            return Ok(WriteOutcome::default());
+            return Ok(WriteOutcome::noted(
+                1008,
+                format!("Can't drop database '{name}'; database doesn't exist"),
+            ));
         }
         return Err(server(
             1008,

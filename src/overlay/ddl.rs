@@ -315,6 +315,80 @@ pub(super) fn foreign_key(
     Ok((fk, index))
 }
 
+/// `CREATE TABLE ... SELECT`: the table gets the columns declared, then
+/// the SELECT's result columns it does not declare (typed as the server
+/// types them: a column read as it is keeps its definition, without keys
+/// or AUTO_INCREMENT), and the SELECT's rows by an `INSERT ... SELECT`
+/// through the write machinery. Nothing is left when any row fails.
+fn create_as_select(
+    cx: &mut WriteContext,
+    c: &CreateTable,
+    id: &TableId,
+    select: &str,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let result = super::view::result_columns(cx, select)?;
+    let mut spec = c.clone();
+    spec.select = None;
+    // The declared columns the SELECT does not fill come first, then the
+    // SELECT's, each as declared if it is.
+    spec.columns = c
+        .columns
+        .iter()
+        .filter(|d| !result.iter().any(|r| r.name.eq_ignore_ascii_case(&d.name)))
+        .cloned()
+        .collect();
+    for col in &result {
+        if let Some(d) = c
+            .columns
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(&col.name))
+        {
+            spec.columns.push(d.clone());
+            continue;
+        }
+        spec.columns.push(crate::sql::ddl::ColumnSpec {
+            name: col.name.clone(),
+            data_type: col.column.data_type.clone(),
+            column_type: col.column.column_type.clone(),
+            nullable: col.nullable,
+            default: col.default.clone(),
+            auto_increment: false,
+            charset: col.column.charset.clone(),
+            collation: col.column.collation.clone(),
+        });
+    }
+    create(cx, &spec, text)?;
+    let names: Vec<String> = result
+        .iter()
+        .map(|col| crate::sql::rewrite::quote_ident(&col.name))
+        .collect();
+    let insert = format!(
+        "INSERT INTO {} ({}) {select}",
+        id.quoted(),
+        names.join(", ")
+    );
+    match super::write::execute(cx, insert.as_bytes()) {
+        Ok(done) => Ok(WriteOutcome {
+            affected: done.affected,
+            info: format!("Records: {}  Duplicates: 0  Warnings: 0", done.affected),
+            ..WriteOutcome::default()
+        }),
+        Err(e) => {
+            // As if the statement never ran.
+            let mut w = cx.delta.writer();
+            w.next.tables.remove(id);
+            w.next.schema.created.remove(id);
+            if let Some(at) = w.next.schema.log.iter().rposition(|l| l.table == *id) {
+                w.next.schema.log.remove(at);
+            }
+            super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+            w.commit();
+            Err(e)
+        }
+    }
+}
+
 pub(super) fn is_string(data_type: &str) -> bool {
     matches!(
         data_type,
@@ -334,13 +408,19 @@ fn create(
     let database = super::database::defaults(cx.up, &cx.delta.current(), &id.schema)?;
     if exists(cx.up, cx.delta, &id)? {
         if c.if_not_exists {
-            return Ok(WriteOutcome::default());
+            return Ok(WriteOutcome::noted(
+                1050,
+                format!("Table '{}' already exists", id.name),
+            ));
         }
         return Err(server(
             1050,
             "42S01",
             format!("Table '{}' already exists", id.name),
         ));
+    }
+    if let Some(select) = &c.select {
+        return create_as_select(cx, c, &id, select, text);
     }
     let meta = match &c.like {
         Some((schema, name)) => {
@@ -622,16 +702,23 @@ fn drop_tables(
         super::catalog::refresh(cx.up, cx.delta, &mut w)?;
         w.commit();
     }
+    let names: Vec<String> = missing
+        .iter()
+        .map(|id| format!("{}.{}", id.schema, id.name))
+        .collect();
     if !missing.is_empty() && !d.if_exists {
-        let names: Vec<String> = missing
-            .iter()
-            .map(|id| format!("{}.{}", id.schema, id.name))
-            .collect();
         return Err(server(
             1051,
             "42S02",
             format!("Unknown table '{}'", names.join(",")),
         ));
     }
-    Ok(WriteOutcome::default())
+    Ok(WriteOutcome {
+        // One note naming them all, as the server words it.
+        notes: (!names.is_empty())
+            .then(|| (1051, format!("Unknown table '{}'", names.join(","))))
+            .into_iter()
+            .collect(),
+        ..WriteOutcome::default()
+    })
 }

@@ -95,6 +95,9 @@ pub struct Rewritten {
     /// (created or altered through vdb), with it: the source cannot
     /// describe their columns, vdb does.
     pub created: Vec<(String, std::sync::Arc<crate::delta::TableMeta>)>,
+    /// Every changed table spliced in, by the same names, with its
+    /// definition.
+    pub changed: Vec<(String, std::sync::Arc<crate::delta::TableMeta>)>,
 }
 
 /// [`rewrite_read`], saying which derived tables it spliced in.
@@ -242,6 +245,7 @@ pub fn rewrite_traced(
     let mut any = false;
     let mut unaliased: Vec<(String, String)> = Vec::new();
     let mut created = Vec::new();
+    let mut changed = Vec::new();
     let out = splice(text, &refs, |r| {
         let id = resolve(r)?;
         let t = state.tables.get(&id)?;
@@ -252,6 +256,7 @@ pub fn rewrite_traced(
                 if t.meta.created {
                     created.push((known_as(r), t.meta.clone()));
                 }
+                changed.push((known_as(r), t.meta.clone()));
                 if r.alias.is_none() {
                     unaliased.push((id.schema, id.name));
                 }
@@ -275,6 +280,7 @@ pub fn rewrite_traced(
         text: out,
         derived,
         created,
+        changed,
     }))
 }
 
@@ -346,6 +352,7 @@ pub fn rewrite_bound(
     };
     let mut derived = Vec::new();
     let mut created = Vec::new();
+    let mut changed = Vec::new();
     let mut failed = false;
     let mut next = bound_refs.iter();
     let mut unaliased: Vec<(String, String)> = Vec::new();
@@ -359,6 +366,7 @@ pub fn rewrite_bound(
                 if t.meta.created {
                     created.push((known_as.clone(), t.meta.clone()));
                 }
+                changed.push((known_as.clone(), t.meta.clone()));
                 derived.push(known_as);
                 if r.alias.is_none() {
                     unaliased.push((id.schema, id.name));
@@ -377,6 +385,7 @@ pub fn rewrite_bound(
         text,
         derived,
         created,
+        changed,
     })
 }
 

@@ -12,10 +12,14 @@
 
 use std::sync::Arc;
 
-use crate::delta::{SchemaChange, TableId, ViewDef};
+use crate::delta::{ColumnMeta, SchemaChange, TableId, TableMeta, ViewDef};
 use crate::sql::ddl::CreateView;
+use crate::sql::literal::Column;
 use crate::sql::rewrite::quote_ident;
 use crate::sql::tables::table_refs;
+use crate::upstream::Upstream;
+use mysql::consts::{ColumnFlags, ColumnType};
+use mysql::mysql_common::packets::Column as Described;
 
 use super::ddl::{exists, schema_of, server};
 use super::meta::text;
@@ -92,6 +96,177 @@ fn definition(body: &str, db: Option<&str>, columns: &[String]) -> Result<String
     ))
 }
 
+/// The columns of a SELECT's result as a view (or CREATE TABLE ...
+/// SELECT) takes them, the SELECT described over the merged view (its
+/// errors are the server's: unknown tables and columns).
+pub(super) fn result_columns(
+    cx: &mut WriteContext,
+    select: &str,
+) -> Result<Vec<ColumnMeta>, OverlayError> {
+    let state = cx.delta.current();
+    let merged = super::rewrite_traced(select.as_bytes(), &state, cx.db.as_deref(), None)?;
+    let (text, changed) = match merged {
+        Some(r) => (r.text, r.changed),
+        None => (select.to_string(), Vec::new()),
+    };
+    let described = cx.up.describe_columns(text.as_bytes())?;
+    described
+        .iter()
+        .map(|d| view_column(cx, d, &changed))
+        .collect()
+}
+
+/// A view's column as the server describes it: a table's column it reads
+/// as it is keeps that column's definition and nullability (not its key;
+/// an AUTO_INCREMENT column's default is 0 in a view); an expression gets
+/// the type its result has. `changed`: the merged view's derived tables
+/// by the names the SELECT knows them by.
+fn view_column(
+    cx: &mut WriteContext,
+    d: &Described,
+    changed: &[(String, Arc<TableMeta>)],
+) -> Result<ColumnMeta, OverlayError> {
+    let name = d.name_str().into_owned();
+    let nullable = !d.flags().contains(ColumnFlags::NOT_NULL_FLAG);
+    let org_name = d.org_name_str();
+    let base: Option<Arc<TableMeta>> = if !d.org_table_ref().is_empty() {
+        let id = TableId {
+            schema: d.schema_str().into_owned(),
+            name: d.org_table_str().into_owned(),
+        };
+        super::meta::load(cx.up, cx.delta, &id).ok()
+    } else {
+        let table = d.table_str();
+        changed
+            .iter()
+            .find(|(alias, _)| *alias == table)
+            .map(|(_, m)| m.clone())
+    };
+    if let Some(c) = base.as_ref().and_then(|m| {
+        m.columns
+            .iter()
+            .find(|c| !org_name.is_empty() && c.name.eq_ignore_ascii_case(&org_name))
+    }) {
+        return Ok(ColumnMeta {
+            name,
+            default: if c.auto_increment {
+                Some("0".into())
+            } else {
+                c.default.clone()
+            },
+            auto_increment: false,
+            generated: false,
+            ..c.clone()
+        });
+    }
+    Ok(ColumnMeta {
+        name,
+        column: typed(cx.up, d)?,
+        nullable,
+        default: nullable.then(|| "NULL".to_string()),
+        auto_increment: false,
+        generated: false,
+    })
+}
+
+/// The column type of an expression's result, from its description.
+fn typed(up: &mut Upstream, d: &Described) -> Result<Column, OverlayError> {
+    let len = u64::from(d.column_length());
+    let dec = d.decimals();
+    let unsigned = d.flags().contains(ColumnFlags::UNSIGNED_FLAG);
+    let sign = if unsigned { " unsigned" } else { "" };
+    let numeric = |t: &str, text: String| Column {
+        data_type: t.into(),
+        column_type: text,
+        charset: None,
+        collation: None,
+    };
+    let fsp = |t: &str| {
+        if dec > 0 && dec < 7 {
+            format!("{t}({dec})")
+        } else {
+            t.to_string()
+        }
+    };
+    Ok(match d.column_type() {
+        ColumnType::MYSQL_TYPE_TINY => numeric("tinyint", format!("tinyint({len}){sign}")),
+        ColumnType::MYSQL_TYPE_SHORT => numeric("smallint", format!("smallint({len}){sign}")),
+        ColumnType::MYSQL_TYPE_INT24 => numeric("mediumint", format!("mediumint({len}){sign}")),
+        ColumnType::MYSQL_TYPE_LONG => numeric("int", format!("int({len}){sign}")),
+        ColumnType::MYSQL_TYPE_LONGLONG => numeric("bigint", format!("bigint({len}){sign}")),
+        ColumnType::MYSQL_TYPE_NEWDECIMAL | ColumnType::MYSQL_TYPE_DECIMAL => {
+            let m = len - u64::from(dec > 0) - u64::from(!unsigned);
+            numeric("decimal", format!("decimal({m},{dec}){sign}"))
+        }
+        ColumnType::MYSQL_TYPE_FLOAT => numeric("float", format!("float{sign}")),
+        ColumnType::MYSQL_TYPE_DOUBLE => numeric("double", format!("double{sign}")),
+        ColumnType::MYSQL_TYPE_DATE | ColumnType::MYSQL_TYPE_NEWDATE => {
+            numeric("date", "date".into())
+        }
+        ColumnType::MYSQL_TYPE_DATETIME | ColumnType::MYSQL_TYPE_DATETIME2 => {
+            numeric("datetime", fsp("datetime"))
+        }
+        ColumnType::MYSQL_TYPE_TIMESTAMP | ColumnType::MYSQL_TYPE_TIMESTAMP2 => {
+            numeric("timestamp", fsp("timestamp"))
+        }
+        ColumnType::MYSQL_TYPE_TIME | ColumnType::MYSQL_TYPE_TIME2 => numeric("time", fsp("time")),
+        ColumnType::MYSQL_TYPE_YEAR => numeric("year", "year(4)".into()),
+        ColumnType::MYSQL_TYPE_BIT => numeric("bit", format!("bit({len})")),
+        ColumnType::MYSQL_TYPE_NULL => numeric("binary", "binary(0)".into()),
+        kind => {
+            let id = d.character_set();
+            let binary = id == 63;
+            let (collation, charset, maxlen) = if binary {
+                (None, None, 1)
+            } else {
+                let rows = up.query(&format!(
+                    "SELECT c.COLLATION_NAME, c.CHARACTER_SET_NAME, s.MAXLEN                      FROM information_schema.COLLATIONS c JOIN information_schema.CHARACTER_SETS s                      ON s.CHARACTER_SET_NAME = c.CHARACTER_SET_NAME WHERE c.ID = {id}"
+                ))?;
+                let r = rows.first();
+                (
+                    r.map(|r| text(&r[0])),
+                    r.map(|r| text(&r[1])),
+                    r.and_then(|r| text(&r[2]).parse::<u64>().ok())
+                        .unwrap_or(1)
+                        .max(1),
+                )
+            };
+            let chars = len / maxlen;
+            let (data_type, column_type) = match (kind, binary) {
+                (ColumnType::MYSQL_TYPE_BLOB, _)
+                | (ColumnType::MYSQL_TYPE_TINY_BLOB, _)
+                | (ColumnType::MYSQL_TYPE_MEDIUM_BLOB, _)
+                | (ColumnType::MYSQL_TYPE_LONG_BLOB, _) => {
+                    let size = if binary { len } else { chars };
+                    let t = match (size, binary) {
+                        (0..=255, true) => "tinyblob",
+                        (0..=65_535, true) => "blob",
+                        (0..=16_777_215, true) => "mediumblob",
+                        (_, true) => "longblob",
+                        (0..=255, false) => "tinytext",
+                        (0..=65_535, false) => "text",
+                        (0..=16_777_215, false) => "mediumtext",
+                        (_, false) => "longtext",
+                    };
+                    (t.to_string(), t.to_string())
+                }
+                (ColumnType::MYSQL_TYPE_STRING, true) => {
+                    ("binary".into(), format!("binary({len})"))
+                }
+                (ColumnType::MYSQL_TYPE_STRING, false) => ("char".into(), format!("char({chars})")),
+                (_, true) => ("varbinary".into(), format!("varbinary({len})")),
+                (_, false) => ("varchar".into(), format!("varchar({chars})")),
+            };
+            Column {
+                data_type,
+                column_type,
+                charset,
+                collation,
+            }
+        }
+    })
+}
+
 /// Runs a captured CREATE [OR REPLACE] VIEW.
 pub fn create(
     cx: &mut WriteContext,
@@ -125,19 +300,18 @@ pub fn create(
     let body = definition(&v.body, cx.db.as_deref(), &[])?;
     let whole = definition(&v.body, cx.db.as_deref(), &v.columns)?;
     // Checked over the merged view, as the server checks the SELECT.
-    let merged = |sql: String| -> Result<String, OverlayError> {
-        Ok(super::rewrite_read(sql.as_bytes(), &state, cx.db.as_deref(), None)?.unwrap_or(sql))
-    };
-    let described = cx.up.describe(merged(body)?.as_bytes())?;
-    if !v.columns.is_empty() && v.columns.len() != described.len() {
+    let mut columns = result_columns(cx, &body)?;
+    if !v.columns.is_empty() && v.columns.len() != columns.len() {
         return Err(server(
             1353,
             "HY000",
             "View's SELECT and view's field list have different column counts",
         ));
     }
-    cx.up
-        .describe(merged(format!("SELECT * FROM ({whole}) AS `vdb_view_check`"))?.as_bytes())?;
+    let check = format!("SELECT * FROM ({whole}) AS `vdb_view_check`");
+    let check =
+        super::rewrite_read(check.as_bytes(), &state, cx.db.as_deref(), None)?.unwrap_or(check);
+    cx.up.describe(check.as_bytes())?;
     let definer = match &v.definer {
         Some(d) => d.clone(),
         None => cx
@@ -154,6 +328,14 @@ pub fn create(
         .first()
         .map(|r| (text(&r[0]), text(&r[1])))
         .unwrap_or_default();
+    for (c, name) in columns.iter_mut().zip(&v.columns) {
+        c.name = name.clone();
+    }
+    let meta = Arc::new(TableMeta {
+        id: id.clone(),
+        columns,
+        ..TableMeta::default()
+    });
     let replaces_source = !state.schema.views.contains_key(&id) && source_view(cx, &id)?;
     let mut w = cx.delta.writer();
     if replaces_source {
@@ -172,6 +354,7 @@ pub fn create(
             check_option: v.check_option.clone(),
             charset_client,
             collation_connection,
+            meta,
         },
     );
     w.next.schema.log.push(SchemaChange {
@@ -224,16 +407,23 @@ pub fn drop(
         super::catalog::refresh(cx.up, cx.delta, &mut w)?;
         w.commit();
     }
+    let names: Vec<String> = missing
+        .iter()
+        .map(|id| format!("{}.{}", id.schema, id.name))
+        .collect();
     if !missing.is_empty() && !if_exists {
-        let names: Vec<String> = missing
-            .iter()
-            .map(|id| format!("{}.{}", id.schema, id.name))
-            .collect();
         return Err(server(
             4092,
             "42S02",
             format!("Unknown VIEW: '{}'", names.join(",")),
         ));
     }
-    Ok(WriteOutcome::default())
+    Ok(WriteOutcome {
+        // One note naming them all, as the server words it.
+        notes: (!names.is_empty())
+            .then(|| (4092, format!("Unknown VIEW: '{}'", names.join(","))))
+            .into_iter()
+            .collect(),
+        ..WriteOutcome::default()
+    })
 }

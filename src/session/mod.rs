@@ -12,6 +12,7 @@ pub mod metadata;
 mod prepared;
 pub mod table_columns;
 mod transaction;
+mod warnings;
 
 use std::collections::HashMap;
 use std::io::{self, BufReader};
@@ -122,6 +123,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         statements: 0,
         columns: HashMap::new(),
         results_charset: None,
+        warnings: None,
         txn: None,
         autocommit: true,
         upstream_status: 0,
@@ -191,6 +193,9 @@ struct Session<'a> {
     /// The session's character_set_results as last read (`Some(None)`:
     /// NULL); forgotten with `columns`.
     results_charset: Option<Option<String>>,
+    /// What SHOW WARNINGS lists after a statement vdb answered itself
+    /// (`None`: the source's list is the right one).
+    warnings: Option<Vec<warnings::Warning>>,
 }
 
 /// Why a session ended early.
@@ -324,6 +329,7 @@ impl Session<'_> {
 
     fn send_error(&mut self, seq: u8, e: &ClientError) -> io::Result<()> {
         let (code, state) = e.code();
+        self.warnings = Some(vec![("Error", code, e.message())]);
         write_packet(
             self.client.get_mut(),
             seq,
@@ -370,6 +376,7 @@ impl Session<'_> {
     }
 
     fn send_error_raw(&mut self, seq: u8, code: u16, state: &str, msg: &str) -> io::Result<()> {
+        self.warnings = Some(vec![("Error", code, msg.to_string())]);
         write_packet(self.client.get_mut(), seq, &err_payload(code, state, msg)).map(|_| ())
     }
 
@@ -377,6 +384,20 @@ impl Session<'_> {
     fn dispatch(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         let cmd = Command::parse(packet);
         let row_count = self.row_count.take();
+        let kept = self.warnings.take();
+        if let (Command::Query(sql), Some(kept)) = (&cmd, &kept) {
+            if let Some(text) = warnings::answer(sql, self.lex, kept) {
+                // SHOW WARNINGS leaves the list as it was.
+                let kept = kept.clone();
+                let mut p = Vec::with_capacity(text.len() + 1);
+                p.push(0x03);
+                p.extend_from_slice(text.as_bytes());
+                self.count_statement();
+                self.forward(&p, Expect::Query, seq)?;
+                self.warnings = Some(kept);
+                return Ok(true);
+            }
+        }
         match cmd {
             Command::Quit => return Ok(false),
             Command::Query(sql) => {
@@ -740,6 +761,7 @@ impl Session<'_> {
                     text,
                     derived,
                     created,
+                    ..
                 }),
             ) => {
                 debug!(
@@ -1020,6 +1042,10 @@ impl Session<'_> {
     fn overlay_failed(&mut self, seq: u8, e: OverlayError) -> Result<(), SessionEnd> {
         match e {
             OverlayError::Upstream(UpstreamError::Server { payload, .. }) => {
+                // An error of vdb's own query about the client's statement.
+                if let Some((code, message)) = err_parts(&payload) {
+                    self.warnings = Some(vec![("Error", code, message)]);
+                }
                 write_packet(self.client.get_mut(), seq, &payload)?;
             }
             OverlayError::Upstream(UpstreamError::TooLarge { len, limit }) => {
@@ -1131,6 +1157,7 @@ impl Session<'_> {
                     outcome.info.as_bytes(),
                 );
                 write_packet(self.client.get_mut(), seq, &ok)?;
+                self.warnings = Some(Vec::new());
             }
             Err(e) => {
                 self.overlay_failed(seq, e)?;
@@ -1156,10 +1183,17 @@ impl Session<'_> {
                     outcome.affected,
                     0,
                     self.status(),
-                    0,
+                    outcome.notes.len() as u16,
                     outcome.info.as_bytes(),
                 );
                 write_packet(self.client.get_mut(), seq, &ok)?;
+                self.warnings = Some(
+                    outcome
+                        .notes
+                        .into_iter()
+                        .map(|(code, message)| ("Note", code, message))
+                        .collect(),
+                );
                 self.row_count = Some(0);
             }
             Err(e) => {
@@ -1964,6 +1998,21 @@ struct RewrittenRead {
     shape: Vec<u8>,
     derived: Vec<String>,
     created: Vec<(String, Arc<crate::delta::TableMeta>)>,
+}
+
+/// The code and message of an ERR packet's payload.
+fn err_parts(payload: &[u8]) -> Option<(u16, String)> {
+    if payload.first() != Some(&0xFF) || payload.len() < 3 {
+        return None;
+    }
+    let code = u16::from_le_bytes([payload[1], payload[2]]);
+    let rest = &payload[3..];
+    let message = if rest.first() == Some(&b'#') && rest.len() >= 6 {
+        &rest[6..]
+    } else {
+        rest
+    };
+    Some((code, String::from_utf8_lossy(message).into_owned()))
 }
 
 /// The statement id of a COM_STMT_* packet (0 when too short).

@@ -83,9 +83,42 @@ pub struct CreateTable {
     pub collation: Option<String>,
     /// AUTO_INCREMENT = n.
     pub auto_increment: Option<u64>,
+    /// `CREATE TABLE ... [AS] SELECT ...`: the SELECT as written.
+    pub select: Option<String>,
 }
 
-/// A DROP TABLE.
+/// The SELECT of a `CREATE TABLE ... [AS] SELECT` as written: from the
+/// first SELECT, WITH or `(SELECT` outside parentheses to the end.
+fn ctas_select(sql: &str) -> Result<String, Unsupported> {
+    use super::lexer::{lex, LexMode};
+    let b = sql.as_bytes();
+    let mut t = lex(b, LexMode::default()).tokens;
+    while t.last().is_some_and(|x| x.is_punct(b';')) {
+        t.pop();
+    }
+    let starts = |i: usize| {
+        t.get(i)
+            .is_some_and(|x| x.is_word(b, "SELECT") || x.is_word(b, "WITH"))
+    };
+    let mut depth = 0usize;
+    for i in 0..t.len() {
+        if depth == 0 {
+            if t[i].is_word(b, "IGNORE") || t[i].is_word(b, "REPLACE") {
+                return no("CREATE TABLE ... IGNORE/REPLACE SELECT");
+            }
+            if starts(i) || (t[i].is_punct(b'(') && starts(i + 1)) {
+                let end = t.last().map_or(sql.len(), |x| x.end);
+                return Ok(sql[t[i].start..end].to_string());
+            }
+        }
+        if t[i].is_punct(b'(') {
+            depth += 1;
+        } else if t[i].is_punct(b')') {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    no("this form of CREATE TABLE ... SELECT")
+}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DropTable {
     /// IF EXISTS.
@@ -568,12 +601,22 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
         .with_options(options)
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| Unsupported(format!("this DDL (vdb cannot analyse it: {e})")))?;
+        .map_err(|e| match ctas_select(sql) {
+            // A form sqlparser does not read either.
+            Err(named) if named.0.contains("IGNORE/REPLACE") => named,
+            _ => Unsupported(format!("this DDL (vdb cannot analyse it: {e})")),
+        })?;
     let [statement] = statements.as_slice() else {
         return no("DDL in a multi-statement text");
     };
     match statement {
-        Statement::CreateTable(ct) => create(ct).map(|c| Ddl::Create(Box::new(c))),
+        Statement::CreateTable(ct) => {
+            let mut c = create(ct)?;
+            if ct.query.is_some() {
+                c.select = Some(ctas_select(sql)?);
+            }
+            Ok(Ddl::Create(Box::new(c)))
+        }
         Statement::Drop {
             object_type: sqlparser::ast::ObjectType::Table,
             if_exists,
@@ -925,9 +968,6 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
     if ct.or_replace {
         return no("CREATE OR REPLACE TABLE");
     }
-    if ct.query.is_some() {
-        return no("CREATE TABLE ... AS SELECT");
-    }
     let (schema, name) = name_parts(&ct.name)?;
     let mut out = CreateTable {
         schema,
@@ -941,6 +981,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         charset: None,
         collation: None,
         auto_increment: None,
+        select: None,
     };
     if let Some(like) = &ct.like {
         let like = match like {
@@ -1341,7 +1382,7 @@ mod tests {
         );
         for (sql, named) in [
             ("CREATE TEMPORARY TABLE t (a INT)", "CREATE TEMPORARY TABLE"),
-            ("CREATE TABLE t AS SELECT 1", "AS SELECT"),
+            ("CREATE TABLE t IGNORE SELECT 1", "IGNORE/REPLACE SELECT"),
             (
                 "CREATE TABLE t (a INT, FOREIGN KEY (a) REFERENCES p (id) ON DELETE SET DEFAULT)",
                 "SET DEFAULT",
@@ -1349,6 +1390,13 @@ mod tests {
         ] {
             assert!(parse_ddl(sql).unwrap_err().0.contains(named), "{sql}");
         }
+        let Ddl::Create(c) =
+            parse_ddl("CREATE TABLE t (id INT PRIMARY KEY) AS (SELECT 1 AS id) UNION SELECT 2;")
+                .unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(c.select.as_deref(), Some("(SELECT 1 AS id) UNION SELECT 2"));
         // A key on a missing column is left to the executor (1072, in
         // tests/cases/ddl.sql).
         let Ddl::Create(c) = parse_ddl("CREATE TABLE t (a INT, PRIMARY KEY (b))").unwrap() else {

@@ -532,6 +532,22 @@ impl Upstream {
         Ok(defs)
     }
 
+    /// [`Self::describe`], each definition read (name, original table and
+    /// column, type, length, flags, character set, decimals).
+    pub fn describe_columns(
+        &mut self,
+        sql: &[u8],
+    ) -> Result<Vec<mysql::mysql_common::packets::Column>, UpstreamError> {
+        self.describe(sql)?
+            .iter()
+            .map(|p| {
+                ParseBuf(p)
+                    .parse::<mysql::mysql_common::packets::Column>(())
+                    .map_err(|e| UpstreamError::Protocol(format!("column definition: {e}")))
+            })
+            .collect()
+    }
+
     /// Prepares a statement for vdb itself (re-creating a client's statement
     /// on a new connection) and returns the source's statement id.
     pub fn prepare(&mut self, sql: &[u8]) -> Result<u32, UpstreamError> {

@@ -35,8 +35,8 @@ const WRITES: &[(&str, &str)] = &[
 
     ("CREATE TEMPORARY TABLE tmp (id INT)", "CREATE TEMPORARY TABLE"),
     (
-        "CREATE TABLE copy AS SELECT * FROM customers",
-        "CREATE TABLE",
+        "CREATE TABLE copy IGNORE SELECT * FROM customers",
+        "CREATE TABLE ... IGNORE/REPLACE SELECT",
     ),
     ("ALTER VIEW big_spenders AS SELECT 1", "ALTER VIEW"),
     ("CREATE USER 'evil'@'%' IDENTIFIED BY 'x'", "CREATE USER"),

@@ -77,6 +77,19 @@ pub struct WriteOutcome {
     /// For `... RETURNING`: the query whose result the client gets instead
     /// of an OK (the select list over the written rows as literals).
     pub returning: Option<String>,
+    /// The notes the server leaves for SHOW WARNINGS (`IF NOT EXISTS` over
+    /// a table that exists, ...): code and message.
+    pub notes: Vec<(u16, String)>,
+}
+
+impl WriteOutcome {
+    /// Nothing done, and the server's note `code` saying why.
+    pub fn noted(code: u16, message: String) -> WriteOutcome {
+        WriteOutcome {
+            notes: vec![(code, message)],
+            ..WriteOutcome::default()
+        }
+    }
 }
 
 fn server(code: u16, state: &str, message: impl Into<String>) -> OverlayError {
@@ -1061,6 +1074,7 @@ impl Run<'_, '_> {
             generated_id: generated,
             info,
             returning,
+            notes: Vec::new(),
         })
     }
 
@@ -1369,6 +1383,7 @@ impl Run<'_, '_> {
             generated_id: None,
             info: format!("Rows matched: {matched}  Changed: {changed_count}  Warnings: 0"),
             returning: None,
+            notes: Vec::new(),
         })
     }
 

@@ -288,6 +288,7 @@ impl Run<'_, '_> {
             generated_id: None,
             info: format!("Rows matched: {matched}  Changed: {changed}  Warnings: 0"),
             returning: None,
+            notes: Vec::new(),
         })
     }
 

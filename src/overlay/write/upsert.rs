@@ -215,6 +215,7 @@ impl Run<'_, '_> {
             generated_id: first_generated,
             info,
             returning: None,
+            notes: Vec::new(),
         })
     }
 
