@@ -188,6 +188,9 @@ pub fn alter(
     let column_of = |cx: &mut WriteContext, s: &ColumnSpec| -> Result<ColumnMeta, OverlayError> {
         column_meta(cx, s, table_charset, &database)
     };
+    let mut added_checks: Vec<(String, String)> = Vec::new();
+    // Columns dropped: their own CHECKs go with them.
+    let mut dropped: Vec<String> = Vec::new();
     for op in &a.ops {
         match op {
             AlterOp::AddColumn {
@@ -203,6 +206,9 @@ pub fn alter(
                     return Err(duplicate_column(&column.name));
                 }
                 let meta = column_of(cx, column)?;
+                if let Some(check) = &column.check {
+                    added_checks.push((column.name.clone(), check.clone()));
+                }
                 let end = cols.len();
                 place(
                     &mut cols,
@@ -232,6 +238,7 @@ pub fn alter(
                 };
                 let gone = cols.remove(at).meta.name;
                 touched.push(gone.clone());
+                dropped.push(gone.clone());
                 for k in &mut keys {
                     k.columns.retain(|c| !c.eq_ignore_ascii_case(&gone));
                 }
@@ -362,7 +369,12 @@ pub fn alter(
             "You can't delete all columns with ALTER TABLE; use DROP TABLE instead",
         ));
     }
-    for check in &old.checks {
+    let own_check = |name: &str| {
+        dropped
+            .iter()
+            .any(|d| name.eq_ignore_ascii_case(&format!("{}.{d}", id.name)))
+    };
+    for check in old.checks.iter().filter(|c| !own_check(&c.name)) {
         let clause = check.clause.to_ascii_lowercase();
         if touched
             .iter()
@@ -414,6 +426,15 @@ pub fn alter(
         let (fk, index) = foreign_key(cx, &new_id, &meta.columns, &keys, spec, &taken)?;
         meta.indexes.extend(index);
         meta.foreign_keys.push(fk);
+    }
+    meta.checks.retain(|c| !own_check(&c.name));
+    // A column's own CHECK (a JSON column's json_valid) holds for the
+    // rows copied in, which the copy checks.
+    for (column, check) in &added_checks {
+        meta.checks.push(crate::delta::CheckConstraint {
+            name: format!("{}.{column}", new_id.name),
+            clause: super::ddl::check_clause(check, &meta.columns),
+        });
     }
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();

@@ -1,7 +1,8 @@
 //! The schema delta as the catalog shows it.
 //!
 //! information_schema TABLES, COLUMNS, STATISTICS, TABLE_CONSTRAINTS,
-//! KEY_COLUMN_USAGE, REFERENTIAL_CONSTRAINTS, SCHEMATA and VIEWS become changed
+//! KEY_COLUMN_USAGE, REFERENTIAL_CONSTRAINTS, CHECK_CONSTRAINTS (MariaDB),
+//! SCHEMATA and VIEWS become changed
 //! tables of their own: after every captured DDL their deltas are rebuilt
 //! from the schema delta (rows for the tables and databases created
 //! through vdb, the rows of dropped ones hidden), so that any query over
@@ -265,7 +266,13 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
     }
     more.push((schemata_meta, schemata));
     for (name, key, table_cols, rows) in CONSTRAINT_TABLES {
-        let meta = catalog_meta(up, delta, name, key)?;
+        let meta = match catalog_meta(up, delta, name, key) {
+            Ok(m) => m,
+            // MySQL's CHECK_CONSTRAINTS has no table name; it is not
+            // overlaid there.
+            Err(OverlayError::Unsupported(_)) if name == "CHECK_CONSTRAINTS" => continue,
+            Err(e) => return Err(e),
+        };
         let mut t = TableDelta::new(meta.clone(), meta.unique_keys[0].columns.clone());
         // A dropped source table's rows are hidden as the source lists them.
         for id in &schema.dropped {
@@ -334,7 +341,7 @@ type CatalogTable = (
     RowsOf,
 );
 
-const CONSTRAINT_TABLES: [CatalogTable; 4] = [
+const CONSTRAINT_TABLES: [CatalogTable; 5] = [
     (
         "STATISTICS",
         &["TABLE_SCHEMA", "TABLE_NAME", "INDEX_NAME", "SEQ_IN_INDEX"],
@@ -362,6 +369,12 @@ const CONSTRAINT_TABLES: [CatalogTable; 4] = [
         ],
         ("TABLE_SCHEMA", "TABLE_NAME"),
         key_column_rows,
+    ),
+    (
+        "CHECK_CONSTRAINTS",
+        &["CONSTRAINT_SCHEMA", "TABLE_NAME", "CONSTRAINT_NAME"],
+        ("CONSTRAINT_SCHEMA", "TABLE_NAME"),
+        check_constraint_rows,
     ),
     (
         "REFERENTIAL_CONSTRAINTS",
@@ -438,8 +451,46 @@ fn table_constraint_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
             .iter()
             .map(|f| row(&f.name, "FOREIGN KEY")),
     );
-    out.extend(meta.checks.iter().map(|c| row(&c.name, "CHECK")));
+    out.extend(
+        meta.checks
+            .iter()
+            .map(|c| row(check_name(meta, &c.name), "CHECK")),
+    );
     out
+}
+
+/// A CHECK constraint's name as the catalog lists it (a column's own is
+/// named by the column).
+fn check_name<'a>(meta: &TableMeta, name: &'a str) -> &'a str {
+    if is_column_check(meta, name) {
+        &name[meta.id.name.len() + 1..]
+    } else {
+        name
+    }
+}
+
+fn check_constraint_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
+    let s = |v: &str| Some(v.to_string());
+    meta.checks
+        .iter()
+        .map(|c| {
+            vec![
+                ("CONSTRAINT_CATALOG", s("def")),
+                ("CONSTRAINT_SCHEMA", s(&meta.id.schema)),
+                ("TABLE_NAME", s(&meta.id.name)),
+                ("CONSTRAINT_NAME", s(check_name(meta, &c.name))),
+                (
+                    "LEVEL",
+                    s(if is_column_check(meta, &c.name) {
+                        "Column"
+                    } else {
+                        "Table"
+                    }),
+                ),
+                ("CHECK_CLAUSE", s(&c.clause)),
+            ]
+        })
+        .collect()
 }
 
 fn key_column_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
@@ -772,6 +823,10 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
         if c.auto_increment {
             l.push_str(" AUTO_INCREMENT");
         }
+        let own = format!("{}.{}", meta.id.name, c.name);
+        if let Some(check) = meta.checks.iter().find(|k| k.name == own) {
+            l.push_str(&format!(" CHECK ({})", check.clause));
+        }
         lines.push(l);
     }
     let cols = |k: &UniqueKey| {
@@ -803,6 +858,15 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
             .map_or(described.as_str(), |(_, c)| c);
         lines.push(format!("  {constraint}"));
     }
+    for check in &meta.checks {
+        if !is_column_check(meta, &check.name) {
+            lines.push(format!(
+                "  CONSTRAINT {} CHECK ({})",
+                quote_ident(&check.name),
+                check.clause
+            ));
+        }
+    }
     let mut out = format!(
         "CREATE TABLE {} (\n{}\n) ENGINE=InnoDB",
         quote_ident(&meta.id.name),
@@ -813,6 +877,13 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
     }
     out.push_str(&format!(" DEFAULT CHARSET={table_cs} COLLATE={table_co}"));
     out
+}
+
+/// Whether a CHECK constraint is a column's own (named `table.column`).
+fn is_column_check(meta: &TableMeta, name: &str) -> bool {
+    name.strip_prefix(meta.id.name.as_str())
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|col| meta.position(col).is_some())
 }
 
 /// `SELECT <row> UNION ALL ...` of catalog values (UTF-8 text; NULL for

@@ -356,6 +356,7 @@ fn create_as_select(
             auto_increment: false,
             charset: col.column.charset.clone(),
             collation: col.column.collation.clone(),
+            check: None,
         });
     }
     create(cx, &spec, text)?;
@@ -529,13 +530,14 @@ fn create(
                 indexes.extend(index);
                 foreign_keys.push(fk);
             }
+            let checks = check_constraints(c, &id, &columns);
             TableMeta {
                 id: id.clone(),
                 columns,
                 unique_keys,
                 foreign_keys,
                 referenced_by: Vec::new(),
-                checks: Vec::new(),
+                checks,
                 auto_increment: (!autos.is_empty()).then(|| c.auto_increment.unwrap_or(1).max(1)),
                 triggers: Vec::new(),
                 created: true,
@@ -566,6 +568,70 @@ fn create(
     super::catalog::refresh(cx.up, cx.delta, &mut w)?;
     w.commit();
     Ok(WriteOutcome::default())
+}
+
+/// The CHECK constraints of a CREATE TABLE, named as the server names
+/// them (a column's own by `table.column`, as its errors print it; an
+/// unnamed table constraint `CONSTRAINT_<n>`), clauses written as it
+/// prints them.
+fn check_constraints(
+    c: &CreateTable,
+    id: &TableId,
+    columns: &[ColumnMeta],
+) -> Vec<crate::delta::CheckConstraint> {
+    let mut out: Vec<crate::delta::CheckConstraint> = c
+        .columns
+        .iter()
+        .filter_map(|s| {
+            Some(crate::delta::CheckConstraint {
+                name: format!("{}.{}", id.name, s.name),
+                clause: check_clause(s.check.as_deref()?, columns),
+            })
+        })
+        .collect();
+    let mut unnamed = 0;
+    for (name, clause) in &c.checks {
+        let name = name.clone().unwrap_or_else(|| {
+            unnamed += 1;
+            format!("CONSTRAINT_{unnamed}")
+        });
+        out.push(crate::delta::CheckConstraint {
+            name,
+            clause: check_clause(clause, columns),
+        });
+    }
+    out
+}
+
+/// A CHECK expression as MariaDB prints it: column names quoted, function
+/// names and keywords in lower case, strings and numbers as written.
+pub(super) fn check_clause(expr: &str, columns: &[ColumnMeta]) -> String {
+    use crate::sql::lexer::{lex, Kind, LexMode};
+    let b = expr.as_bytes();
+    let mode = LexMode::default();
+    let mut out = String::with_capacity(expr.len() + 16);
+    let mut at = 0;
+    for t in lex(b, mode).tokens {
+        out.push_str(&expr[at..t.start]);
+        at = t.end;
+        let text = &expr[t.start..t.end];
+        let name = t.name(b, mode);
+        let column = name
+            .as_ref()
+            .filter(|_| b.get(t.end) != Some(&b'('))
+            .and_then(|n| columns.iter().find(|c| c.name.eq_ignore_ascii_case(n)));
+        match (t.kind, column) {
+            (Kind::Word | Kind::QuotedIdent, Some(c)) => {
+                out.push_str(&crate::sql::rewrite::quote_ident(&c.name))
+            }
+            (Kind::Word, None) if !text.as_bytes()[0].is_ascii_digit() => {
+                out.push_str(&text.to_ascii_lowercase())
+            }
+            _ => out.push_str(text),
+        }
+    }
+    out.push_str(&expr[at..]);
+    out
 }
 
 /// Literal defaults as the server stores and prints them (`1.5` in a

@@ -30,6 +30,9 @@ pub struct ColumnSpec {
     pub charset: Option<String>,
     /// COLLATE given on the column.
     pub collation: Option<String>,
+    /// The column's own CHECK (expression, as sqlparser prints it); a
+    /// JSON column's is `json_valid(col)`.
+    pub check: Option<String>,
 }
 
 /// A PRIMARY KEY or UNIQUE key of a CREATE TABLE.
@@ -85,6 +88,9 @@ pub struct CreateTable {
     pub auto_increment: Option<u64>,
     /// `CREATE TABLE ... [AS] SELECT ...`: the SELECT as written.
     pub select: Option<String>,
+    /// Table-level CHECK constraints: (CONSTRAINT name if given,
+    /// expression as sqlparser prints it).
+    pub checks: Vec<(Option<String>, String)>,
 }
 
 /// The SELECT of a `CREATE TABLE ... [AS] SELECT` as written: from the
@@ -815,6 +821,9 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
                 column_position,
             } => {
                 let (column, key) = column_spec_of(&new_name.value, data_type, options.iter())?;
+                if column.check.is_some() {
+                    return no("CHANGE or MODIFY to a column with a CHECK or JSON");
+                }
                 AlterOp::ChangeColumn {
                     old: old_name.value.clone(),
                     column,
@@ -829,6 +838,9 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
                 column_position,
             } => {
                 let (column, key) = column_spec_of(&col_name.value, data_type, options.iter())?;
+                if column.check.is_some() {
+                    return no("CHANGE or MODIFY to a column with a CHECK or JSON");
+                }
                 AlterOp::ChangeColumn {
                     old: col_name.value.clone(),
                     column,
@@ -920,6 +932,7 @@ fn column_spec_of<'o>(
         auto_increment: false,
         charset: None,
         collation: None,
+        check: None,
     };
     let mut key = None;
     for o in options {
@@ -945,6 +958,9 @@ fn column_spec_of<'o>(
                 col.collation = Some(co.to_string().trim_matches(['\'', '"']).to_lowercase())
             }
             ColumnOption::Comment(_) => {}
+            ColumnOption::Check(c) if c.enforced != Some(false) && col.check.is_none() => {
+                col.check = Some(c.expr.to_string())
+            }
             ColumnOption::DialectSpecific(tokens)
                 if tokens.len() == 1
                     && tokens[0].to_string().eq_ignore_ascii_case("AUTO_INCREMENT") =>
@@ -955,8 +971,18 @@ fn column_spec_of<'o>(
         }
     }
     if col.data_type == "json" {
-        // MariaDB's JSON is LONGTEXT in utf8mb4_bin (with a CHECK).
-        return no("a JSON column in CREATE TABLE or ALTER TABLE");
+        // MariaDB's JSON is LONGTEXT in utf8mb4_bin with a CHECK (the
+        // column's own, when it has one).
+        if col.charset.is_some() || col.collation.is_some() {
+            return no("a JSON column with a character set");
+        }
+        col.data_type = "longtext".into();
+        col.column_type = "longtext".into();
+        col.charset = Some("utf8mb4".into());
+        col.collation = Some("utf8mb4_bin".into());
+        if col.check.is_none() {
+            col.check = Some(format!("json_valid({})", super::rewrite::quote_ident(name)));
+        }
     }
     Ok((col, key))
 }
@@ -982,6 +1008,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         collation: None,
         auto_increment: None,
         select: None,
+        checks: Vec::new(),
     };
     if let Some(like) = &ct.like {
         let like = match like {
@@ -1043,7 +1070,10 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
                 indexes.push(KeySpec { name, columns });
             }
             TableConstraint::ForeignKey(fk) => out.foreign_keys.push(fk_spec(fk)?),
-            TableConstraint::Check(_) => return no("CHECK in CREATE TABLE"),
+            TableConstraint::Check(c) if c.enforced != Some(false) => out
+                .checks
+                .push((c.name.as_ref().map(|n| n.value.clone()), c.expr.to_string())),
+            TableConstraint::Check(_) => return no("CHECK ... NOT ENFORCED"),
             TableConstraint::FulltextOrSpatial(_) => {
                 return no("a FULLTEXT or SPATIAL index in CREATE TABLE")
             }

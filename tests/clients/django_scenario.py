@@ -33,7 +33,7 @@ def manage(*args):
 
 def main():
     out = manage("migrate", "--noinput")
-    expect("Applying shop.0002_phone_and_placed... OK" in out, f"migrate: {out[-300:]}")
+    expect("Applying shop.0003_order_extra... OK" in out, f"migrate: {out[-300:]}")
     import django
     django.setup()
     from django.core.management import call_command
@@ -54,7 +54,7 @@ def main():
     expect(any(v["foreign_key"] == ("shop_customer", "id") for v in constraints.values()),
            f"shop_order foreign key: {constraints}")
     print(f"ok django {django.get_version()} migrate (contenttypes, auth, shop: create, add "
-          "field, add index) and introspection of the new schema")
+          "field, add index, add a JSONField) and introspection of the new schema")
 
     buf = io.StringIO()
     call_command("inspectdb", "shop_customer", "shop_order", stdout=buf)
@@ -72,15 +72,19 @@ def main():
                  "    status = models.CharField(max_length=20)",
                  "    note = models.TextField()",
                  "    customer = models.ForeignKey(ShopCustomer, models.DO_NOTHING)",
-                 "    placed = models.DateField(blank=True, null=True)"]:
+                 "    placed = models.DateField(blank=True, null=True)",
+                 "    extra = models.JSONField()"]:
         expect(want + "\n" in models, f"inspectdb lacks {want!r}:\n{models}")
     print("ok django inspectdb of the migrated tables prints what it prints on MariaDB directly")
 
     ann = Customer.objects.create(email="ann@example.com", name="Ann")
     bob = Customer.objects.create(email="bob@example.com", name="Bob", phone="555")
     Order.objects.bulk_create([Order(customer=ann, total=Decimal("10.50")),
-                               Order(customer=ann, total=Decimal("4.25"), status="paid"),
+                               Order(customer=ann, total=Decimal("4.25"), status="paid",
+                                     extra={"gift": True, "tags": ["red"]}),
                                Order(customer=bob, total=Decimal("1.00"))])
+    gifts = list(Order.objects.filter(extra__gift=True).values_list("extra", flat=True))
+    expect(gifts == [{"gift": True, "tags": ["red"]}], f"a JSONField lookup: {gifts}")
     rows = list(Customer.objects.annotate(n=Count("orders"), s=Sum("orders__total"))
                 .order_by("name").values_list("name", "n", "s"))
     expect(rows == [("Ann", 2, Decimal("14.75")), ("Bob", 1, Decimal("1.00"))],
@@ -101,7 +105,7 @@ def main():
     item.price = Decimal("9.99")
     item.save()
     expect(Item.objects.get(pk=1).price == Decimal("9.99"), "update of the source's table")
-    print("ok django ORM: create, aggregate over a join, 1062 as IntegrityError, "
+    print("ok django ORM: create, a JSONField lookup, aggregate over a join, 1062 as IntegrityError, "
           "atomic rollback, cascade delete, the source's table updated")
 
     out = manage("test", "shop", "--noinput")

@@ -62,7 +62,7 @@ const WRITES: &[(&str, &str)] = &[
         "ALTER TABLE digits ADD FOREIGN KEY (d) REFERENCES numbers (n) ON DELETE SET DEFAULT",
         "ON DELETE/UPDATE SET DEFAULT",
     ),
-    ("ALTER TABLE digits ADD COLUMN j JSON", "a JSON column"),
+    ("ALTER TABLE digits MODIFY COLUMN d JSON", "a column with a CHECK or JSON"),
     (
         "ALTER TABLE digits ADD COLUMN g INT AS (d + 1)",
         "a column defined with",

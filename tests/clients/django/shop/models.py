@@ -17,6 +17,7 @@ class Order(models.Model):
     status = models.CharField(max_length=20, default="new", db_index=True)
     note = models.TextField(blank=True, default="")
     placed = models.DateField(null=True)
+    extra = models.JSONField(default=dict)
 
     class Meta:
         indexes = [models.Index(fields=["customer", "placed"], name="order_customer_placed")]
