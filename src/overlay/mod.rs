@@ -212,6 +212,22 @@ pub fn rewrite_traced(
             "a BIT column of a changed table used as {using} (vdb reads changed BIT columns as numbers)"
         )));
     }
+    // A created (or altered) table's merged view has no source part to
+    // keep a ZEROFILL column's padding: its values are plain numbers, padded
+    // only where the session patches a result column.
+    let zerofill: Vec<String> = refs
+        .iter()
+        .filter_map(|r| state.tables.get(&resolve(r)?))
+        .filter(|t| t.meta.created)
+        .flat_map(|t| t.meta.columns.iter())
+        .filter(|c| c.column.column_type.contains("zerofill"))
+        .map(|c| c.name.to_lowercase())
+        .collect();
+    if let Some(using) = crate::sql::typed_use::non_numeric_use(text.as_bytes(), &zerofill, mode) {
+        return Err(OverlayError::Unsupported(format!(
+            "a ZEROFILL column of a table created or altered through vdb used as {using} (its merged view holds the numbers unpadded)"
+        )));
+    }
     let labelled_columns = changed_columns(&["enum", "set"]);
     // `*` over the query's one table (a changed one) is its columns.
     let star: Option<Vec<String>> = match refs.as_slice() {

@@ -112,6 +112,9 @@ enum Conv {
     /// An integer the merged view widened (to BIGINT): back to this many
     /// bytes in binary rows, as its own type travels.
     Width(usize),
+    /// Both: a ZEROFILL integer padded in text rows to the first width,
+    /// narrowed in binary rows to the second number of bytes.
+    PadWidth(usize, usize),
 }
 
 /// How a value of a type travels in a binary row, for types that are not
@@ -184,6 +187,7 @@ impl MetaPatch {
             table_columns::definition(meta, got, self.results.as_deref(), &self.charsets)?;
         let truth = ColumnDef::parse(&out)?;
         let flags = truth.flags();
+        let truth_length = truth.length();
         let conv = if truth.column_type() == TYPE_BIT && got.column_type() != TYPE_BIT {
             if self.cursor || !binrow::is_integer(got.column_type()) {
                 return None;
@@ -203,6 +207,13 @@ impl MetaPatch {
                 }
                 _ => return None,
             }
+        };
+        // ZEROFILL values come from the merged view unpadded.
+        let conv = match conv {
+            _ if flags & ZEROFILL_FLAG == 0 || got.flags() & ZEROFILL_FLAG != 0 => conv,
+            Conv::Keep => Conv::Pad(truth_length as usize),
+            Conv::Width(b) => Conv::PadWidth(truth_length as usize, b),
+            other => other,
         };
         if self.truth.temporary && self.executed {
             ColumnDef::set_flags(&mut out, flags & !KEY_FLAGS);
@@ -264,7 +275,7 @@ impl MetaPatch {
             let value = payload.get(pos..pos + len)?;
             pos += len;
             match conv {
-                Conv::Pad(width) if value.len() < *width => {
+                Conv::Pad(width) | Conv::PadWidth(width, _) if value.len() < *width => {
                     let mut padded = vec![b'0'; width - value.len()];
                     padded.extend_from_slice(value);
                     put_lenenc_bytes(&mut out, &padded);
@@ -298,7 +309,9 @@ impl MetaPatch {
                     put_lenenc_bytes(&mut out, &bit_bytes(n, *width)?);
                 }
                 // Little-endian: the value fits its own type's width.
-                Conv::Width(width) => out.extend_from_slice(value.get(..*width)?),
+                Conv::Width(width) | Conv::PadWidth(_, width) => {
+                    out.extend_from_slice(value.get(..*width)?)
+                }
                 _ => out.extend_from_slice(value),
             }
         }
@@ -339,7 +352,7 @@ impl ResultPatch for MetaPatch {
             if !self
                 .conv
                 .iter()
-                .any(|c| matches!(c, Conv::Bits(_) | Conv::Width(_)))
+                .any(|c| matches!(c, Conv::Bits(_) | Conv::Width(_) | Conv::PadWidth(..)))
             {
                 return None;
             }
@@ -348,7 +361,7 @@ impl ResultPatch for MetaPatch {
         if !self
             .conv
             .iter()
-            .any(|c| matches!(c, Conv::Bits(_) | Conv::Pad(_)))
+            .any(|c| matches!(c, Conv::Bits(_) | Conv::Pad(_) | Conv::PadWidth(..)))
         {
             return None;
         }

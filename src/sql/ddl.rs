@@ -93,6 +93,58 @@ pub struct CreateTable {
     pub checks: Vec<(Option<String>, String)>,
 }
 
+/// A CREATE TABLE's text with its ZEROFILL words (which sqlparser does not
+/// read) made UNSIGNED, which ZEROFILL implies (blanked where the column
+/// says UNSIGNED already), and the columns they were given to (the first
+/// name of each item of the column list).
+fn zerofill_columns(sql: &str) -> (String, Vec<String>) {
+    use super::lexer::{lex, LexMode};
+    let b = sql.as_bytes();
+    let mode = LexMode::default();
+    let t = lex(b, mode).tokens;
+    let mut out = sql.to_string();
+    let mut names = Vec::new();
+    if !(t.first().is_some_and(|x| x.is_word(b, "CREATE"))
+        && t.iter().any(|x| x.is_word(b, "ZEROFILL")))
+    {
+        return (out, names);
+    }
+    let mut depth = 0usize;
+    let mut item: Option<String> = None;
+    let mut unsigned = false;
+    let mut fresh = false;
+    for x in &t {
+        if x.is_punct(b'(') {
+            depth += 1;
+            fresh = depth == 1;
+            continue;
+        }
+        if x.is_punct(b')') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        if depth == 1 && x.is_punct(b',') {
+            fresh = true;
+            continue;
+        }
+        if depth == 1 && fresh {
+            item = x.name(b, mode);
+            unsigned = false;
+            fresh = false;
+            continue;
+        }
+        if depth == 1 && x.is_word(b, "UNSIGNED") {
+            unsigned = true;
+        }
+        if depth == 1 && x.is_word(b, "ZEROFILL") {
+            let with = if unsigned { "        " } else { "UNSIGNED" };
+            out.replace_range(x.start..x.end, with);
+            names.extend(item.clone());
+        }
+    }
+    (out, names)
+}
+
 /// The SELECT of a `CREATE TABLE ... [AS] SELECT` as written: from the
 /// first SELECT, WITH or `(SELECT` outside parentheses to the end.
 fn ctas_select(sql: &str) -> Result<String, Unsupported> {
@@ -601,6 +653,37 @@ fn name_parts(n: &ObjectName) -> Result<(Option<String>, String), Unsupported> {
 pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     if let Some(d) = database_ddl(sql).or_else(|| view_ddl(sql)) {
         return d;
+    }
+    let (blanked, zerofill) = zerofill_columns(sql);
+    if !zerofill.is_empty() {
+        let mut ddl = parse_ddl(&blanked)?;
+        let Ddl::Create(c) = &mut ddl else {
+            return no("ZEROFILL outside CREATE TABLE");
+        };
+        for name in &zerofill {
+            let Some(col) = c
+                .columns
+                .iter_mut()
+                .find(|k| k.name.eq_ignore_ascii_case(name))
+            else {
+                return no("this ZEROFILL column");
+            };
+            if !matches!(
+                col.data_type.as_str(),
+                "tinyint"
+                    | "smallint"
+                    | "mediumint"
+                    | "int"
+                    | "bigint"
+                    | "decimal"
+                    | "float"
+                    | "double"
+            ) {
+                return no("ZEROFILL on a column that is not a number");
+            }
+            col.column_type.push_str(" zerofill");
+        }
+        return Ok(ddl);
     }
     let options = ParserOptions::new().with_unescape(false);
     let statements = Parser::new(&MySqlDialect {})
