@@ -95,23 +95,10 @@ pub fn patch(
         }
     }
     for id in made {
-        let v = &state.schema.views[id];
-        let columns = if v.columns.is_empty() {
-            String::new()
-        } else {
-            let names: Vec<String> = v.columns.iter().map(|c| quote_ident(c)).collect();
-            format!(" ({})", names.join(", "))
-        };
-        let check = match v.check_option.as_str() {
-            "NONE" => String::new(),
-            other => format!(" WITH {other} CHECK OPTION"),
-        };
-        out.push(format!(
-            "CREATE ALGORITHM = {} SQL SECURITY {} VIEW {}{columns} AS {}{check}",
-            v.algorithm,
-            v.security,
-            name(id),
-            v.body
+        out.push(crate::overlay::catalog::create_view_text(
+            &name(id),
+            &state.schema.views[id],
+            false,
         ));
     }
     for t in state.user_tables() {

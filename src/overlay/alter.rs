@@ -23,8 +23,8 @@ use crate::sql::literal::Column;
 use crate::sql::rewrite::quote_ident;
 
 use super::ddl::{
-    auto_columns, duplicate_column, exists, foreign_key, is_string, normalize_defaults, schema_of,
-    server, string_charset,
+    auto_columns, column_meta, duplicate_column, exists, foreign_key, is_string,
+    normalize_defaults, schema_of, server,
 };
 use super::meta::{load, no_such_table, source_plain_indexes, text, text_literal};
 use super::write::{WriteContext, WriteOutcome};
@@ -496,35 +496,6 @@ fn converts(from: &Column, to: &Column) -> bool {
         }
     }
     true
-}
-
-/// A column an ALTER defines, with its character set resolved as CREATE
-/// TABLE resolves it.
-fn column_meta(
-    cx: &mut WriteContext,
-    s: &ColumnSpec,
-    table: (&Option<String>, &Option<String>),
-    database: &(String, String),
-) -> Result<ColumnMeta, OverlayError> {
-    let (charset, collation) = if is_string(&s.data_type) {
-        let (cs, co) = string_charset(cx.up, (&s.charset, &s.collation), table, database)?;
-        (Some(cs), Some(co))
-    } else {
-        (None, None)
-    };
-    Ok(ColumnMeta {
-        name: s.name.clone(),
-        column: Column {
-            data_type: s.data_type.clone(),
-            column_type: s.column_type.clone(),
-            charset,
-            collation,
-        },
-        nullable: s.nullable,
-        default: s.default.clone(),
-        auto_increment: s.auto_increment,
-        generated: false,
-    })
 }
 
 /// The new definition: keys named and checked as the server names and

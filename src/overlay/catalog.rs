@@ -631,8 +631,15 @@ fn updatable(body: &str) -> &'static str {
 
 /// SHOW CREATE VIEW's text, as MariaDB prints it (the SELECT as written,
 /// where the server prints its own rendering).
-fn create_view_text(id: &TableId, v: &crate::delta::ViewDef) -> String {
+/// `name` is quoted as the caller wants it; the patch leaves out the
+/// DEFINER (the target's account may differ).
+pub fn create_view_text(name: &str, v: &crate::delta::ViewDef, definer: bool) -> String {
     let (user, host) = v.definer.split_once('@').unwrap_or((&v.definer, "%"));
+    let definer = if definer {
+        format!(" DEFINER={}@{}", quote_ident(user), quote_ident(host))
+    } else {
+        String::new()
+    };
     let columns = if v.columns.is_empty() {
         String::new()
     } else {
@@ -644,13 +651,8 @@ fn create_view_text(id: &TableId, v: &crate::delta::ViewDef) -> String {
         other => format!(" WITH {other} CHECK OPTION"),
     };
     format!(
-        "CREATE ALGORITHM={} DEFINER={}@{} SQL SECURITY {} VIEW {}{columns} AS {}{check}",
-        v.algorithm,
-        quote_ident(user),
-        quote_ident(host),
-        v.security,
-        quote_ident(&id.name),
-        v.body
+        "CREATE ALGORITHM={}{definer} SQL SECURITY {} VIEW {name}{columns} AS {}{check}",
+        v.algorithm, v.security, v.body
     )
 }
 
@@ -665,10 +667,16 @@ fn mbmaxlen(charset: &str) -> u64 {
 }
 
 /// The number inside a type's parentheses (`varchar(20)` gives 20).
-fn type_arg(column_type: &str, n: usize) -> Option<u64> {
+pub fn type_arg(column_type: &str, n: usize) -> Option<u64> {
     let a = column_type.find('(')?;
     let b = column_type[a..].find(')')? + a;
     column_type[a + 1..b].split(',').nth(n)?.trim().parse().ok()
+}
+
+/// CHARACTER_MAXIMUM_LENGTH: a string column's capacity in characters
+/// (bytes for binary strings and TEXT); `None` for other types.
+pub fn character_length(c: &Column) -> Option<u64> {
+    lengths(c)[0]
 }
 
 /// CHARACTER_MAXIMUM_LENGTH, CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION,
@@ -1350,7 +1358,7 @@ pub fn show(
                 ],
                 &[vec![
                     Some(id.name.clone()),
-                    Some(create_view_text(&id, v)),
+                    Some(create_view_text(&quote_ident(&id.name), v, true)),
                     Some(v.charset_client.clone()),
                     Some(v.collation_connection.clone()),
                 ]],

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::delta::{
     ColumnMeta, FkRule, ForeignKey, SchemaChange, TableDelta, TableId, TableMeta, UniqueKey,
 };
-use crate::sql::ddl::{free_name, parse_ddl, CreateTable, Ddl, DropTable, FkSpec};
+use crate::sql::ddl::{free_name, parse_ddl, ColumnSpec, CreateTable, Ddl, DropTable, FkSpec};
 use crate::sql::literal::Column;
 use crate::upstream::Upstream;
 
@@ -144,6 +144,35 @@ pub(super) fn string_charset(
         }
         (None, None) => Ok(database.clone()),
     }
+}
+
+/// A column CREATE TABLE or ALTER TABLE defines, its character set and
+/// collation resolved from the column's, the table's or the database's.
+pub(super) fn column_meta(
+    cx: &mut WriteContext,
+    s: &ColumnSpec,
+    table: (&Option<String>, &Option<String>),
+    database: &(String, String),
+) -> Result<ColumnMeta, OverlayError> {
+    let (charset, collation) = if is_string(&s.data_type) {
+        let (cs, co) = string_charset(cx.up, (&s.charset, &s.collation), table, database)?;
+        (Some(cs), Some(co))
+    } else {
+        (None, None)
+    };
+    Ok(ColumnMeta {
+        name: s.name.clone(),
+        column: Column {
+            data_type: s.data_type.clone(),
+            column_type: s.column_type.clone(),
+            charset,
+            collation,
+        },
+        nullable: s.nullable,
+        default: s.default.clone(),
+        auto_increment: s.auto_increment,
+        generated: false,
+    })
 }
 
 /// The server's 1060 for a column name a table already has.
@@ -464,30 +493,7 @@ fn create(
                 if columns.iter().any(|e| e.name.eq_ignore_ascii_case(&s.name)) {
                     return Err(duplicate_column(&s.name));
                 }
-                let (charset, collation) = if is_string(&s.data_type) {
-                    let (cs, co) = string_charset(
-                        cx.up,
-                        (&s.charset, &s.collation),
-                        (&c.charset, &c.collation),
-                        &database,
-                    )?;
-                    (Some(cs), Some(co))
-                } else {
-                    (None, None)
-                };
-                columns.push(ColumnMeta {
-                    name: s.name.clone(),
-                    column: Column {
-                        data_type: s.data_type.clone(),
-                        column_type: s.column_type.clone(),
-                        charset,
-                        collation,
-                    },
-                    nullable: s.nullable,
-                    default: s.default.clone(),
-                    auto_increment: s.auto_increment,
-                    generated: false,
-                });
+                columns.push(column_meta(cx, s, (&c.charset, &c.collation), &database)?);
             }
             let mut unique_keys = Vec::with_capacity(c.keys.len());
             let mut indexes = Vec::with_capacity(c.indexes.len());
@@ -768,23 +774,29 @@ fn drop_tables(
         super::catalog::refresh(cx.up, cx.delta, &mut w)?;
         w.commit();
     }
+    unknown_names(&missing, d.if_exists, 1051, "Unknown table ")
+}
+
+/// What a DROP of several names says of those that do not exist: the
+/// server's error `code` naming them all (`message` then 'db.a,db.b'), or
+/// with IF EXISTS the same words as one note.
+pub(super) fn unknown_names(
+    missing: &[TableId],
+    if_exists: bool,
+    code: u16,
+    message: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    if missing.is_empty() {
+        return Ok(WriteOutcome::default());
+    }
     let names: Vec<String> = missing
         .iter()
         .map(|id| format!("{}.{}", id.schema, id.name))
         .collect();
-    if !missing.is_empty() && !d.if_exists {
-        return Err(server(
-            1051,
-            "42S02",
-            format!("Unknown table '{}'", names.join(",")),
-        ));
+    let text = format!("{message}'{}'", names.join(","));
+    if if_exists {
+        Ok(WriteOutcome::noted(code, text))
+    } else {
+        Err(server(code, "42S02", text))
     }
-    Ok(WriteOutcome {
-        // One note naming them all, as the server words it.
-        notes: (!names.is_empty())
-            .then(|| (1051, format!("Unknown table '{}'", names.join(","))))
-            .into_iter()
-            .collect(),
-        ..WriteOutcome::default()
-    })
 }

@@ -407,23 +407,5 @@ pub fn drop(
         super::catalog::refresh(cx.up, cx.delta, &mut w)?;
         w.commit();
     }
-    let names: Vec<String> = missing
-        .iter()
-        .map(|id| format!("{}.{}", id.schema, id.name))
-        .collect();
-    if !missing.is_empty() && !if_exists {
-        return Err(server(
-            4092,
-            "42S02",
-            format!("Unknown VIEW: '{}'", names.join(",")),
-        ));
-    }
-    Ok(WriteOutcome {
-        // One note naming them all, as the server words it.
-        notes: (!names.is_empty())
-            .then(|| (4092, format!("Unknown VIEW: '{}'", names.join(","))))
-            .into_iter()
-            .collect(),
-        ..WriteOutcome::default()
-    })
+    super::ddl::unknown_names(&missing, if_exists, 4092, "Unknown VIEW: ")
 }

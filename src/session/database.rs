@@ -74,9 +74,7 @@ impl Session<'_> {
         let Some(own) = self.db.clone() else {
             return;
         };
-        let text = String::from_utf8_lossy(sql);
-        let Ok(crate::sql::ddl::Ddl::DropDatabase { name, .. }) = crate::sql::ddl::parse_ddl(&text)
-        else {
+        let Some(name) = crate::sql::ddl::dropped_database(&String::from_utf8_lossy(sql)) else {
             return;
         };
         if name.as_bytes() == own.as_slice() {
@@ -101,6 +99,10 @@ impl Session<'_> {
     /// database's name; `None` when the session's database is not held or
     /// the text does not call them.
     pub(super) fn with_held_name(&self, sql: &[u8]) -> Option<Vec<u8>> {
+        // Every statement asks: the flag answers the common case at once.
+        if !self.upstream_without_database {
+            return None;
+        }
         let db = self.held_database()?;
         let value = crate::overlay::meta::text_literal(&db);
         crate::sql::row_count::substitute_calls(
@@ -115,6 +117,9 @@ impl Session<'_> {
     /// database while the session's database is held, when vdb has no
     /// such table there (the source would answer "No database selected").
     pub(super) fn missing_in_held(&self, sql: &[u8]) -> Option<OverlayError> {
+        if !self.upstream_without_database {
+            return None;
+        }
         let db = self.held_database()?;
         let text = std::str::from_utf8(sql).ok()?;
         let refs = crate::sql::tables::table_refs(text).ok()?;

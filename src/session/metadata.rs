@@ -183,16 +183,26 @@ impl MetaPatch {
         let meta = self
             .created
             .get(String::from_utf8_lossy(got.names[TABLE]).as_ref())?;
-        let mut out =
-            table_columns::definition(meta, got, self.results.as_deref(), &self.charsets)?;
+        let out = table_columns::definition(meta, got, self.results.as_deref(), &self.charsets)?;
         let truth = ColumnDef::parse(&out)?;
+        let conv = self.conversion(&truth, got, true)?;
         let flags = truth.flags();
-        let truth_length = truth.length();
+        Some((self.delivered(out, flags), conv))
+    }
+
+    /// What the values of a column need, the client being told `truth`
+    /// where the merged view gave `got`; `None` when they cannot be made
+    /// to match (the column is then left as it came). `retyped`: `truth`
+    /// is vdb's own, whose type may differ from `got`'s (integers the
+    /// merged view widened are narrowed; other types must travel alike).
+    fn conversion(&self, truth: &ColumnDef, got: &ColumnDef, retyped: bool) -> Option<Conv> {
         let conv = if truth.column_type() == TYPE_BIT && got.column_type() != TYPE_BIT {
             if self.cursor || !binrow::is_integer(got.column_type()) {
                 return None;
             }
             Conv::Bits((truth.length() as usize).div_ceil(8).max(1))
+        } else if !retyped {
+            Conv::Keep
         } else {
             let (from, to) = (got.column_type(), truth.column_type());
             match (int_width(from), int_width(to)) {
@@ -209,16 +219,22 @@ impl MetaPatch {
             }
         };
         // ZEROFILL values come from the merged view unpadded.
-        let conv = match conv {
-            _ if flags & ZEROFILL_FLAG == 0 || got.flags() & ZEROFILL_FLAG != 0 => conv,
-            Conv::Keep => Conv::Pad(truth_length as usize),
-            Conv::Width(b) => Conv::PadWidth(truth_length as usize, b),
+        let width = truth.length() as usize;
+        Some(match conv {
+            _ if truth.flags() & ZEROFILL_FLAG == 0 || got.flags() & ZEROFILL_FLAG != 0 => conv,
+            Conv::Keep => Conv::Pad(width),
+            Conv::Width(b) => Conv::PadWidth(width, b),
             other => other,
-        };
+        })
+    }
+
+    /// The definition the client gets: without key flags when the server
+    /// builds the result in a temporary table.
+    fn delivered(&self, mut out: Vec<u8>, flags: u16) -> Vec<u8> {
         if self.truth.temporary && self.executed {
             ColumnDef::set_flags(&mut out, flags & !KEY_FLAGS);
         }
-        Some((out, conv))
+        out
     }
 
     fn patched(&self, index: usize, payload: &[u8]) -> Option<(Vec<u8>, Conv)> {
@@ -244,22 +260,8 @@ impl MetaPatch {
         if truth.names[NAME] != got.names[NAME] || truth.names[TABLE] != got.names[TABLE] {
             return None;
         }
-        let bits = truth.column_type() == TYPE_BIT && got.column_type() != TYPE_BIT;
-        if bits && (self.cursor || !binrow::is_integer(got.column_type())) {
-            return None;
-        }
-        let conv = if bits {
-            Conv::Bits((truth.length() as usize).div_ceil(8).max(1))
-        } else if truth.flags() & ZEROFILL_FLAG != 0 && got.flags() & ZEROFILL_FLAG == 0 {
-            Conv::Pad(truth.length() as usize)
-        } else {
-            Conv::Keep
-        };
-        let mut out = payload.clone();
-        if self.truth.temporary && self.executed {
-            ColumnDef::set_flags(&mut out, truth.flags() & !KEY_FLAGS);
-        }
-        Some((out, conv))
+        let conv = self.conversion(&truth, &got, false)?;
+        Some((self.delivered(payload.clone(), truth.flags()), conv))
     }
 
     fn text_row(&self, payload: &[u8]) -> Option<Vec<u8>> {

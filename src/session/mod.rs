@@ -386,7 +386,10 @@ impl Session<'_> {
         let row_count = self.row_count.take();
         let kept = self.warnings.take();
         if let (Command::Query(sql), Some(kept)) = (&cmd, &kept) {
-            if let Some(text) = warnings::answer(sql, self.lex, kept) {
+            let answer = warnings::may_ask(sql)
+                .then(|| warnings::answer(sql, self.lex, kept))
+                .flatten();
+            if let Some(text) = answer {
                 // SHOW WARNINGS leaves the list as it was.
                 let kept = kept.clone();
                 let mut p = Vec::with_capacity(text.len() + 1);

@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 
 use crate::delta::TableMeta;
+use crate::overlay::catalog::{character_length, type_arg};
 use crate::protocol::coldef::ColumnDef;
 
 /// What the source says about its character sets and collations.
@@ -88,8 +89,10 @@ pub fn definition(
     let column_type = c.column.column_type.as_str();
     let unsigned = column_type.contains("unsigned");
     let zerofill = column_type.contains("zerofill");
-    let args = type_args(column_type);
-    let arg = |n: usize| args.get(n).copied();
+    let arg = |n: usize| type_arg(column_type, n);
+    // Characters (bytes for binary strings), as information_schema's
+    // CHARACTER_MAXIMUM_LENGTH says.
+    let capacity = character_length(&c.column).unwrap_or(1);
     let collation = c.column.collation.as_deref();
     let own = collation
         .and_then(|co| charsets.collations.get(co))
@@ -166,31 +169,26 @@ pub fn definition(
         }
         "char" | "varchar" => {
             let kind = if data_type == "char" { 0xfe } else { 0xfd };
-            (kind, chars(arg(0).unwrap_or(1)), 0, text_charset.0)
+            (kind, chars(capacity), 0, text_charset.0)
         }
         "binary" | "varbinary" => {
             flags |= BINARY;
             let kind = if data_type == "binary" { 0xfe } else { 0xfd };
-            (kind, arg(0).unwrap_or(1), 0, BINARY_ID)
+            (kind, capacity, 0, BINARY_ID)
         }
+        // A TEXT's capacity is in bytes: as many characters of the result's
+        // character set, as the server counts it.
         "tinytext" | "text" | "mediumtext" | "longtext" => {
             flags |= BLOB;
-            (0xfc, chars(blob_bytes(data_type)), 0, text_charset.0)
+            (0xfc, chars(capacity), 0, text_charset.0)
         }
         "tinyblob" | "blob" | "mediumblob" | "longblob" => {
             flags |= BLOB | BINARY;
-            (0xfc, blob_bytes(data_type), 0, BINARY_ID)
+            (0xfc, capacity, 0, BINARY_ID)
         }
         "enum" | "set" => {
-            let items = enum_items(column_type);
-            let longest = if data_type == "enum" {
-                items.iter().map(|s| s.chars().count()).max().unwrap_or(0)
-            } else {
-                items.iter().map(|s| s.chars().count()).sum::<usize>()
-                    + items.len().saturating_sub(1)
-            };
             flags |= if data_type == "enum" { ENUM } else { SET };
-            (0xfe, chars(longest as u64), 0, text_charset.0)
+            (0xfe, chars(capacity), 0, text_charset.0)
         }
         _ => return None,
     };
@@ -263,79 +261,28 @@ fn key_flags(meta: &TableMeta, i: usize) -> u16 {
     flags
 }
 
-/// The numbers in a column type's parentheses (`decimal(10,2)` → 10, 2).
-fn type_args(column_type: &str) -> Vec<u64> {
-    let Some(open) = column_type.find('(') else {
-        return Vec::new();
-    };
-    if column_type.starts_with("enum") || column_type.starts_with("set") {
-        return Vec::new();
-    }
-    let close = column_type[open..]
-        .find(')')
-        .map_or(column_type.len(), |c| open + c);
-    column_type[open + 1..close]
-        .split(',')
-        .filter_map(|n| n.trim().parse().ok())
-        .collect()
-}
-
-/// The byte capacity of a TEXT or BLOB type.
-fn blob_bytes(data_type: &str) -> u64 {
-    match data_type {
-        "tinytext" | "tinyblob" => 255,
-        "text" | "blob" => 65_535,
-        "mediumtext" | "mediumblob" => 16_777_215,
-        _ => 4_294_967_295,
-    }
-}
-
-/// The values of an `enum('a','b')` or `set(...)` column type.
-fn enum_items(column_type: &str) -> Vec<String> {
-    let Some(open) = column_type.find('(') else {
-        return Vec::new();
-    };
-    let body = column_type[open + 1..].trim_end_matches(')');
-    let mut items = Vec::new();
-    let mut cur = String::new();
-    let mut chars = body.chars().peekable();
-    let mut inside = false;
-    while let Some(ch) = chars.next() {
-        match (inside, ch) {
-            (false, '\'') => inside = true,
-            (true, '\'') if chars.peek() == Some(&'\'') => {
-                cur.push('\'');
-                chars.next();
-            }
-            (true, '\'') => {
-                inside = false;
-                items.push(std::mem::take(&mut cur));
-            }
-            (true, '\\') => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            (true, c) => cur.push(c),
-            _ => {}
-        }
-    }
-    items
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn type_arguments_and_enum_values_are_read_from_the_column_type() {
-        assert_eq!(type_args("decimal(10,2) unsigned"), vec![10, 2]);
-        assert_eq!(type_args("int(11)"), vec![11]);
-        assert!(type_args("text").is_empty());
         assert_eq!(
-            enum_items("enum('a','bb','it''s')"),
-            vec!["a", "bb", "it's"]
+            (
+                type_arg("decimal(10,2) unsigned", 0),
+                type_arg("decimal(10,2) unsigned", 1)
+            ),
+            (Some(10), Some(2))
         );
-        assert_eq!(enum_items("set('x','y')"), vec!["x", "y"]);
+        assert_eq!(type_arg("int(11)", 0), Some(11));
+        assert_eq!(type_arg("text", 0), None);
+        let labels = |t: &str| -> Vec<String> {
+            crate::sql::typed_use::labels(t)
+                .iter()
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .collect()
+        };
+        assert_eq!(labels("enum('a','bb','it''s')"), vec!["a", "bb", "it's"]);
+        assert_eq!(labels("set('x','y')"), vec!["x", "y"]);
     }
 }

@@ -7,7 +7,7 @@
 //! row), and answers SHOW WARNINGS, SHOW ERRORS and their COUNT(*) forms
 //! from it until the next statement.
 
-use crate::sql::lexer::{lex, LexMode};
+use crate::sql::lexer::{statement_tokens, LexMode};
 use crate::sql::rewrite::literal_rows;
 
 /// One row of SHOW WARNINGS: level, code, message.
@@ -27,10 +27,7 @@ enum Asked {
 }
 
 fn asked(sql: &[u8], mode: LexMode) -> Option<Asked> {
-    let mut t = lex(sql, mode).tokens;
-    while t.last().is_some_and(|x| x.is_punct(b';')) {
-        t.pop();
-    }
+    let t = statement_tokens(sql, mode);
     let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(sql, w));
     let number =
         |i: usize| -> Option<usize> { std::str::from_utf8(t.get(i)?.text(sql)).ok()?.parse().ok() };
@@ -65,6 +62,13 @@ fn asked(sql: &[u8], mode: LexMode) -> Option<Asked> {
         offset,
         limit,
     })
+}
+
+/// Whether `sql` may be one of the statements [`answer`] answers (a scan
+/// for its words, so that other statements are not lexed again).
+pub fn may_ask(sql: &[u8]) -> bool {
+    let has = |w: &[u8]| sql.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    has(b"WARNINGS") || has(b"ERRORS")
 }
 
 /// The query that answers `sql` (SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*)
@@ -139,5 +143,6 @@ mod tests {
         );
         assert_eq!(a("SHOW TABLES"), None);
         assert_eq!(a("SHOW WARNINGS LIMIT x"), None);
+        assert!(may_ask(b"/* c */ show Warnings") && !may_ask(b"SELECT 1"));
     }
 }

@@ -148,12 +148,9 @@ fn zerofill_columns(sql: &str) -> (String, Vec<String>) {
 /// The SELECT of a `CREATE TABLE ... [AS] SELECT` as written: from the
 /// first SELECT, WITH or `(SELECT` outside parentheses to the end.
 fn ctas_select(sql: &str) -> Result<String, Unsupported> {
-    use super::lexer::{lex, LexMode};
+    use super::lexer::{statement_tokens, LexMode};
     let b = sql.as_bytes();
-    let mut t = lex(b, LexMode::default()).tokens;
-    while t.last().is_some_and(|x| x.is_punct(b';')) {
-        t.pop();
-    }
+    let t = statement_tokens(b, LexMode::default());
     let starts = |i: usize| {
         t.get(i)
             .is_some_and(|x| x.is_word(b, "SELECT") || x.is_word(b, "WITH"))
@@ -242,13 +239,10 @@ pub struct CreateView {
 /// CREATE VIEW and DROP VIEW, read from their tokens (the SELECT is kept
 /// as written). `None` when the text is neither.
 fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
-    use super::lexer::{lex, Kind, LexMode};
+    use super::lexer::{statement_tokens, Kind, LexMode};
     let b = sql.as_bytes();
     let mode = LexMode::default();
-    let mut t = lex(b, mode).tokens;
-    while t.last().is_some_and(|x| x.is_punct(b';')) {
-        t.pop();
-    }
+    let t = statement_tokens(b, mode);
     let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
     let ident = |i: usize| {
         t.get(i)
@@ -431,18 +425,24 @@ pub struct CreateDatabase {
     pub collation: Option<String>,
 }
 
+/// The database a DROP DATABASE drops (from its tokens alone, for a
+/// statement already captured); `None` for any other statement.
+pub fn dropped_database(sql: &str) -> Option<String> {
+    match database_ddl(sql)? {
+        Ok(Ddl::DropDatabase { name, .. }) => Some(name),
+        _ => None,
+    }
+}
+
 /// CREATE/DROP DATABASE|SCHEMA, read from its tokens (sqlparser reads
 /// CREATE SCHEMA without MySQL's options). `None` when the text is not one
 /// of them; `Some(Err)` for a form vdb does not capture (the caller asks
 /// the source whether it is even valid).
 fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
-    use super::lexer::{lex, Kind, LexMode};
+    use super::lexer::{statement_tokens, Kind, LexMode};
     let b = sql.as_bytes();
     let mode = LexMode::default();
-    let mut t = lex(b, mode).tokens;
-    while t.last().is_some_and(|x| x.is_punct(b';')) {
-        t.pop();
-    }
+    let t = statement_tokens(b, mode);
     let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
     let create = word(0, "CREATE");
     if !(create || word(0, "DROP")) || !(word(1, "DATABASE") || word(1, "SCHEMA")) {
@@ -903,10 +903,7 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
                 options,
                 column_position,
             } => {
-                let (column, key) = column_spec_of(&new_name.value, data_type, options.iter())?;
-                if column.check.is_some() {
-                    return no("CHANGE or MODIFY to a column with a CHECK or JSON");
-                }
+                let (column, key) = changed_column(&new_name.value, data_type, options)?;
                 AlterOp::ChangeColumn {
                     old: old_name.value.clone(),
                     column,
@@ -920,10 +917,7 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
                 options,
                 column_position,
             } => {
-                let (column, key) = column_spec_of(&col_name.value, data_type, options.iter())?;
-                if column.check.is_some() {
-                    return no("CHANGE or MODIFY to a column with a CHECK or JSON");
-                }
+                let (column, key) = changed_column(&col_name.value, data_type, options)?;
                 AlterOp::ChangeColumn {
                     old: col_name.value.clone(),
                     column,
@@ -998,6 +992,20 @@ fn column_spec(
     options: &[sqlparser::ast::ColumnOptionDef],
 ) -> Result<(ColumnSpec, Option<KeyKind>), Unsupported> {
     column_spec_of(name, data_type, options.iter().map(|o| &o.option))
+}
+
+/// The new definition of a column CHANGE or MODIFY gives (one with a
+/// CHECK, which would have to replace the old column's, is not captured).
+fn changed_column(
+    name: &str,
+    data_type: &sqlparser::ast::DataType,
+    options: &[ColumnOption],
+) -> Result<(ColumnSpec, Option<KeyKind>), Unsupported> {
+    let (column, key) = column_spec_of(name, data_type, options.iter())?;
+    if column.check.is_some() {
+        return no("CHANGE or MODIFY to a column with a CHECK or JSON");
+    }
+    Ok((column, key))
 }
 
 fn column_spec_of<'o>(

@@ -164,6 +164,15 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 /// Splits `sql` into tokens under `mode`.
+/// The tokens of one statement, without the `;` that may end it.
+pub fn statement_tokens(sql: &[u8], mode: LexMode) -> Vec<Token> {
+    let mut t = lex(sql, mode).tokens;
+    while t.last().is_some_and(|x| x.is_punct(b';')) {
+        t.pop();
+    }
+    t
+}
+
 pub fn lex(sql: &[u8], mode: LexMode) -> Lexed {
     let mut out = Lexed::default();
     let mut i = 0;
