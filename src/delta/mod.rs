@@ -557,6 +557,17 @@ impl TableDelta {
     /// source branch. `None` when no captured row or hidden key may pass:
     /// the source's table then gives exactly the rows the query can use.
     pub fn restricted_sql(&self, preds: &[Pred]) -> Result<Option<Arc<String>>, BadValue> {
+        self.projected_sql(preds, None)
+    }
+
+    /// [`TableDelta::restricted_sql`] with only the columns `used` marks
+    /// (by position; `None`: all of them), for a query that reads no
+    /// others: the source materializes narrower rows.
+    pub fn projected_sql(
+        &self,
+        preds: &[Pred],
+        used: Option<&[bool]>,
+    ) -> Result<Option<Arc<String>>, BadValue> {
         // A table that only carries a moved AUTO_INCREMENT counter reads
         // as itself (a created table has no self to read).
         if self.rows.is_empty() && self.hidden.is_empty() && !self.meta.created {
@@ -564,7 +575,7 @@ impl TableDelta {
         }
         let cols = &self.meta.columns;
         let tests = self.resolve(preds);
-        if tests.is_empty() {
+        if tests.is_empty() && used.is_none() {
             return self.derived_sql().map(Some);
         }
         let ranges = self.key_ranges(&tests);
@@ -582,7 +593,7 @@ impl TableDelta {
             // All its rows are the delta's: only those that may pass, and
             // no source part (none may pass: the typed empty table).
             return self
-                .build(&[], std::iter::empty(), rows.into_iter())
+                .build(&[], std::iter::empty(), rows.into_iter(), used)
                 .map(|s| Some(Arc::new(s)));
         }
         // Hidden source rows are known by their key only: test the key
@@ -607,7 +618,7 @@ impl TableDelta {
             .iter()
             .map(|(i, p)| p.to_sql(&quote_ident(&cols[*i].name)))
             .collect();
-        self.build(&conditions, hidden.into_iter(), rows.into_iter())
+        self.build(&conditions, hidden.into_iter(), rows.into_iter(), used)
             .map(|s| Some(Arc::new(s)))
     }
 
@@ -802,7 +813,7 @@ impl TableDelta {
 
     fn build_derived(&self) -> Result<String, BadValue> {
         let rows = self.in_view_order(self.rows.iter().collect());
-        self.build(&[], self.hidden.values(), rows.into_iter())
+        self.build(&[], self.hidden.values(), rows.into_iter(), None)
     }
 
     /// Delta rows in the order the merged view shows them: key order,
@@ -825,13 +836,19 @@ impl TableDelta {
         conditions: &[String],
         mut hidden: impl ExactSizeIterator<Item = &'r Row>,
         rows: impl ExactSizeIterator<Item = &'r Row>,
+        used: Option<&[bool]>,
     ) -> Result<String, BadValue> {
         let cols = &self.meta.columns;
         let names: Vec<String> = cols.iter().map(|c| quote_ident(&c.name)).collect();
+        let shown = |j: usize| used.is_none_or(|u| u.get(j).copied().unwrap_or(true));
         let mut sql = String::with_capacity(64 + rows.len() * 32 * cols.len());
         sql.push_str("(SELECT ");
+        let mut first = true;
         for (j, (c, name)) in cols.iter().zip(&names).enumerate() {
-            if j > 0 {
+            if !shown(j) {
+                continue;
+            }
+            if !std::mem::take(&mut first) {
                 sql.push_str(", ");
             }
             if c.column.bit_width().is_some() {
@@ -845,8 +862,12 @@ impl TableDelta {
             // No source part: typed NULLs, no row.
             sql.clear();
             sql.push_str("(SELECT ");
+            let mut first = true;
             for (j, (c, name)) in cols.iter().zip(&names).enumerate() {
-                if j > 0 {
+                if !shown(j) {
+                    continue;
+                }
+                if !std::mem::take(&mut first) {
                     sql.push_str(", ");
                 }
                 sql.push_str(&c.column.literal(None)?);
@@ -895,8 +916,12 @@ impl TableDelta {
         }
         for row in rows {
             sql.push_str(" UNION ALL SELECT ");
+            let mut first = true;
             for (j, (v, c)) in row.iter().zip(cols).enumerate() {
-                if j > 0 {
+                if !shown(j) {
+                    continue;
+                }
+                if !std::mem::take(&mut first) {
                     sql.push_str(", ");
                 }
                 sql.push_str(&c.column.literal(v.as_deref())?);

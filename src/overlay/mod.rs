@@ -21,6 +21,7 @@ pub mod view;
 pub mod write;
 
 use crate::delta::{DeltaState, TableDelta, TableId, Value};
+use crate::sql::columns::NamedColumns;
 use crate::sql::restrict::{is_integer, Decimal, Lit, Pred, Probe, Test};
 use crate::sql::rewrite::{quote_ident, splice, unqualify_columns};
 use crate::sql::tables::table_refs;
@@ -262,10 +263,11 @@ pub fn rewrite_traced(
     let mut unaliased: Vec<(String, String)> = Vec::new();
     let mut created = Vec::new();
     let mut changed = Vec::new();
+    let used = NamedColumns::of(text, mode);
     let out = splice(text, &refs, |r| {
         let id = resolve(r)?;
         let t = state.tables.get(&id)?;
-        match narrowed_view(t, &r.restriction, state, db, prober.as_mut()) {
+        match narrowed_view(t, &r.restriction, &used, state, db, prober.as_mut()) {
             Ok(Some(d)) => {
                 any = true;
                 derived.push(known_as(r));
@@ -372,11 +374,12 @@ pub fn rewrite_bound(
     let mut failed = false;
     let mut next = bound_refs.iter();
     let mut unaliased: Vec<(String, String)> = Vec::new();
+    let used = NamedColumns::of(text, Default::default());
     let out = splice(text, &refs, |r| {
         let b = next.next()?;
         let id = resolve(r)?;
         let t = state.tables.get(&id)?;
-        match narrowed_view(t, &b.restriction, state, db, prober.as_mut()) {
+        match narrowed_view(t, &b.restriction, &used, state, db, prober.as_mut()) {
             Ok(Some(d)) => {
                 let known_as = r.alias.clone().unwrap_or_else(|| r.name.clone());
                 if t.meta.created {
@@ -411,23 +414,25 @@ pub fn rewrite_bound(
 fn narrowed_view(
     t: &TableDelta,
     restriction: &crate::sql::restrict::Restriction,
+    used: &NamedColumns,
     state: &DeltaState,
     db: Option<&str>,
     prober: Option<&mut Prober>,
 ) -> Result<Option<std::sync::Arc<String>>, crate::sql::literal::BadValue> {
     let mut preds = restriction.preds.clone();
-    let mut view = t.restricted_sql(&preds);
     // A join is worth a probe only when the query does not already bound
-    // the table's key (the source branch would read it whole).
-    if let (Ok(Some(_)), Some(probe), Some(prober), false) =
-        (&view, &restriction.probe, prober, t.key_bounded(&preds))
+    // the table's key (the source branch would read it whole), and when
+    // some captured row may pass what the query says.
+    if let (Some(probe), Some(prober), false) = (&restriction.probe, prober, t.key_bounded(&preds))
     {
-        if let Some(keys) = join_keys(t, probe, state, db, prober) {
-            preds.push(keys);
-            view = t.restricted_sql(&preds);
+        if matches!(t.restricted_sql(&preds), Ok(Some(_))) {
+            if let Some(keys) = join_keys(t, probe, state, db, prober) {
+                preds.push(keys);
+            }
         }
     }
-    view
+    let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
+    t.projected_sql(&preds, mask.as_deref())
 }
 
 fn join_keys(

@@ -746,8 +746,19 @@ impl Session<'_> {
             }
         }
         let overlaid = match &analysis.verdict {
-            Verdict::Forward => self.overlay(sql, true),
-            Verdict::Rewrite(text) => self.overlay(text, true),
+            Verdict::Forward => {
+                let ahead = may_run_ahead(sql, self.lex).then(|| packet.to_vec());
+                self.overlay_ahead(sql, true, ahead)
+            }
+            Verdict::Rewrite(text) => {
+                let ahead = may_run_ahead(text, self.lex).then(|| {
+                    let mut p = Vec::with_capacity(text.len() + 1);
+                    p.push(0x03);
+                    p.extend_from_slice(text);
+                    p
+                });
+                self.overlay_ahead(text, true, ahead)
+            }
             _ => Ok(None),
         };
         let overlaid = match overlaid {
@@ -1007,6 +1018,17 @@ impl Session<'_> {
     }
 
     fn overlay(&mut self, sql: &[u8], probing: bool) -> Result<Option<Rewritten>, OverlayError> {
+        self.overlay_ahead(sql, probing, None)
+    }
+
+    /// [`Self::overlay`]; a probe sends `ahead` (the command that goes to
+    /// the source when nothing is spliced) right behind it.
+    fn overlay_ahead(
+        &mut self,
+        sql: &[u8],
+        probing: bool,
+        ahead: Option<Vec<u8>>,
+    ) -> Result<Option<Rewritten>, OverlayError> {
         let state = self.delta().current();
         if state.is_empty() {
             return Ok(None);
@@ -1021,7 +1043,7 @@ impl Session<'_> {
             return self.fits(text);
         };
         let text = {
-            let mut prober = first_column(up);
+            let mut prober = first_column(up, ahead);
             rewrite_traced(sql, &state, db.as_deref(), Some(&mut prober))?
         };
         self.fits(text)
@@ -1920,11 +1942,51 @@ fn starts_with_write(sql: &[u8], lex: crate::sql::lexer::LexMode) -> bool {
         .is_some_and(|t| CAPTURED_WRITES.iter().any(|w| t.is_word(sql, w)))
 }
 
+/// Whether a read may run at the source ahead of knowing it is the text
+/// to run, and then perhaps run again in another form: one SELECT whose
+/// second run leaves nothing different (no user variable assigned, no
+/// INTO, no lock, sleep or sequence functions).
+fn may_run_ahead(sql: &[u8], mode: LexMode) -> bool {
+    const SIDE_EFFECTS: &[&str] = &[
+        "INTO",
+        "GET_LOCK",
+        "RELEASE_LOCK",
+        "RELEASE_ALL_LOCKS",
+        "SLEEP",
+        "BENCHMARK",
+        "NEXTVAL",
+        "NEXT",
+        "SETVAL",
+        "LASTVAL",
+        "PREVIOUS",
+    ];
+    let t = crate::sql::lexer::statement_tokens(sql, mode);
+    t.first().is_some_and(|f| f.is_word(sql, "SELECT"))
+        && !t.iter().enumerate().any(|(i, x)| {
+            x.is_punct(b';')
+                || x.kind == crate::sql::lexer::Kind::Variable
+                    && t.get(i + 1).is_some_and(|n| n.is_punct(b':'))
+                || SIDE_EFFECTS.iter().any(|w| x.is_word(sql, w))
+        })
+}
+
 /// A prober for the overlay: runs a query at the source and returns its
 /// first column (`None` when it fails).
-fn first_column(up: &mut Upstream) -> impl FnMut(&str) -> Option<Vec<crate::delta::Value>> + '_ {
-    |q: &str| {
-        let rows = up.query(q).ok()?;
+///
+/// With `ahead`, the command the session sends when the probe leaves the
+/// statement as it is goes with the first probe (see
+/// [`Upstream::query_ahead`]): a join whose probe finds no changed row
+/// then costs one round trip, not two.
+fn first_column<'u>(
+    up: &'u mut Upstream,
+    mut ahead: Option<Vec<u8>>,
+) -> impl FnMut(&str) -> Option<Vec<crate::delta::Value>> + 'u {
+    move |q: &str| {
+        let rows = match ahead.take() {
+            Some(next) => up.query_ahead(q, &next),
+            None => up.query(q),
+        }
+        .ok()?;
         Some(
             rows.into_iter()
                 .map(|r| r.into_iter().next().flatten())

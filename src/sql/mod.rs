@@ -6,6 +6,7 @@
 
 pub mod bind;
 pub mod classify;
+pub mod columns;
 pub mod ddl;
 pub mod items;
 pub mod lexer;

@@ -192,6 +192,10 @@ pub struct Upstream {
     spec: SourceSpec,
     scratch: Vec<u8>,
     sendbuf: Vec<u8>,
+    /// A command sent ahead whose response has not been read (see
+    /// [`Upstream::query_ahead`]): its payload, to be claimed by sending
+    /// the same payload, or read and dropped before anything else is sent.
+    ahead: Option<Vec<u8>>,
 }
 
 /// A small text result from an internal query.
@@ -321,6 +325,7 @@ impl Upstream {
             spec: spec.clone(),
             scratch: Vec::new(),
             sendbuf: Vec::new(),
+            ahead: None,
         };
         up.auth_exchange(&plugin_name)?;
         up.io.get_ref().tcp().set_read_timeout(None)?;
@@ -401,12 +406,54 @@ impl Upstream {
     }
 
     /// Sends one command packet (already built) starting at sequence id 0.
+    /// When it is the command [`Upstream::query_ahead`] already sent, it is
+    /// not sent again: its response is the next to read.
     pub fn send(&mut self, payload: &[u8]) -> io::Result<()> {
+        if let Some(ahead) = self.ahead.take() {
+            if ahead == payload {
+                return Ok(());
+            }
+            self.skip_response()?;
+        }
         self.sendbuf.clear();
         encode_packet(&mut self.sendbuf, 0, payload);
         let s = self.io.get_mut();
         s.write_all(&self.sendbuf)?;
         s.flush()
+    }
+
+    /// Runs an internal query ([`Upstream::query`]) and sends `next` (a
+    /// command payload) right behind it, in the same write, without
+    /// waiting: the source runs it meanwhile, and when `next` turns out to
+    /// be the command to send, [`Upstream::send`] of it costs no round
+    /// trip. Otherwise its response is read and dropped before the next
+    /// command. `next` must be a read whose second run changes nothing.
+    pub fn query_ahead(&mut self, sql: &str, next: &[u8]) -> Result<Rows, UpstreamError> {
+        self.fits(sql.len())?;
+        self.fits(next.len())?;
+        if self.ahead.take().is_some() {
+            self.skip_response()?;
+        }
+        let mut cmd = Vec::with_capacity(sql.len() + 1);
+        cmd.push(0x03);
+        cmd.extend_from_slice(sql.as_bytes());
+        self.sendbuf.clear();
+        encode_packet(&mut self.sendbuf, 0, &cmd);
+        encode_packet(&mut self.sendbuf, 0, next);
+        let s = self.io.get_mut();
+        s.write_all(&self.sendbuf)?;
+        s.flush()?;
+        self.ahead = Some(next.to_vec());
+        self.read_text_result()
+    }
+
+    /// Reads one response (OK, ERR or result sets) and drops it.
+    fn skip_response(&mut self) -> io::Result<()> {
+        match self.read_response(None) {
+            Ok(()) | Err(UpstreamError::Server { .. }) => Ok(()),
+            Err(UpstreamError::Io(e)) => Err(e),
+            Err(e) => Err(io::Error::other(e.to_string())),
+        }
     }
 
     /// Whether responses use OK packets instead of EOF.
@@ -464,6 +511,11 @@ impl Upstream {
     }
 
     fn read_rows_into(&mut self, rows: &mut Rows) -> Result<(), UpstreamError> {
+        self.read_response(Some(rows))
+    }
+
+    /// Reads one response, its rows into `rows` (dropped when `None`).
+    fn read_response(&mut self, mut rows: Option<&mut Rows>) -> Result<(), UpstreamError> {
         let deprecate_eof = self.deprecate_eof();
         loop {
             read_packet(&mut self.io, &mut self.scratch)?;
@@ -495,6 +547,9 @@ impl Upstream {
                 if is_terminator(p.first(), p.len(), deprecate_eof) {
                     break status_of(p, deprecate_eof);
                 }
+                let Some(rows) = rows.as_deref_mut() else {
+                    continue;
+                };
                 let mut row = Vec::with_capacity(columns as usize);
                 let mut pos = 0;
                 for _ in 0..columns {

@@ -181,3 +181,51 @@ fn a_point_lookup_through_a_derived_table_uses_the_primary_key() {
     });
     assert!(uses_pk, "{plan:?}");
 }
+
+/// A join into a changed table asks the source which keys the other side
+/// offers, and sends the client's own text right behind that question
+/// (one round trip when no changed row is reached). Whichever way it goes,
+/// the client sees the merged view, and a read that counts in a user
+/// variable counts each row once.
+#[test]
+fn a_probed_join_answers_over_the_merged_view_whether_or_not_it_reaches_a_changed_row() {
+    let before = crate::harness::source_fingerprint();
+    let vdb = crate::harness::Vdb::start();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    c.query_drop("UPDATE customers SET name = 'Renamed' WHERE id = 1")
+        .unwrap();
+    let names = |c: &mut mysql::Conn, order: u64| -> Vec<(u64, String)> {
+        c.query(format!(
+            "SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id BETWEEN {order} AND {order}"
+        ))
+        .unwrap()
+    };
+    // Order 3 is customer 2's (unchanged: the text ran ahead is the answer),
+    // orders 1 and 2 customer 1's (changed: it is dropped, the merged view
+    // answers), several times over, in turn, on one connection.
+    for _ in 0..3 {
+        assert_eq!(names(&mut c, 3), vec![(3, "Linus".to_string())]);
+        assert_eq!(names(&mut c, 1), vec![(1, "Renamed".to_string())]);
+        assert_eq!(names(&mut c, 2), vec![(2, "Renamed".to_string())]);
+    }
+    // An error in the text ran ahead is the client's when it is the answer.
+    let err = c
+        .query_drop("SELECT o.nope FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id BETWEEN 3 AND 4")
+        .unwrap_err();
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1054),
+        "{err}"
+    );
+    c.query_drop("SET @n = 0").unwrap();
+    let counted: Vec<(i64, String)> = c
+        .query("SELECT @n := @n + 1, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id BETWEEN 3 AND 4 ORDER BY o.id")
+        .unwrap();
+    assert_eq!(
+        counted,
+        vec![(1, "Linus".to_string()), (2, "Grace Hopper".to_string())]
+    );
+    let n: i64 = c.query_first("SELECT @n").unwrap().unwrap();
+    assert_eq!(n, 2, "each row counted once");
+    drop(c);
+    crate::harness::assert_source_unchanged(&before);
+}
