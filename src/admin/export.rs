@@ -63,7 +63,7 @@ pub fn patch(
             .log
             .iter()
             .find(|c| c.table == *id)
-            .is_some_and(|c| c.kind == "DROP VIEW" || c.kind == "CREATE VIEW")
+            .is_some_and(|c| matches!(c.kind.as_str(), "DROP VIEW" | "CREATE VIEW" | "ALTER VIEW"))
     };
     for id in &state.schema.dropped {
         if !state.schema.dropped_databases.contains(&id.schema) {
@@ -87,7 +87,7 @@ pub fn patch(
     // created (a view reads only what existed then).
     let mut made: Vec<&TableId> = Vec::new();
     for c in &state.schema.log {
-        if c.kind == "CREATE VIEW"
+        if matches!(c.kind.as_str(), "CREATE VIEW" | "ALTER VIEW")
             && state.schema.views.contains_key(&c.table)
             && !made.contains(&&c.table)
         {

@@ -356,7 +356,7 @@ fn create_as_select(
     select: &str,
     text: &str,
 ) -> Result<WriteOutcome, OverlayError> {
-    let result = super::view::result_columns(cx, select)?;
+    let result = super::view::result_columns(cx, select, false)?;
     let mut spec = c.clone();
     spec.select = None;
     // The declared columns the SELECT does not fill come first, then the
@@ -393,15 +393,27 @@ fn create_as_select(
         .iter()
         .map(|col| crate::sql::rewrite::quote_ident(&col.name))
         .collect();
+    let verb = match c.duplicates {
+        None => "INSERT",
+        Some(crate::sql::ddl::Duplicates::Ignore) => "INSERT IGNORE",
+        Some(crate::sql::ddl::Duplicates::Replace) => "REPLACE",
+    };
     let insert = format!(
-        "INSERT INTO {} ({}) {select}",
+        "{verb} INTO {} ({}) {select}",
         id.quoted(),
         names.join(", ")
     );
     match super::write::execute(cx, insert.as_bytes()) {
         Ok(done) => Ok(WriteOutcome {
             affected: done.affected,
-            info: format!("Records: {}  Duplicates: 0  Warnings: 0", done.affected),
+            // INSERT ... SELECT counts records, duplicates and warnings
+            // as CREATE TABLE ... SELECT does.
+            info: if done.info.is_empty() {
+                format!("Records: {}  Duplicates: 0  Warnings: 0", done.affected)
+            } else {
+                done.info
+            },
+            notes: done.notes,
             ..WriteOutcome::default()
         }),
         Err(e) => {

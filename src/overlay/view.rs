@@ -99,9 +99,13 @@ fn definition(body: &str, db: Option<&str>, columns: &[String]) -> Result<String
 /// The columns of a SELECT's result as a view (or CREATE TABLE ...
 /// SELECT) takes them, the SELECT described over the merged view (its
 /// errors are the server's: unknown tables and columns).
+///
+/// `as_view`: a NOT NULL expression's column gets the default a view
+/// shows for it (its type's zero); a created table's gets none.
 pub(super) fn result_columns(
     cx: &mut WriteContext,
     select: &str,
+    as_view: bool,
 ) -> Result<Vec<ColumnMeta>, OverlayError> {
     let state = cx.delta.current();
     let merged = super::rewrite_traced(select.as_bytes(), &state, cx.db.as_deref(), None)?;
@@ -112,7 +116,7 @@ pub(super) fn result_columns(
     let described = cx.up.describe_columns(text.as_bytes())?;
     described
         .iter()
-        .map(|d| view_column(cx, d, &changed))
+        .map(|d| view_column(cx, d, &changed, as_view))
         .collect()
 }
 
@@ -125,6 +129,7 @@ fn view_column(
     cx: &mut WriteContext,
     d: &Described,
     changed: &[(String, Arc<TableMeta>)],
+    as_view: bool,
 ) -> Result<ColumnMeta, OverlayError> {
     let name = d.name_str().into_owned();
     let nullable = !d.flags().contains(ColumnFlags::NOT_NULL_FLAG);
@@ -159,14 +164,41 @@ fn view_column(
             ..c.clone()
         });
     }
+    let column = typed(cx.up, d)?;
+    let default = if nullable {
+        Some("NULL".to_string())
+    } else {
+        as_view.then(|| implicit_default(&column, d.decimals()))
+    };
     Ok(ColumnMeta {
         name,
-        column: typed(cx.up, d)?,
+        column,
         nullable,
-        default: nullable.then(|| "NULL".to_string()),
+        default,
         auto_increment: false,
         generated: false,
     })
+}
+
+/// The default the server shows for a view's NOT NULL expression column
+/// (as information_schema.COLUMNS writes it): its type's zero.
+fn implicit_default(column: &Column, decimals: u8) -> String {
+    let fraction = |zeros: u8| {
+        if zeros > 0 && zeros < 31 {
+            format!(".{}", "0".repeat(usize::from(zeros)))
+        } else {
+            String::new()
+        }
+    };
+    match column.data_type.as_str() {
+        "decimal" => format!("0{}", fraction(decimals)),
+        "tinyint" | "smallint" | "mediumint" | "int" | "bigint" | "float" | "double" | "year"
+        | "bit" => "0".into(),
+        "date" => "'0000-00-00'".into(),
+        "time" => format!("'00:00:00{}'", fraction(decimals)),
+        "datetime" | "timestamp" => format!("'0000-00-00 00:00:00{}'", fraction(decimals)),
+        _ => "''".into(),
+    }
 }
 
 /// The column type of an expression's result, from its description.
@@ -267,7 +299,47 @@ fn typed(up: &mut Upstream, d: &Described) -> Result<Column, OverlayError> {
     })
 }
 
-/// Runs a captured CREATE [OR REPLACE] VIEW.
+/// ALGORITHM, DEFINER (`user@host`) and SQL SECURITY of an existing view,
+/// which ALTER VIEW keeps where it does not give them: vdb's own, or the
+/// source's as SHOW CREATE VIEW prints them (on MySQL and MariaDB alike).
+fn existing_options(
+    cx: &mut WriteContext,
+    id: &TableId,
+) -> Result<(String, String, String), OverlayError> {
+    if let Some(v) = cx.delta.current().schema.views.get(id) {
+        return Ok((v.algorithm.clone(), v.definer.clone(), v.security.clone()));
+    }
+    let rows = cx.up.query(&format!(
+        "SHOW CREATE VIEW {}.{}",
+        quote_ident(&id.schema),
+        quote_ident(&id.name)
+    ))?;
+    let create = rows.first().map(|r| text(&r[1])).unwrap_or_default();
+    let after = |key: &str| -> String {
+        create
+            .split_once(key)
+            .map(|(_, rest)| rest.split(' ').next().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    let algorithm = after("ALGORITHM=");
+    let definer = after("DEFINER=").replace('`', "");
+    let security = after("SQL SECURITY ");
+    Ok((
+        if algorithm.is_empty() {
+            "UNDEFINED".into()
+        } else {
+            algorithm
+        },
+        definer,
+        if security.is_empty() {
+            "DEFINER".into()
+        } else {
+            security
+        },
+    ))
+}
+
+/// Runs a captured CREATE [OR REPLACE] VIEW or ALTER VIEW.
 pub fn create(
     cx: &mut WriteContext,
     v: &CreateView,
@@ -279,6 +351,28 @@ pub fn create(
     };
     let state = cx.delta.current();
     super::database::defaults(cx.up, &state, &id.schema)?;
+    let mut v = v.clone();
+    if v.alter {
+        if !is_view(cx, &id)? {
+            if exists(cx.up, cx.delta, &id)? {
+                return Err(not_a_view(&id));
+            }
+            return Err(super::meta::no_such_table(&id));
+        }
+        let (algorithm, definer, security) = existing_options(cx, &id)?;
+        if !v.given.algorithm {
+            v.algorithm = algorithm;
+        }
+        if !v.given.definer {
+            v.definer = Some(definer);
+        }
+        if !v.given.security {
+            v.security = security;
+        }
+        // What is left is CREATE OR REPLACE over a view.
+        v.or_replace = true;
+    }
+    let v = &v;
     if is_view(cx, &id)? {
         if !v.or_replace {
             return Err(server(
@@ -300,7 +394,7 @@ pub fn create(
     let body = definition(&v.body, cx.db.as_deref(), &[])?;
     let whole = definition(&v.body, cx.db.as_deref(), &v.columns)?;
     // Checked over the merged view, as the server checks the SELECT.
-    let mut columns = result_columns(cx, &body)?;
+    let mut columns = result_columns(cx, &body, true)?;
     if !v.columns.is_empty() && v.columns.len() != columns.len() {
         return Err(server(
             1353,
@@ -358,7 +452,7 @@ pub fn create(
         },
     );
     w.next.schema.log.push(SchemaChange {
-        kind: "CREATE VIEW".into(),
+        kind: if v.alter { "ALTER VIEW" } else { "CREATE VIEW" }.into(),
         table: id,
         statement: Arc::from(statement),
     });

@@ -1930,6 +1930,7 @@ const CAPTURED_DDL: &[&str] = &[
     "DROP DATABASE",
     "DROP SCHEMA",
     "CREATE VIEW",
+    "ALTER VIEW",
     "DROP VIEW",
 ];
 

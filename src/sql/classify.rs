@@ -435,6 +435,16 @@ impl<'a> Stmt<'a> {
                         i += 1;
                         continue;
                     }
+                    // DEFINER = CURRENT_USER [()]
+                    if w == "CURRENT_USER" && self.t[i - 1].is_punct(b'=') {
+                        i += 1;
+                        if self.t.get(i).is_some_and(|t| t.is_punct(b'('))
+                            && self.t.get(i + 1).is_some_and(|t| t.is_punct(b')'))
+                        {
+                            i += 2;
+                        }
+                        continue;
+                    }
                     name.push(' ');
                     name.push_str(&w);
                     return name;
@@ -1113,6 +1123,14 @@ mod tests {
             "CREATE TRIGGER"
         );
         assert_eq!(refused("ALTER TABLE t ADD c int"), "ALTER TABLE");
+        assert_eq!(
+            refused("ALTER DEFINER = CURRENT_USER() SQL SECURITY INVOKER VIEW v AS SELECT 1"),
+            "ALTER VIEW"
+        );
+        assert_eq!(
+            refused("CREATE DEFINER=CURRENT_USER VIEW v AS SELECT 1"),
+            "CREATE VIEW"
+        );
         assert_eq!(refused("DROP TABLE t"), "DROP TABLE");
         assert_eq!(refused("TRUNCATE t"), "TRUNCATE TABLE");
         assert_eq!(refused("RENAME TABLE a TO b"), "RENAME TABLE");

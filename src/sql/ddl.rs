@@ -88,9 +88,21 @@ pub struct CreateTable {
     pub auto_increment: Option<u64>,
     /// `CREATE TABLE ... [AS] SELECT ...`: the SELECT as written.
     pub select: Option<String>,
+    /// `... IGNORE SELECT` or `... REPLACE SELECT`: what a row whose key
+    /// collides with an earlier one does.
+    pub duplicates: Option<Duplicates>,
     /// Table-level CHECK constraints: (CONSTRAINT name if given,
     /// expression as sqlparser prints it).
     pub checks: Vec<(Option<String>, String)>,
+}
+
+/// What CREATE TABLE ... SELECT does with a row whose key is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicates {
+    /// IGNORE: the row is skipped, with a warning.
+    Ignore,
+    /// REPLACE: it replaces the row it collides with.
+    Replace,
 }
 
 /// A CREATE TABLE's text with its ZEROFILL words (which sqlparser does not
@@ -147,6 +159,43 @@ fn zerofill_columns(sql: &str) -> (String, Vec<String>) {
 
 /// The SELECT of a `CREATE TABLE ... [AS] SELECT` as written: from the
 /// first SELECT, WITH or `(SELECT` outside parentheses to the end.
+/// Where CREATE TABLE ... IGNORE|REPLACE SELECT says what to do with rows
+/// whose keys collide (sqlparser does not read the word): its byte range,
+/// and whether it is REPLACE.
+fn ctas_duplicates(sql: &str) -> Option<(std::ops::Range<usize>, bool)> {
+    use super::lexer::{statement_tokens, LexMode};
+    let b = sql.as_bytes();
+    let t = statement_tokens(b, LexMode::default());
+    if !t.first().is_some_and(|x| x.is_word(b, "CREATE")) {
+        return None;
+    }
+    let starts = |i: usize| {
+        t.get(i)
+            .is_some_and(|x| x.is_word(b, "SELECT") || x.is_word(b, "WITH"))
+    };
+    let mut depth = 0usize;
+    for i in 0..t.len() {
+        if depth == 0 {
+            let replace = t[i].is_word(b, "REPLACE") && !(i > 0 && t[i - 1].is_word(b, "OR"));
+            if (t[i].is_word(b, "IGNORE") || replace)
+                && (starts(i + 1)
+                    || (t.get(i + 1).is_some_and(|x| x.is_punct(b'(')) && starts(i + 2)))
+            {
+                return Some((t[i].start..t[i].end, replace));
+            }
+            if starts(i) {
+                return None;
+            }
+        }
+        if t[i].is_punct(b'(') {
+            depth += 1;
+        } else if t[i].is_punct(b')') {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    None
+}
+
 fn ctas_select(sql: &str) -> Result<String, Unsupported> {
     use super::lexer::{statement_tokens, LexMode};
     let b = sql.as_bytes();
@@ -158,9 +207,6 @@ fn ctas_select(sql: &str) -> Result<String, Unsupported> {
     let mut depth = 0usize;
     for i in 0..t.len() {
         if depth == 0 {
-            if t[i].is_word(b, "IGNORE") || t[i].is_word(b, "REPLACE") {
-                return no("CREATE TABLE ... IGNORE/REPLACE SELECT");
-            }
             if starts(i) || (t[i].is_punct(b'(') && starts(i + 1)) {
                 let end = t.last().map_or(sql.len(), |x| x.end);
                 return Ok(sql[t[i].start..end].to_string());
@@ -234,6 +280,22 @@ pub struct CreateView {
     pub definer: Option<String>,
     /// `NONE`, `CASCADED` or `LOCAL`.
     pub check_option: String,
+    /// ALTER VIEW: the view must exist, and keeps the ALGORITHM, DEFINER
+    /// and SQL SECURITY the statement does not give.
+    pub alter: bool,
+    /// Which of ALGORITHM, DEFINER and SQL SECURITY the statement gives.
+    pub given: ViewOptionsGiven,
+}
+
+/// Which view options a CREATE or ALTER VIEW writes out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ViewOptionsGiven {
+    /// ALGORITHM = ...
+    pub algorithm: bool,
+    /// DEFINER = ... (CURRENT_USER included).
+    pub definer: bool,
+    /// SQL SECURITY ...
+    pub security: bool,
 }
 
 /// CREATE VIEW and DROP VIEW, read from their tokens (the SELECT is kept
@@ -286,25 +348,34 @@ fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
             no("this form of DROP VIEW")
         });
     }
-    if !word(0, "CREATE") {
+    let alter = word(0, "ALTER");
+    if !word(0, "CREATE") && !alter {
         return None;
     }
     let mut i = 1;
-    let or_replace = word(1, "OR") && word(2, "REPLACE");
+    let or_replace = !alter && word(1, "OR") && word(2, "REPLACE");
     if or_replace {
         i = 3;
     }
     let mut algorithm = "UNDEFINED".to_string();
     let mut security = "DEFINER".to_string();
     let mut definer = None;
+    let mut given = ViewOptionsGiven::default();
+    let form = if alter {
+        "this form of ALTER VIEW"
+    } else {
+        "this form of CREATE VIEW"
+    };
     loop {
         if word(i, "ALGORITHM") && t.get(i + 1).is_some_and(|x| x.is_punct(b'=')) {
             let Some(a) = ident(i + 2) else {
-                return Some(no("this form of CREATE VIEW"));
+                return Some(no(form));
             };
             algorithm = a.to_ascii_uppercase();
+            given.algorithm = true;
             i += 3;
         } else if word(i, "DEFINER") && t.get(i + 1).is_some_and(|x| x.is_punct(b'=')) {
+            given.definer = true;
             i += 2;
             if word(i, "CURRENT_USER") {
                 i += 1;
@@ -331,15 +402,16 @@ fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
                 String::from_utf8_lossy(&h).into_owned()
             });
             let Some(user) = user else {
-                return Some(no("this form of CREATE VIEW"));
+                return Some(no(form));
             };
             i += 1 + usize::from(host.is_some());
             definer = Some(format!("{user}@{}", host.unwrap_or_else(|| "%".into())));
         } else if word(i, "SQL") && word(i + 1, "SECURITY") {
             let Some(s) = ident(i + 2) else {
-                return Some(no("this form of CREATE VIEW"));
+                return Some(no(form));
             };
             security = s.to_ascii_uppercase();
+            given.security = true;
             i += 3;
         } else {
             break;
@@ -353,14 +425,14 @@ fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
         return Some(no("CREATE VIEW IF NOT EXISTS"));
     }
     let Some((name, mut i)) = table_at(i) else {
-        return Some(no("this form of CREATE VIEW"));
+        return Some(no(form));
     };
     let mut columns = Vec::new();
     if t.get(i).is_some_and(|x| x.is_punct(b'(')) {
         i += 1;
         loop {
             let Some(c) = ident(i) else {
-                return Some(no("this form of CREATE VIEW"));
+                return Some(no(form));
             };
             columns.push(c);
             i += 1;
@@ -370,12 +442,12 @@ fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
                 i += 1;
                 break;
             } else {
-                return Some(no("this form of CREATE VIEW"));
+                return Some(no(form));
             }
         }
     }
     if !word(i, "AS") || i + 1 >= t.len() {
-        return Some(no("this form of CREATE VIEW"));
+        return Some(no(form));
     }
     let start = t[i + 1].start;
     let mut end_tok = t.len();
@@ -397,7 +469,7 @@ fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
         }
     }
     if end_tok <= i + 1 {
-        return Some(no("this form of CREATE VIEW"));
+        return Some(no(form));
     }
     let body = sql[start..t[end_tok - 1].end].to_string();
     Some(Ok(Ddl::CreateView(CreateView {
@@ -409,6 +481,8 @@ fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
         security,
         definer,
         check_option,
+        alter,
+        given,
     })))
 }
 
@@ -685,16 +759,26 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
         }
         return Ok(ddl);
     }
+    if let Some((word, replace)) = ctas_duplicates(sql) {
+        let mut blanked = sql.to_string();
+        blanked.replace_range(word.clone(), &" ".repeat(word.len()));
+        let mut ddl = parse_ddl(&blanked)?;
+        let Ddl::Create(c) = &mut ddl else {
+            return no("IGNORE/REPLACE outside CREATE TABLE ... SELECT");
+        };
+        c.duplicates = Some(if replace {
+            Duplicates::Replace
+        } else {
+            Duplicates::Ignore
+        });
+        return Ok(ddl);
+    }
     let options = ParserOptions::new().with_unescape(false);
     let statements = Parser::new(&MySqlDialect {})
         .with_options(options)
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| match ctas_select(sql) {
-            // A form sqlparser does not read either.
-            Err(named) if named.0.contains("IGNORE/REPLACE") => named,
-            _ => Unsupported(format!("this DDL (vdb cannot analyse it: {e})")),
-        })?;
+        .map_err(|e| Unsupported(format!("this DDL (vdb cannot analyse it: {e})")))?;
     let [statement] = statements.as_slice() else {
         return no("DDL in a multi-statement text");
     };
@@ -1099,6 +1183,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         collation: None,
         auto_increment: None,
         select: None,
+        duplicates: None,
         checks: Vec::new(),
     };
     if let Some(like) = &ct.like {
@@ -1503,7 +1588,6 @@ mod tests {
         );
         for (sql, named) in [
             ("CREATE TEMPORARY TABLE t (a INT)", "CREATE TEMPORARY TABLE"),
-            ("CREATE TABLE t IGNORE SELECT 1", "IGNORE/REPLACE SELECT"),
             (
                 "CREATE TABLE t (a INT, FOREIGN KEY (a) REFERENCES p (id) ON DELETE SET DEFAULT)",
                 "SET DEFAULT",
@@ -1518,6 +1602,26 @@ mod tests {
             panic!()
         };
         assert_eq!(c.select.as_deref(), Some("(SELECT 1 AS id) UNION SELECT 2"));
+        assert_eq!(c.duplicates, None);
+        for (sql, duplicates) in [
+            (
+                "CREATE TABLE t (PRIMARY KEY (a)) IGNORE SELECT 1 AS a",
+                Duplicates::Ignore,
+            ),
+            (
+                "CREATE TABLE t (a INT) REPLACE SELECT 1 AS a",
+                Duplicates::Replace,
+            ),
+        ] {
+            let Ddl::Create(c) = parse_ddl(sql).unwrap() else {
+                panic!("{sql}")
+            };
+            assert_eq!(c.duplicates, Some(duplicates), "{sql}");
+            assert!(
+                c.select.as_deref().unwrap().contains("SELECT 1 AS a"),
+                "{sql}"
+            );
+        }
         // A key on a missing column is left to the executor (1072, in
         // tests/cases/ddl.sql).
         let Ddl::Create(c) = parse_ddl("CREATE TABLE t (a INT, PRIMARY KEY (b))").unwrap() else {
