@@ -414,6 +414,7 @@ fn create_as_select(
                 done.info
             },
             notes: done.notes,
+            warnings: done.warnings,
             ..WriteOutcome::default()
         }),
         Err(e) => {

@@ -409,6 +409,21 @@ impl Session<'_> {
                 let text = row_count
                     .and_then(|count| crate::sql::row_count::substitute(sql, self.lex, count))
                     .or(named.clone());
+                // @@warning_count and @@error_count after a statement vdb
+                // answered itself count what it left, not vdb's own
+                // statements at the source.
+                let counted = kept.as_ref().and_then(|kept| {
+                    let errors = kept.iter().filter(|w| w.0 == "Error").count() as u64;
+                    crate::sql::row_count::substitute_variables(
+                        text.as_deref().unwrap_or(sql),
+                        self.lex,
+                        &[
+                            ("warning_count", kept.len() as u64),
+                            ("error_count", errors),
+                        ],
+                    )
+                });
+                let text = counted.or(text);
                 if let Some(text) = text {
                     debug!("conn {} ROW_COUNT() or DATABASE() answered by vdb", self.id);
                     let mut p = Vec::with_capacity(text.len() + 1);
@@ -1174,15 +1189,16 @@ impl Session<'_> {
                     self.forward(&p, Expect::Query, seq)?;
                     return Ok(true);
                 }
+                let left = outcome.left_behind();
                 let ok = ok_payload(
                     outcome.affected,
                     outcome.last_insert_id,
                     self.status(),
-                    0,
+                    left.len() as u16,
                     outcome.info.as_bytes(),
                 );
                 write_packet(self.client.get_mut(), seq, &ok)?;
-                self.warnings = Some(Vec::new());
+                self.warnings = Some(left);
             }
             Err(e) => {
                 self.overlay_failed(seq, e)?;
@@ -1204,21 +1220,16 @@ impl Session<'_> {
             Ok(outcome) => {
                 debug!("conn {} captured DDL: {}", self.id, shorten(sql));
                 self.dropped_own_database(sql);
+                let left = outcome.left_behind();
                 let ok = ok_payload(
                     outcome.affected,
                     0,
                     self.status(),
-                    outcome.notes.len() as u16,
+                    left.len() as u16,
                     outcome.info.as_bytes(),
                 );
                 write_packet(self.client.get_mut(), seq, &ok)?;
-                self.warnings = Some(
-                    outcome
-                        .notes
-                        .into_iter()
-                        .map(|(code, message)| ("Note", code, message))
-                        .collect(),
-                );
+                self.warnings = Some(left);
                 self.row_count = Some(0);
             }
             Err(e) => {

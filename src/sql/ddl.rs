@@ -206,11 +206,9 @@ fn ctas_select(sql: &str) -> Result<String, Unsupported> {
     };
     let mut depth = 0usize;
     for i in 0..t.len() {
-        if depth == 0 {
-            if starts(i) || (t[i].is_punct(b'(') && starts(i + 1)) {
-                let end = t.last().map_or(sql.len(), |x| x.end);
-                return Ok(sql[t[i].start..end].to_string());
-            }
+        if depth == 0 && (starts(i) || (t[i].is_punct(b'(') && starts(i + 1))) {
+            let end = t.last().map_or(sql.len(), |x| x.end);
+            return Ok(sql[t[i].start..end].to_string());
         }
         if t[i].is_punct(b'(') {
             depth += 1;

@@ -64,6 +64,76 @@ pub fn substitute_calls(
     Some(out)
 }
 
+/// `sql` with each read of a session variable in `names` (`@@name`,
+/// `@@session.name`, `@@local.name`) replaced by `COALESCE(v, <the
+/// read>)` with the value from `values` (same type), items keeping their
+/// names as in [`substitute`]. `None` when it reads none of them.
+pub fn substitute_variables(sql: &[u8], mode: LexMode, values: &[(&str, u64)]) -> Option<Vec<u8>> {
+    use super::lexer::Kind;
+    let t = lex(sql, mode).tokens;
+    let mut reads: Vec<(usize, usize, u64)> = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        if t[i].kind != Kind::Variable {
+            i += 1;
+            continue;
+        }
+        let text = String::from_utf8_lossy(t[i].text(sql)).to_ascii_lowercase();
+        let scoped = (text == "@@session" || text == "@@local")
+            && t.get(i + 1).is_some_and(|x| x.is_punct(b'.'));
+        let (name, last) = if scoped {
+            match t.get(i + 2).filter(|x| x.kind == Kind::Word) {
+                Some(w) => (
+                    String::from_utf8_lossy(w.text(sql)).to_ascii_lowercase(),
+                    i + 2,
+                ),
+                None => (String::new(), i),
+            }
+        } else {
+            // The lexer may keep `@@session.name` as one token.
+            let bare = text.trim_start_matches("@@");
+            let name = match bare.split_once('.') {
+                Some(("session" | "local", n)) => n,
+                Some(_) => "",
+                None => bare,
+            };
+            (name.to_string(), i)
+        };
+        if let Some((_, v)) = values.iter().find(|(n, _)| *n == name) {
+            reads.push((i, last, *v));
+        }
+        i = last + 1;
+    }
+    if reads.is_empty() {
+        return None;
+    }
+    let positions: Vec<usize> = reads.iter().map(|&(f, _, _)| t[f].start).collect();
+    let aliases = names_to_keep(sql, &t, &positions);
+    let mut edits: Vec<(usize, usize, Vec<u8>)> = reads
+        .iter()
+        .map(|&(f, l, v)| {
+            let read = &sql[t[f].start..t[l].end];
+            let mut text = format!("COALESCE({v}, ").into_bytes();
+            text.extend_from_slice(read);
+            text.push(b')');
+            (t[f].start, t[l].end, text)
+        })
+        .collect();
+    for (pos, alias) in aliases {
+        edits.push((pos, pos, alias.into_bytes()));
+    }
+    edits.sort_by_key(|e| (e.0, e.1));
+    let mut out = Vec::with_capacity(sql.len() + 64);
+    let mut at = 0;
+    for (start, end, text) in edits {
+        out.extend_from_slice(&sql[at..start]);
+        out.extend_from_slice(&text);
+        at = end;
+    }
+    out.extend_from_slice(&sql[at..]);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +154,23 @@ mod tests {
             Some("SELECT COALESCE(3, ROW_COUNT()) AS n, COALESCE(3, ROW_COUNT())  +  1 AS `ROW_COUNT()  +  1`, GREATEST(1, COALESCE(3, ROW_COUNT()), 2) g FROM t WHERE COALESCE(3, ROW_COUNT()) > 0".into())
         );
         assert_eq!(sub("SELECT 'ROW_COUNT()', x.ROW_COUNT()"), None);
+    }
+
+    #[test]
+    fn warning_counts_are_answered_with_the_captured_statement_s() {
+        let sub = |sql: &str| {
+            substitute_variables(
+                sql.as_bytes(),
+                LexMode::default(),
+                &[("warning_count", 3), ("error_count", 0)],
+            )
+            .map(|v| String::from_utf8(v).unwrap())
+        };
+        assert_eq!(sub("SELECT @@version"), None);
+        assert_eq!(
+            sub("SELECT @@warning_count, @@SESSION.error_count AS e"),
+            Some("SELECT COALESCE(3, @@warning_count) AS `@@warning_count`, COALESCE(0, @@SESSION.error_count) AS e".into())
+        );
     }
 
     #[test]

@@ -49,10 +49,16 @@ INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com ', 'Tra
 INSERT INTO customers (email, name, created_at) VALUES ('x@example.com', 'X', '2025-01-01'), ('X@example.com', 'Y', '2025-01-01')
 SELECT COUNT(*) FROM customers
 
--- case: INSERT IGNORE skips duplicates
+-- case: INSERT IGNORE skips duplicates, and SHOW WARNINGS lists them
 INSERT IGNORE INTO digits VALUES (1), (20), (2), (21), (20)
+SHOW WARNINGS
+SELECT @@warning_count
 SELECT d FROM digits ORDER BY d
 INSERT IGNORE INTO customers (email, name, created_at) VALUES ('GRACE@example.com', 'dup', '2025-01-01')
+SHOW WARNINGS
+SHOW COUNT(*) WARNINGS
+INSERT IGNORE INTO digits VALUES (30)
+SHOW WARNINGS
 
 -- case: REPLACE replaces by primary and unique key
 REPLACE INTO digits VALUES (5)

@@ -34,11 +34,6 @@ const WRITES: &[(&str, &str)] = &[
     ),
 
     ("CREATE TEMPORARY TABLE tmp (id INT)", "CREATE TEMPORARY TABLE"),
-    (
-        "CREATE TABLE copy IGNORE SELECT * FROM customers",
-        "CREATE TABLE ... IGNORE/REPLACE SELECT",
-    ),
-    ("ALTER VIEW big_spenders AS SELECT 1", "ALTER VIEW"),
     ("CREATE USER 'evil'@'%' IDENTIFIED BY 'x'", "CREATE USER"),
     (
         "CREATE FUNCTION f() RETURNS INT RETURN 1",

@@ -80,9 +80,22 @@ pub struct WriteOutcome {
     /// The notes the server leaves for SHOW WARNINGS (`IF NOT EXISTS` over
     /// a table that exists, ...): code and message.
     pub notes: Vec<(u16, String)>,
+    /// The warnings the server leaves (INSERT IGNORE's skipped
+    /// duplicates): code and message.
+    pub warnings: Vec<(u16, String)>,
 }
 
 impl WriteOutcome {
+    /// What SHOW WARNINGS lists after the statement: level, code, message.
+    pub fn left_behind(&self) -> Vec<(&'static str, u16, String)> {
+        let notes = self.notes.iter().map(|(c, m)| ("Note", *c, m.clone()));
+        let warnings = self
+            .warnings
+            .iter()
+            .map(|(c, m)| ("Warning", *c, m.clone()));
+        notes.chain(warnings).collect()
+    }
+
     /// Nothing done, and the server's note `code` saying why.
     pub fn noted(code: u16, message: String) -> WriteOutcome {
         WriteOutcome {
@@ -929,6 +942,7 @@ impl Run<'_, '_> {
         let mut replaced_new = vec![false; rows.len()];
         let indexed: Vec<(usize, Row)> = rows.iter().cloned().enumerate().collect();
         let mut duplicates = 0u64;
+        let mut skipped: Vec<(u16, String)> = Vec::new();
         let mut affected = 0u64;
         let keys = self.meta.unique_keys.clone();
         let mut hits: Vec<Collisions> = Vec::new();
@@ -983,6 +997,14 @@ impl Run<'_, '_> {
                 if ins.ignore {
                     skip[i] = true;
                     duplicates += 1;
+                    // The server keeps max_error_count (64) of them.
+                    if skipped.len() < 64 {
+                        if let OverlayError::Server { code, message, .. } =
+                            self.duplicate(&keys[kn], &rows[i])
+                        {
+                            skipped.push((code, message));
+                        }
+                    }
                 } else {
                     // The rows before it were written, and their values
                     // reserved: the counter stays moved.
@@ -1075,6 +1097,7 @@ impl Run<'_, '_> {
             info,
             returning,
             notes: Vec::new(),
+            warnings: skipped,
         })
     }
 
@@ -1384,6 +1407,7 @@ impl Run<'_, '_> {
             info: format!("Rows matched: {matched}  Changed: {changed_count}  Warnings: 0"),
             returning: None,
             notes: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 

@@ -289,6 +289,7 @@ impl Run<'_, '_> {
             info: format!("Rows matched: {matched}  Changed: {changed}  Warnings: 0"),
             returning: None,
             notes: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 

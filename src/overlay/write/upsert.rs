@@ -216,6 +216,7 @@ impl Run<'_, '_> {
             info,
             returning: None,
             notes: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 
