@@ -251,6 +251,7 @@ fn schema_changes_table(state: &DeltaState) -> String {
         .schema
         .log
         .iter()
+        .filter(|c| !c.table.is_temporary())
         .enumerate()
         .map(|(n, c)| {
             vec![

@@ -62,6 +62,18 @@ impl TableId {
     pub fn quoted(&self) -> String {
         format!("{}.{}", quote_ident(&self.schema), quote_ident(&self.name))
     }
+
+    /// Whether this is a connection's temporary table (see
+    /// [`crate::sql::temporary`]): private to it, and left out of the
+    /// catalog, the patch and the state file.
+    pub fn is_temporary(&self) -> bool {
+        self.name.starts_with(crate::sql::temporary::MARK)
+    }
+
+    /// The name the client gave the table.
+    pub fn shown_name(&self) -> &str {
+        crate::sql::temporary::shown_name(&self.name)
+    }
 }
 
 impl std::fmt::Display for TableId {
@@ -1068,11 +1080,11 @@ impl DeltaState {
     }
 
     /// The changed tables a user wrote to (not the catalog tables that
-    /// carry the schema delta).
+    /// carry the schema delta, nor connections' temporary tables).
     pub fn user_tables(&self) -> impl Iterator<Item = &Arc<TableDelta>> {
         self.tables
             .iter()
-            .filter(|(id, _)| id.schema != "information_schema")
+            .filter(|(id, _)| id.schema != "information_schema" && !id.is_temporary())
             .map(|(_, t)| t)
     }
 

@@ -231,7 +231,12 @@ impl Reader<'_> {
 }
 
 fn state(w: &mut Writer, s: &DeltaState) {
-    let mut tables: Vec<_> = s.tables.values().collect();
+    // Connections' temporary tables end with them: never saved.
+    let mut tables: Vec<_> = s
+        .tables
+        .values()
+        .filter(|t| !t.meta.id.is_temporary())
+        .collect();
     tables.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     w.len(tables.len());
     for t in tables {
@@ -259,7 +264,12 @@ fn state(w: &mut Writer, s: &DeltaState) {
     for id in &s.views_checked {
         w.id(id);
     }
-    let mut created: Vec<_> = s.schema.created.values().collect();
+    let mut created: Vec<_> = s
+        .schema
+        .created
+        .values()
+        .filter(|m| !m.id.is_temporary())
+        .collect();
     created.sort_by(|a, b| a.id.cmp(&b.id));
     w.len(created.len());
     for m in created {
@@ -269,8 +279,14 @@ fn state(w: &mut Writer, s: &DeltaState) {
     for id in &s.schema.dropped {
         w.id(id);
     }
-    w.len(s.schema.log.len());
-    for c in &s.schema.log {
+    let log: Vec<_> = s
+        .schema
+        .log
+        .iter()
+        .filter(|c| !c.table.is_temporary())
+        .collect();
+    w.len(log.len());
+    for c in log {
         w.str(&c.kind);
         w.id(&c.table);
         w.str(&c.statement);

@@ -443,7 +443,8 @@ pub fn alter(
         // A rename alone reports no records.
         return Ok(WriteOutcome::default());
     }
-    Ok(if copies {
+    // InnoDB alters a temporary table by copying it, whatever changes.
+    Ok(if copies || id.is_temporary() {
         outcome
     } else {
         WriteOutcome {

@@ -185,7 +185,12 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
             ));
         }
     }
-    let mut created: Vec<&Arc<TableMeta>> = schema.created.values().collect();
+    // A temporary table is in no catalog (as on MariaDB 10.11).
+    let mut created: Vec<&Arc<TableMeta>> = schema
+        .created
+        .values()
+        .filter(|m| !m.id.is_temporary())
+        .collect();
     created.sort_by(|a, b| a.id.cmp(&b.id));
     for meta in created {
         let next_auto = w.next.tables.get(&meta.id).map(|t| t.next_auto);
@@ -294,7 +299,11 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
                 t.delete(&row_of(&meta, &values));
             }
         }
-        let mut created: Vec<&Arc<TableMeta>> = schema.created.values().collect();
+        let mut created: Vec<&Arc<TableMeta>> = schema
+            .created
+            .values()
+            .filter(|m| !m.id.is_temporary())
+            .collect();
         created.sort_by(|a, b| a.id.cmp(&b.id));
         let definitions = |id: &TableId| {
             schema
@@ -876,8 +885,13 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
         }
     }
     let mut out = format!(
-        "CREATE TABLE {} (\n{}\n) ENGINE=InnoDB",
-        quote_ident(&meta.id.name),
+        "CREATE {}TABLE {} (\n{}\n) ENGINE=InnoDB",
+        if meta.id.is_temporary() {
+            "TEMPORARY "
+        } else {
+            ""
+        },
+        quote_ident(meta.id.shown_name()),
         lines.join(",\n")
     );
     if meta.auto_column().is_some() && next_auto > 1 {
@@ -1384,7 +1398,7 @@ pub fn show(
                 Ok(literal_result(
                     &["Table", "Create Table"],
                     &[vec![
-                        Some(id.name.clone()),
+                        Some(id.shown_name().to_string()),
                         Some(create_table_text(meta, next)),
                     ]],
                 ))
@@ -1480,14 +1494,29 @@ pub fn show(
                 {
                     for (seq, &c) in k.columns.iter().enumerate() {
                         let col = &meta.columns[c];
+                        // A temporary table's statistics are its rows'
+                        // (InnoDB counts them as it goes); a created
+                        // table's read as an empty table's.
+                        let cardinality = match state.tables.get(&id) {
+                            Some(t) if id.is_temporary() => {
+                                let prefix = &k.columns[..=seq];
+                                let distinct: std::collections::HashSet<Vec<&Option<Vec<u8>>>> = t
+                                    .rows
+                                    .values()
+                                    .map(|r| prefix.iter().map(|&i| &r[i]).collect())
+                                    .collect();
+                                distinct.len()
+                            }
+                            _ => 0,
+                        };
                         rows.push(vec![
-                            Some(id.name.clone()),
+                            Some(id.shown_name().to_string()),
                             Some(if unique { "0" } else { "1" }.into()),
                             Some(k.name.clone()),
                             Some((seq + 1).to_string()),
                             Some(col.name.clone()),
                             Some("A".into()),
-                            Some("0".into()),
+                            Some(cardinality.to_string()),
                             None,
                             None,
                             Some(if col.nullable { "YES" } else { "" }.into()),

@@ -485,6 +485,18 @@ fn create(
                     .filter(|r| r[0].is_some())
                     .map(|r| super::meta::text(&r[0])),
             };
+            // A source table's plain indexes are not in its definition.
+            let indexes = if source.created {
+                source.indexes.clone()
+            } else {
+                source_plain_indexes(cx.up, &other)?
+                    .into_iter()
+                    .map(|(name, names)| UniqueKey {
+                        name,
+                        columns: names.iter().filter_map(|n| source.position(n)).collect(),
+                    })
+                    .collect()
+            };
             TableMeta {
                 id: id.clone(),
                 columns: source.columns.clone(),
@@ -496,7 +508,7 @@ fn create(
                 auto_increment: source.auto_column().map(|_| 1),
                 triggers: Vec::new(),
                 created: true,
-                indexes: source.indexes.clone(),
+                indexes,
                 collation,
             }
         }
@@ -793,7 +805,7 @@ fn drop_tables(
 /// What a DROP of several names says of those that do not exist: the
 /// server's error `code` naming them all (`message` then 'db.a,db.b'), or
 /// with IF EXISTS the same words as one note.
-pub(super) fn unknown_names(
+pub fn unknown_names(
     missing: &[TableId],
     if_exists: bool,
     code: u16,

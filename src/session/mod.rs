@@ -11,6 +11,7 @@ pub mod error;
 pub mod metadata;
 mod prepared;
 pub mod table_columns;
+mod temporary;
 mod transaction;
 mod warnings;
 
@@ -131,6 +132,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         read_committed: false,
         next_read_committed: None,
         locked: None,
+        temporaries: Vec::new(),
     };
     let outcome =
         session
@@ -140,6 +142,8 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         Ok(()) => info!("conn {id} closed ({} statements)", session.statements),
         Err(e) => info!("conn {id} closed: {e} ({} statements)", session.statements),
     }
+    session.rollback_transaction();
+    session.end_temporaries();
     shared.unregister(id);
     shared.locks.release_all(id);
     if let Some(up) = session.upstream.take() {
@@ -149,6 +153,8 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
 
 struct Session<'a> {
     shared: &'a Shared,
+    /// The session's temporary tables: database and name, as created.
+    temporaries: Vec<(String, String)>,
     id: u32,
     host: String,
     plugin: AuthPlugin,
@@ -329,11 +335,13 @@ impl Session<'_> {
 
     fn send_error(&mut self, seq: u8, e: &ClientError) -> io::Result<()> {
         let (code, state) = e.code();
-        self.warnings = Some(vec![("Error", code, e.message())]);
+        // A temporary table is named as the client named it.
+        let message = crate::sql::temporary::unmark(&e.message());
+        self.warnings = Some(vec![("Error", code, message.clone())]);
         write_packet(
             self.client.get_mut(),
             seq,
-            &err_payload(code, state, &e.message()),
+            &err_payload(code, state, &message),
         )
         .map(|_| ())
     }
@@ -376,8 +384,9 @@ impl Session<'_> {
     }
 
     fn send_error_raw(&mut self, seq: u8, code: u16, state: &str, msg: &str) -> io::Result<()> {
-        self.warnings = Some(vec![("Error", code, msg.to_string())]);
-        write_packet(self.client.get_mut(), seq, &err_payload(code, state, msg)).map(|_| ())
+        let msg = crate::sql::temporary::unmark(msg);
+        self.warnings = Some(vec![("Error", code, msg.clone())]);
+        write_packet(self.client.get_mut(), seq, &err_payload(code, state, &msg)).map(|_| ())
     }
 
     /// Handles one command. Returns whether to keep serving.
@@ -404,6 +413,19 @@ impl Session<'_> {
         match cmd {
             Command::Quit => return Ok(false),
             Command::Query(sql) => {
+                let renamed = match self.temporary_statement(sql, seq)? {
+                    temporary::TemporaryStep::Done => return Ok(true),
+                    temporary::TemporaryStep::Renamed(text) => Some(text),
+                    temporary::TemporaryStep::Unchanged => None,
+                };
+                let sql: &[u8] = renamed.as_deref().unwrap_or(sql);
+                let renamed_packet = renamed.as_ref().map(|text| {
+                    let mut p = Vec::with_capacity(text.len() + 1);
+                    p.push(0x03);
+                    p.extend_from_slice(text);
+                    p
+                });
+                let packet: &[u8] = renamed_packet.as_deref().unwrap_or(packet);
                 let named = self.with_held_name(sql);
                 let sql = named.as_deref().unwrap_or(sql);
                 let text = row_count
@@ -435,7 +457,20 @@ impl Session<'_> {
             }
             Command::StmtPrepare(sql) => {
                 self.count_statement();
-                let named = self.with_held_name(sql).map(|text| {
+                let renamed = match std::str::from_utf8(sql) {
+                    Ok(text) if !self.temporaries.is_empty() => {
+                        match self.rename_temporaries(text) {
+                            Ok(r) => r.map(String::into_bytes),
+                            Err(what) => {
+                                self.overlay_failed(seq, OverlayError::Unsupported(what))?;
+                                return Ok(true);
+                            }
+                        }
+                    }
+                    _ => None,
+                };
+                let sql: &[u8] = renamed.as_deref().unwrap_or(sql);
+                let named = self.with_held_name(sql).or(renamed.clone()).map(|text| {
                     let mut p = vec![0x16];
                     p.extend_from_slice(&text);
                     p
@@ -607,6 +642,7 @@ impl Session<'_> {
                 }
             }
             Command::ResetConnection => {
+                self.end_temporaries();
                 let result = match self.upstream.as_mut() {
                     Some(up) => up.reset_connection(),
                     None => Ok(()),
@@ -629,7 +665,10 @@ impl Session<'_> {
                     Err(e) => self.upstream_failed(seq, e)?,
                 }
             }
-            Command::ChangeUser => self.change_user(packet)?,
+            Command::ChangeUser => {
+                self.end_temporaries();
+                self.change_user(packet)?
+            }
             Command::Unknown(code) => {
                 debug!("conn {} refused unknown command 0x{code:02x}", self.id);
                 self.send_error(seq, &ClientError::UnknownCommand(code))?;

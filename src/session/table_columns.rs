@@ -213,7 +213,7 @@ pub fn definition(
     flags |= key_flags(meta, i);
     let mut names = got.names;
     let schema = meta.id.schema.as_bytes();
-    let org_table = meta.id.name.as_bytes();
+    let org_table = meta.id.shown_name().as_bytes();
     let org_name = c.name.as_bytes();
     names[crate::protocol::coldef::SCHEMA] = schema;
     names[crate::protocol::coldef::ORG_TABLE] = org_table;

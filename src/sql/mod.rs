@@ -15,5 +15,6 @@ pub mod restrict;
 pub mod rewrite;
 pub mod row_count;
 pub mod tables;
+pub mod temporary;
 pub mod typed_use;
 pub mod write;

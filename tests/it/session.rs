@@ -270,3 +270,76 @@ fn lock_tables_read_limits_the_session_to_its_tables_as_the_server_does() {
     assert_eq!(n, 7, "START TRANSACTION releases the table locks");
     crate::harness::assert_source_unchanged(&before);
 }
+
+/// The delta's size, as `vdb.status` reports it.
+fn delta_bytes(c: &mut Conn) -> u64 {
+    c.query_first("SELECT CAST(value AS UNSIGNED) FROM vdb.status WHERE name = 'delta_bytes'")
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn a_temporary_table_is_private_to_its_connection_and_ends_with_it() {
+    let before = crate::harness::source_fingerprint();
+    let vdb = Vdb::start();
+    let mut a = vdb.conn(Some("vdbt_shop"));
+    let mut b = vdb.conn(Some("vdbt_shop"));
+    let empty = delta_bytes(&mut b);
+    a.query_drop("CREATE TEMPORARY TABLE scratch (id INT PRIMARY KEY, note VARCHAR(20))")
+        .unwrap();
+    a.query_drop("INSERT INTO scratch VALUES (1, 'a'), (2, 'b')")
+        .unwrap();
+    // Another connection has no such table, and may make its own.
+    let err = b.query_drop("SELECT * FROM scratch").unwrap_err();
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1146 && e.message == "Table 'vdbt_shop.scratch' doesn't exist"),
+        "{err}"
+    );
+    b.query_drop("CREATE TEMPORARY TABLE scratch (id INT PRIMARY KEY)")
+        .unwrap();
+    b.query_drop("INSERT INTO scratch VALUES (9)").unwrap();
+    let count = |c: &mut Conn, table: &str| -> u64 {
+        c.query_first(format!("SELECT COUNT(*) FROM {table}"))
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!((count(&mut a, "scratch"), count(&mut b, "scratch")), (2, 1));
+    // A temporary table shadows the table of its name for its connection.
+    a.query_drop("CREATE TEMPORARY TABLE customers (id INT)")
+        .unwrap();
+    assert_eq!(count(&mut a, "customers"), 0);
+    assert_eq!(count(&mut b, "customers"), 5);
+    // Prepared statements see it too.
+    let ids: Vec<u32> = b.exec("SELECT id FROM scratch WHERE id = ?", (9,)).unwrap();
+    assert_eq!(ids, vec![9]);
+    // No catalog, change list or patch shows them.
+    let listed: u64 = b
+        .query_first("SELECT COUNT(*) FROM vdb.schema_changes")
+        .unwrap()
+        .unwrap();
+    assert_eq!(listed, 0);
+    let changed: u64 = b
+        .query_first("SELECT CAST(value AS UNSIGNED) FROM vdb.status WHERE name = 'changed_tables'")
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed, 0);
+    assert!(delta_bytes(&mut b) > empty);
+    // They end with their connection (closing it), or with a reset.
+    drop(a);
+    b.reset().unwrap();
+    let err = b.query_drop("SELECT * FROM scratch").unwrap_err();
+    assert!(
+        matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1146),
+        "{err}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while delta_bytes(&mut b) != empty {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "temporary tables outlived their connections"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    drop(b);
+    crate::harness::assert_source_unchanged(&before);
+}

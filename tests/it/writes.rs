@@ -33,7 +33,6 @@ const WRITES: &[(&str, &str)] = &[
         "WITH ... UPDATE",
     ),
 
-    ("CREATE TEMPORARY TABLE tmp (id INT)", "CREATE TEMPORARY TABLE"),
     ("CREATE USER 'evil'@'%' IDENTIFIED BY 'x'", "CREATE USER"),
     (
         "CREATE FUNCTION f() RETURNS INT RETURN 1",
@@ -70,7 +69,6 @@ const WRITES: &[(&str, &str)] = &[
         "ALTER USER 'vdbtest'@'127.0.0.1' IDENTIFIED BY 'other'",
         "ALTER USER",
     ),
-    ("DROP TEMPORARY TABLE nokey", "DROP TEMPORARY TABLE"),
     ("DROP FUNCTION sneaky_write", "DROP FUNCTION"),
     ("DROP USER 'vdbtest'@'127.0.0.1'", "DROP USER"),
     (

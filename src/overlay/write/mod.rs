@@ -88,11 +88,9 @@ pub struct WriteOutcome {
 impl WriteOutcome {
     /// What SHOW WARNINGS lists after the statement: level, code, message.
     pub fn left_behind(&self) -> Vec<(&'static str, u16, String)> {
-        let notes = self.notes.iter().map(|(c, m)| ("Note", *c, m.clone()));
-        let warnings = self
-            .warnings
-            .iter()
-            .map(|(c, m)| ("Warning", *c, m.clone()));
+        let shown = crate::sql::temporary::unmark;
+        let notes = self.notes.iter().map(|(c, m)| ("Note", *c, shown(m)));
+        let warnings = self.warnings.iter().map(|(c, m)| ("Warning", *c, shown(m)));
         notes.chain(warnings).collect()
     }
 

@@ -1,0 +1,419 @@
+//! Temporary tables (CREATE TEMPORARY TABLE): private to the connection
+//! that made them, and shadowing a table of the same name for it alone.
+//!
+//! vdb keeps a temporary table in the shared delta as a created table with
+//! a name no client can write (`#vdb-temporary#<connection>#<name>`), and
+//! renames the connection's references to it in each statement's text
+//! before anything else reads the statement; from there on it is an
+//! ordinary table vdb holds. What a client sees (SHOW CREATE TABLE, result
+//! metadata, error messages) shows the name it gave, and the catalog,
+//! the patch and the state file leave such tables out.
+
+use std::ops::Range;
+
+use super::lexer::{statement_tokens, Kind, LexMode, Token};
+use super::rewrite::quote_ident;
+use super::tables::table_refs;
+
+/// How the name of every temporary table starts inside vdb.
+pub const MARK: &str = "#vdb-temporary#";
+
+/// The name vdb keeps connection `owner`'s temporary table `name` under.
+pub fn hidden_name(owner: u64, name: &str) -> String {
+    format!("{MARK}{owner}#{name}")
+}
+
+/// The name a client gave a table (the hidden name of a temporary table
+/// without its mark; any other name as it is).
+pub fn shown_name(name: &str) -> &str {
+    match name.strip_prefix(MARK) {
+        Some(rest) => rest.split_once('#').map_or(rest, |(_, n)| n),
+        None => name,
+    }
+}
+
+/// `text` (a message) with every hidden name shown as the client's.
+pub fn unmark(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + MARK.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        rest = match after[digits..].strip_prefix('#') {
+            Some(r) if digits > 0 => r,
+            _ => {
+                out.push_str(MARK);
+                after
+            }
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A statement's words that vdb reads to handle temporary tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Temporary {
+    /// CREATE TEMPORARY TABLE: the text as CREATE TABLE of the hidden
+    /// name, and the table (database if named, name).
+    Create {
+        /// The statement as an ordinary CREATE TABLE of the hidden name.
+        text: String,
+        /// The database, when the statement names one.
+        schema: Option<String>,
+        /// The name the client gave.
+        name: String,
+    },
+    /// DROP TEMPORARY TABLE: the tables named (database if given, name),
+    /// and whether IF EXISTS was given.
+    Drop {
+        /// Tables, in order.
+        tables: Vec<(Option<String>, String)>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+}
+
+fn name_at(
+    sql: &[u8],
+    t: &[Token],
+    i: usize,
+    mode: LexMode,
+) -> Option<(Option<String>, String, usize)> {
+    let ident = |k: usize| {
+        t.get(k)
+            .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+            .and_then(|x| x.name(sql, mode))
+    };
+    let first = ident(i)?;
+    if t.get(i + 1).is_some_and(|x| x.is_punct(b'.')) {
+        Some((Some(first), ident(i + 2)?, i + 3))
+    } else {
+        Some((None, first, i + 1))
+    }
+}
+
+/// Reads CREATE TEMPORARY TABLE and DROP TEMPORARY TABLE; `None` for any
+/// other statement. `owner` names the hidden table a CREATE makes.
+pub fn read(sql: &str, mode: LexMode, owner: u64) -> Option<Temporary> {
+    let b = sql.as_bytes();
+    let t = statement_tokens(b, mode);
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
+    if !(word(1, "TEMPORARY") && word(2, "TABLE")) {
+        return None;
+    }
+    if word(0, "CREATE") {
+        let mut i = 3;
+        if word(3, "IF") && word(4, "NOT") && word(5, "EXISTS") {
+            i = 6;
+        }
+        let (schema, name, next) = name_at(b, &t, i, mode)?;
+        let mut text = String::with_capacity(sql.len() + 32);
+        text.push_str(&sql[..t[1].start]);
+        text.push_str(&sql[t[2].start..t[i].start]);
+        if let Some(s) = &schema {
+            text.push_str(&quote_ident(s));
+            text.push('.');
+        }
+        text.push_str(&quote_ident(&hidden_name(owner, &name)));
+        text.push_str(&sql[t[next - 1].end..]);
+        return Some(Temporary::Create { text, schema, name });
+    }
+    if word(0, "DROP") {
+        let mut i = 3;
+        let if_exists = word(3, "IF") && word(4, "EXISTS");
+        if if_exists {
+            i = 5;
+        }
+        let mut tables = Vec::new();
+        while let Some((schema, name, next)) = name_at(b, &t, i, mode) {
+            tables.push((schema, name));
+            i = next;
+            if !t.get(i).is_some_and(|x| x.is_punct(b',')) {
+                break;
+            }
+            i += 1;
+        }
+        return Some(Temporary::Drop { tables, if_exists });
+    }
+    None
+}
+
+/// The statement with its references to the connection's temporary
+/// tables (`temporaries`: database and name as the client gave them) in
+/// the hidden names (`hidden` makes one), a reference in a FROM clause
+/// keeping the client's name as its alias. `db` is the session's
+/// database. `None` when it names none of them; `Err` (the statement, by
+/// name) for a form vdb cannot rename.
+pub fn rename(
+    sql: &str,
+    mode: LexMode,
+    db: Option<&str>,
+    temporaries: &[(String, String)],
+    hidden: impl Fn(&str) -> String,
+) -> Result<Option<String>, String> {
+    if !temporaries.iter().any(|(_, n)| sql.contains(n.as_str())) {
+        return Ok(None);
+    }
+    let b = sql.as_bytes();
+    let t = statement_tokens(b, mode);
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
+    let is_temporary = |schema: &Option<String>, name: &str| {
+        let Some(schema) = schema.as_deref().or(db) else {
+            return false;
+        };
+        temporaries.iter().any(|(d, n)| d == schema && n == name)
+    };
+    // (span of the name, schema as written, name, alias to add)
+    let mut edits: Vec<(Range<usize>, Option<String>, String, bool)> = Vec::new();
+    type Edit = (Range<usize>, Option<String>, String, bool);
+    let add = |edits: &mut Vec<Edit>,
+               span: Range<usize>,
+               schema: Option<String>,
+               name: String,
+               alias: bool| {
+        if is_temporary(&schema, &name) && !edits.iter().any(|e| e.0.start == span.start) {
+            edits.push((span, schema, name, alias));
+        }
+    };
+    const DML: &[&str] = &["SELECT", "WITH", "INSERT", "REPLACE", "UPDATE", "DELETE"];
+    // A statement that is (or explains) a query or a write: sqlparser
+    // finds its table references.
+    let dml = t.first().is_some_and(|x| x.is_punct(b'('))
+        || DML.iter().any(|w| word(0, w))
+        || ((word(0, "EXPLAIN") || word(0, "DESCRIBE") || word(0, "DESC") || word(0, "ANALYZE"))
+            && t.iter()
+                .take(4)
+                .any(|x| DML.iter().any(|w| x.is_word(b, w))));
+    // Names after these words are tables where the statement has them.
+    let mut after: Vec<&str> = vec!["INTO", "TABLE", "TRUNCATE"];
+    let creates_table = word(0, "CREATE")
+        && (word(1, "TABLE") || (word(1, "OR") && word(2, "REPLACE") && word(3, "TABLE")));
+    if creates_table {
+        after.push("LIKE");
+    }
+    if !dml {
+        after.extend(["DESCRIBE", "DESC", "EXPLAIN"]);
+    }
+    if word(0, "RENAME") || (word(0, "ALTER") && t.iter().any(|x| x.is_word(b, "RENAME"))) {
+        // Renaming a temporary table: not captured yet.
+        after.push("TO");
+    }
+    if word(0, "SHOW") {
+        after.extend(["FROM", "IN"]);
+    }
+    if (word(0, "CREATE") || word(0, "DROP")) && t.iter().any(|x| x.is_word(b, "INDEX")) {
+        after.push("ON");
+    }
+    // A single-table DELETE's table takes no alias.
+    if word(0, "DELETE") {
+        if let Some(from) = t.iter().position(|x| x.is_word(b, "FROM")) {
+            let modifiers = ["DELETE", "LOW_PRIORITY", "QUICK", "IGNORE"];
+            if t[..from]
+                .iter()
+                .all(|x| modifiers.iter().any(|m| x.is_word(b, m)))
+            {
+                if let Some((schema, name, next)) = name_at(b, &t, from + 1, mode) {
+                    add(
+                        &mut edits,
+                        t[from + 1].start..t[next - 1].end,
+                        schema,
+                        name,
+                        false,
+                    );
+                }
+            }
+        }
+    }
+    for i in 0..t.len() {
+        if !after.iter().any(|w| t[i].is_word(b, w)) {
+            continue;
+        }
+        let describes = ["DESCRIBE", "DESC", "EXPLAIN"]
+            .iter()
+            .any(|w| t[i].is_word(b, w));
+        if describes && i > 0 {
+            continue;
+        }
+        // CREATE TABLE names a new table: a base table of a temporary
+        // one's name is the client's to make.
+        if creates_table && t[i].is_word(b, "TABLE") && i <= 3 {
+            continue;
+        }
+        let mut k = i + 1;
+        if t[i].is_word(b, "TABLE") && word(k, "IF") && word(k + 1, "EXISTS") {
+            k += 2;
+        }
+        while let Some((schema, name, next)) = name_at(b, &t, k, mode) {
+            add(&mut edits, t[k].start..t[next - 1].end, schema, name, false);
+            // DROP TABLE a, b and SHOW ... FROM t FROM db name lists.
+            if word(0, "DROP") && t.get(next).is_some_and(|x| x.is_punct(b',')) {
+                k = next + 1;
+                continue;
+            }
+            break;
+        }
+    }
+    if dml || creates_table {
+        if let Ok(refs) = table_refs(&sql[t[0].start..t[t.len() - 1].end]) {
+            let base = t[0].start;
+            for r in refs {
+                let span = base + r.name_span.start..base + r.name_span.end;
+                let from_clause = !edits.iter().any(|e| e.0.start == span.start);
+                add(
+                    &mut edits,
+                    span,
+                    r.schema.clone(),
+                    r.name.clone(),
+                    from_clause && r.alias.is_none(),
+                );
+            }
+        } else if dml {
+            return Err("this statement over a temporary table (vdb cannot analyse it)".into());
+        }
+    }
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    if after.contains(&"TO") {
+        return Err("RENAME of a temporary table".into());
+    }
+    edits.sort_by_key(|e| e.0.start);
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut at = 0;
+    for (span, schema, name, alias) in edits {
+        out.push_str(&sql[at..span.start]);
+        if let Some(s) = &schema {
+            out.push_str(&quote_ident(s));
+            out.push('.');
+        }
+        out.push_str(&quote_ident(&hidden(&name)));
+        if alias {
+            out.push_str(" AS ");
+            out.push_str(&quote_ident(&name));
+        }
+        at = span.end;
+    }
+    out.push_str(&sql[at..]);
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renamed(sql: &str) -> Option<String> {
+        let temps = vec![("shop".to_string(), "tmp".to_string())];
+        rename(sql, LexMode::default(), Some("shop"), &temps, |n| {
+            hidden_name(7, n)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn hidden_names_show_as_the_client_gave_them() {
+        let h = hidden_name(12, "t#1");
+        assert_eq!(shown_name(&h), "t#1");
+        assert_eq!(shown_name("plain"), "plain");
+        assert_eq!(
+            unmark(&format!("Table 'shop.{h}' doesn't exist; {MARK}x")),
+            format!("Table 'shop.t#1' doesn't exist; {MARK}x")
+        );
+    }
+
+    #[test]
+    fn create_and_drop_temporary_table_are_read() {
+        let Some(Temporary::Create { text, schema, name }) = read(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS shop.tmp (a INT)",
+            LexMode::default(),
+            3,
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            text,
+            "CREATE TABLE IF NOT EXISTS `shop`.`#vdb-temporary#3#tmp` (a INT)"
+        );
+        assert_eq!((schema.as_deref(), name.as_str()), (Some("shop"), "tmp"));
+        assert_eq!(
+            read(
+                "DROP TEMPORARY TABLE IF EXISTS a, d.b",
+                LexMode::default(),
+                3
+            ),
+            Some(Temporary::Drop {
+                tables: vec![(None, "a".into()), (Some("d".into()), "b".into())],
+                if_exists: true
+            })
+        );
+        assert_eq!(read("CREATE TABLE t (a INT)", LexMode::default(), 3), None);
+    }
+
+    #[test]
+    fn references_to_a_temporary_table_take_its_hidden_name() {
+        let h = "`#vdb-temporary#7#tmp`";
+        assert_eq!(renamed("SELECT 1 FROM other"), None);
+        assert_eq!(
+            renamed("SELECT tmp.a FROM tmp JOIN other o ON o.id = tmp.a WHERE tmp.a > 1"),
+            Some(format!(
+                "SELECT tmp.a FROM {h} AS `tmp` JOIN other o ON o.id = tmp.a WHERE tmp.a > 1"
+            ))
+        );
+        assert_eq!(
+            renamed("INSERT INTO tmp (a) SELECT x FROM shop.tmp t2"),
+            Some(format!("INSERT INTO {h} (a) SELECT x FROM `shop`.{h} t2"))
+        );
+        assert_eq!(
+            renamed("UPDATE tmp SET a = 2"),
+            Some(format!("UPDATE {h} AS `tmp` SET a = 2"))
+        );
+        assert_eq!(
+            renamed("ALTER TABLE tmp ADD b INT"),
+            Some(format!("ALTER TABLE {h} ADD b INT"))
+        );
+        assert_eq!(
+            renamed("SHOW CREATE TABLE tmp"),
+            Some(format!("SHOW CREATE TABLE {h}"))
+        );
+        assert_eq!(
+            renamed("SHOW COLUMNS FROM tmp FROM shop"),
+            Some(format!("SHOW COLUMNS FROM {h} FROM shop"))
+        );
+        assert_eq!(renamed("DESCRIBE tmp"), Some(format!("DESCRIBE {h}")));
+        assert_eq!(
+            renamed("DROP TABLE IF EXISTS other, tmp"),
+            Some(format!("DROP TABLE IF EXISTS other, {h}"))
+        );
+        assert_eq!(
+            renamed("CREATE INDEX i ON tmp (a)"),
+            Some(format!("CREATE INDEX i ON {h} (a)"))
+        );
+        assert_eq!(renamed("TRUNCATE tmp"), Some(format!("TRUNCATE {h}")));
+        assert_eq!(
+            renamed("DELETE FROM tmp WHERE a IN (SELECT a FROM tmp)"),
+            Some(format!(
+                "DELETE FROM {h} WHERE a IN (SELECT a FROM {h} AS `tmp`)"
+            ))
+        );
+        // A table of another database, a column, a string: not the table.
+        assert_eq!(renamed("SELECT tmp FROM other.tmp WHERE x = 'tmp'"), None);
+        // CREATE TABLE of its name makes a base table; LIKE copies it.
+        assert_eq!(
+            renamed("CREATE TABLE tmp2 LIKE tmp"),
+            Some(format!("CREATE TABLE tmp2 LIKE {h}"))
+        );
+        assert_eq!(renamed("CREATE TABLE tmp (a INT)"), None);
+        assert!(rename(
+            "RENAME TABLE tmp TO t2",
+            LexMode::default(),
+            Some("shop"),
+            &[("shop".into(), "tmp".into())],
+            |n| hidden_name(7, n)
+        )
+        .is_err());
+    }
+}
