@@ -54,6 +54,14 @@ pub fn patch(
             def.collation
         ));
     }
+    for (db, def) in &state.schema.altered_databases {
+        out.push(format!(
+            "ALTER DATABASE {} CHARACTER SET {} COLLATE {}",
+            quote_ident(db),
+            def.charset,
+            def.collation
+        ));
+    }
     // What each dropped source name was: the first statement that
     // touched it says (DROP VIEW, or CREATE OR REPLACE VIEW over it, for
     // a view).

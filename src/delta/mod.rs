@@ -982,6 +982,9 @@ pub struct SchemaDelta {
     /// Source databases dropped through vdb (their tables are in
     /// `dropped`).
     pub dropped_databases: BTreeSet<String>,
+    /// Source databases whose defaults ALTER DATABASE changed (a database
+    /// created through vdb keeps its own in `databases`).
+    pub altered_databases: BTreeMap<String, DatabaseDef>,
     /// Views created through vdb (their definitions, qualified, are also
     /// in [`DeltaState::views`], where reads find them).
     pub views: BTreeMap<TableId, ViewDef>,
@@ -1044,6 +1047,7 @@ impl SchemaDelta {
             && self.dropped.is_empty()
             && self.databases.is_empty()
             && self.dropped_databases.is_empty()
+            && self.altered_databases.is_empty()
             && self.views.is_empty()
     }
 

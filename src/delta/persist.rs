@@ -22,7 +22,7 @@ use crate::sql::literal::Column;
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Format 1 (before databases were
 /// captured) is still read.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub fn decode(bytes: &[u8]) -> Result<(DeltaState, Vec<SavedSnapshot>), Corrupt>
         return Err(Corrupt("not a vdb state file".into()));
     }
     let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if format != FORMAT && format != 1 {
+    if !(1..=FORMAT).contains(&format) {
         return Err(Corrupt(format!(
             "state format {format}, but this vdb reads format {FORMAT}"
         )));
@@ -321,6 +321,12 @@ fn state(w: &mut Writer, s: &DeltaState) {
         }
         meta(w, &v.meta);
     }
+    w.len(s.schema.altered_databases.len());
+    for (name, def) in &s.schema.altered_databases {
+        w.str(name);
+        w.str(&def.charset);
+        w.str(&def.collation);
+    }
 }
 
 fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
@@ -414,6 +420,16 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
                     meta: Arc::new(read_meta(r)?),
                 },
             );
+        }
+    }
+    if format >= 3 {
+        for _ in 0..r.len()? {
+            let name = r.str()?;
+            let def = DatabaseDef {
+                charset: r.str()?,
+                collation: r.str()?,
+            };
+            schema.altered_databases.insert(name, def);
         }
     }
     // A created table's delta shares its definition with the schema delta.
@@ -619,6 +635,13 @@ mod tests {
             },
         );
         s.schema.dropped_databases.insert("legacy".into());
+        s.schema.altered_databases.insert(
+            "shop".into(),
+            DatabaseDef {
+                charset: "utf8mb4".into(),
+                collation: "utf8mb4_bin".into(),
+            },
+        );
         s.schema.views.insert(
             TableId {
                 schema: "shop".into(),
@@ -644,13 +667,14 @@ mod tests {
         let mut s = sample();
         s.schema.databases.clear();
         s.schema.dropped_databases.clear();
+        s.schema.altered_databases.clear();
         s.schema.views.clear();
-        let v2 = encode(&s, &[]);
-        let payload = &v2[20..v2.len() - 8];
+        let v3 = encode(&s, &[]);
+        let payload = &v3[20..v3.len() - 8];
         // Format 1 ends each state before the (empty) lists of databases,
-        // dropped databases and views.
+        // dropped databases, views and altered databases.
         let cut = payload.len() - 8;
-        let mut v1_payload = payload[..cut - 24].to_vec();
+        let mut v1_payload = payload[..cut - 32].to_vec();
         v1_payload.extend_from_slice(&payload[cut..]);
         let mut v1 = MAGIC.to_vec();
         v1.extend_from_slice(&1u32.to_le_bytes());
@@ -681,6 +705,7 @@ mod tests {
         assert_eq!(back.schema.dropped, s.schema.dropped);
         assert_eq!(back.schema.databases, s.schema.databases);
         assert_eq!(back.schema.dropped_databases, s.schema.dropped_databases);
+        assert_eq!(back.schema.altered_databases, s.schema.altered_databases);
         let view = |s: &DeltaState| {
             s.schema
                 .views

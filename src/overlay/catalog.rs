@@ -257,7 +257,14 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
             &[("SCHEMA_NAME", Some(name.clone()))],
         ));
     }
-    for (name, def) in &schema.databases {
+    // A source database ALTER DATABASE changed: its row replaced.
+    for name in schema.altered_databases.keys() {
+        schemata.delete(&row_of(
+            &schemata_meta,
+            &[("SCHEMA_NAME", Some(name.clone()))],
+        ));
+    }
+    for (name, def) in schema.databases.iter().chain(&schema.altered_databases) {
         schemata.insert(row_of(
             &schemata_meta,
             &[
@@ -1297,7 +1304,11 @@ pub fn show(
             if let Some(e) = dropped_db(&name) {
                 return Some(e);
             }
-            let def = state.schema.databases.get(&name)?;
+            let def = state
+                .schema
+                .databases
+                .get(&name)
+                .or_else(|| state.schema.altered_databases.get(&name))?;
             Ok(literal_result(
                 &["Database", "Create Database"],
                 &[vec![

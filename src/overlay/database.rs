@@ -53,6 +53,9 @@ pub fn defaults(
     if let Some(d) = state.schema.databases.get(name) {
         return Ok((d.charset.clone(), d.collation.clone()));
     }
+    if let Some(d) = state.schema.altered_databases.get(name) {
+        return Ok((d.charset.clone(), d.collation.clone()));
+    }
     if state.schema.dropped_databases.contains(name) {
         return Err(unknown(name));
     }
@@ -190,6 +193,61 @@ pub fn create(
     })
 }
 
+/// Runs a captured ALTER DATABASE: the database's default character set
+/// and collation change (a source database's only in vdb; its tables keep
+/// theirs, as on the server). 1 row affected, as the server counts it.
+pub fn alter(
+    cx: &mut WriteContext,
+    a: &CreateDatabase,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let name = if a.name.is_empty() {
+        cx.db
+            .clone()
+            .ok_or_else(|| server(1046, "3D000", "No database selected"))?
+    } else {
+        a.name.clone()
+    };
+    let state = cx.delta.current();
+    if !exists(cx.up, &state, &name)? {
+        // The server cannot write the options file of a missing database.
+        return Err(server(
+            1,
+            "HY000",
+            format!(
+                "Can't create/write to file './{name}/db.opt' (Errcode: 2 \"No such file or directory\")"
+            ),
+        ));
+    }
+    // A collation alone keeps the character set it belongs to; a character
+    // set alone takes its default collation.
+    let (charset, collation) = match (&a.charset, &a.collation) {
+        (None, None) => {
+            return Err(OverlayError::Unsupported(
+                "ALTER DATABASE without options".into(),
+            ))
+        }
+        (c, co) => charset_and_collation(cx.up, c, co)?,
+    };
+    let def = DatabaseDef { charset, collation };
+    let mut w = cx.delta.writer();
+    if state.schema.is_virtual_database(&name) {
+        w.next.schema.databases.insert(name.clone(), def);
+    } else {
+        w.next.schema.altered_databases.insert(name.clone(), def);
+    }
+    w.next
+        .schema
+        .log
+        .push(logged("ALTER DATABASE", &name, text));
+    super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+    w.commit();
+    Ok(WriteOutcome {
+        affected: 1,
+        ..WriteOutcome::default()
+    })
+}
+
 /// Runs a captured DROP DATABASE: every table in it is dropped (affected
 /// rows count them, as the server's do), then the database.
 pub fn drop(
@@ -270,6 +328,7 @@ pub fn drop(
     if w.next.schema.databases.remove(name).is_none() {
         w.next.schema.dropped_databases.insert(name.into());
     }
+    w.next.schema.altered_databases.remove(name);
     w.next.schema.log.push(logged("DROP DATABASE", name, text));
     super::catalog::refresh(cx.up, cx.delta, &mut w)?;
     w.commit();

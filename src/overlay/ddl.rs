@@ -66,6 +66,7 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
         Ddl::Rename(pairs) => super::alter::rename(cx, &pairs, text),
         Ddl::Truncate(t) => super::alter::truncate(cx, &t, text),
         Ddl::CreateDatabase(c) => super::database::create(cx, &c, text),
+        Ddl::AlterDatabase(a) => super::database::alter(cx, &a, text),
         Ddl::DropDatabase { name, if_exists } => super::database::drop(cx, &name, if_exists, text),
         Ddl::CreateView(v) => super::view::create(cx, &v, text),
         Ddl::DropView { if_exists, views } => super::view::drop(cx, if_exists, &views, text),

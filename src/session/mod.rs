@@ -1977,6 +1977,8 @@ const CAPTURED_DDL: &[&str] = &[
     "DROP INDEX",
     "CREATE DATABASE",
     "CREATE SCHEMA",
+    "ALTER DATABASE",
+    "ALTER SCHEMA",
     "DROP DATABASE",
     "DROP SCHEMA",
     "CREATE VIEW",

@@ -241,6 +241,9 @@ pub enum Ddl {
     Truncate((Option<String>, String)),
     /// CREATE DATABASE (or SCHEMA).
     CreateDatabase(CreateDatabase),
+    /// ALTER DATABASE (or SCHEMA): `name` empty for the session's; the
+    /// options given.
+    AlterDatabase(CreateDatabase),
     /// DROP DATABASE (or SCHEMA).
     DropDatabase {
         /// The database.
@@ -516,11 +519,50 @@ fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
     let mode = LexMode::default();
     let t = statement_tokens(b, mode);
     let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
-    let create = word(0, "CREATE");
+    let alter = word(0, "ALTER");
+    let create = word(0, "CREATE") || alter;
     if !(create || word(0, "DROP")) || !(word(1, "DATABASE") || word(1, "SCHEMA")) {
         return None;
     }
     let mut i = 2;
+    if alter {
+        // The name may be left out: the session's database.
+        let option = [
+            "DEFAULT",
+            "CHARACTER",
+            "CHARSET",
+            "COLLATE",
+            "COMMENT",
+            "UPGRADE",
+        ]
+        .iter()
+        .any(|w| word(2, w));
+        let name = if option {
+            String::new()
+        } else {
+            match t
+                .get(2)
+                .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+                .and_then(|x| x.name(b, mode))
+            {
+                Some(n) => {
+                    i = 3;
+                    n
+                }
+                None => return Some(no("this form of ALTER DATABASE")),
+            }
+        };
+        if i >= t.len() {
+            return Some(no("ALTER DATABASE without options"));
+        }
+        if t[i..]
+            .iter()
+            .any(|x| x.is_word(b, "COMMENT") || x.is_word(b, "UPGRADE"))
+        {
+            return Some(no("ALTER DATABASE ... COMMENT or UPGRADE"));
+        }
+        return Some(options(b, &t, i, mode, name, false).map(Ddl::AlterDatabase));
+    }
     let guard: &[&str] = if create {
         &["IF", "NOT", "EXISTS"]
     } else {
@@ -548,9 +590,24 @@ fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
             no("this form of DROP DATABASE")
         });
     }
+    Some(options(b, &t, i, mode, name, guarded).map(Ddl::CreateDatabase))
+}
+
+/// The [DEFAULT] CHARACTER SET / COLLATE options of CREATE or ALTER
+/// DATABASE, from token `i` to the end.
+fn options(
+    b: &[u8],
+    t: &[super::lexer::Token],
+    mut i: usize,
+    mode: super::lexer::LexMode,
+    name: String,
+    if_not_exists: bool,
+) -> Result<CreateDatabase, Unsupported> {
+    use super::lexer::Kind;
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
     let mut c = CreateDatabase {
         name,
-        if_not_exists: guarded,
+        if_not_exists,
         charset: None,
         collation: None,
     };
@@ -565,7 +622,7 @@ fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
             i += 1;
             word(i - 1, "CHARSET")
         } else {
-            return Some(no("this option of CREATE DATABASE"));
+            return no("this option of CREATE/ALTER DATABASE");
         };
         if t.get(i).is_some_and(|x| x.is_punct(b'=')) {
             i += 1;
@@ -577,7 +634,7 @@ fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
             _ => x.name(b, mode),
         });
         let Some(value) = value else {
-            return Some(no("this form of CREATE DATABASE"));
+            return no("this form of CREATE/ALTER DATABASE");
         };
         i += 1;
         // Names of character sets and collations are case-insensitive;
@@ -585,14 +642,14 @@ fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
         let value = value.to_ascii_lowercase();
         if charset {
             if c.charset.is_some() {
-                return Some(no("CREATE DATABASE with two character sets"));
+                return no("CREATE/ALTER DATABASE with two character sets");
             }
             c.charset = Some(value);
         } else {
             c.collation = Some(value);
         }
     }
-    Some(Ok(Ddl::CreateDatabase(c)))
+    Ok(c)
 }
 
 /// A table as a statement names it: (database, if given; table).

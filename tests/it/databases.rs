@@ -26,6 +26,12 @@ const SCRIPT: &[&str] = &[
     "CREATE SCHEMA {new}_bin DEFAULT CHARSET = utf8mb4 COLLATE utf8mb4_bin",
     "SHOW CREATE DATABASE {new}_bin",
     "SHOW CREATE DATABASE IF NOT EXISTS {new}_bin",
+    "ALTER DATABASE {new}_bin CHARACTER SET latin1",
+    "SHOW CREATE DATABASE {new}_bin",
+    "ALTER SCHEMA {new}_bin DEFAULT COLLATE = utf8mb4_bin",
+    "ALTER DATABASE {new}_nope CHARACTER SET latin1",
+    "ALTER DATABASE {new}_bin CHARACTER SET latin1 COLLATE utf8mb4_bin",
+    "ALTER DATABASE {new}_bin CHARACTER SET nope",
     "SHOW DATABASES LIKE '{new}%'",
     "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '{new}%' ORDER BY 1",
     "USE {new}_bin",
@@ -49,6 +55,13 @@ const SCRIPT: &[&str] = &[
     "SELECT n.body, c.name FROM {new}_bin.notes n JOIN customers c ON c.id = n.id ORDER BY n.id",
     "DROP DATABASE {new}_bin",
     "SELECT DATABASE() = '{db}'",
+    // A source database's defaults change for what is created in it.
+    "ALTER DATABASE COLLATE latin1_german1_ci",
+    "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()",
+    "CREATE TABLE after_alter (a VARCHAR(5))",
+    "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'after_alter'",
+    "SHOW CREATE TABLE after_alter",
+    "DROP TABLE after_alter",
     "SELECT * FROM {new}_bin.notes",
     "USE {new}_bin",
     "DROP DATABASE {new}_bin",
@@ -185,10 +198,12 @@ fn a_created_database_is_every_connections_at_login_and_with_com_init_db() {
 fn the_patch_creates_and_drops_databases_before_their_tables() {
     let before = source_fingerprint();
     let scratch = scratch_copy();
+    let altered = scratch_copy();
     let new = format!("{scratch}_made");
     let vdb = Vdb::start();
     let mut c = vdb.conn(Some("vdbt_shop"));
     for sql in [
+        format!("ALTER DATABASE {altered} COLLATE latin1_german1_ci"),
         format!("CREATE DATABASE {new} CHARACTER SET latin1"),
         format!("CREATE TABLE {new}.t (id INT PRIMARY KEY, s VARCHAR(5))"),
         format!("INSERT INTO {new}.t VALUES (1, 'a'), (2, 'b')"),
@@ -230,6 +245,18 @@ fn the_patch_creates_and_drops_databases_before_their_tables() {
         .query_first(format!("SHOW DATABASES LIKE '{scratch}'"))
         .unwrap();
     assert_eq!(gone, None);
+    // A source database's new defaults come with the patch.
+    position(&format!(
+        "ALTER DATABASE `{altered}` CHARACTER SET latin1 COLLATE latin1_german1_ci"
+    ));
+    let collation: String = direct
+        .query_first(format!(
+            "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{altered}'"
+        ))
+        .unwrap()
+        .unwrap();
+    assert_eq!(collation, "latin1_german1_ci");
+    crate::capture::drop_scratch(&altered);
     direct.query_drop(format!("DROP DATABASE {new}")).unwrap();
     assert_source_unchanged(&before);
 }

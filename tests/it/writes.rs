@@ -62,8 +62,8 @@ const WRITES: &[(&str, &str)] = &[
         "a column defined with",
     ),
     (
-        "ALTER DATABASE vdbt_shop CHARACTER SET latin1",
-        "ALTER DATABASE",
+        "ALTER DATABASE vdbt_shop COMMENT 'x'",
+        "ALTER DATABASE ... COMMENT or UPGRADE",
     ),
     (
         "ALTER USER 'vdbtest'@'127.0.0.1' IDENTIFIED BY 'other'",
