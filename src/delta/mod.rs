@@ -645,6 +645,21 @@ impl TableDelta {
         k.starts_with(&key).then(|| k.clone())
     }
 
+    /// Leaves the row with identity key `key` (its key columns' values)
+    /// out of the merged view: a captured row is removed, a source row
+    /// hidden (see [`DeltaState::withholding`]).
+    pub fn withhold(&mut self, key: Row) {
+        self.derived = OnceLock::new();
+        let k = self.encode(key.iter());
+        self.take_row(&k);
+        if !self.meta.created {
+            self.bytes += entry_bytes(&k, &key);
+            if let Some(old) = self.hidden.insert(k.clone(), key) {
+                self.bytes -= entry_bytes(&k, &old);
+            }
+        }
+    }
+
     /// Whether a row (as read over the merged view) is one of the delta's.
     pub fn is_delta_row(&self, row: &Row) -> bool {
         self.find(row).is_some()
@@ -1100,6 +1115,33 @@ impl DeltaState {
     /// Approximate bytes held.
     pub fn bytes(&self) -> usize {
         self.tables.values().map(|t| t.bytes()).sum()
+    }
+
+    /// This state with some rows left out of the merged view, for one
+    /// statement: SELECT ... SKIP LOCKED passes over rows other
+    /// transactions have locked. Each row is given by its table's
+    /// definition and its identity key's values. `None` when a table has
+    /// no unique key to name its rows by.
+    pub fn withholding(&self, rows: &[(Arc<TableMeta>, Row)]) -> Option<DeltaState> {
+        let mut next = self.clone();
+        for (meta, key) in rows {
+            let t = match next.tables.get_mut(&meta.id) {
+                Some(t) => t,
+                None => {
+                    let fresh = TableDelta::new(meta.clone(), meta.delta_key()?);
+                    next.tables
+                        .entry(meta.id.clone())
+                        .or_insert(Arc::new(fresh))
+                }
+            };
+            let t = Arc::make_mut(t);
+            if t.counted {
+                return None;
+            }
+            t.withhold(key.clone());
+        }
+        next.refresh_names();
+        Some(next)
     }
 
     fn refresh_names(&mut self) {

@@ -133,6 +133,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         next_read_committed: None,
         locked: None,
         temporaries: Vec::new(),
+        skip_view: None,
     };
     let outcome =
         session
@@ -155,6 +156,9 @@ struct Session<'a> {
     shared: &'a Shared,
     /// The session's temporary tables: database and name, as created.
     temporaries: Vec<(String, String)>,
+    /// For the statement under way only: the merged view without the rows
+    /// SKIP LOCKED passes over.
+    skip_view: Option<Arc<crate::delta::DeltaState>>,
     id: u32,
     host: String,
     plugin: AuthPlugin,
@@ -391,6 +395,7 @@ impl Session<'_> {
 
     /// Handles one command. Returns whether to keep serving.
     fn dispatch(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        self.skip_view = None;
         let cmd = Command::parse(packet);
         let row_count = self.row_count.take();
         let kept = self.warnings.take();
@@ -561,6 +566,12 @@ impl Session<'_> {
                     self.shared.locks.release_all(self.id);
                 }
                 if narrowed {
+                    return Ok(true);
+                }
+                if self.skip_view.is_some() {
+                    // Its merged-view text would show the rows passed over.
+                    let what = "a prepared SELECT ... SKIP LOCKED over locked rows that vdb cannot narrow by this execution's values".into();
+                    self.send_error(seq, &ClientError::NotCapturable(what))?;
                     return Ok(true);
                 }
                 if let Some(s) = self.prepared.get_mut(&stmt_id(packet)) {
@@ -1083,7 +1094,10 @@ impl Session<'_> {
         probing: bool,
         ahead: Option<Vec<u8>>,
     ) -> Result<Option<Rewritten>, OverlayError> {
-        let state = self.delta().current();
+        let state = match &self.skip_view {
+            Some(view) => view.clone(),
+            None => self.delta().current(),
+        };
         if state.is_empty() {
             return Ok(None);
         }

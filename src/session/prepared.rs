@@ -283,7 +283,10 @@ impl Session<'_> {
         seq: u8,
     ) -> Result<Option<()>, SessionEnd> {
         let lex = self.lex;
-        let state = self.delta().current();
+        let state = match &self.skip_view {
+            Some(view) => view.clone(),
+            None => self.delta().current(),
+        };
         let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
             return Ok(None);
         };

@@ -455,6 +455,9 @@ impl Session<'_> {
 }
 
 /// Why a locking read could not take its locks.
+/// How many times SKIP LOCKED asks again after meeting locked rows.
+const MAX_SKIP_ROUNDS: usize = 64;
+
 pub(super) enum LockReadError {
     /// Not granted (timeout, NOWAIT, or deadlock).
     Wait(WaitError),
@@ -482,24 +485,22 @@ impl Session<'_> {
         } else {
             Mode::Shared
         };
+        if locking.skip_locked {
+            return self.lock_rows_skipping(sql, mode);
+        }
         let mut deadline = None;
         loop {
             let _ = self.rebase_transaction();
             let rows: Vec<_> = self
                 .rows_read(sql)?
                 .into_iter()
-                .map(|r| (r, mode))
+                .map(|(r, _, _)| (r, mode))
                 .collect();
             let Err(holder) = self.shared.locks.try_lock_all(self.id, &rows) else {
                 // Rows others committed before this lock was granted.
                 let _ = self.rebase_transaction();
                 return Ok(());
             };
-            if locking.skip_locked {
-                return Err(LockReadError::Unsupported(
-                    "SELECT ... SKIP LOCKED over rows another transaction has locked".into(),
-                ));
-            }
             let wait = if locking.nowait {
                 Some(0)
             } else {
@@ -510,9 +511,65 @@ impl Session<'_> {
         }
     }
 
-    /// The identity keys of the rows `sql` returns from each table of its
-    /// top-level FROM clause.
-    fn rows_read(&mut self, sql: &[u8]) -> Result<Vec<crate::delta::locks::RowId>, LockReadError> {
+    /// SKIP LOCKED: the rows the read returns that no other transaction
+    /// has locked are locked; those others hold are left out of the merged
+    /// view for the rest of the statement (`skip_view`), and the read is
+    /// asked again, so that a LIMIT reaches past them as InnoDB's does.
+    fn lock_rows_skipping(
+        &mut self,
+        sql: &[u8],
+        mode: crate::delta::locks::Mode,
+    ) -> Result<(), LockReadError> {
+        let _ = self.rebase_transaction();
+        let mut skipped: Vec<(std::sync::Arc<crate::delta::TableMeta>, crate::delta::Row)> =
+            Vec::new();
+        for _ in 0..MAX_SKIP_ROUNDS {
+            let mut more = false;
+            for (row, meta, key) in self.rows_read(sql)? {
+                if self
+                    .shared
+                    .locks
+                    .try_lock_all(self.id, &[(row, mode)])
+                    .is_err()
+                {
+                    skipped.push((meta, key));
+                    more = true;
+                }
+            }
+            if !more {
+                return Ok(());
+            }
+            let view = self
+                .delta()
+                .current()
+                .withholding(&skipped)
+                .ok_or_else(|| {
+                    LockReadError::Unsupported(
+                        "SELECT ... SKIP LOCKED over a table without a unique key".into(),
+                    )
+                })?;
+            self.skip_view = Some(std::sync::Arc::new(view));
+        }
+        Err(LockReadError::Unsupported(format!(
+            "SELECT ... SKIP LOCKED that meets locked rows more than {MAX_SKIP_ROUNDS} times over"
+        )))
+    }
+
+    /// The rows `sql` returns from each table of its top-level FROM
+    /// clause: identity key (encoded), the table's definition, and the key
+    /// columns' values.
+    #[allow(clippy::type_complexity)]
+    fn rows_read(
+        &mut self,
+        sql: &[u8],
+    ) -> Result<
+        Vec<(
+            crate::delta::locks::RowId,
+            std::sync::Arc<crate::delta::TableMeta>,
+            crate::delta::Row,
+        )>,
+        LockReadError,
+    > {
         use crate::delta::TableDelta;
         use crate::sql::lexer::{lex, Kind};
         use crate::sql::rewrite::quote_ident;
@@ -620,7 +677,7 @@ impl Session<'_> {
                 // An outer join's missing row reads as NULL keys; a key-less
                 // table's image may hold NULLs.
                 if t.counted || key.iter().all(Option::is_some) {
-                    out.push((id.clone(), t.encode_key(&key)));
+                    out.push(((id.clone(), t.encode_key(&key)), t.meta.clone(), key));
                 }
             }
         }

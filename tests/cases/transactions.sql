@@ -201,3 +201,19 @@ A: ROLLBACK
 A: SELECT a, b, COUNT(*) FROM nokey GROUP BY a, b ORDER BY a, b
 A: DELETE FROM nokey WHERE a = 1 LIMIT 1
 B: SELECT a, b, COUNT(*) FROM nokey GROUP BY a, b ORDER BY a, b
+
+-- case: SKIP LOCKED passes over rows another transaction holds, as a job queue takes work
+A: BEGIN
+A: SELECT id FROM orders ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+B: BEGIN
+B: SELECT id FROM orders ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+B: SELECT id, total FROM orders ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED
+A: SELECT id FROM orders WHERE customer_id = 3 ORDER BY id FOR UPDATE SKIP LOCKED
+B: UPDATE orders SET note = 'taken by B' WHERE id = 2
+A: UPDATE orders SET note = 'taken by A' WHERE id = 1
+A: SELECT id FROM orders WHERE id <= 3 ORDER BY id LOCK IN SHARE MODE SKIP LOCKED
+A: SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id < 4 ORDER BY o.id FOR UPDATE SKIP LOCKED
+A: COMMIT
+B: SELECT id FROM orders ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+B: COMMIT
+A: SELECT id, note FROM orders ORDER BY id

@@ -304,3 +304,41 @@ fn a_prepared_for_update_locks_the_rows_it_reads() {
     );
     assert_source_unchanged(&before);
 }
+
+/// Workers taking jobs the way queue libraries do (a prepared `SELECT ...
+/// ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED` per job, in a transaction
+/// that marks it taken): each worker gets a different job, none waits.
+#[test]
+fn workers_take_different_jobs_with_a_prepared_skip_locked() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut workers: Vec<mysql::Conn> = (0..3).map(|_| vdb.conn(Some("vdbt_shop"))).collect();
+    let mut taken = Vec::new();
+    for w in workers.iter_mut() {
+        w.query_drop("BEGIN").unwrap();
+        let id: Option<u64> = w
+            .exec_first(
+                "SELECT id FROM orders WHERE total > ? ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                (0,),
+            )
+            .unwrap();
+        let id = id.expect("a free job");
+        w.exec_drop("UPDATE orders SET note = 'taken' WHERE id = ?", (id,))
+            .unwrap();
+        taken.push(id);
+    }
+    assert_eq!(taken, vec![1, 2, 3]);
+    for w in workers.iter_mut() {
+        w.query_drop("COMMIT").unwrap();
+    }
+    // Once they commit, the next worker starts past the taken jobs only if
+    // it asks for untaken ones.
+    let next: Option<u64> = workers[0]
+        .exec_first(
+            "SELECT id FROM orders WHERE note IS NULL OR note <> ? ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+            ("taken",),
+        )
+        .unwrap();
+    assert_eq!(next, Some(4));
+    assert_source_unchanged(&before);
+}
