@@ -785,6 +785,15 @@ impl TableDelta {
     /// table's delta) to this one, key by key.
     pub fn apply_changes(&mut self, before: &TableDelta, after: &TableDelta) {
         self.derived = OnceLock::new();
+        // A key the changes touch ends as `after` has it, captured row and
+        // hidden source row alike: an update of a row whose source row
+        // only `before` hid must hide it here too (this table may be older
+        // than `before`: a snapshot).
+        let mut touched: Vec<Vec<u8>> = Vec::new();
+        if !self.counted {
+            touched.extend(diff_keys(&before.rows, &after.rows).cloned());
+            touched.extend(diff_keys(&before.hidden, &after.hidden).cloned());
+        }
         let rows = apply_diff(&mut self.rows, &before.rows, &after.rows, |k, r| {
             entry_bytes(k, r)
         });
@@ -792,6 +801,25 @@ impl TableDelta {
             entry_bytes(k, r)
         });
         self.bytes = (self.bytes + rows.0 + hidden.0).saturating_sub(rows.1 + hidden.1);
+        for k in touched {
+            match after.hidden.get(&k) {
+                Some(v) => {
+                    self.bytes += entry_bytes(&k, v);
+                    if let Some(old) = self.hidden.insert(k.clone(), v.clone()) {
+                        self.bytes -= entry_bytes(&k, &old);
+                    }
+                }
+                None => {
+                    if let Some(old) = self.hidden.remove(&k) {
+                        self.bytes -= entry_bytes(&k, &old);
+                    }
+                }
+            }
+            match after.rows.get(&k) {
+                Some(r) => self.put_row(k, r.clone()),
+                None => self.take_row(&k),
+            }
+        }
         self.next_auto = self.next_auto.max(after.next_auto);
     }
 
@@ -1195,8 +1223,17 @@ pub fn rebased(base: &DeltaState, private: &DeltaState, onto: &DeltaState) -> De
             continue;
         }
         match next.tables.get_mut(id) {
-            None => {
+            None if before.is_none() => {
                 next.tables.insert(id.clone(), theirs.clone());
+            }
+            None => {
+                // Only the private changes, not what the base held (onto
+                // is older than the base: a snapshot).
+                let before = before.expect("matched above");
+                let mut t = TableDelta::new(theirs.meta.clone(), theirs.key.clone());
+                t.next_auto = before.next_auto.min(theirs.next_auto);
+                t.apply_changes(before, theirs);
+                next.tables.insert(id.clone(), Arc::new(t));
             }
             Some(now) => {
                 let empty = TableDelta::new(theirs.meta.clone(), theirs.key.clone());

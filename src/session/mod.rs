@@ -134,6 +134,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         locked: None,
         temporaries: Vec::new(),
         skip_view: None,
+        current_read: false,
     };
     let outcome =
         session
@@ -159,6 +160,9 @@ struct Session<'a> {
     /// For the statement under way only: the merged view without the rows
     /// SKIP LOCKED passes over.
     skip_view: Option<Arc<crate::delta::DeltaState>>,
+    /// The statement under way is a locking read: it reads the latest
+    /// commits, not the transaction's snapshot.
+    current_read: bool,
     id: u32,
     host: String,
     plugin: AuthPlugin,
@@ -396,6 +400,7 @@ impl Session<'_> {
     /// Handles one command. Returns whether to keep serving.
     fn dispatch(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         self.skip_view = None;
+        self.current_read = false;
         let cmd = Command::parse(packet);
         let row_count = self.row_count.take();
         let kept = self.warnings.take();
@@ -785,6 +790,7 @@ impl Session<'_> {
             Effect::LockingRead(l) => Some(*l),
             _ => None,
         });
+        self.current_read = locking.is_some();
         if let (Some(l), Verdict::Rewrite(text)) = (locking, &analysis.verdict) {
             if !self.ensure_upstream(seq)? {
                 return Ok(true);
@@ -1094,10 +1100,7 @@ impl Session<'_> {
         probing: bool,
         ahead: Option<Vec<u8>>,
     ) -> Result<Option<Rewritten>, OverlayError> {
-        let state = match &self.skip_view {
-            Some(view) => view.clone(),
-            None => self.delta().current(),
-        };
+        let state = self.read_view();
         if state.is_empty() {
             return Ok(None);
         }
@@ -1657,7 +1660,7 @@ impl Session<'_> {
     fn prepare(&mut self, packet: &[u8], seq: u8) -> Result<(), SessionEnd> {
         let client_id = self.next_stmt_id;
         let original = packet[1..].to_vec();
-        let state = self.delta().current();
+        let state = self.read_view();
         let mut version = state.version;
         let db = self
             .db
@@ -1726,7 +1729,7 @@ impl Session<'_> {
     /// been sent an error instead.
     fn refresh_prepared(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         let id = stmt_id(packet);
-        let state = self.delta().current();
+        let state = self.read_view();
         let Some(stmt) = self.prepared.get(&id) else {
             return Ok(true);
         };

@@ -243,6 +243,7 @@ impl Session<'_> {
         else {
             return Ok(true);
         };
+        self.current_read = true;
         let long_data = self
             .prepared
             .get(&super::stmt_id(packet))
@@ -283,10 +284,7 @@ impl Session<'_> {
         seq: u8,
     ) -> Result<Option<()>, SessionEnd> {
         let lex = self.lex;
-        let state = match &self.skip_view {
-            Some(view) => view.clone(),
-            None => self.delta().current(),
-        };
+        let state = self.read_view();
         let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
             return Ok(None);
         };

@@ -57,8 +57,16 @@ pub(super) fn sets_autocommit_on(sql: &[u8], mode: crate::sql::lexer::LexMode) -
 
 /// An open transaction of one session.
 pub(super) struct Transaction {
-    /// The shared state the transaction started from, once it has.
+    /// The shared state the transaction's private delta is based on, once
+    /// it has one (writes and locking reads move it to the latest).
     base: Option<Arc<DeltaState>>,
+    /// The shared state at the transaction's first statement: its
+    /// REPEATABLE READ snapshot, which plain reads keep seeing (with the
+    /// transaction's own writes) however often `base` moves.
+    first: Option<Arc<DeltaState>>,
+    /// The last view computed for plain reads, by the private delta's
+    /// version it was computed from.
+    view: Option<(u64, Arc<DeltaState>)>,
     /// Its private delta, the base plus its own writes, from the
     /// transaction's first statement on.
     pub(super) delta: Option<Delta>,
@@ -74,6 +82,8 @@ impl Transaction {
     fn begin(read_only: bool, read_committed: bool) -> Transaction {
         Transaction {
             base: None,
+            first: None,
+            view: None,
             delta: None,
             read_only,
             read_committed,
@@ -92,6 +102,7 @@ impl Transaction {
         if self.delta.is_none() {
             let fork = shared.fork();
             self.base = Some(fork.current());
+            self.first = self.base.clone();
             self.delta = Some(fork);
         }
         self.delta.as_ref().expect("forked above")
@@ -106,6 +117,44 @@ impl Session<'_> {
             Some(d) => d,
             None => &self.shared.delta,
         }
+    }
+
+    /// The state a read sees: SKIP LOCKED's view for the statement under
+    /// way; in a REPEATABLE READ transaction, for plain reads, the
+    /// snapshot of its first statement with its own writes applied (its
+    /// writes and locking reads work on the latest commits, and moved its
+    /// base there, as InnoDB's current reads do); else the delta's current
+    /// state.
+    pub(super) fn read_view(&mut self) -> Arc<DeltaState> {
+        if let Some(v) = &self.skip_view {
+            return v.clone();
+        }
+        let current_read = self.current_read;
+        let shared = self.shared;
+        let Some(t) = self.txn.as_mut() else {
+            return shared.delta.current();
+        };
+        let Some(fork) = t.delta.as_ref() else {
+            return shared.delta.current();
+        };
+        let now = fork.current();
+        if current_read || t.read_committed {
+            return now;
+        }
+        let (Some(first), Some(base)) = (&t.first, &t.base) else {
+            return now;
+        };
+        if first.version == base.version {
+            return now;
+        }
+        if let Some((version, view)) = &t.view {
+            if *version == now.version {
+                return view.clone();
+            }
+        }
+        let view = Arc::new(rebased(base, &now, first));
+        t.view = Some((now.version, view.clone()));
+        view
     }
 
     /// At each statement: a transaction that has not read or written yet

@@ -217,3 +217,21 @@ A: COMMIT
 B: SELECT id FROM orders ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
 B: COMMIT
 A: SELECT id, note FROM orders ORDER BY id
+
+-- case: REPEATABLE READ keeps the first snapshot for plain reads after the transaction's own writes and locking reads
+A: BEGIN
+A: SELECT price FROM products WHERE sku = 'A-1'
+B: UPDATE products SET price = 2.00 WHERE sku = 'A-1'
+B: INSERT INTO digits VALUES (40)
+A: UPDATE products SET price = price + 1 WHERE sku = 'B-2'
+A: SELECT price FROM products WHERE sku = 'A-1'
+A: SELECT COUNT(*) FROM digits
+A: SELECT sku, price FROM products WHERE sku IN ('A-1', 'B-2') ORDER BY sku
+A: SELECT price FROM products WHERE sku = 'A-1' FOR UPDATE
+A: SELECT price FROM products WHERE sku = 'A-1'
+A: UPDATE products SET price = price + 1 WHERE sku = 'A-1'
+A: SELECT price FROM products WHERE sku = 'A-1'
+A: SELECT COUNT(*) FROM digits WHERE d = 40
+A: COMMIT
+A: SELECT sku, price FROM products WHERE sku IN ('A-1', 'B-2') ORDER BY sku
+A: SELECT COUNT(*) FROM digits WHERE d = 40
