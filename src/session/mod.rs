@@ -129,8 +129,8 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         autocommit: true,
         upstream_status: 0,
         row_count: None,
-        read_committed: false,
-        next_read_committed: None,
+        isolation: Default::default(),
+        next_isolation: None,
         locked: None,
         temporaries: Vec::new(),
         skip_view: None,
@@ -185,12 +185,12 @@ struct Session<'a> {
     autocommit: bool,
     /// The status flags of the source's last OK/EOF.
     upstream_status: u16,
-    /// The session's isolation level is READ COMMITTED.
-    read_committed: bool,
+    /// The session's isolation level.
+    isolation: crate::sql::classify::IsolationLevel,
     /// Tables this session holds with LOCK TABLES ... READ.
     locked: Option<Vec<crate::sql::classify::LockedTable>>,
     /// `SET TRANSACTION ISOLATION LEVEL` for the next transaction only.
-    next_read_committed: Option<bool>,
+    next_isolation: Option<crate::sql::classify::IsolationLevel>,
     /// What ROW_COUNT() answers after a captured write (the source's own
     /// answer is right again after the next statement it runs).
     row_count: Option<i64>,
@@ -668,8 +668,8 @@ impl Session<'_> {
                 self.prepared.clear();
                 self.rollback_transaction();
                 self.autocommit = true;
-                self.read_committed = false;
-                self.next_read_committed = None;
+                self.isolation = Default::default();
+                self.next_isolation = None;
                 match result.and_then(|_| self.refresh_lex_mode()) {
                     Ok(()) => {
                         write_packet(
@@ -790,7 +790,32 @@ impl Session<'_> {
             Effect::LockingRead(l) => Some(*l),
             _ => None,
         });
-        self.current_read = locking.is_some();
+        // SERIALIZABLE: a transaction's plain SELECT reads as FOR SHARE.
+        let serializable_read = locking.is_none()
+            && self.reads_lock()
+            && matches!(analysis.verdict, Verdict::Forward | Verdict::Rewrite(_))
+            && starts_with_word(sql, "SELECT");
+        if serializable_read {
+            let text: &[u8] = match &analysis.verdict {
+                Verdict::Rewrite(text) => text,
+                _ => sql,
+            };
+            let share = crate::sql::classify::LockingRead {
+                exclusive: false,
+                nowait: false,
+                skip_locked: false,
+                wait: None,
+            };
+            if !self.ensure_upstream(seq)? {
+                return Ok(true);
+            }
+            self.current_read = true;
+            if let Err(e) = self.lock_rows_read(text, share) {
+                self.lock_read_failed(seq, e)?;
+                return Ok(true);
+            }
+        }
+        self.current_read = locking.is_some() || serializable_read;
         if let (Some(l), Verdict::Rewrite(text)) = (locking, &analysis.verdict) {
             if !self.ensure_upstream(seq)? {
                 return Ok(true);
@@ -932,10 +957,9 @@ impl Session<'_> {
                 }
                 Effect::Release if succeeded => keep_going = false,
                 Effect::Transaction(t) if succeeded => self.transaction_event(t),
-                Effect::Isolation {
-                    read_committed,
-                    next_only,
-                } if succeeded => self.isolation_changed(read_committed, next_only),
+                Effect::Isolation { level, next_only } if succeeded => {
+                    self.isolation_changed(level, next_only)
+                }
                 _ => {}
             }
         }
@@ -1947,8 +1971,8 @@ impl Session<'_> {
         self.prepared.clear();
         self.rollback_transaction();
         self.autocommit = true;
-        self.read_committed = false;
-        self.next_read_committed = None;
+        self.isolation = Default::default();
+        self.next_isolation = None;
         // A fresh source session with the new database and character set.
         if let Some(up) = self.upstream.take() {
             up.quit();

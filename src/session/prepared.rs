@@ -236,10 +236,20 @@ impl Session<'_> {
         packet: &[u8],
         seq: u8,
     ) -> Result<bool, SessionEnd> {
-        let Some(locking) = self
-            .prepared
-            .get(&super::stmt_id(packet))
+        let stmt = self.prepared.get(&super::stmt_id(packet));
+        // SERIALIZABLE: a transaction's plain SELECT reads as FOR SHARE.
+        let serializable = stmt.is_some_and(|s| {
+            s.locking.is_none() && !s.write && super::starts_with_word(&s.original, "SELECT")
+        }) && self.reads_lock();
+        let share = crate::sql::classify::LockingRead {
+            exclusive: false,
+            nowait: false,
+            skip_locked: false,
+            wait: None,
+        };
+        let Some(locking) = stmt
             .and_then(|s| s.locking)
+            .or(serializable.then_some(share))
         else {
             return Ok(true);
         };

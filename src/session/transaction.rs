@@ -21,7 +21,7 @@ use log::debug;
 use super::{ClientError, Session, SessionEnd};
 use crate::delta::locks::{Owner, WaitError};
 use crate::delta::{changed_rows, rebased, Delta, DeltaState};
-use crate::sql::classify::Txn;
+use crate::sql::classify::{IsolationLevel, Txn};
 
 /// Whether a transaction statement ends (or replaces) the open
 /// transaction: applied before the source answers it.
@@ -72,21 +72,22 @@ pub(super) struct Transaction {
     pub(super) delta: Option<Delta>,
     /// `START TRANSACTION READ ONLY`.
     pub(super) read_only: bool,
-    /// READ COMMITTED: each statement sees the latest committed rows.
-    read_committed: bool,
+    /// Its isolation level (READ COMMITTED: each statement sees the latest
+    /// committed rows).
+    isolation: IsolationLevel,
     /// Savepoints, oldest first, with the private state at each.
     savepoints: Vec<(String, Arc<DeltaState>)>,
 }
 
 impl Transaction {
-    fn begin(read_only: bool, read_committed: bool) -> Transaction {
+    fn begin(read_only: bool, isolation: IsolationLevel) -> Transaction {
         Transaction {
             base: None,
             first: None,
             view: None,
             delta: None,
             read_only,
-            read_committed,
+            isolation,
             savepoints: Vec::new(),
         }
     }
@@ -138,7 +139,7 @@ impl Session<'_> {
             return shared.delta.current();
         };
         let now = fork.current();
-        if current_read || t.read_committed {
+        if current_read || t.isolation == IsolationLevel::ReadCommitted {
             return now;
         }
         let (Some(first), Some(base)) = (&t.first, &t.base) else {
@@ -166,7 +167,7 @@ impl Session<'_> {
         }
         if let Some(t) = self.txn.as_mut() {
             t.snapshot(&self.shared.delta);
-            if t.read_committed {
+            if t.isolation == IsolationLevel::ReadCommitted {
                 // READ COMMITTED: every statement reads the latest commits.
                 let _ = self.rebase_transaction();
             }
@@ -175,31 +176,37 @@ impl Session<'_> {
 
     /// A new transaction, at the isolation level it gets.
     fn begin_transaction(&mut self, read_only: bool) -> Transaction {
-        let read_committed = self
-            .next_read_committed
-            .take()
-            .unwrap_or(self.read_committed);
-        Transaction::begin(read_only, read_committed)
+        let isolation = self.next_isolation.take().unwrap_or(self.isolation);
+        Transaction::begin(read_only, isolation)
     }
 
     /// SET [SESSION] TRANSACTION ISOLATION LEVEL, or a SET of
     /// tx_isolation / transaction_isolation (then the source says what it
     /// is now).
-    pub(super) fn isolation_changed(&mut self, read_committed: Option<bool>, next_only: bool) {
-        let level = read_committed.or_else(|| {
+    pub(super) fn isolation_changed(&mut self, level: Option<IsolationLevel>, next_only: bool) {
+        let level = level.or_else(|| {
             let up = self.upstream.as_mut()?;
             let rows = up.query("SELECT @@tx_isolation").ok()?;
             let v = rows.into_iter().next()?.into_iter().next().flatten()?;
-            Some(v == b"READ-COMMITTED" || v == b"READ-UNCOMMITTED")
+            Some(IsolationLevel::from_variable(&v))
         });
         let Some(level) = level else {
             return;
         };
         if next_only {
-            self.next_read_committed = Some(level);
+            self.next_isolation = Some(level);
         } else {
-            self.read_committed = level;
+            self.isolation = level;
         }
+    }
+
+    /// Whether plain reads of the statement under way lock in share mode:
+    /// a SERIALIZABLE transaction is open (with autocommit on and no
+    /// transaction, a SELECT is its own and locks nothing, as in InnoDB).
+    pub(super) fn reads_lock(&self) -> bool {
+        self.txn
+            .as_ref()
+            .is_some_and(|t| t.isolation == IsolationLevel::Serializable)
     }
 
     /// Runs a write `f` with AUTO_INCREMENT counters that are the
@@ -687,6 +694,13 @@ impl Session<'_> {
             let Some(schema) = r.schema.clone().or_else(|| db.clone()) else {
                 continue;
             };
+            // The server's own catalogs have no row locks.
+            if ["information_schema", "performance_schema", "vdb"]
+                .iter()
+                .any(|c| schema.eq_ignore_ascii_case(c))
+            {
+                continue;
+            }
             let id = crate::delta::TableId {
                 schema,
                 name: r.name.clone(),

@@ -35,12 +35,36 @@ pub enum Effect {
     LockingRead(LockingRead),
     /// The transaction isolation level changes.
     Isolation {
-        /// READ COMMITTED (or READ UNCOMMITTED, which vdb serves as READ
-        /// COMMITTED); `None`: set through a variable, ask the source.
-        read_committed: Option<bool>,
+        /// The level; `None`: set through a variable, ask the source.
+        level: Option<IsolationLevel>,
         /// `SET TRANSACTION ...` without SESSION: the next transaction only.
         next_only: bool,
     },
+}
+
+/// A transaction isolation level, as vdb serves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IsolationLevel {
+    /// READ COMMITTED (and READ UNCOMMITTED, served as READ COMMITTED):
+    /// each statement reads the latest commits.
+    ReadCommitted,
+    /// REPEATABLE READ, the default: plain reads keep a snapshot.
+    #[default]
+    RepeatableRead,
+    /// SERIALIZABLE: inside a transaction, plain reads lock what they read
+    /// in share mode.
+    Serializable,
+}
+
+impl IsolationLevel {
+    /// The level a `@@tx_isolation` value names (`READ-COMMITTED`, ...).
+    pub fn from_variable(v: &[u8]) -> IsolationLevel {
+        match v {
+            b"READ-COMMITTED" | b"READ-UNCOMMITTED" => IsolationLevel::ReadCommitted,
+            b"SERIALIZABLE" => IsolationLevel::Serializable,
+            _ => IsolationLevel::RepeatableRead,
+        }
+    }
 }
 
 /// What a locking clause asks for.
@@ -811,11 +835,17 @@ impl<'a> Stmt<'a> {
             return Err(refuse("SET TRANSACTION READ WRITE", true));
         }
         if transaction && self.has_sequence(&["ISOLATION", "LEVEL"]) {
+            let level = if self.has_sequence(&["READ", "COMMITTED"])
+                || self.has_sequence(&["READ", "UNCOMMITTED"])
+            {
+                IsolationLevel::ReadCommitted
+            } else if self.t.iter().any(|t| t.is_word(self.sql, "SERIALIZABLE")) {
+                IsolationLevel::Serializable
+            } else {
+                IsolationLevel::RepeatableRead
+            };
             effects.push(Effect::Isolation {
-                read_committed: Some(
-                    self.has_sequence(&["READ", "COMMITTED"])
-                        || self.has_sequence(&["READ", "UNCOMMITTED"]),
-                ),
+                level: Some(level),
                 next_only: self.is(1, "TRANSACTION"),
             });
         } else if self.t.iter().any(|t| {
@@ -823,7 +853,7 @@ impl<'a> Stmt<'a> {
             w.ends_with(b"tx_isolation") || w.ends_with(b"transaction_isolation")
         }) {
             effects.push(Effect::Isolation {
-                read_committed: None,
+                level: None,
                 next_only: false,
             });
         }

@@ -342,3 +342,75 @@ fn workers_take_different_jobs_with_a_prepared_skip_locked() {
     assert_eq!(next, Some(4));
     assert_source_unchanged(&before);
 }
+
+/// Under SERIALIZABLE a transaction's plain reads lock what they read in
+/// share mode, as InnoDB's do: a writer of those rows waits (here, until
+/// it times out), other readers do not, and with autocommit a SELECT is
+/// its own transaction and keeps nothing locked. The same steps run
+/// directly on a writable copy give the same answers.
+#[test]
+fn serializable_reads_lock_in_share_mode_as_on_the_server() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let scratch = crate::capture::scratch_copy();
+    let through = serializable_steps(|| vdb.conn(Some("vdbt_shop")));
+    let direct = serializable_steps(|| source().conn(Some(&scratch)));
+    assert_eq!(through, direct);
+    assert!(through.iter().any(|(_, c)| *c == 1205), "{through:?}");
+    crate::capture::drop_scratch(&scratch);
+    assert_source_unchanged(&before);
+}
+
+fn serializable_steps(mut connect: impl FnMut() -> mysql::Conn) -> Vec<(String, u16)> {
+    let mut a = connect();
+    let mut b = connect();
+    let mut seen = Vec::new();
+    let steps: &[(char, &str)] = &[
+        ('b', "SET innodb_lock_wait_timeout = 1"),
+        ('a', "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE"),
+        ('a', "SELECT balance FROM accounts WHERE id = 3"),
+        ('b', "UPDATE accounts SET balance = 11 WHERE id = 3"),
+        ('a', "BEGIN"),
+        ('a', "SELECT balance FROM accounts WHERE id = 3"),
+        (
+            'a',
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'nowhere'",
+        ),
+        ('a', "SELECT 1"),
+        ('a', "SELECT balance FROM accounts WHERE id = ?"),
+        ('b', "UPDATE accounts SET balance = 15 WHERE id = 5"),
+        ('b', "SELECT balance FROM accounts WHERE id = 3"),
+        (
+            'b',
+            "SELECT balance FROM accounts WHERE id = 3 LOCK IN SHARE MODE",
+        ),
+        ('b', "UPDATE accounts SET balance = 12 WHERE id = 3"),
+        ('b', "UPDATE accounts SET balance = 12 WHERE id = 4"),
+        ('a', "COMMIT"),
+        ('b', "UPDATE accounts SET balance = 13 WHERE id = 3"),
+        (
+            'a',
+            "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+        ),
+        ('a', "BEGIN"),
+        ('a', "SELECT balance FROM accounts WHERE id = 3"),
+        ('b', "UPDATE accounts SET balance = 14 WHERE id = 3"),
+        ('a', "COMMIT"),
+    ];
+    for (who, sql) in steps {
+        let c = if *who == 'a' { &mut a } else { &mut b };
+        // A server-side prepared statement, with id 5.
+        let result = if sql.contains('?') {
+            c.exec_drop(*sql, (5,))
+        } else {
+            c.query_drop(sql)
+        };
+        seen.push((format!("{who}: {sql}"), code(result)));
+    }
+    let balance: i64 = a
+        .query_first("SELECT balance FROM accounts WHERE id = 3")
+        .unwrap()
+        .unwrap();
+    seen.push(("balance".into(), balance as u16));
+    seen
+}
