@@ -547,17 +547,30 @@ impl<'a> Stmt<'a> {
                 }
             }
             "START" if self.is(1, "TRANSACTION") => {
-                if self.has_sequence(&["READ", "WRITE"]) {
-                    Err(refuse("START TRANSACTION READ WRITE", true))
-                } else {
-                    let read_only = self.has_sequence(&["READ", "ONLY"]);
-                    let snapshot = self.has_sequence(&["CONSISTENT", "SNAPSHOT"]);
-                    effects.push(Effect::Transaction(Txn::Begin {
-                        read_only,
-                        snapshot,
-                    }));
-                    Ok(Allowed::default())
+                let read_only = self.has_sequence(&["READ", "ONLY"]);
+                let snapshot = self.has_sequence(&["CONSISTENT", "SNAPSHOT"]);
+                effects.push(Effect::Transaction(Txn::Begin {
+                    read_only,
+                    snapshot,
+                }));
+                let mut allowed = Allowed::default();
+                // READ WRITE is the delta's (its transactions write by
+                // default); the source's session stays read-only, so it
+                // gets the words blanked, with the comma that joins them
+                // to another characteristic.
+                let t = self.t;
+                if let Some(i) = (0..t.len().saturating_sub(1)).find(|&i| {
+                    t[i].is_word(self.sql, "READ") && t[i + 1].is_word(self.sql, "WRITE")
+                }) {
+                    let (mut from, mut to) = (t[i].start, t[i + 1].end);
+                    if t.get(i + 2).is_some_and(|x| x.is_punct(b',')) {
+                        to = t[i + 2].end;
+                    } else if i > 0 && t[i - 1].is_punct(b',') {
+                        from = t[i - 1].start;
+                    }
+                    allowed.blanks.push((from, to));
                 }
+                Ok(allowed)
             }
             "COMMIT" | "ROLLBACK" => {
                 let release = self.t.iter().enumerate().any(|(i, t)| {
@@ -1254,8 +1267,8 @@ mod tests {
             "SET transaction_read_only"
         );
         assert_eq!(
-            refused("START TRANSACTION READ WRITE"),
-            "START TRANSACTION READ WRITE"
+            rewritten("START TRANSACTION READ WRITE, WITH CONSISTENT SNAPSHOT").trim_end(),
+            "START TRANSACTION             WITH CONSISTENT SNAPSHOT"
         );
         assert_eq!(refused("SET DEFAULT ROLE r FOR u"), "SET DEFAULT ROLE");
     }

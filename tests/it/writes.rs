@@ -97,10 +97,6 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("SET tx_read_only = 0", "SET transaction_read_only"),
     (
-        "START TRANSACTION READ WRITE",
-        "START TRANSACTION READ WRITE",
-    ),
-    (
         "LOAD DATA INFILE '/etc/passwd' INTO TABLE nokey",
         "LOAD DATA",
     ),
