@@ -1216,8 +1216,11 @@ impl Session<'_> {
             // Writes read the latest committed rows, as InnoDB's do.
             let seen = self.rebase_transaction();
             let before = self.txn_state();
-            let result =
-                self.in_transaction_counters(|s| s.with_write_context(|cx| execute_write(cx, sql)));
+            // UPDATE and DELETE hand out no AUTO_INCREMENT values.
+            let allocates = !(starts_with_word(sql, "UPDATE") || starts_with_word(sql, "DELETE"));
+            let result = self.in_transaction_counters(allocates, |s| {
+                s.with_write_context(|cx| execute_write(cx, sql))
+            });
             if let Err(OverlayError::LockWait(holder)) = result {
                 match self.wait_for_lock(holder, &mut deadline, None) {
                     Ok(()) => continue,

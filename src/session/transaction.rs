@@ -215,11 +215,41 @@ impl Session<'_> {
     /// the higher of each counter, and leaves the counters it moved in the
     /// process's delta, so no two connections are handed the same value
     /// and a rolled-back insert still uses up its value.
-    pub(super) fn in_transaction_counters<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+    ///
+    /// A write that allocates no values (`allocates` false: UPDATE,
+    /// DELETE) runs without the gate, so that transactions' updates do
+    /// not wait for each other's round trips to the source; the gate is
+    /// taken afterwards only if it moved a counter.
+    pub(super) fn in_transaction_counters<T>(
+        &mut self,
+        allocates: bool,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         let shared = self.shared;
         let Some(fork) = self.txn.as_ref().and_then(|t| t.delta.as_ref()) else {
             return f(self);
         };
+        if !allocates {
+            let out = f(self);
+            let fork = self.delta().current();
+            let theirs = shared.delta.current();
+            let moved = |id: &crate::delta::TableId, mine: &crate::delta::TableDelta| {
+                let initial = mine.meta.auto_increment.unwrap_or(1).max(1);
+                mine.next_auto > theirs.tables.get(id).map_or(initial, |t| t.next_auto)
+            };
+            if fork.tables.iter().any(|(id, mine)| moved(id, mine)) {
+                let mut gate = shared.delta.writer();
+                for (id, mine) in &fork.tables {
+                    let initial = mine.meta.auto_increment.unwrap_or(1).max(1);
+                    let now = gate.peek(id).map_or(initial, |t| t.next_auto);
+                    if mine.next_auto > now {
+                        gate.table(&mine.meta, &mine.key).next_auto = mine.next_auto;
+                    }
+                }
+                gate.commit();
+            }
+            return out;
+        }
         let mut gate = shared.delta.writer();
         let mut w = fork.writer();
         let mut pulled = false;
