@@ -209,7 +209,8 @@ pub fn rename(
     if (word(0, "CREATE") || word(0, "DROP")) && t.iter().any(|x| x.is_word(b, "INDEX")) {
         after.push("ON");
     }
-    // A single-table DELETE's table takes no alias.
+    // A single-table DELETE's table takes no alias: its columns'
+    // qualifiers (`tmp.col`, `db.tmp.col`) take the hidden name instead.
     if word(0, "DELETE") {
         if let Some(from) = t.iter().position(|x| x.is_word(b, "FROM")) {
             let modifiers = ["DELETE", "LOW_PRIORITY", "QUICK", "IGNORE"];
@@ -218,6 +219,32 @@ pub fn rename(
                 .all(|x| modifiers.iter().any(|m| x.is_word(b, m)))
             {
                 if let Some((schema, name, next)) = name_at(b, &t, from + 1, mode) {
+                    let named = |k: usize| {
+                        t.get(k)
+                            .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+                            .and_then(|x| x.name(b, mode))
+                    };
+                    for q in next..t.len() {
+                        let qualifier = named(q).as_deref() == Some(name.as_str())
+                            && t.get(q + 1).is_some_and(|x| x.is_punct(b'.'))
+                            && named(q + 2).is_some()
+                            && !t
+                                .get(q + 3)
+                                .is_some_and(|x| x.is_punct(b'(') || x.is_punct(b'.'));
+                        if !qualifier {
+                            continue;
+                        }
+                        // `db.tmp.col`: the database must be the table's.
+                        let db_named = (q >= 2 && t[q - 1].is_punct(b'.')).then(|| named(q - 2));
+                        let q_schema = match db_named {
+                            Some(Some(d)) => Some(d),
+                            Some(None) => continue,
+                            None => schema.clone(),
+                        };
+                        if is_temporary(&q_schema, &name) {
+                            add(&mut edits, t[q].start..t[q].end, None, name.clone(), false);
+                        }
+                    }
                     add(
                         &mut edits,
                         t[from + 1].start..t[next - 1].end,
@@ -397,6 +424,12 @@ mod tests {
             renamed("DELETE FROM tmp WHERE a IN (SELECT a FROM tmp)"),
             Some(format!(
                 "DELETE FROM {h} WHERE a IN (SELECT a FROM {h} AS `tmp`)"
+            ))
+        );
+        assert_eq!(
+            renamed("DELETE FROM tmp WHERE tmp.a = 1 AND `tmp`.b = 2 AND shop.tmp.c = 3 AND x.tmp.d = 4"),
+            Some(format!(
+                "DELETE FROM {h} WHERE {h}.a = 1 AND {h}.b = 2 AND shop.{h}.c = 3 AND x.tmp.d = 4"
             ))
         );
         // A table of another database, a column, a string: not the table.

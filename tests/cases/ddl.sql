@@ -423,8 +423,8 @@ INSERT INTO tmp (id) VALUES (1), (2)
 INSERT INTO tmp VALUES (3, 'three')
 SELECT * FROM tmp ORDER BY id
 SELECT tmp.v FROM tmp WHERE tmp.id > 1 ORDER BY tmp.id
-UPDATE tmp SET v = 'two' WHERE id = 2
-DELETE FROM tmp WHERE id = 1
+UPDATE tmp SET tmp.v = 'two' WHERE tmp.id = 2
+DELETE FROM tmp WHERE tmp.id = 1
 INSERT INTO tmp VALUES (3, 'dup')
 SELECT * FROM tmp ORDER BY id
 SELECT c.name, t.v FROM customers c JOIN tmp t ON t.id = c.id ORDER BY c.id
