@@ -79,13 +79,7 @@ pub fn patch(
             out.push(format!("DROP {what} {}", name(id)));
         }
     }
-    let mut created: Vec<_> = state
-        .schema
-        .created
-        .values()
-        .filter(|m| !m.id.is_temporary())
-        .collect();
-    created.sort_by(|a, b| a.id.cmp(&b.id));
+    let created = state.schema.lasting_created();
     for meta in created {
         let next_auto = state.tables.get(&meta.id).map_or(1, |t| t.next_auto);
         let text = create_table(meta, next_auto);

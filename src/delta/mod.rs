@@ -454,6 +454,20 @@ impl TableDelta {
         }
     }
 
+    /// Hides the source row with encoded key `k` (its key values `key`).
+    fn put_hidden(&mut self, k: Vec<u8>, key: Row) {
+        self.bytes += entry_bytes(&k, &key);
+        if let Some(old) = self.hidden.insert(k.clone(), key) {
+            self.bytes -= entry_bytes(&k, &old);
+        }
+    }
+
+    fn take_hidden(&mut self, k: &Vec<u8>) {
+        if let Some(old) = self.hidden.remove(k) {
+            self.bytes -= entry_bytes(k, &old);
+        }
+    }
+
     /// The encoded identity key of a full row.
     pub fn key_of(&self, row: &Row) -> Vec<u8> {
         self.encode(self.key.iter().map(|&i| &row[i]))
@@ -653,10 +667,7 @@ impl TableDelta {
         let k = self.encode(key.iter());
         self.take_row(&k);
         if !self.meta.created {
-            self.bytes += entry_bytes(&k, &key);
-            if let Some(old) = self.hidden.insert(k.clone(), key) {
-                self.bytes -= entry_bytes(&k, &old);
-            }
+            self.put_hidden(k, key);
         }
     }
 
@@ -775,10 +786,7 @@ impl TableDelta {
     fn hide(&mut self, source_row: &Row) {
         let key: Row = self.key.iter().map(|&i| source_row[i].clone()).collect();
         let k = self.encode(key.iter());
-        self.bytes += entry_bytes(&k, &key);
-        if let Some(old) = self.hidden.insert(k.clone(), key) {
-            self.bytes -= entry_bytes(&k, &old);
-        }
+        self.put_hidden(k, key);
     }
 
     /// Applies what changed from `before` to `after` (two versions of this
@@ -803,17 +811,8 @@ impl TableDelta {
         self.bytes = (self.bytes + rows.0 + hidden.0).saturating_sub(rows.1 + hidden.1);
         for k in touched {
             match after.hidden.get(&k) {
-                Some(v) => {
-                    self.bytes += entry_bytes(&k, v);
-                    if let Some(old) = self.hidden.insert(k.clone(), v.clone()) {
-                        self.bytes -= entry_bytes(&k, &old);
-                    }
-                }
-                None => {
-                    if let Some(old) = self.hidden.remove(&k) {
-                        self.bytes -= entry_bytes(&k, &old);
-                    }
-                }
+                Some(v) => self.put_hidden(k.clone(), v.clone()),
+                None => self.take_hidden(&k),
             }
             match after.rows.get(&k) {
                 Some(r) => self.put_row(k, r.clone()),
@@ -1094,6 +1093,19 @@ impl SchemaDelta {
             && self.views.is_empty()
     }
 
+    /// The tables created through vdb, in name order, without the
+    /// connections' temporary tables (no catalog, patch or state file
+    /// shows those).
+    pub fn lasting_created(&self) -> Vec<&Arc<TableMeta>> {
+        let mut created: Vec<&Arc<TableMeta>> = self
+            .created
+            .values()
+            .filter(|m| !m.id.is_temporary())
+            .collect();
+        created.sort_by(|a, b| a.id.cmp(&b.id));
+        created
+    }
+
     /// Whether the database was created through vdb (the source knows
     /// nothing of it, or had one by that name that was dropped).
     pub fn is_virtual_database(&self, name: &str) -> bool {
@@ -1123,7 +1135,7 @@ impl DeltaState {
     pub fn may_touch(&self, sql: &[u8]) -> bool {
         self.names
             .iter()
-            .any(|n| contains_ignore_case(sql, n.as_bytes()))
+            .any(|n| crate::sql::contains_ignore_case(sql, n.as_bytes()))
     }
 
     /// The changed tables a user wrote to (not the catalog tables that
@@ -1184,18 +1196,6 @@ impl DeltaState {
         names.dedup();
         self.names = names;
     }
-}
-
-fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
-    if needle.is_empty() || needle.len() > hay.len() {
-        return needle.is_empty();
-    }
-    let first = needle[0].to_ascii_lowercase();
-    let last = hay.len() - needle.len();
-    (0..=last).any(|i| {
-        hay[i].to_ascii_lowercase() == first
-            && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
-    })
 }
 
 /// The process's delta, or a transaction's private copy of it

@@ -264,13 +264,7 @@ fn state(w: &mut Writer, s: &DeltaState) {
     for id in &s.views_checked {
         w.id(id);
     }
-    let mut created: Vec<_> = s
-        .schema
-        .created
-        .values()
-        .filter(|m| !m.id.is_temporary())
-        .collect();
-    created.sort_by(|a, b| a.id.cmp(&b.id));
+    let created = s.schema.lasting_created();
     w.len(created.len());
     for m in created {
         meta(w, m);

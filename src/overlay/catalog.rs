@@ -186,12 +186,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         }
     }
     // A temporary table is in no catalog (as on MariaDB 10.11).
-    let mut created: Vec<&Arc<TableMeta>> = schema
-        .created
-        .values()
-        .filter(|m| !m.id.is_temporary())
-        .collect();
-    created.sort_by(|a, b| a.id.cmp(&b.id));
+    let created = schema.lasting_created();
     for meta in created {
         let next_auto = w.next.tables.get(&meta.id).map(|t| t.next_auto);
         tables.insert(row_of(&tables_meta, &table_row(meta, next_auto)));
@@ -306,12 +301,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
                 t.delete(&row_of(&meta, &values));
             }
         }
-        let mut created: Vec<&Arc<TableMeta>> = schema
-            .created
-            .values()
-            .filter(|m| !m.id.is_temporary())
-            .collect();
-        created.sort_by(|a, b| a.id.cmp(&b.id));
+        let created = schema.lasting_created();
         let definitions = |id: &TableId| {
             schema
                 .created

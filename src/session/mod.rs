@@ -800,17 +800,11 @@ impl Session<'_> {
                 Verdict::Rewrite(text) => text,
                 _ => sql,
             };
-            let share = crate::sql::classify::LockingRead {
-                exclusive: false,
-                nowait: false,
-                skip_locked: false,
-                wait: None,
-            };
             if !self.ensure_upstream(seq)? {
                 return Ok(true);
             }
             self.current_read = true;
-            if let Err(e) = self.lock_rows_read(text, share) {
+            if let Err(e) = self.lock_rows_read(text, crate::sql::classify::LockingRead::share()) {
                 self.lock_read_failed(seq, e)?;
                 return Ok(true);
             }
@@ -842,19 +836,9 @@ impl Session<'_> {
             }
         }
         let overlaid = match &analysis.verdict {
-            Verdict::Forward => {
-                let ahead = may_run_ahead(sql, self.lex).then(|| packet.to_vec());
-                self.overlay_ahead(sql, true, ahead)
-            }
-            Verdict::Rewrite(text) => {
-                let ahead = may_run_ahead(text, self.lex).then(|| {
-                    let mut p = Vec::with_capacity(text.len() + 1);
-                    p.push(0x03);
-                    p.extend_from_slice(text);
-                    p
-                });
-                self.overlay_ahead(text, true, ahead)
-            }
+            // The text that goes to the source when nothing is spliced.
+            Verdict::Forward => self.overlay_ahead(sql, true, packet.get(1..)),
+            Verdict::Rewrite(text) => self.overlay_ahead(text, true, Some(text)),
             _ => Ok(None),
         };
         let overlaid = match overlaid {
@@ -1116,13 +1100,14 @@ impl Session<'_> {
         self.overlay_ahead(sql, probing, None)
     }
 
-    /// [`Self::overlay`]; a probe sends `ahead` (the command that goes to
-    /// the source when nothing is spliced) right behind it.
+    /// [`Self::overlay`]; a probe sends `ahead` (the text that goes to the
+    /// source when nothing is spliced) right behind it, when it may run
+    /// ahead (see [`may_run_ahead`], checked only once a probe happens).
     fn overlay_ahead(
         &mut self,
         sql: &[u8],
         probing: bool,
-        ahead: Option<Vec<u8>>,
+        ahead: Option<&[u8]>,
     ) -> Result<Option<Rewritten>, OverlayError> {
         let state = self.read_view();
         if state.is_empty() {
@@ -1138,7 +1123,7 @@ impl Session<'_> {
             return self.fits(text);
         };
         let text = {
-            let mut prober = first_column(up, ahead);
+            let mut prober = first_column(up, ahead.map(|text| (text, self.lex)));
             rewrite_traced(sql, &state, db.as_deref(), Some(&mut prober))?
         };
         self.fits(text)
@@ -1272,16 +1257,7 @@ impl Session<'_> {
                     self.forward(&p, Expect::Query, seq)?;
                     return Ok(true);
                 }
-                let left = outcome.left_behind();
-                let ok = ok_payload(
-                    outcome.affected,
-                    outcome.last_insert_id,
-                    self.status(),
-                    left.len() as u16,
-                    outcome.info.as_bytes(),
-                );
-                write_packet(self.client.get_mut(), seq, &ok)?;
-                self.warnings = Some(left);
+                self.send_outcome(seq, &outcome, outcome.last_insert_id)?;
             }
             Err(e) => {
                 self.overlay_failed(seq, e)?;
@@ -1303,16 +1279,7 @@ impl Session<'_> {
             Ok(outcome) => {
                 debug!("conn {} captured DDL: {}", self.id, shorten(sql));
                 self.dropped_own_database(sql);
-                let left = outcome.left_behind();
-                let ok = ok_payload(
-                    outcome.affected,
-                    0,
-                    self.status(),
-                    left.len() as u16,
-                    outcome.info.as_bytes(),
-                );
-                write_packet(self.client.get_mut(), seq, &ok)?;
-                self.warnings = Some(left);
+                self.send_outcome(seq, &outcome, 0)?;
                 self.row_count = Some(0);
             }
             Err(e) => {
@@ -1321,6 +1288,28 @@ impl Session<'_> {
             }
         }
         Ok(true)
+    }
+
+    /// Answers a statement vdb carried out itself: an OK packet with its
+    /// affected rows, `last_insert_id` and info, counting the notes and
+    /// warnings it left, which SHOW WARNINGS then lists.
+    fn send_outcome(
+        &mut self,
+        seq: u8,
+        outcome: &crate::overlay::write::WriteOutcome,
+        last_insert_id: u64,
+    ) -> io::Result<()> {
+        let left = outcome.left_behind();
+        let ok = ok_payload(
+            outcome.affected,
+            last_insert_id,
+            self.status(),
+            left.len() as u16,
+            outcome.info.as_bytes(),
+        );
+        write_packet(self.client.get_mut(), seq, &ok)?;
+        self.warnings = Some(left);
+        Ok(())
     }
 
     /// Commits an open transaction, in the delta and at the source, as
@@ -2076,10 +2065,19 @@ fn may_run_ahead(sql: &[u8], mode: LexMode) -> bool {
 /// then costs one round trip, not two.
 fn first_column<'u>(
     up: &'u mut Upstream,
-    mut ahead: Option<Vec<u8>>,
+    mut ahead: Option<(&'u [u8], LexMode)>,
 ) -> impl FnMut(&str) -> Option<Vec<crate::delta::Value>> + 'u {
     move |q: &str| {
-        let rows = match ahead.take() {
+        let next = ahead
+            .take()
+            .filter(|(text, mode)| may_run_ahead(text, *mode))
+            .map(|(text, _)| {
+                let mut p = Vec::with_capacity(text.len() + 1);
+                p.push(0x03);
+                p.extend_from_slice(text);
+                p
+            });
+        let rows = match next {
             Some(next) => up.query_ahead(q, &next),
             None => up.query(q),
         }

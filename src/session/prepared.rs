@@ -241,15 +241,9 @@ impl Session<'_> {
         let serializable = stmt.is_some_and(|s| {
             s.locking.is_none() && !s.write && super::starts_with_word(&s.original, "SELECT")
         }) && self.reads_lock();
-        let share = crate::sql::classify::LockingRead {
-            exclusive: false,
-            nowait: false,
-            skip_locked: false,
-            wait: None,
-        };
         let Some(locking) = stmt
             .and_then(|s| s.locking)
-            .or(serializable.then_some(share))
+            .or(serializable.then(crate::sql::classify::LockingRead::share))
         else {
             return Ok(true);
         };

@@ -8,8 +8,6 @@
 
 use crate::delta::TableId;
 use crate::overlay::OverlayError;
-use crate::protocol::packet::write_packet;
-use crate::protocol::response::ok_payload;
 use crate::sql::temporary::{self, hidden_name, Temporary};
 
 use super::{Session, SessionEnd};
@@ -93,6 +91,17 @@ impl Session<'_> {
         })
     }
 
+    /// The server's 1046 for a table named without a database, with none
+    /// selected.
+    fn no_database(&mut self, seq: u8) -> Result<(), SessionEnd> {
+        let e = OverlayError::Server {
+            code: 1046,
+            state: "3D000".into(),
+            message: "No database selected".into(),
+        };
+        self.overlay_failed(seq, e)
+    }
+
     fn create_temporary(
         &mut self,
         text: &str,
@@ -101,15 +110,7 @@ impl Session<'_> {
         seq: u8,
     ) -> Result<(), SessionEnd> {
         let Some(db) = schema.or_else(|| self.session_db()) else {
-            self.overlay_failed(
-                seq,
-                OverlayError::Server {
-                    code: 1046,
-                    state: "3D000".into(),
-                    message: "No database selected".into(),
-                },
-            )?;
-            return Ok(());
+            return self.no_database(seq);
         };
         let words = crate::sql::lexer::statement_tokens(text.as_bytes(), self.lex);
         if words
@@ -153,15 +154,7 @@ impl Session<'_> {
         let mut missing = Vec::new();
         for (schema, name) in tables {
             let Some(db) = schema.clone().or_else(|| self.session_db()) else {
-                self.overlay_failed(
-                    seq,
-                    OverlayError::Server {
-                        code: 1046,
-                        state: "3D000".into(),
-                        message: "No database selected".into(),
-                    },
-                )?;
-                return Ok(());
+                return self.no_database(seq);
             };
             if self.temporaries.iter().any(|(d, n)| *d == db && n == name) {
                 found.push(self.temporary_id(&db, name));
@@ -189,10 +182,7 @@ impl Session<'_> {
         }
         match crate::overlay::ddl::unknown_names(&missing, if_exists, 1051, "Unknown table ") {
             Ok(outcome) => {
-                let left = outcome.left_behind();
-                let ok = ok_payload(0, 0, self.status(), left.len() as u16, b"");
-                write_packet(self.client.get_mut(), seq, &ok)?;
-                self.warnings = Some(left);
+                self.send_outcome(seq, &outcome, 0)?;
                 self.row_count = Some(0);
             }
             Err(e) => {

@@ -229,24 +229,26 @@ impl Session<'_> {
         let Some(fork) = self.txn.as_ref().and_then(|t| t.delta.as_ref()) else {
             return f(self);
         };
+        // The process's counter for a table (its definition's start when
+        // the process has not moved it).
+        let counter = |theirs: Option<&crate::delta::TableDelta>,
+                       mine: &crate::delta::TableDelta| {
+            theirs.map_or(mine.meta.auto_increment.unwrap_or(1).max(1), |t| {
+                t.next_auto
+            })
+        };
         if !allocates {
             let out = f(self);
             let fork = self.delta().current();
             let theirs = shared.delta.current();
-            let moved = |id: &crate::delta::TableId, mine: &crate::delta::TableDelta| {
-                let initial = mine.meta.auto_increment.unwrap_or(1).max(1);
-                mine.next_auto > theirs.tables.get(id).map_or(initial, |t| t.next_auto)
-            };
-            if fork.tables.iter().any(|(id, mine)| moved(id, mine)) {
+            let moved = fork.tables.iter().any(|(id, mine)| {
+                mine.next_auto > counter(theirs.tables.get(id).map(|t| &**t), mine)
+            });
+            if moved {
                 let mut gate = shared.delta.writer();
-                for (id, mine) in &fork.tables {
-                    let initial = mine.meta.auto_increment.unwrap_or(1).max(1);
-                    let now = gate.peek(id).map_or(initial, |t| t.next_auto);
-                    if mine.next_auto > now {
-                        gate.table(&mine.meta, &mine.key).next_auto = mine.next_auto;
-                    }
+                if push_counters(&mut gate, &fork, counter) {
+                    gate.commit();
                 }
-                gate.commit();
             }
             return out;
         }
@@ -267,16 +269,7 @@ impl Session<'_> {
         }
         let out = f(self);
         let fork = self.delta().current();
-        let mut pushed = false;
-        for (id, mine) in &fork.tables {
-            let initial = mine.meta.auto_increment.unwrap_or(1).max(1);
-            let theirs = gate.peek(id).map_or(initial, |t| t.next_auto);
-            if mine.next_auto > theirs {
-                gate.table(&mine.meta, &mine.key).next_auto = mine.next_auto;
-                pushed = true;
-            }
-        }
-        if pushed {
+        if push_counters(&mut gate, &fork, counter) {
             gate.commit();
         }
         out
@@ -541,6 +534,23 @@ impl Session<'_> {
 }
 
 /// Why a locking read could not take its locks.
+/// Raises the process's AUTO_INCREMENT counters (`gate`'s state) to those
+/// a transaction's state `fork` moved past them; whether any moved.
+fn push_counters(
+    gate: &mut crate::delta::Writer<'_>,
+    fork: &DeltaState,
+    counter: impl Fn(Option<&crate::delta::TableDelta>, &crate::delta::TableDelta) -> u64,
+) -> bool {
+    let mut pushed = false;
+    for (id, mine) in &fork.tables {
+        if mine.next_auto > counter(gate.peek(id), mine) {
+            gate.table(&mine.meta, &mine.key).next_auto = mine.next_auto;
+            pushed = true;
+        }
+    }
+    pushed
+}
+
 /// How many times SKIP LOCKED asks again after meeting locked rows.
 const MAX_SKIP_ROUNDS: usize = 64;
 

@@ -80,6 +80,19 @@ pub struct LockingRead {
     pub wait: Option<u64>,
 }
 
+impl LockingRead {
+    /// FOR SHARE, waiting as long as innodb_lock_wait_timeout allows (what
+    /// a SERIALIZABLE transaction's plain SELECT takes).
+    pub fn share() -> LockingRead {
+        LockingRead {
+            exclusive: false,
+            nowait: false,
+            skip_locked: false,
+            wait: None,
+        }
+    }
+}
+
 /// A transaction boundary or savepoint statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Txn {

@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 
+use super::items::MODIFIERS;
 use super::lexer::{lex, Kind, LexMode};
 
 /// The column names a statement may read.
@@ -21,22 +22,6 @@ pub struct NamedColumns {
     /// Every word and identifier of the text, lowercased.
     names: HashSet<String>,
 }
-
-/// Words after which a `*` is the select list's, not a product.
-const BEFORE_STAR: &[&str] = &[
-    "SELECT",
-    "ALL",
-    "DISTINCT",
-    "DISTINCTROW",
-    "HIGH_PRIORITY",
-    "STRAIGHT_JOIN",
-    "SQL_SMALL_RESULT",
-    "SQL_BIG_RESULT",
-    "SQL_BUFFER_RESULT",
-    "SQL_CACHE",
-    "SQL_NO_CACHE",
-    "SQL_CALC_FOUND_ROWS",
-];
 
 impl NamedColumns {
     /// What `sql` names.
@@ -56,7 +41,11 @@ impl NamedColumns {
                     let star = match i.checked_sub(1).map(|p| &tokens[p]) {
                         None => true,
                         Some(p) if p.is_punct(b'.') || p.is_punct(b',') => true,
-                        Some(p) => BEFORE_STAR.iter().any(|w| p.is_word(bytes, w)),
+                        // SELECT or a word that may follow it.
+                        Some(p) => {
+                            p.is_word(bytes, "SELECT")
+                                || MODIFIERS.iter().any(|w| p.is_word(bytes, w))
+                        }
                     };
                     used.all |= star;
                 }

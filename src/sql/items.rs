@@ -6,7 +6,7 @@
 use super::lexer::{lex, Kind, LexMode, Token};
 
 /// Words that may follow SELECT before its first item.
-const MODIFIERS: &[&str] = &[
+pub const MODIFIERS: &[&str] = &[
     "ALL",
     "DISTINCT",
     "DISTINCTROW",

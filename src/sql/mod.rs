@@ -18,3 +18,17 @@ pub mod tables;
 pub mod temporary;
 pub mod typed_use;
 pub mod write;
+
+/// Whether `needle` (ASCII) occurs in `hay`, ignoring ASCII case: a
+/// cheap test before a statement is lexed.
+pub fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return needle.is_empty();
+    }
+    let first = needle[0].to_ascii_lowercase();
+    let last = hay.len() - needle.len();
+    (0..=last).any(|i| {
+        hay[i].to_ascii_lowercase() == first
+            && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
+    })
+}

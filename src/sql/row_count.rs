@@ -43,25 +43,34 @@ pub fn substitute_calls(
     if calls.is_empty() {
         return None;
     }
-    let positions: Vec<usize> = calls.iter().map(|&c| t[c].start).collect();
-    let aliases = names_to_keep(sql, &t, &positions);
-    let mut out = Vec::with_capacity(sql.len() + 64);
-    let mut at = 0;
-    let mut edits: Vec<(usize, usize, Vec<u8>)> = calls
+    let edits = calls
         .iter()
         .map(|&c| (t[c].start, t[c + 2].end, replacement.as_bytes().to_vec()))
         .collect();
-    for (pos, alias) in aliases {
+    Some(replace_keeping_names(sql, &t, edits))
+}
+
+/// `sql` with each `(start, end, text)` edit made, the select items
+/// holding an edit given the alias the server would have named them by.
+fn replace_keeping_names(
+    sql: &[u8],
+    t: &[super::lexer::Token],
+    mut edits: Vec<(usize, usize, Vec<u8>)>,
+) -> Vec<u8> {
+    let positions: Vec<usize> = edits.iter().map(|e| e.0).collect();
+    for (pos, alias) in names_to_keep(sql, t, &positions) {
         edits.push((pos, pos, alias.into_bytes()));
     }
     edits.sort_by_key(|e| (e.0, e.1));
+    let mut out = Vec::with_capacity(sql.len() + 64);
+    let mut at = 0;
     for (start, end, text) in edits {
         out.extend_from_slice(&sql[at..start]);
         out.extend_from_slice(&text);
         at = end;
     }
     out.extend_from_slice(&sql[at..]);
-    Some(out)
+    out
 }
 
 /// `sql` with each read of a session variable in `names` (`@@name`,
@@ -107,9 +116,7 @@ pub fn substitute_variables(sql: &[u8], mode: LexMode, values: &[(&str, u64)]) -
     if reads.is_empty() {
         return None;
     }
-    let positions: Vec<usize> = reads.iter().map(|&(f, _, _)| t[f].start).collect();
-    let aliases = names_to_keep(sql, &t, &positions);
-    let mut edits: Vec<(usize, usize, Vec<u8>)> = reads
+    let edits = reads
         .iter()
         .map(|&(f, l, v)| {
             let read = &sql[t[f].start..t[l].end];
@@ -119,19 +126,7 @@ pub fn substitute_variables(sql: &[u8], mode: LexMode, values: &[(&str, u64)]) -
             (t[f].start, t[l].end, text)
         })
         .collect();
-    for (pos, alias) in aliases {
-        edits.push((pos, pos, alias.into_bytes()));
-    }
-    edits.sort_by_key(|e| (e.0, e.1));
-    let mut out = Vec::with_capacity(sql.len() + 64);
-    let mut at = 0;
-    for (start, end, text) in edits {
-        out.extend_from_slice(&sql[at..start]);
-        out.extend_from_slice(&text);
-        at = end;
-    }
-    out.extend_from_slice(&sql[at..]);
-    Some(out)
+    Some(replace_keeping_names(sql, &t, edits))
 }
 
 #[cfg(test)]

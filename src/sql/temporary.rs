@@ -98,6 +98,10 @@ fn name_at(
 /// other statement. `owner` names the hidden table a CREATE makes.
 pub fn read(sql: &str, mode: LexMode, owner: u64) -> Option<Temporary> {
     let b = sql.as_bytes();
+    // Every statement passes here: lex only those that may be one.
+    if !super::contains_ignore_case(b, b"TEMPORARY") {
+        return None;
+    }
     let t = statement_tokens(b, mode);
     let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
     if !(word(1, "TEMPORARY") && word(2, "TABLE")) {
