@@ -19,7 +19,7 @@ fn main() {
         nullable: false,
         default: None,
         auto_increment: false,
-        generated: false,
+        generated: None,
     };
     let meta = Arc::new(TableMeta {
         id: TableId {

@@ -4,7 +4,9 @@
 //! The patch sets `NAMES utf8mb4` (its text literals are UTF-8) and turns
 //! foreign key checks off until its end. DDL comes next (source tables dropped, then tables created, as
 //! `SHOW CREATE TABLE` shows them, and AUTO_INCREMENT counters that moved
-//! past every row), then the rows: deletes, updates, inserts. Updates and
+//! past every row), then the rows: deletes, updates, inserts (an update
+//! that changes a unique key's values is a delete and an insert, so that
+//! rows exchanging key values never meet on the way). Updates and
 //! deletes name the whole before-image in their WHERE and end in
 //! `LIMIT n`, the number of rows they must touch: on a source that drifted
 //! they touch nothing else, and `vdb apply` checks each one touched
@@ -135,7 +137,16 @@ pub fn patch(
     }
     for op in [Op::Delete, Op::Update, Op::Insert] {
         for t in changes {
-            let rows = t.changes.iter().filter(|c| c.op == op);
+            // An update that moves a unique key is a delete and an insert:
+            // updated one row at a time, two rows that exchange key values
+            // would meet on the way.
+            let phase = |c: &&super::changes::Change| match c.op {
+                Op::Update if moves_unique_key(&t.meta, c) => {
+                    matches!(op, Op::Delete | Op::Insert)
+                }
+                other => other == op,
+            };
+            let rows = t.changes.iter().filter(phase);
             match op {
                 Op::Delete => {
                     for c in rows {
@@ -164,9 +175,20 @@ pub fn patch(
     Ok(out)
 }
 
+/// Whether an updated row's values of a unique key change.
+fn moves_unique_key(meta: &TableMeta, c: &super::changes::Change) -> bool {
+    let (Some(before), Some(after)) = (&c.before, &c.after) else {
+        return false;
+    };
+    meta.unique_keys
+        .iter()
+        .flat_map(|k| &k.columns)
+        .any(|&i| before[i] != after[i])
+}
+
 /// The columns a patch writes: all but generated ones.
 fn written(meta: &TableMeta) -> impl Iterator<Item = usize> + '_ {
-    (0..meta.columns.len()).filter(|&i| !meta.columns[i].generated)
+    (0..meta.columns.len()).filter(|&i| meta.columns[i].generated.is_none())
 }
 
 fn update(t: &TableChanges, table: &str, before: &Row, after: &Row) -> Result<String, BadValue> {

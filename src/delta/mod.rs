@@ -95,8 +95,21 @@ pub struct ColumnMeta {
     pub default: Option<String>,
     /// AUTO_INCREMENT.
     pub auto_increment: bool,
-    /// A generated (virtual or stored) column.
-    pub generated: bool,
+    /// A generated column's expression; None for a column that holds the
+    /// values written to it.
+    pub generated: Option<Generated>,
+}
+
+/// How a generated column computes its value: the delta stores the value
+/// computed when the row was written, as a STORED column does; the source
+/// computes its own rows'.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Generated {
+    /// The expression, as the server prints it (GENERATION_EXPRESSION:
+    /// `` `a` + `b` ``).
+    pub expr: String,
+    /// STORED (PERSISTENT) rather than VIRTUAL: what the catalog shows.
+    pub stored: bool,
 }
 
 /// A PRIMARY or UNIQUE key.
@@ -1469,7 +1482,7 @@ mod tests {
             nullable: n != "id",
             default: None,
             auto_increment: false,
-            generated: false,
+            generated: None,
         };
         Arc::new(TableMeta {
             id: TableId {

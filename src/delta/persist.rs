@@ -14,15 +14,15 @@ use std::sync::Arc;
 use imbl::OrdMap;
 
 use super::{
-    CheckConstraint, ColumnMeta, DatabaseDef, DeltaState, FkRule, ForeignKey, Row, SchemaChange,
-    SchemaDelta, TableDelta, TableId, TableMeta, UniqueKey, Value, ViewDef,
+    CheckConstraint, ColumnMeta, DatabaseDef, DeltaState, FkRule, ForeignKey, Generated, Row,
+    SchemaChange, SchemaDelta, TableDelta, TableId, TableMeta, UniqueKey, Value, ViewDef,
 };
 use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
-/// Bumped whenever the encoding changes. Format 1 (before databases were
-/// captured) is still read.
-const FORMAT: u32 = 3;
+/// Bumped whenever the encoding changes. Formats 1 (before databases were
+/// captured) to 3 (before generated columns) are still read.
+const FORMAT: u32 = 4;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -326,7 +326,7 @@ fn state(w: &mut Writer, s: &DeltaState) {
 fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
     let mut s = DeltaState::default();
     for _ in 0..r.len()? {
-        let meta = Arc::new(read_meta(r)?);
+        let meta = Arc::new(read_meta(r, format)?);
         let key = r.positions(meta.columns.len())?;
         let counted = r.bool()?;
         let next_auto = r.u64()?;
@@ -366,7 +366,7 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
     s.views_checked = checked;
     let mut schema = SchemaDelta::default();
     for _ in 0..r.len()? {
-        let m = read_meta(r)?;
+        let m = read_meta(r, format)?;
         schema.created.insert(m.id.clone(), Arc::new(m));
     }
     let mut dropped = BTreeSet::new();
@@ -411,7 +411,7 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
                     check_option: r.str()?,
                     charset_client: r.str()?,
                     collation_connection: r.str()?,
-                    meta: Arc::new(read_meta(r)?),
+                    meta: Arc::new(read_meta(r, format)?),
                 },
             );
         }
@@ -450,7 +450,11 @@ fn meta(w: &mut Writer, m: &TableMeta) {
         w.bool(c.nullable);
         w.opt_str(&c.default);
         w.bool(c.auto_increment);
-        w.bool(c.generated);
+        w.bool(c.generated.is_some());
+        if let Some(g) = &c.generated {
+            w.str(&g.expr);
+            w.bool(g.stored);
+        }
     }
     for keys in [&m.unique_keys, &m.indexes] {
         w.len(keys.len());
@@ -483,7 +487,7 @@ fn meta(w: &mut Writer, m: &TableMeta) {
     w.opt_str(&m.collation);
 }
 
-fn read_meta(r: &mut Reader) -> Result<TableMeta, Corrupt> {
+fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
     let id = r.id()?;
     let mut columns = Vec::new();
     for _ in 0..r.len()? {
@@ -498,7 +502,18 @@ fn read_meta(r: &mut Reader) -> Result<TableMeta, Corrupt> {
             nullable: r.bool()?,
             default: r.opt_str()?,
             auto_increment: r.bool()?,
-            generated: r.bool()?,
+            generated: match r.bool()? {
+                false => None,
+                // Before format 4 no table with generated columns was
+                // ever captured.
+                true if format < 4 => {
+                    return Err(Corrupt("a generated column without its expression".into()))
+                }
+                true => Some(Generated {
+                    expr: r.str()?,
+                    stored: r.bool()?,
+                }),
+            },
         });
     }
     let mut key_lists = Vec::new();
@@ -585,7 +600,7 @@ mod tests {
                     nullable: false,
                     default: None,
                     auto_increment: true,
-                    generated: false,
+                    generated: None,
                 },
                 ColumnMeta {
                     name: "name".into(),
@@ -598,7 +613,7 @@ mod tests {
                     nullable: true,
                     default: Some("NULL".into()),
                     auto_increment: false,
-                    generated: false,
+                    generated: None,
                 },
             ],
             unique_keys: vec![UniqueKey {
@@ -714,6 +729,31 @@ mod tests {
         assert_eq!(snaps.len(), 1);
         assert_eq!(snaps[0].0, "before");
         assert!(snaps[0].2.tables.is_empty());
+    }
+
+    #[test]
+    fn a_generated_columns_expression_comes_back() {
+        let mut s = sample();
+        let id = s.tables.keys().next().unwrap().clone();
+        let mut meta = (*s.tables[&id].meta).clone();
+        meta.columns[1].generated = Some(Generated {
+            expr: "upper(`id`)".into(),
+            stored: true,
+        });
+        s.tables.insert(
+            id.clone(),
+            Arc::new(TableDelta::new(Arc::new(meta), vec![0])),
+        );
+        let (back, _) = decode(&encode(&s, &[])).unwrap();
+        let g = back.tables[&id].meta.columns[1].generated.clone();
+        assert_eq!(
+            g,
+            Some(Generated {
+                expr: "upper(`id`)".into(),
+                stored: true
+            })
+        );
+        assert_eq!(back.tables[&id].meta.columns[0].generated, None);
     }
 
     #[test]

@@ -53,9 +53,6 @@ fn alterable(
     if !meta.triggers.is_empty() {
         return unsupported(format!("{statement} of {id}, which has triggers"));
     }
-    if meta.columns.iter().any(|c| c.generated) {
-        return unsupported(format!("{statement} of {id}, which has generated columns"));
-    }
     Ok(meta)
 }
 
@@ -209,6 +206,10 @@ pub fn alter(
                 if let Some(check) = &column.check {
                     added_checks.push((column.name.clone(), check.clone()));
                 }
+                // A stored column's values are written into every row.
+                if meta.generated.as_ref().is_some_and(|g| g.stored) {
+                    copies = true;
+                }
                 let end = cols.len();
                 place(
                     &mut cols,
@@ -251,7 +252,8 @@ pub fn alter(
                 }
                 touched.push(cols[at].meta.name.clone());
                 rename_in_keys(&mut keys, &cols[at].meta.name, new);
-                cols[at].meta.name = new.clone();
+                let old_name = std::mem::replace(&mut cols[at].meta.name, new.clone());
+                rename_in_expressions(&mut cols, &old_name, new);
             }
             AlterOp::ChangeColumn {
                 old: from,
@@ -268,8 +270,18 @@ pub fn alter(
                 if converts(&was.meta.column, &meta.column) {
                     copies = true;
                 }
+                match (&was.meta.generated, &meta.generated) {
+                    (Some(a), Some(b)) if a.stored != b.stored => return Err(generated_change()),
+                    (Some(a), None) if !a.stored => return Err(generated_change()),
+                    (None, Some(_)) => return Err(generated_change()),
+                    // Recomputed, or kept as written values: either way
+                    // every row is rewritten.
+                    (Some(_), _) => copies = true,
+                    (None, None) => {}
+                }
                 touched.push(was.meta.name.clone());
                 rename_in_keys(&mut keys, &was.meta.name, &meta.name);
+                rename_in_expressions(&mut cols, &was.meta.name, &meta.name);
                 place(
                     &mut cols,
                     Draft {
@@ -436,6 +448,7 @@ pub fn alter(
             clause: super::ddl::check_clause(check, &meta.columns),
         });
     }
+    let meta = super::printed::print_expressions(cx.up, meta)?;
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
     let outcome = copy_into(cx, &old, meta, &from, text, a.statement)?;
@@ -453,6 +466,54 @@ pub fn alter(
             ..WriteOutcome::default()
         }
     })
+}
+
+/// The server's 1907 for a CHANGE or MODIFY between a generated column
+/// and another kind (VIRTUAL and STORED, or a plain column made
+/// generated, or a VIRTUAL one made plain).
+fn generated_change() -> OverlayError {
+    server(
+        1907,
+        "HY000",
+        "This is not yet supported for generated columns",
+    )
+}
+
+/// A column renamed: the generated columns and expression defaults that
+/// read it read the new name, as the server rewrites them.
+fn rename_in_expressions(cols: &mut [Draft], from: &str, to: &str) {
+    for d in cols {
+        let c = &mut d.meta;
+        if let Some(g) = c.generated.as_mut() {
+            g.expr = renamed_column(&g.expr, from, to);
+        }
+        if let Some(def) = c.default.as_mut() {
+            *def = renamed_column(def, from, to);
+        }
+    }
+}
+
+/// `expr` with its references to column `from` naming `to`.
+fn renamed_column(expr: &str, from: &str, to: &str) -> String {
+    use crate::sql::lexer::{lex, Kind, LexMode};
+    let b = expr.as_bytes();
+    let mode = LexMode::default();
+    let mut out = String::with_capacity(expr.len());
+    let mut at = 0;
+    for t in lex(b, mode).tokens {
+        // Printed expressions quote every column name.
+        let column = t.kind == Kind::QuotedIdent
+            && b.get(t.end) != Some(&b'(')
+            && t.name(b, mode)
+                .is_some_and(|n| n.eq_ignore_ascii_case(from));
+        if column {
+            out.push_str(&expr[at..t.start]);
+            out.push_str(&quote_ident(to));
+            at = t.end;
+        }
+    }
+    out.push_str(&expr[at..]);
+    out
 }
 
 fn rename_in_keys(keys: &mut [DraftKey], from: &str, to: &str) {
@@ -650,6 +711,8 @@ fn copy_into(
     let mut values = Vec::new();
     for (c, f) in meta.columns.iter().zip(from) {
         match f {
+            // Computed by the copy, as for any row written.
+            _ if c.generated.is_some() => {}
             Some(i) => {
                 names.push(quote_ident(&c.name));
                 values.push(format!("`vdb_old`.{}", quote_ident(&old.columns[*i].name)));

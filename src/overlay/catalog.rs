@@ -86,7 +86,7 @@ fn catalog_meta(
                 },
                 default: None,
                 auto_increment: false,
-                generated: false,
+                generated: None,
             }
         })
         .collect();
@@ -764,6 +764,9 @@ fn column_key(meta: &TableMeta, i: usize) -> &'static str {
 /// COLUMN_DEFAULT: the default as an expression; `NULL` (the word) for a
 /// nullable column without one; SQL NULL for a NOT NULL column without one.
 fn catalog_default(c: &ColumnMeta) -> Option<String> {
+    if c.generated.is_some() {
+        return Some("NULL".into());
+    }
     match &c.default {
         Some(d) => Some(d.clone()),
         None if c.nullable && !c.auto_increment => Some("NULL".into()),
@@ -793,18 +796,32 @@ fn column_row(meta: &TableMeta, i: usize, c: &ColumnMeta) -> Vec<(&'static str, 
         ("COLLATION_NAME", c.column.collation.clone()),
         ("COLUMN_TYPE", s(&c.column.column_type)),
         ("COLUMN_KEY", s(column_key(meta, i))),
-        (
-            "EXTRA",
-            s(if c.auto_increment {
-                "auto_increment"
-            } else {
-                ""
-            }),
-        ),
+        ("EXTRA", s(extra(c))),
         ("PRIVILEGES", s("select,insert,update,references")),
         ("COLUMN_COMMENT", s("")),
-        ("IS_GENERATED", s("NEVER")),
+        (
+            "IS_GENERATED",
+            s(if c.generated.is_some() {
+                "ALWAYS"
+            } else {
+                "NEVER"
+            }),
+        ),
+        (
+            "GENERATION_EXPRESSION",
+            c.generated.as_ref().map(|g| g.expr.clone()),
+        ),
     ]
+}
+
+/// COLUMNS.EXTRA and SHOW COLUMNS' Extra.
+fn extra(c: &ColumnMeta) -> &'static str {
+    match &c.generated {
+        Some(g) if g.stored => "STORED GENERATED",
+        Some(_) => "VIRTUAL GENERATED",
+        None if c.auto_increment => "auto_increment",
+        None => "",
+    }
 }
 
 /// The character set a collation belongs to (its name up to the first `_`).
@@ -824,12 +841,16 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
                 l.push_str(&format!(" CHARACTER SET {cs} COLLATE {co}"));
             }
         }
-        if !c.nullable {
+        if let Some(g) = &c.generated {
+            let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+            l.push_str(&format!(" GENERATED ALWAYS AS ({}) {kind}", g.expr));
+        } else if !c.nullable {
             l.push_str(" NOT NULL");
         } else if c.column.data_type == "timestamp" {
             l.push_str(" NULL");
         }
         match &c.default {
+            _ if c.generated.is_some() => {}
             Some(d) => l.push_str(&format!(" DEFAULT {d}")),
             None if c.nullable => l.push_str(" DEFAULT NULL"),
             None => {}
@@ -1438,14 +1459,7 @@ pub fn show(
                         r.push(Some(if c.nullable { "YES" } else { "NO" }.into()));
                         r.push(Some(column_key(meta, i).into()));
                         r.push(default);
-                        r.push(Some(
-                            if c.auto_increment {
-                                "auto_increment"
-                            } else {
-                                ""
-                            }
-                            .into(),
-                        ));
+                        r.push(Some(extra(c).into()));
                         if full {
                             r.push(Some("select,insert,update,references".into()));
                             r.push(Some(String::new()));

@@ -12,7 +12,8 @@
 use std::sync::Arc;
 
 use crate::delta::{
-    ColumnMeta, FkRule, ForeignKey, SchemaChange, TableDelta, TableId, TableMeta, UniqueKey,
+    ColumnMeta, FkRule, ForeignKey, Generated, SchemaChange, TableDelta, TableId, TableMeta,
+    UniqueKey,
 };
 use crate::sql::ddl::{free_name, parse_ddl, ColumnSpec, CreateTable, Ddl, DropTable, FkSpec};
 use crate::sql::literal::Column;
@@ -172,7 +173,10 @@ pub(super) fn column_meta(
         nullable: s.nullable,
         default: s.default.clone(),
         auto_increment: s.auto_increment,
-        generated: false,
+        generated: s.generated.as_ref().map(|(expr, stored)| Generated {
+            expr: expr.clone(),
+            stored: *stored,
+        }),
     })
 }
 
@@ -387,6 +391,7 @@ fn create_as_select(
             charset: col.column.charset.clone(),
             collation: col.column.collation.clone(),
             check: None,
+            generated: None,
         });
     }
     create(cx, &spec, text)?;
@@ -580,6 +585,7 @@ fn create(
             }
         }
     };
+    let meta = super::printed::print_expressions(cx.up, meta)?;
     let meta = normalize_defaults(cx.up, meta)?;
     let Some(key) = meta.delta_key() else {
         return Err(OverlayError::Unsupported(format!(
@@ -666,6 +672,37 @@ pub(super) fn check_clause(expr: &str, columns: &[ColumnMeta]) -> String {
     out
 }
 
+/// The CAST target that converts a value to column type `t` as storing
+/// it would (the nearest CAST has: integers SIGNED or UNSIGNED, strings
+/// CHAR in the column's character set).
+pub(super) fn cast_target(t: &Column) -> String {
+    match t.data_type.as_str() {
+        "tinyint" | "smallint" | "mediumint" | "int" | "bigint" => {
+            if t.column_type.contains("unsigned") {
+                "UNSIGNED".to_string()
+            } else {
+                "SIGNED".to_string()
+            }
+        }
+        "decimal" => t.column_type.replace(" unsigned", "").to_uppercase(),
+        "float" | "double" => "DOUBLE".to_string(),
+        "date" => "DATE".into(),
+        "datetime" | "timestamp" => t
+            .column_type
+            .to_uppercase()
+            .replace("TIMESTAMP", "DATETIME"),
+        "time" => t.column_type.to_uppercase(),
+        "year" => "UNSIGNED".into(),
+        _ if is_string(&t.data_type) => {
+            format!(
+                "CHAR CHARACTER SET {}",
+                t.charset.as_deref().unwrap_or("utf8mb4")
+            )
+        }
+        _ => "BINARY".into(),
+    }
+}
+
 /// Literal defaults as the server stores and prints them (`1.5` in a
 /// DECIMAL(8,2) is `1.50`, `5` in a VARCHAR is `'5'`), computed by the
 /// source: one SELECT converting every literal default to its column type.
@@ -677,35 +714,11 @@ pub(super) fn normalize_defaults(
     let mut which = Vec::new();
     for (i, c) in meta.columns.iter().enumerate() {
         let Some(d) = &c.default else { continue };
-        if d.starts_with("current_timestamp") || d == "NULL" {
+        // Expressions are stored as printed (see `printed`).
+        if d.starts_with("current_timestamp") || d == "NULL" || !super::printed::is_literal(d) {
             continue;
         }
-        let t = &c.column;
-        let target = match t.data_type.as_str() {
-            "tinyint" | "smallint" | "mediumint" | "int" | "bigint" => {
-                if t.column_type.contains("unsigned") {
-                    "UNSIGNED".to_string()
-                } else {
-                    "SIGNED".to_string()
-                }
-            }
-            "decimal" => t.column_type.replace(" unsigned", "").to_uppercase(),
-            "float" | "double" => "DOUBLE".to_string(),
-            "date" => "DATE".into(),
-            "datetime" | "timestamp" => t
-                .column_type
-                .to_uppercase()
-                .replace("TIMESTAMP", "DATETIME"),
-            "time" => t.column_type.to_uppercase(),
-            "year" => "UNSIGNED".into(),
-            _ if is_string(&t.data_type) => {
-                format!(
-                    "CHAR CHARACTER SET {}",
-                    t.charset.as_deref().unwrap_or("utf8mb4")
-                )
-            }
-            _ => "BINARY".into(),
-        };
+        let target = cast_target(&c.column);
         items.push(format!("CAST({d} AS {target})"));
         which.push(i);
     }

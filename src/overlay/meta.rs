@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use crate::delta::{
-    CheckConstraint, ColumnMeta, Delta, FkRule, ForeignKey, TableId, TableMeta, UniqueKey,
+    CheckConstraint, ColumnMeta, Delta, FkRule, ForeignKey, Generated, TableId, TableMeta,
+    UniqueKey,
 };
 use crate::sql::literal::Column;
 use crate::upstream::Upstream;
@@ -149,7 +150,8 @@ fn definition(
         .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok());
     let cols = up.query(&format!(
         "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, \
-         IS_NULLABLE, COLUMN_DEFAULT, EXTRA FROM information_schema.COLUMNS WHERE {where_table} \
+         IS_NULLABLE, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS \
+         WHERE {where_table} \
          ORDER BY ORDINAL_POSITION"
     ))?;
     let columns: Vec<ColumnMeta> = cols
@@ -167,10 +169,10 @@ fn definition(
                 nullable: text(&r[5]) == "YES",
                 default: r[6].as_ref().map(|_| text(&r[6])),
                 auto_increment: extra.contains("auto_increment"),
-                generated: extra.contains("generated")
-                    || extra.contains("virtual")
-                    || extra.contains("persistent")
-                    || extra.contains("stored"),
+                generated: r[8].as_ref().filter(|e| !e.is_empty()).map(|_| Generated {
+                    expr: text(&r[8]),
+                    stored: extra.contains("stored") || extra.contains("persistent"),
+                }),
             }
         })
         .collect();

@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod database;
 pub mod ddl;
 pub mod meta;
+mod printed;
 pub mod view;
 pub mod write;
 

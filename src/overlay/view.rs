@@ -160,7 +160,7 @@ fn view_column(
                 c.default.clone()
             },
             auto_increment: false,
-            generated: false,
+            generated: None,
             ..c.clone()
         });
     }
@@ -176,7 +176,7 @@ fn view_column(
         nullable,
         default,
         auto_increment: false,
-        generated: false,
+        generated: None,
     })
 }
 

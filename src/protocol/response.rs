@@ -132,6 +132,14 @@ pub fn err_code(payload: &[u8]) -> u16 {
     }
 }
 
+/// The SQLSTATE of an ERR packet payload (`HY000` when it has none).
+pub fn err_state(payload: &[u8]) -> String {
+    match payload.get(3..9) {
+        Some([b'#', state @ ..]) => String::from_utf8_lossy(state).into_owned(),
+        _ => "HY000".into(),
+    }
+}
+
 /// The message of an ERR packet payload (after the SQLSTATE marker, if any).
 pub fn err_message(payload: &[u8]) -> String {
     let rest = payload.get(3..).unwrap_or_default();

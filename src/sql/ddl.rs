@@ -6,7 +6,8 @@
 //! the source would describe it.
 
 use sqlparser::ast::{
-    ColumnOption, CreateTableLikeKind, Expr, ObjectName, SqlOption, Statement, TableConstraint,
+    ColumnOption, CreateTableLikeKind, Expr, GeneratedAs, GeneratedExpressionMode, ObjectName,
+    SqlOption, Statement, TableConstraint,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::{Parser, ParserOptions};
@@ -33,6 +34,9 @@ pub struct ColumnSpec {
     /// The column's own CHECK (expression, as sqlparser prints it); a
     /// JSON column's is `json_valid(col)`.
     pub check: Option<String>,
+    /// `[GENERATED ALWAYS] AS (expr) [VIRTUAL | STORED | PERSISTENT]`:
+    /// the expression as sqlparser prints it, and whether it is stored.
+    pub generated: Option<(String, bool)>,
 }
 
 /// A PRIMARY KEY or UNIQUE key of a CREATE TABLE.
@@ -778,10 +782,31 @@ fn name_parts(n: &ObjectName) -> Result<(Option<String>, String), Unsupported> {
     }
 }
 
+/// MariaDB's `AS (expr) PERSISTENT`, which sqlparser does not read, as
+/// its synonym STORED (padded, so that offsets stay); None when there is
+/// none.
+fn persistent_as_stored(sql: &str) -> Option<String> {
+    use super::lexer::{lex, LexMode};
+    let b = sql.as_bytes();
+    let tokens = lex(b, LexMode::default()).tokens;
+    let mut out = sql.to_string();
+    let mut found = false;
+    for pair in tokens.windows(2) {
+        if pair[0].is_punct(b')') && pair[1].is_word(b, "PERSISTENT") {
+            out.replace_range(pair[1].start..pair[1].end, "STORED    ");
+            found = true;
+        }
+    }
+    found.then_some(out)
+}
+
 /// Reads one CREATE TABLE or DROP TABLE statement.
 pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     if let Some(d) = database_ddl(sql).or_else(|| view_ddl(sql)) {
         return d;
+    }
+    if let Some(stored) = persistent_as_stored(sql) {
+        return parse_ddl(&stored);
     }
     let (blanked, zerofill) = zerofill_columns(sql);
     if !zerofill.is_empty() {
@@ -1163,6 +1188,7 @@ fn column_spec_of<'o>(
         charset: None,
         collation: None,
         check: None,
+        generated: None,
     };
     let mut key = None;
     for o in options {
@@ -1197,8 +1223,31 @@ fn column_spec_of<'o>(
             {
                 col.auto_increment = true
             }
+            ColumnOption::Generated {
+                generated_as: GeneratedAs::Always | GeneratedAs::ExpStored,
+                sequence_options: None,
+                generation_expr: Some(e),
+                generation_expr_mode,
+                ..
+            } if col.generated.is_none() => {
+                col.generated = Some((
+                    e.to_string(),
+                    *generation_expr_mode == Some(GeneratedExpressionMode::Stored),
+                ))
+            }
             other => return no(format!("a column defined with {other}")),
         }
+    }
+    // The server's grammar has no NOT NULL, DEFAULT, AUTO_INCREMENT or
+    // PRIMARY KEY for a generated column: the caller asks the source for
+    // its syntax error.
+    if col.generated.is_some()
+        && (!col.nullable
+            || col.default.is_some()
+            || col.auto_increment
+            || key == Some(KeyKind::Primary))
+    {
+        return no("a generated column with NOT NULL, DEFAULT, AUTO_INCREMENT or PRIMARY KEY");
     }
     if col.data_type == "json" {
         // MariaDB's JSON is LONGTEXT in utf8mb4_bin with a CHECK (the

@@ -461,3 +461,63 @@ DROP TABLE tmp
 SELECT * FROM tmp
 DROP TEMPORARY TABLE tcopy, tlike
 SELECT * FROM tcopy
+
+-- case: generated columns and expression defaults are created, computed and described as the server does
+CREATE TABLE shapes (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL, h INT DEFAULT (w + 1), note VARCHAR(40) DEFAULT (CONCAT('w', 'x')), made VARCHAR(36) DEFAULT (uuid()), twice INT DEFAULT (1+1), area INT AS (w*h) VIRTUAL, label VARCHAR(30) GENERATED ALWAYS AS (CONCAT(note, ':', area)) STORED, flag INT AS (NOT w) PERSISTENT, doc JSON, x INT AS (JSON_VALUE(doc, '$.x')), KEY k_area (area), UNIQUE KEY uk_label (label))
+SHOW CREATE TABLE shapes
+SHOW COLUMNS FROM shapes
+SHOW FULL COLUMNS FROM shapes
+SELECT COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, EXTRA, IS_GENERATED, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'shapes' ORDER BY ORDINAL_POSITION
+INSERT INTO shapes (w, doc) VALUES (2, '{"x": 7}'), (3, NULL)
+INSERT INTO shapes (w, h, note) VALUES (4, 2, 'n')
+INSERT INTO shapes (w, area) VALUES (5, 1)
+INSERT INTO shapes (w, note, h) VALUES (1, 'n', 8)
+INSERT INTO shapes (w, h, note, doc) VALUES (6, DEFAULT, DEFAULT, '{"x": 1}')
+UPDATE shapes SET w = w * 10 WHERE id = 1
+UPDATE shapes SET h = DEFAULT WHERE id = 3
+SELECT id, w, h, note, LENGTH(made), twice, area, label, flag, doc, x FROM shapes ORDER BY id
+SELECT COUNT(DISTINCT made) FROM shapes
+SELECT id FROM shapes WHERE area >= 10 ORDER BY id
+CREATE TABLE bad1 (a INT, c INT AS (a + nothere) STORED)
+CREATE TABLE bad2 (a INT, c DATETIME AS (NOW()) STORED)
+CREATE TABLE bad3 (a INT, c INT AS ((SELECT 1)) VIRTUAL)
+CREATE TABLE bad4 (a INT AUTO_INCREMENT PRIMARY KEY, c INT AS (a + 1) STORED)
+CREATE TABLE bad5 (a INT DEFAULT (nothere + 1))
+CREATE TABLE bad6 (a INT, c INT AS (d + 1), d INT AS (a + 1))
+CREATE TABLE bad7 (a INT, c INT AS (a + 1) STORED NOT NULL)
+CREATE TABLE fine (a INT, c DOUBLE AS (RAND()) VIRTUAL)
+SHOW CREATE TABLE fine
+CREATE TABLE copied LIKE parcels
+SHOW CREATE TABLE copied
+INSERT INTO copied (width, label) VALUES (3, 'c')
+SELECT * FROM copied
+
+-- case: ALTER TABLE adds, changes, renames and drops generated columns, recomputing what they hold
+CREATE TABLE boxes (id INT NOT NULL PRIMARY KEY, a INT, b INT DEFAULT (a + 1))
+INSERT INTO boxes (id, a) VALUES (1, 1), (2, 2), (3, NULL)
+ALTER TABLE boxes ADD COLUMN v INT AS (a * 2) VIRTUAL
+ALTER TABLE boxes ADD COLUMN s INT AS (a * 3) STORED, ADD KEY k_s (s)
+SELECT * FROM boxes ORDER BY id
+ALTER TABLE boxes RENAME COLUMN a TO a2
+SHOW CREATE TABLE boxes
+INSERT INTO boxes (id, a2) VALUES (4, 4)
+ALTER TABLE boxes MODIFY v BIGINT AS (a2 * 7) VIRTUAL
+ALTER TABLE boxes CHANGE s s2 BIGINT AS (a2 * 4) PERSISTENT
+ALTER TABLE boxes MODIFY v INT AS (a2 * 2) STORED
+ALTER TABLE boxes MODIFY a2 INT AS (id + 1) VIRTUAL
+ALTER TABLE boxes MODIFY v INT
+ALTER TABLE boxes MODIFY s2 BIGINT
+ALTER TABLE boxes DROP COLUMN a2
+SELECT * FROM boxes ORDER BY id
+ALTER TABLE boxes CHANGE a2 a INT
+ALTER TABLE boxes MODIFY a BIGINT
+ALTER TABLE boxes DROP COLUMN v
+SHOW CREATE TABLE boxes
+SELECT COLUMN_NAME, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'boxes' ORDER BY ORDINAL_POSITION
+UPDATE boxes SET a = 10 WHERE id = 1
+SELECT * FROM boxes ORDER BY id
+ALTER TABLE parcels ADD COLUMN perimeter INT AS (2 * (width + height)) VIRTUAL
+SELECT id, width, height, perimeter FROM parcels ORDER BY id
+UPDATE parcels SET height = 10 WHERE id = 1
+ALTER TABLE parcels DROP COLUMN width
+SELECT * FROM parcels ORDER BY id

@@ -423,3 +423,43 @@ INSERT INTO numbers SELECT n + 5000 FROM numbers WHERE n < 3 RETURNING n, n - 50
 INSERT INTO digits VALUES (1) RETURNING d
 INSERT INTO digits VALUES (13) RETURNING digits.d
 SELECT * FROM digits WHERE d > 9 ORDER BY d
+
+-- case: generated columns of a source table are computed for the rows written, and refuse values in strict mode
+SELECT * FROM parcels ORDER BY id
+INSERT INTO parcels (width, height, label) VALUES (3, 3, 'bag'), (5, 2, NULL)
+INSERT INTO parcels (width, label, area, tag, doubled) VALUES (6, 'tube', DEFAULT, DEFAULT, DEFAULT)
+INSERT INTO parcels VALUES (NULL, 7, 2, 'pallet', DEFAULT, DEFAULT, DEFAULT, DEFAULT)
+INSERT INTO parcels (width, code) VALUES (30, DEFAULT)
+UPDATE parcels SET code = DEFAULT WHERE id = 2
+INSERT INTO parcels SET width = 8, label = 'sack', area = DEFAULT
+INSERT INTO parcels (width, area) VALUES (9, 81)
+INSERT INTO parcels (width, label) SELECT width + 10, label FROM parcels WHERE id < 3
+INSERT INTO parcels (width, label, tag) SELECT width, label, 'x' FROM parcels WHERE id = 1
+INSERT INTO parcels (width, label) VALUES (2, 'BOX')
+UPDATE parcels SET height = height + 1 WHERE label IS NOT NULL
+UPDATE parcels SET area = 1 WHERE id = 1
+UPDATE parcels SET area = DEFAULT, width = 20 WHERE id = 2
+UPDATE parcels SET label = 'crate' WHERE id = 1
+UPDATE parcels SET width = 4 WHERE id = 1
+INSERT INTO parcels (width, label) VALUES (4, 'crate') ON DUPLICATE KEY UPDATE height = height + 100
+REPLACE INTO parcels (id, width, label) VALUES (3, 1, 'envelope')
+SELECT * FROM parcels ORDER BY id
+SELECT id, area FROM parcels WHERE area > 10 ORDER BY area, id
+SELECT tag FROM parcels WHERE tag LIKE 'B%' ORDER BY tag
+DELETE FROM parcels WHERE area < 5
+SELECT id, width, height, label, area, tag, doubled FROM parcels ORDER BY id
+
+-- case: outside strict mode a value given to a generated column is ignored with a warning
+SET sql_mode = ''
+INSERT INTO parcels (width, area) VALUES (9, 81)
+SHOW WARNINGS
+INSERT INTO parcels (width, label, area, tag) VALUES (2, 'a', 1, 'b'), (3, 'c', 1, DEFAULT)
+SHOW WARNINGS
+INSERT INTO parcels (width, area) SELECT width, 0 FROM parcels WHERE id < 3
+SHOW WARNINGS
+UPDATE parcels SET area = 1, label = 'ok' WHERE id <= 2
+SHOW WARNINGS
+SET sql_mode = DEFAULT
+INSERT IGNORE INTO parcels (width, area) VALUES (10, 1)
+SHOW WARNINGS
+SELECT * FROM parcels ORDER BY id

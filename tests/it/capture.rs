@@ -25,6 +25,7 @@ pub const SHOP_TABLES: &[&str] = &[
     "nokey",
     "switches",
     "halfkey",
+    "parcels",
 ];
 
 static SCRATCH: AtomicUsize = AtomicUsize::new(0);
@@ -48,8 +49,19 @@ pub fn scratch_copy() -> String {
             .unwrap()
             .unwrap();
         c.query_drop(ddl).unwrap();
-        c.query_drop(format!("INSERT INTO {t} SELECT * FROM vdbt_shop.{t}"))
+        // Generated columns take no values.
+        let written: Vec<String> = c
+            .query(format!(
+                "SELECT CONCAT('`', COLUMN_NAME, '`') FROM information_schema.COLUMNS \
+                 WHERE TABLE_SCHEMA = 'vdbt_shop' AND TABLE_NAME = '{t}' AND IS_GENERATED = 'NEVER' \
+                 ORDER BY ORDINAL_POSITION"
+            ))
             .unwrap();
+        let list = written.join(", ");
+        c.query_drop(format!(
+            "INSERT INTO {t} ({list}) SELECT {list} FROM vdbt_shop.{t}"
+        ))
+        .unwrap();
     }
     let (_, view, _, _): (String, String, String, String) = c
         .query_first("SHOW CREATE VIEW vdbt_shop.big_spenders")

@@ -127,6 +127,8 @@ CREATE TABLE switches (id INT NOT NULL PRIMARY KEY, mask BIT(10), on_off BIT(1) 
 INSERT INTO switches VALUES (1, b'101', 1, 18446744073709551615, 'high', 'tue'), (2, b'1111111111', 0, 0, 'low', 'mon,wed'), (3, NULL, 1, NULL, NULL, ''), (4, 0, 0, 256, 'mid', 'wed');
 CREATE TABLE halfkey (a INT, b INT, UNIQUE KEY (a));
 INSERT INTO halfkey VALUES (1, 1), (NULL, 2), (NULL, 2);
+CREATE TABLE parcels (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, width INT NOT NULL, height INT NOT NULL DEFAULT 1, label VARCHAR(20), code VARCHAR(12) DEFAULT (CONCAT('P-', width)), area INT AS (width * height) VIRTUAL, tag VARCHAR(40) AS (CONCAT(UPPER(label), '-', width)) PERSISTENT, doubled INT AS (area * 2) STORED, UNIQUE KEY uk_tag (tag), KEY k_area (area));
+INSERT INTO parcels (width, height, label) VALUES (2, 3, 'box'), (4, 5, 'crate'), (1, 1, NULL);
 CREATE VIEW big_spenders AS SELECT c.name, SUM(o.total) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id HAVING spent > 100;
 CREATE FUNCTION sneaky_write() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO nokey VALUES (99, 'sneaky'); RETURN 1; END;
 CREATE PROCEDURE add_digit() INSERT INTO digits VALUES (10);

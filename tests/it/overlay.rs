@@ -42,7 +42,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
                 nullable: true,
                 default: None,
                 auto_increment: false,
-                generated: false,
+                generated: None,
             },
         )
         .collect();

@@ -27,7 +27,7 @@ use crate::delta::{
     changed_rows, encode_key, Delta, DeltaState, FkRule, ForeignKey, Row, TableDelta, TableId,
     TableMeta, Value, Writer,
 };
-use crate::protocol::response::err_message;
+use crate::protocol::response::{err_message, err_state};
 use crate::sql::lexer::{lex, Kind, LexMode};
 use crate::sql::restrict::{literal_for, Pred, Test};
 use crate::sql::rewrite::quote_ident;
@@ -162,7 +162,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     let settings = settings(cx.up)?;
     cx.up.query("SET character_set_results = NULL")?;
     let mut w = cx.delta.writer();
-    let (result, burned) = {
+    let (result, burned, warnings) = {
         let mut run = Run {
             cx,
             meta: meta.clone(),
@@ -171,6 +171,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             sql,
             assigned: Vec::new(),
             burned: None,
+            warnings: Vec::new(),
         };
         let result = match &write {
             Write::Insert(i) => run.insert(&mut w, i),
@@ -179,7 +180,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             Write::MultiUpdate(u) => run.multi_update(&mut w, u, &targets),
             Write::MultiDelete(d) => run.multi_delete(&mut w, d, &targets),
         };
-        (result, run.burned)
+        (result, run.burned, run.warnings)
     };
     let restore = match &settings.results_charset {
         Some(cs) if cs.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
@@ -200,7 +201,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         }
         return result;
     }
-    let outcome = result?;
+    let outcome = with_warnings(result?, warnings);
     find_views(cx.up, &mut w)?;
     if targets
         .iter()
@@ -238,6 +239,22 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     }
     w.commit();
     Ok(outcome)
+}
+
+/// `outcome` with `warnings` left before its own, counted in its info
+/// string (`... Warnings: N`).
+fn with_warnings(mut outcome: WriteOutcome, mut warnings: Vec<(u16, String)>) -> WriteOutcome {
+    if warnings.is_empty() {
+        return outcome;
+    }
+    if let Some((head, n)) = outcome.info.rsplit_once("Warnings: ") {
+        if let Ok(n) = n.parse::<usize>() {
+            outcome.info = format!("{head}Warnings: {}", n + warnings.len());
+        }
+    }
+    warnings.append(&mut outcome.warnings);
+    outcome.warnings = warnings;
+    outcome
 }
 
 /// A table a statement writes to, as the statement names it.
@@ -312,9 +329,6 @@ fn writable(
             "writing to {id}, which has triggers ({})",
             meta.triggers.join(", ")
         ));
-    }
-    if meta.columns.iter().any(|c| c.generated) {
-        return unsupported(format!("writing to {id}, which has generated columns"));
     }
     let Some(key) = meta.delta_key() else {
         return unsupported(format!(
@@ -400,6 +414,9 @@ struct Run<'a, 'b> {
     assigned: Vec<usize>,
     /// The AUTO_INCREMENT counter a failed statement leaves behind.
     burned: Option<u64>,
+    /// Warnings the statement leaves so far (values given to generated
+    /// columns outside strict mode): code and message.
+    warnings: Vec<(u16, String)>,
 }
 
 /// For one unique key: per new row, the identities of merged-view rows
@@ -431,6 +448,10 @@ fn cursor_loop(query: &[u8], fetch: &[String]) -> Vec<u8> {
     );
     s
 }
+
+/// What [`Run::default_expr`] gives for a generated column: an assignment
+/// of DEFAULT to it is no assignment (the column is computed from the row).
+const GENERATED_DEFAULT: &str = "DEFAULT";
 
 /// Closes the loop [`cursor_loop`] opened.
 const CURSOR_LOOP_END: &str = "END LOOP; CLOSE vdb_c; ";
@@ -487,6 +508,9 @@ impl Run<'_, '_> {
     /// gives when it has none.
     fn default_expr(&self, i: usize) -> Result<String, OverlayError> {
         let c = &self.meta.columns[i];
+        if c.generated.is_some() {
+            return Ok(GENERATED_DEFAULT.into());
+        }
         match &c.default {
             Some(d) => Ok(d.clone()),
             None if c.nullable || c.auto_increment => Ok("NULL".into()),
@@ -499,10 +523,23 @@ impl Run<'_, '_> {
         }
     }
 
-    /// The statements that check one computed row (variables `vdb_<i>`),
-    /// NOT NULL first, then CHECK constraints, then return `select`.
+    /// Column `i`'s default as an expression in a block, where the columns
+    /// it reads (`DEFAULT (a + 1)`) are the row's variables.
+    fn default_in_block(&self, i: usize) -> Result<String, OverlayError> {
+        Ok(self.over_vars(&self.default_expr(i)?))
+    }
+
+    /// The statements that finish and check one computed row (variables
+    /// `vdb_<i>`): generated columns computed, in column order (each may
+    /// read the ones before it), NOT NULL tested, then CHECK constraints,
+    /// then return `select`.
     fn row_checks(&self, ignore: bool, select: &str) -> String {
         let mut s = String::new();
+        for (i, c) in self.meta.columns.iter().enumerate() {
+            if let Some(g) = &c.generated {
+                s.push_str(&format!("SET {} = ({}); ", var(i), self.over_vars(&g.expr)));
+            }
+        }
         for (i, c) in self.meta.columns.iter().enumerate() {
             if c.nullable || c.auto_increment {
                 continue;
@@ -536,6 +573,41 @@ impl Run<'_, '_> {
             .map(var)
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// The server's words for a value given to generated column `i`.
+    fn generated_ignored(&self, i: usize) -> String {
+        format!(
+            "The value specified for generated column '{}' in table '{}' has been ignored",
+            self.meta.columns[i].name,
+            self.table().name
+        )
+    }
+
+    /// What a block does where a statement gives generated column `i` a
+    /// value (anything but DEFAULT): in strict mode without IGNORE it
+    /// fails the statement with 1906 when a row reaches it; otherwise the
+    /// value is ignored with a warning, which [`Self::ignored_generated`]
+    /// records per row.
+    fn refuse_generated(&self, i: usize, ignore: bool) -> String {
+        if self.settings.strict && !ignore {
+            format!(
+                "SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = 1906, MESSAGE_TEXT = 'vdb:generated:{i}'; "
+            )
+        } else {
+            String::new()
+        }
+    }
+
+    /// Records the 1906 warnings of `rows` rows that each gave the
+    /// generated columns `columns` a value.
+    fn ignored_generated(&mut self, columns: &[usize], rows: usize) {
+        for _ in 0..rows {
+            for &i in columns {
+                let message = self.generated_ignored(i);
+                self.warnings.push((1906, message));
+            }
+        }
     }
 
     /// A CHECK clause with column names replaced by the row's variables.
@@ -588,11 +660,7 @@ impl Run<'_, '_> {
     }
 
     fn block_error(&self, code: u16, payload: &[u8], row: u64) -> OverlayError {
-        let state = if payload.get(3) == Some(&b'#') {
-            String::from_utf8_lossy(&payload[4..9]).into_owned()
-        } else {
-            "HY000".into()
-        };
+        let state = err_state(payload);
         let msg = err_message(payload);
         if let Some(i) = msg
             .strip_prefix("vdb:null:")
@@ -603,6 +671,12 @@ impl Run<'_, '_> {
                 "23000",
                 format!("Column '{}' cannot be null", self.meta.columns[i].name),
             );
+        }
+        if let Some(i) = msg
+            .strip_prefix("vdb:generated:")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            return server(1906, "HY000", self.generated_ignored(i));
         }
         if let Some(n) = msg
             .strip_prefix("vdb:check:")
@@ -826,17 +900,20 @@ impl Run<'_, '_> {
         }
         let mut block = block.into_bytes();
         let mut multi_row = false;
+        // Generated columns are left to `row_checks`.
         let defaults = |this: &Self, given: &[usize]| -> Result<Vec<u8>, OverlayError> {
             let mut s = Vec::new();
             for i in 0..n_cols {
-                if !given.contains(&i) {
+                if !given.contains(&i) && this.meta.columns[i].generated.is_none() {
                     s.extend_from_slice(
-                        format!("SET {} = {}; ", var(i), this.default_expr(i)?).as_bytes(),
+                        format!("SET {} = {}; ", var(i), this.default_in_block(i)?).as_bytes(),
                     );
                 }
             }
             Ok(s)
         };
+        // The generated columns given a value, once per row that gives it.
+        let mut given_generated = Vec::new();
         let row_vars = self.new_row_vars();
         let rows: Vec<Vec<std::ops::Range<usize>>> = match &ins.source {
             InsertSource::Values(rows) => rows.clone(),
@@ -849,6 +926,11 @@ impl Run<'_, '_> {
             let fetch: Vec<String> = targets.iter().map(|&i| var(i)).collect();
             multi_row = true;
             block.extend_from_slice(&cursor_loop(&query, &fetch));
+            for &i in &targets {
+                if self.meta.columns[i].generated.is_some() {
+                    block.extend_from_slice(self.refuse_generated(i, ins.ignore).as_bytes());
+                }
+            }
             block.extend_from_slice(&defaults(self, &targets)?);
             block.extend_from_slice(self.row_checks(ins.ignore, &row_vars).as_bytes());
             block.extend_from_slice(CURSOR_LOOP_END.as_bytes());
@@ -868,8 +950,15 @@ impl Run<'_, '_> {
                 targets.clone()
             };
             for (expr, &i) in row.iter().zip(&given) {
+                if self.meta.columns[i].generated.is_some() {
+                    if !is_default(self.sql, expr) {
+                        block.extend_from_slice(self.refuse_generated(i, ins.ignore).as_bytes());
+                        given_generated.push(i);
+                    }
+                    continue;
+                }
                 let text = if is_default(self.sql, expr) {
-                    self.default_expr(i)?.into_bytes()
+                    self.default_in_block(i)?.into_bytes()
                 } else {
                     self.fragment(&state, &self.sql[expr.clone()])?
                 };
@@ -882,6 +971,16 @@ impl Run<'_, '_> {
         }
         block.extend_from_slice(b"END");
         let mut rows = self.run_block(&block, ins.ignore)?;
+        if let InsertSource::Query(_) = &ins.source {
+            let generated: Vec<usize> = targets
+                .iter()
+                .copied()
+                .filter(|&i| self.meta.columns[i].generated.is_some())
+                .collect();
+            self.ignored_generated(&generated, rows.len());
+        } else {
+            self.ignored_generated(&given_generated, 1);
+        }
         // AUTO_INCREMENT: provisional values to test keys with; the final
         // ones once it is known which rows were not inserted.
         let auto = self.meta.auto_column();
@@ -1443,6 +1542,19 @@ impl Run<'_, '_> {
         tail: &[u8],
         ignore: bool,
     ) -> Result<Vec<(Row, Row)>, OverlayError> {
+        // DEFAULT for a generated column assigns nothing; any other value
+        // is refused or ignored (see `refuse_generated`).
+        let set: Vec<&(usize, Vec<u8>)> = set
+            .iter()
+            .filter(|(i, text)| {
+                self.meta.columns[*i].generated.is_none() || text != GENERATED_DEFAULT.as_bytes()
+            })
+            .collect();
+        let generated: Vec<usize> = set
+            .iter()
+            .map(|(i, _)| *i)
+            .filter(|&i| self.meta.columns[i].generated.is_some())
+            .collect();
         self.assigned = set.iter().map(|(i, _)| *i).collect();
         let n_cols = self.meta.columns.len();
         let alias = quote_ident(alias);
@@ -1454,7 +1566,7 @@ impl Run<'_, '_> {
             .map(|c| format!("{alias}.{}", quote_ident(&c.name)))
             .collect();
         sel.extend_from_slice(olds.join(", ").as_bytes());
-        for (_, text) in set {
+        for (_, text) in &set {
             sel.extend_from_slice(b", (");
             sel.extend_from_slice(text);
             sel.push(b')');
@@ -1486,7 +1598,11 @@ impl Run<'_, '_> {
             body.push_str(&format!("SET {} = {}; ", var(i), old_var(i)));
         }
         for (n, (i, _)) in set.iter().enumerate() {
-            body.push_str(&format!("SET {} = {}; ", var(*i), assign_var(n)));
+            if self.meta.columns[*i].generated.is_some() {
+                body.push_str(&self.refuse_generated(*i, ignore));
+            } else {
+                body.push_str(&format!("SET {} = {}; ", var(*i), assign_var(n)));
+            }
         }
         let old_vars: Vec<String> = (0..n_cols).map(old_var).collect();
         let select = format!("{}, {}", old_vars.join(", "), self.new_row_vars());
@@ -1494,8 +1610,9 @@ impl Run<'_, '_> {
         body.push_str(CURSOR_LOOP_END);
         body.push_str("END");
         block.extend_from_slice(body.as_bytes());
-        Ok(self
-            .run_block(&block, ignore)?
+        let rows = self.run_block(&block, ignore)?;
+        self.ignored_generated(&generated, rows.len());
+        Ok(rows
             .into_iter()
             .map(|mut r| {
                 let new = r.split_off(n_cols);
