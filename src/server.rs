@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use log::{error, info};
-use mysql::consts::CapabilityFlags as Cap;
 use parking_lot::Mutex;
 
 use crate::admin::state_file;
@@ -143,6 +142,13 @@ impl Server {
         let where_ = format!("{}:{}", src.host, src.port);
         let source_info =
             upstream::probe(src).map_err(|e| StartError::Source(where_.clone(), e))?;
+        if !source_info.sees_triggers {
+            log::warn!(
+                "the source account lacks the TRIGGER privilege, so the source hides its triggers \
+                 from vdb: writes to a table with triggers would not run them \
+                 (GRANT TRIGGER lets vdb see them; vdb never sends DDL)"
+            );
+        }
         let listener = TcpListener::bind(&config.listen)
             .map_err(|e| StartError::Bind(config.listen.clone(), e))?;
         let delta = crate::delta::Delta::with_limit(config.max_delta_bytes);
@@ -161,14 +167,7 @@ impl Server {
         if let Some(path) = &shared.config.state {
             if let Some(loaded) = state_file::load(path).map_err(StartError::State)? {
                 let login = upstream::Login {
-                    // A plain client: names mean what they say.
-                    capabilities: crate::protocol::handshake::supported_capabilities()
-                        - (Cap::CLIENT_NO_SCHEMA
-                            | Cap::CLIENT_IGNORE_SPACE
-                            | Cap::CLIENT_FOUND_ROWS
-                            | Cap::CLIENT_INTERACTIVE
-                            | Cap::CLIENT_ODBC
-                            | Cap::CLIENT_MULTI_STATEMENTS),
+                    capabilities: crate::protocol::handshake::plain_client_capabilities(),
                     collation: 45,
                     database: None,
                     without_database: false,

@@ -100,6 +100,24 @@ pub struct ColumnMeta {
     pub generated: Option<Generated>,
 }
 
+/// A trigger of a source table, as information_schema.TRIGGERS shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trigger {
+    /// Its name.
+    pub name: String,
+    /// `INSERT`, `UPDATE` or `DELETE`.
+    pub event: String,
+    /// BEFORE rather than AFTER.
+    pub before: bool,
+    /// Its body (ACTION_STATEMENT), as written.
+    pub body: String,
+    /// Why vdb cannot run it (it reads or writes tables, calls a stored
+    /// routine, or fires AFTER or on DELETE), or None: a BEFORE INSERT or
+    /// BEFORE UPDATE trigger that only computes and checks the row runs
+    /// inside the write's own computation.
+    pub blocked: Option<String>,
+}
+
 /// How a generated column computes its value: the delta stores the value
 /// computed when the row was written, as a STORED column does; the source
 /// computes its own rows'.
@@ -231,9 +249,8 @@ pub struct TableMeta {
     pub checks: Vec<CheckConstraint>,
     /// The source's next AUTO_INCREMENT value.
     pub auto_increment: Option<u64>,
-    /// Names of triggers on the table (writes to such tables are refused:
-    /// the trigger bodies would have to run).
-    pub triggers: Vec<String>,
+    /// The table's triggers, in the order the server fires them.
+    pub triggers: Vec<Trigger>,
     /// Created through vdb (CREATE TABLE): the table exists only in the
     /// delta, and its merged view has no source part.
     pub created: bool,

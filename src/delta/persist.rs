@@ -15,13 +15,14 @@ use imbl::OrdMap;
 
 use super::{
     CheckConstraint, ColumnMeta, DatabaseDef, DeltaState, FkRule, ForeignKey, Generated, Row,
-    SchemaChange, SchemaDelta, TableDelta, TableId, TableMeta, UniqueKey, Value, ViewDef,
+    SchemaChange, SchemaDelta, TableDelta, TableId, TableMeta, Trigger, UniqueKey, Value, ViewDef,
 };
 use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
-/// captured) to 3 (before generated columns) are still read.
+/// captured) to 3 (before generated columns and trigger definitions) are
+/// still read.
 const FORMAT: u32 = 4;
 
 /// Why a state file cannot be loaded.
@@ -482,7 +483,14 @@ fn meta(w: &mut Writer, m: &TableMeta) {
         w.str(&c.clause);
     }
     w.value(&m.auto_increment.map(|n| n.to_string().into_bytes()));
-    w.strs(&m.triggers);
+    w.len(m.triggers.len());
+    for t in &m.triggers {
+        w.str(&t.name);
+        w.str(&t.event);
+        w.bool(t.before);
+        w.str(&t.body);
+        w.opt_str(&t.blocked);
+    }
     w.bool(m.created);
     w.opt_str(&m.collation);
 }
@@ -571,7 +579,30 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
         referenced_by,
         checks,
         auto_increment,
-        triggers: r.strs()?,
+        triggers: if format < 4 {
+            r.strs()?
+                .into_iter()
+                .map(|name| Trigger {
+                    name,
+                    event: String::new(),
+                    before: false,
+                    body: String::new(),
+                    blocked: Some("its definition was not kept by an older vdb".into()),
+                })
+                .collect()
+        } else {
+            let mut triggers = Vec::new();
+            for _ in 0..r.len()? {
+                triggers.push(Trigger {
+                    name: r.str()?,
+                    event: r.str()?,
+                    before: r.bool()?,
+                    body: r.str()?,
+                    blocked: r.opt_str()?,
+                });
+            }
+            triggers
+        },
         created: r.bool()?,
         indexes,
         collation: r.opt_str()?,

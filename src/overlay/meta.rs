@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::delta::{
-    CheckConstraint, ColumnMeta, Delta, FkRule, ForeignKey, Generated, TableId, TableMeta,
+    CheckConstraint, ColumnMeta, Delta, FkRule, ForeignKey, Generated, TableId, TableMeta, Trigger,
     UniqueKey,
 };
 use crate::sql::literal::Column;
@@ -265,16 +265,7 @@ fn definition(
     } else {
         Vec::new()
     };
-    let triggers = up
-        .query(&format!(
-            "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS \
-             WHERE EVENT_OBJECT_SCHEMA = {} AND EVENT_OBJECT_TABLE = {}",
-            text_literal(&id.schema),
-            text_literal(&id.name)
-        ))?
-        .iter()
-        .map(|r| text(&r[0]))
-        .collect();
+    let triggers = triggers(up, id)?;
     let meta = Arc::new(TableMeta {
         id: id.clone(),
         columns,
@@ -290,4 +281,52 @@ fn definition(
     });
     delta.cache_meta(meta.clone());
     Ok(meta)
+}
+
+/// A table's triggers in firing order, each with why vdb cannot run it, if
+/// it cannot (see [`crate::sql::trigger`]): it fires AFTER the write or on
+/// DELETE, its body touches tables, or it calls a stored function of the
+/// table's database.
+fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayError> {
+    let rows = up.query(&format!(
+        "SELECT TRIGGER_NAME, EVENT_MANIPULATION, ACTION_TIMING, ACTION_STATEMENT \
+         FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = {} AND EVENT_OBJECT_TABLE = {} \
+         ORDER BY EVENT_MANIPULATION, ACTION_TIMING, ACTION_ORDER",
+        text_literal(&id.schema),
+        text_literal(&id.name)
+    ))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let body = text(&r[3]);
+        let event = text(&r[1]).to_ascii_uppercase();
+        let before = text(&r[2]).eq_ignore_ascii_case("BEFORE");
+        let mut blocked = if !before {
+            Some("it fires AFTER the write".to_string())
+        } else if event == "DELETE" {
+            Some("it fires on DELETE".to_string())
+        } else {
+            crate::sql::trigger::body_blocked(&body)
+        };
+        let called = crate::sql::trigger::called(&body);
+        if blocked.is_none() && !called.is_empty() {
+            let names: Vec<String> = called.iter().map(|n| text_literal(n)).collect();
+            let routines = up.query(&format!(
+                "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {} \
+                 AND LOWER(ROUTINE_NAME) IN ({})",
+                text_literal(&id.schema),
+                names.join(", ")
+            ))?;
+            if let Some(r) = routines.first() {
+                blocked = Some(format!("it calls the stored routine {}", text(&r[0])));
+            }
+        }
+        out.push(Trigger {
+            name: text(&r[0]),
+            event,
+            before,
+            body,
+            blocked,
+        });
+    }
+    Ok(out)
 }

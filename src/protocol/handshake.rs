@@ -70,6 +70,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The capabilities of vdb's own connections to the source (the start-up
+/// probe, the state file's check): a plain client, for which names mean
+/// what they say (CLIENT_NO_SCHEMA would make the source ignore the
+/// database in `information_schema.COLUMNS`).
+pub fn plain_client_capabilities() -> Cap {
+    supported_capabilities()
+        - (Cap::CLIENT_NO_SCHEMA
+            | Cap::CLIENT_IGNORE_SPACE
+            | Cap::CLIENT_FOUND_ROWS
+            | Cap::CLIENT_INTERACTIVE
+            | Cap::CLIENT_ODBC
+            | Cap::CLIENT_MULTI_STATEMENTS)
+}
+
 /// The capabilities vdb can honour. Everything the relay passes through
 /// unchanged is here; compression, LOCAL INFILE, query attributes, optional
 /// metadata and MariaDB's extended capabilities are not, so neither side

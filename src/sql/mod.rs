@@ -16,6 +16,7 @@ pub mod rewrite;
 pub mod row_count;
 pub mod tables;
 pub mod temporary;
+pub mod trigger;
 pub mod typed_use;
 pub mod write;
 

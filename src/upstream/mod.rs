@@ -161,6 +161,10 @@ pub struct SourceInfo {
     /// The largest statement it accepts (`@@max_allowed_packet`), learned
     /// once at start.
     pub max_packet: usize,
+    /// Whether vdb's account holds the TRIGGER privilege anywhere: the
+    /// server lists a table's triggers in information_schema only to
+    /// accounts that hold it, and vdb must see them to run or refuse them.
+    pub sees_triggers: bool,
 }
 
 impl SourceInfo {
@@ -233,6 +237,7 @@ impl Upstream {
             collation: greeting.default_collation(),
             auth_plugin: greeting.auth_plugin_name_str().map(|s| s.into_owned()),
             max_packet: DEFAULT_MAX_PACKET,
+            sees_triggers: true,
         };
         let connection_id = greeting.connection_id();
         let mut nonce = greeting.scramble_1_ref().to_vec();
@@ -713,7 +718,7 @@ fn tls_connect(
 /// and returns what the source says about itself.
 pub fn probe(spec: &SourceSpec) -> Result<SourceInfo, UpstreamError> {
     let login = Login {
-        capabilities: supported_capabilities(),
+        capabilities: crate::protocol::handshake::plain_client_capabilities(),
         collation: 45,
         database: None,
         without_database: false,
@@ -728,6 +733,26 @@ pub fn probe(spec: &SourceSpec) -> Result<SourceInfo, UpstreamError> {
     {
         info.max_packet = n;
     }
+    // information_schema's privilege tables name the account as
+    // 'user'@'host'; CURRENT_USER() says user@host.
+    let me = "CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', \
+              SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')";
+    let count = |table: &str| {
+        format!(
+            "(SELECT COUNT(*) FROM information_schema.{table} \
+             WHERE PRIVILEGE_TYPE = 'TRIGGER' AND GRANTEE = {me})"
+        )
+    };
+    let rows = up.query(&format!(
+        "SELECT {} + {} + {}",
+        count("USER_PRIVILEGES"),
+        count("SCHEMA_PRIVILEGES"),
+        count("TABLE_PRIVILEGES")
+    ))?;
+    info.sees_triggers = rows
+        .first()
+        .and_then(|r| r.first()?.as_deref())
+        .is_some_and(|n| n != b"0");
     up.quit();
     Ok(info)
 }

@@ -463,3 +463,20 @@ SET sql_mode = DEFAULT
 INSERT IGNORE INTO parcels (width, area) VALUES (10, 1)
 SHOW WARNINGS
 SELECT * FROM parcels ORDER BY id
+
+-- case: BEFORE INSERT and BEFORE UPDATE triggers that compute and check the row run as the server runs them
+SET @tickets_inserted = 0
+INSERT INTO tickets (title, qty) VALUES ('Third Thing', -5), ('Fourth', 3)
+SELECT @tickets_inserted
+INSERT INTO tickets SET title = 'Fifth Of Them', slug = 'ignored'
+UPDATE tickets SET qty = qty + 1 WHERE id <= 2
+UPDATE tickets SET title = 'Renamed Ticket' WHERE id = 1
+UPDATE tickets SET qty = -1 WHERE id = 2
+INSERT INTO tickets (id, title) VALUES (2, 'dup') ON DUPLICATE KEY UPDATE qty = qty + 10
+UPDATE tickets SET qty = qty - 100 WHERE id = 3
+INSERT INTO tickets (title) SELECT CONCAT(title, ' Copy') FROM tickets WHERE id < 3
+SELECT * FROM tickets ORDER BY id
+REPLACE INTO tickets (id, title) VALUES (1, 'Replaced Row')
+UPDATE tickets t JOIN parcels p ON p.id = t.id SET t.qty = p.width WHERE p.id <= 2
+DELETE FROM tickets WHERE id = 4
+SELECT * FROM tickets ORDER BY id

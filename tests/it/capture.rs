@@ -26,6 +26,9 @@ pub const SHOP_TABLES: &[&str] = &[
     "switches",
     "halfkey",
     "parcels",
+    "tickets",
+    "audit_log",
+    "audited",
 ];
 
 static SCRATCH: AtomicUsize = AtomicUsize::new(0);
@@ -62,6 +65,25 @@ pub fn scratch_copy() -> String {
             "INSERT INTO {t} ({list}) SELECT {list} FROM vdbt_shop.{t}"
         ))
         .unwrap();
+    }
+    // Triggers last, so that copying the rows fires none.
+    let triggers: Vec<(String, String)> = c
+        .query(
+            "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS \
+             WHERE TRIGGER_SCHEMA = 'vdbt_shop' \
+             ORDER BY EVENT_OBJECT_TABLE, EVENT_MANIPULATION, ACTION_TIMING, ACTION_ORDER",
+        )
+        .unwrap();
+    for (t, table) in triggers {
+        if !SHOP_TABLES.contains(&table.as_str()) {
+            continue;
+        }
+        let row: mysql::Row = c
+            .query_first(format!("SHOW CREATE TRIGGER vdbt_shop.`{t}`"))
+            .unwrap()
+            .unwrap();
+        let ddl: String = row.get(2).unwrap();
+        c.query_drop(ddl).unwrap();
     }
     let (_, view, _, _): (String, String, String, String) = c
         .query_first("SHOW CREATE VIEW vdbt_shop.big_spenders")

@@ -31,7 +31,7 @@ impl Source {
     }
 
     /// The URL of a SELECT-only account on the source (`GRANT SELECT,
-    /// SHOW VIEW, EXECUTE`), as the README recommends giving vdb; the full account
+    /// SHOW VIEW, EXECUTE, TRIGGER`), as the README recommends giving vdb; the full account
     /// when the source would not create it.
     pub fn reader_url(&self) -> String {
         match READER.get().expect("created with the fixtures") {
@@ -92,7 +92,9 @@ pub fn source() -> &'static Source {
         let made = c
             .query_drop("CREATE USER IF NOT EXISTS 'vdbt_reader'@'%' IDENTIFIED BY 'reader'")
             .and_then(|_| {
-                c.query_drop("GRANT SELECT, SHOW VIEW, EXECUTE ON *.* TO 'vdbt_reader'@'%'")
+                c.query_drop(
+                    "GRANT SELECT, SHOW VIEW, EXECUTE, TRIGGER ON *.* TO 'vdbt_reader'@'%'",
+                )
             });
         let reader = match made {
             Ok(()) => Some(("vdbt_reader".to_string(), "reader".to_string())),
@@ -386,7 +388,8 @@ pub fn source_fingerprint() -> Vec<String> {
     }
     for q in [
         "SELECT CONCAT(ROUTINE_SCHEMA, '.', ROUTINE_NAME) FROM information_schema.ROUTINES ORDER BY 1",
-        "SELECT CONCAT(TRIGGER_SCHEMA, '.', TRIGGER_NAME) FROM information_schema.TRIGGERS ORDER BY 1",
+        "SELECT CONCAT(TRIGGER_SCHEMA, '.', TRIGGER_NAME) FROM information_schema.TRIGGERS \
+         WHERE TRIGGER_SCHEMA NOT LIKE 'vdbt\\_scratch\\_%' ORDER BY 1",
         "SELECT CONCAT(User, '@', Host) FROM mysql.user ORDER BY 1",
         "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT LIKE 'vdbt\\_scratch\\_%' ORDER BY 1",
         "SELECT CONCAT(VARIABLE_NAME, '=', VARIABLE_VALUE) FROM information_schema.GLOBAL_VARIABLES \

@@ -44,6 +44,14 @@ const WRITES: &[(&str, &str)] = &[
         "CREATE TRIGGER",
     ),
     (
+        "INSERT INTO audited VALUES (1, 1)",
+        "trigger audited_ai vdb cannot run (it fires AFTER the write)",
+    ),
+    (
+        "UPDATE audited SET v = 2",
+        "trigger audited_bu vdb cannot run (its body uses SELECT)",
+    ),
+    (
         "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM digits",
         "CREATE EVENT",
     ),

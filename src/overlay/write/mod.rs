@@ -279,6 +279,18 @@ pub fn check_prepared(cx: &mut WriteContext, sql: &[u8]) -> Result<(), OverlayEr
     targets(cx, sql, &write).map(|_| ())
 }
 
+/// The trigger events a write may fire: REPLACE deletes the rows it
+/// replaces, ON DUPLICATE KEY UPDATE updates the rows it meets.
+fn events(write: &Write) -> &'static [&'static str] {
+    match write {
+        Write::Insert(i) if i.replace => &["INSERT", "DELETE"],
+        Write::Insert(i) if i.on_duplicate.is_some() => &["INSERT", "UPDATE"],
+        Write::Insert(_) => &["INSERT"],
+        Write::Update(_) | Write::MultiUpdate(_) => &["UPDATE"],
+        Write::Delete(_) | Write::MultiDelete(_) => &["DELETE"],
+    }
+}
+
 /// The tables a write changes, loaded and checked.
 fn targets(cx: &mut WriteContext, sql: &[u8], write: &Write) -> Result<Vec<Target>, OverlayError> {
     Ok(match write {
@@ -301,7 +313,7 @@ fn targets(cx: &mut WriteContext, sql: &[u8], write: &Write) -> Result<Vec<Targe
                 schema,
                 name: table.name.clone(),
             };
-            let (meta, key) = writable(cx, &id)?;
+            let (meta, key) = writable(cx, &id, events(write))?;
             vec![Target {
                 alias: String::new(),
                 meta,
@@ -319,16 +331,23 @@ fn targets(cx: &mut WriteContext, sql: &[u8], write: &Write) -> Result<Vec<Targe
 fn writable(
     cx: &mut WriteContext,
     id: &TableId,
+    events: &[&str],
 ) -> Result<(Arc<TableMeta>, Vec<usize>), OverlayError> {
     if cx.delta.current().schema.views.contains_key(id) {
         return unsupported(format!("a write through the view {id}"));
     }
     let meta = load(cx.up, cx.delta, id)?;
-    if !meta.triggers.is_empty() {
-        return unsupported(format!(
-            "writing to {id}, which has triggers ({})",
-            meta.triggers.join(", ")
-        ));
+    for t in meta
+        .triggers
+        .iter()
+        .filter(|t| events.contains(&t.event.as_str()))
+    {
+        if let Some(why) = &t.blocked {
+            return unsupported(format!(
+                "writing to {id}, whose trigger {} vdb cannot run ({why})",
+                t.name
+            ));
+        }
     }
     let Some(key) = meta.delta_key() else {
         return unsupported(format!(
@@ -529,12 +548,40 @@ impl Run<'_, '_> {
         Ok(self.over_vars(&self.default_expr(i)?))
     }
 
+    /// The bodies of the table's BEFORE triggers of `event`, in firing
+    /// order, reading and setting the row's variables (`NEW.col` is
+    /// `vdb_<i>`, `OLD.col` `vdb_o<i>`). [`writable`] let the write through
+    /// only if each of them can run so.
+    fn trigger_bodies(&self, event: &str) -> String {
+        let mut s = String::new();
+        let position = |c: &str| self.meta.position(c);
+        for t in self
+            .meta
+            .triggers
+            .iter()
+            .filter(|t| t.before && t.event == event && t.blocked.is_none())
+        {
+            let body = crate::sql::trigger::over_row(
+                &t.body,
+                |c| position(c).map(var),
+                |c| {
+                    (event == "UPDATE")
+                        .then(|| position(c).map(old_var))
+                        .flatten()
+                },
+            );
+            s.push_str(&body);
+            s.push_str("; ");
+        }
+        s
+    }
+
     /// The statements that finish and check one computed row (variables
-    /// `vdb_<i>`): generated columns computed, in column order (each may
+    /// `vdb_<i>`): the BEFORE triggers fired, generated columns computed, in column order (each may
     /// read the ones before it), NOT NULL tested, then CHECK constraints,
     /// then return `select`.
-    fn row_checks(&self, ignore: bool, select: &str) -> String {
-        let mut s = String::new();
+    fn row_checks(&self, event: &str, ignore: bool, select: &str) -> String {
+        let mut s = self.trigger_bodies(event);
         for (i, c) in self.meta.columns.iter().enumerate() {
             if let Some(g) = &c.generated {
                 s.push_str(&format!("SET {} = ({}); ", var(i), self.over_vars(&g.expr)));
@@ -932,7 +979,7 @@ impl Run<'_, '_> {
                 }
             }
             block.extend_from_slice(&defaults(self, &targets)?);
-            block.extend_from_slice(self.row_checks(ins.ignore, &row_vars).as_bytes());
+            block.extend_from_slice(self.row_checks("INSERT", ins.ignore, &row_vars).as_bytes());
             block.extend_from_slice(CURSOR_LOOP_END.as_bytes());
         }
         multi_row |= rows.len() > 1;
@@ -967,7 +1014,7 @@ impl Run<'_, '_> {
                 block.extend_from_slice(b"); ");
             }
             block.extend_from_slice(&defaults(self, &given)?);
-            block.extend_from_slice(self.row_checks(ins.ignore, &row_vars).as_bytes());
+            block.extend_from_slice(self.row_checks("INSERT", ins.ignore, &row_vars).as_bytes());
         }
         block.extend_from_slice(b"END");
         let mut rows = self.run_block(&block, ins.ignore)?;
@@ -1606,7 +1653,7 @@ impl Run<'_, '_> {
         }
         let old_vars: Vec<String> = (0..n_cols).map(old_var).collect();
         let select = format!("{}, {}", old_vars.join(", "), self.new_row_vars());
-        body.push_str(&self.row_checks(ignore, &select));
+        body.push_str(&self.row_checks("UPDATE", ignore, &select));
         body.push_str(CURSOR_LOOP_END);
         body.push_str("END");
         block.extend_from_slice(body.as_bytes());

@@ -61,6 +61,7 @@ fn add_target(
     cx: &mut WriteContext,
     targets: &mut Vec<Target>,
     r: &TableRef,
+    event: &str,
 ) -> Result<usize, OverlayError> {
     let alias = known_as(r).to_string();
     if let Some(i) = targets.iter().position(|t| t.alias == alias) {
@@ -72,7 +73,7 @@ fn add_target(
             "a multi-table statement that changes {id} through two names"
         ));
     }
-    let (meta, key) = writable(cx, &id)?;
+    let (meta, key) = writable(cx, &id, &[event])?;
     if meta.keyless() {
         // A join repeats a row once per match, and identical rows of a
         // key-less table cannot be told apart: which copies it reached is lost.
@@ -130,7 +131,7 @@ pub(super) fn update_targets(
                 }
             }
         };
-        let i = add_target(cx, &mut targets, r)?;
+        let i = add_target(cx, &mut targets, r, "UPDATE")?;
         targets[i].assignments.push(n);
     }
     Ok(targets)
@@ -147,7 +148,7 @@ pub(super) fn delete_targets(
     for t in &d.targets {
         match designated(&refs, t.schema.as_deref(), &t.name).as_slice() {
             [r] => {
-                add_target(cx, &mut targets, r)?;
+                add_target(cx, &mut targets, r, "DELETE")?;
             }
             _ => {
                 return unsupported(format!(
