@@ -1,8 +1,8 @@
 //! `vdb.export()`: the delta as a SQL patch that, applied in order to a
 //! copy of the source, reproduces what vdb shows.
 //!
-//! The patch sets `NAMES utf8mb4` (its text literals are UTF-8) and turns
-//! foreign key checks off until its end. DDL comes next (source tables dropped, then tables created, as
+//! The patch sets `NAMES utf8mb4` (its text literals are UTF-8), and turns
+//! strict mode and foreign key checks off until its end. DDL comes next (source tables dropped, then tables created, as
 //! `SHOW CREATE TABLE` shows them, and AUTO_INCREMENT counters that moved
 //! past every row), then the rows: deletes, updates, inserts (an update
 //! that changes a unique key's values is a delete and an insert, so that
@@ -38,11 +38,18 @@ pub fn patch(
         _ => id.quoted(),
     };
     // Foreign key checks are off for the DDL too: a parent is dropped and
-    // created again around the children that reference it.
+    // created again around the children that reference it. Strict mode is
+    // off, as in a dump: the rows are the exact values vdb holds, some of
+    // which only non-strict mode writes (an ENUM's '' for a value that was
+    // not a member); NO_AUTO_VALUE_ON_ZERO keeps a 0 in an AUTO_INCREMENT
+    // column.
     let mut out = vec![
         "SET NAMES utf8mb4".to_string(),
+        "SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'".to_string(),
         "SET FOREIGN_KEY_CHECKS = 0".to_string(),
     ];
+    let prelude = out.len();
+    let end = ["SET FOREIGN_KEY_CHECKS = 1", "SET SQL_MODE = @OLD_SQL_MODE"];
     // A dropped database goes whole (its views too); a database created
     // through vdb comes before its tables.
     for db in &state.schema.dropped_databases {
@@ -128,10 +135,10 @@ pub fn patch(
         }
     }
     if changes.is_empty() {
-        if out.len() == 2 {
+        if out.len() == prelude {
             out.clear();
         } else {
-            out.push("SET FOREIGN_KEY_CHECKS = 1".into());
+            out.extend(end.map(String::from));
         }
         return Ok(out);
     }
@@ -171,7 +178,7 @@ pub fn patch(
             }
         }
     }
-    out.push("SET FOREIGN_KEY_CHECKS = 1".into());
+    out.extend(end.map(String::from));
     Ok(out)
 }
 

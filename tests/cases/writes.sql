@@ -480,3 +480,25 @@ REPLACE INTO tickets (id, title) VALUES (1, 'Replaced Row')
 UPDATE tickets t JOIN parcels p ON p.id = t.id SET t.qty = p.width WHERE p.id <= 2
 DELETE FROM tickets WHERE id = 4
 SELECT * FROM tickets ORDER BY id
+
+-- case: conversions outside strict mode leave the server's warnings, numbered by row, and DECIMAL rounding leaves a note
+INSERT INTO products (sku, title, price) VALUES ('E-5', 'Eraser', 1.005)
+SHOW WARNINGS
+UPDATE products SET price = price / 3 WHERE sku IN ('A-1', 'B-2')
+SHOW WARNINGS
+SET sql_mode = ''
+INSERT INTO ledger (account, memo, amount, flag) VALUES (1, 'a memo that is far too long for it', 'x1', 'c'), (2, 'ok', '5z', 'a')
+SHOW WARNINGS
+INSERT INTO digits VALUES (300)
+SHOW WARNINGS
+UPDATE accounts SET balance = 'lots' WHERE id <= 2
+SHOW WARNINGS
+INSERT INTO accounts (id, balance) SELECT n + 100, CONCAT(n, 'x') FROM numbers WHERE n < 3
+SHOW WARNINGS
+SELECT @@warning_count
+SET sql_mode = DEFAULT
+INSERT IGNORE INTO digits VALUES (-5), (11)
+SHOW WARNINGS
+SELECT * FROM digits ORDER BY d
+SELECT * FROM accounts WHERE id <= 2 OR id > 100 ORDER BY id
+SELECT sku, price FROM products ORDER BY sku

@@ -131,7 +131,21 @@ pub fn run(conn: &mut Conn, sql: &str, scratch: &str) -> Vec<Seen> {
                 let mut rows = Vec::new();
                 for r in set {
                     match r {
-                        Ok(r) => rows.push(r.unwrap()),
+                        // Messages (SHOW WARNINGS) and DATABASE() name the
+                        // copy as the source.
+                        Ok(r) => rows.push(
+                            r.unwrap()
+                                .into_iter()
+                                .map(|v| match v {
+                                    Value::Bytes(b) => Value::Bytes(
+                                        String::from_utf8(b.clone())
+                                            .map(|t| t.replace(scratch, "vdbt_shop").into_bytes())
+                                            .unwrap_or(b),
+                                    ),
+                                    v => v,
+                                })
+                                .collect(),
+                        ),
                         Err(mysql::Error::MySqlError(e)) => {
                             out.push(Seen::Err(e.code, e.state, e.message));
                             return out;

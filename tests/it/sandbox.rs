@@ -170,9 +170,18 @@ fn a_patch_updates_and_deletes_by_the_whole_before_image() {
         patch.contains(&"INSERT INTO `digits` (`d`) VALUES (42)".to_string()),
         "{patch:?}"
     );
-    // Deletes before updates before inserts, with foreign key checks off.
+    // Deletes before updates before inserts, with strict mode and foreign
+    // key checks off, and the session's sql_mode back at the end.
     let at = |p: &str| patch.iter().position(|s| s.starts_with(p)).unwrap();
-    assert_eq!(at("SET FOREIGN_KEY_CHECKS = 0"), 1);
+    assert_eq!(
+        at("SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'"),
+        1
+    );
+    assert_eq!(at("SET FOREIGN_KEY_CHECKS = 0"), 2);
+    assert_eq!(
+        patch.last().map(String::as_str),
+        Some("SET SQL_MODE = @OLD_SQL_MODE")
+    );
     assert!(at("SET FOREIGN_KEY_CHECKS = 0") < at("DELETE") && at("DELETE") < at("UPDATE"));
     assert!(at("UPDATE") < at("INSERT") && at("INSERT") < at("SET FOREIGN_KEY_CHECKS = 1"));
 }

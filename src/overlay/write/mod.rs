@@ -241,17 +241,30 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     Ok(outcome)
 }
 
-/// `outcome` with `warnings` left before its own, counted in its info
-/// string (`... Warnings: N`).
-fn with_warnings(mut outcome: WriteOutcome, mut warnings: Vec<(u16, String)>) -> WriteOutcome {
-    if warnings.is_empty() {
+/// `outcome` with the notes and warnings the statement's computation
+/// `raised` (level, code, message) left before its own, counted in its
+/// info string (`... Warnings: N`).
+fn with_warnings(
+    mut outcome: WriteOutcome,
+    raised: Vec<(&'static str, u16, String)>,
+) -> WriteOutcome {
+    if raised.is_empty() {
         return outcome;
     }
     if let Some((head, n)) = outcome.info.rsplit_once("Warnings: ") {
         if let Ok(n) = n.parse::<usize>() {
-            outcome.info = format!("{head}Warnings: {}", n + warnings.len());
+            outcome.info = format!("{head}Warnings: {}", n + raised.len());
         }
     }
+    let (mut notes, mut warnings) = (Vec::new(), Vec::new());
+    for (level, code, message) in raised {
+        match level {
+            "Note" => notes.push((code, message)),
+            _ => warnings.push((code, message)),
+        }
+    }
+    notes.append(&mut outcome.notes);
+    outcome.notes = notes;
     warnings.append(&mut outcome.warnings);
     outcome.warnings = warnings;
     outcome
@@ -433,9 +446,10 @@ struct Run<'a, 'b> {
     assigned: Vec<usize>,
     /// The AUTO_INCREMENT counter a failed statement leaves behind.
     burned: Option<u64>,
-    /// Warnings the statement leaves so far (values given to generated
-    /// columns outside strict mode): code and message.
-    warnings: Vec<(u16, String)>,
+    /// Notes and warnings the statement leaves so far (values converted
+    /// outside strict mode, values given to generated columns): level,
+    /// code and message.
+    warnings: Vec<(&'static str, u16, String)>,
 }
 
 /// For one unique key: per new row, the identities of merged-view rows
@@ -447,6 +461,12 @@ fn var(i: usize) -> String {
     format!("vdb_{i}")
 }
 
+/// The variable INSERT ... SELECT fetches DECIMAL column `i`'s value into,
+/// unrounded.
+fn fetch_var(i: usize) -> String {
+    format!("vdb_f{i}")
+}
+
 /// The variable holding the value of UPDATE's `n`th assignment.
 fn assign_var(n: usize) -> String {
     format!("vdb_a{n}")
@@ -454,12 +474,12 @@ fn assign_var(n: usize) -> String {
 
 /// The head of a block's loop over `query`, fetching into `fetch`; the
 /// loop body follows, then [`CURSOR_LOOP_END`].
-fn cursor_loop(query: &[u8], fetch: &[String]) -> Vec<u8> {
+fn cursor_loop(query: &[u8], fetch: &[String], handler: &str) -> Vec<u8> {
     let mut s = b"DECLARE vdb_done INT DEFAULT 0; DECLARE vdb_c CURSOR FOR ".to_vec();
     s.extend_from_slice(query);
     s.extend_from_slice(
         format!(
-            "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET vdb_done = 1; OPEN vdb_c; \
+            "; DECLARE CONTINUE HANDLER FOR NOT FOUND SET vdb_done = 1; {handler}OPEN vdb_c; \
              vdb_l: LOOP FETCH vdb_c INTO {}; IF vdb_done THEN LEAVE vdb_l; END IF; ",
             fetch.join(", ")
         )
@@ -467,6 +487,13 @@ fn cursor_loop(query: &[u8], fetch: &[String]) -> Vec<u8> {
     );
     s
 }
+
+/// Declared in every block after the row's variables: `vdb_w` collects the
+/// conditions the row's computation raises (`<code> <message>` lines),
+/// which [`Run::row_checks`] returns with the row and clears.
+const WARNINGS_VARS: &str =
+    "DECLARE vdb_w TEXT DEFAULT ''; DECLARE vdb_wc INT; DECLARE vdb_wm TEXT; \
+     DECLARE vdb_wn INT; DECLARE vdb_wi INT; ";
 
 /// What [`Run::default_expr`] gives for a generated column: an assignment
 /// of DEFAULT to it is no assignment (the column is computed from the row).
@@ -548,6 +575,46 @@ impl Run<'_, '_> {
         Ok(self.over_vars(&self.default_expr(i)?))
     }
 
+    /// Declared after a block's cursors (handlers come last): the notes
+    /// and warnings the block's statements raise are added to `vdb_w` and
+    /// the block goes on, as the statement would have. In strict mode
+    /// (without IGNORE) the server fails a write on any warning but a
+    /// DECIMAL rounded to its scale (a note), and so does the block: the
+    /// others are raised again as errors (some, such as an ENUM value
+    /// that is not a member, have a warning's SQLSTATE).
+    fn warnings_handler(&self, ignore: bool) -> String {
+        let record =
+            "SET vdb_w = CONCAT(vdb_w, vdb_wc, ' ', REPLACE(vdb_wm, CHAR(10), ' '), CHAR(10));";
+        let body = if self.settings.strict && !ignore {
+            let notes: Vec<String> = self
+                .meta
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.column.data_type == "decimal")
+                .flat_map(|(i, _)| [var(i), old_var(i)])
+                .map(|v| format!("vdb_wm LIKE '%''{v}''%'"))
+                .collect();
+            let is_note = if notes.is_empty() {
+                "FALSE".to_string()
+            } else {
+                format!("vdb_wc = 1265 AND ({})", notes.join(" OR "))
+            };
+            format!(
+                "GET DIAGNOSTICS CONDITION 1 vdb_wc = MYSQL_ERRNO, vdb_wm = MESSAGE_TEXT; \
+                 IF {is_note} THEN {record} ELSE RESIGNAL; END IF;"
+            )
+        } else {
+            format!(
+                "GET DIAGNOSTICS vdb_wn = NUMBER; SET vdb_wi = 0; WHILE vdb_wi < vdb_wn DO \
+                 SET vdb_wi = vdb_wi + 1; \
+                 GET DIAGNOSTICS CONDITION vdb_wi vdb_wc = MYSQL_ERRNO, vdb_wm = MESSAGE_TEXT; \
+                 {record} END WHILE;"
+            )
+        };
+        format!("DECLARE CONTINUE HANDLER FOR SQLWARNING BEGIN {body} END; ")
+    }
+
     /// The bodies of the table's BEFORE triggers of `event`, in firing
     /// order, reading and setting the row's variables (`NEW.col` is
     /// `vdb_<i>`, `OLD.col` `vdb_o<i>`). [`writable`] let the write through
@@ -610,7 +677,7 @@ impl Run<'_, '_> {
                 self.over_vars(&check.clause)
             ));
         }
-        s.push_str(&format!("SELECT {select}; "));
+        s.push_str(&format!("SELECT {select}, vdb_w; SET vdb_w = ''; "));
         s
     }
 
@@ -652,7 +719,7 @@ impl Run<'_, '_> {
         for _ in 0..rows {
             for &i in columns {
                 let message = self.generated_ignored(i);
-                self.warnings.push((1906, message));
+                self.warnings.push(("Warning", 1906, message));
             }
         }
     }
@@ -698,12 +765,43 @@ impl Run<'_, '_> {
             self.cx.up.query("SET SESSION sql_mode = @vdb_mode")?;
         }
         match err {
-            None => Ok(rows),
+            None => Ok(self.rows_and_warnings(rows)),
             Some(UpstreamError::Server { code, payload }) => {
                 Err(self.block_error(code, &payload, rows.len() as u64 + 1))
             }
             Some(e) => Err(e.into()),
         }
+    }
+
+    /// The block's rows without their last column, the warnings that row's
+    /// computation raised ([`Self::warnings_handler`]), which are recorded in the
+    /// client's terms. A note is told from a warning by what raises it: the
+    /// server notes a DECIMAL value rounded to the column's scale.
+    fn rows_and_warnings(&mut self, rows: Vec<Row>) -> Vec<Row> {
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, mut r) in rows.into_iter().enumerate() {
+            let Some(Some(raised)) = r.pop() else {
+                out.push(r);
+                continue;
+            };
+            for line in String::from_utf8_lossy(&raised).lines() {
+                let Some((code, msg)) = line.split_once(' ') else {
+                    continue;
+                };
+                let Ok(code) = code.parse::<u16>() else {
+                    continue;
+                };
+                let message = self.in_client_terms(msg.to_string(), n as u64 + 1);
+                let rounded = code == 1265
+                    && self.meta.columns.iter().enumerate().any(|(i, c)| {
+                        c.column.data_type == "decimal" && msg.contains(&format!("'{}'", var(i)))
+                    });
+                let level = if rounded { "Note" } else { "Warning" };
+                self.warnings.push((level, code, message));
+            }
+            out.push(r);
+        }
+        out
     }
 
     fn block_error(&self, code: u16, payload: &[u8], row: u64) -> OverlayError {
@@ -746,10 +844,21 @@ impl Run<'_, '_> {
                 format!("Column count doesn't match value count at row {row}"),
             );
         }
+        OverlayError::Server {
+            code,
+            state,
+            message: self.in_client_terms(msg, row),
+        }
+    }
+
+    /// A message of the block's in the client's terms: its variables named
+    /// as the columns they stand for, and its row counter as the client's
+    /// row `row`.
+    fn in_client_terms(&self, msg: String, row: u64) -> String {
         // Each variable the block declared, and the column it stands for;
         // longer numbers first so `vdb_12` is not read as `vdb_1`.
         let mut names: Vec<(String, usize)> = (0..self.meta.columns.len())
-            .flat_map(|i| [(var(i), i), (old_var(i), i)])
+            .flat_map(|i| [(var(i), i), (old_var(i), i), (fetch_var(i), i)])
             .chain(
                 self.assigned
                     .iter()
@@ -776,11 +885,7 @@ impl Run<'_, '_> {
                 out = format!("{stripped} at row {row}");
             }
         }
-        OverlayError::Server {
-            code,
-            state,
-            message: out,
-        }
+        out
     }
 
     /// The merged view of `id` in the state being built, for a query that
@@ -945,7 +1050,12 @@ impl Run<'_, '_> {
         for i in 0..n_cols {
             block.push_str(&format!("DECLARE {} {}; ", var(i), self.var_type(i)));
         }
+        block.push_str(WARNINGS_VARS);
         let mut block = block.into_bytes();
+        let handler = self.warnings_handler(ins.ignore);
+        if !matches!(ins.source, InsertSource::Query(_)) {
+            block.extend_from_slice(handler.as_bytes());
+        }
         let mut multi_row = false;
         // Generated columns are left to `row_checks`.
         let defaults = |this: &Self, given: &[usize]| -> Result<Vec<u8>, OverlayError> {
@@ -970,9 +1080,23 @@ impl Run<'_, '_> {
         if let InsertSource::Query(q) = &ins.source {
             let text = &self.sql[q.clone()];
             let query = self.merged(&state, text)?;
-            let fetch: Vec<String> = targets.iter().map(|&i| var(i)).collect();
+            // DECIMAL values are fetched whole and rounded by an
+            // assignment, which notes the rounding (see `updated_rows`).
+            let decimal = |i: usize| self.meta.columns[i].column.data_type == "decimal";
+            let fetch: Vec<String> = targets
+                .iter()
+                .map(|&i| if decimal(i) { fetch_var(i) } else { var(i) })
+                .collect();
+            for &i in targets.iter().filter(|&&i| decimal(i)) {
+                block.extend_from_slice(
+                    format!("DECLARE {} DECIMAL(65,30); ", fetch_var(i)).as_bytes(),
+                );
+            }
             multi_row = true;
-            block.extend_from_slice(&cursor_loop(&query, &fetch));
+            block.extend_from_slice(&cursor_loop(&query, &fetch, &handler));
+            for &i in targets.iter().filter(|&&i| decimal(i)) {
+                block.extend_from_slice(format!("SET {} = {}; ", var(i), fetch_var(i)).as_bytes());
+            }
             for &i in &targets {
                 if self.meta.columns[i].generated.is_some() {
                     block.extend_from_slice(self.refuse_generated(i, ins.ignore).as_bytes());
@@ -1629,17 +1753,22 @@ impl Run<'_, '_> {
             block.push_str(&format!("DECLARE {} {}; ", var(i), self.var_type(i)));
         }
         // Each assignment's raw value goes through its column's variable.
+        // A DECIMAL value is fetched whole and rounded by the assignment
+        // to the column's variable, which notes the rounding as the server
+        // does (a FETCH rounds silently).
         let mut fetch: Vec<String> = (0..n_cols).map(old_var).collect();
         for (n, (i, _)) in set.iter().enumerate() {
-            block.push_str(&format!(
-                "DECLARE {} {}; ",
-                assign_var(n),
+            let t = if self.meta.columns[*i].column.data_type == "decimal" {
+                "DECIMAL(65,30)".to_string()
+            } else {
                 self.var_type(*i)
-            ));
+            };
+            block.push_str(&format!("DECLARE {} {t}; ", assign_var(n)));
             fetch.push(assign_var(n));
         }
+        block.push_str(WARNINGS_VARS);
         let mut block = block.into_bytes();
-        block.extend_from_slice(&cursor_loop(&sel, &fetch));
+        block.extend_from_slice(&cursor_loop(&sel, &fetch, &self.warnings_handler(ignore)));
         let mut body = String::new();
         for i in 0..n_cols {
             body.push_str(&format!("SET {} = {}; ", var(i), old_var(i)));
