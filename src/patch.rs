@@ -118,7 +118,7 @@ pub fn apply(f: &ApplyFlags) -> Result<String, PatchError> {
     // The session settings the patch starts with hold for its DDL too.
     let prelude: Vec<&String> = statements
         .iter()
-        .take_while(|s| s.starts_with("SET "))
+        .take_while(|s| s.starts_with("SET ") || s.as_str() == crate::admin::export::CHECKS_OFF)
         .collect();
     let ddl: Vec<&String> = statements.iter().filter(|s| is_ddl(s)).collect();
     let dml: Vec<&String> = statements[prelude.len()..]

@@ -20,6 +20,13 @@ use crate::sql::rewrite::quote_ident;
 
 use super::changes::{Op, TableChanges};
 
+/// MariaDB (10.2 and later) tests no CHECK constraint while the patch runs.
+pub const CHECKS_OFF: &str =
+    "/*!100200 SET @OLD_CHECK_CONSTRAINT_CHECKS = @@CHECK_CONSTRAINT_CHECKS, \
+     CHECK_CONSTRAINT_CHECKS = 0 */";
+/// ... and tests them again after.
+const CHECKS_BACK: &str = "/*!100200 SET CHECK_CONSTRAINT_CHECKS = @OLD_CHECK_CONSTRAINT_CHECKS */";
+
 /// Statements of an INSERT are grouped up to about this many bytes.
 const INSERT_BYTES: usize = 64 * 1024;
 
@@ -42,14 +49,21 @@ pub fn patch(
     // off, as in a dump: the rows are the exact values vdb holds, some of
     // which only non-strict mode writes (an ENUM's '' for a value that was
     // not a member); NO_AUTO_VALUE_ON_ZERO keeps a 0 in an AUTO_INCREMENT
-    // column.
+    // column. MariaDB's CHECK constraints are off too: a row a constraint
+    // added in place never tested is kept, as the server keeps it (MySQL
+    // skips the executable comment, as it does in a dump).
     let mut out = vec![
         "SET NAMES utf8mb4".to_string(),
         "SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'".to_string(),
+        CHECKS_OFF.to_string(),
         "SET FOREIGN_KEY_CHECKS = 0".to_string(),
     ];
     let prelude = out.len();
-    let end = ["SET FOREIGN_KEY_CHECKS = 1", "SET SQL_MODE = @OLD_SQL_MODE"];
+    let end = [
+        "SET FOREIGN_KEY_CHECKS = 1",
+        CHECKS_BACK,
+        "SET SQL_MODE = @OLD_SQL_MODE",
+    ];
     // A dropped database goes whole (its views too); a database created
     // through vdb comes before its tables.
     for db in &state.schema.dropped_databases {

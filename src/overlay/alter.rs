@@ -186,7 +186,7 @@ pub fn alter(
         column_meta(cx, s, table_charset, &database)
     };
     let mut added_checks: Vec<(String, String)> = Vec::new();
-    // Columns dropped: their own CHECKs go with them.
+    // Columns dropped or redefined: their own CHECKs go with them.
     let mut dropped: Vec<String> = Vec::new();
     for op in &a.ops {
         match op {
@@ -280,6 +280,12 @@ pub fn alter(
                     (None, None) => {}
                 }
                 touched.push(was.meta.name.clone());
+                // The old definition's own CHECK goes with it; the new
+                // one's holds for every row copied in.
+                dropped.push(was.meta.name.clone());
+                if let Some(check) = &column.check {
+                    added_checks.push((column.name.clone(), check.clone()));
+                }
                 rename_in_keys(&mut keys, &was.meta.name, &meta.name);
                 rename_in_expressions(&mut cols, &was.meta.name, &meta.name);
                 place(
@@ -448,10 +454,19 @@ pub fn alter(
             clause: super::ddl::check_clause(check, &meta.columns),
         });
     }
+    // The server tests the rows against the CHECK constraints only when it
+    // copies the table; an ALTER it makes in place (a definition without a
+    // new type, a new column) tests nothing, and rows that break a
+    // constraint stay (until they are next written).
+    let unchecked = if copies || id.is_temporary() {
+        Vec::new()
+    } else {
+        std::mem::take(&mut meta.checks)
+    };
     let meta = super::printed::print_expressions(cx.up, meta)?;
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
-    let outcome = copy_into(cx, &old, meta, &from, text, a.statement)?;
+    let outcome = copy_into(cx, &old, meta, &from, text, a.statement, unchecked)?;
     if a.ops.iter().all(|o| matches!(o, AlterOp::RenameTable(_))) {
         // A rename alone reports no records.
         return Ok(WriteOutcome::default());
@@ -658,6 +673,8 @@ fn scratch_id(schema: &str) -> TableId {
 /// Makes `meta` (a created table's definition) the table `old` was, holding
 /// `old`'s rows: column `i` of the new table takes old column `from[i]`'s
 /// values (a new column its default). Nothing changes unless all rows copy.
+/// The `unchecked` constraints join the definition after the copy: the
+/// rows are not tested against them.
 fn copy_into(
     cx: &mut WriteContext,
     old: &TableMeta,
@@ -665,6 +682,7 @@ fn copy_into(
     from: &[Option<usize>],
     text: &str,
     kind: &str,
+    unchecked: Vec<crate::delta::CheckConstraint>,
 ) -> Result<WriteOutcome, OverlayError> {
     let Some(key) = meta.delta_key() else {
         return unsupported(format!(
@@ -743,6 +761,19 @@ fn copy_into(
     );
     let outcome = match super::write::execute(cx, copy.as_bytes()) {
         Ok(o) => o,
+        Err(OverlayError::Server {
+            code,
+            state,
+            message,
+        }) if code == 4025 => {
+            // The constraint failed for the table being altered.
+            discard(cx);
+            return Err(OverlayError::Server {
+                code,
+                state,
+                message: message.replace(&scratch.quoted(), &old.id.quoted()),
+            });
+        }
         Err(e) => {
             discard(cx);
             return Err(as_alter_error(cx, old, e));
@@ -768,6 +799,8 @@ fn copy_into(
         };
         table.next_auto = kept.max(highest + 1);
     }
+    let mut meta = meta;
+    meta.checks.extend(unchecked);
     let meta = Arc::new(meta);
     table.meta = meta.clone();
     // The old table is gone (a source table stays hidden behind the new
@@ -898,7 +931,7 @@ pub fn rename(
         meta.created = true;
         meta.collation = collation;
         let from_cols: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
-        copy_into(cx, &old, meta, &from_cols, text, "RENAME TABLE")?;
+        copy_into(cx, &old, meta, &from_cols, text, "RENAME TABLE", Vec::new())?;
     }
     Ok(WriteOutcome::default())
 }

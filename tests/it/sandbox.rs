@@ -177,7 +177,8 @@ fn a_patch_updates_and_deletes_by_the_whole_before_image() {
         at("SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'"),
         1
     );
-    assert_eq!(at("SET FOREIGN_KEY_CHECKS = 0"), 2);
+    assert_eq!(at("/*!100200 SET @OLD_CHECK_CONSTRAINT_CHECKS"), 2);
+    assert_eq!(at("SET FOREIGN_KEY_CHECKS = 0"), 3);
     assert_eq!(
         patch.last().map(String::as_str),
         Some("SET SQL_MODE = @OLD_SQL_MODE")

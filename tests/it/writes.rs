@@ -64,7 +64,6 @@ const WRITES: &[(&str, &str)] = &[
         "ALTER TABLE digits ADD FOREIGN KEY (d) REFERENCES numbers (n) ON DELETE SET DEFAULT",
         "ON DELETE/UPDATE SET DEFAULT",
     ),
-    ("ALTER TABLE digits MODIFY COLUMN d JSON", "a column with a CHECK or JSON"),
     (
         "ALTER TABLE digits ADD COLUMN g INT INVISIBLE",
         "a column defined with",
