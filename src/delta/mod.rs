@@ -1038,7 +1038,9 @@ pub struct DeltaState {
 /// What DDL captured by vdb changed: tables created (which also have an
 /// entry, perhaps empty, in [`DeltaState::tables`]) and source tables
 /// dropped. DDL commits any open transaction first, as in MySQL, so the
-/// schema delta only ever changes in the process's shared delta.
+/// schema delta only ever changes in the process's shared delta (a
+/// temporary table's, which commits nothing, too: the transaction's states
+/// follow it, [`DeltaState::with_table_from`]).
 #[derive(Clone, Debug, Default)]
 pub struct SchemaDelta {
     /// Tables created through vdb, with their definitions.
@@ -1212,6 +1214,28 @@ impl DeltaState {
         }
         next.refresh_names();
         Some(next)
+    }
+
+    /// This state with table `id` as `other` has it, or without it when
+    /// `other` has none, as a new version. A session's temporary table is
+    /// no part of its transaction (the server neither commits nor rolls
+    /// back DDL on one): the transaction's states take the process's
+    /// version of it.
+    pub fn with_table_from(&self, other: &DeltaState, id: &TableId) -> DeltaState {
+        let mut s = self.clone();
+        match (other.tables.get(id), other.schema.created.get(id)) {
+            (Some(t), Some(m)) => {
+                s.tables.insert(id.clone(), t.clone());
+                s.schema.created.insert(id.clone(), m.clone());
+            }
+            _ => {
+                s.tables.remove(id);
+                s.schema.created.remove(id);
+            }
+        }
+        s.version = next_version();
+        s.refresh_names();
+        s
     }
 
     fn refresh_names(&mut self) {

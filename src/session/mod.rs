@@ -1271,11 +1271,24 @@ impl Session<'_> {
     /// transaction first, as in MySQL, so the schema delta only changes in
     /// the shared delta.
     fn capture_ddl(&mut self, sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        self.capture_ddl_committing(sql, seq, true)
+    }
+
+    /// [`Self::capture_ddl`]; without `commit`, an open transaction stays
+    /// open and the DDL goes to the process's delta (a temporary table's).
+    fn capture_ddl_committing(
+        &mut self,
+        sql: &[u8],
+        seq: u8,
+        commit: bool,
+    ) -> Result<bool, SessionEnd> {
         if !self.ensure_upstream(seq)? {
             return Ok(true);
         }
-        self.implicit_commit();
-        match self.with_write_context(|cx| crate::overlay::ddl::execute_ddl(cx, sql)) {
+        if commit {
+            self.implicit_commit();
+        }
+        match self.write_context_on(!commit, |cx| crate::overlay::ddl::execute_ddl(cx, sql)) {
             Ok(outcome) => {
                 debug!("conn {} captured DDL: {}", self.id, shorten(sql));
                 self.dropped_own_database(sql);
@@ -1329,6 +1342,13 @@ impl Session<'_> {
     /// Runs `f` with what computing a write needs (the source connection
     /// must be open).
     fn with_write_context<T>(&mut self, f: impl FnOnce(&mut WriteContext) -> T) -> T {
+        self.write_context_on(false, f)
+    }
+
+    /// [`Self::with_write_context`] on the process's delta (`shared`) even
+    /// in a transaction: DDL on a temporary table, which the transaction
+    /// does not hold.
+    fn write_context_on<T>(&mut self, shared: bool, f: impl FnOnce(&mut WriteContext) -> T) -> T {
         let db = self
             .db
             .as_ref()
@@ -1337,8 +1357,8 @@ impl Session<'_> {
         let mut cx = WriteContext {
             up,
             delta: match self.txn.as_ref().and_then(|t| t.delta.as_ref()) {
-                Some(d) => d,
-                None => &self.shared.delta,
+                Some(d) if !shared => d,
+                _ => &self.shared.delta,
             },
             db,
             lex: self.lex,

@@ -134,13 +134,15 @@ impl Session<'_> {
                 return Ok(());
             }
         };
-        self.capture_ddl(text.as_bytes(), seq)?;
+        // Unlike other DDL, it commits no open transaction.
+        self.capture_ddl_committing(text.as_bytes(), seq, false)?;
         let id = self.temporary_id(&db, &name);
         if self.shared.delta.current().schema.created.contains_key(&id)
             && !self.temporaries.iter().any(|(d, n)| *d == db && *n == name)
         {
             self.temporaries.push((db, name));
         }
+        self.follow_temporary(&id);
         Ok(())
     }
 
@@ -168,15 +170,19 @@ impl Session<'_> {
         if !self.ensure_upstream(seq)? {
             return Ok(());
         }
-        self.implicit_commit();
+        // Unlike other DDL, it commits no open transaction.
         if !found.is_empty() {
             let names: Vec<String> = found.iter().map(TableId::quoted).collect();
             let text = format!("DROP TABLE {}", names.join(", "));
-            let dropped =
-                self.with_write_context(|cx| crate::overlay::ddl::execute_ddl(cx, text.as_bytes()));
+            let dropped = self.write_context_on(true, |cx| {
+                crate::overlay::ddl::execute_ddl(cx, text.as_bytes())
+            });
             if let Err(e) = dropped {
                 self.overlay_failed(seq, e)?;
                 return Ok(());
+            }
+            for id in &found {
+                self.follow_temporary(id);
             }
             self.forget_dropped_temporaries();
         }

@@ -368,6 +368,37 @@ impl Session<'_> {
         latest
     }
 
+    /// A temporary table the session created or dropped while its
+    /// transaction is open: the DDL went to the process's delta and
+    /// commits nothing, and the transaction's states (its base, its first
+    /// snapshot, its private state and savepoints) take the table as the
+    /// process's delta now has it, so that its reads and writes see it and
+    /// a ROLLBACK undoes only the rows it wrote there.
+    pub(super) fn follow_temporary(&mut self, id: &crate::delta::TableId) {
+        let latest = self.shared.delta.current();
+        let Some(t) = self.txn.as_mut() else {
+            return;
+        };
+        let (Some(base), Some(fork)) = (t.base.clone(), t.delta.as_ref()) else {
+            return;
+        };
+        let follow = |s: &DeltaState| Arc::new(s.with_table_from(&latest, id));
+        fork.restore(follow(&fork.current()));
+        let new_base = follow(&base);
+        t.first = match &t.first {
+            Some(f) if f.version == base.version => Some(new_base.clone()),
+            Some(f) => Some(follow(f)),
+            None => None,
+        };
+        t.base = Some(new_base);
+        t.savepoints = t
+            .savepoints
+            .iter()
+            .map(|(n, s)| (n.clone(), follow(s)))
+            .collect();
+        t.view = None;
+    }
+
     /// The transaction's private state, when it has one.
     pub(super) fn txn_state(&self) -> Option<Arc<DeltaState>> {
         Some(self.txn.as_ref()?.delta.as_ref()?.current())

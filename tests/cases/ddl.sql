@@ -476,6 +476,38 @@ SELECT * FROM tmp
 DROP TEMPORARY TABLE tcopy, tlike
 SELECT * FROM tcopy
 
+-- case: CREATE and DROP TEMPORARY TABLE commit no open transaction, and a ROLLBACK keeps the table but not the rows written to it
+BEGIN
+INSERT INTO digits VALUES (42)
+CREATE TEMPORARY TABLE scratchpad (id INT PRIMARY KEY, note VARCHAR(10))
+INSERT INTO scratchpad VALUES (1, 'in txn')
+SELECT * FROM scratchpad
+SELECT COUNT(*) FROM digits
+ROLLBACK
+SELECT * FROM scratchpad
+SELECT COUNT(*) FROM digits
+START TRANSACTION
+INSERT INTO scratchpad VALUES (2, 'kept')
+SAVEPOINT s1
+INSERT INTO scratchpad VALUES (3, 'undone')
+ROLLBACK TO SAVEPOINT s1
+COMMIT
+SELECT * FROM scratchpad ORDER BY id
+SET autocommit = 0
+INSERT INTO digits VALUES (43)
+DROP TEMPORARY TABLE scratchpad
+SELECT * FROM scratchpad
+ROLLBACK
+SELECT COUNT(*) FROM digits
+SET autocommit = 1
+CREATE TEMPORARY TABLE scratchpad (id INT)
+BEGIN
+INSERT INTO scratchpad VALUES (7)
+DROP TABLE digits
+ROLLBACK
+SELECT * FROM scratchpad
+SELECT COUNT(*) FROM digits
+
 -- case: generated columns and expression defaults are created, computed and described as the server does
 CREATE TABLE shapes (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL, h INT DEFAULT (w + 1), note VARCHAR(40) DEFAULT (CONCAT('w', 'x')), made VARCHAR(36) DEFAULT (uuid()), twice INT DEFAULT (1+1), area INT AS (w*h) VIRTUAL, label VARCHAR(30) GENERATED ALWAYS AS (CONCAT(note, ':', area)) STORED, flag INT AS (NOT w) PERSISTENT, doc JSON, x INT AS (JSON_VALUE(doc, '$.x')), KEY k_area (area), UNIQUE KEY uk_label (label))
 SHOW CREATE TABLE shapes
