@@ -279,6 +279,10 @@ INSERT INTO digits VALUES (1) ON DUPLICATE KEY UPDATE d = 2
 INSERT INTO digits VALUES (1) ON DUPLICATE KEY UPDATE d = 300
 INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'x', '2025-01-01') ON DUPLICATE KEY UPDATE email = 'grace@example.com'
 INSERT IGNORE INTO customers (email, name, created_at) VALUES ('ada@example.com', 'x', '2025-01-01'), ('ig@example.com', 'y', '2025-01-01') ON DUPLICATE KEY UPDATE email = 'grace@example.com'
+SHOW WARNINGS
+UPDATE IGNORE customers SET email = 'linus@example.com' WHERE id IN (1, 3)
+SHOW WARNINGS
+SELECT @@warning_count
 INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'x', '2025-01-01') ON DUPLICATE KEY UPDATE name = NULL
 INSERT INTO orders (id, customer_id, placed_on, total) VALUES (1, 1, '2025-01-01', 1) ON DUPLICATE KEY UPDATE customer_id = 999
 INSERT INTO digits VALUES (5) ON DUPLICATE KEY UPDATE nosuch = 1
@@ -317,6 +321,7 @@ SELECT id, name FROM customers ORDER BY id
 UPDATE orders, order_items SET qty = qty + 1 WHERE order_items.order_id = orders.id AND orders.customer_id = 3
 SELECT * FROM order_items ORDER BY order_id, line
 UPDATE IGNORE customers c JOIN orders o ON o.customer_id = c.id SET c.email = 'same@example.com' WHERE o.id IN (1, 4)
+SHOW WARNINGS
 SELECT id, email FROM customers ORDER BY id
 UPDATE orders o JOIN (SELECT customer_id, SUM(total) AS s FROM orders GROUP BY customer_id) t ON t.customer_id = o.customer_id SET o.total = t.s
 SELECT id, total FROM orders ORDER BY id

@@ -171,6 +171,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             sql,
             assigned: Vec::new(),
             burned: None,
+            skipped_duplicates: Vec::new(),
             warnings: Vec::new(),
         };
         let result = match &write {
@@ -446,6 +447,10 @@ struct Run<'a, 'b> {
     assigned: Vec<usize>,
     /// The AUTO_INCREMENT counter a failed statement leaves behind.
     burned: Option<u64>,
+    /// The duplicates the last [`Run::apply_updates`] under IGNORE skipped
+    /// (1062's message): the server warns of them after ON DUPLICATE KEY
+    /// UPDATE, not after UPDATE IGNORE.
+    skipped_duplicates: Vec<String>,
     /// Notes and warnings the statement leaves so far (values converted
     /// outside strict mode, values given to generated columns): level,
     /// code and message.
@@ -1808,6 +1813,7 @@ impl Run<'_, '_> {
         pairs: &[(Row, Row)],
         ignore: bool,
     ) -> Result<Vec<usize>, OverlayError> {
+        self.skipped_duplicates.clear();
         let changed: Vec<usize> = (0..pairs.len())
             .filter(|&i| pairs[i].0 != pairs[i].1)
             .collect();
@@ -1840,6 +1846,10 @@ impl Run<'_, '_> {
                 if bad_existing || bad_earlier {
                     if ignore {
                         skip[i] = true;
+                        if let OverlayError::Server { message, .. } = self.duplicate(k, &pairs[i].1)
+                        {
+                            self.skipped_duplicates.push(message);
+                        }
                     } else {
                         return Err(self.duplicate(k, &pairs[i].1));
                     }

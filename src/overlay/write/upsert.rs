@@ -150,6 +150,9 @@ impl Run<'_, '_> {
                 continue;
             }
             if self.apply_updates(w, &pairs[..1], ins.ignore)?.is_empty() {
+                for message in std::mem::take(&mut self.skipped_duplicates) {
+                    self.warnings.push(("Warning", 1062, message));
+                }
                 fates.push(Fate::Skipped);
                 continue;
             }
@@ -204,8 +207,9 @@ impl Run<'_, '_> {
             } else {
                 updated
             };
-            let skipped = fates.iter().filter(|f| matches!(f, Fate::Skipped)).count();
-            format!("Records: {records}  Duplicates: {duplicates}  Warnings: {skipped}")
+            // The skipped rows' warnings are counted with the others the
+            // statement raised.
+            format!("Records: {records}  Duplicates: {duplicates}  Warnings: 0")
         } else {
             String::new()
         };
