@@ -491,6 +491,8 @@ INSERT INTO products (sku, title, price) VALUES ('E-5', 'Eraser', 1.005)
 SHOW WARNINGS
 UPDATE products SET price = price / 3 WHERE sku IN ('A-1', 'B-2')
 SHOW WARNINGS
+UPDATE ledger SET amount = 1 WHERE memo = 5
+INSERT INTO accounts (id, balance) SELECT account + 500, 1 FROM ledger WHERE memo = 3
 SET sql_mode = ''
 INSERT INTO ledger (account, memo, amount, flag) VALUES (1, 'a memo that is far too long for it', 'x1', 'c'), (2, 'ok', '5z', 'a')
 SHOW WARNINGS

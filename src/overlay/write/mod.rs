@@ -498,7 +498,7 @@ fn cursor_loop(query: &[u8], fetch: &[String], handler: &str) -> Vec<u8> {
 /// which [`Run::row_checks`] returns with the row and clears.
 const WARNINGS_VARS: &str =
     "DECLARE vdb_w TEXT DEFAULT ''; DECLARE vdb_wc INT; DECLARE vdb_wm TEXT; \
-     DECLARE vdb_wn INT; DECLARE vdb_wi INT; ";
+     DECLARE vdb_ws VARCHAR(5); DECLARE vdb_wn INT; DECLARE vdb_wi INT; ";
 
 /// What [`Run::default_expr`] gives for a generated column: an assignment
 /// of DEFAULT to it is no assignment (the column is computed from the row).
@@ -605,9 +605,21 @@ impl Run<'_, '_> {
             } else {
                 format!("vdb_wc = 1265 AND ({})", notes.join(" OR "))
             };
+            // A warning is raised again as an error with its own SQLSTATE
+            // (RESIGNAL takes only literal ones); one with a warning's
+            // SQLSTATE is raised again as it came (an error stays one).
+            let mut raise = String::new();
+            for state in ["22001", "22003", "22007", "22012", "23000"] {
+                raise.push_str(&format!(
+                    "ELSEIF vdb_ws = '{state}' THEN RESIGNAL SQLSTATE '{state}' \
+                     SET MYSQL_ERRNO = vdb_wc, MESSAGE_TEXT = vdb_wm; "
+                ));
+            }
             format!(
-                "GET DIAGNOSTICS CONDITION 1 vdb_wc = MYSQL_ERRNO, vdb_wm = MESSAGE_TEXT; \
-                 IF {is_note} THEN {record} ELSE RESIGNAL; END IF;"
+                "GET DIAGNOSTICS CONDITION 1 vdb_wc = MYSQL_ERRNO, vdb_wm = MESSAGE_TEXT, \
+                 vdb_ws = RETURNED_SQLSTATE; \
+                 IF {is_note} THEN {record} ELSEIF vdb_ws LIKE '01%' THEN RESIGNAL; {raise}\
+                 ELSE RESIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = vdb_wc, MESSAGE_TEXT = vdb_wm; END IF;"
             )
         } else {
             format!(
