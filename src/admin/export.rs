@@ -69,17 +69,34 @@ pub fn patch(
     for db in &state.schema.dropped_databases {
         out.push(format!("DROP DATABASE {}", quote_ident(db)));
     }
+    // A database's COMMENT is MariaDB's (10.5 and later); clearing one is
+    // said in an executable comment MySQL skips.
+    let comment = |def: &crate::delta::DatabaseDef| {
+        if def.comment.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " COMMENT {}",
+                crate::overlay::catalog::comment_literal(&def.comment)
+            )
+        }
+    };
     for (db, def) in &state.schema.databases {
         out.push(format!(
-            "CREATE DATABASE {} CHARACTER SET {} COLLATE {}",
+            "CREATE DATABASE {} CHARACTER SET {} COLLATE {}{}",
             quote_ident(db),
             def.charset,
-            def.collation
+            def.collation,
+            comment(def)
         ));
     }
     for (db, def) in &state.schema.altered_databases {
+        let comment = match comment(def) {
+            c if c.is_empty() => " /*M!100500 COMMENT ''*/".to_string(),
+            c => c,
+        };
         out.push(format!(
-            "ALTER DATABASE {} CHARACTER SET {} COLLATE {}",
+            "ALTER DATABASE {} CHARACTER SET {} COLLATE {}{comment}",
             quote_ident(db),
             def.charset,
             def.collation

@@ -1098,6 +1098,8 @@ pub struct DatabaseDef {
     pub charset: String,
     /// Its default collation.
     pub collation: String,
+    /// Its COMMENT (empty when it has none).
+    pub comment: String,
 }
 
 /// One table's change by captured DDL, as `vdb.schema_changes` lists it.

@@ -291,6 +291,7 @@ fn state(w: &mut Writer, s: &DeltaState) {
         w.str(name);
         w.str(&def.charset);
         w.str(&def.collation);
+        w.str(&def.comment);
     }
     w.len(s.schema.dropped_databases.len());
     for name in &s.schema.dropped_databases {
@@ -321,6 +322,7 @@ fn state(w: &mut Writer, s: &DeltaState) {
         w.str(name);
         w.str(&def.charset);
         w.str(&def.collation);
+        w.str(&def.comment);
     }
 }
 
@@ -388,6 +390,7 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
             let def = DatabaseDef {
                 charset: r.str()?,
                 collation: r.str()?,
+                comment: if format >= 4 { r.str()? } else { String::new() },
             };
             schema.databases.insert(name, def);
         }
@@ -423,6 +426,7 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
             let def = DatabaseDef {
                 charset: r.str()?,
                 collation: r.str()?,
+                comment: if format >= 4 { r.str()? } else { String::new() },
             };
             schema.altered_databases.insert(name, def);
         }
@@ -672,6 +676,7 @@ mod tests {
             DatabaseDef {
                 charset: "latin1".into(),
                 collation: "latin1_swedish_ci".into(),
+                comment: "scratch space".into(),
             },
         );
         s.schema.dropped_databases.insert("legacy".into());
@@ -680,6 +685,7 @@ mod tests {
             DatabaseDef {
                 charset: "utf8mb4".into(),
                 collation: "utf8mb4_bin".into(),
+                comment: String::new(),
             },
         );
         s.schema.views.insert(

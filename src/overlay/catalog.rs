@@ -267,7 +267,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
                 ("SCHEMA_NAME", Some(name.clone())),
                 ("DEFAULT_CHARACTER_SET_NAME", Some(def.charset.clone())),
                 ("DEFAULT_COLLATION_NAME", Some(def.collation.clone())),
-                ("SCHEMA_COMMENT", Some(String::new())),
+                ("SCHEMA_COMMENT", Some(def.comment.clone())),
             ],
         ));
     }
@@ -1233,7 +1233,7 @@ fn create_database_text(
     if_not_exists: bool,
     def: &crate::delta::DatabaseDef,
 ) -> String {
-    format!(
+    let mut text = format!(
         "CREATE DATABASE {}{} /*!40100 DEFAULT CHARACTER SET {} COLLATE {} */",
         if if_not_exists {
             "/*!32312 IF NOT EXISTS*/ "
@@ -1243,7 +1243,17 @@ fn create_database_text(
         quote_ident(name),
         def.charset,
         def.collation
-    )
+    );
+    if !def.comment.is_empty() {
+        text.push_str(&format!(" COMMENT {}", comment_literal(&def.comment)));
+    }
+    text
+}
+
+/// A comment as SHOW CREATE prints it: quotes doubled, backslashes
+/// escaped.
+pub fn comment_literal(comment: &str) -> String {
+    format!("'{}'", comment.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 /// The text to run instead of a SHOW or DESCRIBE statement the schema

@@ -129,6 +129,39 @@ fn charset_and_collation(
     }
 }
 
+/// The longest database comment the server keeps.
+const MAX_COMMENT: usize = 1024;
+
+/// A database COMMENT as the server takes it: error 4144 beyond 1024
+/// characters.
+fn checked_comment(name: &str, comment: &Option<String>) -> Result<Option<String>, OverlayError> {
+    match comment {
+        Some(c) if c.chars().count() > MAX_COMMENT => Err(server(
+            4144,
+            "HY000",
+            format!("Comment for database '{name}' is too long (max = {MAX_COMMENT})"),
+        )),
+        c => Ok(c.clone()),
+    }
+}
+
+/// A database's comment: vdb's, or the source's.
+fn comment(up: &mut Upstream, state: &DeltaState, name: &str) -> Result<String, OverlayError> {
+    if let Some(d) = state
+        .schema
+        .databases
+        .get(name)
+        .or_else(|| state.schema.altered_databases.get(name))
+    {
+        return Ok(d.comment.clone());
+    }
+    let rows = up.query(&format!(
+        "SELECT SCHEMA_COMMENT FROM information_schema.SCHEMATA WHERE BINARY SCHEMA_NAME = {}",
+        text_literal(name)
+    ))?;
+    Ok(rows.first().map(|r| text(&r[0])).unwrap_or_default())
+}
+
 /// The server's 1102 for a name it would not give a database.
 fn check_name(name: &str) -> Result<(), OverlayError> {
     if name.is_empty() || name.ends_with(' ') || name.chars().count() > 64 {
@@ -176,11 +209,16 @@ pub fn create(
         ));
     }
     let (charset, collation) = charset_and_collation(cx.up, &c.charset, &c.collation)?;
+    let comment = checked_comment(&c.name, &c.comment)?.unwrap_or_default();
     let mut w = cx.delta.writer();
-    w.next
-        .schema
-        .databases
-        .insert(c.name.clone(), DatabaseDef { charset, collation });
+    w.next.schema.databases.insert(
+        c.name.clone(),
+        DatabaseDef {
+            charset,
+            collation,
+            comment,
+        },
+    );
     w.next
         .schema
         .log
@@ -220,16 +258,25 @@ pub fn alter(
         ));
     }
     // A collation alone keeps the character set it belongs to; a character
-    // set alone takes its default collation.
+    // set alone takes its default collation; what is not given stays.
     let (charset, collation) = match (&a.charset, &a.collation) {
-        (None, None) => {
+        (None, None) if a.comment.is_none() => {
             return Err(OverlayError::Unsupported(
                 "ALTER DATABASE without options".into(),
             ))
         }
+        (None, None) => defaults(cx.up, &state, &name)?,
         (c, co) => charset_and_collation(cx.up, c, co)?,
     };
-    let def = DatabaseDef { charset, collation };
+    let comment = match checked_comment(&name, &a.comment)? {
+        Some(c) => c,
+        None => comment(cx.up, &state, &name)?,
+    };
+    let def = DatabaseDef {
+        charset,
+        collation,
+        comment,
+    };
     let mut w = cx.delta.writer();
     if state.schema.is_virtual_database(&name) {
         w.next.schema.databases.insert(name.clone(), def);

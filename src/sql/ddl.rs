@@ -502,6 +502,8 @@ pub struct CreateDatabase {
     pub charset: Option<String>,
     /// [DEFAULT] COLLATE, if given (the last one, as the server takes it).
     pub collation: Option<String>,
+    /// COMMENT, if given (MariaDB 10.5 and later).
+    pub comment: Option<String>,
 }
 
 /// The database a DROP DATABASE drops (from its tokens alone, for a
@@ -559,11 +561,8 @@ fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
         if i >= t.len() {
             return Some(no("ALTER DATABASE without options"));
         }
-        if t[i..]
-            .iter()
-            .any(|x| x.is_word(b, "COMMENT") || x.is_word(b, "UPGRADE"))
-        {
-            return Some(no("ALTER DATABASE ... COMMENT or UPGRADE"));
+        if t[i..].iter().any(|x| x.is_word(b, "UPGRADE")) {
+            return Some(no("ALTER DATABASE ... UPGRADE"));
         }
         return Some(options(b, &t, i, mode, name, false).map(Ddl::AlterDatabase));
     }
@@ -597,8 +596,8 @@ fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
     Some(options(b, &t, i, mode, name, guarded).map(Ddl::CreateDatabase))
 }
 
-/// The [DEFAULT] CHARACTER SET / COLLATE options of CREATE or ALTER
-/// DATABASE, from token `i` to the end.
+/// The [DEFAULT] CHARACTER SET / COLLATE and COMMENT options of CREATE or
+/// ALTER DATABASE, from token `i` to the end.
 fn options(
     b: &[u8],
     t: &[super::lexer::Token],
@@ -614,10 +613,24 @@ fn options(
         if_not_exists,
         charset: None,
         collation: None,
+        comment: None,
     };
     while i < t.len() {
         if word(i, "DEFAULT") {
             i += 1;
+        }
+        if word(i, "COMMENT") {
+            i += 1;
+            if t.get(i).is_some_and(|x| x.is_punct(b'=')) {
+                i += 1;
+            }
+            let Some(s) = t.get(i).filter(|x| x.kind == Kind::Str) else {
+                return no("this form of COMMENT in CREATE/ALTER DATABASE");
+            };
+            c.comment =
+                Some(String::from_utf8_lossy(&super::lexer::unquote(s.text(b), mode)).into_owned());
+            i += 1;
+            continue;
         }
         let charset = if word(i, "CHARACTER") && word(i + 1, "SET") {
             i += 2;
@@ -1625,7 +1638,14 @@ mod tests {
                 if_exists: false
             })
         );
-        assert!(parse_ddl("CREATE DATABASE d COMMENT 'x'").is_err());
+        assert_eq!(
+            c("CREATE DATABASE d COMMENT = 'it''s' CHARSET latin1")
+                .comment
+                .as_deref(),
+            Some("it's")
+        );
+        assert!(parse_ddl("CREATE DATABASE d COMMENT x").is_err());
+        assert!(parse_ddl("ALTER DATABASE d UPGRADE DATA DIRECTORY NAME").is_err());
         assert!(parse_ddl("CREATE DATABASE d CHARSET a CHARSET b").is_err());
         assert!(parse_ddl("DROP DATABASE").is_err());
     }

@@ -32,8 +32,16 @@ const SCRIPT: &[&str] = &[
     "ALTER DATABASE {new}_nope CHARACTER SET latin1",
     "ALTER DATABASE {new}_bin CHARACTER SET latin1 COLLATE utf8mb4_bin",
     "ALTER DATABASE {new}_bin CHARACTER SET nope",
+    "CREATE DATABASE {new}_c COMMENT 'it''s a \\ \"note\"' CHARACTER SET latin1",
+    "SHOW CREATE DATABASE {new}_c",
+    "ALTER DATABASE {new}_c COMMENT = 'second'",
+    "SHOW CREATE DATABASE {new}_c",
+    "ALTER DATABASE {new}_c CHARACTER SET utf8mb4",
+    "ALTER DATABASE {new}_bin COMMENT ''",
+    "SHOW CREATE DATABASE {new}_bin",
+    "DROP DATABASE {new}_c",
     "SHOW DATABASES LIKE '{new}%'",
-    "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '{new}%' ORDER BY 1",
+    "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, SCHEMA_COMMENT FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '{new}%' ORDER BY 1",
     "USE {new}_bin",
     "SELECT DATABASE(), SCHEMA() AS s, CONCAT('in ', DATABASE())",
     "SHOW TABLES",
@@ -57,7 +65,8 @@ const SCRIPT: &[&str] = &[
     "SELECT DATABASE() = '{db}'",
     // A source database's defaults change for what is created in it.
     "ALTER DATABASE COLLATE latin1_german1_ci",
-    "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()",
+    "ALTER DATABASE COMMENT 'the shop'",
+    "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, SCHEMA_COMMENT FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()",
     "CREATE TABLE after_alter (a VARCHAR(5))",
     "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'after_alter'",
     "SHOW CREATE TABLE after_alter",
@@ -204,7 +213,8 @@ fn the_patch_creates_and_drops_databases_before_their_tables() {
     let mut c = vdb.conn(Some("vdbt_shop"));
     for sql in [
         format!("ALTER DATABASE {altered} COLLATE latin1_german1_ci"),
-        format!("CREATE DATABASE {new} CHARACTER SET latin1"),
+        format!("ALTER DATABASE {altered} COMMENT 'altered'"),
+        format!("CREATE DATABASE {new} CHARACTER SET latin1 COMMENT 'made'"),
         format!("CREATE TABLE {new}.t (id INT PRIMARY KEY, s VARCHAR(5))"),
         format!("INSERT INTO {new}.t VALUES (1, 'a'), (2, 'b')"),
         format!("DROP DATABASE {scratch}"),
@@ -221,7 +231,7 @@ fn the_patch_creates_and_drops_databases_before_their_tables() {
     assert!(
         position(&format!("DROP DATABASE `{scratch}`"))
             < position(&format!(
-                "CREATE DATABASE `{new}` CHARACTER SET latin1 COLLATE latin1_swedish_ci"
+                "CREATE DATABASE `{new}` CHARACTER SET latin1 COLLATE latin1_swedish_ci COMMENT 'made'"
             ))
     );
     assert!(
@@ -247,15 +257,18 @@ fn the_patch_creates_and_drops_databases_before_their_tables() {
     assert_eq!(gone, None);
     // A source database's new defaults come with the patch.
     position(&format!(
-        "ALTER DATABASE `{altered}` CHARACTER SET latin1 COLLATE latin1_german1_ci"
+        "ALTER DATABASE `{altered}` CHARACTER SET latin1 COLLATE latin1_german1_ci COMMENT 'altered'"
     ));
-    let collation: String = direct
+    let (collation, comment): (String, String) = direct
         .query_first(format!(
-            "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{altered}'"
+            "SELECT DEFAULT_COLLATION_NAME, SCHEMA_COMMENT FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{altered}'"
         ))
         .unwrap()
         .unwrap();
-    assert_eq!(collation, "latin1_german1_ci");
+    assert_eq!(
+        (collation.as_str(), comment.as_str()),
+        ("latin1_german1_ci", "altered")
+    );
     crate::capture::drop_scratch(&altered);
     direct.query_drop(format!("DROP DATABASE {new}")).unwrap();
     assert_source_unchanged(&before);

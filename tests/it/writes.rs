@@ -69,8 +69,8 @@ const WRITES: &[(&str, &str)] = &[
         "a column defined with",
     ),
     (
-        "ALTER DATABASE vdbt_shop COMMENT 'x'",
-        "ALTER DATABASE ... COMMENT or UPGRADE",
+        "ALTER DATABASE vdbt_shop UPGRADE DATA DIRECTORY NAME",
+        "ALTER DATABASE ... UPGRADE",
     ),
     (
         "ALTER USER 'vdbtest'@'127.0.0.1' IDENTIFIED BY 'other'",
