@@ -51,7 +51,19 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
             // preparing a statement parses it and runs nothing. (Any other
             // answer, such as a privilege error, says nothing about what
             // vdb would do with it.)
-            match cx.up.describe(sql) {
+            let mut described = cx.up.describe(sql);
+            if let Err(crate::upstream::UpstreamError::Server { code: 1046, .. }) = described {
+                // In a database vdb holds the source session has none, and
+                // the server wants one before it parses a table's name.
+                if let Some(q) = cx
+                    .db
+                    .as_deref()
+                    .and_then(|db| qualified_for_parsing(text, db))
+                {
+                    described = cx.up.describe(q.as_bytes());
+                }
+            }
+            match described {
                 Err(e @ crate::upstream::UpstreamError::Server { code: 1064, .. }) => {
                     return Err(e.into())
                 }
@@ -72,6 +84,36 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
         Ddl::CreateView(v) => super::view::create(cx, &v, text),
         Ddl::DropView { if_exists, views } => super::view::drop(cx, if_exists, &views, text),
     }
+}
+
+/// `text` with the unqualified table name after `TABLE` (past IF [NOT]
+/// EXISTS) qualified by the session's database `db`, for the source to
+/// parse (never to run); None when there is no such name. The name comes
+/// before anything the server could object to, so its syntax error is
+/// the same.
+fn qualified_for_parsing(text: &str, db: &str) -> Option<String> {
+    use crate::sql::lexer::{lex, Kind, LexMode};
+    let b = text.as_bytes();
+    let t = lex(b, LexMode::default()).tokens;
+    let mut i = t.iter().position(|x| x.is_word(b, "TABLE"))? + 1;
+    while t
+        .get(i)
+        .is_some_and(|x| x.is_word(b, "IF") || x.is_word(b, "NOT") || x.is_word(b, "EXISTS"))
+    {
+        i += 1;
+    }
+    let name = t
+        .get(i)
+        .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))?;
+    if t.get(i + 1).is_some_and(|x| x.is_punct(b'.')) {
+        return None;
+    }
+    Some(format!(
+        "{}{}.{}",
+        &text[..name.start],
+        crate::sql::rewrite::quote_ident(db),
+        &text[name.start..]
+    ))
 }
 
 pub(super) fn schema_of(cx: &WriteContext, named: &Option<String>) -> Result<String, OverlayError> {

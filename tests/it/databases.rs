@@ -46,6 +46,7 @@ const SCRIPT: &[&str] = &[
     "SELECT DATABASE(), SCHEMA() AS s, CONCAT('in ', DATABASE())",
     "SHOW TABLES",
     "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(20) NOT NULL)",
+    "CREATE TABLE bad (a INT, c INT AS (a + 1) STORED NOT NULL)",
     "INSERT INTO notes (body) VALUES ('a'), ('B'), ('c')",
     "SELECT LAST_INSERT_ID()",
     "UPDATE notes SET body = UPPER(body) WHERE id > 1",
