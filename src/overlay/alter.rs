@@ -11,9 +11,14 @@
 //! rows now live in the delta (memory grows with the table; see
 //! `--max-delta-bytes`). TRUNCATE copies nothing.
 //!
-//! Not captured yet, and refused by name: tables with triggers or generated
-//! columns, changes to a column a foreign key or CHECK constraint uses,
-//! renaming a table with foreign keys, and CHECK clauses in the ALTER.
+//! Generated columns are not copied: the copy computes them, as any write
+//! does. The rows are tested against CHECK constraints only when the
+//! server would copy the table too.
+//!
+//! Not captured yet, and refused by name: tables with triggers (the patch
+//! would drop them with the table), changes to a column a foreign key or a
+//! table's CHECK constraint uses, renaming a table with foreign keys, and
+//! ADD CONSTRAINT ... CHECK.
 
 use std::sync::Arc;
 
