@@ -468,7 +468,6 @@ pub fn alter(
     } else {
         std::mem::take(&mut meta.checks)
     };
-    let meta = super::printed::print_expressions(cx.up, meta)?;
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
     let outcome = copy_into(cx, &old, meta, &from, text, a.statement, unchecked)?;
@@ -515,25 +514,11 @@ fn rename_in_expressions(cols: &mut [Draft], from: &str, to: &str) {
 
 /// `expr` with its references to column `from` naming `to`.
 fn renamed_column(expr: &str, from: &str, to: &str) -> String {
-    use crate::sql::lexer::{lex, Kind, LexMode};
-    let b = expr.as_bytes();
-    let mode = LexMode::default();
-    let mut out = String::with_capacity(expr.len());
-    let mut at = 0;
-    for t in lex(b, mode).tokens {
-        // Printed expressions quote every column name.
-        let column = t.kind == Kind::QuotedIdent
-            && b.get(t.end) != Some(&b'(')
-            && t.name(b, mode)
-                .is_some_and(|n| n.eq_ignore_ascii_case(from));
-        if column {
-            out.push_str(&expr[at..t.start]);
-            out.push_str(&quote_ident(to));
-            at = t.end;
-        }
-    }
-    out.push_str(&expr[at..]);
-    out
+    // Printed expressions quote every column name.
+    crate::sql::replace_names(expr, |kind, name| {
+        (kind == crate::sql::lexer::Kind::QuotedIdent && name.eq_ignore_ascii_case(from))
+            .then(|| quote_ident(to))
+    })
 }
 
 fn rename_in_keys(keys: &mut [DraftKey], from: &str, to: &str) {

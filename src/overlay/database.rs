@@ -50,22 +50,39 @@ pub fn defaults(
     state: &DeltaState,
     name: &str,
 ) -> Result<(String, String), OverlayError> {
-    if let Some(d) = state.schema.databases.get(name) {
-        return Ok((d.charset.clone(), d.collation.clone()));
-    }
-    if let Some(d) = state.schema.altered_databases.get(name) {
-        return Ok((d.charset.clone(), d.collation.clone()));
+    let d = definition(up, state, name)?;
+    Ok((d.charset, d.collation))
+}
+
+/// The database's defaults and comment, vdb's or the source's; 1049 when
+/// it does not exist.
+fn definition(
+    up: &mut Upstream,
+    state: &DeltaState,
+    name: &str,
+) -> Result<DatabaseDef, OverlayError> {
+    if let Some(d) = state
+        .schema
+        .databases
+        .get(name)
+        .or_else(|| state.schema.altered_databases.get(name))
+    {
+        return Ok(d.clone());
     }
     if state.schema.dropped_databases.contains(name) {
         return Err(unknown(name));
     }
     let rows = up.query(&format!(
-        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA \
-         WHERE BINARY SCHEMA_NAME = {}",
+        "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, SCHEMA_COMMENT \
+         FROM information_schema.SCHEMATA WHERE BINARY SCHEMA_NAME = {}",
         text_literal(name)
     ))?;
     match rows.first() {
-        Some(r) => Ok((text(&r[0]), text(&r[1]))),
+        Some(r) => Ok(DatabaseDef {
+            charset: text(&r[0]),
+            collation: text(&r[1]),
+            comment: text(&r[2]),
+        }),
         None => Err(unknown(name)),
     }
 }
@@ -143,23 +160,6 @@ fn checked_comment(name: &str, comment: &Option<String>) -> Result<Option<String
         )),
         c => Ok(c.clone()),
     }
-}
-
-/// A database's comment: vdb's, or the source's.
-fn comment(up: &mut Upstream, state: &DeltaState, name: &str) -> Result<String, OverlayError> {
-    if let Some(d) = state
-        .schema
-        .databases
-        .get(name)
-        .or_else(|| state.schema.altered_databases.get(name))
-    {
-        return Ok(d.comment.clone());
-    }
-    let rows = up.query(&format!(
-        "SELECT SCHEMA_COMMENT FROM information_schema.SCHEMATA WHERE BINARY SCHEMA_NAME = {}",
-        text_literal(name)
-    ))?;
-    Ok(rows.first().map(|r| text(&r[0])).unwrap_or_default())
 }
 
 /// The server's 1102 for a name it would not give a database.
@@ -257,25 +257,22 @@ pub fn alter(
             ),
         ));
     }
+    if a.charset.is_none() && a.collation.is_none() && a.comment.is_none() {
+        return Err(OverlayError::Unsupported(
+            "ALTER DATABASE without options".into(),
+        ));
+    }
     // A collation alone keeps the character set it belongs to; a character
     // set alone takes its default collation; what is not given stays.
+    let current = definition(cx.up, &state, &name)?;
     let (charset, collation) = match (&a.charset, &a.collation) {
-        (None, None) if a.comment.is_none() => {
-            return Err(OverlayError::Unsupported(
-                "ALTER DATABASE without options".into(),
-            ))
-        }
-        (None, None) => defaults(cx.up, &state, &name)?,
+        (None, None) => (current.charset, current.collation),
         (c, co) => charset_and_collation(cx.up, c, co)?,
-    };
-    let comment = match checked_comment(&name, &a.comment)? {
-        Some(c) => c,
-        None => comment(cx.up, &state, &name)?,
     };
     let def = DatabaseDef {
         charset,
         collation,
-        comment,
+        comment: checked_comment(&name, &a.comment)?.unwrap_or(current.comment),
     };
     let mut w = cx.delta.writer();
     if state.schema.is_virtual_database(&name) {

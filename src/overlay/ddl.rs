@@ -627,7 +627,6 @@ fn create(
             }
         }
     };
-    let meta = super::printed::print_expressions(cx.up, meta)?;
     let meta = normalize_defaults(cx.up, meta)?;
     let Some(key) = meta.delta_key() else {
         return Err(OverlayError::Unsupported(format!(
@@ -745,13 +744,16 @@ pub(super) fn cast_target(t: &Column) -> String {
     }
 }
 
-/// Literal defaults as the server stores and prints them (`1.5` in a
-/// DECIMAL(8,2) is `1.50`, `5` in a VARCHAR is `'5'`), computed by the
-/// source: one SELECT converting every literal default to its column type.
+/// Defaults and generated expressions as the server stores and prints
+/// them: expressions as the source prints them
+/// ([`super::printed::print_expressions`]), literal defaults converted to
+/// their column's type (`1.5` in a DECIMAL(8,2) is `1.50`, `5` in a
+/// VARCHAR is `'5'`) by one SELECT of them all.
 pub(super) fn normalize_defaults(
     up: &mut Upstream,
-    mut meta: TableMeta,
+    meta: TableMeta,
 ) -> Result<TableMeta, OverlayError> {
+    let mut meta = super::printed::print_expressions(up, meta)?;
     let mut items = Vec::new();
     let mut which = Vec::new();
     for (i, c) in meta.columns.iter().enumerate() {

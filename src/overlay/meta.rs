@@ -296,30 +296,24 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
         text_literal(&id.name)
     ))?;
     let mut out = Vec::with_capacity(rows.len());
+    // What each trigger that could run calls: one question to the source
+    // says which of those names are the database's stored routines.
+    let mut calls = Vec::with_capacity(rows.len());
     for r in &rows {
         let body = text(&r[3]);
         let event = text(&r[1]).to_ascii_uppercase();
         let before = text(&r[2]).eq_ignore_ascii_case("BEFORE");
-        let mut blocked = if !before {
+        let blocked = if !before {
             Some("it fires AFTER the write".to_string())
         } else if event == "DELETE" {
             Some("it fires on DELETE".to_string())
         } else {
             crate::sql::trigger::body_blocked(&body)
         };
-        let called = crate::sql::trigger::called(&body);
-        if blocked.is_none() && !called.is_empty() {
-            let names: Vec<String> = called.iter().map(|n| text_literal(n)).collect();
-            let routines = up.query(&format!(
-                "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {} \
-                 AND LOWER(ROUTINE_NAME) IN ({})",
-                text_literal(&id.schema),
-                names.join(", ")
-            ))?;
-            if let Some(r) = routines.first() {
-                blocked = Some(format!("it calls the stored routine {}", text(&r[0])));
-            }
-        }
+        calls.push(match blocked {
+            None => crate::sql::trigger::called(&body),
+            Some(_) => Vec::new(),
+        });
         out.push(Trigger {
             name: text(&r[0]),
             event,
@@ -327,6 +321,27 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
             body,
             blocked,
         });
+    }
+    let mut names: Vec<String> = calls.iter().flatten().map(|n| text_literal(n)).collect();
+    if names.is_empty() {
+        return Ok(out);
+    }
+    names.sort();
+    names.dedup();
+    let routines: Vec<String> = up
+        .query(&format!(
+            "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {} \
+             AND LOWER(ROUTINE_NAME) IN ({})",
+            text_literal(&id.schema),
+            names.join(", ")
+        ))?
+        .iter()
+        .map(|r| text(&r[0]))
+        .collect();
+    for (t, called) in out.iter_mut().zip(&calls) {
+        if let Some(routine) = routines.iter().find(|r| called.contains(&r.to_lowercase())) {
+            t.blocked = Some(format!("it calls the stored routine {routine}"));
+        }
     }
     Ok(out)
 }

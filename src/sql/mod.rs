@@ -20,6 +20,30 @@ pub mod trigger;
 pub mod typed_use;
 pub mod write;
 
+/// `expr` with each name in it (a word or quoted identifier that `(` does
+/// not follow, so not a function) that `f` maps, given the token's kind and
+/// the name, replaced by what `f` gives: how an expression's column
+/// references are renamed or become a block's variables.
+pub fn replace_names(expr: &str, mut f: impl FnMut(lexer::Kind, &str) -> Option<String>) -> String {
+    let b = expr.as_bytes();
+    let mode = lexer::LexMode::default();
+    let mut out = String::with_capacity(expr.len());
+    let mut at = 0;
+    for t in lexer::lex(b, mode).tokens {
+        if b.get(t.end) == Some(&b'(') {
+            continue;
+        }
+        let Some(new) = t.name(b, mode).and_then(|name| f(t.kind, &name)) else {
+            continue;
+        };
+        out.push_str(&expr[at..t.start]);
+        out.push_str(&new);
+        at = t.end;
+    }
+    out.push_str(&expr[at..]);
+    out
+}
+
 /// Whether `needle` (ASCII) occurs in `hay`, ignoring ASCII case: a
 /// cheap test before a statement is lexed.
 pub fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {

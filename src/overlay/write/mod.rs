@@ -28,7 +28,7 @@ use crate::delta::{
     TableMeta, Value, Writer,
 };
 use crate::protocol::response::{err_message, err_state};
-use crate::sql::lexer::{lex, Kind, LexMode};
+use crate::sql::lexer::{lex, LexMode};
 use crate::sql::restrict::{literal_for, Pred, Test};
 use crate::sql::rewrite::quote_ident;
 use crate::sql::write::{
@@ -527,6 +527,24 @@ impl Run<'_, '_> {
         t
     }
 
+    /// Whether column `i` is a DECIMAL, whose rounding to its scale the
+    /// server notes.
+    fn is_decimal(&self, i: usize) -> bool {
+        self.meta.columns[i].column.data_type == "decimal"
+    }
+
+    /// The type to FETCH a value for column `i` into: the column's own, but
+    /// for a DECIMAL one wide enough to hold it unrounded, since a FETCH
+    /// rounds silently and the assignment to the column's variable after
+    /// it notes the rounding, as the server does.
+    fn fetched_type(&self, i: usize) -> String {
+        if self.is_decimal(i) {
+            "DECIMAL(65,30)".into()
+        } else {
+            self.var_type(i)
+        }
+    }
+
     /// A query's text, rewritten to read the merged view of `state`.
     fn merged(&self, state: &DeltaState, query: &[u8]) -> Result<Vec<u8>, OverlayError> {
         Ok(
@@ -591,14 +609,9 @@ impl Run<'_, '_> {
         let record =
             "SET vdb_w = CONCAT(vdb_w, vdb_wc, ' ', REPLACE(vdb_wm, CHAR(10), ' '), CHAR(10));";
         let body = if self.settings.strict && !ignore {
-            let notes: Vec<String> = self
-                .meta
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.column.data_type == "decimal")
-                .flat_map(|(i, _)| [var(i), old_var(i)])
-                .map(|v| format!("vdb_wm LIKE '%''{v}''%'"))
+            let notes: Vec<String> = (0..self.meta.columns.len())
+                .filter(|&i| self.is_decimal(i))
+                .map(|i| format!("vdb_wm LIKE '%''{}''%'", var(i)))
                 .collect();
             let is_note = if notes.is_empty() {
                 "FALSE".to_string()
@@ -743,26 +756,7 @@ impl Run<'_, '_> {
 
     /// A CHECK clause with column names replaced by the row's variables.
     fn over_vars(&self, clause: &str) -> String {
-        let bytes = clause.as_bytes();
-        let mode = LexMode::default();
-        let mut out = String::new();
-        let mut at = 0;
-        for t in lex(bytes, mode).tokens {
-            let Some(name) = t.name(bytes, mode) else {
-                continue;
-            };
-            // A function name is followed by `(`.
-            if t.kind == Kind::Word && bytes.get(t.end) == Some(&b'(') {
-                continue;
-            }
-            if let Some(i) = self.meta.position(&name) {
-                out.push_str(&clause[at..t.start]);
-                out.push_str(&var(i));
-                at = t.end;
-            }
-        }
-        out.push_str(&clause[at..]);
-        out
+        crate::sql::replace_names(clause, |_, name| self.meta.position(name).map(var))
     }
 
     /// Runs a block and maps its errors to what the statement would have
@@ -810,9 +804,8 @@ impl Run<'_, '_> {
                 };
                 let message = self.in_client_terms(msg.to_string(), n as u64 + 1);
                 let rounded = code == 1265
-                    && self.meta.columns.iter().enumerate().any(|(i, c)| {
-                        c.column.data_type == "decimal" && msg.contains(&format!("'{}'", var(i)))
-                    });
+                    && (0..self.meta.columns.len())
+                        .any(|i| self.is_decimal(i) && msg.contains(&format!("'{}'", var(i))));
                 let level = if rounded { "Note" } else { "Warning" };
                 self.warnings.push((level, code, message));
             }
@@ -1098,20 +1091,25 @@ impl Run<'_, '_> {
             let text = &self.sql[q.clone()];
             let query = self.merged(&state, text)?;
             // DECIMAL values are fetched whole and rounded by an
-            // assignment, which notes the rounding (see `updated_rows`).
-            let decimal = |i: usize| self.meta.columns[i].column.data_type == "decimal";
+            // assignment, which notes the rounding (see `fetched_type`).
             let fetch: Vec<String> = targets
                 .iter()
-                .map(|&i| if decimal(i) { fetch_var(i) } else { var(i) })
+                .map(|&i| {
+                    if self.is_decimal(i) {
+                        fetch_var(i)
+                    } else {
+                        var(i)
+                    }
+                })
                 .collect();
-            for &i in targets.iter().filter(|&&i| decimal(i)) {
+            for &i in targets.iter().filter(|&&i| self.is_decimal(i)) {
                 block.extend_from_slice(
-                    format!("DECLARE {} DECIMAL(65,30); ", fetch_var(i)).as_bytes(),
+                    format!("DECLARE {} {}; ", fetch_var(i), self.fetched_type(i)).as_bytes(),
                 );
             }
             multi_row = true;
             block.extend_from_slice(&cursor_loop(&query, &fetch, &handler));
-            for &i in targets.iter().filter(|&&i| decimal(i)) {
+            for &i in targets.iter().filter(|&&i| self.is_decimal(i)) {
                 block.extend_from_slice(format!("SET {} = {}; ", var(i), fetch_var(i)).as_bytes());
             }
             for &i in &targets {
@@ -1770,17 +1768,13 @@ impl Run<'_, '_> {
             block.push_str(&format!("DECLARE {} {}; ", var(i), self.var_type(i)));
         }
         // Each assignment's raw value goes through its column's variable.
-        // A DECIMAL value is fetched whole and rounded by the assignment
-        // to the column's variable, which notes the rounding as the server
-        // does (a FETCH rounds silently).
         let mut fetch: Vec<String> = (0..n_cols).map(old_var).collect();
         for (n, (i, _)) in set.iter().enumerate() {
-            let t = if self.meta.columns[*i].column.data_type == "decimal" {
-                "DECIMAL(65,30)".to_string()
-            } else {
-                self.var_type(*i)
-            };
-            block.push_str(&format!("DECLARE {} {t}; ", assign_var(n)));
+            block.push_str(&format!(
+                "DECLARE {} {}; ",
+                assign_var(n),
+                self.fetched_type(*i)
+            ));
             fetch.push(assign_var(n));
         }
         block.push_str(WARNINGS_VARS);
