@@ -3,8 +3,8 @@
 //! them in each statement, and their end with the session (or a reset or
 //! change of user).
 //!
-//! Like other DDL, CREATE and DROP TEMPORARY TABLE commit an open
-//! transaction first (the server does not: a known difference).
+//! Unlike other DDL, CREATE and DROP TEMPORARY TABLE commit no open
+//! transaction; RENAME and ALTER of a temporary table do, as on the server.
 
 use crate::delta::TableId;
 use crate::overlay::OverlayError;
@@ -71,6 +71,17 @@ impl Session<'_> {
         }
         if self.temporaries.is_empty() {
             return Ok(TemporaryStep::Unchanged);
+        }
+        let db = self.session_db();
+        let owner = u64::from(self.id);
+        let moving = temporary::renamed(text, self.lex, db.as_deref(), &self.temporaries, |n| {
+            hidden_name(owner, n)
+        });
+        if let Ok(Some((text, moves))) = moving {
+            if !moves.is_empty() {
+                self.move_temporaries(&text, &moves, seq)?;
+                return Ok(TemporaryStep::Done);
+            }
         }
         match self.rename_temporaries(text) {
             Ok(Some(t)) => Ok(TemporaryStep::Renamed(t.into_bytes())),
@@ -143,6 +154,36 @@ impl Session<'_> {
             self.temporaries.push((db, name));
         }
         self.follow_temporary(&id);
+        Ok(())
+    }
+
+    /// RENAME TABLE or ALTER TABLE ... RENAME of temporary tables (`text`
+    /// already names them and their new names hidden): DDL like any other
+    /// (it commits an open transaction, as on the server), after which the
+    /// connection knows its tables by their new names.
+    fn move_temporaries(
+        &mut self,
+        text: &str,
+        moves: &[temporary::Move],
+        seq: u8,
+    ) -> Result<(), SessionEnd> {
+        self.capture_ddl_committing(text.as_bytes(), seq, true)?;
+        let state = self.shared.delta.current();
+        let owner = u64::from(self.id);
+        let held = |(db, name): &(String, String)| {
+            state.schema.created.contains_key(&TableId {
+                schema: db.clone(),
+                name: hidden_name(owner, name),
+            })
+        };
+        for (from, to) in moves {
+            // A RENAME that failed left the table where it was.
+            if !held(from) && held(to) {
+                let (db, name) = to;
+                self.temporaries.retain(|t| t != from);
+                self.temporaries.push((db.clone(), name.clone()));
+            }
+        }
         Ok(())
     }
 

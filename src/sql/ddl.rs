@@ -813,6 +813,31 @@ fn persistent_as_stored(sql: &str) -> Option<String> {
     found.then_some(out)
 }
 
+/// ALTER TABLE ... RENAME new_name, which sqlparser reads only with TO or
+/// AS, with the TO said.
+fn rename_with_to(sql: &str) -> Option<String> {
+    use super::lexer::{lex, LexMode};
+    let b = sql.as_bytes();
+    let tokens = lex(b, LexMode::default()).tokens;
+    if !tokens.first().is_some_and(|t| t.is_word(b, "ALTER")) {
+        return None;
+    }
+    let at = tokens.windows(2).find_map(|pair| {
+        let bare = pair[0].is_word(b, "RENAME")
+            && matches!(
+                pair[1].kind,
+                super::lexer::Kind::Word | super::lexer::Kind::QuotedIdent
+            )
+            && !["TO", "AS", "COLUMN", "INDEX", "KEY"]
+                .iter()
+                .any(|w| pair[1].is_word(b, w));
+        bare.then_some(pair[1].start)
+    })?;
+    let mut out = sql.to_string();
+    out.insert_str(at, "TO ");
+    Some(out)
+}
+
 /// Reads one CREATE TABLE or DROP TABLE statement.
 pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     if let Some(d) = database_ddl(sql).or_else(|| view_ddl(sql)) {
@@ -820,6 +845,9 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     }
     if let Some(stored) = persistent_as_stored(sql) {
         return parse_ddl(&stored);
+    }
+    if let Some(with_to) = rename_with_to(sql) {
+        return parse_ddl(&with_to);
     }
     let (blanked, zerofill) = zerofill_columns(sql);
     if !zerofill.is_empty() {
@@ -1800,6 +1828,15 @@ mod tests {
             ("int(11)", false)
         );
         assert_eq!(position, &Position::After("b".into()));
+        // RENAME takes its new name with or without TO.
+        let ops = |sql: &str| match parse_ddl(sql).unwrap() {
+            Ddl::Alter(a) => a.ops,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            ops("ALTER TABLE t ADD b INT, RENAME `u`"),
+            ops("ALTER TABLE t ADD b INT, RENAME TO `u`")
+        );
         let Ddl::Alter(i) = parse_ddl("CREATE UNIQUE INDEX ux ON t (a, b)").unwrap() else {
             panic!()
         };

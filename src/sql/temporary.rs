@@ -157,6 +157,29 @@ pub fn rename(
     temporaries: &[(String, String)],
     hidden: impl Fn(&str) -> String,
 ) -> Result<Option<String>, String> {
+    match renamed(sql, mode, db, temporaries, hidden)? {
+        Some((_, moves)) if !moves.is_empty() => {
+            Err("RENAME of a temporary table in a prepared statement".into())
+        }
+        r => Ok(r.map(|(text, _)| text)),
+    }
+}
+
+/// A temporary table a RENAME TABLE or ALTER TABLE ... RENAME moves:
+/// from and to, each as (database, name), the database resolved.
+pub type Move = ((String, String), (String, String));
+
+/// [`rename`], for a statement that may also rename the temporary tables
+/// (RENAME TABLE, ALTER TABLE ... RENAME): the new name of a temporary
+/// table becomes a hidden name too, and the moves are returned, for the
+/// connection to follow its tables once the statement has succeeded.
+pub fn renamed(
+    sql: &str,
+    mode: LexMode,
+    db: Option<&str>,
+    temporaries: &[(String, String)],
+    hidden: impl Fn(&str) -> String,
+) -> Result<Option<(String, Vec<Move>)>, String> {
     if !temporaries.iter().any(|(_, n)| sql.contains(n.as_str())) {
         return Ok(None);
     }
@@ -203,9 +226,32 @@ pub fn rename(
     if !dml {
         after.extend(["DESCRIBE", "DESC", "EXPLAIN"]);
     }
-    if word(0, "RENAME") || (word(0, "ALTER") && t.iter().any(|x| x.is_word(b, "RENAME"))) {
-        // Renaming a temporary table: not captured yet.
-        after.push("TO");
+    // The pairs a RENAME names: a temporary table's new name is hidden
+    // too; a base table keeps its new name, even one a temporary table
+    // of this connection has (the server keeps the two apart).
+    let mut moves = Vec::new();
+    for (from, from_span, to, to_span) in rename_pairs(b, &t, mode) {
+        let resolve = |(schema, name): &(Option<String>, String)| {
+            schema
+                .as_deref()
+                .or(db)
+                .map(|s| (s.to_string(), name.clone()))
+        };
+        if moves
+            .iter()
+            .any(|(_, to): &Move| Some(to) == resolve(&from).as_ref())
+        {
+            return Err("a RENAME TABLE chain through a temporary table".into());
+        }
+        if !is_temporary(&from.0, &from.1) {
+            continue;
+        }
+        let (Some(f), Some(n)) = (resolve(&from), resolve(&to)) else {
+            continue;
+        };
+        add(&mut edits, from_span, from.0, from.1, false);
+        edits.push((to_span, to.0, to.1, false));
+        moves.push((f, n));
     }
     if word(0, "SHOW") {
         after.extend(["FROM", "IN"]);
@@ -310,9 +356,6 @@ pub fn rename(
     if edits.is_empty() {
         return Ok(None);
     }
-    if after.contains(&"TO") {
-        return Err("RENAME of a temporary table".into());
-    }
     edits.sort_by_key(|e| e.0.start);
     let mut out = String::with_capacity(sql.len() + 64);
     let mut at = 0;
@@ -330,7 +373,88 @@ pub fn rename(
         at = span.end;
     }
     out.push_str(&sql[at..]);
-    Ok(Some(out))
+    Ok(Some((out, moves)))
+}
+
+/// A table named in a statement: (database as written, name), and where
+/// the name is in the text.
+type Named = ((Option<String>, String), Range<usize>);
+
+/// The (from, to) pairs of RENAME TABLE, or of ALTER TABLE ... RENAME
+/// [TO | AS] (not RENAME COLUMN, INDEX or KEY).
+fn rename_pairs(
+    b: &[u8],
+    t: &[Token],
+    mode: LexMode,
+) -> Vec<(
+    (Option<String>, String),
+    Range<usize>,
+    (Option<String>, String),
+    Range<usize>,
+)> {
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
+    let named = |i: usize| -> Option<(Named, usize)> {
+        let (schema, name, next) = name_at(b, t, i, mode)?;
+        Some((((schema, name), t[i].start..t[next - 1].end), next))
+    };
+    // `WAIT n` or NOWAIT after a table name.
+    let waits = |i: usize| {
+        if word(i, "NOWAIT") {
+            i + 1
+        } else if word(i, "WAIT") {
+            i + 2
+        } else {
+            i
+        }
+    };
+    let mut pairs = Vec::new();
+    if word(0, "RENAME") && (word(1, "TABLE") || word(1, "TABLES")) {
+        let mut i = 2;
+        if word(2, "IF") && word(3, "EXISTS") {
+            i = 4;
+        }
+        while let Some(((from, from_span), next)) = named(i) {
+            let next = waits(next);
+            if !word(next, "TO") {
+                break;
+            }
+            let Some(((to, to_span), after)) = named(next + 1) else {
+                break;
+            };
+            pairs.push((from, from_span, to, to_span));
+            if !t.get(after).is_some_and(|x| x.is_punct(b',')) {
+                break;
+            }
+            i = after + 1;
+        }
+    } else if word(0, "ALTER") {
+        let Some(table) = t.iter().take(4).position(|x| x.is_word(b, "TABLE")) else {
+            return pairs;
+        };
+        let mut i = table + 1;
+        if word(i, "IF") && word(i + 1, "EXISTS") {
+            i += 2;
+        }
+        let Some(((from, from_span), next)) = named(i) else {
+            return pairs;
+        };
+        for k in next..t.len() {
+            if !t[k].is_word(b, "RENAME")
+                || ["COLUMN", "INDEX", "KEY"].iter().any(|w| word(k + 1, w))
+            {
+                continue;
+            }
+            let j = if word(k + 1, "TO") || word(k + 1, "AS") {
+                k + 2
+            } else {
+                k + 1
+            };
+            if let Some(((to, to_span), _)) = named(j) {
+                pairs.push((from.clone(), from_span.clone(), to, to_span));
+            }
+        }
+    }
+    pairs
 }
 
 #[cfg(test)]
@@ -452,5 +576,36 @@ mod tests {
             |n| hidden_name(7, n)
         )
         .is_err());
+    }
+
+    fn moved(sql: &str) -> Result<Option<(String, Vec<Move>)>, String> {
+        let temps = vec![("shop".to_string(), "tmp".to_string())];
+        super::renamed(sql, LexMode::default(), Some("shop"), &temps, |n| {
+            hidden_name(7, n)
+        })
+    }
+
+    #[test]
+    fn renaming_a_temporary_table_gives_its_new_name_a_hidden_one_too() {
+        let s = |d: &str, n: &str| (d.to_string(), n.to_string());
+        assert_eq!(
+            moved("RENAME TABLE other TO o2, tmp WAIT 1 TO t2").unwrap(),
+            Some((
+                "RENAME TABLE other TO o2, `#vdb-temporary#7#tmp` WAIT 1 TO `#vdb-temporary#7#t2`"
+                    .to_string(),
+                vec![(s("shop", "tmp"), s("shop", "t2"))]
+            ))
+        );
+        assert_eq!(
+            moved("ALTER TABLE shop.tmp ADD b INT, RENAME COLUMN a TO c, RENAME AS d.t3").unwrap(),
+            Some((
+                "ALTER TABLE `shop`.`#vdb-temporary#7#tmp` ADD b INT, RENAME COLUMN a TO c, RENAME AS `d`.`#vdb-temporary#7#t3`"
+                    .to_string(),
+                vec![(s("shop", "tmp"), s("d", "t3"))]
+            ))
+        );
+        // A base table keeps its new name, even a temporary table's.
+        assert_eq!(moved("RENAME TABLE other TO tmp").unwrap(), None);
+        assert!(moved("RENAME TABLE tmp TO a, a TO b").is_err());
     }
 }

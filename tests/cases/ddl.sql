@@ -508,6 +508,31 @@ ROLLBACK
 SELECT * FROM scratchpad
 SELECT COUNT(*) FROM digits
 
+-- case: RENAME TABLE and ALTER TABLE ... RENAME move a temporary table, its rows with it, and commit an open transaction
+CREATE TEMPORARY TABLE pad (id INT PRIMARY KEY, note VARCHAR(10))
+INSERT INTO pad VALUES (1, 'one'), (2, 'two')
+RENAME TABLE pad TO pad2
+SELECT * FROM pad
+SELECT * FROM pad2 ORDER BY id
+SHOW CREATE TABLE pad2
+BEGIN
+INSERT INTO pad2 VALUES (3, 'three')
+ALTER TABLE pad2 ADD COLUMN n INT NOT NULL DEFAULT 5, RENAME TO pad3
+ROLLBACK
+SELECT * FROM pad3 ORDER BY id
+CREATE TEMPORARY TABLE other_pad (id INT)
+RENAME TABLE pad3 TO other_pad
+ALTER TABLE pad3 RENAME other_pad
+CREATE TEMPORARY TABLE customers (id INT PRIMARY KEY, name VARCHAR(10))
+INSERT INTO customers VALUES (1, 'shadow')
+RENAME TABLE customers TO shadowed, pad3 TO pad4
+SELECT * FROM shadowed
+SELECT COUNT(*) FROM customers
+SELECT * FROM pad4 ORDER BY id
+SHOW TABLES LIKE 'pad%'
+DROP TEMPORARY TABLE pad4, shadowed, other_pad
+SELECT * FROM pad4
+
 -- case: generated columns and expression defaults are created, computed and described as the server does
 CREATE TABLE shapes (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL, h INT DEFAULT (w + 1), note VARCHAR(40) DEFAULT (CONCAT('w', 'x')), made VARCHAR(36) DEFAULT (uuid()), twice INT DEFAULT (1+1), area INT AS (w*h) VIRTUAL, label VARCHAR(30) GENERATED ALWAYS AS (CONCAT(note, ':', area)) STORED, flag INT AS (NOT w) PERSISTENT, doc JSON, x INT AS (JSON_VALUE(doc, '$.x')), KEY k_area (area), UNIQUE KEY uk_label (label))
 SHOW CREATE TABLE shapes
