@@ -230,7 +230,7 @@ pub fn renamed(
     // too; a base table keeps its new name, even one a temporary table
     // of this connection has (the server keeps the two apart).
     let mut moves = Vec::new();
-    for (from, from_span, to, to_span) in rename_pairs(b, &t, mode) {
+    for ((from, from_span), (to, to_span)) in rename_pairs(b, &t, mode) {
         let resolve = |(schema, name): &(Option<String>, String)| {
             schema
                 .as_deref()
@@ -382,16 +382,7 @@ type Named = ((Option<String>, String), Range<usize>);
 
 /// The (from, to) pairs of RENAME TABLE, or of ALTER TABLE ... RENAME
 /// [TO | AS] (not RENAME COLUMN, INDEX or KEY).
-fn rename_pairs(
-    b: &[u8],
-    t: &[Token],
-    mode: LexMode,
-) -> Vec<(
-    (Option<String>, String),
-    Range<usize>,
-    (Option<String>, String),
-    Range<usize>,
-)> {
+fn rename_pairs(b: &[u8], t: &[Token], mode: LexMode) -> Vec<(Named, Named)> {
     let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
     let named = |i: usize| -> Option<(Named, usize)> {
         let (schema, name, next) = name_at(b, t, i, mode)?;
@@ -421,7 +412,7 @@ fn rename_pairs(
             let Some(((to, to_span), after)) = named(next + 1) else {
                 break;
             };
-            pairs.push((from, from_span, to, to_span));
+            pairs.push(((from, from_span), (to, to_span)));
             if !t.get(after).is_some_and(|x| x.is_punct(b',')) {
                 break;
             }
@@ -438,8 +429,8 @@ fn rename_pairs(
         let Some(((from, from_span), next)) = named(i) else {
             return pairs;
         };
-        for k in next..t.len() {
-            if !t[k].is_word(b, "RENAME")
+        for (k, token) in t.iter().enumerate().skip(next) {
+            if !token.is_word(b, "RENAME")
                 || ["COLUMN", "INDEX", "KEY"].iter().any(|w| word(k + 1, w))
             {
                 continue;
@@ -450,7 +441,7 @@ fn rename_pairs(
                 k + 1
             };
             if let Some(((to, to_span), _)) = named(j) {
-                pairs.push((from.clone(), from_span.clone(), to, to_span));
+                pairs.push(((from.clone(), from_span.clone()), (to, to_span)));
             }
         }
     }
