@@ -120,11 +120,21 @@ pub fn apply(f: &ApplyFlags) -> Result<String, PatchError> {
         .iter()
         .take_while(|s| s.starts_with("SET ") || s.as_str() == crate::admin::export::CHECKS_OFF)
         .collect();
-    let ddl: Vec<&String> = statements.iter().filter(|s| is_ddl(s)).collect();
-    let dml: Vec<&String> = statements[prelude.len()..]
+    // Then the DDL, with the sql_mode each trigger is created under.
+    let ddl: Vec<&String> = statements[prelude.len()..]
         .iter()
-        .filter(|s| !is_ddl(s))
+        .take_while(|s| is_ddl(s) || s.starts_with("SET SQL_MODE = '"))
         .collect();
+    // Then the rows, in one transaction; then what must follow them (the
+    // triggers of the tables the DDL created, as in a dump) and the
+    // session's settings back.
+    let rest = &statements[prelude.len() + ddl.len()..];
+    let rows = rest
+        .iter()
+        .take_while(|s| !is_ddl(s) && !s.starts_with("SET SQL_MODE = '"))
+        .count();
+    let dml: Vec<&String> = rest[..rows].iter().collect();
+    let after = &rest[rows..];
     let mut report = String::new();
     if f.dry_run {
         report.push_str(&format!(
@@ -217,6 +227,15 @@ pub fn apply(f: &ApplyFlags) -> Result<String, PatchError> {
             return Err(PatchError::NotApplied(report));
         }
         return Err(PatchError::NotApplied(msg));
+    }
+    if !f.dry_run {
+        for s in after {
+            run(&mut conn, s).map_err(|e| {
+                PatchError::NotApplied(format!(
+                    "the rows were applied, but a statement after them failed on the target: {e}\n  {s}"
+                ))
+            })?;
+        }
     }
     if f.dry_run {
         report.push_str(&format!(

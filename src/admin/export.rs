@@ -15,6 +15,7 @@
 //! does not matter.
 
 use crate::delta::{DeltaState, Row, TableId, TableMeta, Value};
+use crate::overlay::catalog::comment_literal as quoted;
 use crate::sql::literal::{bit_number, BadValue, Column};
 use crate::sql::rewrite::quote_ident;
 
@@ -29,6 +30,9 @@ const CHECKS_BACK: &str = "/*!100200 SET CHECK_CONSTRAINT_CHECKS = @OLD_CHECK_CO
 
 /// Statements of an INSERT are grouped up to about this many bytes.
 const INSERT_BYTES: usize = 64 * 1024;
+
+/// The sql_mode a patch runs under (see [`patch`]).
+const PATCH_MODE: &str = "NO_AUTO_VALUE_ON_ZERO";
 
 /// The patch, one statement per entry, without terminators. Tables of
 /// `home` (the database the source URL names) are named without it, so the
@@ -54,16 +58,42 @@ pub fn patch(
     // skips the executable comment, as it does in a dump).
     let mut out = vec![
         "SET NAMES utf8mb4".to_string(),
-        "SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'".to_string(),
+        format!(
+            "SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = {}",
+            quoted(PATCH_MODE)
+        ),
         CHECKS_OFF.to_string(),
         "SET FOREIGN_KEY_CHECKS = 0".to_string(),
     ];
     let prelude = out.len();
-    let end = [
-        "SET FOREIGN_KEY_CHECKS = 1",
-        CHECKS_BACK,
-        "SET SQL_MODE = @OLD_SQL_MODE",
-    ];
+    // The triggers of the tables the patch creates (a source table that
+    // was altered, renamed or truncated is dropped and created again, and
+    // its triggers with it), each under the sql_mode it runs with, in
+    // firing order, then the patch's own mode again. As in a dump, they
+    // come after the rows, which already hold what they computed.
+    let mut end = Vec::new();
+    for meta in state.schema.lasting_created() {
+        for t in &meta.triggers {
+            end.push(format!("SET SQL_MODE = {}", quoted(&t.sql_mode)));
+            let db = (home != Some(meta.id.schema.as_str())).then_some(meta.id.schema.as_str());
+            end.push(crate::sql::trigger::qualified(
+                &t.statement,
+                db,
+                &meta.id.name,
+            ));
+        }
+    }
+    if !end.is_empty() {
+        end.push(format!("SET SQL_MODE = {}", quoted(PATCH_MODE)));
+    }
+    end.extend(
+        [
+            "SET FOREIGN_KEY_CHECKS = 1",
+            CHECKS_BACK,
+            "SET SQL_MODE = @OLD_SQL_MODE",
+        ]
+        .map(String::from),
+    );
     // A dropped database goes whole (its views too); a database created
     // through vdb comes before its tables.
     for db in &state.schema.dropped_databases {
@@ -169,7 +199,7 @@ pub fn patch(
         if out.len() == prelude {
             out.clear();
         } else {
-            out.extend(end.map(String::from));
+            out.extend(end);
         }
         return Ok(out);
     }
@@ -209,7 +239,7 @@ pub fn patch(
             }
         }
     }
-    out.extend(end.map(String::from));
+    out.extend(end);
     Ok(out)
 }
 

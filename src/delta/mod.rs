@@ -101,7 +101,9 @@ pub struct ColumnMeta {
 }
 
 /// A trigger of a source table, as information_schema.TRIGGERS shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// It moves with its table (ALTER, RENAME and TRUNCATE keep it; DROP
+/// drops it), so the catalog and the patch write it from here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Trigger {
     /// Its name.
     pub name: String,
@@ -116,6 +118,24 @@ pub struct Trigger {
     /// BEFORE UPDATE trigger that only computes and checks the row runs
     /// inside the write's own computation.
     pub blocked: Option<String>,
+    /// Its place among the table's triggers of its event and timing
+    /// (ACTION_ORDER, from 1).
+    pub order: u64,
+    /// The server's CREATE TRIGGER text (SHOW CREATE TRIGGER's "SQL
+    /// Original Statement"), whose `ON <table>` a RENAME rewrites.
+    pub statement: String,
+    /// CREATED, as the server prints it (`2026-11-22 11:58:50.15`).
+    pub created: Option<String>,
+    /// The sql_mode it runs under (SQL_MODE).
+    pub sql_mode: String,
+    /// DEFINER (`user@host`).
+    pub definer: String,
+    /// CHARACTER_SET_CLIENT when it was created.
+    pub charset_client: String,
+    /// COLLATION_CONNECTION when it was created.
+    pub collation_connection: String,
+    /// DATABASE_COLLATION when it was created.
+    pub database_collation: String,
 }
 
 /// How a generated column computes its value: the delta stores the value

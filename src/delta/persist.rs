@@ -21,9 +21,9 @@ use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
-/// captured) to 3 (before generated columns and trigger definitions) are
-/// still read.
-const FORMAT: u32 = 4;
+/// captured) to 4 (before a trigger's catalog row was kept) are still
+/// read.
+const FORMAT: u32 = 5;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -494,6 +494,18 @@ fn meta(w: &mut Writer, m: &TableMeta) {
         w.bool(t.before);
         w.str(&t.body);
         w.opt_str(&t.blocked);
+        w.u64(t.order);
+        w.str(&t.statement);
+        w.opt_str(&t.created);
+        for s in [
+            &t.sql_mode,
+            &t.definer,
+            &t.charset_client,
+            &t.collation_connection,
+            &t.database_collation,
+        ] {
+            w.str(s);
+        }
     }
     w.bool(m.created);
     w.opt_str(&m.collation);
@@ -592,18 +604,35 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
                     before: false,
                     body: String::new(),
                     blocked: Some("its definition was not kept by an older vdb".into()),
+                    ..Trigger::default()
                 })
                 .collect()
         } else {
             let mut triggers = Vec::new();
             for _ in 0..r.len()? {
-                triggers.push(Trigger {
+                let mut t = Trigger {
                     name: r.str()?,
                     event: r.str()?,
                     before: r.bool()?,
                     body: r.str()?,
                     blocked: r.opt_str()?,
-                });
+                    ..Trigger::default()
+                };
+                if format >= 5 {
+                    t.order = r.u64()?;
+                    t.statement = r.str()?;
+                    t.created = r.opt_str()?;
+                    for s in [
+                        &mut t.sql_mode,
+                        &mut t.definer,
+                        &mut t.charset_client,
+                        &mut t.collation_connection,
+                        &mut t.database_collation,
+                    ] {
+                        *s = r.str()?;
+                    }
+                }
+                triggers.push(t);
             }
             triggers
         },

@@ -2,15 +2,16 @@
 //!
 //! information_schema TABLES, COLUMNS, STATISTICS, TABLE_CONSTRAINTS,
 //! KEY_COLUMN_USAGE, REFERENTIAL_CONSTRAINTS, CHECK_CONSTRAINTS (MariaDB),
-//! SCHEMATA and VIEWS become changed
+//! TRIGGERS, SCHEMATA and VIEWS become changed
 //! tables of their own: after every captured DDL their deltas are rebuilt
 //! from the schema delta (rows for the tables and databases created
 //! through vdb, the rows of dropped ones hidden), so that any query over
 //! them, in any shape, goes through the same rewrite as a read of a
-//! changed table. SHOW [FULL] TABLES and SHOW TABLE STATUS read
+//! changed table. SHOW [FULL] TABLES, SHOW TABLE STATUS and SHOW TRIGGERS read
 //! information_schema when their database has schema changes, SHOW
 //! DATABASES when databases were created or dropped; SHOW CREATE DATABASE
-//! of a created database is written from its definition. SHOW CREATE TABLE, SHOW COLUMNS,
+//! of a created database, and SHOW CREATE TRIGGER of a created table's
+//! trigger, are written from their definitions. SHOW CREATE TABLE, SHOW COLUMNS,
 //! DESCRIBE and SHOW INDEX of a created table are answered from its
 //! definition, written as MariaDB writes them; of a dropped table, with
 //! the server's 1146.
@@ -347,7 +348,7 @@ type CatalogTable = (
     RowsOf,
 );
 
-const CONSTRAINT_TABLES: [CatalogTable; 5] = [
+const CONSTRAINT_TABLES: [CatalogTable; 6] = [
     (
         "STATISTICS",
         &["TABLE_SCHEMA", "TABLE_NAME", "INDEX_NAME", "SEQ_IN_INDEX"],
@@ -388,7 +389,92 @@ const CONSTRAINT_TABLES: [CatalogTable; 5] = [
         ("CONSTRAINT_SCHEMA", "TABLE_NAME"),
         referential_rows,
     ),
+    (
+        "TRIGGERS",
+        &["TRIGGER_SCHEMA", "TRIGGER_NAME"],
+        ("EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE"),
+        trigger_rows,
+    ),
 ];
+
+/// A table's triggers as information_schema.TRIGGERS lists them.
+fn trigger_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
+    let s = |v: &str| Some(v.to_string());
+    meta.triggers
+        .iter()
+        .map(|t| {
+            vec![
+                ("TRIGGER_CATALOG", s("def")),
+                ("TRIGGER_SCHEMA", s(&meta.id.schema)),
+                ("TRIGGER_NAME", s(&t.name)),
+                ("EVENT_MANIPULATION", s(&t.event)),
+                ("EVENT_OBJECT_CATALOG", s("def")),
+                ("EVENT_OBJECT_SCHEMA", s(&meta.id.schema)),
+                ("EVENT_OBJECT_TABLE", s(&meta.id.name)),
+                ("ACTION_ORDER", Some(t.order.to_string())),
+                ("ACTION_STATEMENT", s(&t.body)),
+                ("ACTION_ORIENTATION", s("ROW")),
+                (
+                    "ACTION_TIMING",
+                    s(if t.before { "BEFORE" } else { "AFTER" }),
+                ),
+                ("ACTION_REFERENCE_OLD_ROW", s("OLD")),
+                ("ACTION_REFERENCE_NEW_ROW", s("NEW")),
+                ("CREATED", t.created.clone()),
+                ("SQL_MODE", s(&t.sql_mode)),
+                ("DEFINER", s(&t.definer)),
+                ("CHARACTER_SET_CLIENT", s(&t.charset_client)),
+                ("COLLATION_CONNECTION", s(&t.collation_connection)),
+                ("DATABASE_COLLATION", s(&t.database_collation)),
+            ]
+        })
+        .collect()
+}
+
+/// SHOW TRIGGERS's columns and the information_schema.TRIGGERS column
+/// each one shows.
+const SHOW_TRIGGERS: &[(&str, &str)] = &[
+    ("Trigger", "TRIGGER_NAME"),
+    ("Event", "EVENT_MANIPULATION"),
+    ("Table", "EVENT_OBJECT_TABLE"),
+    ("Statement", "ACTION_STATEMENT"),
+    ("Timing", "ACTION_TIMING"),
+    ("Created", "CREATED"),
+    ("sql_mode", "SQL_MODE"),
+    ("Definer", "DEFINER"),
+    ("character_set_client", "CHARACTER_SET_CLIENT"),
+    ("collation_connection", "COLLATION_CONNECTION"),
+    ("Database Collation", "DATABASE_COLLATION"),
+];
+
+/// SHOW TRIGGERS of database `db` over information_schema.TRIGGERS: LIKE
+/// on the table's name, a WHERE over the result's columns, in the
+/// server's order (by table, then event, timing and place).
+fn triggers_query(db: &str, like: Option<&str>, filter: Option<&str>) -> String {
+    let items: Vec<String> = SHOW_TRIGGERS
+        .iter()
+        .map(|(name, column)| format!("{column} AS {}", quote_ident(name)))
+        .collect();
+    let mut q = format!(
+        "SELECT {}, EVENT_OBJECT_TABLE AS `vdb_t`, ACTION_ORDER AS `vdb_o` \
+         FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = {}",
+        items.join(", "),
+        text_literal(db)
+    );
+    if let Some(p) = like {
+        q.push_str(&format!(" AND EVENT_OBJECT_TABLE LIKE {}", text_literal(p)));
+    }
+    let shown: Vec<String> = SHOW_TRIGGERS
+        .iter()
+        .map(|(name, _)| quote_ident(name))
+        .collect();
+    format!(
+        "SELECT {} FROM ({q}) AS `vdb_show`{} ORDER BY CAST(`vdb_t` AS BINARY), \
+         FIELD(`Event`, 'INSERT', 'UPDATE', 'DELETE'), FIELD(`Timing`, 'BEFORE', 'AFTER'), `vdb_o`",
+        shown.join(", "),
+        filter.map(|f| format!(" WHERE {f}")).unwrap_or_default()
+    )
+}
 
 /// The keys of a table, unique first (PRIMARY, UNIQUE), then the others.
 fn all_keys(meta: &TableMeta) -> impl Iterator<Item = (&UniqueKey, bool)> {
@@ -1029,6 +1115,14 @@ enum Show {
     /// A form of SHOW DATABASES vdb does not answer over created or
     /// dropped databases.
     OtherDatabases,
+    Triggers {
+        db: String,
+        like: Option<String>,
+        /// `WHERE <condition>` over the result's columns, as written.
+        filter: Option<String>,
+    },
+    /// SHOW CREATE TRIGGER: database and name.
+    CreateTrigger(String, String),
 }
 
 fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
@@ -1168,6 +1262,20 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
                 Ok((like, filter)) => Some(Show::TableStatus { db, like, filter }),
                 Err(()) => Some(Show::OtherTables(db)),
             }
+        }
+        "TRIGGERS" if !full => {
+            let (named, next) = from_db(i + 1);
+            let db = named.or_else(|| db.map(str::to_string))?;
+            let (like, filter) = like_at(next).ok()?;
+            Some(Show::Triggers { db, like, filter })
+        }
+        "CREATE" if !full && word(i + 1).as_deref() == Some("TRIGGER") => {
+            let (schema, name, next) = table_at(i + 2)?;
+            (next == tokens.len()).then_some(())?;
+            Some(Show::CreateTrigger(
+                schema.or_else(|| db.map(str::to_string))?,
+                name,
+            ))
         }
         "CREATE" if !full && word(i + 1).as_deref() == Some("VIEW") => {
             let (schema, name, next) = table_at(i + 2)?;
@@ -1384,6 +1492,64 @@ pub fn show(
                 filter.as_deref(),
                 "Name",
             ))
+        }
+        Show::Triggers { db, like, filter } => {
+            if !db_changed(state, &db) {
+                return None;
+            }
+            if let Some(e) = dropped_db(&db) {
+                return Some(e);
+            }
+            Ok(triggers_query(&db, like.as_deref(), filter.as_deref()))
+        }
+        Show::CreateTrigger(db, name) => {
+            let held = state
+                .schema
+                .lasting_created()
+                .into_iter()
+                .filter(|m| m.id.schema == db)
+                .find_map(|m| m.triggers.iter().find(|t| t.name == name));
+            if let Some(t) = held {
+                return Some(Ok(literal_result(
+                    &[
+                        "Trigger",
+                        "sql_mode",
+                        "SQL Original Statement",
+                        "character_set_client",
+                        "collation_connection",
+                        "Database Collation",
+                        "Created",
+                    ],
+                    &[vec![
+                        Some(t.name.clone()),
+                        Some(t.sql_mode.clone()),
+                        Some(t.statement.clone()),
+                        Some(t.charset_client.clone()),
+                        Some(t.collation_connection.clone()),
+                        Some(t.database_collation.clone()),
+                        t.created.clone(),
+                    ]],
+                )));
+            }
+            // A source table's trigger, gone with its table.
+            let catalog = state.tables.get(&catalog_id("TRIGGERS"))?;
+            // A hidden row holds the key's values, in the key's order.
+            let at = |c: &str| {
+                let p = catalog.meta.position(c)?;
+                catalog.key.iter().position(|&k| k == p)
+            };
+            let (s, n) = (at("TRIGGER_SCHEMA")?, at("TRIGGER_NAME")?);
+            let gone = catalog.hidden.values().any(|r| {
+                r[s].as_deref() == Some(db.as_bytes()) && r[n].as_deref() == Some(name.as_bytes())
+            });
+            if !gone && !state.schema.is_dropped_database(&db) {
+                return None;
+            }
+            Err(OverlayError::Server {
+                code: 1360,
+                state: "HY000".into(),
+                message: "Trigger does not exist".into(),
+            })
         }
         Show::OtherTables(db) => {
             if !db_changed(state, &db) {

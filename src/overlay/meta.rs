@@ -9,6 +9,7 @@ use crate::delta::{
     UniqueKey,
 };
 use crate::sql::literal::Column;
+use crate::sql::rewrite::quote_ident;
 use crate::upstream::Upstream;
 
 use super::OverlayError;
@@ -289,7 +290,8 @@ fn definition(
 /// table's database.
 fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayError> {
     let rows = up.query(&format!(
-        "SELECT TRIGGER_NAME, EVENT_MANIPULATION, ACTION_TIMING, ACTION_STATEMENT \
+        "SELECT TRIGGER_NAME, EVENT_MANIPULATION, ACTION_TIMING, ACTION_STATEMENT, ACTION_ORDER, \
+         CREATED, SQL_MODE, DEFINER, CHARACTER_SET_CLIENT, COLLATION_CONNECTION, DATABASE_COLLATION \
          FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = {} AND EVENT_OBJECT_TABLE = {} \
          ORDER BY EVENT_MANIPULATION, ACTION_TIMING, ACTION_ORDER",
         text_literal(&id.schema),
@@ -314,12 +316,34 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
             None => crate::sql::trigger::called(&body),
             Some(_) => Vec::new(),
         });
+        let name = text(&r[0]);
+        // The text the server keeps, which the catalog shows and the patch
+        // runs (a table's triggers are few: one question each).
+        let statement = up
+            .query(&format!(
+                "SHOW CREATE TRIGGER {}.{}",
+                quote_ident(&id.schema),
+                quote_ident(&name)
+            ))?
+            .first()
+            .map(|r| text(&r[2]))
+            .unwrap_or_default();
         out.push(Trigger {
-            name: text(&r[0]),
+            name,
             event,
             before,
             body,
             blocked,
+            order: text(&r[4]).parse().unwrap_or(1),
+            statement,
+            created: r[5]
+                .as_ref()
+                .map(|v| String::from_utf8_lossy(v).into_owned()),
+            sql_mode: text(&r[6]),
+            definer: text(&r[7]),
+            charset_client: text(&r[8]),
+            collation_connection: text(&r[9]),
+            database_collation: text(&r[10]),
         });
     }
     let mut names: Vec<String> = calls.iter().flatten().map(|n| text_literal(n)).collect();

@@ -123,9 +123,118 @@ pub fn over_row(
     out
 }
 
+/// A CREATE TRIGGER statement with its trigger and table named in
+/// database `db`, for a script whose default database may be another, or
+/// (`db` None) in the script's default database.
+pub fn qualified(statement: &str, db: Option<&str>, table: &str) -> String {
+    let b = statement.as_bytes();
+    let tokens = lex(b, LexMode::default()).tokens;
+    let word = |i: usize, w: &str| tokens.get(i).is_some_and(|t| t.is_word(b, w));
+    let Some(mut at) = tokens.iter().position(|t| t.is_word(b, "TRIGGER")) else {
+        return statement.to_string();
+    };
+    at += 1;
+    if word(at, "IF") && word(at + 1, "NOT") && word(at + 2, "EXISTS") {
+        at += 3;
+    }
+    let mode = LexMode::default();
+    let (name, end) = if tokens.get(at + 1).is_some_and(|t| t.is_punct(b'.')) {
+        (tokens.get(at + 2).and_then(|t| t.name(b, mode)), at + 2)
+    } else {
+        (tokens.get(at).and_then(|t| t.name(b, mode)), at)
+    };
+    let Some(name) = name else {
+        return statement.to_string();
+    };
+    let quote = super::rewrite::quote_ident;
+    let in_db = |n: &str| match db {
+        Some(d) => format!("{}.{}", quote(d), quote(n)),
+        None => quote(n),
+    };
+    let head = format!("{}{}", &statement[..tokens[at].start], in_db(&name));
+    let rest = renamed_on(&statement[tokens[end].end..], table);
+    // `ON `t``, as renamed_on writes it, takes the database too.
+    match rest.split_once(&format!("ON {}", quote(table))) {
+        Some((before, after)) => format!("{head}{before}ON {}{after}", in_db(table)),
+        None => format!("{head}{rest}"),
+    }
+}
+
+/// A CREATE TRIGGER statement with its table renamed to `table`: its
+/// `ON <table>` replaced by `` ON `table` ``, as the server rewrites the
+/// text it keeps when RENAME TABLE moves a table with triggers.
+pub fn renamed_on(statement: &str, table: &str) -> String {
+    let b = statement.as_bytes();
+    let tokens = lex(b, LexMode::default()).tokens;
+    let trigger = tokens
+        .iter()
+        .position(|t| t.is_word(b, "TRIGGER"))
+        .unwrap_or(0);
+    let Some(on) = tokens
+        .iter()
+        .skip(trigger)
+        .position(|t| t.is_word(b, "ON"))
+        .map(|k| k + trigger)
+    else {
+        return statement.to_string();
+    };
+    let qualified = tokens.get(on + 2).is_some_and(|t| t.is_punct(b'.'));
+    let Some(end) = tokens.get(if qualified { on + 3 } else { on + 1 }) else {
+        return statement.to_string();
+    };
+    format!(
+        "{}ON {}{}",
+        &statement[..tokens[on].start],
+        super::rewrite::quote_ident(table),
+        &statement[end.end..]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trigger_in_a_patch_names_its_database() {
+        assert_eq!(
+            qualified(
+                "CREATE DEFINER=`root`@`localhost` trigger tb2 before insert on trg1 for each row set new.b = 1",
+                Some("d"),
+                "trg1"
+            ),
+            "CREATE DEFINER=`root`@`localhost` trigger `d`.`tb2` before insert ON `d`.`trg1` for each row set new.b = 1"
+        );
+        assert_eq!(
+            qualified("CREATE TRIGGER IF NOT EXISTS x.`t r` AFTER DELETE ON x.t FOR EACH ROW SET @on = 1", Some("x"), "t"),
+            "CREATE TRIGGER IF NOT EXISTS `x`.`t r` AFTER DELETE ON `x`.`t` FOR EACH ROW SET @on = 1"
+        );
+        assert_eq!(
+            qualified(
+                "CREATE TRIGGER x.tr AFTER DELETE ON x.t FOR EACH ROW SET @on = 1",
+                None,
+                "t"
+            ),
+            "CREATE TRIGGER `tr` AFTER DELETE ON `t` FOR EACH ROW SET @on = 1"
+        );
+    }
+
+    #[test]
+    fn a_renamed_table_is_named_in_its_triggers_as_the_server_names_it() {
+        assert_eq!(
+            renamed_on(
+                "CREATE DEFINER=`root`@`localhost` trigger tb2 before insert on trg1 for each row set new.b = 1",
+                "trg2"
+            ),
+            "CREATE DEFINER=`root`@`localhost` trigger tb2 before insert ON `trg2` for each row set new.b = 1"
+        );
+        assert_eq!(
+            renamed_on(
+                "CREATE TRIGGER t AFTER DELETE ON `d`.`x` FOR EACH ROW SET @a = 1",
+                "y"
+            ),
+            "CREATE TRIGGER t AFTER DELETE ON `y` FOR EACH ROW SET @a = 1"
+        );
+    }
 
     #[test]
     fn bodies_that_touch_tables_are_told_apart() {

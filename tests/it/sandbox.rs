@@ -719,3 +719,99 @@ fn show_table_status_lists_created_tables_and_hides_dropped_ones() {
     assert_eq!(one.len(), 1);
     assert_source_unchanged(&before);
 }
+
+#[test]
+fn a_renamed_table_keeps_its_triggers_in_show_triggers_and_in_the_applied_patch() {
+    let before = source_fingerprint();
+    let vdb = shop_vdb(VdbOptions::default());
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    let mut src = source().conn(Some("vdbt_shop"));
+    type Shown = Vec<Vec<Option<String>>>;
+    let rows = |c: &mut Conn, sql: &str| -> Shown {
+        c.query::<mysql::Row, _>(sql)
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| r.get::<Option<String>, _>(i).unwrap())
+                    .collect()
+            })
+            .collect()
+    };
+    let at_source = rows(&mut src, "SHOW TRIGGERS LIKE 'tickets'");
+    assert_eq!(at_source.len(), 3, "the fixture's three triggers");
+    let create_at_source = rows(&mut src, "SHOW CREATE TRIGGER tickets_bu");
+    c.query_drop("ALTER TABLE tickets ADD COLUMN note VARCHAR(10)")
+        .unwrap();
+    c.query_drop("RENAME TABLE tickets TO work_items").unwrap();
+    // SHOW TRIGGERS lists them under the new name, in the server's order,
+    // every column as the source gave it.
+    let moved: Shown = at_source
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r[2] = Some("work_items".into());
+            r
+        })
+        .collect();
+    assert_eq!(rows(&mut c, "SHOW TRIGGERS LIKE 'work%'"), moved);
+    assert_eq!(
+        rows(
+            &mut c,
+            "SHOW TRIGGERS FROM vdbt_shop WHERE `Table` = 'work_items'"
+        ),
+        moved
+    );
+    assert!(rows(&mut c, "SHOW TRIGGERS LIKE 'tickets'").is_empty());
+    // SHOW CREATE TRIGGER: the server's text, naming the new table.
+    let mut create = create_at_source.clone();
+    create[0][2] = create[0][2]
+        .as_ref()
+        .map(|s| s.replace(" ON tickets ", " ON `work_items` "));
+    assert_ne!(create, create_at_source);
+    assert_eq!(rows(&mut c, "SHOW CREATE TRIGGER tickets_bu"), create);
+    // Moving the table to another database: the server's 1435.
+    let err = c
+        .query_drop("RENAME TABLE work_items TO vdbt_types.work_items")
+        .unwrap_err();
+    assert!(err.to_string().contains("1435"), "{err}");
+    // The patch creates them again after the rows, where they fire.
+    let s = source();
+    let scratch = scratch_copy();
+    let out = Command::new(VDB)
+        .args([
+            "apply",
+            "--connect",
+            &vdb.addr.to_string(),
+            "--user",
+            &s.user,
+            "--password",
+            &s.password,
+            "--target",
+            &format!("{}/{scratch}", s.url()),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut direct = source().conn(Some(&scratch));
+    let listed = "SELECT TRIGGER_NAME, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_ORDER, \
+                  ACTION_STATEMENT, ACTION_TIMING, SQL_MODE FROM information_schema.TRIGGERS \
+                  WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME";
+    assert_eq!(rows(&mut direct, listed), rows(&mut c, listed));
+    direct
+        .query_drop("INSERT INTO work_items (title) VALUES ('Fired Again')")
+        .unwrap();
+    assert_eq!(
+        rows(
+            &mut direct,
+            "SELECT slug FROM work_items WHERE title = 'Fired Again'"
+        ),
+        vec![vec![Some("fired-again".to_string())]]
+    );
+    drop_scratch(&scratch);
+    assert_source_unchanged(&before);
+}

@@ -362,6 +362,23 @@ fn writable(
                 t.name
             ));
         }
+        // A column an ALTER dropped or renamed under the trigger: the
+        // server's error when the trigger fires.
+        let missing = std::cell::RefCell::new(None);
+        let note = |row: &'static str, c: &str| {
+            if meta.position(c).is_none() {
+                missing.borrow_mut().get_or_insert((row, c.to_string()));
+            }
+            None
+        };
+        crate::sql::trigger::over_row(&t.body, |c| note("NEW", c), |c| note("OLD", c));
+        if let Some((row, column)) = missing.into_inner() {
+            return Err(OverlayError::Server {
+                code: 1054,
+                state: "42S22".into(),
+                message: format!("Unknown column '{column}' in '{row}'"),
+            });
+        }
     }
     let Some(key) = meta.delta_key() else {
         return unsupported(format!(
