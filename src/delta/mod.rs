@@ -130,6 +130,10 @@ pub struct Trigger {
     pub sql_mode: String,
     /// DEFINER (`user@host`).
     pub definer: String,
+    /// Created through vdb without a DEFINER clause: its definer is the
+    /// account vdb reads the source with, and a patch leaves it to the
+    /// account that applies it, as the statement did.
+    pub implicit_definer: bool,
     /// CHARACTER_SET_CLIENT when it was created.
     pub charset_client: String,
     /// COLLATION_CONNECTION when it was created.

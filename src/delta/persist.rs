@@ -506,6 +506,7 @@ fn meta(w: &mut Writer, m: &TableMeta) {
         ] {
             w.str(s);
         }
+        w.bool(t.implicit_definer);
     }
     w.bool(m.created);
     w.opt_str(&m.collation);
@@ -631,6 +632,7 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
                     ] {
                         *s = r.str()?;
                     }
+                    t.implicit_definer = r.bool()?;
                 }
                 triggers.push(t);
             }
@@ -820,6 +822,36 @@ mod tests {
             })
         );
         assert_eq!(back.tables[&id].meta.columns[0].generated, None);
+    }
+
+    #[test]
+    fn a_triggers_catalog_row_and_text_come_back() {
+        let mut s = sample();
+        let id = s.tables.keys().next().unwrap().clone();
+        let mut meta = (*s.tables[&id].meta).clone();
+        let trigger = Trigger {
+            name: "t_bi".into(),
+            event: "INSERT".into(),
+            before: true,
+            body: "SET NEW.id = NEW.id + 1".into(),
+            blocked: None,
+            order: 2,
+            statement: "CREATE DEFINER=`u`@`%` TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = NEW.id + 1".into(),
+            created: Some("2026-11-22 10:00:00.12".into()),
+            sql_mode: "STRICT_TRANS_TABLES".into(),
+            definer: "u@%".into(),
+            charset_client: "utf8mb4".into(),
+            collation_connection: "utf8mb4_general_ci".into(),
+            database_collation: "latin1_swedish_ci".into(),
+            implicit_definer: true,
+        };
+        meta.triggers = vec![trigger.clone()];
+        s.tables.insert(
+            id.clone(),
+            Arc::new(TableDelta::new(Arc::new(meta), vec![0])),
+        );
+        let (back, _) = decode(&encode(&s, &[])).unwrap();
+        assert_eq!(back.tables[&id].meta.triggers, vec![trigger]);
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn unsupported<T>(what: impl Into<String>) -> Result<T, OverlayError> {
 }
 
 /// A table vdb can redefine: its current definition.
-fn alterable(
+pub(super) fn alterable(
     cx: &mut WriteContext,
     id: &TableId,
     statement: &str,
@@ -86,7 +86,7 @@ fn carried_triggers(old: &TableMeta, to: &TableId) -> Result<Vec<Trigger>, Overl
 }
 
 /// The table's default collation (for string columns an ALTER adds).
-fn table_collation(
+pub(super) fn table_collation(
     cx: &mut WriteContext,
     meta: &TableMeta,
 ) -> Result<Option<String>, OverlayError> {
@@ -690,7 +690,7 @@ fn scratch_id(schema: &str) -> TableId {
 /// values (a new column its default). Nothing changes unless all rows copy.
 /// The `unchecked` constraints join the definition after the copy: the
 /// rows are not tested against them.
-fn copy_into(
+pub(super) fn copy_into(
     cx: &mut WriteContext,
     old: &TableMeta,
     meta: TableMeta,

@@ -231,6 +231,25 @@ pub fn create(
     })
 }
 
+/// ALTER DATABASE name UPGRADE DATA DIRECTORY NAME: the server's errors
+/// for a name without the `#mysql50#` prefix (1221) and for a database
+/// that does not exist (1049); renaming one that does is not captured.
+pub fn upgrade_name(cx: &mut WriteContext, name: &str) -> Result<WriteOutcome, OverlayError> {
+    if !name.starts_with("#mysql50#") {
+        return Err(server(
+            1221,
+            "HY000",
+            "Incorrect usage of ALTER DATABASE UPGRADE DATA DIRECTORY NAME and name",
+        ));
+    }
+    if !exists(cx.up, &cx.delta.current(), name)? {
+        return Err(unknown(name));
+    }
+    Err(OverlayError::Unsupported(format!(
+        "ALTER DATABASE ... UPGRADE DATA DIRECTORY NAME of {name}"
+    )))
+}
+
 /// Runs a captured ALTER DATABASE: the database's default character set
 /// and collation change (a source database's only in vdb; its tables keep
 /// theirs, as on the server). 1 row affected, as the server counts it.

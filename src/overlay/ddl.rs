@@ -83,6 +83,9 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
         Ddl::DropDatabase { name, if_exists } => super::database::drop(cx, &name, if_exists, text),
         Ddl::CreateView(v) => super::view::create(cx, &v, text),
         Ddl::DropView { if_exists, views } => super::view::drop(cx, if_exists, &views, text),
+        Ddl::UpgradeDatabaseName(name) => super::database::upgrade_name(cx, &name),
+        Ddl::CreateTrigger(t) => super::trigger::create(cx, &t, text),
+        Ddl::DropTrigger { if_exists, name } => super::trigger::drop(cx, if_exists, &name, text),
     }
 }
 

@@ -298,24 +298,7 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
         text_literal(&id.name)
     ))?;
     let mut out = Vec::with_capacity(rows.len());
-    // What each trigger that could run calls: one question to the source
-    // says which of those names are the database's stored routines.
-    let mut calls = Vec::with_capacity(rows.len());
     for r in &rows {
-        let body = text(&r[3]);
-        let event = text(&r[1]).to_ascii_uppercase();
-        let before = text(&r[2]).eq_ignore_ascii_case("BEFORE");
-        let blocked = if !before {
-            Some("it fires AFTER the write".to_string())
-        } else if event == "DELETE" {
-            Some("it fires on DELETE".to_string())
-        } else {
-            crate::sql::trigger::body_blocked(&body)
-        };
-        calls.push(match blocked {
-            None => crate::sql::trigger::called(&body),
-            Some(_) => Vec::new(),
-        });
         let name = text(&r[0]);
         // The text the server keeps, which the catalog shows and the patch
         // runs (a table's triggers are few: one question each).
@@ -330,10 +313,10 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
             .unwrap_or_default();
         out.push(Trigger {
             name,
-            event,
-            before,
-            body,
-            blocked,
+            event: text(&r[1]).to_ascii_uppercase(),
+            before: text(&r[2]).eq_ignore_ascii_case("BEFORE"),
+            body: text(&r[3]),
+            blocked: None,
             order: text(&r[4]).parse().unwrap_or(1),
             statement,
             created: r[5]
@@ -344,11 +327,41 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
             charset_client: text(&r[8]),
             collation_connection: text(&r[9]),
             database_collation: text(&r[10]),
+            implicit_definer: false,
+        });
+    }
+    judge_triggers(up, &id.schema, &mut out)?;
+    Ok(out)
+}
+
+/// Sets why vdb cannot run each of database `schema`'s `triggers`, if it
+/// cannot (see [`crate::sql::trigger`]): it fires AFTER the write or on
+/// DELETE, its body touches tables, or it calls a stored routine of the
+/// database.
+pub(super) fn judge_triggers(
+    up: &mut Upstream,
+    schema: &str,
+    triggers: &mut [Trigger],
+) -> Result<(), OverlayError> {
+    // What each trigger that could run calls: one question to the source
+    // says which of those names are the database's stored routines.
+    let mut calls = Vec::with_capacity(triggers.len());
+    for t in triggers.iter_mut() {
+        t.blocked = if !t.before {
+            Some("it fires AFTER the write".to_string())
+        } else if t.event == "DELETE" {
+            Some("it fires on DELETE".to_string())
+        } else {
+            crate::sql::trigger::body_blocked(&t.body)
+        };
+        calls.push(match t.blocked {
+            None => crate::sql::trigger::called(&t.body),
+            Some(_) => Vec::new(),
         });
     }
     let mut names: Vec<String> = calls.iter().flatten().map(|n| text_literal(n)).collect();
     if names.is_empty() {
-        return Ok(out);
+        return Ok(());
     }
     names.sort();
     names.dedup();
@@ -356,16 +369,16 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
         .query(&format!(
             "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {} \
              AND LOWER(ROUTINE_NAME) IN ({})",
-            text_literal(&id.schema),
+            text_literal(schema),
             names.join(", ")
         ))?
         .iter()
         .map(|r| text(&r[0]))
         .collect();
-    for (t, called) in out.iter_mut().zip(&calls) {
+    for (t, called) in triggers.iter_mut().zip(&calls) {
         if let Some(routine) = routines.iter().find(|r| called.contains(&r.to_lowercase())) {
             t.blocked = Some(format!("it calls the stored routine {routine}"));
         }
     }
-    Ok(out)
+    Ok(())
 }

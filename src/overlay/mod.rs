@@ -18,6 +18,7 @@ pub mod database;
 pub mod ddl;
 pub mod meta;
 mod printed;
+pub mod trigger;
 pub mod view;
 pub mod write;
 

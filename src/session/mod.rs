@@ -2037,6 +2037,8 @@ const CAPTURED_DDL: &[&str] = &[
     "CREATE VIEW",
     "ALTER VIEW",
     "DROP VIEW",
+    "CREATE TRIGGER",
+    "DROP TRIGGER",
 ];
 
 /// Whether the text's first statement word is a captured write (and not,

@@ -482,6 +482,14 @@ impl<'a> Stmt<'a> {
                         }
                         continue;
                     }
+                    // DEFINER = user@host, the user unquoted
+                    if i >= 2
+                        && self.t[i - 1].is_punct(b'=')
+                        && self.t[i - 2].is_word(self.sql, "DEFINER")
+                    {
+                        i += 1;
+                        continue;
+                    }
                     name.push(' ');
                     name.push_str(&w);
                     return name;
@@ -1176,6 +1184,10 @@ mod tests {
         );
         assert_eq!(
             refused("CREATE DEFINER=`a`@`b` TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET @a=1"),
+            "CREATE TRIGGER"
+        );
+        assert_eq!(
+            refused("CREATE OR REPLACE DEFINER = root@localhost TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET @a=1"),
             "CREATE TRIGGER"
         );
         assert_eq!(refused("ALTER TABLE t ADD c int"), "ALTER TABLE");

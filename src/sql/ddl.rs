@@ -264,6 +264,210 @@ pub enum Ddl {
         /// The views, in order.
         views: Vec<TableName>,
     },
+    /// ALTER DATABASE name UPGRADE DATA DIRECTORY NAME (MariaDB's rename
+    /// of a `#mysql50#` database to its decoded name).
+    UpgradeDatabaseName(String),
+    /// CREATE [OR REPLACE] TRIGGER.
+    CreateTrigger(CreateTrigger),
+    /// DROP TRIGGER [IF EXISTS] [db.]name.
+    DropTrigger {
+        /// IF EXISTS.
+        if_exists: bool,
+        /// The trigger (database, name).
+        name: TableName,
+    },
+}
+
+/// A CREATE TRIGGER, read from its tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateTrigger {
+    /// OR REPLACE.
+    pub or_replace: bool,
+    /// IF NOT EXISTS.
+    pub if_not_exists: bool,
+    /// DEFINER as `user@host`, when given (`CURRENT_USER` is not given).
+    pub definer: Option<String>,
+    /// The trigger (database, name).
+    pub name: TableName,
+    /// BEFORE rather than AFTER.
+    pub before: bool,
+    /// `INSERT`, `UPDATE` or `DELETE`.
+    pub event: String,
+    /// The table (database, name).
+    pub table: TableName,
+    /// FOLLOWS (true) or PRECEDES (false) another trigger.
+    pub order: Option<(bool, String)>,
+    /// The body, as written.
+    pub body: String,
+    /// The text the server keeps after `CREATE DEFINER=...`: from TRIGGER
+    /// to FOR EACH ROW, then the body (no FOLLOWS or PRECEDES clause).
+    pub kept: String,
+}
+
+/// `DEFINER = user` at token `i`: the definer as `user@host` (None for
+/// CURRENT_USER) and the index after it; None when there is no DEFINER
+/// there, Some(Err) for one vdb cannot read.
+fn definer_at(
+    b: &[u8],
+    t: &[super::lexer::Token],
+    i: usize,
+    mode: super::lexer::LexMode,
+) -> Option<Result<(Option<String>, usize), ()>> {
+    use super::lexer::Kind;
+    if !(t.get(i).is_some_and(|x| x.is_word(b, "DEFINER"))
+        && t.get(i + 1).is_some_and(|x| x.is_punct(b'=')))
+    {
+        return None;
+    }
+    let mut i = i + 2;
+    if t.get(i).is_some_and(|x| x.is_word(b, "CURRENT_USER")) {
+        i += 1;
+        if t.get(i).is_some_and(|x| x.is_punct(b'('))
+            && t.get(i + 1).is_some_and(|x| x.is_punct(b')'))
+        {
+            i += 2;
+        }
+        return Some(Ok((None, i)));
+    }
+    let user = t.get(i).and_then(|x| match x.kind {
+        Kind::Str => {
+            Some(String::from_utf8_lossy(&super::lexer::unquote(x.text(b), mode)).into_owned())
+        }
+        _ => x.name(b, mode),
+    });
+    let host = t.get(i + 1).filter(|x| x.kind == Kind::Variable).map(|x| {
+        let h = &x.text(b)[1..];
+        let h = if matches!(h.first(), Some(b'\'' | b'"' | b'`')) {
+            super::lexer::unquote(h, mode)
+        } else {
+            h.to_vec()
+        };
+        String::from_utf8_lossy(&h).into_owned()
+    });
+    let Some(user) = user else {
+        return Some(Err(()));
+    };
+    i += 1 + usize::from(host.is_some());
+    Some(Ok((
+        Some(format!("{user}@{}", host.unwrap_or_else(|| "%".into()))),
+        i,
+    )))
+}
+
+/// CREATE TRIGGER and DROP TRIGGER, read from their tokens; None for any
+/// other statement.
+fn trigger_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
+    use super::lexer::{statement_tokens, Kind, LexMode};
+    let b = sql.as_bytes();
+    let mode = LexMode::default();
+    let t = statement_tokens(b, mode);
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
+    let ident = |i: usize| {
+        t.get(i)
+            .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+            .and_then(|x| x.name(b, mode))
+    };
+    let name_at = |i: usize| -> Option<(TableName, usize)> {
+        let first = ident(i)?;
+        if t.get(i + 1).is_some_and(|x| x.is_punct(b'.')) {
+            Some(((Some(first), ident(i + 2)?), i + 3))
+        } else {
+            Some(((None, first), i + 1))
+        }
+    };
+    if word(0, "DROP") && word(1, "TRIGGER") {
+        let if_exists = word(2, "IF") && word(3, "EXISTS");
+        let at = if if_exists { 4 } else { 2 };
+        return Some(match name_at(at) {
+            Some((name, next)) if next == t.len() => Ok(Ddl::DropTrigger { if_exists, name }),
+            _ => no("this form of DROP TRIGGER"),
+        });
+    }
+    if !word(0, "CREATE") {
+        return None;
+    }
+    let mut i = 1;
+    let or_replace = word(1, "OR") && word(2, "REPLACE");
+    if or_replace {
+        i = 3;
+    }
+    let mut definer = None;
+    match definer_at(b, &t, i, mode) {
+        Some(Ok((d, next))) => {
+            definer = d;
+            i = next;
+        }
+        Some(Err(())) if word(i + 3, "TRIGGER") || word(i + 4, "TRIGGER") => {
+            return Some(no("this DEFINER of CREATE TRIGGER"))
+        }
+        _ => {}
+    }
+    if !word(i, "TRIGGER") {
+        return None;
+    }
+    let form = "this form of CREATE TRIGGER";
+    let kept_from = t[i].start;
+    i += 1;
+    let if_not_exists = word(i, "IF") && word(i + 1, "NOT") && word(i + 2, "EXISTS");
+    if if_not_exists {
+        i += 3;
+    }
+    let Some((name, next)) = name_at(i) else {
+        return Some(no(form));
+    };
+    i = next;
+    let before = if word(i, "BEFORE") {
+        true
+    } else if word(i, "AFTER") {
+        false
+    } else {
+        return Some(no(form));
+    };
+    i += 1;
+    let Some(event) = ["INSERT", "UPDATE", "DELETE"]
+        .into_iter()
+        .find(|e| word(i, e))
+    else {
+        return Some(no(form));
+    };
+    i += 1;
+    if !word(i, "ON") {
+        return Some(no(form));
+    }
+    let Some((table, next)) = name_at(i + 1) else {
+        return Some(no(form));
+    };
+    i = next;
+    if !(word(i, "FOR") && word(i + 1, "EACH") && word(i + 2, "ROW")) {
+        return Some(no(form));
+    }
+    let row_end = t[i + 2].end;
+    i += 3;
+    let mut order = None;
+    if word(i, "FOLLOWS") || word(i, "PRECEDES") {
+        let Some(other) = ident(i + 1) else {
+            return Some(no(form));
+        };
+        order = Some((word(i, "FOLLOWS"), other));
+        i += 2;
+    }
+    let Some(first) = t.get(i) else {
+        return Some(no(form));
+    };
+    let body = sql[first.start..t[t.len() - 1].end].to_string();
+    let kept = format!("{} {body}", &sql[kept_from..row_end]);
+    Some(Ok(Ddl::CreateTrigger(CreateTrigger {
+        or_replace,
+        if_not_exists,
+        definer,
+        name,
+        before,
+        event: event.to_string(),
+        table,
+        order,
+        body,
+        kept,
+    })))
 }
 
 /// A CREATE VIEW: its options, name, column names and the SELECT's text.
@@ -379,38 +583,13 @@ fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
             algorithm = a.to_ascii_uppercase();
             given.algorithm = true;
             i += 3;
-        } else if word(i, "DEFINER") && t.get(i + 1).is_some_and(|x| x.is_punct(b'=')) {
-            given.definer = true;
-            i += 2;
-            if word(i, "CURRENT_USER") {
-                i += 1;
-                if t.get(i).is_some_and(|x| x.is_punct(b'('))
-                    && t.get(i + 1).is_some_and(|x| x.is_punct(b')'))
-                {
-                    i += 2;
-                }
-                continue;
-            }
-            let user = t.get(i).and_then(|x| match x.kind {
-                Kind::Str => Some(
-                    String::from_utf8_lossy(&super::lexer::unquote(x.text(b), mode)).into_owned(),
-                ),
-                _ => x.name(b, mode),
-            });
-            let host = t.get(i + 1).filter(|x| x.kind == Kind::Variable).map(|x| {
-                let h = &x.text(b)[1..];
-                let h = if matches!(h.first(), Some(b'\'' | b'"' | b'`')) {
-                    super::lexer::unquote(h, mode)
-                } else {
-                    h.to_vec()
-                };
-                String::from_utf8_lossy(&h).into_owned()
-            });
-            let Some(user) = user else {
+        } else if let Some(d) = definer_at(b, &t, i, mode) {
+            let Ok((d, next)) = d else {
                 return Some(no(form));
             };
-            i += 1 + usize::from(host.is_some());
-            definer = Some(format!("{user}@{}", host.unwrap_or_else(|| "%".into())));
+            given.definer = true;
+            definer = d;
+            i = next;
         } else if word(i, "SQL") && word(i + 1, "SECURITY") {
             let Some(s) = ident(i + 2) else {
                 return Some(no(form));
@@ -561,8 +740,17 @@ fn database_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
         if i >= t.len() {
             return Some(no("ALTER DATABASE without options"));
         }
+        if word(i, "UPGRADE")
+            && word(i + 1, "DATA")
+            && word(i + 2, "DIRECTORY")
+            && word(i + 3, "NAME")
+            && i + 4 == t.len()
+            && !name.is_empty()
+        {
+            return Some(Ok(Ddl::UpgradeDatabaseName(name)));
+        }
         if t[i..].iter().any(|x| x.is_word(b, "UPGRADE")) {
-            return Some(no("ALTER DATABASE ... UPGRADE"));
+            return Some(no("this form of ALTER DATABASE ... UPGRADE"));
         }
         return Some(options(b, &t, i, mode, name, false).map(Ddl::AlterDatabase));
     }
@@ -840,7 +1028,10 @@ fn rename_with_to(sql: &str) -> Option<String> {
 
 /// Reads one CREATE TABLE or DROP TABLE statement.
 pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
-    if let Some(d) = database_ddl(sql).or_else(|| view_ddl(sql)) {
+    if let Some(d) = database_ddl(sql)
+        .or_else(|| view_ddl(sql))
+        .or_else(|| trigger_ddl(sql))
+    {
         return d;
     }
     if let Some(stored) = persistent_as_stored(sql) {
@@ -1673,7 +1864,11 @@ mod tests {
             Some("it's")
         );
         assert!(parse_ddl("CREATE DATABASE d COMMENT x").is_err());
-        assert!(parse_ddl("ALTER DATABASE d UPGRADE DATA DIRECTORY NAME").is_err());
+        assert_eq!(
+            parse_ddl("ALTER DATABASE d UPGRADE DATA DIRECTORY NAME"),
+            Ok(Ddl::UpgradeDatabaseName("d".into()))
+        );
+        assert!(parse_ddl("ALTER DATABASE UPGRADE DATA DIRECTORY NAME").is_err());
         assert!(parse_ddl("CREATE DATABASE d CHARSET a CHARSET b").is_err());
         assert!(parse_ddl("DROP DATABASE").is_err());
     }

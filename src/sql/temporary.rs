@@ -256,7 +256,11 @@ pub fn renamed(
     if word(0, "SHOW") {
         after.extend(["FROM", "IN"]);
     }
-    if (word(0, "CREATE") || word(0, "DROP")) && t.iter().any(|x| x.is_word(b, "INDEX")) {
+    if (word(0, "CREATE") || word(0, "DROP"))
+        && t.iter()
+            .take(12)
+            .any(|x| x.is_word(b, "INDEX") || x.is_word(b, "TRIGGER"))
+    {
         after.push("ON");
     }
     // A single-table DELETE's table takes no alias: its columns'

@@ -123,6 +123,50 @@ pub fn over_row(
     out
 }
 
+/// A `NEW.col` or `OLD.col` in a trigger body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowReference {
+    /// NEW rather than OLD.
+    pub new: bool,
+    /// The column named.
+    pub column: String,
+    /// Assigned (`SET NEW.col = ...`) rather than read.
+    pub assigned: bool,
+}
+
+/// The `NEW.col` and `OLD.col` references of a body, in order.
+pub fn row_references(body: &str) -> Vec<RowReference> {
+    let b = body.as_bytes();
+    let mode = LexMode::default();
+    let tokens = lex(b, mode).tokens;
+    let mut out = Vec::new();
+    for i in 0..tokens.len().saturating_sub(2) {
+        let (row, dot, col) = (&tokens[i], &tokens[i + 1], &tokens[i + 2]);
+        let new = row.is_word(b, "NEW");
+        if !(new || row.is_word(b, "OLD"))
+            || !dot.is_punct(b'.')
+            || row.end != dot.start
+            || dot.end != col.start
+        {
+            continue;
+        }
+        let Some(column) = col.name(b, mode) else {
+            continue;
+        };
+        let listed = i > 0 && (tokens[i - 1].is_word(b, "SET") || tokens[i - 1].is_punct(b','));
+        let next = tokens.get(i + 3);
+        let equals = next.is_some_and(|t| t.is_punct(b'='))
+            || (next.is_some_and(|t| t.is_punct(b':'))
+                && tokens.get(i + 4).is_some_and(|t| t.is_punct(b'=')));
+        out.push(RowReference {
+            new,
+            column,
+            assigned: listed && equals,
+        });
+    }
+    out
+}
+
 /// A CREATE TRIGGER statement with its trigger and table named in
 /// database `db`, for a script whose default database may be another, or
 /// (`db` None) in the script's default database.
@@ -193,6 +237,27 @@ pub fn renamed_on(statement: &str, table: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_reads_and_assigns_row_columns() {
+        let r = row_references(
+            "BEGIN IF NEW.q < OLD.q THEN SET @x = 1, NEW.q = OLD.q; END IF; SET NEW.`s` := 2; END",
+        );
+        let seen: Vec<(bool, &str, bool)> = r
+            .iter()
+            .map(|r| (r.new, r.column.as_str(), r.assigned))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (true, "q", false),
+                (false, "q", false),
+                (true, "q", true),
+                (false, "q", false),
+                (true, "s", true)
+            ]
+        );
+    }
 
     #[test]
     fn a_trigger_in_a_patch_names_its_database() {

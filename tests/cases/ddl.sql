@@ -561,6 +561,54 @@ CREATE TABLE tickets (id INT PRIMARY KEY, slug VARCHAR(40))
 INSERT INTO tickets VALUES (1, 'Kept As Is')
 SELECT * FROM tickets
 
+-- case: CREATE TRIGGER and DROP TRIGGER change a table's triggers, which then fire in their order, with the server's errors
+CREATE TRIGGER customers_bi BEFORE INSERT ON customers FOR EACH ROW SET NEW.name = UPPER(NEW.name)
+CREATE TRIGGER customers_bi2 BEFORE INSERT ON customers FOR EACH ROW PRECEDES customers_bi SET NEW.name = CONCAT(NEW.name, '!')
+INSERT INTO customers (id, email, name, created_at) VALUES (100, 'zed@example.com', 'zed', '2025-01-01')
+SELECT id, email, name FROM customers WHERE id > 99 ORDER BY id
+SELECT TRIGGER_NAME, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_ORDER, ACTION_STATEMENT, ACTION_TIMING, ACTION_ORIENTATION, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION, DATABASE_COLLATION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME
+CREATE TRIGGER customers_bi BEFORE INSERT ON customers FOR EACH ROW SET NEW.name = 'x'
+CREATE TRIGGER IF NOT EXISTS customers_bi BEFORE INSERT ON customers FOR EACH ROW SET NEW.name = 'x'
+SHOW WARNINGS
+CREATE OR REPLACE TRIGGER customers_bi BEFORE INSERT ON customers FOR EACH ROW SET NEW.name = LOWER(NEW.name)
+INSERT INTO customers (id, email, name, created_at) VALUES (101, 'mixed@example.com', 'MiXed', '2025-01-01')
+SELECT id, email, name FROM customers WHERE id > 99 ORDER BY id
+CREATE TRIGGER tickets_bi BEFORE INSERT ON customers FOR EACH ROW SET NEW.name = 'x'
+CREATE TRIGGER t_bad BEFORE INSERT ON customers FOR EACH ROW SET NEW.nope = 1
+CREATE TRIGGER t_bad BEFORE INSERT ON customers FOR EACH ROW SET NEW.name = OLD.name
+CREATE TRIGGER t_bad BEFORE DELETE ON customers FOR EACH ROW SET @n = NEW.name
+CREATE TRIGGER t_bad AFTER UPDATE ON customers FOR EACH ROW SET NEW.name = 'x'
+CREATE TRIGGER t_bad BEFORE UPDATE ON customers FOR EACH ROW SET OLD.name = 'x'
+CREATE TRIGGER t_bad BEFORE UPDATE ON customers FOR EACH ROW FOLLOWS customers_bi SET NEW.name = 'x'
+CREATE TRIGGER t_bad BEFORE INSERT ON no_such_table FOR EACH ROW SET NEW.a = 1
+CREATE TRIGGER t_bad BEFORE INSERT ON customers FOR EACH ROW SET NEW.name =
+CREATE TRIGGER vdbt_shop.t_bad BEFORE INSERT ON vdbt_types.t FOR EACH ROW SET NEW.a = 1
+CREATE TRIGGER vdbt_shop.t_bad BEFORE INSERT ON vdbt_types.alltypes FOR EACH ROW SET @a = 1
+CREATE VIEW customer_names AS SELECT id, name FROM customers
+CREATE TRIGGER t_bad BEFORE INSERT ON customer_names FOR EACH ROW SET NEW.name = 'x'
+CREATE TEMPORARY TABLE scratch_t (a INT)
+CREATE TRIGGER t_bad BEFORE INSERT ON scratch_t FOR EACH ROW SET NEW.a = 1
+CREATE TRIGGER orders_au AFTER UPDATE ON orders FOR EACH ROW BEGIN SET @orders_updated = IFNULL(@orders_updated, 0) + 1; END
+SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_ORDER, ACTION_STATEMENT, ACTION_TIMING FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME
+DROP TRIGGER customers_bi2
+INSERT INTO customers (id, email, name, created_at) VALUES (102, 'last@example.com', 'Last', '2025-01-01')
+SELECT id, email, name FROM customers WHERE id > 99 ORDER BY id
+DROP TRIGGER customers_bi2
+DROP TRIGGER IF EXISTS customers_bi2
+SHOW WARNINGS
+DROP TRIGGER vdbt_shop.tickets_bi
+INSERT INTO tickets (title, qty) VALUES ('No Slug Now', -1)
+SELECT * FROM tickets ORDER BY id
+SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_ORDER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME
+BEGIN
+INSERT INTO digits VALUES (50)
+CREATE TRIGGER digits_bi BEFORE INSERT ON digits FOR EACH ROW SET NEW.d = NEW.d + 1
+ROLLBACK
+INSERT INTO digits VALUES (60)
+SELECT * FROM digits WHERE d >= 50 ORDER BY d
+DROP TABLE digits
+SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = 'digits_bi'
+
 -- case: generated columns and expression defaults are created, computed and described as the server does
 CREATE TABLE shapes (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL, h INT DEFAULT (w + 1), note VARCHAR(40) DEFAULT (CONCAT('w', 'x')), made VARCHAR(36) DEFAULT (uuid()), twice INT DEFAULT (1+1), area INT AS (w*h) VIRTUAL, label VARCHAR(30) GENERATED ALWAYS AS (CONCAT(note, ':', area)) STORED, flag INT AS (NOT w) PERSISTENT, doc JSON, x INT AS (JSON_VALUE(doc, '$.x')), KEY k_area (area), UNIQUE KEY uk_label (label))
 SHOW CREATE TABLE shapes

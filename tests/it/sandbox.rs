@@ -775,6 +775,29 @@ fn a_renamed_table_keeps_its_triggers_in_show_triggers_and_in_the_applied_patch(
         .query_drop("RENAME TABLE work_items TO vdbt_types.work_items")
         .unwrap_err();
     assert!(err.to_string().contains("1435"), "{err}");
+    // A trigger created through vdb, and one dropped: SHOW CREATE TRIGGER
+    // writes the text as the server keeps it (DEFINER, no FOLLOWS).
+    c.query_drop(
+        "CREATE TRIGGER work_items_bu2 BEFORE UPDATE ON work_items FOR EACH ROW \
+         FOLLOWS tickets_bu SET NEW.note = 'edited'",
+    )
+    .unwrap();
+    c.query_drop("DROP TRIGGER tickets_bi2").unwrap();
+    let made = rows(&mut c, "SHOW CREATE TRIGGER work_items_bu2");
+    let kept = made[0][2].clone().unwrap();
+    assert!(
+        kept.starts_with("CREATE DEFINER=`")
+            && kept.ends_with(
+                " TRIGGER work_items_bu2 BEFORE UPDATE ON work_items FOR EACH ROW SET NEW.note = 'edited'"
+            ),
+        "{kept}"
+    );
+    c.query_drop("UPDATE work_items SET qty = 5 WHERE id = 1")
+        .unwrap();
+    assert_eq!(
+        rows(&mut c, "SELECT note, edits FROM work_items WHERE id = 1"),
+        vec![vec![Some("edited".to_string()), Some("1".to_string())]]
+    );
     // The patch creates them again after the rows, where they fire.
     let s = source();
     let scratch = scratch_copy();
@@ -811,6 +834,16 @@ fn a_renamed_table_keeps_its_triggers_in_show_triggers_and_in_the_applied_patch(
             "SELECT slug FROM work_items WHERE title = 'Fired Again'"
         ),
         vec![vec![Some("fired-again".to_string())]]
+    );
+    direct
+        .query_drop("UPDATE work_items SET qty = 9 WHERE title = 'Fired Again'")
+        .unwrap();
+    assert_eq!(
+        rows(
+            &mut direct,
+            "SELECT note, edits FROM work_items WHERE title = 'Fired Again'"
+        ),
+        vec![vec![Some("edited".to_string()), Some("1".to_string())]]
     );
     drop_scratch(&scratch);
     assert_source_unchanged(&before);
