@@ -13,8 +13,9 @@ if [[ -n "${VDB_TEST_SOURCE:-}" ]]; then
   url=$VDB_TEST_SOURCE
 else
   port=$(free_port)
-  mariadb-install-db --no-defaults --datadir="$work/data" --auth-root-authentication-method=normal --user="$(id -un)" >"$work/install.log" 2>&1
-  mariadbd --no-defaults --datadir="$work/data" --port="$port" --bind-address=127.0.0.1 --socket="$work/sock" \
+  mkdir -p "$work/tmp"
+  mariadb-install-db --no-defaults --datadir="$work/data" --tmpdir="$work/tmp" --auth-root-authentication-method=normal --user="$(id -un)" >"$work/install.log" 2>&1
+  mariadbd --no-defaults --datadir="$work/data" --tmpdir="$work/tmp" --port="$port" --bind-address=127.0.0.1 --socket="$work/sock" \
     --user="$(id -un)" --skip-log-bin --innodb-buffer-pool-size=1G --max-connections=500 >"$work/mariadb.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do mariadb -uroot -S "$work/sock" -e 'select 1' >/dev/null 2>&1 && break; sleep 0.1; done

@@ -169,6 +169,25 @@ pub fn status_of(payload: &[u8], deprecate_eof: bool) -> u16 {
     }
 }
 
+/// The warning count of an OK or EOF packet (classic EOF when
+/// `deprecate_eof` is off and the packet starts with 0xFE).
+pub fn warnings_of(payload: &[u8], deprecate_eof: bool) -> u16 {
+    if payload.first() == Some(&0xFE) && !deprecate_eof {
+        return match payload {
+            [0xFE, a, b, ..] => u16::from_le_bytes([*a, *b]),
+            _ => 0,
+        };
+    }
+    let mut pos = 1;
+    if lenenc_int(payload, &mut pos).is_none() || lenenc_int(payload, &mut pos).is_none() {
+        return 0;
+    }
+    match payload.get(pos + 2..pos + 4) {
+        Some(s) => u16::from_le_bytes([s[0], s[1]]),
+        None => 0,
+    }
+}
+
 /// Whether a packet ends a row stream: EOF (classic) or OK-as-EOF.
 pub fn is_terminator(first: Option<&u8>, len: usize, deprecate_eof: bool) -> bool {
     first == Some(&0xFE) && len < MAX_FRAME && (deprecate_eof || len < 9)

@@ -26,7 +26,9 @@ use mysql::mysql_common::scramble::{scramble_native, scramble_sha256};
 
 use crate::protocol::handshake::supported_capabilities;
 use crate::protocol::packet::{encode_packet, lenenc_int, read_packet, write_packet, FrameError};
-use crate::protocol::response::{err_code, err_message, is_terminator, status_of, MORE_RESULTS};
+use crate::protocol::response::{
+    err_code, err_message, is_terminator, status_of, warnings_of, MORE_RESULTS,
+};
 use crate::protocol::stream::Stream;
 
 /// How TLS to the source is chosen, spelled as MySQL clients spell `ssl-mode`.
@@ -200,6 +202,9 @@ pub struct Upstream {
     /// [`Upstream::query_ahead`]): its payload, to be claimed by sending
     /// the same payload, or read and dropped before anything else is sent.
     ahead: Option<Vec<u8>>,
+    /// The warnings the last internal query left at the source (its
+    /// final OK or EOF packet's count).
+    warnings: u16,
 }
 
 /// A small text result from an internal query.
@@ -331,6 +336,7 @@ impl Upstream {
             scratch: Vec::new(),
             sendbuf: Vec::new(),
             ahead: None,
+            warnings: 0,
         };
         up.auth_exchange(&plugin_name)?;
         up.io.get_ref().tcp().set_read_timeout(None)?;
@@ -496,6 +502,12 @@ impl Upstream {
         }
     }
 
+    /// How many notes and warnings the last internal query left at the
+    /// source (SHOW WARNINGS there lists them).
+    pub fn last_warnings(&self) -> u16 {
+        self.warnings
+    }
+
     /// Runs an internal query given as bytes (a client's text may be in any
     /// character set) and returns the rows read before any error, and the
     /// error: the overlay's typed blocks answer one result set per row, and
@@ -526,6 +538,7 @@ impl Upstream {
             read_packet(&mut self.io, &mut self.scratch)?;
             match self.scratch.first() {
                 Some(0x00) => {
+                    self.warnings = warnings_of(&self.scratch, false);
                     if status_of(&self.scratch, false) & MORE_RESULTS != 0 {
                         continue;
                     }
@@ -550,6 +563,7 @@ impl Upstream {
                     return Err(UpstreamError::from_err_packet(p));
                 }
                 if is_terminator(p.first(), p.len(), deprecate_eof) {
+                    self.warnings = warnings_of(p, deprecate_eof);
                     break status_of(p, deprecate_eof);
                 }
                 let Some(rows) = rows.as_deref_mut() else {

@@ -493,7 +493,17 @@ UPDATE products SET price = price / 3 WHERE sku IN ('A-1', 'B-2')
 SHOW WARNINGS
 UPDATE ledger SET amount = 1 WHERE memo = 5
 INSERT INTO accounts (id, balance) SELECT account + 500, 1 FROM ledger WHERE memo = 3
+DELETE FROM ledger WHERE memo = 8
+SHOW WARNINGS
+DELETE FROM ledger WHERE memo = 'fee' AND amount = 'x'
+SHOW WARNINGS
 SET sql_mode = ''
+UPDATE ledger SET rate = 2 WHERE memo = 5
+SHOW WARNINGS
+DELETE FROM ledger WHERE memo = 7
+SHOW WARNINGS
+DELETE FROM tickets WHERE title = 0
+SHOW WARNINGS
 INSERT INTO ledger (account, memo, amount, flag) VALUES (1, 'a memo that is far too long for it', 'x1', 'c'), (2, 'ok', '5z', 'a')
 SHOW WARNINGS
 INSERT INTO digits VALUES (300)

@@ -108,6 +108,38 @@ pub enum Seen {
     Err(u16, String, String),
 }
 
+/// What a statement gave, every value whole (`{:?}` of a `Value` cuts
+/// strings short), for a failure message.
+pub fn shown(seen: &[Seen]) -> String {
+    let value = |v: &Value| match v {
+        Value::Bytes(b) => format!("{:?}", String::from_utf8_lossy(b)),
+        other => format!("{other:?}"),
+    };
+    let parts: Vec<String> = seen
+        .iter()
+        .map(|s| match s {
+            Seen::Ok {
+                columns,
+                rows,
+                affected,
+                last_insert_id,
+                info,
+            } => {
+                let rows: Vec<String> = rows
+                    .iter()
+                    .map(|r| format!("[{}]", r.iter().map(value).collect::<Vec<_>>().join(", ")))
+                    .collect();
+                format!(
+                    "Ok {columns:?} rows [{}] affected {affected} id {last_insert_id:?} info {info:?}",
+                    rows.join(", ")
+                )
+            }
+            Seen::Err(code, state, msg) => format!("Err {code} {state} {msg:?}"),
+        })
+        .collect();
+    parts.join("; ")
+}
+
 pub fn run(conn: &mut Conn, sql: &str, scratch: &str) -> Vec<Seen> {
     let mut out = Vec::new();
     match conn.query_iter(sql) {
@@ -274,7 +306,9 @@ fn differential(text: &str, at_least: usize) {
             );
             if a != b {
                 failures.push(format!(
-                    "case {name:?}: {sql}\n  via vdb: {a:?}\n  direct:  {b:?}"
+                    "case {name:?}: {sql}\n  via vdb: {}\n  direct:  {}",
+                    shown(&a),
+                    shown(&b)
                 ));
             }
             statements += 1;

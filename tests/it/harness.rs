@@ -138,6 +138,11 @@ fn spawn_mariadb() -> Source {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("data");
+    // Its own temporary files too: another MariaDB starting in a shared
+    // /tmp may remove an internal temporary table's file under this one
+    // (error 6 on delete of '/tmp/#sql-temptable-...').
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
     let whoami = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
         .unwrap()
         .trim()
@@ -150,6 +155,7 @@ fn spawn_mariadb() -> Source {
         ])
         .arg(format!("--datadir={}", data.display()))
         .arg(format!("--user={whoami}"))
+        .arg(format!("--tmpdir={}", tmp.display()))
         .output()
         .expect("mariadb-install-db (install mariadb-server: see .ci/run)");
     assert!(
@@ -161,11 +167,12 @@ fn spawn_mariadb() -> Source {
     let sock = dir.join("sock");
     let tls = make_test_certificate(&dir);
     let server = format!(
-        "{} --no-defaults --datadir={} --port={port} --bind-address=127.0.0.1 --socket={} --user={whoami} \
+        "{} --no-defaults --datadir={} --tmpdir={} --port={port} --bind-address=127.0.0.1 --socket={} --user={whoami} \
          --skip-log-bin --max-allowed-packet=256M --innodb-buffer-pool-size=256M --innodb-log-file-size=256M \
          --max-connections=1000 {tls} --log-error={}/mariadb.err",
         find("mariadbd"),
         data.display(),
+        tmp.display(),
         sock.display(),
         dir.display()
     );

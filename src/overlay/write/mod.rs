@@ -37,7 +37,7 @@ use crate::sql::write::{
 };
 use crate::upstream::{Upstream, UpstreamError};
 
-use super::meta::load;
+use super::meta::{load, text};
 use autoinc::AutoInc;
 
 mod autoinc;
@@ -521,8 +521,10 @@ const WARNINGS_VARS: &str =
 /// of DEFAULT to it is no assignment (the column is computed from the row).
 const GENERATED_DEFAULT: &str = "DEFAULT";
 
-/// Closes the loop [`cursor_loop`] opened.
-const CURSOR_LOOP_END: &str = "END LOOP; CLOSE vdb_c; ";
+/// Closes the loop [`cursor_loop`] opened. What the cursor's query raised
+/// after the last row it returned (a WHERE over rows it did not select,
+/// outside strict mode) comes last, alone: a one-column row.
+const CURSOR_LOOP_END: &str = "END LOOP; CLOSE vdb_c; IF vdb_w <> '' THEN SELECT vdb_w; END IF; ";
 
 /// The variable holding column `i` of the old row (UPDATE).
 fn old_var(i: usize) -> String {
@@ -808,8 +810,13 @@ impl Run<'_, '_> {
     fn rows_and_warnings(&mut self, rows: Vec<Row>) -> Vec<Row> {
         let mut out = Vec::with_capacity(rows.len());
         for (n, mut r) in rows.into_iter().enumerate() {
+            // A written row has its values and `vdb_w`; the warnings
+            // raised after the last one come alone.
+            let alone = r.len() == 1;
             let Some(Some(raised)) = r.pop() else {
-                out.push(r);
+                if !alone {
+                    out.push(r);
+                }
                 continue;
             };
             for line in String::from_utf8_lossy(&raised).lines() {
@@ -826,7 +833,9 @@ impl Run<'_, '_> {
                 let level = if rounded { "Note" } else { "Warning" };
                 self.warnings.push((level, code, message));
             }
-            out.push(r);
+            if !alone {
+                out.push(r);
+            }
         }
         out
     }
@@ -1978,6 +1987,25 @@ impl Run<'_, '_> {
             })
     }
 
+    /// The notes and warnings the source left while it found a DELETE's
+    /// rows (a WHERE that compares a string with a number: 1292), which
+    /// the server's DELETE leaves too, in strict mode as well.
+    fn where_warnings(&mut self) -> Result<(), OverlayError> {
+        if self.cx.up.last_warnings() == 0 {
+            return Ok(());
+        }
+        for r in self.cx.up.query("SHOW WARNINGS")? {
+            let level = match text(&r[0]).as_str() {
+                "Note" => "Note",
+                "Error" => "Error",
+                _ => "Warning",
+            };
+            let code = text(&r[1]).parse().unwrap_or(0);
+            self.warnings.push((level, code, text(&r[2])));
+        }
+        Ok(())
+    }
+
     fn delete(&mut self, w: &mut Writer, del: &Delete) -> Result<WriteOutcome, OverlayError> {
         let state = w.next.clone();
         let (from, alias) = self.target_text(&del.alias);
@@ -1987,6 +2015,15 @@ impl Run<'_, '_> {
         let (rows, err) = self.cx.up.query_partial(&sel);
         if let Some(e) = err {
             return Err(e.into());
+        }
+        // With a LIMIT the server stops at the last row it deletes, and
+        // which rows it looked at is its plan's business: none are listed.
+        let limited = crate::sql::lexer::lex(&self.sql[del.tail.clone()], self.cx.lex)
+            .tokens
+            .iter()
+            .any(|t| t.is_word(&self.sql[del.tail.clone()], "LIMIT"));
+        if !limited {
+            self.where_warnings()?;
         }
         let rows: Vec<Row> = rows.into_iter().map(|r| self.meta.stored(r)).collect();
         self.parent_actions(w, &self.meta.clone(), &rows, None)?;
