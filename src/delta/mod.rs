@@ -396,7 +396,20 @@ fn entries_in_ranges<'m, V: Clone>(
     ranges: &Option<Vec<KeyRange>>,
 ) -> Vec<(&'m Vec<u8>, &'m V)> {
     match ranges {
-        Some(rs) => rs.iter().flat_map(|r| map.range(r.clone())).collect(),
+        Some(rs) => {
+            let mut out = Vec::new();
+            for r in rs {
+                match r {
+                    // A point (`WHERE id = 7`): one lookup, where a range
+                    // seeks twice.
+                    (Bound::Included(a), Bound::Included(b)) if a == b => {
+                        out.extend(map.get_key_value(a));
+                    }
+                    _ => out.extend(map.range(r.clone())),
+                }
+            }
+            out
+        }
         None => map.iter().collect(),
     }
 }

@@ -85,11 +85,13 @@ pub fn scratch_copy() -> String {
         let ddl: String = row.get(2).unwrap();
         c.query_drop(ddl).unwrap();
     }
-    let (_, view, _, _): (String, String, String, String) = c
-        .query_first("SHOW CREATE VIEW vdbt_shop.big_spenders")
-        .unwrap()
-        .unwrap();
-    c.query_drop(view.replace("`vdbt_shop`.", "")).unwrap();
+    for v in ["big_spenders", "uk_customers"] {
+        let (_, view, _, _): (String, String, String, String) = c
+            .query_first(format!("SHOW CREATE VIEW vdbt_shop.{v}"))
+            .unwrap()
+            .unwrap();
+        c.query_drop(view.replace("`vdbt_shop`.", "")).unwrap();
+    }
     name
 }
 

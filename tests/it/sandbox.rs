@@ -49,7 +49,11 @@ fn not_copied() -> Vec<String> {
         .query("SHOW TABLES")
         .unwrap();
     all.into_iter()
-        .filter(|t| !crate::capture::SHOP_TABLES.contains(&t.as_str()) && t != "big_spenders")
+        .filter(|t| {
+            !crate::capture::SHOP_TABLES.contains(&t.as_str())
+                && t != "big_spenders"
+                && t != "uk_customers"
+        })
         .collect()
 }
 

@@ -53,6 +53,10 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("CREATE SEQUENCE s", "CREATE SEQUENCE"),
     (
+        "UPDATE vdbt_meta.counter_events SET label = 'x'",
+        "a write through the view vdbt_meta.counter_events, which reads more than one table",
+    ),
+    (
         "ALTER TABLE customers RENAME COLUMN id TO cid",
         "ALTER TABLE of vdbt_shop.customers's column id, which a foreign key uses",
     ),

@@ -42,6 +42,7 @@ use autoinc::AutoInc;
 
 mod autoinc;
 mod multi;
+mod through_view;
 mod upsert;
 use super::{rewrite_read, OverlayError};
 
@@ -155,6 +156,15 @@ pub fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<(), OverlayError> {
 
 /// Runs one captured write.
 pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, OverlayError> {
+    if let Ok(write) = parse_write(sql, cx.lex) {
+        if let Some(base) = through_view::base_write(cx, sql, &write)? {
+            log::debug!(
+                "a write through a view, as its table's: {}",
+                String::from_utf8_lossy(&base)
+            );
+            return execute(cx, &base);
+        }
+    }
     check(cx, sql)?;
     let write = parse_write(sql, cx.lex).map_err(|u| OverlayError::Unsupported(u.0))?;
     let targets = targets(cx, sql, &write)?;
