@@ -330,8 +330,28 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
             implicit_definer: false,
         });
     }
-    judge_triggers(up, &id.schema, &mut out)?;
+    judge_triggers(up, id, &mut out)?;
     Ok(out)
+}
+
+/// Why a body that reads tables cannot run over the merged view: vdb
+/// cannot find the tables it reads, or it reads its own table (whose rows
+/// the statement writes as it goes, which the block computing them does
+/// not see).
+fn reads_itself(table: &TableId, body: &str) -> Option<String> {
+    if !crate::sql::trigger::reads_tables(body) {
+        return None;
+    }
+    match crate::sql::tables::table_refs(body) {
+        Err(_) => Some("vdb cannot read the tables its body reads".into()),
+        Ok(refs) => refs
+            .iter()
+            .any(|r| {
+                r.name.eq_ignore_ascii_case(&table.name)
+                    && r.schema.as_deref().unwrap_or(&table.schema) == table.schema
+            })
+            .then(|| "its body reads its own table".into()),
+    }
 }
 
 /// Sets why vdb cannot run each of database `schema`'s `triggers`, if it
@@ -340,9 +360,10 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
 /// database.
 pub(super) fn judge_triggers(
     up: &mut Upstream,
-    schema: &str,
+    table: &TableId,
     triggers: &mut [Trigger],
 ) -> Result<(), OverlayError> {
+    let schema = table.schema.as_str();
     // What each trigger that could run calls: one question to the source
     // says which of those names are the database's stored routines.
     let mut calls = Vec::with_capacity(triggers.len());
@@ -352,7 +373,7 @@ pub(super) fn judge_triggers(
         } else if t.event == "DELETE" {
             Some("it fires on DELETE".to_string())
         } else {
-            crate::sql::trigger::body_blocked(&t.body)
+            crate::sql::trigger::body_blocked(&t.body).or_else(|| reads_itself(table, &t.body))
         };
         calls.push(match t.blocked {
             None => crate::sql::trigger::called(&t.body),

@@ -265,7 +265,7 @@ pub fn create(
         database_collation,
         implicit_definer: c.definer.is_none(),
     };
-    judge_triggers(cx.up, &schema, std::slice::from_mut(&mut trigger))?;
+    judge_triggers(cx.up, &table, std::slice::from_mut(&mut trigger))?;
     if let Some(holder) = replaced_elsewhere {
         drop_from(cx, &holder, name, text, "CREATE TRIGGER")?;
     }

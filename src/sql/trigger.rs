@@ -5,21 +5,25 @@
 //! A BEFORE INSERT or BEFORE UPDATE trigger that only computes and checks
 //! the row (`SET NEW.slug = LOWER(NEW.name)`, `IF NEW.qty < 0 THEN SIGNAL
 //! ...`) runs as it is, inside the MariaDB block that computes the row,
-//! where the source evaluates it. A body that touches any table (reads
-//! would see the source rather than the merged view; writes would reach
-//! the source) is not run, and writes that would fire it are refused.
+//! where the source evaluates it; one that reads other tables reads them
+//! over the merged view (the changed ones spliced in). A body that writes
+//! tables (the writes would reach the source) or reads its own table (it
+//! would not see the statement's earlier rows) is not run, and writes that
+//! would fire it are refused.
 
 use super::lexer::{lex, Kind, LexMode};
 
-/// Words that mean a body reads or writes tables, or runs other code or
+/// Words that mean a body reads tables: such a body runs over the merged
+/// view (see [`reads_tables`]).
+const READ_WORDS: &[&str] = &["SELECT", "FROM"];
+
+/// Words that mean a body writes tables, or runs other code or
 /// transaction control.
 const TABLE_WORDS: &[&str] = &[
-    "SELECT",
     "INSERT",
     "UPDATE",
     "DELETE",
     "REPLACE",
-    "FROM",
     "TABLE",
     "CALL",
     "PREPARE",
@@ -47,6 +51,16 @@ const TABLE_WORDS: &[&str] = &[
     "LASTVAL",
     "SETVAL",
 ];
+
+/// Whether a body reads tables (`SET NEW.rate = (SELECT ... FROM t)`):
+/// vdb splices the changed ones in as it does for any read.
+pub fn reads_tables(body: &str) -> bool {
+    let b = body.as_bytes();
+    lex(b, LexMode::default())
+        .tokens
+        .iter()
+        .any(|t| READ_WORDS.iter().any(|w| t.is_word(b, w)))
+}
 
 /// Why a body cannot run inside a write's computation, or None.
 pub fn body_blocked(body: &str) -> Option<String> {
@@ -309,7 +323,10 @@ mod tests {
             None
         );
         assert!(body_blocked("INSERT INTO audit VALUES (NEW.id)").is_some());
-        assert!(body_blocked("SET NEW.a = (SELECT MAX(a) FROM t)").is_some());
+        // Reads run over the merged view.
+        assert_eq!(body_blocked("SET NEW.a = (SELECT MAX(a) FROM t)"), None);
+        assert!(reads_tables("SET NEW.a = (SELECT MAX(a) FROM t)"));
+        assert!(!reads_tables("SET NEW.a = LOWER(NEW.b)"));
         assert_eq!(
             body_blocked("SET NEW.a = REPLACE(INSERT(NEW.b, 1, 0, 'x'), ' ', '-')"),
             None

@@ -637,8 +637,8 @@ SELECT * FROM digits ORDER BY d
 SELECT * FROM cheap ORDER BY d
 UPDATE uk_customers SET name = CONCAT(name, '!') WHERE quiet LIKE 'o%' OR mail LIKE 'ada%'
 UPDATE uk_customers SET quiet = 'x'
-INSERT INTO uk_customers (id, mail, name) VALUES (60, 'uk@example.com', 'Brit')
-INSERT INTO uk_customers VALUES (61, 'v@example.com', 'V', 'v')
+INSERT INTO uk_customers (id, mail, name, created_at) VALUES (60, 'uk@example.com', 'Brit', '2025-03-03')
+INSERT INTO uk_customers VALUES (61, 'v@example.com', 'V', 'v', '2025-03-03')
 DELETE FROM uk_customers WHERE uk_customers.id = 5
 SELECT id, email, name, country FROM customers ORDER BY id
 SELECT * FROM uk_customers ORDER BY id

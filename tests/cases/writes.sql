@@ -519,3 +519,17 @@ SHOW WARNINGS
 SELECT * FROM digits ORDER BY d
 SELECT * FROM accounts WHERE id <= 2 OR id > 100 ORDER BY id
 SELECT sku, price FROM products ORDER BY sku
+
+-- case: a BEFORE trigger that reads other tables reads them as vdb shows them, changed rows included
+CREATE TABLE basket (id INT PRIMARY KEY, sku VARCHAR(20), price DECIMAL(8,2), digits_seen INT)
+CREATE TRIGGER basket_bi BEFORE INSERT ON basket FOR EACH ROW SET NEW.price = (SELECT p.price FROM products p WHERE p.sku = NEW.sku), NEW.digits_seen = (SELECT COUNT(*) FROM digits)
+UPDATE products SET price = price + 1 WHERE sku = 'A-1'
+INSERT INTO basket (id, sku) VALUES (1, 'A-1'), (2, 'B-2'), (3, 'nope')
+INSERT INTO digits VALUES (42)
+DELETE FROM products WHERE sku = 'B-2'
+INSERT INTO basket (id, sku) VALUES (4, 'A-1'), (5, 'B-2')
+SELECT * FROM basket ORDER BY id
+CREATE TRIGGER basket_bu BEFORE UPDATE ON basket FOR EACH ROW SET NEW.price = IFNULL((SELECT MAX(price) FROM products WHERE sku LIKE CONCAT(LEFT(NEW.sku, 1), '%')), -1)
+UPDATE basket SET sku = 'A-1' WHERE id = 3
+UPDATE basket SET sku = 'Q' WHERE id = 5
+SELECT * FROM basket ORDER BY id

@@ -139,7 +139,7 @@ CREATE TABLE audited (id INT NOT NULL PRIMARY KEY, v INT);
 CREATE TRIGGER audited_ai AFTER INSERT ON audited FOR EACH ROW INSERT INTO audit_log (what) VALUES (CONCAT('insert ', NEW.id));
 CREATE TRIGGER audited_bu BEFORE UPDATE ON audited FOR EACH ROW SET NEW.v = (SELECT COUNT(*) FROM audit_log);
 CREATE VIEW big_spenders AS SELECT c.name, SUM(o.total) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id HAVING spent > 100;
-CREATE VIEW uk_customers AS SELECT c.id, c.email AS mail, c.name, LOWER(c.name) AS quiet FROM customers c WHERE c.country = 'GB' OR c.country = 'IE';
+CREATE VIEW uk_customers AS SELECT c.id, c.email AS mail, c.name, LOWER(c.name) AS quiet, c.created_at FROM customers c WHERE c.country = 'GB' OR c.country = 'IE';
 CREATE FUNCTION sneaky_write() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO nokey VALUES (99, 'sneaky'); RETURN 1; END;
 CREATE PROCEDURE add_digit() INSERT INTO digits VALUES (10);
 "#;

@@ -678,7 +678,7 @@ impl Run<'_, '_> {
     /// order, reading and setting the row's variables (`NEW.col` is
     /// `vdb_<i>`, `OLD.col` `vdb_o<i>`). [`writable`] let the write through
     /// only if each of them can run so.
-    fn trigger_bodies(&self, event: &str) -> String {
+    fn trigger_bodies(&self, event: &str) -> Result<String, OverlayError> {
         let mut s = String::new();
         let position = |c: &str| self.meta.position(c);
         for t in self
@@ -696,18 +696,33 @@ impl Run<'_, '_> {
                         .flatten()
                 },
             );
+            // The tables it reads, over the merged view (names without a
+            // database are the trigger's database's).
+            let body = if crate::sql::trigger::reads_tables(&body) {
+                let state = self.cx.delta.current();
+                match rewrite_read(body.as_bytes(), &state, Some(&self.meta.id.schema), None) {
+                    Ok(Some(merged)) => merged,
+                    Ok(None) => body,
+                    Err(e) => return unsupported(format!(
+                        "writing to {}, whose trigger {} reads tables vdb cannot splice ({e:?})",
+                        self.meta.id, t.name
+                    )),
+                }
+            } else {
+                body
+            };
             s.push_str(&body);
             s.push_str("; ");
         }
-        s
+        Ok(s)
     }
 
     /// The statements that finish and check one computed row (variables
     /// `vdb_<i>`): the BEFORE triggers fired, generated columns computed, in column order (each may
     /// read the ones before it), NOT NULL tested, then CHECK constraints,
     /// then return `select`.
-    fn row_checks(&self, event: &str, ignore: bool, select: &str) -> String {
-        let mut s = self.trigger_bodies(event);
+    fn row_checks(&self, event: &str, ignore: bool, select: &str) -> Result<String, OverlayError> {
+        let mut s = self.trigger_bodies(event)?;
         for (i, c) in self.meta.columns.iter().enumerate() {
             if let Some(g) = &c.generated {
                 s.push_str(&format!("SET {} = ({}); ", var(i), self.over_vars(&g.expr)));
@@ -737,7 +752,7 @@ impl Run<'_, '_> {
             ));
         }
         s.push_str(&format!("SELECT {select}, vdb_w; SET vdb_w = ''; "));
-        s
+        Ok(s)
     }
 
     /// `vdb_0, vdb_1, ...`: the computed row.
@@ -1154,7 +1169,7 @@ impl Run<'_, '_> {
                 }
             }
             block.extend_from_slice(&defaults(self, &targets)?);
-            block.extend_from_slice(self.row_checks("INSERT", ins.ignore, &row_vars).as_bytes());
+            block.extend_from_slice(self.row_checks("INSERT", ins.ignore, &row_vars)?.as_bytes());
             block.extend_from_slice(CURSOR_LOOP_END.as_bytes());
         }
         multi_row |= rows.len() > 1;
@@ -1189,7 +1204,7 @@ impl Run<'_, '_> {
                 block.extend_from_slice(b"); ");
             }
             block.extend_from_slice(&defaults(self, &given)?);
-            block.extend_from_slice(self.row_checks("INSERT", ins.ignore, &row_vars).as_bytes());
+            block.extend_from_slice(self.row_checks("INSERT", ins.ignore, &row_vars)?.as_bytes());
         }
         block.extend_from_slice(b"END");
         let mut rows = self.run_block(&block, ins.ignore)?;
@@ -1829,7 +1844,7 @@ impl Run<'_, '_> {
         }
         let old_vars: Vec<String> = (0..n_cols).map(old_var).collect();
         let select = format!("{}, {}", old_vars.join(", "), self.new_row_vars());
-        body.push_str(&self.row_checks("UPDATE", ignore, &select));
+        body.push_str(&self.row_checks("UPDATE", ignore, &select)?);
         body.push_str(CURSOR_LOOP_END);
         body.push_str("END");
         block.extend_from_slice(body.as_bytes());
