@@ -113,10 +113,10 @@ pub struct Trigger {
     pub before: bool,
     /// Its body (ACTION_STATEMENT), as written.
     pub body: String,
-    /// Why vdb cannot run it (it reads or writes tables, calls a stored
-    /// routine, or fires AFTER or on DELETE), or None: a BEFORE INSERT or
-    /// BEFORE UPDATE trigger that only computes and checks the row runs
-    /// inside the write's own computation.
+    /// Why vdb cannot run it (it writes tables or reads its own, calls a
+    /// stored routine, or fires AFTER), or None: a BEFORE trigger that
+    /// computes and checks the row (reading other tables over the merged
+    /// view) runs inside the write's own computation.
     pub blocked: Option<String>,
     /// Its place among the table's triggers of its event and timing
     /// (ACTION_ORDER, from 1).

@@ -285,9 +285,7 @@ fn definition(
 }
 
 /// A table's triggers in firing order, each with why vdb cannot run it, if
-/// it cannot (see [`crate::sql::trigger`]): it fires AFTER the write or on
-/// DELETE, its body touches tables, or it calls a stored function of the
-/// table's database.
+/// it cannot (see [`judge_triggers`]).
 fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayError> {
     let rows = up.query(&format!(
         "SELECT TRIGGER_NAME, EVENT_MANIPULATION, ACTION_TIMING, ACTION_STATEMENT, ACTION_ORDER, \
@@ -354,10 +352,10 @@ fn reads_itself(table: &TableId, body: &str) -> Option<String> {
     }
 }
 
-/// Sets why vdb cannot run each of database `schema`'s `triggers`, if it
-/// cannot (see [`crate::sql::trigger`]): it fires AFTER the write or on
-/// DELETE, its body touches tables, or it calls a stored routine of the
-/// database.
+/// Sets why vdb cannot run each of `table`'s `triggers`, if it cannot (see
+/// [`crate::sql::trigger`]): it fires AFTER the write, its body writes
+/// tables or reads its own table, or it calls a stored routine of the
+/// table's database.
 pub(super) fn judge_triggers(
     up: &mut Upstream,
     table: &TableId,
@@ -370,8 +368,6 @@ pub(super) fn judge_triggers(
     for t in triggers.iter_mut() {
         t.blocked = if !t.before {
             Some("it fires AFTER the write".to_string())
-        } else if t.event == "DELETE" {
-            Some("it fires on DELETE".to_string())
         } else {
             crate::sql::trigger::body_blocked(&t.body).or_else(|| reads_itself(table, &t.body))
         };

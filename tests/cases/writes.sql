@@ -533,3 +533,24 @@ CREATE TRIGGER basket_bu BEFORE UPDATE ON basket FOR EACH ROW SET NEW.price = IF
 UPDATE basket SET sku = 'A-1' WHERE id = 3
 UPDATE basket SET sku = 'Q' WHERE id = 5
 SELECT * FROM basket ORDER BY id
+
+-- case: a BEFORE DELETE trigger runs for each row a DELETE removes, in key order, and its SIGNAL stops the statement
+CREATE TABLE vault (id INT PRIMARY KEY, locked TINYINT NOT NULL DEFAULT 0, note VARCHAR(20))
+INSERT INTO vault VALUES (1, 0, 'a'), (2, 1, 'b'), (3, 0, 'c'), (4, 0, 'd'), (5, 0, 'e')
+CREATE TRIGGER vault_bd BEFORE DELETE ON vault FOR EACH ROW BEGIN IF OLD.locked THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'locked row'; END IF; SET @vault_deleted = CONCAT(IFNULL(@vault_deleted, ''), OLD.note); END
+DELETE FROM vault WHERE id = 1
+SELECT @vault_deleted
+DELETE FROM vault WHERE id <= 3
+SELECT * FROM vault ORDER BY id
+SELECT @vault_deleted
+DELETE FROM vault WHERE id >= 4
+DELETE FROM vault WHERE locked = 0 ORDER BY id DESC LIMIT 1
+SELECT * FROM vault ORDER BY id
+SELECT @vault_deleted
+CREATE TRIGGER vault_bd2 BEFORE DELETE ON vault FOR EACH ROW SET @vault_seen = OLD.id + (SELECT COUNT(*) FROM digits)
+DELETE FROM vault WHERE note = 1
+SHOW WARNINGS
+INSERT INTO vault VALUES (6, 0, 'f')
+DELETE FROM vault WHERE id = 6
+SELECT * FROM vault ORDER BY id
+SELECT @vault_deleted, @vault_seen

@@ -240,6 +240,20 @@ fn a_trigger_that_reads_its_own_table_is_refused_by_name_and_one_that_reads_othe
             .contains("whose trigger tallies_bi vdb cannot run (its body reads its own table)"),
         "{err}"
     );
+    // A DELETE trigger runs for a DELETE; REPLACE would have to fire it.
+    conn.query_drop("DROP TRIGGER tallies_bi").unwrap();
+    conn.query_drop(
+        "CREATE TRIGGER tallies_bd BEFORE DELETE ON tallies FOR EACH ROW SET @gone = OLD.id",
+    )
+    .unwrap();
+    let err = conn
+        .query_drop("REPLACE INTO tallies VALUES (1, 1)")
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("whose trigger tallies_bd fires on DELETE"),
+        "{err}"
+    );
     // The fixture's audited_bu counts audit_log's rows as vdb shows them.
     conn.query_drop("INSERT INTO audit_log (what) VALUES ('by hand')")
         .unwrap();

@@ -337,7 +337,7 @@ fn targets(cx: &mut WriteContext, sql: &[u8], write: &Write) -> Result<Vec<Targe
                 schema,
                 name: table.name.clone(),
             };
-            let (meta, key) = writable(cx, &id, events(write))?;
+            let (meta, key) = writable(cx, &id, events(write), matches!(write, Write::Delete(_)))?;
             vec![Target {
                 alias: String::new(),
                 meta,
@@ -356,6 +356,7 @@ fn writable(
     cx: &mut WriteContext,
     id: &TableId,
     events: &[&str],
+    fires_delete_triggers: bool,
 ) -> Result<(Arc<TableMeta>, Vec<usize>), OverlayError> {
     if cx.delta.current().schema.views.contains_key(id) {
         return unsupported(format!("a write through the view {id}"));
@@ -369,6 +370,14 @@ fn writable(
         if let Some(why) = &t.blocked {
             return unsupported(format!(
                 "writing to {id}, whose trigger {} vdb cannot run ({why})",
+                t.name
+            ));
+        }
+        // Only a single-table DELETE runs DELETE triggers (REPLACE and a
+        // multi-table DELETE would have to fire them too).
+        if t.event == "DELETE" && !fires_delete_triggers {
+            return unsupported(format!(
+                "this write to {id}, whose trigger {} fires on DELETE (vdb runs DELETE triggers for a single-table DELETE)",
                 t.name
             ));
         }
@@ -691,7 +700,7 @@ impl Run<'_, '_> {
                 &t.body,
                 |c| position(c).map(var),
                 |c| {
-                    (event == "UPDATE")
+                    (event == "UPDATE" || event == "DELETE")
                         .then(|| position(c).map(old_var))
                         .flatten()
                 },
@@ -703,10 +712,12 @@ impl Run<'_, '_> {
                 match rewrite_read(body.as_bytes(), &state, Some(&self.meta.id.schema), None) {
                     Ok(Some(merged)) => merged,
                     Ok(None) => body,
-                    Err(e) => return unsupported(format!(
+                    Err(e) => {
+                        return unsupported(format!(
                         "writing to {}, whose trigger {} reads tables vdb cannot splice ({e:?})",
                         self.meta.id, t.name
-                    )),
+                    ))
+                    }
                 }
             } else {
                 body
@@ -2031,26 +2042,76 @@ impl Run<'_, '_> {
         Ok(())
     }
 
+    /// The rows a DELETE removes, each having fired the table's BEFORE
+    /// DELETE triggers (in a block like UPDATE's: `OLD.col` is the row's
+    /// variable; a SIGNAL stops the statement with nothing removed).
+    fn deleted_by_triggers(&mut self, sel: &[u8]) -> Result<Vec<Row>, OverlayError> {
+        let n_cols = self.meta.columns.len();
+        let mut block = String::from("BEGIN NOT ATOMIC ");
+        for i in 0..n_cols {
+            block.push_str(&format!("DECLARE {} {}; ", old_var(i), self.var_type(i)));
+        }
+        block.push_str(WARNINGS_VARS);
+        let fetch: Vec<String> = (0..n_cols).map(old_var).collect();
+        let mut block = block.into_bytes();
+        // The server's DELETE warns and does not fail on what its WHERE
+        // raises, in strict mode too.
+        block.extend_from_slice(&cursor_loop(sel, &fetch, &self.warnings_handler(true)));
+        let mut body = self.trigger_bodies("DELETE")?;
+        body.push_str(&format!(
+            "SELECT {}, vdb_w; SET vdb_w = ''; ",
+            fetch.join(", ")
+        ));
+        body.push_str(CURSOR_LOOP_END);
+        body.push_str("END");
+        block.extend_from_slice(body.as_bytes());
+        self.run_block(&block, false)
+    }
+
     fn delete(&mut self, w: &mut Writer, del: &Delete) -> Result<WriteOutcome, OverlayError> {
         let state = w.next.clone();
         let (from, alias) = self.target_text(&del.alias);
-        let mut sel = format!("SELECT {} FROM {from} ", whole_row(&self.meta, &alias)).into_bytes();
-        sel.extend_from_slice(&self.ordered_tail(&del.tail, &alias));
-        let sel = self.merged(&state, &sel)?;
-        let (rows, err) = self.cx.up.query_partial(&sel);
-        if let Some(e) = err {
-            return Err(e.into());
-        }
         // With a LIMIT the server stops at the last row it deletes, and
         // which rows it looked at is its plan's business: none are listed.
         let limited = crate::sql::lexer::lex(&self.sql[del.tail.clone()], self.cx.lex)
             .tokens
             .iter()
             .any(|t| t.is_word(&self.sql[del.tail.clone()], "LIMIT"));
-        if !limited {
-            self.where_warnings()?;
-        }
-        let rows: Vec<Row> = rows.into_iter().map(|r| self.meta.stored(r)).collect();
+        let fires = self
+            .meta
+            .triggers
+            .iter()
+            .any(|t| t.before && t.event == "DELETE");
+        let rows: Vec<Row> = if fires {
+            let columns: Vec<String> = self
+                .meta
+                .columns
+                .iter()
+                .map(|c| format!("{}.{}", quote_ident(&alias), quote_ident(&c.name)))
+                .collect();
+            let mut sel = format!("SELECT {} FROM {from} ", columns.join(", ")).into_bytes();
+            sel.extend_from_slice(&self.ordered_tail(&del.tail, &alias));
+            let sel = self.merged(&state, &sel)?;
+            let before = self.warnings.len();
+            let rows = self.deleted_by_triggers(&sel)?;
+            if limited {
+                self.warnings.truncate(before);
+            }
+            rows
+        } else {
+            let mut sel =
+                format!("SELECT {} FROM {from} ", whole_row(&self.meta, &alias)).into_bytes();
+            sel.extend_from_slice(&self.ordered_tail(&del.tail, &alias));
+            let sel = self.merged(&state, &sel)?;
+            let (rows, err) = self.cx.up.query_partial(&sel);
+            if let Some(e) = err {
+                return Err(e.into());
+            }
+            if !limited {
+                self.where_warnings()?;
+            }
+            rows.into_iter().map(|r| self.meta.stored(r)).collect()
+        };
         self.parent_actions(w, &self.meta.clone(), &rows, None)?;
         self.adopt(w, &rows)?;
         let key = self.key.clone();
