@@ -76,17 +76,11 @@ pub fn patch(
         for t in &meta.triggers {
             end.push(format!("SET SQL_MODE = {}", quoted(&t.sql_mode)));
             let db = (home != Some(meta.id.schema.as_str())).then_some(meta.id.schema.as_str());
-            let statement = match t.definer.rsplit_once('@') {
-                // The statement named no definer: the applying account is.
-                Some((user, host)) if t.implicit_definer => t
-                    .statement
-                    .strip_prefix(&format!(
-                        "CREATE DEFINER={}@{} ",
-                        quote_ident(user),
-                        quote_ident(host)
-                    ))
-                    .map_or_else(|| t.statement.clone(), |rest| format!("CREATE {rest}")),
-                _ => t.statement.clone(),
+            // The statement named no definer: the applying account is.
+            let statement = if t.implicit_definer {
+                crate::sql::trigger::without_definer(&t.statement)
+            } else {
+                t.statement.clone()
             };
             end.push(crate::sql::trigger::qualified(
                 &statement,

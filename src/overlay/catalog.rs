@@ -691,33 +691,12 @@ fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Opt
     ]
 }
 
-/// information_schema.VIEWS's IS_UPDATABLE for a view's SELECT: NO when
-/// it aggregates, groups, is DISTINCT or a UNION, or reads no table.
+/// information_schema.VIEWS's IS_UPDATABLE for a view's SELECT.
 fn updatable(body: &str) -> &'static str {
-    let t = lex(body.as_bytes(), LexMode::default()).tokens;
-    let b = body.as_bytes();
-    let blocked = t.iter().any(|x| {
-        [
-            "DISTINCT",
-            "GROUP",
-            "HAVING",
-            "UNION",
-            "EXCEPT",
-            "INTERSECT",
-            "COUNT",
-            "SUM",
-            "AVG",
-            "MIN",
-            "MAX",
-            "GROUP_CONCAT",
-        ]
-        .iter()
-        .any(|w| x.is_word(b, w))
-    });
-    if blocked || !t.iter().any(|x| x.is_word(b, "FROM")) {
-        "NO"
-    } else {
+    if crate::sql::ddl::view_updatable(body) {
         "YES"
+    } else {
+        "NO"
     }
 }
 
@@ -726,9 +705,11 @@ fn updatable(body: &str) -> &'static str {
 /// `name` is quoted as the caller wants it; the patch leaves out the
 /// DEFINER (the target's account may differ).
 pub fn create_view_text(name: &str, v: &crate::delta::ViewDef, definer: bool) -> String {
-    let (user, host) = v.definer.split_once('@').unwrap_or((&v.definer, "%"));
     let definer = if definer {
-        format!(" DEFINER={}@{}", quote_ident(user), quote_ident(host))
+        format!(
+            " DEFINER={}",
+            crate::sql::rewrite::quote_definer(&v.definer)
+        )
     } else {
         String::new()
     };

@@ -336,7 +336,7 @@ fn triggers(up: &mut Upstream, id: &TableId) -> Result<Vec<Trigger>, OverlayErro
 /// cannot find the tables it reads, or it reads its own table (whose rows
 /// the statement writes as it goes, which the block computing them does
 /// not see).
-fn reads_itself(table: &TableId, body: &str) -> Option<String> {
+fn read_blocked(table: &TableId, body: &str) -> Option<String> {
     if !crate::sql::trigger::reads_tables(body) {
         return None;
     }
@@ -369,7 +369,7 @@ pub(super) fn judge_triggers(
         t.blocked = if !t.before {
             Some("it fires AFTER the write".to_string())
         } else {
-            crate::sql::trigger::body_blocked(&t.body).or_else(|| reads_itself(table, &t.body))
+            crate::sql::trigger::body_blocked(&t.body).or_else(|| read_blocked(table, &t.body))
         };
         calls.push(match t.blocked {
             None => crate::sql::trigger::called(&t.body),

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::delta::{TableId, TableMeta, Trigger};
 use crate::sql::ddl::{CreateTrigger, TableName};
-use crate::sql::rewrite::quote_ident;
+use crate::sql::rewrite::quote_definer;
 use crate::sql::trigger::row_references;
 
 use super::alter::{alterable, copy_into, table_collation};
@@ -240,7 +240,6 @@ pub fn create(
         ));
     };
     let definer = c.definer.clone().unwrap_or_else(|| value_text(&s[0]));
-    let (user, host) = definer.rsplit_once('@').unwrap_or((&definer, "%"));
     let (_, database_collation) = super::database::defaults(cx.up, &cx.delta.current(), &schema)?;
     let mut trigger = Trigger {
         name: name.clone(),
@@ -249,12 +248,7 @@ pub fn create(
         body: c.body.clone(),
         blocked: None,
         order: 0,
-        statement: format!(
-            "CREATE DEFINER={}@{} {}",
-            quote_ident(user),
-            quote_ident(host),
-            c.kept
-        ),
+        statement: format!("CREATE DEFINER={} {}", quote_definer(&definer), c.kept),
         created: s[2]
             .as_ref()
             .map(|v| String::from_utf8_lossy(v).into_owned()),

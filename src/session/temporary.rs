@@ -77,14 +77,12 @@ impl Session<'_> {
         let moving = temporary::renamed(text, self.lex, db.as_deref(), &self.temporaries, |n| {
             hidden_name(owner, n)
         });
-        if let Ok(Some((text, moves))) = moving {
-            if !moves.is_empty() {
+        match moving {
+            Ok(Some((text, moves))) if !moves.is_empty() => {
                 self.move_temporaries(&text, &moves, seq)?;
-                return Ok(TemporaryStep::Done);
+                Ok(TemporaryStep::Done)
             }
-        }
-        match self.rename_temporaries(text) {
-            Ok(Some(t)) => Ok(TemporaryStep::Renamed(t.into_bytes())),
+            Ok(Some((t, _))) => Ok(TemporaryStep::Renamed(t.into_bytes())),
             Ok(None) => Ok(TemporaryStep::Unchanged),
             Err(what) => {
                 self.overlay_failed(seq, OverlayError::Unsupported(what))?;

@@ -11,7 +11,7 @@
 //! others: the upstream session is read-only, the operator's account should
 //! be too, and the tests check checksums).
 
-use super::lexer::{lex, unquote, Kind, LexMode, Token};
+use super::lexer::{depth_at, lex, unquote, Kind, LexMode, Token};
 
 /// What the session must do besides forwarding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,15 +158,6 @@ pub struct Analysis {
     pub verdict: Verdict,
     /// What the session must remember if the statements succeed.
     pub effects: Vec<Effect>,
-}
-
-/// Parenthesis depth at token `i`.
-fn depth_at(t: &[Token], i: usize) -> i32 {
-    t[..i].iter().fold(0, |d, x| match x.kind {
-        Kind::Punct(b'(') => d + 1,
-        Kind::Punct(b')') => d - 1,
-        _ => d,
-    })
 }
 
 /// Analyses a query text under the session's lexing mode.

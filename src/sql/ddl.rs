@@ -368,12 +368,7 @@ fn trigger_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
             .and_then(|x| x.name(b, mode))
     };
     let name_at = |i: usize| -> Option<(TableName, usize)> {
-        let first = ident(i)?;
-        if t.get(i + 1).is_some_and(|x| x.is_punct(b'.')) {
-            Some(((Some(first), ident(i + 2)?), i + 3))
-        } else {
-            Some(((None, first), i + 1))
-        }
+        super::lexer::name_at(b, &t, i, mode).map(|(s, n, next)| ((s, n), next))
     };
     if word(0, "DROP") && word(1, "TRIGGER") {
         let if_exists = word(2, "IF") && word(3, "EXISTS");
@@ -507,6 +502,67 @@ pub struct ViewOptionsGiven {
     pub security: bool,
 }
 
+/// Aggregate functions: a view that calls one cannot be written.
+const AGGREGATES: &[&str] = &[
+    "COUNT",
+    "SUM",
+    "AVG",
+    "MIN",
+    "MAX",
+    "GROUP_CONCAT",
+    "BIT_AND",
+    "BIT_OR",
+    "BIT_XOR",
+    "STD",
+    "STDDEV",
+    "STDDEV_POP",
+    "STDDEV_SAMP",
+    "VAR_POP",
+    "VAR_SAMP",
+    "VARIANCE",
+    "JSON_ARRAYAGG",
+    "JSON_OBJECTAGG",
+];
+
+/// Whether the server lets a view with this SELECT be written (what
+/// information_schema.VIEWS.IS_UPDATABLE says): it reads a table, calls no
+/// aggregate, and is no DISTINCT, GROUP BY, HAVING or set operation.
+pub fn view_updatable(body: &str) -> bool {
+    use super::lexer::{lex, Kind, LexMode};
+    let b = body.as_bytes();
+    let t = lex(b, LexMode::default()).tokens;
+    let mut depth = 0;
+    let mut reads = false;
+    for (i, x) in t.iter().enumerate() {
+        match x.kind {
+            Kind::Punct(b'(') => depth += 1,
+            Kind::Punct(b')') => depth -= 1,
+            _ => {}
+        }
+        let call = t.get(i + 1).is_some_and(|n| n.is_punct(b'('));
+        if call && AGGREGATES.iter().any(|a| x.is_word(b, a)) {
+            return false;
+        }
+        if depth != 0 {
+            continue;
+        }
+        let whole = [
+            "DISTINCT",
+            "DISTINCTROW",
+            "GROUP",
+            "HAVING",
+            "UNION",
+            "EXCEPT",
+            "INTERSECT",
+        ];
+        if whole.iter().any(|w| x.is_word(b, w)) {
+            return false;
+        }
+        reads |= x.is_word(b, "FROM");
+    }
+    reads
+}
+
 /// CREATE VIEW and DROP VIEW, read from their tokens (the SELECT is kept
 /// as written). `None` when the text is neither.
 fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
@@ -520,14 +576,8 @@ fn view_ddl(sql: &str) -> Option<Result<Ddl, Unsupported>> {
             .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
             .and_then(|x| x.name(b, mode))
     };
-    // `name` or `db.name` at i: (name, next index).
     let table_at = |i: usize| -> Option<(TableName, usize)> {
-        let first = ident(i)?;
-        if t.get(i + 1).is_some_and(|x| x.is_punct(b'.')) {
-            Some(((Some(first), ident(i + 2)?), i + 3))
-        } else {
-            Some(((None, first), i + 1))
-        }
+        super::lexer::name_at(b, &t, i, mode).map(|(s, n, next)| ((s, n), next))
     };
     if word(0, "DROP") && word(1, "VIEW") {
         let mut i = 2;

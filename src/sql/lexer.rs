@@ -149,6 +149,31 @@ impl Token {
     }
 }
 
+/// Parenthesis depth at token `i` (before it).
+pub fn depth_at(t: &[Token], i: usize) -> i32 {
+    t[..i].iter().fold(0, |d, x| match x.kind {
+        Kind::Punct(b'(') => d + 1,
+        Kind::Punct(b')') => d - 1,
+        _ => d,
+    })
+}
+
+/// `name` or `db.name` at token `i`: (database if given, name, the index
+/// after it). How DDL and SHOW name a table, a view or a trigger.
+pub fn name_at(
+    sql: &[u8],
+    t: &[Token],
+    i: usize,
+    mode: LexMode,
+) -> Option<(Option<String>, String, usize)> {
+    let first = t.get(i)?.name(sql, mode)?;
+    if t.get(i + 1).is_some_and(|x| x.is_punct(b'.')) {
+        Some((Some(first), t.get(i + 2)?.name(sql, mode)?, i + 3))
+    } else {
+        Some((None, first, i + 1))
+    }
+}
+
 /// The tokens of a text, and whether it ended inside a string or comment
 /// (the server will answer that with a syntax error).
 #[derive(Debug, Default)]

@@ -16,6 +16,13 @@ pub fn quote_ident(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
+/// A definer (`user@host`, as information_schema spells it) as DDL writes
+/// it: `` `user`@`host` `` (host `%` when it names none).
+pub fn quote_definer(definer: &str) -> String {
+    let (user, host) = definer.rsplit_once('@').unwrap_or((definer, "%"));
+    format!("{}@{}", quote_ident(user), quote_ident(host))
+}
+
 /// `SELECT <row 1> AS <names> UNION ALL SELECT <row 2> ...`: a result of
 /// literal rows whose values `lit` writes; with no row, one row of
 /// `lit(None)` under a false WHERE, so the columns keep their types.

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use super::lexer::{statement_tokens, Kind, LexMode, Token};
+use super::lexer::{name_at, statement_tokens, Kind, LexMode, Token};
 use super::rewrite::quote_ident;
 use super::tables::table_refs;
 
@@ -73,25 +73,6 @@ pub enum Temporary {
         /// IF EXISTS.
         if_exists: bool,
     },
-}
-
-fn name_at(
-    sql: &[u8],
-    t: &[Token],
-    i: usize,
-    mode: LexMode,
-) -> Option<(Option<String>, String, usize)> {
-    let ident = |k: usize| {
-        t.get(k)
-            .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
-            .and_then(|x| x.name(sql, mode))
-    };
-    let first = ident(i)?;
-    if t.get(i + 1).is_some_and(|x| x.is_punct(b'.')) {
-        Some((Some(first), ident(i + 2)?, i + 3))
-    } else {
-        Some((None, first, i + 1))
-    }
 }
 
 /// Reads CREATE TEMPORARY TABLE and DROP TEMPORARY TABLE; `None` for any

@@ -181,6 +181,20 @@ pub fn row_references(body: &str) -> Vec<RowReference> {
     out
 }
 
+/// A CREATE TRIGGER statement without its DEFINER clause (`CREATE
+/// DEFINER=`u`@`h` TRIGGER ...` is `CREATE TRIGGER ...`).
+pub fn without_definer(statement: &str) -> String {
+    let b = statement.as_bytes();
+    match lex(b, LexMode::default())
+        .tokens
+        .iter()
+        .find(|t| t.is_word(b, "TRIGGER"))
+    {
+        Some(t) => format!("CREATE {}", &statement[t.start..]),
+        None => statement.to_string(),
+    }
+}
+
 /// A CREATE TRIGGER statement with its trigger and table named in
 /// database `db`, for a script whose default database may be another, or
 /// (`db` None) in the script's default database.
@@ -270,6 +284,16 @@ mod tests {
                 (false, "q", false),
                 (true, "s", true)
             ]
+        );
+    }
+
+    #[test]
+    fn a_trigger_without_its_definer_is_created_by_whoever_runs_it() {
+        assert_eq!(
+            without_definer(
+                "CREATE DEFINER=`u`@`%` trigger t BEFORE INSERT ON x FOR EACH ROW SET @a = 1"
+            ),
+            "CREATE trigger t BEFORE INSERT ON x FOR EACH ROW SET @a = 1"
         );
     }
 

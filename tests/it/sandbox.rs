@@ -81,6 +81,25 @@ fn difference(a: &[(String, Vec<String>)], b: &[(String, Vec<String>)]) -> Optio
     None
 }
 
+/// `vdb apply` of `vdb`'s patch to database `target` of the source, with
+/// `extra` flags.
+fn vdb_apply(vdb: &Vdb, target: &str, extra: &[&str]) -> std::process::Output {
+    let s = source();
+    let mut args = vec![
+        "apply".to_string(),
+        "--connect".into(),
+        vdb.addr.to_string(),
+        "--user".into(),
+        s.user.clone(),
+        "--password".into(),
+        s.password.clone(),
+        "--target".into(),
+        format!("{}/{target}", s.url()),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    Command::new(VDB).args(&args).output().unwrap()
+}
+
 fn keep_copied(v: Vec<(String, Vec<String>)>) -> Vec<(String, Vec<String>)> {
     let others = not_copied();
     v.into_iter().filter(|(t, _)| !others.contains(t)).collect()
@@ -203,22 +222,7 @@ fn vdb_apply_applies_in_one_transaction_and_refuses_a_drifted_target() {
     c.query_drop("INSERT INTO digits VALUES (77)").unwrap();
     let s = source();
     let scratch = scratch_copy();
-    let target = format!("{}/{scratch}", s.url());
-    let apply = |extra: &[&str]| {
-        let mut args = vec![
-            "apply".to_string(),
-            "--connect".into(),
-            vdb.addr.to_string(),
-            "--user".into(),
-            s.user.clone(),
-            "--password".into(),
-            s.password.clone(),
-            "--target".into(),
-            target.clone(),
-        ];
-        args.extend(extra.iter().map(|a| a.to_string()));
-        Command::new(VDB).args(&args).output().unwrap()
-    };
+    let apply = |extra: &[&str]| vdb_apply(&vdb, &scratch, extra);
     // A dry run checks every row and changes nothing.
     let mut direct = source().conn(Some(&scratch));
     let untouched = everything(&mut direct);
@@ -803,22 +807,8 @@ fn a_renamed_table_keeps_its_triggers_in_show_triggers_and_in_the_applied_patch(
         vec![vec![Some("edited".to_string()), Some("1".to_string())]]
     );
     // The patch creates them again after the rows, where they fire.
-    let s = source();
     let scratch = scratch_copy();
-    let out = Command::new(VDB)
-        .args([
-            "apply",
-            "--connect",
-            &vdb.addr.to_string(),
-            "--user",
-            &s.user,
-            "--password",
-            &s.password,
-            "--target",
-            &format!("{}/{scratch}", s.url()),
-        ])
-        .output()
-        .unwrap();
+    let out = vdb_apply(&vdb, &scratch, &[]);
     assert!(
         out.status.success(),
         "{}",

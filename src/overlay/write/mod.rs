@@ -156,8 +156,9 @@ pub fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<(), OverlayError> {
 
 /// Runs one captured write.
 pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, OverlayError> {
-    if let Ok(write) = parse_write(sql, cx.lex) {
-        if let Some(base) = through_view::base_write(cx, sql, &write)? {
+    let write = parse_write(sql, cx.lex);
+    if let Ok(write) = &write {
+        if let Some(base) = through_view::base_write(cx, sql, write)? {
             log::debug!(
                 "a write through a view, as its table's: {}",
                 String::from_utf8_lossy(&base)
@@ -166,7 +167,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         }
     }
     check(cx, sql)?;
-    let write = parse_write(sql, cx.lex).map_err(|u| OverlayError::Unsupported(u.0))?;
+    let write = write.map_err(|u| OverlayError::Unsupported(u.0))?;
     let targets = targets(cx, sql, &write)?;
     let (meta, key) = (targets[0].meta.clone(), targets[0].key.clone());
     let settings = settings(cx.up)?;

@@ -13,7 +13,7 @@
 //! DUPLICATE KEY UPDATE through a view.
 
 use crate::delta::TableId;
-use crate::sql::lexer::{lex, statement_tokens, Kind, LexMode, Token};
+use crate::sql::lexer::{depth_at, lex, name_at, statement_tokens, Kind, LexMode, Token};
 use crate::sql::rewrite::quote_ident;
 use crate::sql::write::{InsertSource, Write};
 
@@ -41,27 +41,6 @@ struct SimpleView {
     /// Its WHERE, as written, if any.
     condition: Option<String>,
 }
-
-const AGGREGATES: &[&str] = &[
-    "COUNT",
-    "SUM",
-    "AVG",
-    "MIN",
-    "MAX",
-    "GROUP_CONCAT",
-    "BIT_AND",
-    "BIT_OR",
-    "BIT_XOR",
-    "STD",
-    "STDDEV",
-    "STDDEV_POP",
-    "STDDEV_SAMP",
-    "VAR_POP",
-    "VAR_SAMP",
-    "VARIANCE",
-    "JSON_ARRAYAGG",
-    "JSON_OBJECTAGG",
-];
 
 /// The text of a view, and its column list and CHECK OPTION: a view
 /// created through vdb, or the source's (information_schema.VIEWS). None
@@ -110,57 +89,37 @@ fn read_view(
         OverlayError::Unsupported(format!("a write through the view {id}, which {what}"))
     };
     let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(b, w));
-    let depth_zero = |i: usize| depth(&t[..i]) == 0;
+    let depth_zero = |i: usize| depth_at(&t, i) == 0;
     if !word(0, "SELECT") {
         return Err(not_yet("is not a plain SELECT"));
     }
-    let mut updatable = true;
-    let mut beyond = None;
+    if !crate::sql::ddl::view_updatable(body) {
+        return Ok(None);
+    }
     for (i, x) in t.iter().enumerate() {
-        let next_paren = t.get(i + 1).is_some_and(|n| n.is_punct(b'('));
-        if next_paren && AGGREGATES.iter().any(|a| x.is_word(b, a)) {
-            updatable = false;
-        }
         if x.is_word(b, "SELECT") && i > 0 {
-            beyond.get_or_insert("has a subquery".to_string());
+            return Err(not_yet("has a subquery"));
         }
-        if depth_zero(i) {
-            for w in ["DISTINCT", "DISTINCTROW", "GROUP", "HAVING", "UNION"] {
-                if x.is_word(b, w) {
-                    updatable = false;
-                }
-            }
-            for w in ["ORDER", "LIMIT", "INTERSECT", "EXCEPT"] {
-                if x.is_word(b, w) {
-                    beyond.get_or_insert(format!("has {w}"));
-                }
+        for w in ["ORDER", "LIMIT"] {
+            if x.is_word(b, w) && depth_zero(i) {
+                return Err(not_yet(&format!("has {w}")));
             }
         }
         // The server prints a join in parentheses.
         if x.is_word(b, "JOIN") {
-            beyond.get_or_insert("reads more than one table".to_string());
+            return Err(not_yet("reads more than one table"));
         }
-    }
-    if !updatable {
-        return Ok(None);
-    }
-    if let Some(what) = beyond {
-        return Err(not_yet(&what));
     }
     let Some(from) = (1..t.len()).find(|&i| word(i, "FROM") && depth_zero(i)) else {
         return Err(not_yet("reads no table"));
     };
     // The table, then an optional alias, then WHERE or the end.
-    let name = |i: usize| t.get(i).and_then(|x| x.name(b, mode));
-    let dotted = |i: usize| t.get(i).is_some_and(|x| x.is_punct(b'.'));
-    let (schema, table, mut at) = match (name(from + 1), dotted(from + 2), name(from + 3)) {
-        (Some(s), true, Some(n)) => (s, n, from + 4),
-        (Some(n), _, _) => (id.schema.clone(), n, from + 2),
-        _ => return Err(not_yet("reads no table")),
+    let Some((schema, name, mut at)) = name_at(b, &t, from + 1, mode) else {
+        return Err(not_yet("reads no table"));
     };
     let table = TableId {
-        schema,
-        name: table,
+        schema: schema.unwrap_or_else(|| id.schema.clone()),
+        name,
     };
     let mut qualifiers = vec![table.name.clone()];
     if word(at, "AS") {
@@ -195,7 +154,7 @@ fn read_view(
     let mut items: Vec<&[Token]> = Vec::new();
     let mut s = start;
     for i in start..=from {
-        if i == from || (t[i].is_punct(b',') && depth(&t[start..i]) == 0) {
+        if i == from || (t[i].is_punct(b',') && depth_at(&t[start..], i - start) == 0) {
             items.push(&t[s..i]);
             s = i + 1;
         }
@@ -257,15 +216,6 @@ fn read_view(
     }))
 }
 
-/// Parenthesis depth after `t`.
-fn depth(t: &[Token]) -> i32 {
-    t.iter().fold(0, |d, x| match x.kind {
-        Kind::Punct(b'(') => d + 1,
-        Kind::Punct(b')') => d - 1,
-        _ => d,
-    })
-}
-
 impl SimpleView {
     fn column(&self, name: &str) -> Option<&ViewColumn> {
         self.columns
@@ -277,7 +227,7 @@ impl SimpleView {
     /// table's terms: view columns become the columns they show,
     /// qualifiers naming the view (or `alias`) become the table's name (or
     /// stay `alias`).
-    fn in_table_terms(&self, text: &str, alias: Option<&str>) -> Result<String, OverlayError> {
+    fn in_table_terms(&self, text: &str, alias: Option<&str>) -> String {
         let b = text.as_bytes();
         let mode = LexMode::default();
         let tokens = lex(b, mode).tokens;
@@ -327,7 +277,7 @@ impl SimpleView {
             at = end;
         }
         out.push_str(&text[at..]);
-        Ok(out)
+        out
     }
 
     /// The view's WHERE in the table's terms: its qualifiers dropped (the
@@ -373,16 +323,16 @@ impl SimpleView {
 
     /// A statement's `WHERE ... ORDER BY ... LIMIT ...` with the view's
     /// WHERE added.
-    fn tail(&self, tail: &str, alias: Option<&str>) -> Result<String, OverlayError> {
-        let tail = self.in_table_terms(tail, alias)?;
+    fn tail(&self, tail: &str, alias: Option<&str>) -> String {
+        let tail = self.in_table_terms(tail, alias);
         let Some(cond) = self.condition() else {
-            return Ok(tail);
+            return tail;
         };
         let b = tail.as_bytes();
         let tokens = lex(b, LexMode::default()).tokens;
-        let top = |k: usize| depth(&tokens[..k]) == 0;
+        let top = |k: usize| depth_at(&tokens, k) == 0;
         let at = |w: &str| (0..tokens.len()).find(|&k| tokens[k].is_word(b, w) && top(k));
-        Ok(match at("WHERE") {
+        match at("WHERE") {
             Some(w) => {
                 let end = ["ORDER", "LIMIT", "RETURNING"]
                     .iter()
@@ -397,7 +347,7 @@ impl SimpleView {
                 )
             }
             None => format!("WHERE ({cond}) {tail}"),
-        })
+        }
     }
 }
 
@@ -476,7 +426,7 @@ pub(super) fn base_write(
                 set.push(format!(
                     "{} = {}",
                     quote_ident(basecol),
-                    view.in_table_terms(&text[a.expr.clone()], u.alias.as_deref())?
+                    view.in_table_terms(&text[a.expr.clone()], u.alias.as_deref())
                 ));
             }
             format!(
@@ -487,7 +437,7 @@ pub(super) fn base_write(
                     .map(|a| format!(" AS {}", quote_ident(a)))
                     .unwrap_or_default(),
                 set.join(", "),
-                view.tail(&text[u.tail.clone()], u.alias.as_deref())?
+                view.tail(&text[u.tail.clone()], u.alias.as_deref())
             )
         }
         Write::Delete(d) => {
@@ -497,7 +447,7 @@ pub(super) fn base_write(
             format!(
                 "DELETE {}FROM {base} {}",
                 if d.ignore { "IGNORE " } else { "" },
-                view.tail(&text[d.tail.clone()], None)?
+                view.tail(&text[d.tail.clone()], None)
             )
         }
         Write::Insert(i) => {
