@@ -113,10 +113,12 @@ pub struct Trigger {
     pub before: bool,
     /// Its body (ACTION_STATEMENT), as written.
     pub body: String,
-    /// Why vdb cannot run it (it writes tables or reads its own, calls a
-    /// stored routine, or fires AFTER), or None: a BEFORE trigger that
-    /// computes and checks the row (reading other tables over the merged
-    /// view) runs inside the write's own computation.
+    /// Why vdb cannot run it (a BEFORE trigger that writes tables, an
+    /// AFTER trigger whose body is not steps vdb runs one by one, one that
+    /// reads its own table or calls a stored routine), or None: a BEFORE
+    /// trigger that computes and checks the row (reading other tables over
+    /// the merged view) runs inside the write's own computation, an AFTER
+    /// trigger after the rows are computed (`overlay::write::after`).
     pub blocked: Option<String>,
     /// Its place among the table's triggers of its event and timing
     /// (ACTION_ORDER, from 1).
@@ -1517,6 +1519,18 @@ impl Delta {
 }
 
 impl Writer<'_> {
+    /// A delta of its own that starts as the state being built: a
+    /// statement a trigger runs is computed and committed there, and its
+    /// state becomes this writer's (the gate stays held meanwhile).
+    pub fn fork(&self) -> Delta {
+        Delta {
+            state: RwLock::new(Arc::new(self.next.clone())),
+            gate: Mutex::new(()),
+            meta: self.delta.meta.clone(),
+            limit: self.delta.limit,
+        }
+    }
+
     /// The table's delta for changing, copied from the shared one on first
     /// use in this statement.
     pub fn table(&mut self, meta: &Arc<TableMeta>, key: &[usize]) -> &mut TableDelta {

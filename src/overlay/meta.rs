@@ -352,6 +352,52 @@ fn read_blocked(table: &TableId, body: &str) -> Option<String> {
     }
 }
 
+/// Why vdb cannot run an AFTER trigger's body a step at a time (see
+/// [`crate::sql::trigger::program`]), or None. A write of its own table
+/// is left to fail as the server fails it when it fires (1442); a read of
+/// it is refused (the statement's later rows would be seen).
+fn after_blocked(table: &TableId, body: &str) -> Option<String> {
+    use crate::sql::trigger::{program, step_texts, Step};
+    let steps = match program(body) {
+        Ok(steps) => steps,
+        Err(why) => return Some(why),
+    };
+    fn writes_of(steps: &[Step], out: &mut Vec<String>) {
+        for s in steps {
+            match s {
+                Step::Write(t) => out.push(t.clone()),
+                Step::Source(_) => {}
+                Step::If { branches, otherwise } => {
+                    branches.iter().for_each(|(_, s)| writes_of(s, out));
+                    writes_of(otherwise, out);
+                }
+            }
+        }
+    }
+    let mut writes = Vec::new();
+    writes_of(&steps, &mut writes);
+    step_texts(&steps).into_iter().find_map(|text| {
+        let own_write = writes.iter().any(|w| w == text)
+            && match crate::sql::write::parse_write(text.as_bytes(), Default::default()) {
+                Ok(crate::sql::write::Write::Insert(i)) => names(table, &i.table),
+                Ok(crate::sql::write::Write::Update(u)) => names(table, &u.table),
+                Ok(crate::sql::write::Write::Delete(d)) => names(table, &d.table),
+                _ => false,
+            };
+        if own_write {
+            None
+        } else {
+            read_blocked(table, text)
+        }
+    })
+}
+
+/// Whether `name` (as a statement writes it) is `table`.
+fn names(table: &TableId, name: &crate::sql::write::TableName) -> bool {
+    name.name.eq_ignore_ascii_case(&table.name)
+        && name.schema.as_deref().unwrap_or(&table.schema) == table.schema
+}
+
 /// Sets why vdb cannot run each of `table`'s `triggers`, if it cannot (see
 /// [`crate::sql::trigger`]): it fires AFTER the write, its body writes
 /// tables or reads its own table, or it calls a stored routine of the
@@ -367,7 +413,7 @@ pub(super) fn judge_triggers(
     let mut calls = Vec::with_capacity(triggers.len());
     for t in triggers.iter_mut() {
         t.blocked = if !t.before {
-            Some("it fires AFTER the write".to_string())
+            after_blocked(table, &t.body)
         } else {
             crate::sql::trigger::body_blocked(&t.body).or_else(|| read_blocked(table, &t.body))
         };

@@ -1364,6 +1364,7 @@ impl Session<'_> {
             lex: self.lex,
             found_rows: self.capabilities.contains(Cap::CLIENT_FOUND_ROWS),
             locks: Some((&self.shared.locks, self.id)),
+            invoked_by: Vec::new(),
         };
         f(&mut cx)
     }

@@ -137,6 +137,195 @@ pub fn over_row(
     out
 }
 
+/// One step of a trigger body that vdb runs itself, a step at a time (an
+/// AFTER trigger, whose writes must be captured like the client's own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// INSERT, REPLACE, UPDATE or DELETE: run as a captured write.
+    Write(String),
+    /// A statement that writes nothing (`SET @n = ...`, `SIGNAL ...`,
+    /// `DO ...`): run at the source, over the merged view.
+    Source(String),
+    /// `IF c THEN ... [ELSEIF c THEN ...] [ELSE ...] END IF`: each branch's
+    /// condition, in order, with its steps, then the ELSE steps.
+    If {
+        /// Condition text and the steps it guards.
+        branches: Vec<(String, Vec<Step>)>,
+        /// The ELSE steps (empty without ELSE).
+        otherwise: Vec<Step>,
+    },
+}
+
+/// Words that begin a statement vdb does not run step by step (local
+/// variables, loops, CASE, cursors, labels' jumps).
+const UNSTEPPED: &[&str] = &[
+    "DECLARE", "WHILE", "LOOP", "REPEAT", "CASE", "LEAVE", "ITERATE", "RETURN", "FOR", "OPEN",
+    "FETCH", "CLOSE",
+];
+
+/// A body as steps vdb can run one by one: a single statement, or a
+/// BEGIN ... END of statements and IF ... END IF. Err names what it cannot
+/// run that way.
+pub fn program(body: &str) -> Result<Vec<Step>, String> {
+    let b = body.as_bytes();
+    let tokens = lex(b, LexMode::default()).tokens;
+    let mut p = Stepper { b, body, t: &tokens, i: 0 };
+    let steps = p.statements(&[])?;
+    match p.t.get(p.i) {
+        None => Ok(steps),
+        Some(t) => Err(format!(
+            "its body has {} where vdb expects its end",
+            String::from_utf8_lossy(t.text(b))
+        )),
+    }
+}
+
+struct Stepper<'a> {
+    b: &'a [u8],
+    body: &'a str,
+    t: &'a [super::lexer::Token],
+    i: usize,
+}
+
+impl Stepper<'_> {
+    fn word(&self, at: usize, w: &str) -> bool {
+        self.t.get(at).is_some_and(|t| t.is_word(self.b, w))
+    }
+
+    /// Statements up to (not including) one of the `ends` words (`END`,
+    /// `ELSE`, ...), or the end of the body.
+    fn statements(&mut self, ends: &[&str]) -> Result<Vec<Step>, String> {
+        let mut out = Vec::new();
+        loop {
+            while self.t.get(self.i).is_some_and(|t| t.is_punct(b';')) {
+                self.i += 1;
+            }
+            let Some(first) = self.t.get(self.i) else {
+                return Ok(out);
+            };
+            if ends.iter().any(|w| first.is_word(self.b, w)) {
+                return Ok(out);
+            }
+            if self.t.get(self.i + 1).is_some_and(|t| t.is_punct(b':')) {
+                return Err("its body uses a label".into());
+            }
+            if first.is_word(self.b, "BEGIN") {
+                if self.word(self.i + 1, "NOT") {
+                    return Err("its body uses BEGIN NOT ATOMIC".into());
+                }
+                self.i += 1;
+                out.extend(self.statements(&["END"])?);
+                self.expect("END")?;
+            } else if first.is_word(self.b, "IF") {
+                out.push(self.if_statement()?);
+            } else if let Some(w) = UNSTEPPED.iter().find(|w| first.is_word(self.b, w)) {
+                return Err(format!("its body uses {w}"));
+            } else {
+                let write = ["INSERT", "REPLACE", "UPDATE", "DELETE"]
+                    .iter()
+                    .any(|w| first.is_word(self.b, w));
+                let text = self.statement_text();
+                if write {
+                    out.push(Step::Write(text));
+                } else if let Some(why) = body_blocked(&text) {
+                    return Err(why);
+                } else {
+                    out.push(Step::Source(text));
+                }
+            }
+        }
+    }
+
+    /// The text from token `i` to the `;` that ends the statement (or the
+    /// body's end); `i` moves past it.
+    fn statement_text(&mut self) -> String {
+        let start = self.t[self.i].start;
+        let mut depth = 0;
+        let mut end = self.t[self.i].end;
+        while let Some(t) = self.t.get(self.i) {
+            match t.kind {
+                Kind::Punct(b'(') => depth += 1,
+                Kind::Punct(b')') => depth -= 1,
+                Kind::Punct(b';') if depth == 0 => break,
+                _ => {}
+            }
+            end = t.end;
+            self.i += 1;
+        }
+        self.body[start..end].to_string()
+    }
+
+    fn expect(&mut self, w: &str) -> Result<(), String> {
+        if self.word(self.i, w) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(format!("vdb cannot read its body (no {w} where expected)"))
+        }
+    }
+
+    /// `IF c THEN ... END IF`, from its IF.
+    fn if_statement(&mut self) -> Result<Step, String> {
+        let mut branches = Vec::new();
+        let mut otherwise = Vec::new();
+        loop {
+            // IF or ELSEIF: the condition runs to THEN outside parentheses.
+            self.i += 1;
+            let start = self.i;
+            let mut depth = 0;
+            while let Some(t) = self.t.get(self.i) {
+                match t.kind {
+                    Kind::Punct(b'(') => depth += 1,
+                    Kind::Punct(b')') => depth -= 1,
+                    _ if depth == 0 && t.is_word(self.b, "THEN") => break,
+                    _ => {}
+                }
+                self.i += 1;
+            }
+            if self.i == start || self.i >= self.t.len() {
+                return Err("vdb cannot read its body (an IF without THEN)".into());
+            }
+            // A CASE's own THEN would end the condition early.
+            if self.t[start..self.i].iter().any(|t| t.is_word(self.b, "CASE")) {
+                return Err("its body uses CASE in an IF condition".into());
+            }
+            let cond = self.body[self.t[start].start..self.t[self.i - 1].end].to_string();
+            self.i += 1;
+            let steps = self.statements(&["ELSEIF", "ELSE", "END"])?;
+            branches.push((cond, steps));
+            if self.word(self.i, "ELSEIF") {
+                continue;
+            }
+            if self.word(self.i, "ELSE") {
+                self.i += 1;
+                otherwise = self.statements(&["END"])?;
+            }
+            self.expect("END")?;
+            self.expect("IF")?;
+            return Ok(Step::If { branches, otherwise });
+        }
+    }
+}
+
+/// Every statement text of `steps` (writes, source statements and
+/// conditions), in order.
+pub fn step_texts(steps: &[Step]) -> Vec<&str> {
+    let mut out = Vec::new();
+    for s in steps {
+        match s {
+            Step::Write(t) | Step::Source(t) => out.push(t.as_str()),
+            Step::If { branches, otherwise } => {
+                for (c, s) in branches {
+                    out.push(c.as_str());
+                    out.extend(step_texts(s));
+                }
+                out.extend(step_texts(otherwise));
+            }
+        }
+    }
+    out
+}
+
 /// A `NEW.col` or `OLD.col` in a trigger body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowReference {
@@ -265,6 +454,52 @@ pub fn renamed_on(statement: &str, table: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_after_trigger_body_is_steps_of_writes_source_statements_and_ifs() {
+        let steps = program(
+            "BEGIN IF NEW.qty <> OLD.qty THEN INSERT INTO log VALUES (NEW.id, ';'); \
+             ELSEIF (NEW.qty > 1) THEN SET @n = @n + 1; ELSE BEGIN DELETE FROM x WHERE id = OLD.id; END; END IF; \
+             UPDATE totals SET n = n + 1; END",
+        )
+        .unwrap();
+        assert_eq!(
+            steps,
+            [
+                Step::If {
+                    branches: vec![
+                        (
+                            "NEW.qty <> OLD.qty".to_string(),
+                            vec![Step::Write("INSERT INTO log VALUES (NEW.id, ';')".into())]
+                        ),
+                        (
+                            "(NEW.qty > 1)".to_string(),
+                            vec![Step::Source("SET @n = @n + 1".into())]
+                        ),
+                    ],
+                    otherwise: vec![Step::Write("DELETE FROM x WHERE id = OLD.id".into())],
+                },
+                Step::Write("UPDATE totals SET n = n + 1".into()),
+            ]
+        );
+        assert_eq!(
+            program("insert into log (id) values (NEW.id)").unwrap(),
+            [Step::Write("insert into log (id) values (NEW.id)".into())]
+        );
+    }
+
+    #[test]
+    fn a_body_vdb_cannot_step_through_names_what_it_uses() {
+        for (body, why) in [
+            ("BEGIN DECLARE n INT; SET n = 1; END", "its body uses DECLARE"),
+            ("BEGIN WHILE 1 DO SET @a = 1; END WHILE; END", "its body uses WHILE"),
+            ("l: BEGIN LEAVE l; END", "its body uses a label"),
+            ("CALL p()", "its body uses CALL"),
+            ("IF CASE WHEN NEW.a THEN 1 END THEN SET @a = 1; END IF", "its body uses CASE in an IF condition"),
+        ] {
+            assert_eq!(program(body), Err(why.to_string()), "{body}");
+        }
+    }
 
     #[test]
     fn a_body_reads_and_assigns_row_columns() {

@@ -554,3 +554,61 @@ INSERT INTO vault VALUES (6, 0, 'f')
 DELETE FROM vault WHERE id = 6
 SELECT * FROM vault ORDER BY id
 SELECT @vault_deleted, @vault_seen
+
+-- case: AFTER triggers write other tables for each row written, and their writes are captured like the client's
+CREATE TABLE stock (sku VARCHAR(20) PRIMARY KEY, qty INT NOT NULL)
+CREATE TABLE moves (id INT AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(20), delta INT, what VARCHAR(12))
+INSERT INTO stock VALUES ('A-1', 10), ('B-2', 5)
+CREATE TRIGGER stock_ai AFTER INSERT ON stock FOR EACH ROW INSERT INTO moves (sku, delta, what) VALUES (NEW.sku, NEW.qty, 'in')
+CREATE TRIGGER stock_au AFTER UPDATE ON stock FOR EACH ROW BEGIN IF NEW.qty <> OLD.qty THEN INSERT INTO moves (sku, delta, what) VALUES (NEW.sku, NEW.qty - OLD.qty, 'change'); ELSEIF NEW.qty = 0 THEN SET @stock_zero = CONCAT(IFNULL(@stock_zero, ''), NEW.sku); ELSE UPDATE moves SET what = CONCAT(what, '=') WHERE sku = NEW.sku; END IF; END
+CREATE TRIGGER stock_au2 AFTER UPDATE ON stock FOR EACH ROW PRECEDES stock_au SET @stock_seen = CONCAT(IFNULL(@stock_seen, ''), OLD.sku, (SELECT COUNT(*) FROM moves))
+INSERT INTO stock VALUES ('C-3', 7), ('D-4', 0)
+SELECT LAST_INSERT_ID(), ROW_COUNT()
+UPDATE stock SET qty = qty + 1 WHERE sku IN ('A-1', 'C-3')
+UPDATE stock SET qty = qty WHERE sku IN ('D-4', 'C-3')
+INSERT INTO stock VALUES ('A-1', 1) ON DUPLICATE KEY UPDATE qty = qty + VALUES(qty)
+INSERT INTO stock VALUES ('E-5', 1), ('A-1', 0) ON DUPLICATE KEY UPDATE qty = qty
+REPLACE INTO stock VALUES ('F-6', 6)
+INSERT INTO audited VALUES (1, 1), (2, 2)
+UPDATE audited SET v = v + 10
+SELECT * FROM audited ORDER BY id
+SELECT * FROM audit_log ORDER BY id
+CREATE TRIGGER stock_ad AFTER DELETE ON stock FOR EACH ROW DELETE FROM moves WHERE sku = OLD.sku
+DELETE FROM stock WHERE sku = 'C-3'
+SELECT @stock_zero, @stock_seen
+SELECT * FROM stock ORDER BY sku
+SELECT * FROM moves ORDER BY id
+INSERT INTO vdbt_shop.stock VALUES ('G-7', 7)
+UPDATE vdbt_shop.stock SET qty = 70 WHERE sku = 'G-7'
+SELECT * FROM moves ORDER BY id
+
+-- case: an AFTER trigger that fails undoes its whole statement; one that writes its statement's table gets 1442; its strictness is its own
+CREATE TABLE pings (id INT PRIMARY KEY, n INT)
+CREATE TABLE pongs (id INT PRIMARY KEY)
+CREATE TRIGGER pings_ai AFTER INSERT ON pings FOR EACH ROW INSERT INTO pongs VALUES (NEW.n)
+INSERT INTO pings VALUES (1, 1), (2, 2), (3, 1)
+SELECT * FROM pings
+SELECT * FROM pongs
+INSERT INTO pings VALUES (4, 4)
+INSERT IGNORE INTO pings VALUES (4, 5), (5, 5)
+INSERT IGNORE INTO pings VALUES (6, 1)
+INSERT INTO pings VALUES (8, 2), (9, 3)
+SELECT * FROM pongs ORDER BY id
+CREATE TRIGGER pings_au AFTER UPDATE ON pings FOR EACH ROW UPDATE pings SET n = 0
+UPDATE pings SET n = 9 WHERE id = 4
+INSERT INTO pongs SELECT n + 100 FROM pings
+CREATE TRIGGER pings_ad AFTER DELETE ON pings FOR EACH ROW BEGIN IF OLD.n > 4 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'too big to delete'; END IF; SET @pings_deleted = CONCAT(IFNULL(@pings_deleted, ''), OLD.id); END
+DELETE FROM pings WHERE id = 8
+DELETE FROM pings
+SELECT * FROM pings ORDER BY id
+SELECT @pings_deleted
+CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(40))
+CREATE TABLE note_log (id INT PRIMARY KEY, short VARCHAR(3))
+CREATE TRIGGER notes_ai AFTER INSERT ON notes FOR EACH ROW INSERT INTO note_log VALUES (NEW.id, NEW.body)
+SET sql_mode = ''
+INSERT INTO notes VALUES (1, 'abcdef')
+SELECT @@sql_mode
+SET sql_mode = DEFAULT
+INSERT INTO notes VALUES (2, 'abc')
+SELECT * FROM notes ORDER BY id
+SELECT * FROM note_log ORDER BY id

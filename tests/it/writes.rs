@@ -40,8 +40,8 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("CREATE PROCEDURE p() SELECT 1", "CREATE PROCEDURE"),
     (
-        "INSERT INTO audited VALUES (1, 1)",
-        "trigger audited_ai vdb cannot run (it fires AFTER the write)",
+        "INSERT INTO audited VALUES (1, 1) ON DUPLICATE KEY UPDATE v = 2",
+        "writing to vdbt_shop.audited, whose trigger audited_bu reads tables and whose trigger audited_ai writes them",
     ),
     (
         "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM digits",
@@ -263,6 +263,75 @@ fn a_trigger_that_reads_its_own_table_is_refused_by_name_and_one_that_reads_othe
         .unwrap()
         .unwrap();
     assert!(n >= 1);
+    assert_source_unchanged(&before);
+}
+
+#[test]
+fn after_triggers_run_in_their_tables_database_and_those_vdb_cannot_run_are_refused_by_name() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut conn = vdb.conn(Some("vdbt_shop"));
+    conn.query_drop("CREATE TABLE tallies (id INT PRIMARY KEY, n INT)")
+        .unwrap();
+    conn.query_drop("INSERT INTO tallies VALUES (1, 1), (2, 2)")
+        .unwrap();
+    let refused = |conn: &mut mysql::Conn, sql: &str, why: &str| {
+        let err = conn.query_drop(sql).unwrap_err();
+        assert!(
+            matches!(err, mysql::Error::MySqlError(ref e) if e.code == 1235 && e.message.contains(why)),
+            "{sql}: {err}"
+        );
+    };
+    // Only a single-table statement fires AFTER triggers.
+    conn.query_drop(
+        "CREATE TRIGGER tallies_au AFTER UPDATE ON tallies FOR EACH ROW \
+         INSERT INTO audit_log (what) VALUES (CONCAT('tally ', NEW.id))",
+    )
+    .unwrap();
+    refused(
+        &mut conn,
+        "UPDATE tallies t JOIN digits d ON d.d = t.id SET t.n = 0",
+        "whose trigger tallies_au fires AFTER it (vdb runs AFTER triggers for a single-table write)",
+    );
+    conn.query_drop("UPDATE tallies SET n = 0 WHERE id = 1")
+        .unwrap();
+    let logged: Option<String> = conn
+        .query_first("SELECT what FROM audit_log ORDER BY id DESC LIMIT 1")
+        .unwrap();
+    assert_eq!(logged.as_deref(), Some("tally 1"));
+    // A trigger's names are its table's database's, whatever the
+    // session's default database is.
+    conn.query_drop("USE vdbt_types").unwrap();
+    conn.query_drop("INSERT INTO vdbt_shop.audited VALUES (7, 7)")
+        .unwrap();
+    let logged: Option<String> = conn
+        .query_first("SELECT what FROM vdbt_shop.audit_log ORDER BY id DESC LIMIT 1")
+        .unwrap();
+    assert_eq!(logged.as_deref(), Some("insert 7"));
+    conn.query_drop("USE vdbt_shop").unwrap();
+    // A body vdb cannot step through names what it uses.
+    conn.query_drop(
+        "CREATE TRIGGER tallies_ai AFTER INSERT ON tallies FOR EACH ROW \
+         BEGIN DECLARE k INT DEFAULT NEW.id; INSERT INTO audit_log (what) VALUES (k); END",
+    )
+    .unwrap();
+    refused(
+        &mut conn,
+        "INSERT INTO tallies VALUES (3, 3)",
+        "whose trigger tallies_ai vdb cannot run (its body uses DECLARE)",
+    );
+    // A later row's BEFORE trigger could read an earlier row's writes.
+    conn.query_drop("DROP TRIGGER tallies_ai").unwrap();
+    conn.query_drop(
+        "CREATE TRIGGER tallies_bu BEFORE UPDATE ON tallies FOR EACH ROW \
+         SET NEW.n = (SELECT COUNT(*) FROM audit_log)",
+    )
+    .unwrap();
+    refused(
+        &mut conn,
+        "UPDATE tallies SET n = 5",
+        "whose trigger tallies_bu reads tables and whose trigger tallies_au writes them",
+    );
     assert_source_unchanged(&before);
 }
 

@@ -40,6 +40,7 @@ use crate::upstream::{Upstream, UpstreamError};
 use super::meta::{load, text};
 use autoinc::AutoInc;
 
+mod after;
 mod autoinc;
 mod multi;
 mod through_view;
@@ -61,6 +62,9 @@ pub struct WriteContext<'a> {
     /// The process's row locks and this session's name in them: the rows
     /// a write changes are locked before it commits.
     pub locks: Option<(&'a Locks, Owner)>,
+    /// For a statement a trigger runs: the tables the statements that
+    /// fired it use, which it may not write (the server's 1442).
+    pub invoked_by: Vec<TableId>,
 }
 
 /// What the client is told after a captured write.
@@ -169,11 +173,14 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     check(cx, sql)?;
     let write = write.map_err(|u| OverlayError::Unsupported(u.0))?;
     let targets = targets(cx, sql, &write)?;
+    if let Some(t) = targets.iter().find(|t| cx.invoked_by.contains(&t.meta.id)) {
+        return Err(after::used_by_invoker(&t.meta.id));
+    }
     let (meta, key) = (targets[0].meta.clone(), targets[0].key.clone());
     let settings = settings(cx.up)?;
     cx.up.query("SET character_set_results = NULL")?;
     let mut w = cx.delta.writer();
-    let (result, burned, warnings) = {
+    let (result, burned, warnings, fired) = {
         let mut run = Run {
             cx,
             meta: meta.clone(),
@@ -184,6 +191,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             burned: None,
             skipped_duplicates: Vec::new(),
             warnings: Vec::new(),
+            fired: Vec::new(),
         };
         let result = match &write {
             Write::Insert(i) => run.insert(&mut w, i),
@@ -192,7 +200,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             Write::MultiUpdate(u) => run.multi_update(&mut w, u, &targets),
             Write::MultiDelete(d) => run.multi_delete(&mut w, d, &targets),
         };
-        (result, run.burned, run.warnings)
+        (result, run.burned, run.warnings, run.fired)
     };
     let restore = match &settings.results_charset {
         Some(cs) if cs.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
@@ -201,6 +209,11 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         _ => "SET character_set_results = NULL".to_string(),
     };
     cx.up.query(&restore)?;
+    let result = match result {
+        Ok(outcome) if !fired.is_empty() => after::fire(cx, &mut w, &meta, &fired, sql)
+            .map(|raised| with_warnings(outcome, raised)),
+        other => other,
+    };
     if let (Err(_), Some(counter)) = (&result, burned) {
         // The statement failed, but the AUTO_INCREMENT values it reserved
         // stay used, as in InnoDB.
@@ -338,7 +351,11 @@ fn targets(cx: &mut WriteContext, sql: &[u8], write: &Write) -> Result<Vec<Targe
                 schema,
                 name: table.name.clone(),
             };
-            let (meta, key) = writable(cx, &id, events(write), matches!(write, Write::Delete(_)))?;
+            let firing = Firing {
+                delete: matches!(write, Write::Delete(_)),
+                after: true,
+            };
+            let (meta, key) = writable(cx, &id, events(write), firing)?;
             vec![Target {
                 alias: String::new(),
                 meta,
@@ -351,13 +368,23 @@ fn targets(cx: &mut WriteContext, sql: &[u8], write: &Write) -> Result<Vec<Targe
     })
 }
 
+/// Which of a table's triggers a statement can fire.
+#[derive(Clone, Copy)]
+struct Firing {
+    /// Its DELETE triggers: only a single-table DELETE runs them (REPLACE
+    /// and a multi-table DELETE would have to fire them too).
+    delete: bool,
+    /// Its AFTER triggers: only a single-table statement runs them.
+    after: bool,
+}
+
 /// The definition and identity key of a table vdb can write, or the
 /// reason it cannot.
 fn writable(
     cx: &mut WriteContext,
     id: &TableId,
     events: &[&str],
-    fires_delete_triggers: bool,
+    firing: Firing,
 ) -> Result<(Arc<TableMeta>, Vec<usize>), OverlayError> {
     if cx.delta.current().schema.views.contains_key(id) {
         return unsupported(format!("a write through the view {id}"));
@@ -374,13 +401,31 @@ fn writable(
                 t.name
             ));
         }
-        // Only a single-table DELETE runs DELETE triggers (REPLACE and a
-        // multi-table DELETE would have to fire them too).
-        if t.event == "DELETE" && !fires_delete_triggers {
+        if t.event == "DELETE" && !firing.delete {
             return unsupported(format!(
                 "this write to {id}, whose trigger {} fires on DELETE (vdb runs DELETE triggers for a single-table DELETE)",
                 t.name
             ));
+        }
+        if !t.before && !firing.after {
+            return unsupported(format!(
+                "this write to {id}, whose trigger {} fires AFTER it (vdb runs AFTER triggers for a single-table write)",
+                t.name
+            ));
+        }
+        // A later row's BEFORE trigger could read what an earlier row's
+        // AFTER trigger wrote, which vdb writes once all rows are computed.
+        if !t.before && after::writes(&t.body) {
+            if let Some(r) = meta.triggers.iter().find(|r| {
+                r.before
+                    && events.contains(&r.event.as_str())
+                    && crate::sql::trigger::reads_tables(&r.body)
+            }) {
+                return unsupported(format!(
+                    "writing to {id}, whose trigger {} reads tables and whose trigger {} writes them",
+                    r.name, t.name
+                ));
+            }
         }
         // A column an ALTER dropped or renamed under the trigger: the
         // server's error when the trigger fires.
@@ -492,6 +537,9 @@ struct Run<'a, 'b> {
     /// outside strict mode, values given to generated columns): level,
     /// code and message.
     warnings: Vec<(&'static str, u16, String)>,
+    /// The rows written so far, for the table's AFTER triggers (kept only
+    /// when it has some).
+    fired: Vec<after::Fired>,
 }
 
 /// For one unique key: per new row, the identities of merged-view rows
@@ -765,6 +813,15 @@ impl Run<'_, '_> {
         }
         s.push_str(&format!("SELECT {select}, vdb_w; SET vdb_w = ''; "));
         Ok(s)
+    }
+
+    /// Whether the table has AFTER triggers of `event` (the statement then
+    /// keeps the rows it writes for them, in [`Run::fired`]).
+    fn fires_after(&self, event: &str) -> bool {
+        self.meta
+            .triggers
+            .iter()
+            .any(|t| !t.before && t.event == event)
     }
 
     /// `vdb_0, vdb_1, ...`: the computed row.
@@ -1397,6 +1454,17 @@ impl Run<'_, '_> {
         if auto.is_some() {
             t.next_auto = t.next_auto.max(sim.counter);
         }
+        if self.fires_after("INSERT") {
+            // A row REPLACE replaces later in the statement was inserted
+            // first all the same.
+            for (_, r) in rows.iter().enumerate().filter(|(i, _)| !skip[*i]) {
+                self.fired.push(after::Fired {
+                    event: "INSERT",
+                    old: None,
+                    new: Some(r.clone()),
+                });
+            }
+        }
         let generated = auto.and_then(|a| {
             (0..rows.len())
                 .find(|&i| auto_assigned[i] && !skip[i])
@@ -1741,7 +1809,21 @@ impl Run<'_, '_> {
         let tail = self.ordered_tail(&up.tail, &alias);
         let pairs = self.updated_rows(w, &set, (from.as_bytes(), &alias), &tail, up.ignore)?;
         let matched = pairs.len() as u64;
-        let changed_count = self.apply_updates(w, &pairs, up.ignore)?.len() as u64;
+        let applied = self.apply_updates(w, &pairs, up.ignore)?;
+        let changed_count = applied.len() as u64;
+        if self.fires_after("UPDATE") {
+            // A matched row fires them unchanged too; one IGNORE skipped
+            // does not.
+            for (i, (old, new)) in pairs.iter().enumerate() {
+                if old == new || applied.binary_search(&i).is_ok() {
+                    self.fired.push(after::Fired {
+                        event: "UPDATE",
+                        old: Some(old.clone()),
+                        new: Some(new.clone()),
+                    });
+                }
+            }
+        }
         Ok(WriteOutcome {
             affected: if self.cx.found_rows {
                 matched
@@ -2119,6 +2201,13 @@ impl Run<'_, '_> {
         let t = w.table(&self.meta, &key);
         for r in &rows {
             t.delete(r);
+        }
+        if self.fires_after("DELETE") {
+            self.fired.extend(rows.iter().map(|r| after::Fired {
+                event: "DELETE",
+                old: Some(r.clone()),
+                new: None,
+            }));
         }
         Ok(WriteOutcome {
             affected: rows.len() as u64,

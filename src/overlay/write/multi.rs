@@ -73,7 +73,11 @@ fn add_target(
             "a multi-table statement that changes {id} through two names"
         ));
     }
-    let (meta, key) = writable(cx, &id, &[event], false)?;
+    let firing = super::Firing {
+        delete: false,
+        after: false,
+    };
+    let (meta, key) = writable(cx, &id, &[event], firing)?;
     if meta.keyless() {
         // A join repeats a row once per match, and identical rows of a
         // key-less table cannot be told apart: which copies it reached is lost.

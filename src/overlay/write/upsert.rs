@@ -21,6 +21,7 @@ use crate::sql::tables::table_refs;
 use crate::sql::write::{is_default, Assignment, Insert, InsertSource};
 
 use super::autoinc::AutoInc;
+use super::after::Fired;
 use super::{literal, load, number, server, unsupported, OverlayError, Run, WriteOutcome, Writer};
 
 /// What became of one row of the statement.
@@ -99,6 +100,13 @@ impl Run<'_, '_> {
                     first_generated = generated;
                 }
                 inserted.push(row.clone());
+                if self.fires_after("INSERT") {
+                    self.fired.push(Fired {
+                        event: "INSERT",
+                        old: None,
+                        new: Some(row.clone()),
+                    });
+                }
                 last_row = Some(row);
                 fates.push(Fate::Inserted);
                 continue;
@@ -143,8 +151,17 @@ impl Run<'_, '_> {
                     sim.give_back(v);
                 }
             };
+            let fired = Fired {
+                event: "UPDATE",
+                old: Some(old.clone()),
+                new: Some(new.clone()),
+            };
+            let fires = self.fires_after("UPDATE");
             if old == new {
                 give_back(&mut sim);
+                if fires {
+                    self.fired.push(fired);
+                }
                 last_row = Some(new);
                 fates.push(Fate::Updated(false));
                 continue;
@@ -165,6 +182,9 @@ impl Run<'_, '_> {
             moved_unique |= keys
                 .iter()
                 .any(|k| k.columns.iter().any(|&c| old[c] != new[c]));
+            if fires {
+                self.fired.push(fired);
+            }
             last_row = Some(new);
             fates.push(Fate::Updated(true));
         }

@@ -1,0 +1,296 @@
+//! AFTER triggers. Once a statement's rows are computed (and before
+//! anything commits), each row it inserted, updated or deleted fires its
+//! table's AFTER triggers of that event, row by row and trigger by trigger
+//! in ACTION_ORDER, as the server fires them. A body runs a step at a time
+//! ([`crate::sql::trigger::program`]): its `NEW.col` and `OLD.col` become
+//! the row's values as typed literals; an INSERT, REPLACE, UPDATE or
+//! DELETE runs as a captured write of its own, into the statement's state;
+//! an IF's condition and any other statement (`SET @n = ...`, `SIGNAL`)
+//! run at the source, over the merged view. An error anywhere fails the
+//! statement, and nothing of it is kept.
+//!
+//! Running the AFTER triggers once the statement's rows are all written
+//! (the server runs each row's right after that row) is the same, because
+//! a trigger may not write a table its statement uses (1442, below), and
+//! [`super::writable`] refuses a table whose BEFORE triggers read tables
+//! when its AFTER triggers write: only then could a later row see an
+//! earlier row's trigger writes.
+
+use std::sync::Arc;
+
+use crate::delta::{Row, TableId, TableMeta, Trigger, Writer};
+use crate::sql::rewrite::quote_ident;
+use crate::sql::trigger::{over_row, program, reads_tables, Step};
+
+use super::super::{rewrite_read, OverlayError};
+use super::super::meta::text_literal;
+use super::{execute, literal, server, unsupported, WriteContext};
+
+/// A row a statement wrote, as its AFTER triggers see it.
+#[derive(Debug, Clone)]
+pub(super) struct Fired {
+    /// `INSERT`, `UPDATE` or `DELETE`.
+    pub event: &'static str,
+    /// OLD (UPDATE, DELETE).
+    pub old: Option<Row>,
+    /// NEW (INSERT, UPDATE).
+    pub new: Option<Row>,
+}
+
+/// Whether a body has a step that writes a table.
+pub(super) fn writes(body: &str) -> bool {
+    fn any(steps: &[Step]) -> bool {
+        steps.iter().any(|s| match s {
+            Step::Write(_) => true,
+            Step::Source(_) => false,
+            Step::If { branches, otherwise } => {
+                branches.iter().any(|(_, s)| any(s)) || any(otherwise)
+            }
+        })
+    }
+    program(body).is_ok_and(|p| any(&p))
+}
+
+/// Fires `meta`'s AFTER triggers for each of `fired`, in order, into `w`.
+/// `sql` is the statement that wrote them, whose tables the triggers may
+/// not write. Returns the warnings their statements left.
+pub(super) fn fire(
+    cx: &mut WriteContext,
+    w: &mut Writer,
+    meta: &Arc<TableMeta>,
+    fired: &[Fired],
+    sql: &[u8],
+) -> Result<Vec<(&'static str, u16, String)>, OverlayError> {
+    let mut triggers: Vec<&Trigger> = meta.triggers.iter().filter(|t| !t.before).collect();
+    triggers.sort_by_key(|t| t.order);
+    if triggers.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The tables the statement uses, and those of the statements that
+    // fired it.
+    let mut used = cx.invoked_by.clone();
+    used.push(meta.id.clone());
+    if let Ok(refs) = crate::sql::tables::table_refs(&String::from_utf8_lossy(sql)) {
+        for r in refs {
+            if let Some(schema) = r.schema.or_else(|| cx.db.clone()) {
+                used.push(TableId {
+                    schema,
+                    name: r.name,
+                });
+            }
+        }
+    }
+    let mode = cx
+        .up
+        .query("SELECT @@SESSION.sql_mode")?
+        .first()
+        .and_then(|r| r[0].clone())
+        .unwrap_or_default();
+    let mut raised = Vec::new();
+    for row in fired {
+        for t in triggers.iter().filter(|t| t.event == row.event) {
+            let steps = program(&t.body).map_err(|why| {
+                OverlayError::Unsupported(format!(
+                    "writing to {}, whose trigger {} vdb cannot run ({why})",
+                    meta.id, t.name
+                ))
+            })?;
+            let mut firing = Firing {
+                cx: &mut *cx,
+                w: &mut *w,
+                meta,
+                trigger: t,
+                row,
+                used: &used,
+                raised: &mut raised,
+            };
+            let changes_mode = t.sql_mode.as_bytes() != mode.as_slice();
+            if changes_mode {
+                firing
+                    .cx
+                    .up
+                    .query(&format!("SET SESSION sql_mode = {}", text_literal(&t.sql_mode)))?;
+            }
+            let done = firing.run(&steps);
+            if changes_mode {
+                cx.up.query(&format!(
+                    "SET SESSION sql_mode = {}",
+                    text_literal(&String::from_utf8_lossy(&mode))
+                ))?;
+            }
+            done?;
+        }
+    }
+    Ok(raised)
+}
+
+/// One trigger firing for one row.
+struct Firing<'c, 'a, 'w, 'd> {
+    cx: &'c mut WriteContext<'a>,
+    w: &'w mut Writer<'d>,
+    meta: &'c Arc<TableMeta>,
+    trigger: &'c Trigger,
+    row: &'c Fired,
+    used: &'c [TableId],
+    raised: &'c mut Vec<(&'static str, u16, String)>,
+}
+
+impl Firing<'_, '_, '_, '_> {
+    fn run(&mut self, steps: &[Step]) -> Result<(), OverlayError> {
+        for step in steps {
+            match step {
+                Step::Write(text) => self.write(text)?,
+                Step::Source(text) => {
+                    let text = self.over_row(text)?;
+                    let text = self.merged(&text)?;
+                    log::debug!("trigger {} runs: {text}", self.trigger.name);
+                    self.cx
+                        .up
+                        .query(&format!("BEGIN NOT ATOMIC {text}; END"))?;
+                }
+                Step::If {
+                    branches,
+                    otherwise,
+                } => {
+                    let mut taken = None;
+                    for (cond, steps) in branches {
+                        let cond = self.over_row(cond)?;
+                        let query = self.merged(&format!("SELECT IF(({cond}), 1, 0)"))?;
+                        let rows = self.cx.up.query(&query)?;
+                        if rows.first().and_then(|r| r[0].as_deref()) == Some(b"1") {
+                            taken = Some(steps);
+                            break;
+                        }
+                    }
+                    self.run(taken.unwrap_or(otherwise))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `text` with the row's NEW and OLD values in it.
+    fn over_row(&self, text: &str) -> Result<String, OverlayError> {
+        let meta = self.meta;
+        let value = |row: &Option<Row>, c: &str| -> Option<String> {
+            let (row, i) = (row.as_ref()?, meta.position(c)?);
+            literal(meta, i, &row[i]).ok()
+        };
+        let out = over_row(text, |c| value(&self.row.new, c), |c| value(&self.row.old, c));
+        // A value vdb cannot write as a literal is left as written.
+        if crate::sql::trigger::row_references(&out).is_empty() {
+            Ok(out)
+        } else {
+            unsupported(format!(
+                "firing the trigger {} with a value vdb cannot write as a literal",
+                self.trigger.name
+            ))
+        }
+    }
+
+    /// A read over the merged view as the statement has built it (names
+    /// without a database are the trigger's table's database's).
+    fn merged(&self, text: &str) -> Result<String, OverlayError> {
+        if !reads_tables(text) {
+            return Ok(text.to_string());
+        }
+        Ok(rewrite_read(text.as_bytes(), &self.w.next, Some(&self.meta.id.schema), None)?
+            .unwrap_or_else(|| text.to_string()))
+    }
+
+    /// A write of the body, captured into the statement's state.
+    fn write(&mut self, text: &str) -> Result<(), OverlayError> {
+        let text = self.over_row(text)?;
+        let text = qualified(&text, &self.meta.id.schema)?;
+        let nested = self.w.fork();
+        let mut cx = WriteContext {
+            up: &mut *self.cx.up,
+            delta: &nested,
+            db: Some(self.meta.id.schema.clone()),
+            lex: Default::default(),
+            found_rows: false,
+            locks: None,
+            invoked_by: self.used.to_vec(),
+        };
+        log::debug!("trigger {} writes: {text}", self.trigger.name);
+        let outcome = execute(&mut cx, text.as_bytes())?;
+        self.raised.extend(outcome.left_behind());
+        self.w.next = (*nested.current()).clone();
+        Ok(())
+    }
+}
+
+/// `text` with each table it names without a database named in `schema`:
+/// the trigger's names are its table's database's, whatever the session's
+/// default database is.
+fn qualified(text: &str, schema: &str) -> Result<String, OverlayError> {
+    let refs = crate::sql::tables::table_refs(text).map_err(|e| {
+        OverlayError::Unsupported(format!("a trigger statement vdb cannot read ({})", e.0))
+    })?;
+    // Where each unqualified name starts: the tables it reads, and the
+    // table an INSERT or REPLACE names (not one of those).
+    let mut starts: Vec<usize> = refs
+        .iter()
+        .filter(|r| r.schema.is_none())
+        .map(|r| r.name_span.start)
+        .collect();
+    let b = text.as_bytes();
+    let mode = crate::sql::lexer::LexMode::default();
+    let t = crate::sql::lexer::lex(b, mode).tokens;
+    if t.first().is_some_and(|f| f.is_word(b, "INSERT") || f.is_word(b, "REPLACE")) {
+        let modifiers = ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"];
+        let mut i = 1;
+        while t.get(i).is_some_and(|x| modifiers.iter().any(|m| x.is_word(b, m))) {
+            i += 1;
+        }
+        if let Some((None, _, _)) = crate::sql::lexer::name_at(b, &t, i, mode) {
+            starts.push(t[i].start);
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    for start in starts {
+        out.push_str(&text[at..start]);
+        out.push_str(&quote_ident(schema));
+        out.push('.');
+        at = start;
+    }
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
+/// The server's 1442: a trigger writes `table`, which the statement that
+/// fired it uses.
+pub(super) fn used_by_invoker(table: &TableId) -> OverlayError {
+    server(
+        1442,
+        "HY000",
+        format!(
+            "Can't update table '{}' in stored function/trigger because it is already used by statement which invoked this stored function/trigger",
+            table.name
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trigger_statement_names_its_tables_in_the_trigger_database() {
+        assert_eq!(
+            qualified("INSERT IGNORE INTO log (a) SELECT x FROM t JOIN o.u ON 1", "db").unwrap(),
+            "INSERT IGNORE INTO `db`.log (a) SELECT x FROM `db`.t JOIN o.u ON 1"
+        );
+        assert_eq!(
+            qualified("UPDATE totals SET n = n + 1", "db").unwrap(),
+            "UPDATE `db`.totals SET n = n + 1"
+        );
+        assert_eq!(
+            qualified("REPLACE x.log VALUES (1)", "db").unwrap(),
+            "REPLACE x.log VALUES (1)"
+        );
+    }
+}
