@@ -144,6 +144,15 @@ pub struct Trigger {
     pub database_collation: String,
 }
 
+impl Trigger {
+    /// Whether vdb runs it a step at a time once the statement's rows are
+    /// computed (an AFTER trigger, or a BEFORE trigger that writes tables),
+    /// rather than inside the block that computes each row.
+    pub fn stepped(&self) -> bool {
+        !self.before || crate::sql::trigger::body_blocked(&self.body).is_some()
+    }
+}
+
 /// How a generated column computes its value: the delta stores the value
 /// computed when the row was written, as a STORED column does; the source
 /// computes its own rows'.
@@ -613,11 +622,20 @@ impl TableDelta {
             None => Bound::Unbounded,
         };
         if let Some(points) = points {
+            // With a one-column key, a point is one map key: one lookup.
+            let single = self.key.len() == 1;
             return Some(
                 points
                     .range(lo..=hi.max(lo))
                     .filter(|&&n| n <= hi)
-                    .map(|&n| (Bound::Included(int_key(n).to_vec()), upto(n)))
+                    .map(|&n| {
+                        let k = int_key(n).to_vec();
+                        if single {
+                            (Bound::Included(k.clone()), Bound::Included(k))
+                        } else {
+                            (Bound::Included(k), upto(n))
+                        }
+                    })
                     .collect(),
             );
         }

@@ -352,16 +352,23 @@ fn read_blocked(table: &TableId, body: &str) -> Option<String> {
     }
 }
 
-/// Why vdb cannot run an AFTER trigger's body a step at a time (see
-/// [`crate::sql::trigger::program`]), or None. A write of its own table
-/// is left to fail as the server fails it when it fires (1442); a read of
-/// it is refused (the statement's later rows would be seen).
-fn after_blocked(table: &TableId, body: &str) -> Option<String> {
-    use crate::sql::trigger::{program, step_texts, Step};
+/// Why vdb cannot run a trigger's body a step at a time (see
+/// [`crate::sql::trigger::program`]; an AFTER trigger, or a BEFORE one
+/// that writes tables), or None. A write of its own table is left to fail
+/// as the server fails it when it fires (1442); a read of it is refused
+/// (the statement's later rows would be seen). A BEFORE trigger that
+/// writes may not also set NEW columns (its steps run once the row is
+/// computed).
+fn stepped_blocked(table: &TableId, t: &Trigger) -> Option<String> {
+    use crate::sql::trigger::{program, row_references, step_texts, Step};
+    let body = t.body.as_str();
     let steps = match program(body) {
         Ok(steps) => steps,
         Err(why) => return Some(why),
     };
+    if t.before && row_references(body).iter().any(|r| r.assigned) {
+        return Some("its body writes tables and sets NEW columns".into());
+    }
     fn writes_of(steps: &[Step], out: &mut Vec<String>) {
         for s in steps {
             match s {
@@ -412,10 +419,10 @@ pub(super) fn judge_triggers(
     // says which of those names are the database's stored routines.
     let mut calls = Vec::with_capacity(triggers.len());
     for t in triggers.iter_mut() {
-        t.blocked = if !t.before {
-            after_blocked(table, &t.body)
+        t.blocked = if t.stepped() {
+            stepped_blocked(table, t)
         } else {
-            crate::sql::trigger::body_blocked(&t.body).or_else(|| read_blocked(table, &t.body))
+            read_blocked(table, &t.body)
         };
         calls.push(match t.blocked {
             None => crate::sql::trigger::called(&t.body),

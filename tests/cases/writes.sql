@@ -612,3 +612,22 @@ SET sql_mode = DEFAULT
 INSERT INTO notes VALUES (2, 'abc')
 SELECT * FROM notes ORDER BY id
 SELECT * FROM note_log ORDER BY id
+
+-- case: BEFORE triggers that write tables run for each row, before its AFTER triggers
+CREATE TABLE docs (id INT PRIMARY KEY, title VARCHAR(20), rev INT NOT NULL DEFAULT 1)
+CREATE TABLE doc_archive (n INT AUTO_INCREMENT PRIMARY KEY, doc INT, title VARCHAR(20) NOT NULL, rev INT, why VARCHAR(12))
+INSERT INTO docs VALUES (1, 'one', 1), (2, 'two', 1), (3, 'three', 2)
+CREATE TRIGGER docs_bd BEFORE DELETE ON docs FOR EACH ROW INSERT INTO doc_archive (doc, title, rev, why) VALUES (OLD.id, OLD.title, OLD.rev, 'deleted')
+CREATE TRIGGER docs_bu BEFORE UPDATE ON docs FOR EACH ROW BEGIN IF NEW.title <> OLD.title THEN INSERT INTO doc_archive (doc, title, rev, why) VALUES (OLD.id, OLD.title, OLD.rev, 'renamed'); END IF; END
+CREATE TRIGGER docs_bu0 BEFORE UPDATE ON docs FOR EACH ROW PRECEDES docs_bu SET NEW.rev = OLD.rev + 1
+CREATE TRIGGER docs_au AFTER UPDATE ON docs FOR EACH ROW UPDATE doc_archive SET why = CONCAT(why, '+'), rev = NEW.rev WHERE doc = NEW.id
+CREATE TRIGGER docs_bi BEFORE INSERT ON docs FOR EACH ROW INSERT INTO doc_archive (doc, title, rev, why) VALUES (NEW.id, NEW.title, NEW.rev, 'created')
+DELETE FROM docs WHERE id = 3
+UPDATE docs SET title = CONCAT(title, '!')
+UPDATE docs SET title = title WHERE id = 1
+INSERT INTO docs (id, title) VALUES (4, 'four'), (5, 'five')
+INSERT INTO docs (id, title) VALUES (6, 'six'), (7, NULL)
+INSERT INTO docs (id, title) VALUES (8, 'eight')
+DELETE FROM docs WHERE id > 3 ORDER BY id DESC LIMIT 1
+SELECT * FROM docs ORDER BY id
+SELECT * FROM doc_archive ORDER BY n

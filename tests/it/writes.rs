@@ -320,8 +320,48 @@ fn after_triggers_run_in_their_tables_database_and_those_vdb_cannot_run_are_refu
         "INSERT INTO tallies VALUES (3, 3)",
         "whose trigger tallies_ai vdb cannot run (its body uses DECLARE)",
     );
-    // A later row's BEFORE trigger could read an earlier row's writes.
+    // A BEFORE trigger that writes runs once the rows are computed: not
+    // where its NEW values would differ from the server's, nor under
+    // IGNORE, whose skipped rows fire it too.
     conn.query_drop("DROP TRIGGER tallies_ai").unwrap();
+    conn.query_drop("CREATE TABLE tickets2 (id INT AUTO_INCREMENT PRIMARY KEY, t VARCHAR(9))")
+        .unwrap();
+    conn.query_drop(
+        "CREATE TRIGGER tickets2_bi BEFORE INSERT ON tickets2 FOR EACH ROW \
+         INSERT INTO audit_log (what) VALUES (CONCAT('ticket ', NEW.id))",
+    )
+    .unwrap();
+    refused(
+        &mut conn,
+        "INSERT INTO tickets2 (t) VALUES ('a')",
+        "whose BEFORE trigger tickets2_bi writes tables with NEW.id (an AUTO_INCREMENT value before it is generated)",
+    );
+    conn.query_drop(
+        "CREATE TRIGGER tallies_bi BEFORE INSERT ON tallies FOR EACH ROW \
+         INSERT INTO audit_log (what) VALUES (CONCAT('tally ', NEW.n))",
+    )
+    .unwrap();
+    refused(
+        &mut conn,
+        "INSERT IGNORE INTO tallies VALUES (1, 1)",
+        "whose BEFORE trigger tallies_bi writes tables (vdb runs those for a single-table INSERT, UPDATE or DELETE without IGNORE",
+    );
+    conn.query_drop(
+        "CREATE TRIGGER tallies_bi2 BEFORE INSERT ON tallies FOR EACH ROW FOLLOWS tallies_bi \
+         SET NEW.n = NEW.n * 2",
+    )
+    .unwrap();
+    refused(
+        &mut conn,
+        "INSERT INTO tallies VALUES (3, 1)",
+        "whose BEFORE trigger tallies_bi writes tables with NEW.n (a column a later BEFORE trigger sets)",
+    );
+    conn.query_drop(
+        "CREATE TRIGGER tallies_bd BEFORE DELETE ON tallies FOR EACH ROW \
+         BEGIN SET NEW.n = 1; INSERT INTO audit_log (what) VALUES ('x'); END",
+    )
+    .unwrap_err();
+    // A later row's BEFORE trigger could read an earlier row's writes.
     conn.query_drop(
         "CREATE TRIGGER tallies_bu BEFORE UPDATE ON tallies FOR EACH ROW \
          SET NEW.n = (SELECT COUNT(*) FROM audit_log)",

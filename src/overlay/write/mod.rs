@@ -40,10 +40,10 @@ use crate::upstream::{Upstream, UpstreamError};
 use super::meta::{load, text};
 use autoinc::AutoInc;
 
-mod after;
 mod autoinc;
 mod multi;
 mod through_view;
+mod triggers;
 mod upsert;
 use super::{rewrite_read, OverlayError};
 
@@ -174,7 +174,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     let write = write.map_err(|u| OverlayError::Unsupported(u.0))?;
     let targets = targets(cx, sql, &write)?;
     if let Some(t) = targets.iter().find(|t| cx.invoked_by.contains(&t.meta.id)) {
-        return Err(after::used_by_invoker(&t.meta.id));
+        return Err(triggers::used_by_invoker(&t.meta.id));
     }
     let (meta, key) = (targets[0].meta.clone(), targets[0].key.clone());
     let settings = settings(cx.up)?;
@@ -209,19 +209,34 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         _ => "SET character_set_results = NULL".to_string(),
     };
     cx.up.query(&restore)?;
+    // The AUTO_INCREMENT values a failed statement reserved stay used, as
+    // in InnoDB: its own, and those of the writes its triggers ran.
+    let mut burned: triggers::Burned = burned
+        .map(|counter| (meta.clone(), key.clone(), counter))
+        .into_iter()
+        .collect();
     let result = match result {
-        Ok(outcome) if !fired.is_empty() => after::fire(cx, &mut w, &meta, &fired, sql)
-            .map(|raised| with_warnings(outcome, raised)),
+        Ok(outcome) if !fired.is_empty() => match triggers::fire(cx, &mut w, &meta, &fired, sql) {
+            Ok(raised) => Ok(with_warnings(outcome, raised)),
+            Err((e, by_triggers)) => {
+                burned.extend(by_triggers);
+                Err(e)
+            }
+        },
         other => other,
     };
-    if let (Err(_), Some(counter)) = (&result, burned) {
-        // The statement failed, but the AUTO_INCREMENT values it reserved
-        // stay used, as in InnoDB.
+    if result.is_err() && !burned.is_empty() {
         drop(w);
         let mut w = cx.delta.writer();
-        let t = w.table(&meta, &key);
-        if counter > t.next_auto {
-            t.next_auto = counter;
+        let mut moved = false;
+        for (m, k, counter) in &burned {
+            let t = w.table(m, k);
+            if *counter > t.next_auto {
+                t.next_auto = *counter;
+                moved = true;
+            }
+        }
+        if moved {
             w.commit();
         }
         return result;
@@ -354,6 +369,12 @@ fn targets(cx: &mut WriteContext, sql: &[u8], write: &Write) -> Result<Vec<Targe
             let firing = Firing {
                 delete: matches!(write, Write::Delete(_)),
                 after: true,
+                before_steps: match write {
+                    Write::Insert(i) => !i.ignore && !i.replace && i.on_duplicate.is_none(),
+                    Write::Update(u) => !u.ignore,
+                    Write::Delete(d) => !d.ignore,
+                    _ => false,
+                },
             };
             let (meta, key) = writable(cx, &id, events(write), firing)?;
             vec![Target {
@@ -376,6 +397,56 @@ struct Firing {
     delete: bool,
     /// Its AFTER triggers: only a single-table statement runs them.
     after: bool,
+    /// Its BEFORE triggers that write tables: a single-table statement
+    /// without IGNORE, ON DUPLICATE KEY UPDATE or REPLACE runs them, whose
+    /// rows are the rows those triggers fire for.
+    before_steps: bool,
+}
+
+/// Refuses a write that would fire `t`, a BEFORE trigger that writes
+/// tables, when running its steps once the rows are computed would show it
+/// other NEW values than the server's: an AUTO_INCREMENT value not yet
+/// generated, a generated column not yet computed, or a column a later
+/// BEFORE trigger sets.
+fn before_steps_runnable(meta: &TableMeta, t: &crate::delta::Trigger, firing: Firing) -> Result<(), OverlayError> {
+    let id = &meta.id;
+    if !firing.before_steps {
+        return unsupported(format!(
+            "this write to {id}, whose BEFORE trigger {} writes tables (vdb runs those for a single-table INSERT, UPDATE or DELETE without IGNORE, ON DUPLICATE KEY UPDATE or REPLACE)",
+            t.name
+        ));
+    }
+    let refs = crate::sql::trigger::row_references(&t.body);
+    let later_sets = |c: &str| {
+        meta.triggers.iter().any(|o| {
+            o.before
+                && o.event == t.event
+                && o.order > t.order
+                && crate::sql::trigger::row_references(&o.body)
+                    .iter()
+                    .any(|r| r.assigned && r.column.eq_ignore_ascii_case(c))
+        })
+    };
+    for r in refs.iter().filter(|r| r.new) {
+        let Some(i) = meta.position(&r.column) else {
+            continue;
+        };
+        let c = &meta.columns[i];
+        let why = if c.auto_increment && t.event == "INSERT" {
+            "an AUTO_INCREMENT value before it is generated"
+        } else if c.generated.is_some() {
+            "a generated column before it is computed"
+        } else if later_sets(&c.name) {
+            "a column a later BEFORE trigger sets"
+        } else {
+            continue;
+        };
+        return unsupported(format!(
+            "writing to {id}, whose BEFORE trigger {} writes tables with NEW.{} ({why})",
+            t.name, c.name
+        ));
+    }
+    Ok(())
 }
 
 /// The definition and identity key of a table vdb can write, or the
@@ -413,11 +484,15 @@ fn writable(
                 t.name
             ));
         }
+        if t.before && t.stepped() {
+            before_steps_runnable(&meta, t, firing)?;
+        }
         // A later row's BEFORE trigger could read what an earlier row's
-        // AFTER trigger wrote, which vdb writes once all rows are computed.
-        if !t.before && after::writes(&t.body) {
+        // trigger wrote, which vdb writes once all rows are computed.
+        if t.stepped() && triggers::writes(&t.body) {
             if let Some(r) = meta.triggers.iter().find(|r| {
                 r.before
+                    && !r.stepped()
                     && events.contains(&r.event.as_str())
                     && crate::sql::trigger::reads_tables(&r.body)
             }) {
@@ -539,7 +614,7 @@ struct Run<'a, 'b> {
     warnings: Vec<(&'static str, u16, String)>,
     /// The rows written so far, for the table's AFTER triggers (kept only
     /// when it has some).
-    fired: Vec<after::Fired>,
+    fired: Vec<triggers::Fired>,
 }
 
 /// For one unique key: per new row, the identities of merged-view rows
@@ -743,7 +818,7 @@ impl Run<'_, '_> {
             .meta
             .triggers
             .iter()
-            .filter(|t| t.before && t.event == event && t.blocked.is_none())
+            .filter(|t| t.before && !t.stepped() && t.event == event && t.blocked.is_none())
         {
             let body = crate::sql::trigger::over_row(
                 &t.body,
@@ -815,13 +890,14 @@ impl Run<'_, '_> {
         Ok(s)
     }
 
-    /// Whether the table has AFTER triggers of `event` (the statement then
-    /// keeps the rows it writes for them, in [`Run::fired`]).
-    fn fires_after(&self, event: &str) -> bool {
+    /// Whether the table has triggers of `event` that run a step at a
+    /// time (AFTER ones, BEFORE ones that write): the statement then keeps
+    /// the rows it writes for them, in [`Run::fired`].
+    fn fires_stepped(&self, event: &str) -> bool {
         self.meta
             .triggers
             .iter()
-            .any(|t| !t.before && t.event == event)
+            .any(|t| t.stepped() && t.event == event)
     }
 
     /// `vdb_0, vdb_1, ...`: the computed row.
@@ -1454,11 +1530,11 @@ impl Run<'_, '_> {
         if auto.is_some() {
             t.next_auto = t.next_auto.max(sim.counter);
         }
-        if self.fires_after("INSERT") {
+        if self.fires_stepped("INSERT") {
             // A row REPLACE replaces later in the statement was inserted
             // first all the same.
             for (_, r) in rows.iter().enumerate().filter(|(i, _)| !skip[*i]) {
-                self.fired.push(after::Fired {
+                self.fired.push(triggers::Fired {
                     event: "INSERT",
                     old: None,
                     new: Some(r.clone()),
@@ -1811,12 +1887,12 @@ impl Run<'_, '_> {
         let matched = pairs.len() as u64;
         let applied = self.apply_updates(w, &pairs, up.ignore)?;
         let changed_count = applied.len() as u64;
-        if self.fires_after("UPDATE") {
+        if self.fires_stepped("UPDATE") {
             // A matched row fires them unchanged too; one IGNORE skipped
             // does not.
             for (i, (old, new)) in pairs.iter().enumerate() {
                 if old == new || applied.binary_search(&i).is_ok() {
-                    self.fired.push(after::Fired {
+                    self.fired.push(triggers::Fired {
                         event: "UPDATE",
                         old: Some(old.clone()),
                         new: Some(new.clone()),
@@ -2164,7 +2240,7 @@ impl Run<'_, '_> {
             .meta
             .triggers
             .iter()
-            .any(|t| t.before && t.event == "DELETE");
+            .any(|t| t.before && !t.stepped() && t.event == "DELETE");
         let rows: Vec<Row> = if fires {
             let columns: Vec<String> = self
                 .meta
@@ -2202,8 +2278,8 @@ impl Run<'_, '_> {
         for r in &rows {
             t.delete(r);
         }
-        if self.fires_after("DELETE") {
-            self.fired.extend(rows.iter().map(|r| after::Fired {
+        if self.fires_stepped("DELETE") {
+            self.fired.extend(rows.iter().map(|r| triggers::Fired {
                 event: "DELETE",
                 old: Some(r.clone()),
                 new: None,

@@ -76,6 +76,7 @@ fn add_target(
     let firing = super::Firing {
         delete: false,
         after: false,
+        before_steps: false,
     };
     let (meta, key) = writable(cx, &id, &[event], firing)?;
     if meta.keyless() {

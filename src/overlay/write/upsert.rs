@@ -21,7 +21,7 @@ use crate::sql::tables::table_refs;
 use crate::sql::write::{is_default, Assignment, Insert, InsertSource};
 
 use super::autoinc::AutoInc;
-use super::after::Fired;
+use super::triggers::Fired;
 use super::{literal, load, number, server, unsupported, OverlayError, Run, WriteOutcome, Writer};
 
 /// What became of one row of the statement.
@@ -100,7 +100,7 @@ impl Run<'_, '_> {
                     first_generated = generated;
                 }
                 inserted.push(row.clone());
-                if self.fires_after("INSERT") {
+                if self.fires_stepped("INSERT") {
                     self.fired.push(Fired {
                         event: "INSERT",
                         old: None,
@@ -156,7 +156,7 @@ impl Run<'_, '_> {
                 old: Some(old.clone()),
                 new: Some(new.clone()),
             };
-            let fires = self.fires_after("UPDATE");
+            let fires = self.fires_stepped("UPDATE");
             if old == new {
                 give_back(&mut sim);
                 if fires {

@@ -1,7 +1,10 @@
-//! AFTER triggers. Once a statement's rows are computed (and before
-//! anything commits), each row it inserted, updated or deleted fires its
-//! table's AFTER triggers of that event, row by row and trigger by trigger
-//! in ACTION_ORDER, as the server fires them. A body runs a step at a time
+//! The triggers a write runs a step at a time: AFTER triggers, and
+//! BEFORE triggers that write tables (those that only compute and check
+//! the row run inside the block that computes it). Once a statement's rows
+//! are computed (and before anything commits), each row it inserted,
+//! updated or deleted fires them, row by row: its BEFORE triggers that
+//! write, then its AFTER triggers, each in ACTION_ORDER, as the server
+//! fires them. A body runs a step at a time
 //! ([`crate::sql::trigger::program`]): its `NEW.col` and `OLD.col` become
 //! the row's values as typed literals; an INSERT, REPLACE, UPDATE or
 //! DELETE runs as a captured write of its own, into the statement's state;
@@ -9,12 +12,15 @@
 //! run at the source, over the merged view. An error anywhere fails the
 //! statement, and nothing of it is kept.
 //!
-//! Running the AFTER triggers once the statement's rows are all written
-//! (the server runs each row's right after that row) is the same, because
-//! a trigger may not write a table its statement uses (1442, below), and
-//! [`super::writable`] refuses a table whose BEFORE triggers read tables
-//! when its AFTER triggers write: only then could a later row see an
-//! earlier row's trigger writes.
+//! Running them once the statement's rows are all written (the server
+//! runs each row's around that row) is the same, because a trigger may not
+//! write a table its statement uses (1442, below), and
+//! [`super::writable`] refuses a table whose in-block BEFORE triggers read
+//! tables when its stepped triggers write: only then could a later row see
+//! an earlier row's trigger writes. It also refuses a BEFORE trigger that
+//! writes where its NEW values would not be the server's yet (see
+//! `before_steps_runnable`), and under IGNORE, ON DUPLICATE KEY UPDATE or
+//! REPLACE, whose rows that fire BEFORE triggers are not the rows written.
 
 use std::sync::Arc;
 
@@ -26,7 +32,7 @@ use super::super::{rewrite_read, OverlayError};
 use super::super::meta::text_literal;
 use super::{execute, literal, server, unsupported, WriteContext};
 
-/// A row a statement wrote, as its AFTER triggers see it.
+/// A row a statement wrote, as its stepped triggers see it.
 #[derive(Debug, Clone)]
 pub(super) struct Fired {
     /// `INSERT`, `UPDATE` or `DELETE`.
@@ -51,18 +57,54 @@ pub(super) fn writes(body: &str) -> bool {
     program(body).is_ok_and(|p| any(&p))
 }
 
-/// Fires `meta`'s AFTER triggers for each of `fired`, in order, into `w`.
+/// The AUTO_INCREMENT counters a failed statement's triggers moved: the
+/// values their writes reserved stay used, as in InnoDB (table, its key,
+/// the counter).
+pub(super) type Burned = Vec<(Arc<TableMeta>, Vec<usize>, u64)>;
+
+/// Notes and warnings a statement leaves: level, code, message.
+type Raised = Vec<(&'static str, u16, String)>;
+
+/// Fires `meta`'s stepped triggers for each of `fired`, in order, into `w`.
 /// `sql` is the statement that wrote them, whose tables the triggers may
-/// not write. Returns the warnings their statements left.
+/// not write. Returns the warnings their statements left; when one fails,
+/// also the counters their writes moved until then (see [`Burned`]).
 pub(super) fn fire(
     cx: &mut WriteContext,
     w: &mut Writer,
     meta: &Arc<TableMeta>,
     fired: &[Fired],
     sql: &[u8],
-) -> Result<Vec<(&'static str, u16, String)>, OverlayError> {
-    let mut triggers: Vec<&Trigger> = meta.triggers.iter().filter(|t| !t.before).collect();
-    triggers.sort_by_key(|t| t.order);
+) -> Result<Raised, (OverlayError, Burned)> {
+    let start = cx.delta.current();
+    let mut failed_nested = None;
+    fire_all(cx, w, meta, fired, sql, &mut failed_nested).map_err(|e| {
+        let mut burned: Burned = Vec::new();
+        let states = std::iter::once(&w.next).chain(failed_nested.as_ref());
+        for state in states {
+            for (id, t) in state.tables.iter() {
+                let before = start.tables.get(id).map(|b| b.next_auto);
+                if before.is_none_or(|b| t.next_auto > b) {
+                    burned.push((t.meta.clone(), t.key.clone(), t.next_auto));
+                }
+            }
+        }
+        (e, burned)
+    })
+}
+
+fn fire_all(
+    cx: &mut WriteContext,
+    w: &mut Writer,
+    meta: &Arc<TableMeta>,
+    fired: &[Fired],
+    sql: &[u8],
+    failed_nested: &mut Option<crate::delta::DeltaState>,
+) -> Result<Raised, OverlayError> {
+    // A row's BEFORE triggers that write, then its AFTER triggers, each
+    // in firing order.
+    let mut triggers: Vec<&Trigger> = meta.triggers.iter().filter(|t| t.stepped()).collect();
+    triggers.sort_by_key(|t| (!t.before, t.order));
     if triggers.is_empty() {
         return Ok(Vec::new());
     }
@@ -103,6 +145,7 @@ pub(super) fn fire(
                 row,
                 used: &used,
                 raised: &mut raised,
+                failed_nested: &mut *failed_nested,
             };
             let changes_mode = t.sql_mode.as_bytes() != mode.as_slice();
             if changes_mode {
@@ -132,7 +175,10 @@ struct Firing<'c, 'a, 'w, 'd> {
     trigger: &'c Trigger,
     row: &'c Fired,
     used: &'c [TableId],
-    raised: &'c mut Vec<(&'static str, u16, String)>,
+    raised: &'c mut Raised,
+    /// The state a failed write of the body left (its reserved
+    /// AUTO_INCREMENT values).
+    failed_nested: &'c mut Option<crate::delta::DeltaState>,
 }
 
 impl Firing<'_, '_, '_, '_> {
@@ -213,7 +259,13 @@ impl Firing<'_, '_, '_, '_> {
             invoked_by: self.used.to_vec(),
         };
         log::debug!("trigger {} writes: {text}", self.trigger.name);
-        let outcome = execute(&mut cx, text.as_bytes())?;
+        let outcome = match execute(&mut cx, text.as_bytes()) {
+            Ok(o) => o,
+            Err(e) => {
+                *self.failed_nested = Some((*nested.current()).clone());
+                return Err(e);
+            }
+        };
         self.raised.extend(outcome.left_behind());
         self.w.next = (*nested.current()).clone();
         Ok(())
