@@ -205,7 +205,7 @@ impl FkRule {
 }
 
 /// A foreign key, from the child table's side.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForeignKey {
     /// Constraint name.
     pub name: String,

@@ -203,6 +203,12 @@ pub fn alter(
                 }),
         );
     }
+    // The indexes before the ALTER, for the server's 1553 when a column a
+    // foreign key needs goes with its index.
+    let old_keys: Vec<(String, Vec<String>)> = keys
+        .iter()
+        .map(|k| (k.name.clone(), k.columns.clone()))
+        .collect();
     let mut new_id = id.clone();
     let mut fks = old.foreign_keys.clone();
     let mut added_fks = Vec::new();
@@ -433,22 +439,7 @@ pub fn alter(
             ));
         }
     }
-    let fk_columns = old
-        .foreign_keys
-        .iter()
-        .flat_map(|f| f.child_columns.iter())
-        .chain(
-            old.referenced_by
-                .iter()
-                .flat_map(|f| f.parent_columns.iter()),
-        );
-    for c in fk_columns {
-        if touched.iter().any(|t| t.eq_ignore_ascii_case(c)) {
-            return unsupported(format!(
-                "ALTER TABLE of {id}'s column {c}, which a foreign key uses"
-            ));
-        }
-    }
+    foreign_key_columns(&old, &old_keys, &cols, &mut fks, &touched)?;
     if new_id != id && (!old.foreign_keys.is_empty() || !old.referenced_by.is_empty()) {
         return unsupported(format!("renaming {id}, which has foreign keys"));
     }
@@ -681,6 +672,137 @@ fn scratch_id(schema: &str) -> TableId {
             "vdb_alter_{}_{}",
             std::process::id(),
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ),
+    }
+}
+
+/// What an ALTER may do to the columns foreign keys use, as InnoDB
+/// decides it (`cols` the new columns, each knowing the old one it comes
+/// from; `fks` the table's own foreign keys the ALTER keeps): a column
+/// changed only in NULL, DEFAULT or COMMENT stays; made NOT NULL under an
+/// ON DELETE/UPDATE SET NULL it is 1830; a new type is 1832 (this table's
+/// key) or 1833 (another table's key on it); dropped, its index goes and
+/// that is 1553; renamed, this table's keys follow it (another table's
+/// key on it would have to change too: refused by name).
+fn foreign_key_columns(
+    old: &TableMeta,
+    old_keys: &[(String, Vec<String>)],
+    cols: &[Draft],
+    fks: &mut [crate::delta::ForeignKey],
+    touched: &[String],
+) -> Result<(), OverlayError> {
+    let id = &old.id;
+    let now = |c: &str| -> Option<Option<&ColumnMeta>> {
+        let i = old.position(c)?;
+        Some(cols.iter().find(|d| d.from == Some(i)).map(|d| &d.meta))
+    };
+    let index_of = |columns: &[String]| -> String {
+        old_keys
+            .iter()
+            .find(|(_, k)| {
+                k.len() >= columns.len()
+                    && k.iter().zip(columns).all(|(a, b)| a.eq_ignore_ascii_case(b))
+            })
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default()
+    };
+    let was = |c: &str| old.position(c).map(|i| &old.columns[i]);
+    let mut renames: Vec<(usize, usize, String)> = Vec::new();
+    for (n, fk) in fks.iter().enumerate() {
+        for (j, c) in fk.child_columns.iter().enumerate() {
+            if !touched.iter().any(|t| t.eq_ignore_ascii_case(c)) {
+                continue;
+            }
+            let (Some(before), Some(after)) = (was(c), now(c)) else {
+                continue;
+            };
+            let Some(after) = after else {
+                return Err(dropped(c, fk, &index_of(&fk.child_columns), None));
+            };
+            if after.column != before.column {
+                return Err(server(
+                    1832,
+                    "HY000",
+                    format!("Cannot change column '{c}': used in a foreign key constraint '{}'", fk.name),
+                ));
+            }
+            let set_null = |r: &crate::delta::FkRule| matches!(r, crate::delta::FkRule::SetNull);
+            if !after.nullable && (set_null(&fk.on_delete) || set_null(&fk.on_update)) {
+                return Err(server(
+                    1830,
+                    "HY000",
+                    format!(
+                        "Column '{}' cannot be NOT NULL: needed in a foreign key constraint '{}' SET NULL",
+                        after.name, fk.name
+                    ),
+                ));
+            }
+            if !after.name.eq_ignore_ascii_case(c) {
+                renames.push((n, j, after.name.clone()));
+            }
+        }
+    }
+    for (n, j, name) in renames {
+        fks[n].child_columns[j] = name;
+    }
+    for fk in &old.referenced_by {
+        for c in &fk.parent_columns {
+            if !touched.iter().any(|t| t.eq_ignore_ascii_case(c)) {
+                continue;
+            }
+            let (Some(before), Some(after)) = (was(c), now(c)) else {
+                continue;
+            };
+            let Some(after) = after else {
+                let index = index_of(&fk.parent_columns);
+                return Err(dropped(c, fk, &index, Some(&fk.child)));
+            };
+            if after.column != before.column {
+                return Err(server(
+                    1833,
+                    "HY000",
+                    format!(
+                        "Cannot change column '{c}': used in a foreign key constraint '{}' of table '{}.{}'",
+                        fk.name, fk.child.schema, fk.child.name
+                    ),
+                ));
+            }
+            if !after.name.eq_ignore_ascii_case(c) {
+                return unsupported(format!(
+                    "renaming {id}'s column {c}, which the foreign key {} of {} references",
+                    fk.name, fk.child
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The server's error for dropping column `c`, which `fk` uses (`child`:
+/// the table of a key that references it): its index goes, which the key
+/// needs (1553), or, when that is the primary key, the column itself is
+/// named (1828, 1829).
+fn dropped(c: &str, fk: &crate::delta::ForeignKey, index: &str, child: Option<&TableId>) -> OverlayError {
+    match child {
+        _ if index != "PRIMARY" => server(
+            1553,
+            "HY000",
+            format!("Cannot drop index '{index}': needed in a foreign key constraint"),
+        ),
+        None => server(
+            1828,
+            "HY000",
+            format!("Cannot drop column '{c}': needed in a foreign key constraint '{}'", fk.name),
+        ),
+        Some(t) => server(
+            1829,
+            "HY000",
+            format!(
+                "Cannot drop column '{c}': needed in a foreign key constraint '{}' of table {}.{}",
+                fk.name,
+                quote_ident(&t.schema),
+                quote_ident(&t.name)
+            ),
         ),
     }
 }

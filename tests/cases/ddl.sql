@@ -702,3 +702,32 @@ SELECT id, width, height, perimeter FROM parcels ORDER BY id
 UPDATE parcels SET height = 10 WHERE id = 1
 ALTER TABLE parcels DROP COLUMN width
 SELECT * FROM parcels ORDER BY id
+
+-- case: columns that foreign keys use change where InnoDB lets them, with its errors where it does not
+ALTER TABLE orders MODIFY customer_id INT UNSIGNED NULL
+SHOW CREATE TABLE orders
+INSERT INTO orders (customer_id, placed_on, total) VALUES (NULL, '2025-01-01', 1)
+INSERT INTO orders (customer_id, placed_on, total) VALUES (99, '2025-01-01', 1)
+ALTER TABLE orders MODIFY customer_id BIGINT
+ALTER TABLE orders DROP COLUMN customer_id
+ALTER TABLE orders CHANGE customer_id buyer_id INT UNSIGNED NULL
+SHOW CREATE TABLE orders
+INSERT INTO orders (buyer_id, placed_on, total) VALUES (77, '2025-01-02', 1)
+SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' ORDER BY CONSTRAINT_NAME
+ALTER TABLE customers MODIFY id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT
+ALTER TABLE customers MODIFY id INT UNSIGNED NOT NULL AUTO_INCREMENT
+SHOW CREATE TABLE customers
+DELETE FROM customers WHERE id = 2
+ALTER TABLE order_items MODIFY sku VARCHAR(20) NULL
+ALTER TABLE products DROP COLUMN sku
+ALTER TABLE order_items DROP FOREIGN KEY fk_items_product, DROP COLUMN sku
+SHOW CREATE TABLE order_items
+CREATE TABLE teams (id INT PRIMARY KEY)
+CREATE TABLE players (id INT PRIMARY KEY, team_id INT, CONSTRAINT fk_team FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE SET NULL)
+INSERT INTO teams VALUES (1), (2)
+INSERT INTO players VALUES (1, 1), (2, 2)
+ALTER TABLE players MODIFY team_id INT NOT NULL
+ALTER TABLE players CHANGE team_id squad_id INT
+SHOW CREATE TABLE players
+DELETE FROM teams WHERE id = 1
+SELECT * FROM players ORDER BY id

@@ -54,7 +54,7 @@ const WRITES: &[(&str, &str)] = &[
     ),
     (
         "ALTER TABLE customers RENAME COLUMN id TO cid",
-        "ALTER TABLE of vdbt_shop.customers's column id, which a foreign key uses",
+        "renaming vdbt_shop.customers's column id, which the foreign key fk_orders_customer of vdbt_shop.orders references",
     ),
     (
         "ALTER TABLE digits ADD FOREIGN KEY (d) REFERENCES numbers (n) ON DELETE SET DEFAULT",
