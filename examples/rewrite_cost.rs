@@ -20,6 +20,7 @@ fn main() {
         default: None,
         auto_increment: false,
         generated: None,
+        comment: String::new(),
     };
     let meta = Arc::new(TableMeta {
         id: TableId {

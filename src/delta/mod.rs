@@ -98,6 +98,8 @@ pub struct ColumnMeta {
     /// A generated column's expression; None for a column that holds the
     /// values written to it.
     pub generated: Option<Generated>,
+    /// Its COMMENT ('' when it has none).
+    pub comment: String,
 }
 
 /// A trigger of a source table, as information_schema.TRIGGERS shows it.
@@ -294,6 +296,8 @@ pub struct TableMeta {
     pub indexes: Vec<UniqueKey>,
     /// The table's default collation (known for created tables).
     pub collation: Option<String>,
+    /// Its COMMENT ('' when it has none).
+    pub comment: String,
 }
 
 impl TableMeta {
@@ -1595,6 +1599,7 @@ mod tests {
             default: None,
             auto_increment: false,
             generated: None,
+            comment: String::new(),
         };
         Arc::new(TableMeta {
             id: TableId {
@@ -1614,6 +1619,7 @@ mod tests {
             created: false,
             indexes: vec![],
             collation: None,
+            comment: String::new(),
         })
     }
 

@@ -23,7 +23,7 @@ const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
 /// captured) to 4 (before a trigger's catalog row was kept) are still
 /// read.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,16 @@ pub type SavedSnapshot = (String, String, DeltaState);
 
 /// Encodes the current state and the snapshots.
 pub fn encode(current: &DeltaState, snapshots: &[(&str, &str, &DeltaState)]) -> Vec<u8> {
-    let mut w = Writer(Vec::new());
+    encode_as(current, snapshots, FORMAT)
+}
+
+/// [`encode`] in format `format` (the tests write older files so).
+fn encode_as(
+    current: &DeltaState,
+    snapshots: &[(&str, &str, &DeltaState)],
+    format: u32,
+) -> Vec<u8> {
+    let mut w = Writer(Vec::new(), format);
     state(&mut w, current);
     w.len(snapshots.len());
     for (name, at, s) in snapshots {
@@ -45,7 +54,7 @@ pub fn encode(current: &DeltaState, snapshots: &[(&str, &str, &DeltaState)]) -> 
     let payload = w.0;
     let mut out = Vec::with_capacity(payload.len() + 28);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&format.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&payload);
     out.extend_from_slice(&fnv(&payload).to_le_bytes());
@@ -91,7 +100,8 @@ fn fnv(b: &[u8]) -> u64 {
     })
 }
 
-struct Writer(Vec<u8>);
+/// The bytes, and the format they are written in.
+struct Writer(Vec<u8>, u32);
 
 impl Writer {
     fn u64(&mut self, n: u64) {
@@ -460,6 +470,9 @@ fn meta(w: &mut Writer, m: &TableMeta) {
             w.str(&g.expr);
             w.bool(g.stored);
         }
+        if w.1 >= 6 {
+            w.str(&c.comment);
+        }
     }
     for keys in [&m.unique_keys, &m.indexes] {
         w.len(keys.len());
@@ -510,6 +523,9 @@ fn meta(w: &mut Writer, m: &TableMeta) {
     }
     w.bool(m.created);
     w.opt_str(&m.collation);
+    if w.1 >= 6 {
+        w.str(&m.comment);
+    }
 }
 
 fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
@@ -538,6 +554,11 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
                     expr: r.str()?,
                     stored: r.bool()?,
                 }),
+            },
+            // Comments are kept from format 6.
+            comment: match format {
+                6.. => r.str()?,
+                _ => String::new(),
             },
         });
     }
@@ -641,6 +662,10 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
         created: r.bool()?,
         indexes,
         collation: r.opt_str()?,
+        comment: match format {
+            6.. => r.str()?,
+            _ => String::new(),
+        },
     })
 }
 
@@ -667,6 +692,7 @@ mod tests {
                     default: None,
                     auto_increment: true,
                     generated: None,
+                    comment: "the key's".into(),
                 },
                 ColumnMeta {
                     name: "name".into(),
@@ -680,6 +706,7 @@ mod tests {
                     default: Some("NULL".into()),
                     auto_increment: false,
                     generated: None,
+                    comment: String::new(),
                 },
             ],
             unique_keys: vec![UniqueKey {
@@ -687,6 +714,7 @@ mod tests {
                 columns: vec![0],
             }],
             auto_increment: Some(7),
+            comment: "items, kept".into(),
             ..TableMeta::default()
         });
         let mut t = TableDelta::new(meta.clone(), vec![0]);
@@ -746,7 +774,7 @@ mod tests {
         s.schema.dropped_databases.clear();
         s.schema.altered_databases.clear();
         s.schema.views.clear();
-        let v3 = encode(&s, &[]);
+        let v3 = encode_as(&s, &[], 5);
         let payload = &v3[20..v3.len() - 8];
         // Format 1 ends each state before the (empty) lists of databases,
         // dropped databases, views and altered databases.
@@ -779,6 +807,8 @@ mod tests {
         assert_eq!(t.next_auto, 10);
         assert_eq!(t.bytes(), orig.bytes());
         assert_eq!(t.meta.columns[1].column, orig.meta.columns[1].column);
+        assert_eq!(t.meta.columns[0].comment, "the key's");
+        assert_eq!(t.meta.comment, "items, kept");
         assert_eq!(back.schema.dropped, s.schema.dropped);
         assert_eq!(back.schema.databases, s.schema.databases);
         assert_eq!(back.schema.dropped_databases, s.schema.dropped_databases);

@@ -217,6 +217,7 @@ pub fn alter(
     let mut copies = false;
     let mut dropped_primary = false;
     let mut touched: Vec<String> = Vec::new();
+    let mut comment = None;
     let column_of = |cx: &mut WriteContext, s: &ColumnSpec| -> Result<ColumnMeta, OverlayError> {
         column_meta(cx, s, table_charset, &database)
     };
@@ -399,6 +400,7 @@ pub fn alter(
                     name: name.clone(),
                 };
             }
+            AlterOp::TableComment(c) => comment = Some(c.clone()),
         }
     }
     if dropped_primary
@@ -458,6 +460,9 @@ pub fn alter(
         collation,
     )?;
     meta.foreign_keys = fks;
+    if let Some(c) = comment {
+        meta.comment = c;
+    }
     meta.triggers = carried_triggers(&old, &new_id)?;
     for spec in &added_fks {
         let taken: Vec<String> = meta.foreign_keys.iter().map(|f| f.name.clone()).collect();
@@ -659,6 +664,7 @@ fn define(
         created: true,
         indexes,
         collation,
+        comment: old.comment.clone(),
     })
 }
 

@@ -88,6 +88,7 @@ fn catalog_meta(
                 default: None,
                 auto_increment: false,
                 generated: None,
+                comment: String::new(),
             }
         })
         .collect();
@@ -115,6 +116,7 @@ fn catalog_meta(
         created: false,
         indexes: Vec::new(),
         collation: None,
+        comment: String::new(),
     });
     delta.cache_meta(meta.clone());
     Ok(meta)
@@ -685,7 +687,7 @@ fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Opt
         ),
         ("TABLE_COLLATION", meta.collation.clone()),
         ("CREATE_OPTIONS", s("")),
-        ("TABLE_COMMENT", s("")),
+        ("TABLE_COMMENT", s(&meta.comment)),
         ("MAX_INDEX_LENGTH", s("0")),
         ("TEMPORARY", s("N")),
     ]
@@ -865,7 +867,7 @@ fn column_row(meta: &TableMeta, i: usize, c: &ColumnMeta) -> Vec<(&'static str, 
         ("COLUMN_KEY", s(column_key(meta, i))),
         ("EXTRA", s(extra(c))),
         ("PRIVILEGES", s("select,insert,update,references")),
-        ("COLUMN_COMMENT", s("")),
+        ("COLUMN_COMMENT", s(&c.comment)),
         (
             "IS_GENERATED",
             s(if c.generated.is_some() {
@@ -925,6 +927,9 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
         if c.auto_increment {
             l.push_str(" AUTO_INCREMENT");
         }
+        if !c.comment.is_empty() {
+            l.push_str(&format!(" COMMENT {}", comment_literal(&c.comment)));
+        }
         let own = format!("{}.{}", meta.id.name, c.name);
         if let Some(check) = meta.checks.iter().find(|k| k.name == own) {
             l.push_str(&format!(" CHECK ({})", check.clause));
@@ -983,6 +988,9 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
         out.push_str(&format!(" AUTO_INCREMENT={next_auto}"));
     }
     out.push_str(&format!(" DEFAULT CHARSET={table_cs} COLLATE={table_co}"));
+    if !meta.comment.is_empty() {
+        out.push_str(&format!(" COMMENT={}", comment_literal(&meta.comment)));
+    }
     out
 }
 
@@ -1619,7 +1627,7 @@ pub fn show(
                         r.push(Some(extra(c).into()));
                         if full {
                             r.push(Some("select,insert,update,references".into()));
-                            r.push(Some(String::new()));
+                            r.push(Some(c.comment.clone()));
                         }
                         r
                     })

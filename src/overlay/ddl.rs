@@ -222,6 +222,7 @@ pub(super) fn column_meta(
             expr: expr.clone(),
             stored: *stored,
         }),
+        comment: s.comment.clone().unwrap_or_default(),
     })
 }
 
@@ -437,6 +438,7 @@ fn create_as_select(
             collation: col.column.collation.clone(),
             check: None,
             generated: None,
+            comment: None,
         });
     }
     create(cx, &spec, text)?;
@@ -561,6 +563,7 @@ fn create(
                 created: true,
                 indexes,
                 collation,
+                comment: source.comment.clone(),
             }
         }
         None => {
@@ -627,6 +630,7 @@ fn create(
                 collation: Some(
                     string_charset(cx.up, (&c.charset, &c.collation), (&None, &None), &database)?.1,
                 ),
+                comment: c.comment.clone().unwrap_or_default(),
             }
         }
     };

@@ -130,7 +130,8 @@ fn definition(
         text_literal(&id.name)
     );
     let tables = up.query(&format!(
-        "SELECT TABLE_TYPE, AUTO_INCREMENT FROM information_schema.TABLES WHERE {where_table}"
+        "SELECT TABLE_TYPE, AUTO_INCREMENT, TABLE_COMMENT FROM information_schema.TABLES \
+         WHERE {where_table}"
     ))?;
     let Some(trow) = tables.first() else {
         // Let the source word the error.
@@ -148,7 +149,8 @@ fn definition(
         .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok());
     let cols = up.query(&format!(
         "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, \
-         IS_NULLABLE, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS \
+         IS_NULLABLE, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLUMN_COMMENT \
+         FROM information_schema.COLUMNS \
          WHERE {where_table} \
          ORDER BY ORDINAL_POSITION"
     ))?;
@@ -171,6 +173,7 @@ fn definition(
                     expr: text(&r[8]),
                     stored: extra.contains("stored") || extra.contains("persistent"),
                 }),
+                comment: text(&r[9]),
             }
         })
         .collect();
@@ -276,6 +279,7 @@ fn definition(
         created: false,
         indexes: Vec::new(),
         collation: None,
+        comment: text(&trow[2]),
     });
     delta.cache_meta(meta.clone());
     Ok(meta)

@@ -340,7 +340,7 @@ fn cannot_use(what: &str, of: &str) -> OverlayError {
 
 /// What the server refuses in generated column `i`'s printed expression:
 /// a function that is not deterministic in a stored column (1901), the
-/// AUTO_INCREMENT column (1901), or a generated column defined after it
+/// AUTO_INCREMENT column in a stored one (1901), or a generated column defined after it
 /// (4029).
 fn check_generated(meta: &TableMeta, i: usize, printed: &str) -> Result<(), OverlayError> {
     let column = &meta.columns[i];
@@ -366,7 +366,9 @@ fn check_generated(meta: &TableMeta, i: usize, printed: &str) -> Result<(), Over
             continue;
         };
         let other = &meta.columns[j];
-        if other.auto_increment {
+        // A VIRTUAL column may read it (computed when read, once the row
+        // has its value).
+        if other.auto_increment && stored {
             return Err(cannot("AUTO_INCREMENT", &other.name));
         }
         if j >= i && other.generated.is_some() {

@@ -161,6 +161,8 @@ fn view_column(
             },
             auto_increment: false,
             generated: None,
+            // A view's columns have no comments.
+            comment: String::new(),
             ..c.clone()
         });
     }
@@ -177,6 +179,7 @@ fn view_column(
         default,
         auto_increment: false,
         generated: None,
+        comment: String::new(),
     })
 }
 

@@ -37,6 +37,8 @@ pub struct ColumnSpec {
     /// `[GENERATED ALWAYS] AS (expr) [VIRTUAL | STORED | PERSISTENT]`:
     /// the expression as sqlparser prints it, and whether it is stored.
     pub generated: Option<(String, bool)>,
+    /// COMMENT, its value.
+    pub comment: Option<String>,
 }
 
 /// A PRIMARY KEY or UNIQUE key of a CREATE TABLE.
@@ -98,6 +100,8 @@ pub struct CreateTable {
     /// Table-level CHECK constraints: (CONSTRAINT name if given,
     /// expression as sqlparser prints it).
     pub checks: Vec<(Option<String>, String)>,
+    /// COMMENT [=] '...', its value.
+    pub comment: Option<String>,
 }
 
 /// What CREATE TABLE ... SELECT does with a row whose key is taken.
@@ -997,6 +1001,8 @@ pub enum AlterOp {
     DropForeignKey(String),
     /// RENAME [TO|AS] name.
     RenameTable((Option<String>, String)),
+    /// The table option COMMENT [=] '...': its value.
+    TableComment(String),
 }
 
 /// An ALTER TABLE (CREATE INDEX and DROP INDEX are read as one).
@@ -1076,6 +1082,60 @@ fn rename_with_to(sql: &str) -> Option<String> {
     Some(out)
 }
 
+/// `ALTER TABLE t ..., COMMENT [=] '...'` (the table option, which
+/// sqlparser does not read): the rest read as usual, then the comment.
+fn with_table_comment(sql: &str) -> Option<Result<Ddl, Unsupported>> {
+    use super::lexer::{lex, name_at, Kind, LexMode};
+    let b = sql.as_bytes();
+    let mode = LexMode::default();
+    let t = lex(b, mode).tokens;
+    if !(t.first()?.is_word(b, "ALTER") && t.get(1)?.is_word(b, "TABLE")) {
+        return None;
+    }
+    let (schema, name, after) = name_at(b, &t, 2, mode)?;
+    // The option stands where an item of the list starts: after the name
+    // or a comma, outside parentheses.
+    let at = (after..t.len()).find(|&i| {
+        t[i].is_word(b, "COMMENT")
+            && super::lexer::depth_at(&t, i) == 0
+            && (i == after || t[i - 1].is_punct(b','))
+    })?;
+    let mut end = at + 1;
+    if t.get(end).is_some_and(|x| x.is_punct(b'=')) {
+        end += 1;
+    }
+    let Some(value) = t.get(end).filter(|x| x.kind == Kind::Str) else {
+        return Some(no("this form of COMMENT in ALTER TABLE"));
+    };
+    let comment = String::from_utf8_lossy(&super::lexer::unquote(value.text(b), mode)).into_owned();
+    // The rest, without the option (and the comma before or after it).
+    let (from, to) = if at > after {
+        (t[at - 1].start, value.end)
+    } else if t.get(end + 1).is_some_and(|x| x.is_punct(b',')) {
+        (t[at].start, t[end + 1].end)
+    } else {
+        (t[at].start, value.end)
+    };
+    let rest = format!("{}{}", &sql[..from], &sql[to..]);
+    let only = lex(rest.as_bytes(), mode).tokens.len() == after;
+    let mut alter = if only {
+        AlterTable {
+            statement: "ALTER TABLE",
+            schema,
+            name,
+            ops: Vec::new(),
+        }
+    } else {
+        match parse_ddl(&rest) {
+            Ok(Ddl::Alter(a)) => a,
+            Ok(_) => return Some(no("COMMENT in this statement")),
+            Err(e) => return Some(Err(e)),
+        }
+    };
+    alter.ops.push(AlterOp::TableComment(comment));
+    Some(Ok(Ddl::Alter(alter)))
+}
+
 /// Reads one CREATE TABLE or DROP TABLE statement.
 pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     if let Some(d) = database_ddl(sql)
@@ -1089,6 +1149,9 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     }
     if let Some(with_to) = rename_with_to(sql) {
         return parse_ddl(&with_to);
+    }
+    if let Some(d) = with_table_comment(sql) {
+        return d;
     }
     let (blanked, zerofill) = zerofill_columns(sql);
     if !zerofill.is_empty() {
@@ -1430,6 +1493,14 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
     })
 }
 
+/// The value of a string literal sqlparser gives as written between its
+/// single quotes (it is not unescaped: `it''s`, `a\\b`).
+fn string_value(written: &str) -> String {
+    let quoted = format!("'{written}'");
+    String::from_utf8_lossy(&super::lexer::unquote(quoted.as_bytes(), super::lexer::LexMode::default()))
+        .into_owned()
+}
+
 /// A column definition as CREATE TABLE and ALTER TABLE write it, and an
 /// inline PRIMARY KEY or UNIQUE.
 fn column_spec(
@@ -1467,6 +1538,7 @@ fn column_spec_of<'o>(
         collation: None,
         check: None,
         generated: None,
+        comment: None,
     };
     let mut key = None;
     for o in options {
@@ -1491,7 +1563,7 @@ fn column_spec_of<'o>(
             ColumnOption::Collation(co) => {
                 col.collation = Some(co.to_string().trim_matches(['\'', '"']).to_lowercase())
             }
-            ColumnOption::Comment(_) => {}
+            ColumnOption::Comment(c) => col.comment = Some(string_value(c)),
             ColumnOption::Check(c) if c.enforced != Some(false) && col.check.is_none() => {
                 col.check = Some(c.expr.to_string())
             }
@@ -1567,6 +1639,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         select: None,
         duplicates: None,
         checks: Vec::new(),
+        comment: ct.comment.as_ref().map(|c| string_value(&c.to_string())),
     };
     if let Some(like) = &ct.like {
         let like = match like {
@@ -1672,6 +1745,9 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
     }
     if let sqlparser::ast::CreateTableOptions::Plain(opts) = &ct.table_options {
         for o in opts {
+            if let SqlOption::Comment(c) = o {
+                out.comment = Some(string_value(&c.to_string()));
+            }
             let SqlOption::KeyValue { key, value } = o else {
                 continue;
             };

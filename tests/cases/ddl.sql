@@ -731,3 +731,20 @@ ALTER TABLE players CHANGE team_id squad_id INT
 SHOW CREATE TABLE players
 DELETE FROM teams WHERE id = 1
 SELECT * FROM players ORDER BY id
+
+-- case: column and table comments are kept, shown and changed as the server keeps them
+CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY COMMENT 'the key', body TEXT COMMENT 'it''s \\ "quoted"', next_id INT AS (id + 1) VIRTUAL COMMENT 'computed', tag VARCHAR(5) COMMENT '') COMMENT = 'Notes: ''mine'''
+SHOW CREATE TABLE notes
+SELECT COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' ORDER BY ORDINAL_POSITION
+SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('notes', 'customers') ORDER BY TABLE_NAME
+SHOW FULL COLUMNS FROM notes
+SHOW FULL COLUMNS FROM notes WHERE Comment <> ''
+CREATE TABLE notes2 LIKE notes
+SHOW CREATE TABLE notes2
+ALTER TABLE notes COMMENT 'renamed comment'
+ALTER TABLE notes MODIFY tag VARCHAR(8) COMMENT 'a tag', COMMENT = 'second'
+ALTER TABLE notes ADD COLUMN extra INT, COMMENT ''
+SHOW CREATE TABLE notes
+ALTER TABLE customers COMMENT = 'people', MODIFY country CHAR(2) NULL COMMENT 'ISO 3166'
+SHOW CREATE TABLE customers
+SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('notes', 'notes2', 'customers') ORDER BY TABLE_NAME

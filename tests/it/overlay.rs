@@ -43,6 +43,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
                 default: None,
                 auto_increment: false,
                 generated: None,
+                comment: String::new(),
             },
         )
         .collect();
@@ -66,6 +67,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
         created: false,
         indexes: vec![],
         collation: None,
+        comment: String::new(),
     });
     let list = changed
         .iter()
