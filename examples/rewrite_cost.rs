@@ -21,6 +21,7 @@ fn main() {
         auto_increment: false,
         generated: None,
         comment: String::new(),
+        on_update: None,
     };
     let meta = Arc::new(TableMeta {
         id: TableId {

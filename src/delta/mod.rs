@@ -100,6 +100,9 @@ pub struct ColumnMeta {
     pub generated: Option<Generated>,
     /// Its COMMENT ('' when it has none).
     pub comment: String,
+    /// `ON UPDATE current_timestamp(n)`: the expression (as EXTRA writes
+    /// it) an UPDATE that changes the row gives it, unless it assigns it.
+    pub on_update: Option<String>,
 }
 
 /// A trigger of a source table, as information_schema.TRIGGERS shows it.
@@ -1600,6 +1603,7 @@ mod tests {
             auto_increment: false,
             generated: None,
             comment: String::new(),
+            on_update: None,
         };
         Arc::new(TableMeta {
             id: TableId {

@@ -472,6 +472,7 @@ fn meta(w: &mut Writer, m: &TableMeta) {
         }
         if w.1 >= 6 {
             w.str(&c.comment);
+            w.opt_str(&c.on_update);
         }
     }
     for keys in [&m.unique_keys, &m.indexes] {
@@ -555,10 +556,14 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
                     stored: r.bool()?,
                 }),
             },
-            // Comments are kept from format 6.
+            // Comments and ON UPDATE are kept from format 6.
             comment: match format {
                 6.. => r.str()?,
                 _ => String::new(),
+            },
+            on_update: match format {
+                6.. => r.opt_str()?,
+                _ => None,
             },
         });
     }
@@ -693,6 +698,7 @@ mod tests {
                     auto_increment: true,
                     generated: None,
                     comment: "the key's".into(),
+                    on_update: None,
                 },
                 ColumnMeta {
                     name: "name".into(),
@@ -707,6 +713,7 @@ mod tests {
                     auto_increment: false,
                     generated: None,
                     comment: String::new(),
+                    on_update: Some("current_timestamp()".into()),
                 },
             ],
             unique_keys: vec![UniqueKey {
@@ -808,6 +815,7 @@ mod tests {
         assert_eq!(t.bytes(), orig.bytes());
         assert_eq!(t.meta.columns[1].column, orig.meta.columns[1].column);
         assert_eq!(t.meta.columns[0].comment, "the key's");
+        assert_eq!(t.meta.columns[1].on_update.as_deref(), Some("current_timestamp()"));
         assert_eq!(t.meta.comment, "items, kept");
         assert_eq!(back.schema.dropped, s.schema.dropped);
         assert_eq!(back.schema.databases, s.schema.databases);

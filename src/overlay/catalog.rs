@@ -89,6 +89,7 @@ fn catalog_meta(
                 auto_increment: false,
                 generated: None,
                 comment: String::new(),
+                on_update: None,
             }
         })
         .collect();
@@ -865,7 +866,7 @@ fn column_row(meta: &TableMeta, i: usize, c: &ColumnMeta) -> Vec<(&'static str, 
         ("COLLATION_NAME", c.column.collation.clone()),
         ("COLUMN_TYPE", s(&c.column.column_type)),
         ("COLUMN_KEY", s(column_key(meta, i))),
-        ("EXTRA", s(extra(c))),
+        ("EXTRA", Some(extra(c))),
         ("PRIVILEGES", s("select,insert,update,references")),
         ("COLUMN_COMMENT", s(&c.comment)),
         (
@@ -884,12 +885,13 @@ fn column_row(meta: &TableMeta, i: usize, c: &ColumnMeta) -> Vec<(&'static str, 
 }
 
 /// COLUMNS.EXTRA and SHOW COLUMNS' Extra.
-fn extra(c: &ColumnMeta) -> &'static str {
-    match &c.generated {
-        Some(g) if g.stored => "STORED GENERATED",
-        Some(_) => "VIRTUAL GENERATED",
-        None if c.auto_increment => "auto_increment",
-        None => "",
+fn extra(c: &ColumnMeta) -> String {
+    match (&c.generated, &c.on_update) {
+        (Some(g), _) if g.stored => "STORED GENERATED".into(),
+        (Some(_), _) => "VIRTUAL GENERATED".into(),
+        (None, _) if c.auto_increment => "auto_increment".into(),
+        (None, Some(u)) => format!("on update {u}"),
+        (None, None) => String::new(),
     }
 }
 
@@ -923,6 +925,9 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
             Some(d) => l.push_str(&format!(" DEFAULT {d}")),
             None if c.nullable => l.push_str(" DEFAULT NULL"),
             None => {}
+        }
+        if let Some(u) = &c.on_update {
+            l.push_str(&format!(" ON UPDATE {u}"));
         }
         if c.auto_increment {
             l.push_str(" AUTO_INCREMENT");
@@ -1624,7 +1629,7 @@ pub fn show(
                         r.push(Some(if c.nullable { "YES" } else { "NO" }.into()));
                         r.push(Some(column_key(meta, i).into()));
                         r.push(default);
-                        r.push(Some(extra(c).into()));
+                        r.push(Some(extra(c)));
                         if full {
                             r.push(Some("select,insert,update,references".into()));
                             r.push(Some(c.comment.clone()));

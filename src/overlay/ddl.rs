@@ -223,6 +223,7 @@ pub(super) fn column_meta(
             stored: *stored,
         }),
         comment: s.comment.clone().unwrap_or_default(),
+        on_update: s.on_update.clone(),
     })
 }
 
@@ -439,6 +440,7 @@ fn create_as_select(
             check: None,
             generated: None,
             comment: None,
+            on_update: None,
         });
     }
     create(cx, &spec, text)?;

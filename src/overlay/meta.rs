@@ -174,6 +174,10 @@ fn definition(
                     stored: extra.contains("stored") || extra.contains("persistent"),
                 }),
                 comment: text(&r[9]),
+                on_update: extra
+                    .strip_prefix("on update ")
+                    .or_else(|| extra.split_once(" on update ").map(|(_, u)| u))
+                    .map(|u| u.trim().to_string()),
             }
         })
         .collect();

@@ -163,6 +163,7 @@ fn view_column(
             generated: None,
             // A view's columns have no comments.
             comment: String::new(),
+            on_update: None,
             ..c.clone()
         });
     }
@@ -180,6 +181,7 @@ fn view_column(
         auto_increment: false,
         generated: None,
         comment: String::new(),
+        on_update: None,
     })
 }
 

@@ -39,6 +39,8 @@ pub struct ColumnSpec {
     pub generated: Option<(String, bool)>,
     /// COMMENT, its value.
     pub comment: Option<String>,
+    /// ON UPDATE current_timestamp(n), as EXTRA writes it.
+    pub on_update: Option<String>,
 }
 
 /// A PRIMARY KEY or UNIQUE key of a CREATE TABLE.
@@ -1539,6 +1541,7 @@ fn column_spec_of<'o>(
         check: None,
         generated: None,
         comment: None,
+        on_update: None,
     };
     let mut key = None;
     for o in options {
@@ -1564,6 +1567,13 @@ fn column_spec_of<'o>(
                 col.collation = Some(co.to_string().trim_matches(['\'', '"']).to_lowercase())
             }
             ColumnOption::Comment(c) => col.comment = Some(string_value(c)),
+            ColumnOption::OnUpdate(e) => {
+                let now = default_expr(e);
+                if !now.starts_with("current_timestamp(") {
+                    return no(format!("ON UPDATE {e}"));
+                }
+                col.on_update = Some(now)
+            }
             ColumnOption::Check(c) if c.enforced != Some(false) && col.check.is_none() => {
                 col.check = Some(c.expr.to_string())
             }

@@ -44,6 +44,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
                 auto_increment: false,
                 generated: None,
                 comment: String::new(),
+                on_update: None,
             },
         )
         .collect();

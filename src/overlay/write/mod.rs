@@ -2027,13 +2027,52 @@ impl Run<'_, '_> {
         block.extend_from_slice(body.as_bytes());
         let rows = self.run_block(&block, ignore)?;
         self.ignored_generated(&generated, rows.len());
-        Ok(rows
+        let mut pairs: Vec<(Row, Row)> = rows
             .into_iter()
             .map(|mut r| {
                 let new = r.split_off(n_cols);
                 (r, new)
             })
-            .collect())
+            .collect();
+        self.on_update(&mut pairs)?;
+        Ok(pairs)
+    }
+
+    /// `ON UPDATE current_timestamp(n)`: a row the UPDATE changes takes the
+    /// statement's time in each such column it does not assign (nor a
+    /// BEFORE UPDATE trigger), as the server sets it once the row differs.
+    fn on_update(&mut self, pairs: &mut [(Row, Row)]) -> Result<(), OverlayError> {
+        let set_by_trigger = |c: &str| {
+            self.meta.triggers.iter().any(|t| {
+                t.before
+                    && t.event == "UPDATE"
+                    && crate::sql::trigger::row_references(&t.body)
+                        .iter()
+                        .any(|r| r.new && r.assigned && r.column.eq_ignore_ascii_case(c))
+            })
+        };
+        let auto: Vec<(usize, String)> = self
+            .meta
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| !self.assigned.contains(i) && !set_by_trigger(&c.name))
+            .filter_map(|(i, c)| Some((i, c.on_update.clone()?)))
+            .collect();
+        if auto.is_empty() || pairs.iter().all(|(o, n)| o == n) {
+            return Ok(());
+        }
+        let list: Vec<&str> = auto.iter().map(|(_, e)| e.as_str()).collect();
+        let now = self.cx.up.query(&format!("SELECT {}", list.join(", ")))?;
+        let Some(now) = now.into_iter().next() else {
+            return Ok(());
+        };
+        for (_, new) in pairs.iter_mut().filter(|(o, n)| o != n) {
+            for (k, (i, _)) in auto.iter().enumerate() {
+                new[*i] = now[k].clone();
+            }
+        }
+        Ok(())
     }
 
     /// Applies updated rows (old and new images, in the order the server
