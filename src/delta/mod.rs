@@ -301,6 +301,9 @@ pub struct TableMeta {
     pub collation: Option<String>,
     /// Its COMMENT ('' when it has none).
     pub comment: String,
+    /// ROW_FORMAT given when it was created (`DYNAMIC`, `COMPRESSED`),
+    /// known for created tables.
+    pub row_format: Option<String>,
 }
 
 impl TableMeta {
@@ -1624,6 +1627,7 @@ mod tests {
             indexes: vec![],
             collation: None,
             comment: String::new(),
+            row_format: None,
         })
     }
 

@@ -526,6 +526,7 @@ fn meta(w: &mut Writer, m: &TableMeta) {
     w.opt_str(&m.collation);
     if w.1 >= 6 {
         w.str(&m.comment);
+        w.opt_str(&m.row_format);
     }
 }
 
@@ -671,6 +672,10 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
             6.. => r.str()?,
             _ => String::new(),
         },
+        row_format: match format {
+            6.. => r.opt_str()?,
+            _ => None,
+        },
     })
 }
 
@@ -722,6 +727,7 @@ mod tests {
             }],
             auto_increment: Some(7),
             comment: "items, kept".into(),
+            row_format: Some("COMPRESSED".into()),
             ..TableMeta::default()
         });
         let mut t = TableDelta::new(meta.clone(), vec![0]);
@@ -817,6 +823,7 @@ mod tests {
         assert_eq!(t.meta.columns[0].comment, "the key's");
         assert_eq!(t.meta.columns[1].on_update.as_deref(), Some("current_timestamp()"));
         assert_eq!(t.meta.comment, "items, kept");
+        assert_eq!(t.meta.row_format.as_deref(), Some("COMPRESSED"));
         assert_eq!(back.schema.dropped, s.schema.dropped);
         assert_eq!(back.schema.databases, s.schema.databases);
         assert_eq!(back.schema.dropped_databases, s.schema.dropped_databases);

@@ -665,6 +665,7 @@ fn define(
         indexes,
         collation,
         comment: old.comment.clone(),
+        row_format: old.row_format.clone(),
     })
 }
 

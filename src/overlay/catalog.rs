@@ -118,6 +118,7 @@ fn catalog_meta(
         indexes: Vec::new(),
         collation: None,
         comment: String::new(),
+        row_format: None,
     });
     delta.cache_meta(meta.clone());
     Ok(meta)
@@ -674,7 +675,13 @@ fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Opt
         ("TABLE_TYPE", s("BASE TABLE")),
         ("ENGINE", s("InnoDB")),
         ("VERSION", s("10")),
-        ("ROW_FORMAT", s("Dynamic")),
+        (
+            "ROW_FORMAT",
+            Some(match meta.row_format.as_deref() {
+                Some(f) => format!("{}{}", &f[..1], f[1..].to_ascii_lowercase()),
+                None => "Dynamic".into(),
+            }),
+        ),
         ("TABLE_ROWS", s("0")),
         ("AVG_ROW_LENGTH", s("0")),
         ("DATA_LENGTH", s("16384")),
@@ -687,7 +694,15 @@ fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Opt
                 .map(|_| next_auto.unwrap_or(1).to_string()),
         ),
         ("TABLE_COLLATION", meta.collation.clone()),
-        ("CREATE_OPTIONS", s("")),
+        (
+            "CREATE_OPTIONS",
+            Some(
+                meta.row_format
+                    .as_ref()
+                    .map(|f| format!("row_format={f}"))
+                    .unwrap_or_default(),
+            ),
+        ),
         ("TABLE_COMMENT", s(&meta.comment)),
         ("MAX_INDEX_LENGTH", s("0")),
         ("TEMPORARY", s("N")),
@@ -993,6 +1008,9 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
         out.push_str(&format!(" AUTO_INCREMENT={next_auto}"));
     }
     out.push_str(&format!(" DEFAULT CHARSET={table_cs} COLLATE={table_co}"));
+    if let Some(f) = &meta.row_format {
+        out.push_str(&format!(" ROW_FORMAT={f}"));
+    }
     if !meta.comment.is_empty() {
         out.push_str(&format!(" COMMENT={}", comment_literal(&meta.comment)));
     }

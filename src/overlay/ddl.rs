@@ -566,6 +566,7 @@ fn create(
                 indexes,
                 collation,
                 comment: source.comment.clone(),
+                row_format: source.row_format.clone(),
             }
         }
         None => {
@@ -633,6 +634,7 @@ fn create(
                     string_charset(cx.up, (&c.charset, &c.collation), (&None, &None), &database)?.1,
                 ),
                 comment: c.comment.clone().unwrap_or_default(),
+                row_format: c.row_format.clone(),
             }
         }
     };

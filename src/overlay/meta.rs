@@ -130,7 +130,7 @@ fn definition(
         text_literal(&id.name)
     );
     let tables = up.query(&format!(
-        "SELECT TABLE_TYPE, AUTO_INCREMENT, TABLE_COMMENT FROM information_schema.TABLES \
+        "SELECT TABLE_TYPE, AUTO_INCREMENT, TABLE_COMMENT, CREATE_OPTIONS FROM information_schema.TABLES \
          WHERE {where_table}"
     ))?;
     let Some(trow) = tables.first() else {
@@ -284,6 +284,11 @@ fn definition(
         indexes: Vec::new(),
         collation: None,
         comment: text(&trow[2]),
+        // CREATE_OPTIONS names an explicit one: `row_format=DYNAMIC`.
+        row_format: text(&trow[3])
+            .split_whitespace()
+            .find_map(|o| o.strip_prefix("row_format="))
+            .map(|f| f.to_ascii_uppercase()),
     });
     delta.cache_meta(meta.clone());
     Ok(meta)

@@ -104,6 +104,8 @@ pub struct CreateTable {
     pub checks: Vec<(Option<String>, String)>,
     /// COMMENT [=] '...', its value.
     pub comment: Option<String>,
+    /// ROW_FORMAT = ..., upper-case.
+    pub row_format: Option<String>,
 }
 
 /// What CREATE TABLE ... SELECT does with a row whose key is taken.
@@ -1650,6 +1652,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         duplicates: None,
         checks: Vec::new(),
         comment: ct.comment.as_ref().map(|c| string_value(&c.to_string())),
+        row_format: None,
     };
     if let Some(like) = &ct.like {
         let like = match like {
@@ -1758,6 +1761,16 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
             if let SqlOption::Comment(c) = o {
                 out.comment = Some(string_value(&c.to_string()));
             }
+            // Every table vdb holds behaves as InnoDB's do.
+            if let SqlOption::NamedParenthesizedList(l) = o {
+                let engine = l.name.as_ref().map(|n| n.value.as_str()).unwrap_or("");
+                if !l.key.value.eq_ignore_ascii_case("ENGINE")
+                    || !engine.eq_ignore_ascii_case("InnoDB")
+                    || !l.values.is_empty()
+                {
+                    return no(format!("a table with {o}"));
+                }
+            }
             let SqlOption::KeyValue { key, value } = o else {
                 continue;
             };
@@ -1768,7 +1781,13 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
                 }
                 "COLLATE" | "DEFAULT COLLATE" => out.collation = Some(v),
                 "AUTO_INCREMENT" => out.auto_increment = v.parse().ok(),
-                _ => {}
+                "ROW_FORMAT"
+                    if ["default", "dynamic", "compact", "redundant", "compressed"]
+                        .contains(&v.as_str()) =>
+                {
+                    out.row_format = (v != "default").then(|| v.to_ascii_uppercase())
+                }
+                other => return no(format!("the table option {other}")),
             }
         }
     }

@@ -69,6 +69,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
         indexes: vec![],
         collation: None,
         comment: String::new(),
+        row_format: None,
     });
     let list = changed
         .iter()

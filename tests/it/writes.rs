@@ -49,6 +49,14 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("CREATE SEQUENCE s", "CREATE SEQUENCE"),
     (
+        "CREATE TABLE mine (id INT PRIMARY KEY) ENGINE=MyISAM",
+        "a table with ENGINE = MyISAM",
+    ),
+    (
+        "CREATE TABLE mine (id INT PRIMARY KEY) STATS_PERSISTENT=0",
+        "the table option STATS_PERSISTENT",
+    ),
+    (
         "UPDATE vdbt_meta.counter_events SET label = 'x'",
         "a write through the view vdbt_meta.counter_events, which reads more than one table",
     ),
