@@ -65,6 +65,25 @@ pub(super) fn alterable(
     Ok(meta)
 }
 
+/// `old` as the definition of a table of the delta: a source table's
+/// collation and plain indexes, which its loaded definition leaves out,
+/// filled in (RENAME, TRUNCATE and trigger DDL keep them).
+pub(super) fn as_created(cx: &mut WriteContext, old: &TableMeta) -> Result<TableMeta, OverlayError> {
+    let mut meta = old.clone();
+    meta.collation = table_collation(cx, old)?;
+    if !old.created {
+        meta.indexes = source_plain_indexes(cx.up, &old.id)?
+            .into_iter()
+            .map(|(name, names)| UniqueKey {
+                name,
+                columns: names.iter().filter_map(|n| old.position(n)).collect(),
+            })
+            .collect();
+    }
+    meta.created = true;
+    Ok(meta)
+}
+
 /// The triggers of `old` once it is `to`: they move with a renamed table,
 /// their texts naming the new name, as on the server, which keeps them in
 /// their database (1435 for a move to another).
@@ -1071,12 +1090,9 @@ pub fn rename(
                 format!("Table '{}' already exists", to.name),
             ));
         }
-        let collation = table_collation(cx, &old)?;
-        let mut meta = (*old).clone();
+        let mut meta = as_created(cx, &old)?;
         meta.triggers = carried_triggers(&old, &to)?;
         meta.id = to;
-        meta.created = true;
-        meta.collation = collation;
         let from_cols: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
         copy_into(cx, &old, meta, &from_cols, text, "RENAME TABLE", Vec::new())?;
     }
@@ -1119,10 +1135,7 @@ pub fn truncate(
             "TRUNCATE TABLE of {id}, whose only unique keys take NULL"
         ));
     };
-    let collation = table_collation(cx, &old)?;
-    let mut meta = (*old).clone();
-    meta.created = true;
-    meta.collation = collation;
+    let mut meta = as_created(cx, &old)?;
     meta.auto_increment = meta.auto_column().map(|_| 1);
     let meta = Arc::new(meta);
     let mut w = cx.delta.writer();

@@ -1106,7 +1106,8 @@ enum Show {
         /// `WHERE <condition>` over the result's columns, as written.
         filter: Option<String>,
     },
-    Index(TableId),
+    /// SHOW INDEX of a table, and its `WHERE <condition>` as written.
+    Index(TableId, Option<String>),
     TableStatus {
         db: String,
         like: Option<String>,
@@ -1324,11 +1325,17 @@ fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
             word(i + 1).filter(|w| w == "FROM" || w == "IN")?;
             let (schema, name, next) = table_at(i + 2)?;
             let (named, next) = from_db(next);
-            (next == tokens.len()).then_some(())?;
-            Some(Show::Index(TableId {
-                schema: named.or(schema).or_else(|| db.map(str::to_string))?,
-                name,
-            }))
+            // SHOW INDEX takes a WHERE (no LIKE).
+            let (None, filter) = like_at(next).ok()? else {
+                return None;
+            };
+            Some(Show::Index(
+                TableId {
+                    schema: named.or(schema).or_else(|| db.map(str::to_string))?,
+                    name,
+                },
+                filter,
+            ))
         }
         _ => None,
     }
@@ -1685,7 +1692,7 @@ pub fn show(
                 })
             }
         },
-        Show::Index(id) => match table_meta(&id)? {
+        Show::Index(id, filter) => match table_meta(&id)? {
             Err(e) => Err(e),
             Ok(meta) => {
                 let mut rows = Vec::new();
@@ -1730,8 +1737,7 @@ pub fn show(
                         ]);
                     }
                 }
-                Ok(literal_result(
-                    &[
+                let names: &[&str] = &[
                         "Table",
                         "Non_unique",
                         "Key_name",
@@ -1746,9 +1752,18 @@ pub fn show(
                         "Comment",
                         "Index_comment",
                         "Ignored",
-                    ],
-                    &rows,
-                ))
+                    ];
+                Ok(match filter {
+                    None => literal_result(names, &rows),
+                    Some(f) => {
+                        let q = literal_rows(names, &rows, |v| {
+                            v.map_or("NULL".into(), |v| {
+                                format!("{} COLLATE utf8mb4_general_ci", text_literal(v))
+                            })
+                        });
+                        format!("SELECT * FROM ({q}) AS `vdb_show` WHERE {f}")
+                    }
+                })
             }
         },
     })
@@ -1803,7 +1818,11 @@ mod tests {
                 filter: None,
             })
         );
-        assert_eq!(p("SHOW INDEX FROM t IN d"), Some(Show::Index(t.clone())));
+        assert_eq!(p("SHOW INDEX FROM t IN d"), Some(Show::Index(t.clone(), None)));
+        assert_eq!(
+            p("SHOW KEYS FROM t IN d WHERE Non_unique = 1"),
+            Some(Show::Index(t.clone(), Some("Non_unique = 1".into())))
+        );
         assert_eq!(p("EXPLAIN SELECT * FROM t"), None);
         assert_eq!(
             p("SHOW TABLES WHERE x = 1"),

@@ -17,7 +17,7 @@ use crate::sql::ddl::{CreateTrigger, TableName};
 use crate::sql::rewrite::quote_definer;
 use crate::sql::trigger::row_references;
 
-use super::alter::{alterable, copy_into, table_collation};
+use super::alter::{alterable, as_created, copy_into};
 use super::ddl::{exists, schema_of, server};
 use super::meta::{judge_triggers, load, no_such_table, text as value_text, text_literal};
 use super::write::{WriteContext, WriteOutcome};
@@ -73,11 +73,8 @@ fn redefine(
     kind: &str,
 ) -> Result<(), OverlayError> {
     renumber(&mut triggers);
-    let collation = table_collation(cx, old)?;
-    let mut meta = old.clone();
+    let mut meta = as_created(cx, old)?;
     meta.triggers = triggers;
-    meta.created = true;
-    meta.collation = collation;
     // The server touches no row: none is tested against CHECK constraints.
     let checks = std::mem::take(&mut meta.checks);
     let from: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
