@@ -70,6 +70,7 @@ pub(super) fn alterable(
 /// filled in (RENAME, TRUNCATE and trigger DDL keep them).
 pub(super) fn as_created(cx: &mut WriteContext, old: &TableMeta) -> Result<TableMeta, OverlayError> {
     let mut meta = old.clone();
+    meta.referenced_by = source_children(cx, &old.referenced_by);
     meta.collation = table_collation(cx, old)?;
     if !old.created {
         meta.indexes = source_plain_indexes(cx.up, &old.id)?
@@ -82,6 +83,21 @@ pub(super) fn as_created(cx: &mut WriteContext, old: &TableMeta) -> Result<Table
     }
     meta.created = true;
     Ok(meta)
+}
+
+/// The keys of `referenced_by` whose tables are the source's: a table of
+/// the delta's keys are read from its own definition each time (see
+/// [`load`]), which also forgets them once it is renamed or dropped.
+fn source_children(
+    cx: &WriteContext,
+    referenced_by: &[crate::delta::ForeignKey],
+) -> Vec<crate::delta::ForeignKey> {
+    let state = cx.delta.current();
+    referenced_by
+        .iter()
+        .filter(|fk| !state.schema.created.contains_key(&fk.child))
+        .cloned()
+        .collect()
 }
 
 /// The triggers of `old` once it is `to`: they move with a renamed table,
@@ -461,9 +477,7 @@ pub fn alter(
         }
     }
     foreign_key_columns(&old, &old_keys, &cols, &mut fks, &touched)?;
-    if new_id != id && (!old.foreign_keys.is_empty() || !old.referenced_by.is_empty()) {
-        return unsupported(format!("renaming {id}, which has foreign keys"));
-    }
+    renamed_keys(&mut fks, &id, &new_id);
     if new_id != id && exists(cx.up, cx.delta, &new_id)? {
         return Err(server(
             1050,
@@ -479,6 +493,7 @@ pub fn alter(
         collation,
     )?;
     meta.foreign_keys = fks;
+    meta.referenced_by = source_children(cx, &old.referenced_by);
     if let Some(c) = comment {
         meta.comment = c;
     }
@@ -511,6 +526,9 @@ pub fn alter(
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
     let outcome = copy_into(cx, &old, meta, &from, text, a.statement, unchecked)?;
+    if new_id != id {
+        repoint_children(cx, &old, &new_id, text, a.statement)?;
+    }
     if a.ops.iter().all(|o| matches!(o, AlterOp::RenameTable(_))) {
         // A rename alone reports no records.
         return Ok(WriteOutcome::default());
@@ -857,6 +875,14 @@ pub(super) fn copy_into(
     let scratch = scratch_id(&target.schema);
     let mut staged = meta.clone();
     staged.id = scratch.clone();
+    // A key on the table itself is checked against the copy being filled.
+    for fk in &mut staged.foreign_keys {
+        for id in [&mut fk.child, &mut fk.parent] {
+            if *id == target {
+                *id = scratch.clone();
+            }
+        }
+    }
     // The copy is no write of the table's: it fires no trigger.
     staged.triggers.clear();
     // The counter continues from the old table's.
@@ -1080,9 +1106,6 @@ pub fn rename(
             name: t.clone(),
         };
         let old = alterable(cx, &from, "RENAME TABLE")?;
-        if !old.foreign_keys.is_empty() || !old.referenced_by.is_empty() {
-            return unsupported(format!("RENAME TABLE of {from}, which has foreign keys"));
-        }
         if exists(cx.up, cx.delta, &to)? {
             return Err(server(
                 1050,
@@ -1092,11 +1115,81 @@ pub fn rename(
         }
         let mut meta = as_created(cx, &old)?;
         meta.triggers = carried_triggers(&old, &to)?;
-        meta.id = to;
+        meta.id = to.clone();
+        renamed_keys(&mut meta.foreign_keys, &from, &to);
         let from_cols: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
         copy_into(cx, &old, meta, &from_cols, text, "RENAME TABLE", Vec::new())?;
+        repoint_children(cx, &old, &to, text, "RENAME TABLE")?;
     }
     Ok(WriteOutcome::default())
+}
+
+/// A renamed table's own foreign keys, `from` now `to`: each names the
+/// new name as its table (and as the table it references, for a key on
+/// itself).
+fn renamed_keys(fks: &mut [crate::delta::ForeignKey], from: &TableId, to: &TableId) {
+    if from == to {
+        return;
+    }
+    let generated = format!("{}_ibfk_", from.name);
+    for fk in fks {
+        if fk.child == *from {
+            fk.child = to.clone();
+            // A name InnoDB made up (`t_ibfk_1`) follows the table's.
+            if let Some(n) = fk.name.strip_prefix(&generated) {
+                fk.name = format!("{}_ibfk_{n}", to.name);
+            }
+        }
+        if fk.parent == *from {
+            fk.parent = to.clone();
+        }
+    }
+}
+
+/// The tables whose foreign keys reference `old`, now `to`: their keys
+/// follow it, as the server's do. A table of the delta gets the new
+/// definition; a source table is redefined, its rows copied as they are
+/// (nothing is tested: the server touches no row).
+fn repoint_children(
+    cx: &mut WriteContext,
+    old: &TableMeta,
+    to: &TableId,
+    text: &str,
+    kind: &str,
+) -> Result<(), OverlayError> {
+    let mut children: Vec<TableId> = old
+        .referenced_by
+        .iter()
+        .map(|f| f.child.clone())
+        .filter(|c| *c != old.id)
+        .collect();
+    children.sort();
+    children.dedup();
+    for child in children {
+        let meta = load(cx.up, cx.delta, &child)?;
+        let mut fks = meta.foreign_keys.clone();
+        for fk in fks.iter_mut().filter(|f| f.parent == old.id) {
+            fk.parent = to.clone();
+        }
+        if meta.created {
+            let mut m = (*meta).clone();
+            m.foreign_keys = fks;
+            let m = Arc::new(m);
+            let mut w = cx.delta.writer();
+            w.next.schema.created.insert(child.clone(), m.clone());
+            if let Some(t) = w.next.tables.get_mut(&child) {
+                Arc::make_mut(t).meta = m;
+            }
+            w.commit();
+        } else {
+            let mut m = as_created(cx, &meta)?;
+            m.foreign_keys = fks;
+            let checks = std::mem::take(&mut m.checks);
+            let from: Vec<Option<usize>> = (0..m.columns.len()).map(Some).collect();
+            copy_into(cx, &meta, m, &from, text, kind, checks)?;
+        }
+    }
+    Ok(())
 }
 
 /// TRUNCATE TABLE: no rows, and the AUTO_INCREMENT counter back at 1.

@@ -79,10 +79,6 @@ const WRITES: &[(&str, &str)] = &[
     ("DROP FUNCTION sneaky_write", "DROP FUNCTION"),
     ("DROP USER 'vdbtest'@'127.0.0.1'", "DROP USER"),
     (
-        "RENAME TABLE customers TO customers2",
-        "RENAME TABLE of vdbt_shop.customers, which has foreign keys",
-    ),
-    (
         "RENAME USER 'vdbtest'@'127.0.0.1' TO 'x'@'%'",
         "RENAME USER",
     ),

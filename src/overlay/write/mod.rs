@@ -1688,7 +1688,7 @@ impl Run<'_, '_> {
             if with.is_empty() {
                 continue;
             }
-            let cte = Self::rows_cte(meta, "vdb_n", &with, &cols)?;
+            let mut cte = Self::rows_cte(meta, "vdb_n", &with, &cols)?;
             let names: Vec<&str> = fk.parent_columns.iter().map(String::as_str).collect();
             let parent = self.view(w, &fk.parent, &names, &with)?;
             let on: Vec<String> = fk
@@ -1697,8 +1697,33 @@ impl Run<'_, '_> {
                 .enumerate()
                 .map(|(j, c)| format!("p.{} = n.vdb_c{j}", quote_ident(c)))
                 .collect();
+            // A key on its own table: InnoDB checks each row as it writes
+            // it, so a row may reference itself or an earlier row of the
+            // statement.
+            let mut own = String::new();
+            if fk.parent == meta.id {
+                let pcols: Vec<usize> = fk
+                    .parent_columns
+                    .iter()
+                    .filter_map(|c| meta.position(c))
+                    .collect();
+                let mine: Vec<(usize, Vec<&Option<Vec<u8>>>)> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (i, pcols.iter().map(|&c| &r[c]).collect()))
+                    .collect();
+                cte.push_str(", ");
+                cte.push_str(&Self::rows_cte(meta, "vdb_s", &mine, &pcols)?);
+                let same: Vec<String> = (0..pcols.len())
+                    .map(|j| format!("s.vdb_c{j} = n.vdb_c{j}"))
+                    .collect();
+                own = format!(
+                    " AND NOT EXISTS (SELECT 1 FROM vdb_s s WHERE s.vdb_i <= n.vdb_i AND {})",
+                    same.join(" AND ")
+                );
+            }
             let q = format!(
-                "WITH {cte} SELECT n.vdb_i FROM vdb_n n WHERE NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {}) LIMIT 1",
+                "WITH {cte} SELECT n.vdb_i FROM vdb_n n WHERE NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {}){own} LIMIT 1",
                 on.join(" AND ")
             );
             if !self.cx.up.query(&q)?.is_empty() {
