@@ -476,7 +476,7 @@ pub fn alter(
             ));
         }
     }
-    foreign_key_columns(&old, &old_keys, &cols, &mut fks, &touched)?;
+    let parent_renames = foreign_key_columns(&old, &old_keys, &cols, &mut fks, &touched)?;
     renamed_keys(&mut fks, &id, &new_id);
     if new_id != id && exists(cx.up, cx.delta, &new_id)? {
         return Err(server(
@@ -526,8 +526,8 @@ pub fn alter(
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
     let outcome = copy_into(cx, &old, meta, &from, text, a.statement, unchecked)?;
-    if new_id != id {
-        repoint_children(cx, &old, &new_id, text, a.statement)?;
+    if new_id != id || !parent_renames.is_empty() {
+        repoint_children(cx, &old, &new_id, &parent_renames, text, a.statement)?;
     }
     if a.ops.iter().all(|o| matches!(o, AlterOp::RenameTable(_))) {
         // A rename alone reports no records.
@@ -726,15 +726,15 @@ fn scratch_id(schema: &str) -> TableId {
 /// changed only in NULL, DEFAULT or COMMENT stays; made NOT NULL under an
 /// ON DELETE/UPDATE SET NULL it is 1830; a new type is 1832 (this table's
 /// key) or 1833 (another table's key on it); dropped, its index goes and
-/// that is 1553; renamed, this table's keys follow it (another table's
-/// key on it would have to change too: refused by name).
+/// that is 1553; renamed, the keys follow it: this table's here, other
+/// tables' by the (old, new) names returned.
 fn foreign_key_columns(
     old: &TableMeta,
     old_keys: &[(String, Vec<String>)],
     cols: &[Draft],
     fks: &mut [crate::delta::ForeignKey],
     touched: &[String],
-) -> Result<(), OverlayError> {
+) -> Result<Vec<(String, String)>, OverlayError> {
     let id = &old.id;
     let now = |c: &str| -> Option<Option<&ColumnMeta>> {
         let i = old.position(c)?;
@@ -752,6 +752,7 @@ fn foreign_key_columns(
     };
     let was = |c: &str| old.position(c).map(|i| &old.columns[i]);
     let mut renames: Vec<(usize, usize, String)> = Vec::new();
+    let mut parent_renames: Vec<(String, String)> = Vec::new();
     for (n, fk) in fks.iter().enumerate() {
         for (j, c) in fk.child_columns.iter().enumerate() {
             if !touched.iter().any(|t| t.eq_ignore_ascii_case(c)) {
@@ -811,15 +812,22 @@ fn foreign_key_columns(
                     ),
                 ));
             }
-            if !after.name.eq_ignore_ascii_case(c) {
-                return unsupported(format!(
-                    "renaming {id}'s column {c}, which the foreign key {} of {} references",
-                    fk.name, fk.child
-                ));
+            if !after.name.eq_ignore_ascii_case(c)
+                && !parent_renames.iter().any(|(o, _): &(String, String)| o.eq_ignore_ascii_case(c))
+            {
+                parent_renames.push((c.clone(), after.name.clone()));
             }
         }
     }
-    Ok(())
+    // A key on the table itself names the new column as its parent's.
+    for fk in fks.iter_mut().filter(|f| f.parent == *id) {
+        for c in &mut fk.parent_columns {
+            if let Some((_, new)) = parent_renames.iter().find(|(o, _)| o.eq_ignore_ascii_case(c)) {
+                *c = new.clone();
+            }
+        }
+    }
+    Ok(parent_renames)
 }
 
 /// The server's error for dropping column `c`, which `fk` uses (`child`:
@@ -1119,7 +1127,7 @@ pub fn rename(
         renamed_keys(&mut meta.foreign_keys, &from, &to);
         let from_cols: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
         copy_into(cx, &old, meta, &from_cols, text, "RENAME TABLE", Vec::new())?;
-        repoint_children(cx, &old, &to, text, "RENAME TABLE")?;
+        repoint_children(cx, &old, &to, &[], text, "RENAME TABLE")?;
     }
     Ok(WriteOutcome::default())
 }
@@ -1146,14 +1154,16 @@ fn renamed_keys(fks: &mut [crate::delta::ForeignKey], from: &TableId, to: &Table
     }
 }
 
-/// The tables whose foreign keys reference `old`, now `to`: their keys
-/// follow it, as the server's do. A table of the delta gets the new
-/// definition; a source table is redefined, its rows copied as they are
-/// (nothing is tested: the server touches no row).
+/// The tables whose foreign keys reference `old`, now `to` with its
+/// columns `renamed` (old name, new name): their keys follow it, as the
+/// server's do. A table of the delta gets the new definition; a source
+/// table is redefined, its rows copied as they are (nothing is tested:
+/// the server touches no row).
 fn repoint_children(
     cx: &mut WriteContext,
     old: &TableMeta,
     to: &TableId,
+    renamed: &[(String, String)],
     text: &str,
     kind: &str,
 ) -> Result<(), OverlayError> {
@@ -1170,6 +1180,11 @@ fn repoint_children(
         let mut fks = meta.foreign_keys.clone();
         for fk in fks.iter_mut().filter(|f| f.parent == old.id) {
             fk.parent = to.clone();
+            for c in &mut fk.parent_columns {
+                if let Some((_, new)) = renamed.iter().find(|(o, _)| o.eq_ignore_ascii_case(c)) {
+                    *c = new.clone();
+                }
+            }
         }
         if meta.created {
             let mut m = (*meta).clone();

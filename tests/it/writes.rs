@@ -61,10 +61,6 @@ const WRITES: &[(&str, &str)] = &[
         "a write through the view vdbt_meta.counter_events, which reads more than one table",
     ),
     (
-        "ALTER TABLE customers RENAME COLUMN id TO cid",
-        "renaming vdbt_shop.customers's column id, which the foreign key fk_orders_customer of vdbt_shop.orders references",
-    ),
-    (
         "ALTER TABLE digits ADD FOREIGN KEY (d) REFERENCES numbers (n) ON DELETE SET DEFAULT",
         "ON DELETE/UPDATE SET DEFAULT",
     ),
