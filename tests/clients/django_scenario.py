@@ -33,7 +33,8 @@ def manage(*args):
 
 def main():
     out = manage("migrate", "--noinput")
-    expect("Applying shop.0003_order_extra... OK" in out, f"migrate: {out[-300:]}")
+    expect("Applying shop.0004_comments_and_optional_customer... OK" in out,
+           f"migrate: {out[-300:]}")
     import django
     django.setup()
     from django.core.management import call_command
@@ -47,14 +48,15 @@ def main():
     with connection.cursor() as c:
         desc = connection.introspection.get_table_description(c, "shop_customer")
         constraints = connection.introspection.get_constraints(c, "shop_order")
-    expect([d.name for d in desc] == ["id", "email", "name", "joined", "phone"],
+    expect([d.name for d in desc] == ["id", "email", "name", "joined", "phone", "vip"],
            f"shop_customer columns: {[d.name for d in desc]}")
     expect(any(v["columns"] == ["customer_id", "placed"] and v["index"]
                for v in constraints.values()), f"shop_order indexes: {constraints}")
     expect(any(v["foreign_key"] == ("shop_customer", "id") for v in constraints.values()),
            f"shop_order foreign key: {constraints}")
     print(f"ok django {django.get_version()} migrate (contenttypes, auth, shop: create, add "
-          "field, add index, add a JSONField) and introspection of the new schema")
+          "field, add index, add a JSONField, a foreign key made optional, column and table "
+          "comments) and introspection of the new schema")
 
     buf = io.StringIO()
     call_command("inspectdb", "shop_customer", "shop_order", stdout=buf)
@@ -67,11 +69,13 @@ def main():
                  "    name = models.CharField(max_length=100)",
                  "    joined = models.DateTimeField()",
                  "    phone = models.CharField(max_length=30, blank=True, null=True)",
+                 "    vip = models.IntegerField(db_comment='VIP customer')",
+                 "        db_table_comment = 'Shop customers'",
                  "class ShopOrder(models.Model):",
                  "    total = models.DecimalField(max_digits=10, decimal_places=2)",
                  "    status = models.CharField(max_length=20)",
                  "    note = models.TextField()",
-                 "    customer = models.ForeignKey(ShopCustomer, models.DO_NOTHING)",
+                 "    customer = models.ForeignKey(ShopCustomer, models.DO_NOTHING, blank=True, null=True)",
                  "    placed = models.DateField(blank=True, null=True)",
                  "    extra = models.JSONField()"]:
         expect(want + "\n" in models, f"inspectdb lacks {want!r}:\n{models}")

@@ -6,13 +6,17 @@ class Customer(models.Model):
     name = models.CharField(max_length=100)
     joined = models.DateTimeField(auto_now_add=True)
     phone = models.CharField(max_length=30, null=True, blank=True)
+    vip = models.BooleanField(default=False, db_comment="VIP customer")
+
+    class Meta:
+        db_table_comment = "Shop customers"
 
     def __str__(self):
         return self.name
 
 
 class Order(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders", null=True)
     total = models.DecimalField(max_digits=10, decimal_places=2)
     status = models.CharField(max_length=20, default="new", db_index=True)
     note = models.TextField(blank=True, default="")
