@@ -394,6 +394,11 @@ impl TableMeta {
             .position(|c| c.name.eq_ignore_ascii_case(name))
     }
 
+    /// The positions of the columns `names` names (those it has), in order.
+    pub fn positions_of(&self, names: &[String]) -> Vec<usize> {
+        names.iter().filter_map(|n| self.position(n)).collect()
+    }
+
     /// The AUTO_INCREMENT column.
     pub fn auto_column(&self) -> Option<usize> {
         self.columns.iter().position(|c| c.auto_increment)

@@ -558,14 +558,8 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
                 }),
             },
             // Comments and ON UPDATE are kept from format 6.
-            comment: match format {
-                6.. => r.str()?,
-                _ => String::new(),
-            },
-            on_update: match format {
-                6.. => r.opt_str()?,
-                _ => None,
-            },
+            comment: since(format, 6, || r.str())?,
+            on_update: since(format, 6, || r.opt_str())?,
         });
     }
     let mut key_lists = Vec::new();
@@ -668,15 +662,23 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
         created: r.bool()?,
         indexes,
         collation: r.opt_str()?,
-        comment: match format {
-            6.. => r.str()?,
-            _ => String::new(),
-        },
-        row_format: match format {
-            6.. => r.opt_str()?,
-            _ => None,
-        },
+        comment: since(format, 6, || r.str())?,
+        row_format: since(format, 6, || r.opt_str())?,
     })
+}
+
+/// A field that files of format `first` and later keep: `read` it, or its
+/// default from an older file.
+fn since<T: Default>(
+    format: u32,
+    first: u32,
+    read: impl FnOnce() -> Result<T, Corrupt>,
+) -> Result<T, Corrupt> {
+    if format >= first {
+        read()
+    } else {
+        Ok(T::default())
+    }
 }
 
 #[cfg(test)]

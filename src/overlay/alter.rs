@@ -77,7 +77,7 @@ pub(super) fn as_created(cx: &mut WriteContext, old: &TableMeta) -> Result<Table
             .into_iter()
             .map(|(name, names)| UniqueKey {
                 name,
-                columns: names.iter().filter_map(|n| old.position(n)).collect(),
+                columns: old.positions_of(&names),
             })
             .collect();
     }

@@ -1677,19 +1677,7 @@ pub fn show(
                 } else {
                     &["Field", "Type", "Null", "Key", "Default", "Extra"]
                 };
-                Ok(match filter {
-                    None => literal_result(names, &rows),
-                    Some(f) => {
-                        // Explicitly collated, as the server's own columns
-                        // win over a client literal's collation.
-                        let q = literal_rows(names, &rows, |v| {
-                            v.map_or("NULL".into(), |v| {
-                                format!("{} COLLATE utf8mb4_general_ci", text_literal(v))
-                            })
-                        });
-                        format!("SELECT * FROM ({q}) AS `vdb_show` WHERE {f}")
-                    }
-                })
+                Ok(show_result(names, &rows, filter.as_deref()))
             }
         },
         Show::Index(id, filter) => match table_meta(&id)? {
@@ -1753,20 +1741,28 @@ pub fn show(
                         "Index_comment",
                         "Ignored",
                     ];
-                Ok(match filter {
-                    None => literal_result(names, &rows),
-                    Some(f) => {
-                        let q = literal_rows(names, &rows, |v| {
-                            v.map_or("NULL".into(), |v| {
-                                format!("{} COLLATE utf8mb4_general_ci", text_literal(v))
-                            })
-                        });
-                        format!("SELECT * FROM ({q}) AS `vdb_show` WHERE {f}")
-                    }
-                })
+                Ok(show_result(names, &rows, filter.as_deref()))
             }
         },
     })
+}
+
+/// A SHOW statement's rows, as a result the source sends, under its
+/// `WHERE <filter>` when it has one (over the result's columns, each
+/// explicitly collated, as the server's own columns win over a client
+/// literal's collation).
+fn show_result(names: &[&str], rows: &[Vec<Option<String>>], filter: Option<&str>) -> String {
+    match filter {
+        None => literal_result(names, rows),
+        Some(f) => {
+            let q = literal_rows(names, rows, |v| {
+                v.map_or("NULL".into(), |v| {
+                    format!("{} COLLATE utf8mb4_general_ci", text_literal(v))
+                })
+            });
+            format!("SELECT * FROM ({q}) AS `vdb_show` WHERE {f}")
+        }
+    }
 }
 
 /// A LIKE pattern (`%`, `_`, `\` escapes) as a case-insensitive matcher.

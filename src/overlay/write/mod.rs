@@ -1674,11 +1674,7 @@ impl Run<'_, '_> {
             return Ok(());
         }
         for fk in &meta.foreign_keys {
-            let cols: Vec<usize> = fk
-                .child_columns
-                .iter()
-                .filter_map(|c| meta.position(c))
-                .collect();
+            let cols = meta.positions_of(&fk.child_columns);
             let with: Vec<(usize, Vec<&Option<Vec<u8>>>)> = rows
                 .iter()
                 .enumerate()
@@ -1702,11 +1698,7 @@ impl Run<'_, '_> {
             // statement.
             let mut own = String::new();
             if fk.parent == meta.id {
-                let pcols: Vec<usize> = fk
-                    .parent_columns
-                    .iter()
-                    .filter_map(|c| meta.position(c))
-                    .collect();
+                let pcols = meta.positions_of(&fk.parent_columns);
                 let mine: Vec<(usize, Vec<&Option<Vec<u8>>>)> = rows
                     .iter()
                     .enumerate()
@@ -1754,11 +1746,7 @@ impl Run<'_, '_> {
             return Ok(());
         }
         for fk in meta.referenced_by.clone() {
-            let pcols: Vec<usize> = fk
-                .parent_columns
-                .iter()
-                .filter_map(|c| meta.position(c))
-                .collect();
+            let pcols = meta.positions_of(&fk.parent_columns);
             // Parent rows whose referenced values go away.
             let gone: Vec<(usize, Vec<&Option<Vec<u8>>>)> = old
                 .iter()
