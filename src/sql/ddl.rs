@@ -1258,6 +1258,7 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
                 Some(n) => name_parts(n)?.1,
                 None => return no("CREATE INDEX without a name"),
             };
+            key_options(&ci.using, &ci.index_options)?;
             Ok(Ddl::Alter(AlterTable {
                 statement: "CREATE INDEX",
                 schema,
@@ -1346,10 +1347,37 @@ fn drop_key(name: &str) -> AlterOp {
 fn key_columns(cols: &[sqlparser::ast::IndexColumn]) -> Result<Vec<String>, Unsupported> {
     cols.iter()
         .map(|ic| match &ic.column.expr {
+            _ if matches!(ic.column.options.sort, Some(sqlparser::ast::OrderBySort::Desc)) => {
+                no(format!("a key part {} DESC", ic.column.expr))
+            }
             Expr::Identifier(i) => Ok(i.value.clone()),
             other => no(format!("a key on {other}")),
         })
         .collect()
+}
+
+/// Refuses what vdb does not keep of a key (SHOW CREATE TABLE and SHOW
+/// INDEX would not show it): an index COMMENT, or USING other than BTREE
+/// (InnoDB's own: `USING BTREE` changes nothing but the printed text, which
+/// then lacks it).
+fn key_options(
+    using: &Option<sqlparser::ast::IndexType>,
+    options: &[sqlparser::ast::IndexOption],
+) -> Result<(), Unsupported> {
+    use sqlparser::ast::{IndexOption, IndexType};
+    let usings = using.iter().chain(options.iter().filter_map(|o| match o {
+        IndexOption::Using(t) => Some(t),
+        IndexOption::Comment(_) => None,
+    }));
+    for t in usings {
+        if !matches!(t, IndexType::BTree) {
+            return no(format!("an index USING {t}"));
+        }
+    }
+    if options.iter().any(|o| matches!(o, IndexOption::Comment(_))) {
+        return no("an index COMMENT");
+    }
+    Ok(())
 }
 
 fn position(p: &Option<sqlparser::ast::MySQLColumnPosition>) -> Position {
@@ -1367,6 +1395,14 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
     for op in &at.operations {
         // DROP COLUMN a, b: one change per column, in order.
         let mut more = Vec::new();
+        if let Op::AddConstraint { constraint, .. } = op {
+            match constraint {
+                TableConstraint::PrimaryKey(p) => key_options(&p.index_type, &p.index_options)?,
+                TableConstraint::Unique(u) => key_options(&u.index_type, &u.index_options)?,
+                TableConstraint::Index(ix) => key_options(&ix.index_type, &ix.index_options)?,
+                _ => {}
+            }
+        }
         let one = match op {
             Op::AddColumn {
                 if_not_exists,
@@ -1679,22 +1715,16 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         out.columns.push(col);
     }
     for c in &ct.constraints {
-        let columns_of =
-            |cols: &[sqlparser::ast::IndexColumn]| -> Result<Vec<String>, Unsupported> {
-                cols.iter()
-                    .map(|ic| match &ic.column.expr {
-                        Expr::Identifier(i) => Ok(i.value.clone()),
-                        other => no(format!("a key on {other}")),
-                    })
-                    .collect()
-            };
+        let columns_of = key_columns;
         match c {
             TableConstraint::PrimaryKey(p) => {
+                key_options(&p.index_type, &p.index_options)?;
                 if primary.replace(columns_of(&p.columns)?).is_some() {
                     return no("a CREATE TABLE with two primary keys");
                 }
             }
             TableConstraint::Unique(u) => {
+                key_options(&u.index_type, &u.index_options)?;
                 let columns = columns_of(&u.columns)?;
                 let name = u
                     .index_name
@@ -1705,6 +1735,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
                 uniques.push(KeySpec { name, columns });
             }
             TableConstraint::Index(ix) => {
+                key_options(&ix.index_type, &ix.index_options)?;
                 let columns = columns_of(&ix.columns)?;
                 let name = ix
                     .name

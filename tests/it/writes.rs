@@ -56,6 +56,15 @@ const WRITES: &[(&str, &str)] = &[
         "CREATE TABLE mine (id INT PRIMARY KEY) STATS_PERSISTENT=0",
         "the table option STATS_PERSISTENT",
     ),
+    ("CREATE INDEX k_desc ON products (price DESC)", "a key part price DESC"),
+    (
+        "ALTER TABLE products ADD KEY k_c (price) COMMENT 'by price'",
+        "an index COMMENT",
+    ),
+    (
+        "CREATE TABLE mine (id INT, PRIMARY KEY (id) USING HASH)",
+        "an index USING HASH",
+    ),
     (
         "UPDATE vdbt_meta.counter_events SET label = 'x'",
         "a write through the view vdbt_meta.counter_events, which reads more than one table",
