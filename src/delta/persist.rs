@@ -823,7 +823,10 @@ mod tests {
         assert_eq!(t.bytes(), orig.bytes());
         assert_eq!(t.meta.columns[1].column, orig.meta.columns[1].column);
         assert_eq!(t.meta.columns[0].comment, "the key's");
-        assert_eq!(t.meta.columns[1].on_update.as_deref(), Some("current_timestamp()"));
+        assert_eq!(
+            t.meta.columns[1].on_update.as_deref(),
+            Some("current_timestamp()")
+        );
         assert_eq!(t.meta.comment, "items, kept");
         assert_eq!(t.meta.row_format.as_deref(), Some("COMPRESSED"));
         assert_eq!(back.schema.dropped, s.schema.dropped);

@@ -68,7 +68,10 @@ pub(super) fn alterable(
 /// `old` as the definition of a table of the delta: a source table's
 /// collation and plain indexes, which its loaded definition leaves out,
 /// filled in (RENAME, TRUNCATE and trigger DDL keep them).
-pub(super) fn as_created(cx: &mut WriteContext, old: &TableMeta) -> Result<TableMeta, OverlayError> {
+pub(super) fn as_created(
+    cx: &mut WriteContext,
+    old: &TableMeta,
+) -> Result<TableMeta, OverlayError> {
     let mut meta = old.clone();
     meta.referenced_by = source_children(cx, &old.referenced_by);
     meta.collation = table_collation(cx, old)?;
@@ -745,7 +748,9 @@ fn foreign_key_columns(
             .iter()
             .find(|(_, k)| {
                 k.len() >= columns.len()
-                    && k.iter().zip(columns).all(|(a, b)| a.eq_ignore_ascii_case(b))
+                    && k.iter()
+                        .zip(columns)
+                        .all(|(a, b)| a.eq_ignore_ascii_case(b))
             })
             .map(|(n, _)| n.clone())
             .unwrap_or_default()
@@ -768,7 +773,10 @@ fn foreign_key_columns(
                 return Err(server(
                     1832,
                     "HY000",
-                    format!("Cannot change column '{c}': used in a foreign key constraint '{}'", fk.name),
+                    format!(
+                        "Cannot change column '{c}': used in a foreign key constraint '{}'",
+                        fk.name
+                    ),
                 ));
             }
             let set_null = |r: &crate::delta::FkRule| matches!(r, crate::delta::FkRule::SetNull);
@@ -813,7 +821,9 @@ fn foreign_key_columns(
                 ));
             }
             if !after.name.eq_ignore_ascii_case(c)
-                && !parent_renames.iter().any(|(o, _): &(String, String)| o.eq_ignore_ascii_case(c))
+                && !parent_renames
+                    .iter()
+                    .any(|(o, _): &(String, String)| o.eq_ignore_ascii_case(c))
             {
                 parent_renames.push((c.clone(), after.name.clone()));
             }
@@ -822,7 +832,10 @@ fn foreign_key_columns(
     // A key on the table itself names the new column as its parent's.
     for fk in fks.iter_mut().filter(|f| f.parent == *id) {
         for c in &mut fk.parent_columns {
-            if let Some((_, new)) = parent_renames.iter().find(|(o, _)| o.eq_ignore_ascii_case(c)) {
+            if let Some((_, new)) = parent_renames
+                .iter()
+                .find(|(o, _)| o.eq_ignore_ascii_case(c))
+            {
                 *c = new.clone();
             }
         }
@@ -834,7 +847,12 @@ fn foreign_key_columns(
 /// the table of a key that references it): its index goes, which the key
 /// needs (1553), or, when that is the primary key, the column itself is
 /// named (1828, 1829).
-fn dropped(c: &str, fk: &crate::delta::ForeignKey, index: &str, child: Option<&TableId>) -> OverlayError {
+fn dropped(
+    c: &str,
+    fk: &crate::delta::ForeignKey,
+    index: &str,
+    child: Option<&TableId>,
+) -> OverlayError {
     match child {
         _ if index != "PRIMARY" => server(
             1553,
@@ -844,7 +862,10 @@ fn dropped(c: &str, fk: &crate::delta::ForeignKey, index: &str, child: Option<&T
         None => server(
             1828,
             "HY000",
-            format!("Cannot drop column '{c}': needed in a foreign key constraint '{}'", fk.name),
+            format!(
+                "Cannot drop column '{c}': needed in a foreign key constraint '{}'",
+                fk.name
+            ),
         ),
         Some(t) => server(
             1829,

@@ -1726,21 +1726,21 @@ pub fn show(
                     }
                 }
                 let names: &[&str] = &[
-                        "Table",
-                        "Non_unique",
-                        "Key_name",
-                        "Seq_in_index",
-                        "Column_name",
-                        "Collation",
-                        "Cardinality",
-                        "Sub_part",
-                        "Packed",
-                        "Null",
-                        "Index_type",
-                        "Comment",
-                        "Index_comment",
-                        "Ignored",
-                    ];
+                    "Table",
+                    "Non_unique",
+                    "Key_name",
+                    "Seq_in_index",
+                    "Column_name",
+                    "Collation",
+                    "Cardinality",
+                    "Sub_part",
+                    "Packed",
+                    "Null",
+                    "Index_type",
+                    "Comment",
+                    "Index_comment",
+                    "Ignored",
+                ];
                 Ok(show_result(names, &rows, filter.as_deref()))
             }
         },
@@ -1814,7 +1814,10 @@ mod tests {
                 filter: None,
             })
         );
-        assert_eq!(p("SHOW INDEX FROM t IN d"), Some(Show::Index(t.clone(), None)));
+        assert_eq!(
+            p("SHOW INDEX FROM t IN d"),
+            Some(Show::Index(t.clone(), None))
+        );
         assert_eq!(
             p("SHOW KEYS FROM t IN d WHERE Non_unique = 1"),
             Some(Show::Index(t.clone(), Some("Non_unique = 1".into())))

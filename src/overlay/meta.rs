@@ -384,7 +384,10 @@ fn stepped_blocked(table: &TableId, t: &Trigger) -> Option<String> {
             match s {
                 Step::Write(t) => out.push(t.clone()),
                 Step::Source(_) => {}
-                Step::If { branches, otherwise } => {
+                Step::If {
+                    branches,
+                    otherwise,
+                } => {
                     branches.iter().for_each(|(_, s)| writes_of(s, out));
                     writes_of(otherwise, out);
                 }

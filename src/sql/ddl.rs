@@ -1347,7 +1347,11 @@ fn drop_key(name: &str) -> AlterOp {
 fn key_columns(cols: &[sqlparser::ast::IndexColumn]) -> Result<Vec<String>, Unsupported> {
     cols.iter()
         .map(|ic| match &ic.column.expr {
-            _ if matches!(ic.column.options.sort, Some(sqlparser::ast::OrderBySort::Desc)) => {
+            _ if matches!(
+                ic.column.options.sort,
+                Some(sqlparser::ast::OrderBySort::Desc)
+            ) =>
+            {
                 no(format!("a key part {} DESC", ic.column.expr))
             }
             Expr::Identifier(i) => Ok(i.value.clone()),
@@ -1537,8 +1541,11 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
 /// single quotes (it is not unescaped: `it''s`, `a\\b`).
 fn string_value(written: &str) -> String {
     let quoted = format!("'{written}'");
-    String::from_utf8_lossy(&super::lexer::unquote(quoted.as_bytes(), super::lexer::LexMode::default()))
-        .into_owned()
+    String::from_utf8_lossy(&super::lexer::unquote(
+        quoted.as_bytes(),
+        super::lexer::LexMode::default(),
+    ))
+    .into_owned()
 }
 
 /// A column definition as CREATE TABLE and ALTER TABLE write it, and an

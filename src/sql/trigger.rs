@@ -169,7 +169,12 @@ const UNSTEPPED: &[&str] = &[
 pub fn program(body: &str) -> Result<Vec<Step>, String> {
     let b = body.as_bytes();
     let tokens = lex(b, LexMode::default()).tokens;
-    let mut p = Stepper { b, body, t: &tokens, i: 0 };
+    let mut p = Stepper {
+        b,
+        body,
+        t: &tokens,
+        i: 0,
+    };
     let steps = p.statements(&[])?;
     match p.t.get(p.i) {
         None => Ok(steps),
@@ -286,7 +291,10 @@ impl Stepper<'_> {
                 return Err("vdb cannot read its body (an IF without THEN)".into());
             }
             // A CASE's own THEN would end the condition early.
-            if self.t[start..self.i].iter().any(|t| t.is_word(self.b, "CASE")) {
+            if self.t[start..self.i]
+                .iter()
+                .any(|t| t.is_word(self.b, "CASE"))
+            {
                 return Err("its body uses CASE in an IF condition".into());
             }
             let cond = self.body[self.t[start].start..self.t[self.i - 1].end].to_string();
@@ -302,7 +310,10 @@ impl Stepper<'_> {
             }
             self.expect("END")?;
             self.expect("IF")?;
-            return Ok(Step::If { branches, otherwise });
+            return Ok(Step::If {
+                branches,
+                otherwise,
+            });
         }
     }
 }
@@ -314,7 +325,10 @@ pub fn step_texts(steps: &[Step]) -> Vec<&str> {
     for s in steps {
         match s {
             Step::Write(t) | Step::Source(t) => out.push(t.as_str()),
-            Step::If { branches, otherwise } => {
+            Step::If {
+                branches,
+                otherwise,
+            } => {
                 for (c, s) in branches {
                     out.push(c.as_str());
                     out.extend(step_texts(s));
@@ -491,11 +505,20 @@ mod tests {
     #[test]
     fn a_body_vdb_cannot_step_through_names_what_it_uses() {
         for (body, why) in [
-            ("BEGIN DECLARE n INT; SET n = 1; END", "its body uses DECLARE"),
-            ("BEGIN WHILE 1 DO SET @a = 1; END WHILE; END", "its body uses WHILE"),
+            (
+                "BEGIN DECLARE n INT; SET n = 1; END",
+                "its body uses DECLARE",
+            ),
+            (
+                "BEGIN WHILE 1 DO SET @a = 1; END WHILE; END",
+                "its body uses WHILE",
+            ),
             ("l: BEGIN LEAVE l; END", "its body uses a label"),
             ("CALL p()", "its body uses CALL"),
-            ("IF CASE WHEN NEW.a THEN 1 END THEN SET @a = 1; END IF", "its body uses CASE in an IF condition"),
+            (
+                "IF CASE WHEN NEW.a THEN 1 END THEN SET @a = 1; END IF",
+                "its body uses CASE in an IF condition",
+            ),
         ] {
             assert_eq!(program(body), Err(why.to_string()), "{body}");
         }

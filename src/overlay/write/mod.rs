@@ -408,7 +408,11 @@ struct Firing {
 /// other NEW values than the server's: an AUTO_INCREMENT value not yet
 /// generated, a generated column not yet computed, or a column a later
 /// BEFORE trigger sets.
-fn before_steps_runnable(meta: &TableMeta, t: &crate::delta::Trigger, firing: Firing) -> Result<(), OverlayError> {
+fn before_steps_runnable(
+    meta: &TableMeta,
+    t: &crate::delta::Trigger,
+    firing: Firing,
+) -> Result<(), OverlayError> {
     let id = &meta.id;
     if !firing.before_steps {
         return unsupported(format!(

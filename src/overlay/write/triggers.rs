@@ -28,8 +28,8 @@ use crate::delta::{Row, TableId, TableMeta, Trigger, Writer};
 use crate::sql::rewrite::quote_ident;
 use crate::sql::trigger::{over_row, program, reads_tables, Step};
 
-use super::super::{rewrite_read, OverlayError};
 use super::super::meta::text_literal;
+use super::super::{rewrite_read, OverlayError};
 use super::{execute, literal, server, unsupported, WriteContext};
 
 /// A row a statement wrote, as its stepped triggers see it.
@@ -49,9 +49,10 @@ pub(super) fn writes(body: &str) -> bool {
         steps.iter().any(|s| match s {
             Step::Write(_) => true,
             Step::Source(_) => false,
-            Step::If { branches, otherwise } => {
-                branches.iter().any(|(_, s)| any(s)) || any(otherwise)
-            }
+            Step::If {
+                branches,
+                otherwise,
+            } => branches.iter().any(|(_, s)| any(s)) || any(otherwise),
         })
     }
     program(body).is_ok_and(|p| any(&p))
@@ -149,10 +150,10 @@ fn fire_all(
             };
             let changes_mode = t.sql_mode.as_bytes() != mode.as_slice();
             if changes_mode {
-                firing
-                    .cx
-                    .up
-                    .query(&format!("SET SESSION sql_mode = {}", text_literal(&t.sql_mode)))?;
+                firing.cx.up.query(&format!(
+                    "SET SESSION sql_mode = {}",
+                    text_literal(&t.sql_mode)
+                ))?;
             }
             let done = firing.run(&steps);
             if changes_mode {
@@ -190,9 +191,7 @@ impl Firing<'_, '_, '_, '_> {
                     let text = self.over_row(text)?;
                     let text = self.merged(&text)?;
                     log::debug!("trigger {} runs: {text}", self.trigger.name);
-                    self.cx
-                        .up
-                        .query(&format!("BEGIN NOT ATOMIC {text}; END"))?;
+                    self.cx.up.query(&format!("BEGIN NOT ATOMIC {text}; END"))?;
                 }
                 Step::If {
                     branches,
@@ -222,7 +221,11 @@ impl Firing<'_, '_, '_, '_> {
             let (row, i) = (row.as_ref()?, meta.position(c)?);
             literal(meta, i, &row[i]).ok()
         };
-        let out = over_row(text, |c| value(&self.row.new, c), |c| value(&self.row.old, c));
+        let out = over_row(
+            text,
+            |c| value(&self.row.new, c),
+            |c| value(&self.row.old, c),
+        );
         // A value vdb cannot write as a literal is left as written.
         if crate::sql::trigger::row_references(&out).is_empty() {
             Ok(out)
@@ -240,8 +243,13 @@ impl Firing<'_, '_, '_, '_> {
         if !reads_tables(text) {
             return Ok(text.to_string());
         }
-        Ok(rewrite_read(text.as_bytes(), &self.w.next, Some(&self.meta.id.schema), None)?
-            .unwrap_or_else(|| text.to_string()))
+        Ok(rewrite_read(
+            text.as_bytes(),
+            &self.w.next,
+            Some(&self.meta.id.schema),
+            None,
+        )?
+        .unwrap_or_else(|| text.to_string()))
     }
 
     /// A write of the body, captured into the statement's state.
@@ -289,10 +297,15 @@ fn qualified(text: &str, schema: &str) -> Result<String, OverlayError> {
     let b = text.as_bytes();
     let mode = crate::sql::lexer::LexMode::default();
     let t = crate::sql::lexer::lex(b, mode).tokens;
-    if t.first().is_some_and(|f| f.is_word(b, "INSERT") || f.is_word(b, "REPLACE")) {
+    if t.first()
+        .is_some_and(|f| f.is_word(b, "INSERT") || f.is_word(b, "REPLACE"))
+    {
         let modifiers = ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"];
         let mut i = 1;
-        while t.get(i).is_some_and(|x| modifiers.iter().any(|m| x.is_word(b, m))) {
+        while t
+            .get(i)
+            .is_some_and(|x| modifiers.iter().any(|m| x.is_word(b, m)))
+        {
             i += 1;
         }
         if let Some((None, _, _)) = crate::sql::lexer::name_at(b, &t, i, mode) {
@@ -333,7 +346,11 @@ mod tests {
     #[test]
     fn a_trigger_statement_names_its_tables_in_the_trigger_database() {
         assert_eq!(
-            qualified("INSERT IGNORE INTO log (a) SELECT x FROM t JOIN o.u ON 1", "db").unwrap(),
+            qualified(
+                "INSERT IGNORE INTO log (a) SELECT x FROM t JOIN o.u ON 1",
+                "db"
+            )
+            .unwrap(),
             "INSERT IGNORE INTO `db`.log (a) SELECT x FROM `db`.t JOIN o.u ON 1"
         );
         assert_eq!(
