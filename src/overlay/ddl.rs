@@ -527,47 +527,14 @@ fn create(
                 name: name.clone(),
             };
             let source = load(cx.up, cx.delta, &other)?;
-            let collation = match &source.collation {
-                Some(c) => Some(c.clone()),
-                None => cx
-                    .up
-                    .query(&format!(
-                        "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
-                        text_literal(&other.schema),
-                        text_literal(&other.name)
-                    ))?
-                    .first()
-                    .filter(|r| r[0].is_some())
-                    .map(|r| super::meta::text(&r[0])),
-            };
-            // A source table's plain indexes are not in its definition.
-            let indexes = if source.created {
-                source.indexes.clone()
-            } else {
-                source_plain_indexes(cx.up, &other)?
-                    .into_iter()
-                    .map(|(name, names)| UniqueKey {
-                        name,
-                        columns: names.iter().filter_map(|n| source.position(n)).collect(),
-                    })
-                    .collect()
-            };
-            TableMeta {
-                id: id.clone(),
-                columns: source.columns.clone(),
-                unique_keys: source.unique_keys.clone(),
-                // LIKE copies neither foreign keys nor triggers.
-                foreign_keys: Vec::new(),
-                referenced_by: Vec::new(),
-                checks: source.checks.clone(),
-                auto_increment: source.auto_column().map(|_| 1),
-                triggers: Vec::new(),
-                created: true,
-                indexes,
-                collation,
-                comment: source.comment.clone(),
-                row_format: source.row_format.clone(),
-            }
+            let mut meta = super::alter::as_created(cx, &source)?;
+            meta.id = id.clone();
+            // LIKE copies neither foreign keys nor triggers.
+            meta.foreign_keys = Vec::new();
+            meta.referenced_by = Vec::new();
+            meta.triggers = Vec::new();
+            meta.auto_increment = source.auto_column().map(|_| 1);
+            meta
         }
         None => {
             let mut columns: Vec<ColumnMeta> = Vec::with_capacity(c.columns.len());

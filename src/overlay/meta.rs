@@ -370,7 +370,7 @@ fn read_blocked(table: &TableId, body: &str) -> Option<String> {
 /// writes may not also set NEW columns (its steps run once the row is
 /// computed).
 fn stepped_blocked(table: &TableId, t: &Trigger) -> Option<String> {
-    use crate::sql::trigger::{program, row_references, step_texts, Step};
+    use crate::sql::trigger::{program, row_references, step_texts};
     let body = t.body.as_str();
     let steps = match program(body) {
         Ok(steps) => steps,
@@ -379,25 +379,8 @@ fn stepped_blocked(table: &TableId, t: &Trigger) -> Option<String> {
     if t.before && row_references(body).iter().any(|r| r.assigned) {
         return Some("its body writes tables and sets NEW columns".into());
     }
-    fn writes_of(steps: &[Step], out: &mut Vec<String>) {
-        for s in steps {
-            match s {
-                Step::Write(t) => out.push(t.clone()),
-                Step::Source(_) => {}
-                Step::If {
-                    branches,
-                    otherwise,
-                } => {
-                    branches.iter().for_each(|(_, s)| writes_of(s, out));
-                    writes_of(otherwise, out);
-                }
-            }
-        }
-    }
-    let mut writes = Vec::new();
-    writes_of(&steps, &mut writes);
-    step_texts(&steps).into_iter().find_map(|text| {
-        let own_write = writes.iter().any(|w| w == text)
+    step_texts(&steps).into_iter().find_map(|(text, write)| {
+        let own_write = write
             && match crate::sql::write::parse_write(text.as_bytes(), Default::default()) {
                 Ok(crate::sql::write::Write::Insert(i)) => names(table, &i.table),
                 Ok(crate::sql::write::Write::Update(u)) => names(table, &u.table),

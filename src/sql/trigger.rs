@@ -319,18 +319,19 @@ impl Stepper<'_> {
 }
 
 /// Every statement text of `steps` (writes, source statements and
-/// conditions), in order.
-pub fn step_texts(steps: &[Step]) -> Vec<&str> {
+/// conditions), in order, each with whether it is a write.
+pub fn step_texts(steps: &[Step]) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     for s in steps {
         match s {
-            Step::Write(t) | Step::Source(t) => out.push(t.as_str()),
+            Step::Write(t) => out.push((t.as_str(), true)),
+            Step::Source(t) => out.push((t.as_str(), false)),
             Step::If {
                 branches,
                 otherwise,
             } => {
                 for (c, s) in branches {
-                    out.push(c.as_str());
+                    out.push((c.as_str(), false));
                     out.extend(step_texts(s));
                 }
                 out.extend(step_texts(otherwise));

@@ -2073,7 +2073,8 @@ impl Run<'_, '_> {
             .columns
             .iter()
             .enumerate()
-            .filter(|(i, c)| !self.assigned.contains(i) && !set_by_trigger(&c.name))
+            .filter(|(i, c)| c.on_update.is_some() && !self.assigned.contains(i))
+            .filter(|(_, c)| !set_by_trigger(&c.name))
             .filter_map(|(i, c)| Some((i, c.on_update.clone()?)))
             .collect();
         if auto.is_empty() || pairs.iter().all(|(o, n)| o == n) {

@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use crate::delta::{Row, TableId, TableMeta, Trigger, Writer};
 use crate::sql::rewrite::quote_ident;
-use crate::sql::trigger::{over_row, program, reads_tables, Step};
+use crate::sql::trigger::{over_row, program, reads_tables, step_texts, Step};
 
 use super::super::meta::text_literal;
 use super::super::{rewrite_read, OverlayError};
@@ -45,17 +45,7 @@ pub(super) struct Fired {
 
 /// Whether a body has a step that writes a table.
 pub(super) fn writes(body: &str) -> bool {
-    fn any(steps: &[Step]) -> bool {
-        steps.iter().any(|s| match s {
-            Step::Write(_) => true,
-            Step::Source(_) => false,
-            Step::If {
-                branches,
-                otherwise,
-            } => branches.iter().any(|(_, s)| any(s)) || any(otherwise),
-        })
-    }
-    program(body).is_ok_and(|p| any(&p))
+    program(body).is_ok_and(|p| step_texts(&p).iter().any(|(_, write)| *write))
 }
 
 /// The AUTO_INCREMENT counters a failed statement's triggers moved: the
@@ -109,6 +99,16 @@ fn fire_all(
     if triggers.is_empty() {
         return Ok(Vec::new());
     }
+    // Each body read once, for all the rows.
+    let mut programs = Vec::with_capacity(triggers.len());
+    for t in &triggers {
+        programs.push(program(&t.body).map_err(|why| {
+            OverlayError::Unsupported(format!(
+                "writing to {}, whose trigger {} vdb cannot run ({why})",
+                meta.id, t.name
+            ))
+        })?);
+    }
     // The tables the statement uses, and those of the statements that
     // fired it.
     let mut used = cx.invoked_by.clone();
@@ -131,13 +131,11 @@ fn fire_all(
         .unwrap_or_default();
     let mut raised = Vec::new();
     for row in fired {
-        for t in triggers.iter().filter(|t| t.event == row.event) {
-            let steps = program(&t.body).map_err(|why| {
-                OverlayError::Unsupported(format!(
-                    "writing to {}, whose trigger {} vdb cannot run ({why})",
-                    meta.id, t.name
-                ))
-            })?;
+        for (t, steps) in triggers
+            .iter()
+            .zip(&programs)
+            .filter(|(t, _)| t.event == row.event)
+        {
             let mut firing = Firing {
                 cx: &mut *cx,
                 w: &mut *w,
@@ -155,7 +153,7 @@ fn fire_all(
                     text_literal(&t.sql_mode)
                 ))?;
             }
-            let done = firing.run(&steps);
+            let done = firing.run(steps);
             if changes_mode {
                 cx.up.query(&format!(
                     "SET SESSION sql_mode = {}",

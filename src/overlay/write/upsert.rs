@@ -75,6 +75,8 @@ impl Run<'_, '_> {
         let mut inserted: Vec<Row> = Vec::new();
         let mut first_generated = None;
         let mut last_row: Option<Row> = None;
+        let (fires_insert, fires_update) =
+            (self.fires_stepped("INSERT"), self.fires_stepped("UPDATE"));
         for (i, mut row) in rows.into_iter().enumerate() {
             let mut generated = None;
             if let Some(a) = auto {
@@ -100,7 +102,7 @@ impl Run<'_, '_> {
                     first_generated = generated;
                 }
                 inserted.push(row.clone());
-                if self.fires_stepped("INSERT") {
+                if fires_insert {
                     self.fired.push(Fired {
                         event: "INSERT",
                         old: None,
@@ -156,7 +158,7 @@ impl Run<'_, '_> {
                 old: Some(old.clone()),
                 new: Some(new.clone()),
             };
-            let fires = self.fires_stepped("UPDATE");
+            let fires = fires_update;
             if old == new {
                 give_back(&mut sim);
                 if fires {
