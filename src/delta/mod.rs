@@ -450,6 +450,12 @@ fn int_key(n: i128) -> [u8; 17] {
     out
 }
 
+/// The integer an [`int_key`] encodes.
+fn int_of_key(k: &[u8]) -> Option<i128> {
+    let bytes: [u8; 16] = k.strip_prefix(&[2])?.try_into().ok()?;
+    Some((u128::from_be_bytes(bytes) ^ (1u128 << 127)) as i128)
+}
+
 /// Encodes key values as map keys: each value length-prefixed, NULL apart.
 pub fn encode_key<'v>(values: impl IntoIterator<Item = &'v Value>) -> Vec<u8> {
     let mut out = Vec::new();
@@ -712,6 +718,9 @@ impl TableDelta {
                 .iter()
                 .all(|(i, p)| p.admits(row[*i].as_deref(), &cols[*i].column))
         };
+        if let Some(in_place) = self.in_place(ranges.as_deref(), &passes, used)? {
+            return Ok(in_place.map(Arc::new));
+        }
         let rows: Vec<&Row> = self
             .in_view_order(entries_in_ranges(&self.rows, &ranges))
             .into_iter()
@@ -748,6 +757,137 @@ impl TableDelta {
             .collect();
         self.build(&conditions, hidden.into_iter(), rows.into_iter(), used)
             .map(|s| Some(Arc::new(s)))
+    }
+
+    /// The merged view of a few keys (`WHERE id = 7`, `id IN (...)`, `id
+    /// BETWEEN 100 AND 199`) written as the source's table itself: captured
+    /// changes of its rows are spelled over them (`CASE id WHEN 7 THEN ...
+    /// ELSE c END`) and its deleted rows left out (`id NOT IN (...)`). With
+    /// no UNION, the source merges such a derived table into the query: it
+    /// reads the table by its index and builds no temporary table, as for
+    /// the query on the table itself (a UNION of the same rows costs it
+    /// about half as much again).
+    ///
+    /// `None` when that form does not apply: the key is not one integer
+    /// column, the query does not bound it narrowly (a column spelled over
+    /// is no longer indexed, so a wide key range may read many more rows
+    /// than the query's own index would), a row the query may use was
+    /// inserted rather than changed in place, or too many rows changed.
+    /// `Some(None)`: nothing the query may use changed.
+    fn in_place(
+        &self,
+        ranges: Option<&[KeyRange]>,
+        passes: &dyn Fn(&Row) -> bool,
+        used: Option<&[bool]>,
+    ) -> Result<Option<Option<String>>, BadValue> {
+        /// Keys a query may bound itself to for the in-place form.
+        const KEYS: i128 = 1000;
+        /// Rows spelled over the source's in one view.
+        const ROWS: usize = 64;
+        let Some(ranges) = ranges else {
+            return Ok(None);
+        };
+        if self.counted || self.meta.created || self.key.len() != 1 {
+            return Ok(None);
+        }
+        let int = |b: &Bound<Vec<u8>>| match b {
+            Bound::Included(k) | Bound::Excluded(k) => int_of_key(k),
+            Bound::Unbounded => None,
+        };
+        let mut keys: i128 = 0;
+        for (lo, hi) in ranges {
+            let (Some(a), Some(b)) = (int(lo), int(hi)) else {
+                return Ok(None);
+            };
+            keys = keys.saturating_add(match hi {
+                Bound::Included(_) => b.saturating_sub(a).saturating_add(1),
+                _ => b.saturating_sub(a),
+            });
+        }
+        if keys > KEYS {
+            return Ok(None);
+        }
+        let some = Some(ranges.to_vec());
+        let mut over: Vec<&Row> = Vec::new();
+        let mut gone: Vec<&Row> = Vec::new();
+        for (k, key) in entries_in_ranges(&self.hidden, &some) {
+            match self.rows.get(k) {
+                Some(row) if passes(row) => over.push(row),
+                // Changed so that the query cannot use it, or deleted.
+                _ => gone.push(key),
+            }
+        }
+        let inserted = entries_in_ranges(&self.rows, &some)
+            .into_iter()
+            .any(|(k, row)| !self.hidden.contains_key(k) && passes(row));
+        if inserted || over.len() > ROWS {
+            return Ok(None);
+        }
+        if over.is_empty() && gone.is_empty() {
+            return Ok(Some(None));
+        }
+        let cols = &self.meta.columns;
+        let key = self.key[0];
+        let key_name = quote_ident(&cols[key].name);
+        let shown = |j: usize| used.is_none_or(|u| u.get(j).copied().unwrap_or(true));
+        let mut sql = String::with_capacity(96 + over.len() * 48 * cols.len());
+        sql.push_str("(SELECT ");
+        let mut first = true;
+        for (j, c) in cols.iter().enumerate() {
+            if !shown(j) {
+                continue;
+            }
+            if !std::mem::take(&mut first) {
+                sql.push_str(", ");
+            }
+            let name = quote_ident(&c.name);
+            // The source's own column, as the UNION form reads it.
+            let own = if c.column.bit_width().is_some() {
+                format!("CAST({name} AS UNSIGNED)")
+            } else {
+                name.clone()
+            };
+            if j == key || over.is_empty() {
+                sql.push_str(&own);
+                if own != name {
+                    sql.push_str(" AS ");
+                    sql.push_str(&name);
+                }
+                continue;
+            }
+            sql.push_str("CASE ");
+            sql.push_str(&key_name);
+            for row in &over {
+                sql.push_str(" WHEN ");
+                sql.push_str(&cols[key].column.literal(row[key].as_deref())?);
+                sql.push_str(" THEN ");
+                sql.push_str(&c.column.literal(row[j].as_deref())?);
+            }
+            sql.push_str(" ELSE ");
+            sql.push_str(&own);
+            sql.push_str(" END AS ");
+            sql.push_str(&name);
+        }
+        if first {
+            // No column is used (`SELECT COUNT(*)`): the key stands in.
+            sql.push_str(&key_name);
+        }
+        sql.push_str(" FROM ");
+        sql.push_str(&self.meta.id.quoted());
+        if !gone.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&key_name);
+            sql.push_str(" NOT IN (");
+            for (n, k) in gone.iter().enumerate() {
+                if n > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&cols[key].column.literal(k[0].as_deref())?);
+            }
+            sql.push(')');
+        }
+        sql.push(')');
+        Ok(Some(Some(sql)))
     }
 
     /// The key in `rows` of a delta row with `row`'s key (for a key-less

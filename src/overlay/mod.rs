@@ -25,7 +25,7 @@ pub mod write;
 use crate::delta::{DeltaState, TableDelta, TableId, Value};
 use crate::sql::columns::NamedColumns;
 use crate::sql::restrict::{is_integer, Decimal, Lit, Pred, Probe, Test};
-use crate::sql::rewrite::{quote_ident, splice, unqualify_columns};
+use crate::sql::rewrite::{qualifies_columns, quote_ident, splice, unqualify_columns};
 use crate::sql::tables::table_refs;
 use crate::upstream::UpstreamError;
 
@@ -295,7 +295,11 @@ pub fn rewrite_traced(
             e.column_type, e.value
         )));
     }
-    let out = unqualify_columns(&out, &unaliased);
+    let out = if qualifies_columns(text, &unaliased) {
+        unqualify_columns(&out, &unaliased)
+    } else {
+        out
+    };
     Ok((any || !std::ptr::eq(text, original)).then_some(Rewritten {
         text: out,
         derived,
@@ -401,7 +405,11 @@ pub fn rewrite_bound(
             }
         }
     });
-    let text = unqualify_columns(&out, &unaliased);
+    let text = if qualifies_columns(text, &unaliased) {
+        unqualify_columns(&out, &unaliased)
+    } else {
+        out
+    };
     (!failed).then_some(Rewritten {
         text,
         derived,

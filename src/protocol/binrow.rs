@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use super::packet::lenenc_int;
 
+/// MYSQL_TYPE_NEWDECIMAL.
+pub const TYPE_NEWDECIMAL: u8 = 0xf6;
 /// MYSQL_TYPE_BIT.
 pub const TYPE_BIT: u8 = 0x10;
 

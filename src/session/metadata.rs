@@ -24,8 +24,8 @@ use std::sync::Arc;
 use super::table_columns::{self, Charsets};
 use crate::delta::TableMeta;
 
-use crate::protocol::binrow::{self, TYPE_BIT};
-use crate::protocol::coldef::{ColumnDef, KEY_FLAGS, NAME, ORG_TABLE, TABLE, ZEROFILL_FLAG};
+use crate::protocol::binrow::{self, TYPE_BIT, TYPE_NEWDECIMAL};
+use crate::protocol::coldef::{ColumnDef, KEY_FLAGS, NAME, TABLE, ZEROFILL_FLAG};
 use crate::protocol::packet::{lenenc_int, put_lenenc_bytes};
 use crate::protocol::response::ResultPatch;
 use crate::sql::lexer::{lex, Kind, LexMode};
@@ -115,6 +115,10 @@ enum Conv {
     /// Both: a ZEROFILL integer padded in text rows to the first width,
     /// narrowed in binary rows to the second number of bytes.
     PadWidth(usize, usize),
+    /// An integer the merged view gave as a DECIMAL (a YEAR spelled over
+    /// by a literal): in binary rows, its digits back to an integer of
+    /// this many bytes (text rows carry the same digits either way).
+    Digits(usize),
 }
 
 /// How a value of a type travels in a binary row, for types that are not
@@ -210,6 +214,7 @@ impl MetaPatch {
                 // column's own (they fit it).
                 (Some(a), Some(b)) if a > b && !self.cursor => Conv::Width(b),
                 (Some(a), Some(b)) if a == b => Conv::Keep,
+                (None, Some(b)) if from == TYPE_NEWDECIMAL && !self.cursor => Conv::Digits(b),
                 // Only NULLs (a bare NULL is a NULL or an empty string
                 // column), or one binary encoding for both.
                 _ if from == 0x06 || got.length() == 0 || encoding(from) == encoding(to) => {
@@ -239,14 +244,17 @@ impl MetaPatch {
 
     fn patched(&self, index: usize, payload: &[u8]) -> Option<(Vec<u8>, Conv)> {
         let got = ColumnDef::parse(payload)?;
-        // Only a derived table's columns come without an original table.
-        // (Expressions over them, `MAX(id)`, are left as they come: the
+        // A derived table's columns come without an original table, or,
+        // when the source merged it into the query (see
+        // `TableDelta::projected_sql`'s in-place form), as the table's but
+        // with the query's alias for their original name. Either way the
+        // client's own query describes them. (Expressions over them,
+        // `MAX(id)`, come without a table and are left as they come: the
         // server's PREPARE describes expressions differently from their
         // results.)
-        if !got.names[ORG_TABLE].is_empty()
-            || !self
-                .derived
-                .contains(String::from_utf8_lossy(got.names[TABLE]).as_ref())
+        if !self
+            .derived
+            .contains(String::from_utf8_lossy(got.names[TABLE]).as_ref())
         {
             return None;
         }
@@ -260,7 +268,10 @@ impl MetaPatch {
         if truth.names[NAME] != got.names[NAME] || truth.names[TABLE] != got.names[TABLE] {
             return None;
         }
-        let conv = self.conversion(&truth, &got, false)?;
+        // The in-place form's CASE may give a column another type than
+        // the table's (wider integers, a YEAR as DECIMAL).
+        let retyped = truth.column_type() != got.column_type();
+        let conv = self.conversion(&truth, &got, retyped)?;
         Some((self.delivered(payload.clone(), truth.flags()), conv))
     }
 
@@ -314,6 +325,13 @@ impl MetaPatch {
                 Conv::Width(width) | Conv::PadWidth(_, width) => {
                     out.extend_from_slice(value.get(..*width)?)
                 }
+                Conv::Digits(width) => {
+                    let mut pos = 0;
+                    let len = lenenc_int(value, &mut pos)? as usize;
+                    let digits = std::str::from_utf8(value.get(pos..pos + len)?).ok()?;
+                    let n: i64 = digits.parse().ok()?;
+                    out.extend_from_slice(n.to_le_bytes().get(..*width)?)
+                }
                 _ => out.extend_from_slice(value),
             }
         }
@@ -351,11 +369,12 @@ impl ResultPatch for MetaPatch {
 
     fn row(&mut self, payload: &[u8], binary: bool) -> Option<Vec<u8>> {
         if binary {
-            if !self
-                .conv
-                .iter()
-                .any(|c| matches!(c, Conv::Bits(_) | Conv::Width(_) | Conv::PadWidth(..)))
-            {
+            if !self.conv.iter().any(|c| {
+                matches!(
+                    c,
+                    Conv::Bits(_) | Conv::Width(_) | Conv::PadWidth(..) | Conv::Digits(_)
+                )
+            }) {
                 return None;
             }
             return self.binary_row(payload);
@@ -404,9 +423,17 @@ mod tests {
             patch.column(0, &def("x", "", "id", 10, 0)),
             Some(truth.columns[0].clone())
         );
-        // An expression, and a real table's column, are left alone.
+        // An expression is left alone.
         assert!(patch.column(1, &def("", "", "1+1", 3, 0)).is_none());
-        assert!(patch.column(2, &def("x", "u", "n", 11, 0)).is_none());
+        // A derived table the source merged into the query gives its
+        // columns with the table's names: they too take the description.
+        assert_eq!(
+            patch.column(2, &def("x", "x", "n", 11, 0)),
+            Some(truth.columns[2].clone())
+        );
+        // Another table's column is left alone.
+        let mut other = MetaPatch::new(&["x".to_string()], truth.clone(), true);
+        assert!(other.column(0, &def("y", "u", "id", 11, 0)).is_none());
         // ZEROFILL values are padded to the width.
         assert!(patch.rows());
         let mut row = Vec::new();

@@ -23,6 +23,13 @@ pub struct NamedColumns {
     names: HashSet<String>,
 }
 
+/// Reserved words frequent in queries.
+const RESERVED: &[&str] = &[
+    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS", "NULL", "BETWEEN", "AS", "ON",
+    "JOIN", "LEFT", "INNER", "ORDER", "GROUP", "BY", "LIMIT", "DESC", "ASC", "LIKE", "UNION",
+    "ALL", "DISTINCT", "HAVING", "CASE", "WHEN", "THEN", "ELSE", "EXISTS", "FOR", "UPDATE",
+];
+
 impl NamedColumns {
     /// What `sql` names.
     pub fn of(sql: &str, mode: LexMode) -> NamedColumns {
@@ -32,6 +39,11 @@ impl NamedColumns {
         for (i, t) in tokens.iter().enumerate() {
             match t.kind {
                 Kind::Word if t.is_word(bytes, "NATURAL") => used.all = true,
+                // Numbers, and reserved words no unquoted column is named
+                // (the common ones: each name costs a lowercase copy).
+                Kind::Word
+                    if bytes[t.start].is_ascii_digit()
+                        || RESERVED.iter().any(|w| t.is_word(bytes, w)) => {}
                 Kind::Word | Kind::QuotedIdent => {
                     if let Some(name) = t.name(bytes, mode) {
                         used.names.insert(name.to_lowercase());

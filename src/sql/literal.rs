@@ -244,12 +244,11 @@ fn is_name(s: &str) -> bool {
 
 fn hex(v: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let mut s = String::with_capacity(v.len() * 2);
+    let mut s = Vec::with_capacity(v.len() * 2);
     for b in v {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+        s.extend_from_slice(&[DIGITS[(b >> 4) as usize], DIGITS[(b & 15) as usize]]);
     }
-    s
+    String::from_utf8(s).expect("hex digits are ASCII")
 }
 
 #[cfg(test)]

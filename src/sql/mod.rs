@@ -14,6 +14,7 @@ pub mod literal;
 pub mod restrict;
 pub mod rewrite;
 pub mod row_count;
+pub mod shapes;
 pub mod tables;
 pub mod temporary;
 pub mod trigger;

@@ -86,14 +86,35 @@ pub fn splice(
 /// `t`, which have no database, and the server resolves `t.col` to the
 /// same column. Names compare exactly, as written.
 pub fn unqualify_columns(sql: &str, tables: &[(String, String)]) -> String {
+    let cut = qualified_columns(sql, tables);
+    let mut out = String::with_capacity(sql.len());
+    let mut at = 0;
+    for r in cut {
+        out.push_str(&sql[at..r.start]);
+        at = r.end;
+    }
+    out.push_str(&sql[at..]);
+    out
+}
+
+/// Whether `sql` names a column as `db.t.column` for one of `tables`: a
+/// text spliced from it then needs [`unqualify_columns`] (which the
+/// derived tables it gains never do: asking the shorter text first spares
+/// lexing their literals).
+pub fn qualifies_columns(sql: &str, tables: &[(String, String)]) -> bool {
+    !qualified_columns(sql, tables).is_empty()
+}
+
+/// The `db.` parts of `db.t.column` for `tables`.
+fn qualified_columns(sql: &str, tables: &[(String, String)]) -> Vec<std::ops::Range<usize>> {
     use super::lexer::{lex, Kind, LexMode};
+    let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
     if tables.is_empty() {
-        return sql.to_string();
+        return cut;
     }
     let mode = LexMode::default();
     let bytes = sql.as_bytes();
     let t = lex(bytes, mode).tokens;
-    let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
     let mut i = 0;
     while i + 4 < t.len() {
         let named = |k: usize| t[k].name(bytes, mode);
@@ -113,14 +134,7 @@ pub fn unqualify_columns(sql: &str, tables: &[(String, String)]) -> String {
         }
         i += 1;
     }
-    let mut out = String::with_capacity(sql.len());
-    let mut at = 0;
-    for r in cut {
-        out.push_str(&sql[at..r.start]);
-        at = r.end;
-    }
-    out.push_str(&sql[at..]);
-    out
+    cut
 }
 
 #[cfg(test)]

@@ -44,8 +44,15 @@ pub struct TableRef {
 pub struct AnalysisError(pub String);
 
 /// Parses `sql` (one or more statements) and returns its base-table
-/// references in text order.
+/// references in text order. A text of a shape seen before (the same
+/// statement with other literals) is not parsed again: see
+/// [`super::shapes`].
 pub fn table_refs(sql: &str) -> Result<Vec<TableRef>, AnalysisError> {
+    super::shapes::refs_by_shape(sql, parse_refs)
+}
+
+/// [`table_refs`], parsing every time.
+pub(super) fn parse_refs(sql: &str) -> Result<Vec<TableRef>, AnalysisError> {
     let options = ParserOptions::new().with_unescape(false);
     let statements = Parser::new(&MySqlDialect {})
         .with_options(options)

@@ -631,3 +631,23 @@ INSERT INTO docs (id, title) VALUES (8, 'eight')
 DELETE FROM docs WHERE id > 3 ORDER BY id DESC LIMIT 1
 SELECT * FROM docs ORDER BY id
 SELECT * FROM doc_archive ORDER BY n
+
+-- case: reads that name a few keys see rows changed in place, deleted, moved to another key and inserted
+UPDATE customers SET name = CONCAT(name, ' (edited)'), country = 'NO' WHERE id IN (1, 3)
+UPDATE orders SET total = total * 2, note = NULL WHERE id BETWEEN 2 AND 4
+DELETE FROM orders WHERE id = 5
+UPDATE customers SET country = NULL WHERE id = 2
+SELECT * FROM customers WHERE id = 1
+SELECT id, name, country FROM customers WHERE id IN (1, 2, 3, 4) ORDER BY id
+SELECT id, country FROM customers WHERE id IN (1, 2, 3) AND country = 'NO' ORDER BY id
+SELECT id, country FROM customers WHERE id BETWEEN 1 AND 3 AND country IS NULL
+SELECT COUNT(*), SUM(total), MIN(note), MAX(placed_on) FROM orders WHERE id BETWEEN 1 AND 6
+SELECT o.id, o.total, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id IN (1, 3, 4, 5) ORDER BY o.id
+SELECT c.id, COUNT(o.id) FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE c.id <= 3 AND c.id >= 1 GROUP BY c.id ORDER BY c.id
+SELECT * FROM orders WHERE id = 5
+UPDATE orders SET id = 50 WHERE id = 6
+SELECT id, total FROM orders WHERE id IN (6, 50) ORDER BY id
+INSERT INTO orders (id, customer_id, placed_on, total) VALUES (5, 2, '2025-01-01', 5.5)
+SELECT id, customer_id, total FROM orders WHERE id BETWEEN 4 AND 7 ORDER BY id DESC
+SELECT id, name FROM customers WHERE id = 3 FOR UPDATE
+SELECT (SELECT name FROM customers WHERE id = 3), (SELECT total FROM orders WHERE id = 3)

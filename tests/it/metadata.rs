@@ -233,3 +233,57 @@ fn reads_of_created_and_altered_tables_carry_a_real_tables_column_metadata() {
     crate::capture::drop_scratch(&scratch);
     assert_source_unchanged(&before);
 }
+
+/// Reads that bound a changed table's key to a few rows (`id = 1`, `IN`,
+/// `BETWEEN`) read it as the source's own table with the captured rows
+/// spelled over it (a derived table the source merges into the query).
+/// Every column type keeps its values and metadata that way too, in both
+/// protocols: each row of vdbt_types.alltypes is changed and changed back,
+/// so that the merged view must equal the untouched source exactly.
+#[test]
+fn reads_by_key_over_rows_changed_in_place_keep_every_type() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut through = vdb.conn(Some("vdbt_types"));
+    for sql in [
+        "UPDATE alltypes SET vc = CONCAT(vc, '+') WHERE id IN (1, 2, 4)",
+        "UPDATE alltypes SET vc = LEFT(vc, CHAR_LENGTH(vc) - 1) WHERE id IN (1, 2, 4)",
+        "UPDATE alltypes SET vc = 'x' WHERE id = 3",
+        "UPDATE alltypes SET vc = NULL WHERE id = 3",
+    ] {
+        through
+            .query_drop(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    // Every row is the delta's now.
+    let changed: Option<String> = through
+        .query_first("SELECT value FROM vdb.status WHERE name = 'changed_rows'")
+        .unwrap();
+    assert_eq!(changed.as_deref(), Some("4"));
+    let columns = "id, ti, tiu, si, siu, mi, miu, i, iu, bi, biu, zf, dec1, dec2, fl, db, b1, b64, \
+         d, dt, dt6, ts, t, t6, y, c, vc, bin, vbin, tt, tx, mt, lt, tb, bl, mb, lb, e, st, j, latin, utf3";
+    let mut direct = source().conn(Some("vdbt_types"));
+    for filter in [
+        "id = 1",
+        "id = 4",
+        "id IN (2, 3)",
+        "id BETWEEN 1 AND 4 ORDER BY id DESC",
+        "id >= 2 AND id <= 3 AND vc IS NULL",
+    ] {
+        for sql in [
+            format!("SELECT {columns} FROM alltypes WHERE {filter}"),
+            format!("SELECT a.id AS k, a.zf, a.b64, a.e, a.st FROM alltypes AS a WHERE a.{filter}"),
+        ] {
+            let (cols, rows) = described(&mut through, &sql);
+            let (want_cols, want_rows) = described(&mut direct, &sql);
+            assert_eq!(cols, want_cols, "{sql}: text protocol metadata");
+            assert_eq!(rows, want_rows, "{sql}: text protocol rows");
+            let (prep, cols, rows) = described_prepared(&mut through, &sql);
+            let (want_prep, want_cols, want_rows) = described_prepared(&mut direct, &sql);
+            assert_eq!(prep, want_prep, "{sql}: PREPARE metadata");
+            assert_eq!(cols, want_cols, "{sql}: binary protocol metadata");
+            assert_eq!(rows, want_rows, "{sql}: binary protocol rows");
+        }
+    }
+    assert_source_unchanged(&before);
+}

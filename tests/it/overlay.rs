@@ -86,11 +86,17 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
         Value::Bytes(b) => Some(b),
         other => panic!("{other:?}"),
     };
+    let at_source: Vec<mysql::Row> = c
+        .query(format!(
+            "SELECT `{key}` FROM vdbt_shop.`{table}` WHERE `{key}` IN ({list})"
+        ))
+        .unwrap();
     let mut t = TableDelta::new(meta, vec![key_at]);
-    // Each changed key hides the source's row (when there is one) ...
-    for k in changed {
+    // Each changed key the source has hides the source's row (as vdb's
+    // delta does: a hidden key is a source row) ...
+    for k in at_source {
         let mut old = vec![None; width];
-        old[key_at] = Some(k.as_bytes().to_vec());
+        old[key_at] = bytes(k.unwrap().remove(0));
         t.delete(&old);
     }
     // ... and the rows vdbt_shop_after has under those keys take its place.
