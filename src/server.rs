@@ -165,7 +165,7 @@ impl Server {
             charsets: std::sync::OnceLock::new(),
         });
         if let Some(path) = &shared.config.state {
-            if let Some(loaded) = state_file::load(path).map_err(StartError::State)? {
+            if let Some(mut loaded) = state_file::load(path).map_err(StartError::State)? {
                 let login = upstream::Login {
                     capabilities: crate::protocol::handshake::plain_client_capabilities(),
                     collation: 45,
@@ -175,6 +175,8 @@ impl Server {
                 let mut up = upstream::Upstream::connect(&shared.config.source, &login)
                     .map_err(|e| StartError::Source(where_.clone(), e))?;
                 state_file::check_against_source(&loaded, &mut up).map_err(StartError::State)?;
+                state_file::judge_triggers_again(&mut loaded, &mut up)
+                    .map_err(StartError::State)?;
                 up.quit();
                 let rows = loaded.current.changed_rows();
                 let snapshots = loaded.snapshots.len();

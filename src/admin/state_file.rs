@@ -107,6 +107,42 @@ pub fn check_against_source(loaded: &Loaded, up: &mut Upstream) -> Result<(), St
     Ok(())
 }
 
+/// Decides again, for this vdb, which triggers of the loaded states it can
+/// run: the reasons a state file keeps are those of the vdb that saved it,
+/// which may have refused what this one runs (AFTER triggers, before
+/// format 6). Reads the source's stored routines through `up`.
+pub fn judge_triggers_again(loaded: &mut Loaded, up: &mut Upstream) -> Result<(), String> {
+    let states =
+        std::iter::once(&mut loaded.current).chain(loaded.snapshots.iter_mut().map(|s| &mut s.2));
+    for state in states {
+        let judged = |meta: &Arc<TableMeta>, up: &mut Upstream| {
+            let mut m = TableMeta::clone(meta);
+            crate::overlay::meta::judge_triggers(up, &m.id.clone(), &mut m.triggers)
+                .map_err(|e| format!("cannot read the triggers of {} ({e:?})", meta.id))?;
+            // A file older than format 4 kept only the names: those stay
+            // refused for the reason it gave.
+            for (t, was) in m.triggers.iter_mut().zip(&meta.triggers) {
+                if was.body.is_empty() {
+                    t.blocked = was.blocked.clone();
+                }
+            }
+            Ok::<_, String>(Arc::new(m))
+        };
+        for t in state.tables.values_mut() {
+            if !t.meta.triggers.is_empty() {
+                let meta = judged(&t.meta, up)?;
+                Arc::make_mut(t).meta = meta;
+            }
+        }
+        for meta in state.schema.created.values_mut() {
+            if !meta.triggers.is_empty() {
+                *meta = judged(meta, up)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Makes a loaded state the process's delta and snapshots.
 pub fn install(shared: &Shared, loaded: Loaded) {
     shared.delta.replace(&loaded.current);

@@ -405,7 +405,7 @@ fn names(table: &TableId, name: &crate::sql::write::TableName) -> bool {
 /// [`crate::sql::trigger`]): it fires AFTER the write, its body writes
 /// tables or reads its own table, or it calls a stored routine of the
 /// table's database.
-pub(super) fn judge_triggers(
+pub fn judge_triggers(
     up: &mut Upstream,
     table: &TableId,
     triggers: &mut [Trigger],

@@ -842,3 +842,61 @@ fn a_renamed_table_keeps_its_triggers_in_show_triggers_and_in_the_applied_patch(
     drop_scratch(&scratch);
     assert_source_unchanged(&before);
 }
+
+/// A state file keeps why the vdb that saved it could not run each
+/// trigger; a newer vdb runs more of them (AFTER triggers, since format
+/// 6), so a loaded state's triggers are judged again.
+#[test]
+fn a_loaded_state_runs_the_triggers_its_saver_refused() {
+    let before = source_fingerprint();
+    let path = state_file("triggers.vdb");
+    let with_state = || VdbOptions {
+        state: Some(path.clone()),
+        ..VdbOptions::default()
+    };
+    let first = Vdb::start_with(with_state());
+    let mut c = first.conn(Some("vdbt_shop"));
+    for sql in [
+        "CREATE TABLE tallies (id INT PRIMARY KEY, n INT NOT NULL)",
+        "CREATE TABLE tally_log (id INT AUTO_INCREMENT PRIMARY KEY, tally INT)",
+        "CREATE TRIGGER tallies_ai AFTER INSERT ON tallies FOR EACH ROW INSERT INTO tally_log (tally) VALUES (NEW.id)",
+        "CALL vdb.save()",
+    ] {
+        c.query_drop(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    drop(c);
+    drop(first);
+    // As an older vdb saved it: the trigger refused.
+    let bytes = std::fs::read(&path).unwrap();
+    let (mut current, snapshots) = vdb::delta::persist::decode(&bytes).unwrap();
+    let mut marked = 0;
+    for t in current.tables.values_mut() {
+        let t = std::sync::Arc::make_mut(t);
+        let mut meta = (*t.meta).clone();
+        for tr in &mut meta.triggers {
+            tr.blocked = Some("an AFTER trigger (an older vdb)".into());
+            marked += 1;
+        }
+        t.meta = std::sync::Arc::new(meta);
+    }
+    for meta in current.schema.created.values_mut() {
+        let mut m = (**meta).clone();
+        for tr in &mut m.triggers {
+            tr.blocked = Some("an AFTER trigger (an older vdb)".into());
+        }
+        *meta = std::sync::Arc::new(m);
+    }
+    assert_eq!(marked, 1);
+    let snapshots: Vec<(&str, &str, &vdb::delta::DeltaState)> = snapshots
+        .iter()
+        .map(|(n, at, s)| (n.as_str(), at.as_str(), s))
+        .collect();
+    std::fs::write(&path, vdb::delta::persist::encode(&current, &snapshots)).unwrap();
+    let second = Vdb::start_with(with_state());
+    let mut d = second.conn(Some("vdbt_shop"));
+    d.query_drop("INSERT INTO tallies VALUES (7, 1)")
+        .unwrap_or_else(|e| panic!("the trigger is refused still: {e}"));
+    let log: Vec<u32> = d.query("SELECT tally FROM tally_log").unwrap();
+    assert_eq!(log, [7]);
+    assert_source_unchanged(&before);
+}
