@@ -37,6 +37,7 @@ fn main() {
         unique_keys: vec![UniqueKey {
             name: "PRIMARY".into(),
             columns: vec![0],
+            ..UniqueKey::default()
         }],
         foreign_keys: vec![],
         referenced_by: vec![],

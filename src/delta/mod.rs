@@ -170,13 +170,15 @@ pub struct Generated {
     pub stored: bool,
 }
 
-/// A PRIMARY or UNIQUE key.
-#[derive(Clone, Debug)]
+/// A PRIMARY or UNIQUE key (or, among `TableMeta::indexes`, a plain one).
+#[derive(Clone, Debug, Default)]
 pub struct UniqueKey {
     /// The index name (`PRIMARY` for the primary key).
     pub name: String,
     /// Column positions in key order.
     pub columns: Vec<usize>,
+    /// USING BTREE and COMMENT, as its definition gave them.
+    pub options: crate::sql::ddl::KeyOptions,
 }
 
 /// What a foreign key does to children when the parent row changes.
@@ -1762,6 +1764,7 @@ mod tests {
             unique_keys: vec![UniqueKey {
                 name: "PRIMARY".into(),
                 columns: vec![0],
+                ..UniqueKey::default()
             }],
             foreign_keys: vec![],
             referenced_by: vec![],

@@ -17,13 +17,13 @@ use super::{
     CheckConstraint, ColumnMeta, DatabaseDef, DeltaState, FkRule, ForeignKey, Generated, Row,
     SchemaChange, SchemaDelta, TableDelta, TableId, TableMeta, Trigger, UniqueKey, Value, ViewDef,
 };
+use crate::sql::ddl::KeyOptions;
 use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
-/// captured) to 4 (before a trigger's catalog row was kept) are still
-/// read.
-const FORMAT: u32 = 6;
+/// captured) to 6 (before index options were kept) are still read.
+const FORMAT: u32 = 7;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -480,6 +480,10 @@ fn meta(w: &mut Writer, m: &TableMeta) {
         for k in keys {
             w.str(&k.name);
             w.positions(&k.columns);
+            if w.1 >= 7 {
+                w.bool(k.options.btree);
+                w.str(&k.options.comment);
+            }
         }
     }
     for fks in [&m.foreign_keys, &m.referenced_by] {
@@ -569,6 +573,11 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
             keys.push(UniqueKey {
                 name: r.str()?,
                 columns: r.positions(columns.len())?,
+                // USING BTREE and index comments are kept from format 7.
+                options: KeyOptions {
+                    btree: since(format, 7, || r.bool())?,
+                    comment: since(format, 7, || r.str())?,
+                },
             });
         }
         key_lists.push(keys);
@@ -726,6 +735,10 @@ mod tests {
             unique_keys: vec![UniqueKey {
                 name: "PRIMARY".into(),
                 columns: vec![0],
+                options: KeyOptions {
+                    btree: true,
+                    comment: "the 'key'".into(),
+                },
             }],
             auto_increment: Some(7),
             comment: "items, kept".into(),

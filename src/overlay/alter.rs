@@ -25,7 +25,9 @@
 use std::sync::Arc;
 
 use crate::delta::{ColumnMeta, SchemaChange, TableDelta, TableId, TableMeta, Trigger, UniqueKey};
-use crate::sql::ddl::{free_name, AlterOp, AlterTable, ColumnSpec, KeyKind, Position, TableName};
+use crate::sql::ddl::{
+    free_name, AlterOp, AlterTable, ColumnSpec, KeyKind, KeyOptions, Position, TableName,
+};
 use crate::sql::literal::Column;
 use crate::sql::rewrite::quote_ident;
 
@@ -78,9 +80,10 @@ pub(super) fn as_created(
     if !old.created {
         meta.indexes = source_plain_indexes(cx.up, &old.id)?
             .into_iter()
-            .map(|(name, names)| UniqueKey {
+            .map(|(name, names, options)| UniqueKey {
                 name,
                 columns: old.positions_of(&names),
+                options,
             })
             .collect();
     }
@@ -155,6 +158,7 @@ struct DraftKey {
     kind: KeyKind,
     name: String,
     columns: Vec<String>,
+    options: KeyOptions,
 }
 
 fn find(cols: &[Draft], name: &str) -> Option<usize> {
@@ -222,24 +226,25 @@ pub fn alter(
             },
             name: k.name.clone(),
             columns: k.columns.iter().map(|&i| name_of(i)).collect(),
+            options: k.options.clone(),
         })
         .chain(old.indexes.iter().map(|k| DraftKey {
             kind: KeyKind::Index,
             name: k.name.clone(),
             columns: k.columns.iter().map(|&i| name_of(i)).collect(),
+            options: k.options.clone(),
         }))
         .collect();
     if !old.created {
         // A source table's plain indexes are not in its definition.
-        keys.extend(
-            source_plain_indexes(cx.up, &id)?
-                .into_iter()
-                .map(|(name, columns)| DraftKey {
-                    kind: KeyKind::Index,
-                    name,
-                    columns,
-                }),
-        );
+        keys.extend(source_plain_indexes(cx.up, &id)?.into_iter().map(
+            |(name, columns, options)| DraftKey {
+                kind: KeyKind::Index,
+                name,
+                columns,
+                options,
+            },
+        ));
     }
     // The indexes before the ALTER, for the server's 1553 when a column a
     // foreign key needs goes with its index.
@@ -297,6 +302,7 @@ pub fn alter(
                         kind: *k,
                         name: String::new(),
                         columns: vec![column.name.clone()],
+                        options: KeyOptions::default(),
                     });
                 }
             }
@@ -377,6 +383,7 @@ pub fn alter(
                         kind: *k,
                         name: String::new(),
                         columns: vec![column.name.clone()],
+                        options: KeyOptions::default(),
                     });
                 }
             }
@@ -388,10 +395,12 @@ pub fn alter(
                 kind,
                 name,
                 columns,
+                options,
             } => keys.push(DraftKey {
                 kind: *kind,
                 name: name.clone().unwrap_or_default(),
                 columns: columns.clone(),
+                options: options.clone(),
             }),
             AlterOp::DropKey(name) => {
                 let Some(at) = keys
@@ -661,6 +670,7 @@ fn define(
             primary = Some(UniqueKey {
                 name: "PRIMARY".into(),
                 columns: positions,
+                options: k.options,
             });
             continue;
         }
@@ -681,6 +691,7 @@ fn define(
         let key = UniqueKey {
             name,
             columns: positions,
+            options: k.options,
         };
         if k.kind == KeyKind::Unique {
             unique_keys.push(key);

@@ -108,6 +108,7 @@ fn catalog_meta(
         unique_keys: vec![UniqueKey {
             name: "PRIMARY".into(),
             columns: positions,
+            ..UniqueKey::default()
         }],
         foreign_keys: Vec::new(),
         referenced_by: Vec::new(),
@@ -508,7 +509,7 @@ fn statistics_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
                 ("NULLABLE", s(if col.nullable { "YES" } else { "" })),
                 ("INDEX_TYPE", s("BTREE")),
                 ("COMMENT", s("")),
-                ("INDEX_COMMENT", s("")),
+                ("INDEX_COMMENT", s(&k.options.comment)),
                 ("IGNORED", s("NO")),
             ]);
         }
@@ -963,19 +964,36 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
             .collect::<Vec<_>>()
             .join(",")
     };
+    // `USING BTREE` and `COMMENT '...'` after the columns, as given.
+    let options = |k: &UniqueKey| {
+        let mut o = String::new();
+        if k.options.btree {
+            o.push_str(" USING BTREE");
+        }
+        if !k.options.comment.is_empty() {
+            o.push_str(&format!(" COMMENT {}", comment_literal(&k.options.comment)));
+        }
+        o
+    };
     for k in &meta.unique_keys {
         if k.name == "PRIMARY" {
-            lines.push(format!("  PRIMARY KEY ({})", cols(k)));
+            lines.push(format!("  PRIMARY KEY ({}){}", cols(k), options(k)));
         } else {
             lines.push(format!(
-                "  UNIQUE KEY {} ({})",
+                "  UNIQUE KEY {} ({}){}",
                 quote_ident(&k.name),
-                cols(k)
+                cols(k),
+                options(k)
             ));
         }
     }
     for k in &meta.indexes {
-        lines.push(format!("  KEY {} ({})", quote_ident(&k.name), cols(k)));
+        lines.push(format!(
+            "  KEY {} ({}){}",
+            quote_ident(&k.name),
+            cols(k),
+            options(k)
+        ));
     }
     for fk in &meta.foreign_keys {
         // `db`.`child`, CONSTRAINT ... as the error messages print it.
@@ -1720,7 +1738,7 @@ pub fn show(
                             Some(if col.nullable { "YES" } else { "" }.into()),
                             Some("BTREE".into()),
                             Some(String::new()),
-                            Some(String::new()),
+                            Some(k.options.comment.clone()),
                             Some("NO".into()),
                         ]);
                     }

@@ -333,7 +333,7 @@ pub(super) fn foreign_key(
             .collect();
         if !p.created {
             // A source table's plain indexes are not in its definition.
-            for (_, names) in source_plain_indexes(cx.up, &parent)? {
+            for (_, names, _) in source_plain_indexes(cx.up, &parent)? {
                 let cols: Option<Vec<usize>> = names.iter().map(|n| p.position(n)).collect();
                 keys.extend(cols);
             }
@@ -379,6 +379,7 @@ pub(super) fn foreign_key(
                 keys.iter().any(|k| k.name.eq_ignore_ascii_case(n))
             }),
             columns: child_pos.clone(),
+            options: Default::default(),
         }
     });
     let fk = ForeignKey {
@@ -569,6 +570,7 @@ fn create(
                 let key = UniqueKey {
                     name: k.name.clone(),
                     columns: positions,
+                    options: k.options.clone(),
                 };
                 if unique {
                     unique_keys.push(key);

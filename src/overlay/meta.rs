@@ -8,6 +8,7 @@ use crate::delta::{
     CheckConstraint, ColumnMeta, Delta, FkRule, ForeignKey, Generated, TableId, TableMeta, Trigger,
     UniqueKey,
 };
+use crate::sql::ddl::KeyOptions;
 use crate::sql::literal::Column;
 use crate::sql::rewrite::quote_ident;
 use crate::upstream::Upstream;
@@ -39,19 +40,92 @@ pub fn no_such_table(id: &TableId) -> OverlayError {
 pub fn source_plain_indexes(
     up: &mut Upstream,
     id: &TableId,
-) -> Result<Vec<(String, Vec<String>)>, OverlayError> {
-    let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for r in up.query(&format!("SHOW INDEX FROM {}", id.quoted()))? {
+) -> Result<Vec<(String, Vec<String>, KeyOptions)>, OverlayError> {
+    let mut out: Vec<(String, Vec<String>, KeyOptions)> = Vec::new();
+    let index = up.query(&format!("SHOW INDEX FROM {}", id.quoted()))?;
+    let mut btree = None;
+    for r in &index {
         if text(&r[1]) != "1" {
             continue;
         }
         let (name, column) = (text(&r[2]), text(&r[4]));
-        match out.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, cols)) => cols.push(column),
-            None => out.push((name, vec![column])),
+        match out.iter_mut().find(|(n, _, _)| *n == name) {
+            Some((_, cols, _)) => cols.push(column),
+            None => {
+                let btree = match &btree {
+                    Some(b) => b,
+                    None => btree.insert(using_btree(up, id)?),
+                };
+                let options = key_options(r, btree);
+                out.push((name, vec![column], options));
+            }
         }
     }
     Ok(out)
+}
+
+/// A key's options from its SHOW INDEX row (Index_comment) and the names
+/// of the keys SHOW CREATE TABLE prints with `USING BTREE`.
+fn key_options(row: &[Option<Vec<u8>>], btree: &[String]) -> KeyOptions {
+    let name = text(&row[2]);
+    KeyOptions {
+        btree: btree.contains(&name),
+        comment: row.get(12).map(text).unwrap_or_default(),
+    }
+}
+
+/// The keys of a source table whose definition says `USING BTREE` (which
+/// only its SHOW CREATE TABLE tells).
+fn using_btree(up: &mut Upstream, id: &TableId) -> Result<Vec<String>, OverlayError> {
+    let rows = up.query(&format!("SHOW CREATE TABLE {}", id.quoted()))?;
+    let create = rows
+        .first()
+        .and_then(|r| r.get(1))
+        .map(text)
+        .unwrap_or_default();
+    Ok(btree_keys(&create))
+}
+
+/// The names of the keys SHOW CREATE TABLE's text prints with `USING
+/// BTREE` (`PRIMARY` for the primary key).
+pub fn btree_keys(create: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in create.lines().map(str::trim_start) {
+        let name = if line.starts_with("PRIMARY KEY ") {
+            Some("PRIMARY".to_string())
+        } else {
+            ["UNIQUE KEY `", "KEY `"]
+                .iter()
+                .find_map(|p| line.strip_prefix(p))
+                .and_then(backquoted)
+        };
+        // `(...) USING BTREE`, before any COMMENT.
+        let using = line
+            .find(") USING BTREE")
+            .is_some_and(|at| !line[..at].contains(" COMMENT '"));
+        if let (Some(n), true) = (name, using) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// The name at the start of `rest`, which follows an opening backquote
+/// (`` `` `` inside it is one backquote).
+fn backquoted(rest: &str) -> Option<String> {
+    let mut name = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '`' {
+            if chars.peek() == Some(&'`') {
+                chars.next();
+            } else {
+                return Some(name);
+            }
+        }
+        name.push(c);
+    }
+    None
 }
 
 /// A text value read from the source ('' for NULL).
@@ -189,6 +263,7 @@ fn definition(
     // SHOW INDEX lists keys in the order the server checks them.
     let index = up.query(&format!("SHOW INDEX FROM {}", id.quoted()))?;
     let mut unique_keys: Vec<UniqueKey> = Vec::new();
+    let mut btree = None;
     for r in &index {
         if text(&r[1]) != "0" {
             continue;
@@ -199,10 +274,17 @@ fn definition(
         };
         match unique_keys.iter_mut().find(|k| k.name == name) {
             Some(k) => k.columns.push(col),
-            None => unique_keys.push(UniqueKey {
-                name,
-                columns: vec![col],
-            }),
+            None => {
+                let btree = match &btree {
+                    Some(b) => b,
+                    None => btree.insert(using_btree(up, id)?),
+                };
+                unique_keys.push(UniqueKey {
+                    options: key_options(r, btree),
+                    name,
+                    columns: vec![col],
+                })
+            }
         }
     }
     let fks = up.query(&format!(
@@ -447,4 +529,19 @@ pub fn judge_triggers(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_printed_with_using_btree_are_found_in_show_create_table() {
+        let create =
+            "CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `a` int(11) DEFAULT NULL,\n  \
+            `b` int(11) DEFAULT NULL,\n  PRIMARY KEY (`id`) USING BTREE,\n  \
+            UNIQUE KEY `u``q` (`a`) USING BTREE COMMENT 'x',\n  KEY `plain` (`b`),\n  \
+            KEY `c` (`b`) COMMENT ') USING BTREE'\n) ENGINE=InnoDB";
+        assert_eq!(btree_keys(create), ["PRIMARY", "u`q"]);
+    }
 }

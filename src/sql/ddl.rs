@@ -50,6 +50,18 @@ pub struct KeySpec {
     pub name: String,
     /// Column names in key order.
     pub columns: Vec<String>,
+    /// USING BTREE and COMMENT, as given.
+    pub options: KeyOptions,
+}
+
+/// What a key's definition says besides its columns, kept so that SHOW
+/// CREATE TABLE, SHOW INDEX and information_schema show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyOptions {
+    /// `USING BTREE` was written (InnoDB's only kind: printed, no more).
+    pub btree: bool,
+    /// Its COMMENT ('' when none).
+    pub comment: String,
 }
 
 /// A FOREIGN KEY of CREATE TABLE or ALTER TABLE ... ADD.
@@ -994,6 +1006,8 @@ pub enum AlterOp {
         name: Option<String>,
         /// Column names in key order.
         columns: Vec<String>,
+        /// USING BTREE and COMMENT.
+        options: KeyOptions,
     },
     /// DROP INDEX / DROP KEY name.
     DropKey(String),
@@ -1258,7 +1272,7 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
                 Some(n) => name_parts(n)?.1,
                 None => return no("CREATE INDEX without a name"),
             };
-            key_options(&ci.using, &ci.index_options)?;
+            let options = key_options(&ci.using, &ci.index_options)?;
             Ok(Ddl::Alter(AlterTable {
                 statement: "CREATE INDEX",
                 schema,
@@ -1271,6 +1285,7 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
                     },
                     name: Some(index),
                     columns: key_columns(&ci.columns)?,
+                    options,
                 }],
             }))
         }
@@ -1360,15 +1375,15 @@ fn key_columns(cols: &[sqlparser::ast::IndexColumn]) -> Result<Vec<String>, Unsu
         .collect()
 }
 
-/// Refuses what vdb does not keep of a key (SHOW CREATE TABLE and SHOW
-/// INDEX would not show it): an index COMMENT, or USING other than BTREE
-/// (InnoDB's own: `USING BTREE` changes nothing but the printed text, which
-/// then lacks it).
+/// A key's USING and COMMENT. USING other than BTREE (InnoDB's own,
+/// which changes nothing but the printed text) is refused: InnoDB makes a
+/// BTREE of a HASH index and prints neither, which vdb does not follow.
 fn key_options(
     using: &Option<sqlparser::ast::IndexType>,
     options: &[sqlparser::ast::IndexOption],
-) -> Result<(), Unsupported> {
+) -> Result<KeyOptions, Unsupported> {
     use sqlparser::ast::{IndexOption, IndexType};
+    let mut out = KeyOptions::default();
     let usings = using.iter().chain(options.iter().filter_map(|o| match o {
         IndexOption::Using(t) => Some(t),
         IndexOption::Comment(_) => None,
@@ -1377,11 +1392,14 @@ fn key_options(
         if !matches!(t, IndexType::BTree) {
             return no(format!("an index USING {t}"));
         }
+        out.btree = true;
     }
-    if options.iter().any(|o| matches!(o, IndexOption::Comment(_))) {
-        return no("an index COMMENT");
+    for o in options {
+        if let IndexOption::Comment(c) = o {
+            out.comment = string_value(c);
+        }
     }
-    Ok(())
+    Ok(out)
 }
 
 fn position(p: &Option<sqlparser::ast::MySQLColumnPosition>) -> Position {
@@ -1399,14 +1417,6 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
     for op in &at.operations {
         // DROP COLUMN a, b: one change per column, in order.
         let mut more = Vec::new();
-        if let Op::AddConstraint { constraint, .. } = op {
-            match constraint {
-                TableConstraint::PrimaryKey(p) => key_options(&p.index_type, &p.index_options)?,
-                TableConstraint::Unique(u) => key_options(&u.index_type, &u.index_options)?,
-                TableConstraint::Index(ix) => key_options(&ix.index_type, &ix.index_options)?,
-                _ => {}
-            }
-        }
         let one = match op {
             Op::AddColumn {
                 if_not_exists,
@@ -1494,6 +1504,7 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
                     kind: KeyKind::Primary,
                     name: None,
                     columns: key_columns(&p.columns)?,
+                    options: key_options(&p.index_type, &p.index_options)?,
                 },
                 TableConstraint::Unique(u) => AlterOp::AddKey {
                     kind: KeyKind::Unique,
@@ -1503,11 +1514,13 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
                         .or(u.name.as_ref())
                         .map(|i| i.value.clone()),
                     columns: key_columns(&u.columns)?,
+                    options: key_options(&u.index_type, &u.index_options)?,
                 },
                 TableConstraint::Index(ix) => AlterOp::AddKey {
                     kind: KeyKind::Index,
                     name: ix.name.as_ref().map(|i| i.value.clone()),
                     columns: key_columns(&ix.columns)?,
+                    options: key_options(&ix.index_type, &ix.index_options)?,
                 },
                 TableConstraint::ForeignKey(fk) => AlterOp::AddForeignKey(fk_spec(fk)?),
                 TableConstraint::Check(_) => return no("ALTER TABLE ... ADD CHECK"),
@@ -1704,18 +1717,23 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         out.like = Some(name_parts(&like.name)?);
         return Ok(out);
     }
-    let mut primary: Option<Vec<String>> = None;
+    let mut primary: Option<(Vec<String>, KeyOptions)> = None;
     let mut uniques: Vec<KeySpec> = Vec::new();
     let mut indexes: Vec<KeySpec> = Vec::new();
     for c in &ct.columns {
         let (col, key) = column_spec(&c.name.value, &c.data_type, &c.options)?;
         match key {
-            Some(KeyKind::Primary) if primary.replace(vec![col.name.clone()]).is_some() => {
+            Some(KeyKind::Primary)
+                if primary
+                    .replace((vec![col.name.clone()], KeyOptions::default()))
+                    .is_some() =>
+            {
                 return no("a CREATE TABLE with two primary keys");
             }
             Some(KeyKind::Unique) => uniques.push(KeySpec {
                 name: col.name.clone(),
                 columns: vec![col.name.clone()],
+                options: KeyOptions::default(),
             }),
             _ => {}
         }
@@ -1725,13 +1743,16 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         let columns_of = key_columns;
         match c {
             TableConstraint::PrimaryKey(p) => {
-                key_options(&p.index_type, &p.index_options)?;
-                if primary.replace(columns_of(&p.columns)?).is_some() {
+                let options = key_options(&p.index_type, &p.index_options)?;
+                if primary
+                    .replace((columns_of(&p.columns)?, options))
+                    .is_some()
+                {
                     return no("a CREATE TABLE with two primary keys");
                 }
             }
             TableConstraint::Unique(u) => {
-                key_options(&u.index_type, &u.index_options)?;
+                let options = key_options(&u.index_type, &u.index_options)?;
                 let columns = columns_of(&u.columns)?;
                 let name = u
                     .index_name
@@ -1739,17 +1760,25 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
                     .or(u.name.as_ref())
                     .map(|i| i.value.clone())
                     .unwrap_or_else(|| columns[0].clone());
-                uniques.push(KeySpec { name, columns });
+                uniques.push(KeySpec {
+                    name,
+                    columns,
+                    options,
+                });
             }
             TableConstraint::Index(ix) => {
-                key_options(&ix.index_type, &ix.index_options)?;
+                let options = key_options(&ix.index_type, &ix.index_options)?;
                 let columns = columns_of(&ix.columns)?;
                 let name = ix
                     .name
                     .as_ref()
                     .map(|i| i.value.clone())
                     .unwrap_or_else(|| columns[0].clone());
-                indexes.push(KeySpec { name, columns });
+                indexes.push(KeySpec {
+                    name,
+                    columns,
+                    options,
+                });
             }
             TableConstraint::ForeignKey(fk) => out.foreign_keys.push(fk_spec(fk)?),
             TableConstraint::Check(c) if c.enforced != Some(false) => out
@@ -1763,7 +1792,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         }
     }
     // Key columns that do not exist are the executor's 1072.
-    if let Some(cols) = primary {
+    if let Some((cols, options)) = primary {
         for c in &cols {
             if let Some(col) = out
                 .columns
@@ -1776,6 +1805,7 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
         out.keys.push(KeySpec {
             name: "PRIMARY".into(),
             columns: cols,
+            options,
         });
     }
     let unique_name = |taken: &[&KeySpec], k: &mut KeySpec| {
@@ -2225,7 +2255,9 @@ mod tests {
             ops("ALTER TABLE t ADD b INT, RENAME `u`"),
             ops("ALTER TABLE t ADD b INT, RENAME TO `u`")
         );
-        let Ddl::Alter(i) = parse_ddl("CREATE UNIQUE INDEX ux ON t (a, b)").unwrap() else {
+        let Ddl::Alter(i) =
+            parse_ddl("CREATE UNIQUE INDEX ux ON t (a, b) USING BTREE COMMENT 'it''s'").unwrap()
+        else {
             panic!()
         };
         assert_eq!(
@@ -2235,7 +2267,11 @@ mod tests {
                 &AlterOp::AddKey {
                     kind: KeyKind::Unique,
                     name: Some("ux".into()),
-                    columns: vec!["a".into(), "b".into()]
+                    columns: vec!["a".into(), "b".into()],
+                    options: KeyOptions {
+                        btree: true,
+                        comment: "it's".into()
+                    }
                 }
             )
         );

@@ -832,3 +832,21 @@ ALTER TABLE tree RENAME COLUMN id TO node
 SHOW CREATE TABLE tree
 INSERT INTO tree VALUES (4, 9)
 DELETE FROM tree WHERE node = 1
+
+-- case: index comments and USING BTREE are kept, shown and carried through later changes
+CREATE TABLE tagged (id INT NOT NULL, code VARCHAR(10), n INT, PRIMARY KEY (id) USING BTREE, UNIQUE KEY uk_code (code) COMMENT 'codes are unique', KEY k_n (n) USING BTREE COMMENT 'it''s by n')
+SHOW CREATE TABLE tagged
+SHOW INDEX FROM tagged
+SELECT INDEX_NAME, INDEX_TYPE, INDEX_COMMENT FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'tagged' ORDER BY INDEX_NAME
+ALTER TABLE tagged ADD COLUMN extra INT FIRST, ADD KEY k_extra (extra) COMMENT 'added'
+CREATE INDEX k_both ON tagged (n, code) USING BTREE COMMENT 'both'
+SHOW CREATE TABLE tagged
+ALTER TABLE tagged RENAME COLUMN n TO m
+SHOW CREATE TABLE tagged
+RENAME TABLE tagged TO tagged2
+SHOW CREATE TABLE tagged2
+CREATE TABLE tagged3 LIKE tagged2
+SHOW CREATE TABLE tagged3
+ALTER TABLE products ADD KEY k_price (price) COMMENT 'by price'
+SHOW CREATE TABLE products
+SELECT INDEX_NAME, INDEX_COMMENT FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'products' ORDER BY INDEX_NAME

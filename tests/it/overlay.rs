@@ -59,6 +59,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
         unique_keys: vec![UniqueKey {
             name: "PRIMARY".into(),
             columns: vec![key_at],
+            ..UniqueKey::default()
         }],
         foreign_keys: vec![],
         referenced_by: vec![],

@@ -58,10 +58,6 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("CREATE INDEX k_desc ON products (price DESC)", "a key part price DESC"),
     (
-        "ALTER TABLE products ADD KEY k_c (price) COMMENT 'by price'",
-        "an index COMMENT",
-    ),
-    (
         "CREATE TABLE mine (id INT, PRIMARY KEY (id) USING HASH)",
         "an index USING HASH",
     ),
