@@ -214,6 +214,10 @@ impl MetaPatch {
                 // column's own (they fit it).
                 (Some(a), Some(b)) if a > b && !self.cursor => Conv::Width(b),
                 (Some(a), Some(b)) if a == b => Conv::Keep,
+                // A cursor's rows are not patched: its values travel as
+                // wide as the merged view made them, so the column keeps
+                // that type (its own would make them unreadable).
+                (Some(_), Some(_)) => return None,
                 (None, Some(b)) if from == TYPE_NEWDECIMAL && !self.cursor => Conv::Digits(b),
                 // Only NULLs (a bare NULL is a NULL or an empty string
                 // column), or one binary encoding for both.

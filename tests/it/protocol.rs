@@ -322,3 +322,75 @@ fn an_unknown_statement_id_gets_the_servers_own_error() {
         "the same ERR packet as the source sends"
     );
 }
+
+/// A cursor's rows come through COM_STMT_FETCH, which vdb relays as they
+/// are: over a changed table read by key (whose merged view may widen an
+/// integer column), each value must still be as wide as the type its
+/// column definition announces.
+#[test]
+fn a_cursor_over_rows_changed_in_place_sends_values_of_the_announced_types() {
+    let before = crate::harness::source_fingerprint();
+    let vdb = Vdb::start();
+    let mut raw = login(&vdb);
+    let r = raw.command(b"\x03UPDATE vdbt_types.alltypes SET vc = 'changed' WHERE id = 2");
+    assert_eq!(r[0][0], 0x00, "{r:?}");
+    let stmt = prepare(
+        &mut raw,
+        "SELECT ti, id FROM vdbt_types.alltypes WHERE id = 2",
+    );
+    let mut exec = vec![0x17];
+    exec.extend_from_slice(&stmt.to_le_bytes());
+    exec.extend_from_slice(&[1, 1, 0, 0, 0]); // CURSOR_TYPE_READ_ONLY, one iteration
+    raw.send(0, &exec);
+    let (_, count) = raw.recv().unwrap();
+    assert_eq!(count, vec![2]);
+    // The type byte follows the names and the 0x0c-length block's
+    // character set (2) and length (4).
+    let type_of = |def: &[u8]| {
+        let mut pos = 0;
+        for _ in 0..6 {
+            let len = def[pos] as usize;
+            pos += 1 + len;
+        }
+        def[pos + 1 + 2 + 4]
+    };
+    let width = |t: u8| match t {
+        0x01 => 1,
+        0x02 | 0x0d => 2,
+        0x03 | 0x09 => 4,
+        0x08 => 8,
+        other => panic!("not an integer type: {other:#x}"),
+    };
+    let (_, first) = raw.recv().unwrap();
+    let (_, second) = raw.recv().unwrap();
+    let widths = [width(type_of(&first)), width(type_of(&second))];
+    let (_, eof) = raw.recv().unwrap();
+    assert_eq!(eof[0], 0xFE);
+    let mut fetch = vec![0x1C];
+    fetch.extend_from_slice(&stmt.to_le_bytes());
+    fetch.extend_from_slice(&10u32.to_le_bytes());
+    raw.send(0, &fetch);
+    let (_, row) = raw.recv().unwrap();
+    assert_eq!(row[0], 0x00, "a binary row: {row:?}");
+    // Header (0x00 and a one-byte NULL bitmap), then the two values.
+    assert_eq!(
+        row.len(),
+        2 + widths[0] + widths[1],
+        "{row:?} for widths {widths:?}"
+    );
+    let value = |at: usize, w: usize| {
+        let mut b = [0u8; 8];
+        b[..w].copy_from_slice(&row[at..at + w]);
+        u64::from_le_bytes(b)
+    };
+    assert_eq!(value(2, widths[0]), 127, "ti");
+    assert_eq!(value(2 + widths[0], widths[1]), 2, "id");
+    loop {
+        let (_, p) = raw.recv().unwrap();
+        if p[0] == 0xFE {
+            break;
+        }
+    }
+    assert_eq!(raw.command(b"\x0e")[0][0], 0x00);
+    crate::harness::assert_source_unchanged(&before);
+}
