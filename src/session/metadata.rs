@@ -217,7 +217,7 @@ impl MetaPatch {
                 // A cursor's rows are not patched: its values travel as
                 // wide as the merged view made them, so the column keeps
                 // that type (its own would make them unreadable).
-                (Some(_), Some(_)) => return None,
+                (Some(a), Some(b)) if a > b => return None,
                 (None, Some(b)) if from == TYPE_NEWDECIMAL && !self.cursor => Conv::Digits(b),
                 // Only NULLs (a bare NULL is a NULL or an empty string
                 // column), or one binary encoding for both.
