@@ -770,6 +770,12 @@ impl TableDelta {
     /// the query on the table itself (a UNION of the same rows costs it
     /// about half as much again).
     ///
+    /// Two facts make it exact. A captured row whose key is also hidden
+    /// changed a source row in place: the delta hides only keys the source
+    /// has (`vdb.changes` reads it the same way). And rows outside the
+    /// bound keep their source values, changed or deleted in the delta or
+    /// not: the restriction says the query can never use them.
+    ///
     /// `None` when that form does not apply: the key is not one integer
     /// column, the query does not bound it narrowly (a column spelled over
     /// is no longer indexed, so a wide key range may read many more rows
