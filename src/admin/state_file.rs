@@ -128,15 +128,20 @@ pub fn judge_triggers_again(loaded: &mut Loaded, up: &mut Upstream) -> Result<()
             }
             Ok::<_, String>(Arc::new(m))
         };
-        for t in state.tables.values_mut() {
-            if !t.meta.triggers.is_empty() {
-                let meta = judged(&t.meta, up)?;
-                Arc::make_mut(t).meta = meta;
-            }
-        }
         for meta in state.schema.created.values_mut() {
             if !meta.triggers.is_empty() {
                 *meta = judged(meta, up)?;
+            }
+        }
+        for (id, t) in state.tables.iter_mut() {
+            // A created table's delta shares the schema delta's definition.
+            let meta = match state.schema.created.get(id) {
+                Some(m) => m.clone(),
+                None if !t.meta.triggers.is_empty() => judged(&t.meta, up)?,
+                None => continue,
+            };
+            if !Arc::ptr_eq(&t.meta, &meta) {
+                Arc::make_mut(t).meta = meta;
             }
         }
     }

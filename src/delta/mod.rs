@@ -452,6 +452,16 @@ fn int_key(n: i128) -> [u8; 17] {
     out
 }
 
+/// A source column as the merged view reads it (`name` quoted): a BIT
+/// column as its number, the literals' type (see `Column::bit_width`).
+fn source_column(c: &ColumnMeta, name: &str) -> String {
+    if c.column.bit_width().is_some() {
+        format!("CAST({name} AS UNSIGNED)")
+    } else {
+        name.to_string()
+    }
+}
+
 /// The integer an [`int_key`] encodes.
 fn int_of_key(k: &[u8]) -> Option<i128> {
     let bytes: [u8; 16] = k.strip_prefix(&[2])?.try_into().ok()?;
@@ -720,7 +730,7 @@ impl TableDelta {
                 .iter()
                 .all(|(i, p)| p.admits(row[*i].as_deref(), &cols[*i].column))
         };
-        if let Some(in_place) = self.in_place(ranges.as_deref(), &passes, used)? {
+        if let Some(in_place) = self.in_place(&ranges, &passes, used)? {
             return Ok(in_place.map(Arc::new));
         }
         let rows: Vec<&Row> = self
@@ -784,7 +794,7 @@ impl TableDelta {
     /// `Some(None)`: nothing the query may use changed.
     fn in_place(
         &self,
-        ranges: Option<&[KeyRange]>,
+        ranges: &Option<Vec<KeyRange>>,
         passes: &dyn Fn(&Row) -> bool,
         used: Option<&[bool]>,
     ) -> Result<Option<Option<String>>, BadValue> {
@@ -792,7 +802,7 @@ impl TableDelta {
         const KEYS: i128 = 1000;
         /// Rows spelled over the source's in one view.
         const ROWS: usize = 64;
-        let Some(ranges) = ranges else {
+        let Some(bounds) = ranges else {
             return Ok(None);
         };
         if self.counted || self.meta.created || self.key.len() != 1 {
@@ -803,7 +813,7 @@ impl TableDelta {
             Bound::Unbounded => None,
         };
         let mut keys: i128 = 0;
-        for (lo, hi) in ranges {
+        for (lo, hi) in bounds {
             let (Some(a), Some(b)) = (int(lo), int(hi)) else {
                 return Ok(None);
             };
@@ -815,17 +825,16 @@ impl TableDelta {
         if keys > KEYS {
             return Ok(None);
         }
-        let some = Some(ranges.to_vec());
         let mut over: Vec<&Row> = Vec::new();
         let mut gone: Vec<&Row> = Vec::new();
-        for (k, key) in entries_in_ranges(&self.hidden, &some) {
+        for (k, key) in entries_in_ranges(&self.hidden, ranges) {
             match self.rows.get(k) {
                 Some(row) if passes(row) => over.push(row),
                 // Changed so that the query cannot use it, or deleted.
                 _ => gone.push(key),
             }
         }
-        let inserted = entries_in_ranges(&self.rows, &some)
+        let inserted = entries_in_ranges(&self.rows, ranges)
             .into_iter()
             .any(|(k, row)| !self.hidden.contains_key(k) && passes(row));
         if inserted || over.len() > ROWS {
@@ -849,12 +858,7 @@ impl TableDelta {
                 sql.push_str(", ");
             }
             let name = quote_ident(&c.name);
-            // The source's own column, as the UNION form reads it.
-            let own = if c.column.bit_width().is_some() {
-                format!("CAST({name} AS UNSIGNED)")
-            } else {
-                name.clone()
-            };
+            let own = source_column(c, &name);
             if j == key || over.is_empty() {
                 sql.push_str(&own);
                 if own != name {
@@ -1155,10 +1159,10 @@ impl TableDelta {
             if !std::mem::take(&mut first) {
                 sql.push_str(", ");
             }
-            if c.column.bit_width().is_some() {
-                // The literals' type: see `Column::bit_width`.
-                sql.push_str(&format!("CAST({name} AS UNSIGNED) AS {name}"));
-            } else {
+            let own = source_column(c, name);
+            sql.push_str(&own);
+            if own != *name {
+                sql.push_str(" AS ");
                 sql.push_str(name);
             }
         }

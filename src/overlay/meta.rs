@@ -35,17 +35,28 @@ pub fn no_such_table(id: &TableId) -> OverlayError {
 }
 
 /// A source table's non-unique indexes, in the order the server lists
-/// them: (name, column names in index order). Its definition
+/// them: (name, column names in index order, options). Its definition
 /// ([`load`]) knows only its unique keys.
 pub fn source_plain_indexes(
     up: &mut Upstream,
     id: &TableId,
 ) -> Result<Vec<(String, Vec<String>, KeyOptions)>, OverlayError> {
+    source_keys(up, id, false)
+}
+
+/// A source table's unique (or non-unique) keys as SHOW INDEX lists them:
+/// name, column names, and options (Index_comment, and `USING BTREE`,
+/// which only SHOW CREATE TABLE tells: asked once, when there is a key).
+fn source_keys(
+    up: &mut Upstream,
+    id: &TableId,
+    unique: bool,
+) -> Result<Vec<(String, Vec<String>, KeyOptions)>, OverlayError> {
     let mut out: Vec<(String, Vec<String>, KeyOptions)> = Vec::new();
     let index = up.query(&format!("SHOW INDEX FROM {}", id.quoted()))?;
-    let mut btree = None;
+    let mut btree: Option<Vec<String>> = None;
     for r in &index {
-        if text(&r[1]) != "1" {
+        if (text(&r[1]) == "0") != unique {
             continue;
         }
         let (name, column) = (text(&r[2]), text(&r[4]));
@@ -56,7 +67,10 @@ pub fn source_plain_indexes(
                     Some(b) => b,
                     None => btree.insert(using_btree(up, id)?),
                 };
-                let options = key_options(r, btree);
+                let options = KeyOptions {
+                    btree: btree.contains(&name),
+                    comment: r.get(12).map(text).unwrap_or_default(),
+                };
                 out.push((name, vec![column], options));
             }
         }
@@ -64,18 +78,7 @@ pub fn source_plain_indexes(
     Ok(out)
 }
 
-/// A key's options from its SHOW INDEX row (Index_comment) and the names
-/// of the keys SHOW CREATE TABLE prints with `USING BTREE`.
-fn key_options(row: &[Option<Vec<u8>>], btree: &[String]) -> KeyOptions {
-    let name = text(&row[2]);
-    KeyOptions {
-        btree: btree.contains(&name),
-        comment: row.get(12).map(text).unwrap_or_default(),
-    }
-}
-
-/// The keys of a source table whose definition says `USING BTREE` (which
-/// only its SHOW CREATE TABLE tells).
+/// The keys of a source table whose definition says `USING BTREE`.
 fn using_btree(up: &mut Upstream, id: &TableId) -> Result<Vec<String>, OverlayError> {
     let rows = up.query(&format!("SHOW CREATE TABLE {}", id.quoted()))?;
     let create = rows
@@ -89,15 +92,23 @@ fn using_btree(up: &mut Upstream, id: &TableId) -> Result<Vec<String>, OverlayEr
 /// The names of the keys SHOW CREATE TABLE's text prints with `USING
 /// BTREE` (`PRIMARY` for the primary key).
 pub fn btree_keys(create: &str) -> Vec<String> {
+    use crate::sql::lexer::{lex, Kind, LexMode};
+    let mode = LexMode::default();
     let mut out = Vec::new();
     for line in create.lines().map(str::trim_start) {
         let name = if line.starts_with("PRIMARY KEY ") {
             Some("PRIMARY".to_string())
         } else {
-            ["UNIQUE KEY `", "KEY `"]
+            ["UNIQUE KEY ", "KEY "]
                 .iter()
                 .find_map(|p| line.strip_prefix(p))
-                .and_then(backquoted)
+                .and_then(|rest| {
+                    let b = rest.as_bytes();
+                    let first = *lex(b, mode).tokens.first()?;
+                    (first.kind == Kind::QuotedIdent)
+                        .then(|| first.name(b, mode))
+                        .flatten()
+                })
         };
         // `(...) USING BTREE`, before any COMMENT.
         let using = line
@@ -108,24 +119,6 @@ pub fn btree_keys(create: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// The name at the start of `rest`, which follows an opening backquote
-/// (`` `` `` inside it is one backquote).
-fn backquoted(rest: &str) -> Option<String> {
-    let mut name = String::new();
-    let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '`' {
-            if chars.peek() == Some(&'`') {
-                chars.next();
-            } else {
-                return Some(name);
-            }
-        }
-        name.push(c);
-    }
-    None
 }
 
 /// A text value read from the source ('' for NULL).
@@ -261,32 +254,17 @@ fn definition(
             .position(|c| c.name.eq_ignore_ascii_case(name))
     };
     // SHOW INDEX lists keys in the order the server checks them.
-    let index = up.query(&format!("SHOW INDEX FROM {}", id.quoted()))?;
-    let mut unique_keys: Vec<UniqueKey> = Vec::new();
-    let mut btree = None;
-    for r in &index {
-        if text(&r[1]) != "0" {
-            continue;
-        }
-        let name = text(&r[2]);
-        let Some(col) = position(&text(&r[4])) else {
-            continue;
-        };
-        match unique_keys.iter_mut().find(|k| k.name == name) {
-            Some(k) => k.columns.push(col),
-            None => {
-                let btree = match &btree {
-                    Some(b) => b,
-                    None => btree.insert(using_btree(up, id)?),
-                };
-                unique_keys.push(UniqueKey {
-                    options: key_options(r, btree),
-                    name,
-                    columns: vec![col],
-                })
-            }
-        }
-    }
+    let unique_keys: Vec<UniqueKey> = source_keys(up, id, true)?
+        .into_iter()
+        .filter_map(|(name, names, options)| {
+            let columns: Vec<usize> = names.iter().filter_map(|n| position(n)).collect();
+            (!columns.is_empty()).then_some(UniqueKey {
+                name,
+                columns,
+                options,
+            })
+        })
+        .collect();
     let fks = up.query(&format!(
         "SELECT k.CONSTRAINT_NAME, k.TABLE_SCHEMA, k.TABLE_NAME, k.COLUMN_NAME, \
          k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, \

@@ -109,7 +109,8 @@ pub fn qualifies_columns(sql: &str, tables: &[(String, String)]) -> bool {
 fn qualified_columns(sql: &str, tables: &[(String, String)]) -> Vec<std::ops::Range<usize>> {
     use super::lexer::{lex, Kind, LexMode};
     let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
-    if tables.is_empty() {
+    // `db.t.col` needs two dots: most texts are told without lexing.
+    if tables.is_empty() || sql.bytes().filter(|&b| b == b'.').nth(1).is_none() {
         return cut;
     }
     let mode = LexMode::default();

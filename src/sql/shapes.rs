@@ -187,11 +187,20 @@ fn shape(sql: &str) -> Option<Shaped> {
     Some(Shaped { key, slots })
 }
 
-fn sentinel(class: Class, n: usize) -> String {
+/// The value slot `n` of `class` holds in the sentinel text (a string's
+/// contents; [`sentinel`] quotes it).
+fn sentinel_value(class: Class, n: usize) -> String {
     match class {
         Class::Integer => format!("{MARK}{n:05}"),
         Class::Decimal => format!("{MARK}{n:05}.5"),
-        Class::Text => format!("'v{MARK}{n:05}'"),
+        Class::Text => format!("v{MARK}{n:05}"),
+    }
+}
+
+fn sentinel(class: Class, n: usize) -> String {
+    match class {
+        Class::Text => format!("'{}'", sentinel_value(class, n)),
+        _ => sentinel_value(class, n),
     }
 }
 
@@ -220,61 +229,42 @@ fn template(
     };
     // Every value that mentions a sentinel must be one, of its own class.
     let mut sound = true;
-    let mut check = |lit: &Lit| match slot_of(lit) {
-        Some((n, _)) => {
-            let class = shaped.slots.get(n).map(|s| s.class);
-            sound &= match lit {
-                Lit::Num(d) => {
-                    (class == Some(Class::Integer) && d.to_sql().ends_with(&format!("{n:05}")))
-                        || (class == Some(Class::Decimal) && d.to_sql().ends_with(".5"))
-                }
-                Lit::Str(_) => class == Some(Class::Text),
-            }
+    let mut check = |lit: &Lit| {
+        let (text, _) = unsigned(lit);
+        if text.contains(MARK) {
+            sound &= slot_of(lit)
+                .is_some_and(|(n, _, class)| shaped.slots.get(n).is_some_and(|s| s.class == class));
         }
-        None => sound &= !mentions(lit),
     };
     for r in &t.refs {
         visit_lits(&r.restriction, &mut check);
     }
+    let clean = |s: &str| !s.contains(MARK);
+    let named = |schema: &Option<String>, name: &str, alias: &Option<String>| {
+        clean(name) && schema.iter().chain(alias).all(|s| clean(s))
+    };
+    let columns = |preds: &[Pred]| preds.iter().all(|p| clean(&p.column));
     let names_clean = t.refs.iter().all(|r| {
-        let named = [&r.schema, &Some(r.name.clone()), &r.alias]
-            .into_iter()
-            .flatten()
-            .all(|s| !s.contains(MARK));
-        let columns = preds_clean(&r.restriction.preds)
+        named(&r.schema, &r.name, &r.alias)
+            && columns(&r.restriction.preds)
             && r.restriction.probe.as_ref().is_none_or(|p| {
-                !p.column.contains(MARK)
-                    && !p.other_column.contains(MARK)
-                    && named_clean(&p.other)
-                    && preds_clean(&p.other_preds)
-            });
-        named && columns
+                let Named {
+                    schema,
+                    name,
+                    alias,
+                } = &p.other;
+                clean(&p.column)
+                    && clean(&p.other_column)
+                    && named(schema, name, alias)
+                    && columns(&p.other_preds)
+            })
     });
     (sound && names_clean).then_some(t)
 }
 
-fn named_clean(n: &Named) -> bool {
-    [&n.schema, &Some(n.name.clone()), &n.alias]
-        .into_iter()
-        .flatten()
-        .all(|s| !s.contains(MARK))
-}
-
-fn preds_clean(preds: &[Pred]) -> bool {
-    preds.iter().all(|p| !p.column.contains(MARK))
-}
-
-/// Whether a literal's text holds sentinel digits.
-fn mentions(lit: &Lit) -> bool {
+/// A literal's text without its sign, and whether it had one.
+fn unsigned(lit: &Lit) -> (String, bool) {
     match lit {
-        Lit::Num(d) => d.to_sql().contains(MARK),
-        Lit::Str(s) => s.contains(MARK),
-    }
-}
-
-/// The slot a sentinel literal stands for, and whether it is negated.
-fn slot_of(lit: &Lit) -> Option<(usize, bool)> {
-    let (text, neg) = match lit {
         Lit::Num(d) => {
             let s = d.to_sql();
             match s.strip_prefix('-') {
@@ -282,13 +272,23 @@ fn slot_of(lit: &Lit) -> Option<(usize, bool)> {
                 None => (s, false),
             }
         }
-        Lit::Str(s) => (s.strip_prefix('v')?.to_string(), false),
+        Lit::Str(s) => (s.clone(), false),
+    }
+}
+
+/// The slot a sentinel literal stands for, whether it is negated, and the
+/// class of sentinel it is: its text (without the sign) is exactly a
+/// sentinel value.
+fn slot_of(lit: &Lit) -> Option<(usize, bool, Class)> {
+    let (text, neg) = unsigned(lit);
+    let digits = text.strip_prefix('v').unwrap_or(&text).strip_prefix(MARK)?;
+    let n: usize = digits.get(..5)?.parse().ok()?;
+    let class = match lit {
+        Lit::Str(_) => Class::Text,
+        Lit::Num(_) if digits.len() == 5 => Class::Integer,
+        Lit::Num(_) => Class::Decimal,
     };
-    let rest = text.strip_prefix(MARK)?;
-    let digits = rest.strip_suffix(".5").unwrap_or(rest);
-    (digits.len() == 5 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| (digits.parse().ok(), neg))
-        .and_then(|(n, neg)| Some((n?, neg)))
+    (text == sentinel_value(class, n)).then_some((n, neg, class))
 }
 
 fn visit_lits(r: &Restriction, f: &mut impl FnMut(&Lit)) {
@@ -333,7 +333,7 @@ fn instantiate(t: &Template, shaped: &Shaped, sql: &str) -> Vec<TableRef> {
     };
     let lit = |l: &Lit| {
         slot_of(l)
-            .and_then(|(n, neg)| value(n, neg))
+            .and_then(|(n, neg, _)| value(n, neg))
             .unwrap_or_else(|| l.clone())
     };
     // A name never stands inside a literal: it moves by what the literals
