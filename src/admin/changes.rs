@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::delta::{DeltaState, Row, TableDelta, TableId, TableMeta};
+use crate::delta::{DeltaState, Projected, Row, TableDelta, TableId, TableMeta};
 use crate::sql::literal::BadValue;
 
 /// Reads rows from the source: the session's upstream connection.
@@ -98,7 +98,7 @@ pub fn changes(
     tables.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     let mut out = Vec::with_capacity(tables.len());
     for t in tables {
-        let changes = if t.meta.created {
+        let changes = if !t.has_source() {
             t.rows
                 .values()
                 .map(|r| inserted((**r).clone(), 1))
@@ -168,7 +168,7 @@ fn source_rows(
     let key_cols: Vec<String> = t
         .key
         .iter()
-        .map(|&i| crate::sql::rewrite::quote_ident(&meta.columns[i].name))
+        .map(|&i| crate::sql::rewrite::quote_ident(source_name(t, i)))
         .collect();
     let hidden: Vec<&Row> = t.hidden.values().collect();
     let mut out = HashMap::with_capacity(hidden.len());
@@ -183,17 +183,66 @@ fn source_rows(
         }
         let sql = format!(
             "SELECT {} FROM {} AS `vdb_source` WHERE ({}) IN ({})",
-            meta.read_list("`vdb_source`"),
-            meta.id.quoted(),
+            read_list(t),
+            t.source_table().quoted(),
             key_cols.join(", "),
             tuples.join(", ")
         );
         for row in source(&sql).map_err(ChangesError::Source)? {
-            let row = meta.stored(row);
+            let row = meta.stored(projected(t, row));
             out.insert(t.key_of(&row), row);
         }
     }
     Ok(out)
+}
+
+/// The name of column `i` in the source table `t` reads (a projected
+/// table's key columns are all source columns).
+fn source_name(t: &TableDelta, i: usize) -> &str {
+    match t.origin.as_deref().map(|o| &o.columns[i]) {
+        Some(Projected::Column(n)) => n,
+        _ => &t.meta.columns[i].name,
+    }
+}
+
+/// The select list reading the source's columns of `t`'s rows (for a
+/// projected table, only those its origin reads: see [`projected`]).
+fn read_list(t: &TableDelta) -> String {
+    let Some(o) = &t.origin else {
+        return t.meta.read_list("`vdb_source`");
+    };
+    let list: Vec<String> = o
+        .columns
+        .iter()
+        .zip(&t.meta.columns)
+        .filter_map(|(p, c)| match p {
+            Projected::Column(n) => {
+                let col = format!("`vdb_source`.{}", crate::sql::rewrite::quote_ident(n));
+                Some(match c.column.bit_width() {
+                    Some(_) => format!("CAST({col} AS UNSIGNED)"),
+                    None => col,
+                })
+            }
+            Projected::Value(_) => None,
+        })
+        .collect();
+    list.join(", ")
+}
+
+/// A row [`read_list`] read, as `t`'s row: a projected table's shared
+/// values put in.
+fn projected(t: &TableDelta, read: Row) -> Row {
+    let Some(o) = &t.origin else {
+        return read;
+    };
+    let mut read = read.into_iter();
+    o.columns
+        .iter()
+        .map(|p| match p {
+            Projected::Column(_) => read.next().flatten(),
+            Projected::Value(v) => v.clone(),
+        })
+        .collect()
 }
 
 /// A key-less table: each hidden image stands for all the source's copies

@@ -14,7 +14,7 @@
 //! cascade again what the delta already holds, and the order of tables
 //! does not matter.
 
-use crate::delta::{DeltaState, Row, TableId, TableMeta, Value};
+use crate::delta::{DeltaState, Projected, Row, TableId, TableMeta, Value};
 use crate::overlay::catalog::comment_literal as quoted;
 use crate::sql::literal::{bit_number, BadValue, Column};
 use crate::sql::rewrite::quote_ident;
@@ -100,6 +100,106 @@ pub fn patch(
         ]
         .map(String::from),
     );
+    // A table an ALTER redefined without copying its rows reads them from
+    // a source table through a projection (see `delta::Origin`): the
+    // source table's columns it reads are kept aside before it is dropped,
+    // and poured into the new table once it exists.
+    let mut poured = Vec::new();
+    let mut projected: Vec<TableChanges> = Vec::new();
+    for (n, meta) in state.schema.lasting_created().into_iter().enumerate() {
+        let Some(o) = state.tables.get(&meta.id).and_then(|t| t.origin.clone()) else {
+            continue;
+        };
+        // Beside the source table, unless the patch drops its database.
+        let schema = if state.schema.dropped_databases.contains(&o.table.schema) {
+            &meta.id.schema
+        } else {
+            &o.table.schema
+        };
+        let aside = TableId {
+            schema: schema.clone(),
+            name: format!("vdb_origin_{n}"),
+        };
+        let read: Vec<String> = o
+            .columns
+            .iter()
+            .filter_map(|p| match p {
+                Projected::Column(c) => Some(quote_ident(c)),
+                Projected::Value(_) => None,
+            })
+            .collect();
+        out.push(format!(
+            "CREATE TABLE {} AS SELECT {} FROM {}",
+            name(&aside),
+            read.join(", "),
+            name(&o.table)
+        ));
+        let mut columns = Vec::new();
+        let mut values = Vec::new();
+        for (p, c) in o.columns.iter().zip(&meta.columns) {
+            columns.push(quote_ident(&c.name));
+            values.push(match p {
+                Projected::Column(n) => quote_ident(n),
+                Projected::Value(v) => value_literal(&c.column, v)?,
+            });
+        }
+        poured.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            name(&meta.id),
+            columns.join(", "),
+            values.join(", "),
+            name(&aside)
+        ));
+        poured.push(format!("DROP TABLE {}", name(&aside)));
+        // The source rows the delta replaces or removes go by key (the
+        // poured row is whatever the target's source row made of it),
+        // and every captured row is inserted after, as vdb holds it.
+        let t = &state.tables[&meta.id];
+        let key_cols: Vec<String> = t
+            .key
+            .iter()
+            .map(|&i| quote_ident(&meta.columns[i].name))
+            .collect();
+        let hidden: Vec<&Row> = t.hidden.values().collect();
+        for batch in hidden.chunks(500) {
+            let mut tuples = Vec::with_capacity(batch.len());
+            for k in batch {
+                let mut lits = Vec::with_capacity(k.len());
+                for (v, &i) in k.iter().zip(&t.key) {
+                    lits.push(value_literal(&meta.columns[i].column, v)?);
+                }
+                tuples.push(format!("({})", lits.join(", ")));
+            }
+            poured.push(format!(
+                "DELETE FROM {} WHERE ({}) IN ({}) LIMIT {}",
+                name(&meta.id),
+                key_cols.join(", "),
+                tuples.join(", "),
+                batch.len()
+            ));
+        }
+        projected.push(TableChanges {
+            meta: meta.clone(),
+            key: t.key.clone(),
+            counted: false,
+            changes: t
+                .rows
+                .values()
+                .map(|r| super::changes::Change {
+                    op: Op::Insert,
+                    before: None,
+                    after: Some((**r).clone()),
+                    copies: 1,
+                })
+                .collect(),
+        });
+    }
+    // The changes of projected tables are those just made.
+    let changes: Vec<&TableChanges> = changes
+        .iter()
+        .filter(|c| !projected.iter().any(|p| p.meta.id == c.meta.id))
+        .chain(projected.iter())
+        .collect();
     // A dropped database goes whole (its views too); a database created
     // through vdb comes before its tables.
     for db in &state.schema.dropped_databases {
@@ -166,6 +266,7 @@ pub fn patch(
             None => text,
         });
     }
+    out.extend(poured);
     // Views after the tables they read, in the order they were first
     // created (a view reads only what existed then).
     let mut made: Vec<&TableId> = Vec::new();
@@ -210,7 +311,7 @@ pub fn patch(
         return Ok(out);
     }
     for op in [Op::Delete, Op::Update, Op::Insert] {
-        for t in changes {
+        for t in changes.iter().copied() {
             // An update that moves a unique key is a delete and an insert:
             // updated one row at a time, two rows that exchange key values
             // would meet on the way.

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::delta::persist::{decode, encode, SavedSnapshot};
-use crate::delta::{Delta, DeltaState, TableId, TableMeta};
+use crate::delta::{Delta, DeltaState, Origin, Projected, TableDelta, TableId, TableMeta};
 use crate::server::Shared;
 use crate::upstream::Upstream;
 
@@ -81,6 +81,10 @@ pub fn check_against_source(loaded: &Loaded, up: &mut Upstream) -> Result<(), St
     for state in states {
         for t in state.user_tables() {
             let saved: &Arc<TableMeta> = &t.meta;
+            if let Some(o) = &t.origin {
+                check_origin(t, o, up)?;
+                continue;
+            }
             if saved.created || !seen.insert(saved.id.clone()) {
                 continue;
             }
@@ -103,6 +107,53 @@ pub fn check_against_source(loaded: &Loaded, up: &mut Upstream) -> Result<(), St
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// A table an ALTER redefined without copying its rows reads them from a
+/// source table (see [`crate::delta::Origin`]): each column it reads there
+/// must still be there with values of the same kind, and the rows must
+/// still be keyed by the same columns.
+fn check_origin(t: &TableDelta, o: &Origin, up: &mut Upstream) -> Result<(), String> {
+    let now = crate::overlay::meta::load(up, &Delta::default(), &o.table).map_err(|e| {
+        format!(
+            "the state reads {} for {}, which the source cannot describe now ({e:?})",
+            o.table, t.meta.id
+        )
+    })?;
+    let changed = || {
+        format!(
+            "the definition of {} at the source changed since the state was saved",
+            o.table
+        )
+    };
+    for (p, c) in o.columns.iter().zip(&t.meta.columns) {
+        let Projected::Column(name) = p else { continue };
+        let Some(i) = now.position(name) else {
+            return Err(changed());
+        };
+        let (a, b) = (&now.columns[i].column, &c.column);
+        if (&a.data_type, &a.charset, &a.collation) != (&b.data_type, &b.charset, &b.collation) {
+            return Err(changed());
+        }
+    }
+    let key_names = |m: &TableMeta, key: &[usize], names: &dyn Fn(usize) -> String| {
+        key.iter()
+            .map(|&i| names(i).to_lowercase())
+            .collect::<Vec<_>>()
+            == m.identity()
+                .unwrap_or(&[])
+                .iter()
+                .map(|&i| m.columns[i].name.to_lowercase())
+                .collect::<Vec<_>>()
+    };
+    let source_name = |i: usize| match &o.columns[i] {
+        Projected::Column(n) => n.clone(),
+        Projected::Value(_) => String::new(),
+    };
+    if !key_names(&now, &t.key, &source_name) {
+        return Err(changed());
     }
     Ok(())
 }

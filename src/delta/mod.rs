@@ -484,6 +484,31 @@ pub fn encode_key<'v>(values: impl IntoIterator<Item = &'v Value>) -> Vec<u8> {
     out
 }
 
+/// Where a table an ALTER redefined without touching its rows (see
+/// `overlay::alter`) reads the rows the delta does not hold: a source
+/// table, each column of the new definition taken from one of its columns
+/// or given one value for every row. The merged view's source part is then
+/// `SELECT <projections> FROM <source table>`, so a large table altered
+/// through vdb costs no memory and keeps its indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The source table.
+    pub table: TableId,
+    /// Per column of the table's definition, in order.
+    pub columns: Vec<Projected>,
+}
+
+/// What a source row gives one column of a projected table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Projected {
+    /// The value of the source's column of this name (the same type, or
+    /// one holding its values unchanged).
+    Column(String),
+    /// The same value for every source row: a column the ALTER added,
+    /// filled with its default as the server fills existing rows.
+    Value(Value),
+}
+
 /// The changes to one table.
 #[derive(Debug)]
 pub struct TableDelta {
@@ -504,6 +529,11 @@ pub struct TableDelta {
     /// copy of it; a statement that removes or changes a source copy first
     /// takes all of them over as delta copies ([`TableDelta::adopt`]).
     pub counted: bool,
+    /// For a table of the delta (`meta.created`) whose rows, but for those
+    /// the delta holds, are a source table's read through a projection
+    /// (an ALTER that left the rows as they were). `None` for a source
+    /// table read as itself, or a table whose rows are all the delta's.
+    pub origin: Option<Arc<Origin>>,
     /// Approximate bytes the rows and hidden keys take, kept as they change.
     bytes: usize,
     /// The merged view's SQL, built on first read of this version.
@@ -519,6 +549,7 @@ impl Clone for TableDelta {
             rows: self.rows.clone(),
             next_auto: self.next_auto,
             counted: self.counted,
+            origin: self.origin.clone(),
             bytes: self.bytes,
             derived: OnceLock::new(),
         }
@@ -537,8 +568,46 @@ impl TableDelta {
             hidden: OrdMap::new(),
             rows: OrdMap::new(),
             next_auto,
+            origin: None,
             bytes: 0,
             derived: OnceLock::new(),
+        }
+    }
+
+    /// Whether the merged view has a source part: a source table's own
+    /// rows, or a projected table's origin. Only then does the delta hide
+    /// source keys.
+    pub fn has_source(&self) -> bool {
+        !self.meta.created || self.origin.is_some()
+    }
+
+    /// The table the source part reads.
+    pub fn source_table(&self) -> &TableId {
+        match &self.origin {
+            Some(o) => &o.table,
+            None => &self.meta.id,
+        }
+    }
+
+    /// Column `j` in the source part's terms: the source column it reads
+    /// (quoted; `None` for a value every source row shares).
+    fn source_name(&self, j: usize) -> Option<String> {
+        match self.origin.as_deref().map(|o| &o.columns[j]) {
+            None => Some(quote_ident(&self.meta.columns[j].name)),
+            Some(Projected::Column(n)) => Some(quote_ident(n)),
+            Some(Projected::Value(_)) => None,
+        }
+    }
+
+    /// Column `j` as the source part's select list gives it.
+    fn source_expr(&self, j: usize) -> Result<String, BadValue> {
+        let c = &self.meta.columns[j];
+        match self.origin.as_deref().map(|o| &o.columns[j]) {
+            Some(Projected::Value(v)) => c.column.literal(v.as_deref()),
+            _ => Ok(source_column(
+                c,
+                &self.source_name(j).expect("a column read from the source"),
+            )),
         }
     }
 
@@ -738,7 +807,7 @@ impl TableDelta {
             .into_iter()
             .filter(|r| passes(r))
             .collect();
-        if self.meta.created {
+        if !self.has_source() {
             // All its rows are the delta's: only those that may pass, and
             // no source part (none may pass: the typed empty table).
             return self
@@ -760,12 +829,16 @@ impl TableDelta {
             .into_iter()
             .filter(|k| hidden_passes(k))
             .collect();
-        if rows.is_empty() && hidden.is_empty() {
+        // A projected table never reads as itself: its name is not the
+        // source's, or not with this definition.
+        if rows.is_empty() && hidden.is_empty() && self.origin.is_none() {
             return Ok(None);
         }
+        // Tests of a column every source row gives the same value are the
+        // outer query's alone (the source part needs none to be exact).
         let conditions: Vec<String> = tests
             .iter()
-            .map(|(i, p)| p.to_sql(&quote_ident(&cols[*i].name)))
+            .filter_map(|(i, p)| Some(p.to_sql(&self.source_name(*i)?)))
             .collect();
         self.build(&conditions, hidden.into_iter(), rows.into_iter(), used)
             .map(|s| Some(Arc::new(s)))
@@ -805,7 +878,7 @@ impl TableDelta {
         let Some(bounds) = ranges else {
             return Ok(None);
         };
-        if self.counted || self.meta.created || self.key.len() != 1 {
+        if self.counted || !self.has_source() || self.key.len() != 1 {
             return Ok(None);
         }
         let int = |b: &Bound<Vec<u8>>| match b {
@@ -840,12 +913,17 @@ impl TableDelta {
         if inserted || over.len() > ROWS {
             return Ok(None);
         }
-        if over.is_empty() && gone.is_empty() {
+        // (A projected table's rows are always read through its origin.)
+        if over.is_empty() && gone.is_empty() && self.origin.is_none() {
             return Ok(Some(None));
         }
         let cols = &self.meta.columns;
         let key = self.key[0];
-        let key_name = quote_ident(&cols[key].name);
+        // The key as the source table names it (a projected table reads
+        // its key columns as they are).
+        let key_name = self
+            .source_name(key)
+            .unwrap_or_else(|| quote_ident(&cols[key].name));
         let shown = |j: usize| used.is_none_or(|u| u.get(j).copied().unwrap_or(true));
         let mut sql = String::with_capacity(96 + over.len() * 48 * cols.len());
         sql.push_str("(SELECT ");
@@ -858,7 +936,7 @@ impl TableDelta {
                 sql.push_str(", ");
             }
             let name = quote_ident(&c.name);
-            let own = source_column(c, &name);
+            let own = self.source_expr(j)?;
             if j == key || over.is_empty() {
                 sql.push_str(&own);
                 if own != name {
@@ -885,7 +963,7 @@ impl TableDelta {
             sql.push_str(&key_name);
         }
         sql.push_str(" FROM ");
-        sql.push_str(&self.meta.id.quoted());
+        sql.push_str(&self.source_table().quoted());
         if !gone.is_empty() {
             sql.push_str(" WHERE ");
             sql.push_str(&key_name);
@@ -920,7 +998,7 @@ impl TableDelta {
         self.derived = OnceLock::new();
         let k = self.encode(key.iter());
         self.take_row(&k);
-        if !self.meta.created {
+        if self.has_source() {
             self.put_hidden(k, key);
         }
     }
@@ -976,7 +1054,7 @@ impl TableDelta {
     /// source's copies of it still show (there may be delta copies too, but
     /// a statement can reach more copies than those).
     pub fn needs_adoption(&self, row: &Row) -> bool {
-        self.counted && !self.meta.created && !self.hidden.contains_key(&self.key_of(row))
+        self.counted && self.has_source() && !self.hidden.contains_key(&self.key_of(row))
     }
 
     /// Takes over the `copies` source copies of a key-less table's image:
@@ -1152,21 +1230,21 @@ impl TableDelta {
         let mut sql = String::with_capacity(64 + rows.len() * 32 * cols.len());
         sql.push_str("(SELECT ");
         let mut first = true;
-        for (j, (c, name)) in cols.iter().zip(&names).enumerate() {
-            if !shown(j) {
+        for (j, name) in names.iter().enumerate() {
+            if !shown(j) || !self.has_source() {
                 continue;
             }
             if !std::mem::take(&mut first) {
                 sql.push_str(", ");
             }
-            let own = source_column(c, name);
+            let own = self.source_expr(j)?;
             sql.push_str(&own);
             if own != *name {
                 sql.push_str(" AS ");
                 sql.push_str(name);
             }
         }
-        if self.meta.created {
+        if !self.has_source() {
             // No source part: typed NULLs, no row.
             sql.clear();
             sql.push_str("(SELECT ");
@@ -1185,10 +1263,10 @@ impl TableDelta {
             sql.push_str(" FROM DUAL WHERE 0");
         } else {
             sql.push_str(" FROM ");
-            sql.push_str(&self.meta.id.quoted());
+            sql.push_str(&self.source_table().quoted());
         }
         let mut conditions = conditions.to_vec();
-        if self.meta.created {
+        if !self.has_source() {
             conditions.clear();
         }
         let any_hidden = hidden.len() > 0;
@@ -1199,7 +1277,13 @@ impl TableDelta {
             }
             conditions.push(format!("NOT ({})", images.join(" OR ")));
         } else if any_hidden {
-            let key_cols: Vec<&str> = self.key.iter().map(|&i| names[i].as_str()).collect();
+            // Key columns are read from the source as they are (see
+            // `overlay::alter`): named in its terms.
+            let key_cols: Vec<String> = self
+                .key
+                .iter()
+                .map(|&i| self.source_name(i).unwrap_or_else(|| names[i].clone()))
+                .collect();
             conditions.push(format!("({}) NOT IN (", key_cols.join(", ")));
         }
         if !conditions.is_empty() {
@@ -1950,6 +2034,69 @@ mod tests {
             "{v}"
         );
         assert!(!v.contains("CAST(10 AS"), "{v}");
+    }
+
+    #[test]
+    fn a_projected_table_reads_the_source_rows_through_its_new_definition() {
+        // `Widgets` altered: v renamed to w, a column `note` added with
+        // 'x' in every existing row; the table is now the delta's.
+        let mut m = (*meta()).clone();
+        m.columns[1].name = "w".into();
+        let mut note = m.columns[1].clone();
+        note.name = "note".into();
+        m.columns.push(note);
+        m.created = true;
+        let mut t = TableDelta::new(Arc::new(m), vec![0]);
+        t.origin = Some(Arc::new(Origin {
+            table: meta().id.clone(),
+            columns: vec![
+                Projected::Column("id".into()),
+                Projected::Column("v".into()),
+                Projected::Value(Some(b"5".to_vec())),
+            ],
+        }));
+        let view = |t: &TableDelta, sql: &str| {
+            t.restricted_sql(&preds(sql))
+                .unwrap()
+                .map(|s| s.to_string())
+        };
+        // Never the table's own name: the source has no such table.
+        assert_eq!(
+            view(&t, "SELECT * FROM t WHERE w = 9").unwrap(),
+            "(SELECT `id`, `v` AS `w`, CAST(5 AS SIGNED) AS `note` FROM `db`.`Widgets` WHERE `v` = 9)"
+        );
+        assert_eq!(
+            t.derived_sql().unwrap().as_str(),
+            "(SELECT `id`, `v` AS `w`, CAST(5 AS SIGNED) AS `note` FROM `db`.`Widgets`)"
+        );
+        // Writes hide source keys, as for the source table itself.
+        t.update(&row3("1", "2", "5"), row3("1", "3", "6"));
+        t.delete(&row3("4", "2", "5"));
+        assert_eq!(t.hidden.len(), 2);
+        // A test of the shared value is the outer query's alone; the key
+        // is the source's column.
+        assert_eq!(
+            view(&t, "SELECT * FROM t WHERE note = 6").unwrap(),
+            "(SELECT `id`, `v` AS `w`, CAST(5 AS SIGNED) AS `note` FROM `db`.`Widgets` WHERE (`id`) NOT IN ((CAST(1 AS SIGNED)), (CAST(4 AS SIGNED))) UNION ALL SELECT CAST(1 AS SIGNED), CAST(3 AS SIGNED), CAST(6 AS SIGNED))"
+        );
+        // By key: the in-place form, over the source table's columns.
+        assert_eq!(
+            view(&t, "SELECT * FROM t WHERE id IN (1, 4)").unwrap(),
+            "(SELECT `id`, CASE `id` WHEN CAST(1 AS SIGNED) THEN CAST(3 AS SIGNED) ELSE `v` END AS `w`, CASE `id` WHEN CAST(1 AS SIGNED) THEN CAST(6 AS SIGNED) ELSE CAST(5 AS SIGNED) END AS `note` FROM `db`.`Widgets` WHERE `id` NOT IN (CAST(4 AS SIGNED)))"
+        );
+        // Keys nothing changed still read through the projection.
+        assert_eq!(
+            view(&t, "SELECT * FROM t WHERE id = 7").unwrap(),
+            "(SELECT `id`, `v` AS `w`, CAST(5 AS SIGNED) AS `note` FROM `db`.`Widgets`)"
+        );
+    }
+
+    fn row3(a: &str, b: &str, c: &str) -> Row {
+        vec![
+            Some(a.as_bytes().to_vec()),
+            Some(b.as_bytes().to_vec()),
+            Some(c.as_bytes().to_vec()),
+        ]
     }
 
     #[test]

@@ -14,8 +14,9 @@ use std::sync::Arc;
 use imbl::OrdMap;
 
 use super::{
-    CheckConstraint, ColumnMeta, DatabaseDef, DeltaState, FkRule, ForeignKey, Generated, Row,
-    SchemaChange, SchemaDelta, TableDelta, TableId, TableMeta, Trigger, UniqueKey, Value, ViewDef,
+    CheckConstraint, ColumnMeta, DatabaseDef, DeltaState, FkRule, ForeignKey, Generated, Origin,
+    Projected, Row, SchemaChange, SchemaDelta, TableDelta, TableId, TableMeta, Trigger, UniqueKey,
+    Value, ViewDef,
 };
 use crate::sql::ddl::KeyOptions;
 use crate::sql::literal::Column;
@@ -23,7 +24,7 @@ use crate::sql::literal::Column;
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
 /// captured) to 6 (before index options were kept) are still read.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +266,9 @@ fn state(w: &mut Writer, s: &DeltaState) {
             w.bytes(k);
             w.row(v);
         }
+        if w.1 >= 8 {
+            origin(w, t.origin.as_deref());
+        }
     }
     w.len(s.views.len());
     for (id, sql) in &s.views {
@@ -365,6 +369,7 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
             rows.insert(k, Arc::new(row));
         }
         t.set_contents(hidden, rows);
+        t.origin = since(format, 8, || read_origin(r, width))?;
         s.tables.insert(meta.id.clone(), Arc::new(t));
     }
     let mut views = HashMap::new();
@@ -451,6 +456,50 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
     s.refresh_names();
     s.version = super::next_version();
     Ok(s)
+}
+
+fn origin(w: &mut Writer, o: Option<&Origin>) {
+    let Some(o) = o else {
+        w.bool(false);
+        return;
+    };
+    w.bool(true);
+    w.id(&o.table);
+    w.len(o.columns.len());
+    for c in &o.columns {
+        match c {
+            Projected::Column(name) => {
+                w.bool(true);
+                w.str(name);
+            }
+            Projected::Value(v) => {
+                w.bool(false);
+                w.value(v);
+            }
+        }
+    }
+}
+
+fn read_origin(r: &mut Reader, width: usize) -> Result<Option<Arc<Origin>>, Corrupt> {
+    if !r.bool()? {
+        return Ok(None);
+    }
+    let table = r.id()?;
+    let n = r.len()?;
+    if n != width {
+        return Err(Corrupt(format!(
+            "a projection of {table} with the wrong width"
+        )));
+    }
+    let mut columns = Vec::with_capacity(n);
+    for _ in 0..n {
+        columns.push(if r.bool()? {
+            Projected::Column(r.str()?)
+        } else {
+            Projected::Value(r.value()?)
+        });
+    }
+    Ok(Some(Arc::new(Origin { table, columns })))
 }
 
 fn meta(w: &mut Writer, m: &TableMeta) {
@@ -860,6 +909,30 @@ mod tests {
         assert_eq!(snaps.len(), 1);
         assert_eq!(snaps[0].0, "before");
         assert!(snaps[0].2.tables.is_empty());
+    }
+
+    #[test]
+    fn a_projected_tables_origin_comes_back() {
+        let mut s = sample();
+        let id = s.tables.keys().next().unwrap().clone();
+        let t = Arc::make_mut(s.tables.get_mut(&id).unwrap());
+        let width = t.meta.columns.len();
+        let mut columns = vec![Projected::Value(None); width];
+        columns[0] = Projected::Column("old name".into());
+        columns[width - 1] = Projected::Value(Some(b"x'y".to_vec()));
+        t.origin = Some(Arc::new(Origin {
+            table: TableId {
+                schema: "shop".into(),
+                name: "before".into(),
+            },
+            columns,
+        }));
+        let want = t.origin.clone();
+        let (back, _) = decode(&encode(&s, &[])).unwrap();
+        assert_eq!(back.tables[&id].origin, want);
+        // A file of format 7 had no origins.
+        let (old, _) = decode(&encode_as(&s, &[], 7)).unwrap();
+        assert_eq!(old.tables[&id].origin, None);
     }
 
     #[test]

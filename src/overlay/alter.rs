@@ -537,7 +537,17 @@ pub fn alter(
     };
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
-    let outcome = copy_into(cx, &old, meta, &from, text, a.statement, unchecked)?;
+    let rewrites = copies || id.is_temporary();
+    let outcome = copy_into(
+        cx,
+        &old,
+        meta,
+        &from,
+        text,
+        a.statement,
+        unchecked,
+        rewrites,
+    )?;
     if new_id != id || !parent_renames.is_empty() {
         repoint_children(cx, &old, &new_id, &parent_renames, text, a.statement)?;
     }
@@ -896,6 +906,12 @@ fn dropped(
 /// values (a new column its default). Nothing changes unless all rows copy.
 /// The `unchecked` constraints join the definition after the copy: the
 /// rows are not tested against them.
+///
+/// When the server would not rewrite the rows (`rewrites` false: no type
+/// conversion, no new foreign key, nothing recomputed), the rows are not
+/// copied at all if [`project`] can read them through the old table's
+/// source part: only the rows the delta holds are carried over.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn copy_into(
     cx: &mut WriteContext,
     old: &TableMeta,
@@ -904,6 +920,7 @@ pub(super) fn copy_into(
     text: &str,
     kind: &str,
     unchecked: Vec<crate::delta::CheckConstraint>,
+    rewrites: bool,
 ) -> Result<WriteOutcome, OverlayError> {
     let Some(key) = meta.delta_key() else {
         return unsupported(format!(
@@ -911,6 +928,25 @@ pub(super) fn copy_into(
             meta.id
         ));
     };
+    if !rewrites {
+        let mut full = meta.clone();
+        full.checks.extend(unchecked.iter().cloned());
+        if let Some(table) = project(cx, old, Arc::new(full), from, &key)? {
+            log::debug!(
+                "{kind} of {}: read through a projection of {}, {} captured rows carried",
+                old.id,
+                table.source_table(),
+                table.rows.len()
+            );
+            let mut w = cx.delta.writer();
+            install(cx, &mut w, old, table, kind, text)?;
+            w.commit();
+            return Ok(WriteOutcome {
+                info: "Records: 0  Duplicates: 0  Warnings: 0".into(),
+                ..WriteOutcome::default()
+            });
+        }
+    }
     let target = meta.id.clone();
     let scratch = scratch_id(&target.schema);
     let mut staged = meta.clone();
@@ -990,6 +1026,7 @@ pub(super) fn copy_into(
         values.join(", "),
         old.id.quoted()
     );
+    log::debug!("{kind} of {}: its rows copied", old.id);
     let outcome = match super::write::execute(cx, copy.as_bytes()) {
         Ok(o) => o,
         Err(OverlayError::Server {
@@ -1032,28 +1069,294 @@ pub(super) fn copy_into(
     }
     let mut meta = meta;
     meta.checks.extend(unchecked);
-    let meta = Arc::new(meta);
-    table.meta = meta.clone();
-    // The old table is gone (a source table stays hidden behind the new
-    // definition, or is simply gone when renamed).
-    w.next.tables.remove(&old.id);
-    if w.next.schema.created.remove(&old.id).is_none() {
-        w.next.schema.dropped.insert(old.id.clone());
-    }
-    w.next.schema.created.insert(target.clone(), meta);
-    w.next.tables.insert(target.clone(), Arc::new(table));
-    w.next.schema.log.push(SchemaChange {
-        kind: kind.into(),
-        table: old.id.clone(),
-        statement: Arc::from(text),
-    });
-    super::catalog::refresh(cx.up, cx.delta, &mut w)?;
+    table.meta = Arc::new(meta);
+    table.origin = None;
+    install(cx, &mut w, old, table, kind, text)?;
     w.commit();
     Ok(WriteOutcome {
         affected: outcome.affected,
         info: format!("Records: {}  Duplicates: 0  Warnings: 0", outcome.affected),
         ..WriteOutcome::default()
     })
+}
+
+/// `table` (its definition and rows) in place of `old`, in the state `w`
+/// is building.
+fn install(
+    cx: &mut WriteContext,
+    w: &mut crate::delta::Writer,
+    old: &TableMeta,
+    table: TableDelta,
+    kind: &str,
+    text: &str,
+) -> Result<(), OverlayError> {
+    let target = table.meta.id.clone();
+    // The old table is gone (a source table stays hidden behind the new
+    // definition, or is simply gone when renamed).
+    w.next.tables.remove(&old.id);
+    if w.next.schema.created.remove(&old.id).is_none() {
+        w.next.schema.dropped.insert(old.id.clone());
+    }
+    w.next
+        .schema
+        .created
+        .insert(target.clone(), table.meta.clone());
+    w.next.tables.insert(target, Arc::new(table));
+    w.next.schema.log.push(SchemaChange {
+        kind: kind.into(),
+        table: old.id.clone(),
+        statement: Arc::from(text),
+    });
+    super::catalog::refresh(cx.up, cx.delta, w)
+}
+
+/// The table `old` redefined as `meta` without copying its rows, when the
+/// definition lets the old table's source part be read as the new one's:
+/// each column is an old column with its values unchanged (a rename, a
+/// VARCHAR widened) or a new one every existing row gives the same value
+/// (its constant default, as the server fills it), and the rows keep
+/// their identity key. The merged view then reads the source table
+/// through a projection ([`crate::delta::Origin`]), and only the rows the
+/// delta holds are carried over, reshaped. A large source table altered
+/// this way costs nothing and keeps its indexes.
+///
+/// What the server would check of the existing rows is checked with
+/// queries over the new view: no NULL in a column made NOT NULL, no
+/// duplicate in a new unique key. When a check finds one, or the
+/// definition does not allow a projection, `None`: the rows are copied,
+/// and the copy fails as the server fails.
+fn project(
+    cx: &mut WriteContext,
+    old: &TableMeta,
+    meta: Arc<TableMeta>,
+    from: &[Option<usize>],
+    key: &[usize],
+) -> Result<Option<TableDelta>, OverlayError> {
+    use crate::delta::{Origin, Projected};
+    let state = cx.delta.current();
+    let old_delta = state.tables.get(&old.id).cloned();
+    let base: Arc<Origin> = match old_delta.as_ref().and_then(|t| t.origin.clone()) {
+        Some(o) => o,
+        None if !old.created && !old.id.is_temporary() => Arc::new(Origin {
+            table: old.id.clone(),
+            columns: old
+                .columns
+                .iter()
+                .map(|c| Projected::Column(c.name.clone()))
+                .collect(),
+        }),
+        // Every row is the delta's: copying them is all there is to do.
+        None => return Ok(None),
+    };
+    if old_delta.as_ref().is_some_and(|t| t.counted) || meta.keyless() {
+        return Ok(None);
+    }
+    // Hidden keys carry over only if the rows keep their identity.
+    let old_key: Vec<usize> = match (&old_delta, old.identity()) {
+        (Some(t), _) => t.key.clone(),
+        (None, Some(k)) => k.to_vec(),
+        (None, None) => return Ok(None),
+    };
+    let same_key = key.len() == old_key.len()
+        && key.iter().zip(&old_key).all(|(&n, &o)| {
+            from[n] == Some(o)
+                && meta.columns[n].column == old.columns[o].column
+                && matches!(base.columns[o], Projected::Column(_))
+        });
+    if !same_key {
+        return Ok(None);
+    }
+    let mut columns = Vec::with_capacity(meta.columns.len());
+    let mut added = Vec::new();
+    for (j, (c, f)) in meta.columns.iter().zip(from).enumerate() {
+        if c.generated.is_some() {
+            return Ok(None);
+        }
+        match f {
+            Some(i) => {
+                let o = &old.columns[*i];
+                if o.generated.is_some()
+                    || converts(&o.column, &c.column)
+                    || c.auto_increment != o.auto_increment
+                {
+                    return Ok(None);
+                }
+                columns.push(base.columns[*i].clone());
+            }
+            None => {
+                let constant = match c.default.as_deref() {
+                    None => true,
+                    Some(d) => {
+                        d == "NULL"
+                            || d.starts_with("current_timestamp")
+                            || super::printed::is_literal(d)
+                    }
+                };
+                if c.auto_increment || !constant {
+                    return Ok(None);
+                }
+                added.push(j);
+                columns.push(Projected::Value(None));
+            }
+        }
+    }
+    let fill = if added.is_empty() {
+        Vec::new()
+    } else {
+        match filled_defaults(cx, &meta, &added)? {
+            Some(v) => v,
+            None => return Ok(None),
+        }
+    };
+    for (&j, v) in added.iter().zip(&fill) {
+        columns[j] = Projected::Value(v.clone());
+    }
+    let mut table = TableDelta::new(meta.clone(), key.to_vec());
+    table.origin = Some(Arc::new(Origin {
+        table: base.table.clone(),
+        columns,
+    }));
+    table.next_auto = old_delta
+        .as_ref()
+        .map(|t| t.next_auto)
+        .or(old.auto_increment)
+        .unwrap_or(1);
+    if let Some(t) = &old_delta {
+        let mut rows = imbl::OrdMap::new();
+        for r in t.rows.values() {
+            let mut fill = fill.iter();
+            let row: crate::delta::Row = from
+                .iter()
+                .map(|f| match f {
+                    Some(i) => r[*i].clone(),
+                    None => fill.next().cloned().flatten(),
+                })
+                .collect();
+            rows.insert(table.key_of(&row), Arc::new(row));
+        }
+        table.set_contents(t.hidden.clone(), rows);
+    }
+    if !holds_for_existing_rows(cx, old, &meta, from, &table)? {
+        return Ok(None);
+    }
+    Ok(Some(table))
+}
+
+/// The values the server gives existing rows in the new columns `added` of
+/// `meta`: their defaults (the implicit default of the type for a NOT NULL
+/// column without one), as one row inserted into a scratch table of those
+/// columns computes them. `None` when the insert fails: the copy then
+/// fails as the server does.
+fn filled_defaults(
+    cx: &mut WriteContext,
+    meta: &TableMeta,
+    added: &[usize],
+) -> Result<Option<Vec<crate::delta::Value>>, OverlayError> {
+    let scratch = scratch_id(&meta.id.schema);
+    let columns: Vec<ColumnMeta> = added.iter().map(|&j| meta.columns[j].clone()).collect();
+    let staged = Arc::new(TableMeta {
+        id: scratch.clone(),
+        columns,
+        created: true,
+        collation: meta.collation.clone(),
+        ..TableMeta::default()
+    });
+    let key: Vec<usize> = (0..added.len()).collect();
+    {
+        let mut w = cx.delta.writer();
+        w.next
+            .schema
+            .created
+            .insert(scratch.clone(), staged.clone());
+        w.next.tables.insert(
+            scratch.clone(),
+            Arc::new(TableDelta::new(staged.clone(), key)),
+        );
+        w.commit();
+    }
+    let (mut names, mut values) = (Vec::new(), Vec::new());
+    for c in &staged.columns {
+        if !c.nullable && c.default.is_none() {
+            names.push(quote_ident(&c.name));
+            values.push(implicit_default(&c.column));
+        }
+    }
+    let insert = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        scratch.quoted(),
+        names.join(", "),
+        values.join(", ")
+    );
+    let done = super::write::execute(cx, insert.as_bytes());
+    let mut w = cx.delta.writer();
+    w.next.schema.created.remove(&scratch);
+    let row = w
+        .next
+        .tables
+        .remove(&scratch)
+        .and_then(|t| t.rows.values().next().map(|r| (**r).clone()));
+    w.commit();
+    Ok(match (done, row) {
+        (Ok(o), Some(row)) if o.warnings.is_empty() => Some(row),
+        _ => None,
+    })
+}
+
+/// Whether what the server checks of existing rows when it redefines a
+/// table in place holds for `table` (the new definition over the old
+/// rows): no NULL in a column that was nullable and no longer is, and no
+/// two rows with the same values in a unique key the old table did not
+/// have.
+fn holds_for_existing_rows(
+    cx: &mut WriteContext,
+    old: &TableMeta,
+    meta: &TableMeta,
+    from: &[Option<usize>],
+    table: &TableDelta,
+) -> Result<bool, OverlayError> {
+    let view = match table.derived_sql() {
+        Ok(v) => v,
+        Err(_) => return Ok(false),
+    };
+    let name = |j: usize| format!("`vdb_t`.{}", quote_ident(&meta.columns[j].name));
+    let mut probes = Vec::new();
+    for (j, c) in meta.columns.iter().enumerate() {
+        if let Some(i) = from[j] {
+            if !c.nullable && old.columns[i].nullable {
+                probes.push(format!(
+                    "SELECT 1 FROM {view} AS `vdb_t` WHERE {} IS NULL LIMIT 1",
+                    name(j)
+                ));
+            }
+        }
+    }
+    let had = |k: &UniqueKey| {
+        let mut cols: Vec<Option<usize>> = k.columns.iter().map(|&j| from[j]).collect();
+        cols.sort();
+        old.unique_keys.iter().any(|o| {
+            let mut theirs: Vec<Option<usize>> = o.columns.iter().map(|&i| Some(i)).collect();
+            theirs.sort();
+            theirs == cols
+        })
+    };
+    for k in meta.unique_keys.iter().filter(|k| !had(k)) {
+        let cols: Vec<String> = k.columns.iter().map(|&j| name(j)).collect();
+        let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+        probes.push(format!(
+            "SELECT 1 FROM {view} AS `vdb_t` WHERE {} GROUP BY {} HAVING COUNT(*) > 1 LIMIT 1",
+            not_null.join(" AND "),
+            cols.join(", ")
+        ));
+    }
+    for q in probes {
+        // A view too large to ask about is copied instead (and the copy
+        // says what the server would).
+        match cx.up.query(&q) {
+            Ok(rows) if rows.is_empty() => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
 }
 
 /// The copy's NULL into a NOT NULL column is ALTER's truncation, which
@@ -1158,7 +1461,16 @@ pub fn rename(
         meta.id = to.clone();
         renamed_keys(&mut meta.foreign_keys, &from, &to);
         let from_cols: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
-        copy_into(cx, &old, meta, &from_cols, text, "RENAME TABLE", Vec::new())?;
+        copy_into(
+            cx,
+            &old,
+            meta,
+            &from_cols,
+            text,
+            "RENAME TABLE",
+            Vec::new(),
+            false,
+        )?;
         repoint_children(cx, &old, &to, &[], text, "RENAME TABLE")?;
     }
     Ok(WriteOutcome::default())
@@ -1233,7 +1545,7 @@ fn repoint_children(
             m.foreign_keys = fks;
             let checks = std::mem::take(&mut m.checks);
             let from: Vec<Option<usize>> = (0..m.columns.len()).map(Some).collect();
-            copy_into(cx, &meta, m, &from, text, kind, checks)?;
+            copy_into(cx, &meta, m, &from, text, kind, checks, false)?;
         }
     }
     Ok(())

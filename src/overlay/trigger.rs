@@ -78,7 +78,7 @@ fn redefine(
     // The server touches no row: none is tested against CHECK constraints.
     let checks = std::mem::take(&mut meta.checks);
     let from: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
-    copy_into(cx, old, meta, &from, text, kind, checks)?;
+    copy_into(cx, old, meta, &from, text, kind, checks, false)?;
     Ok(())
 }
 

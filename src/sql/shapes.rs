@@ -72,8 +72,11 @@ struct Template {
     sentinel_spans: Vec<Range<usize>>,
 }
 
-fn cache() -> &'static Mutex<HashMap<Vec<u8>, Option<Arc<Template>>>> {
-    static CACHE: OnceLock<Mutex<HashMap<Vec<u8>, Option<Arc<Template>>>>> = OnceLock::new();
+/// Templates by shape text (`None`: a shape that is never kept).
+type Templates = HashMap<Vec<u8>, Option<Arc<Template>>>;
+
+fn cache() -> &'static Mutex<Templates> {
+    static CACHE: OnceLock<Mutex<Templates>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 

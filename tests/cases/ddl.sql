@@ -850,3 +850,34 @@ SHOW CREATE TABLE tagged3
 ALTER TABLE products ADD KEY k_price (price) COMMENT 'by price'
 SHOW CREATE TABLE products
 SELECT INDEX_NAME, INDEX_COMMENT FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'products' ORDER BY INDEX_NAME
+
+-- case: an ALTER that leaves the rows as they are reads them from the source through the new definition
+UPDATE customers SET name = 'Ada L.' WHERE id = 1
+DELETE FROM order_items WHERE order_id = 7
+DELETE FROM orders WHERE id = 7
+ALTER TABLE customers ADD COLUMN tier TINYINT NOT NULL DEFAULT 2 FIRST, ADD COLUMN memo VARCHAR(10) NULL AFTER email, RENAME COLUMN country TO cc, ADD INDEX idx_tier (tier)
+SELECT * FROM customers ORDER BY id
+SELECT * FROM customers WHERE id IN (1, 2, 7) ORDER BY id
+SELECT cc, COUNT(*), MIN(tier) FROM customers GROUP BY cc ORDER BY cc
+SELECT c.name, o.total FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.total > 10 ORDER BY o.id
+INSERT INTO customers (email, name, cc, created_at) VALUES ('new@example.com', 'New', 'SE', '2025-01-01')
+SELECT LAST_INSERT_ID()
+INSERT INTO customers (email, name) VALUES ('GRACE@example.com', 'Dup')
+UPDATE customers SET tier = 1, memo = 'gold' WHERE cc IN ('GB', 'US')
+ALTER TABLE customers MODIFY memo VARCHAR(20) NULL, ALTER COLUMN tier SET DEFAULT 3, ADD UNIQUE KEY uk_name (name)
+INSERT INTO customers (email, name) VALUES ('x@example.com', 'Linus')
+INSERT INTO customers (email, name, created_at) VALUES ('y@example.com', 'Yves', '2025-01-02')
+ALTER TABLE customers ADD UNIQUE KEY uk_tier (tier)
+ALTER TABLE customers MODIFY cc CHAR(2) NOT NULL
+UPDATE customers SET cc = 'XX' WHERE cc IS NULL
+ALTER TABLE customers MODIFY cc CHAR(2) NOT NULL
+ALTER TABLE customers DROP COLUMN memo, DROP INDEX uk_email
+INSERT INTO customers (email, name, cc, created_at) VALUES ('ada@example.com', 'Ada again', 'GB', '2025-01-03')
+SELECT * FROM customers ORDER BY id
+RENAME TABLE customers TO clients
+SELECT id, tier, email, cc FROM clients WHERE id BETWEEN 2 AND 6 ORDER BY id
+DELETE FROM clients WHERE id = 4
+INSERT INTO orders (customer_id, placed_on, total) VALUES (4, '2025-01-01', 1)
+SELECT * FROM clients ORDER BY id
+SHOW CREATE TABLE clients
+SELECT INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, NULLABLE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'clients' ORDER BY INDEX_NAME, SEQ_IN_INDEX

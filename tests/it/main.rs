@@ -2,6 +2,7 @@
 //! by real clients. Each module is one area of behaviour a user would notice.
 
 mod admin;
+mod altered;
 mod auth;
 mod capture;
 mod cli;

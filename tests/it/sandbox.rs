@@ -865,7 +865,7 @@ fn a_loaded_state_runs_the_triggers_its_saver_refused() {
         c.query_drop(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
     drop(c);
-    drop(first);
+    let _ = first;
     // As an older vdb saved it: the trigger refused.
     let bytes = std::fs::read(&path).unwrap();
     let (mut current, snapshots) = vdb::delta::persist::decode(&bytes).unwrap();

@@ -623,7 +623,35 @@ struct Run<'a, 'b> {
 
 /// For one unique key: per new row, the identities of merged-view rows
 /// with the same key values, and the earlier new rows with them.
-type Collisions = (HashMap<usize, Vec<Row>>, HashMap<usize, Vec<usize>>);
+type Collisions = (HashMap<usize, Vec<Row>>, Earlier);
+
+/// The new rows of one statement that share a unique key's values, as
+/// groups: n identical keys are n entries, not the n² pairs of rows.
+#[derive(Default)]
+struct Earlier {
+    /// Each row that shares its values: its group.
+    group: HashMap<usize, usize>,
+    /// Each group's rows, in order.
+    members: HashMap<usize, Vec<usize>>,
+}
+
+impl Earlier {
+    /// The rows before row `i` with its values, in order.
+    fn before(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.group
+            .get(&i)
+            .and_then(|g| self.members.get(g))
+            .into_iter()
+            .flat_map(move |m| m.iter().copied().take_while(move |&j| j < i))
+    }
+
+    /// The rows that have an earlier row with their values.
+    fn later_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        self.members
+            .values()
+            .flat_map(|m| m.iter().skip(1).copied())
+    }
+}
 
 /// The variable holding column `i` of the row being computed.
 fn var(i: usize) -> String {
@@ -1176,7 +1204,7 @@ impl Run<'_, '_> {
             .map(|(i, r)| (*i, cols.iter().map(|&c| &r[c]).collect()))
             .collect();
         let mut existing: HashMap<usize, Vec<Row>> = HashMap::new();
-        let mut earlier: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut earlier = Earlier::default();
         if rows.is_empty() {
             return Ok((existing, earlier));
         }
@@ -1206,18 +1234,29 @@ impl Run<'_, '_> {
             existing.entry(i).or_default().push(r[1..].to_vec());
         }
         if rows.len() > 1 {
-            let on: Vec<String> = (0..cols.len())
-                .map(|j| format!("m.vdb_c{j} = n.vdb_c{j}"))
-                .collect();
+            // Rows ranked alike have equal values, as the key compares
+            // them (collations included).
+            let by: Vec<String> = (0..cols.len()).map(|j| format!("vdb_c{j}")).collect();
             let q = format!(
-                "WITH {cte} SELECT n.vdb_i, m.vdb_i FROM vdb_n n JOIN vdb_n m ON {} AND m.vdb_i < n.vdb_i ORDER BY n.vdb_i",
-                on.join(" AND ")
+                "WITH {cte} SELECT vdb_i, DENSE_RANK() OVER (ORDER BY {}) FROM vdb_n",
+                by.join(", ")
             );
+            let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
             for r in self.cx.up.query(&q)? {
-                earlier
-                    .entry(parse_index(&r[0]))
+                members
+                    .entry(parse_index(&r[1]))
                     .or_default()
-                    .push(parse_index(&r[1]));
+                    .push(parse_index(&r[0]));
+            }
+            for (g, mut m) in members {
+                if m.len() < 2 {
+                    continue;
+                }
+                m.sort_unstable();
+                for &i in &m {
+                    earlier.group.insert(i, g);
+                }
+                earlier.members.insert(g, m);
             }
         }
         Ok((existing, earlier))
@@ -1445,14 +1484,9 @@ impl Run<'_, '_> {
                     })
                     .unwrap_or_default();
                 let live_earlier: Vec<usize> = earlier
-                    .get(&i)
-                    .map(|v| {
-                        v.iter()
-                            .copied()
-                            .filter(|&j| !skip[j] && !replaced_new[j])
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                    .before(i)
+                    .filter(|&j| !skip[j] && !replaced_new[j])
+                    .collect();
                 if live_existing.is_empty() && live_earlier.is_empty() {
                     continue;
                 }
@@ -2133,7 +2167,7 @@ impl Run<'_, '_> {
                             None => true,
                         })
                 });
-                let bad_earlier = earlier.get(&i).is_some_and(|v| v.iter().any(|&j| !skip[j]));
+                let bad_earlier = earlier.before(i).any(|j| !skip[j]);
                 if bad_existing || bad_earlier {
                     if ignore {
                         skip[i] = true;

@@ -65,8 +65,8 @@ impl Run<'_, '_> {
         let mut may_meet = vec![false; rows.len()];
         for k in &keys {
             let (existing, earlier) = self.collisions(w, &indexed, &k.columns)?;
-            for i in existing.keys().chain(earlier.keys()) {
-                may_meet[*i] = true;
+            for i in existing.keys().copied().chain(earlier.later_rows()) {
+                may_meet[i] = true;
             }
         }
         let mut sim = AutoInc::new(counter, known_rows);
