@@ -134,7 +134,7 @@ fn check_origin(t: &TableDelta, o: &Origin, up: &mut Upstream) -> Result<(), Str
             return Err(changed());
         };
         let (a, b) = (&now.columns[i].column, &c.column);
-        if (&a.data_type, &a.charset, &a.collation) != (&b.data_type, &b.charset, &b.collation) {
+        if a != b && !crate::overlay::alter::keeps_values(a, b) {
             return Err(changed());
         }
     }

@@ -258,6 +258,10 @@ pub fn alter(
     // Whether MariaDB would copy the table (its affected rows are the
     // rows then): a column's type changes, or the primary key goes.
     let mut copies = false;
+    let mariadb = cx.up.info.version.contains("MariaDB");
+    // Whether the copy changes values (a conversion that is more than a
+    // widening), so that the rows must really be copied.
+    let mut new_values = false;
     let mut dropped_primary = false;
     let mut touched: Vec<String> = Vec::new();
     let mut comment = None;
@@ -347,8 +351,11 @@ pub fn alter(
                 }
                 let was = cols.remove(at);
                 let meta = column_of(cx, column)?;
-                if converts(&was.meta.column, &meta.column) {
+                if converts(&was.meta.column, &meta.column, mariadb) {
                     copies = true;
+                    if !keeps_values(&was.meta.column, &meta.column) {
+                        new_values = true;
+                    }
                 }
                 match (&was.meta.generated, &meta.generated) {
                     (Some(a), Some(b)) if a.stored != b.stored => return Err(generated_change()),
@@ -537,17 +544,23 @@ pub fn alter(
     };
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
-    let rewrites = copies || id.is_temporary();
-    let outcome = copy_into(
-        cx,
-        &old,
-        meta,
-        &from,
-        text,
-        a.statement,
-        unchecked,
-        rewrites,
-    )?;
+    // The only reason for a copy a projection can stand in for is a type
+    // widened without changing any value.
+    let widened_only = !new_values
+        && a.ops
+            .iter()
+            .all(|o| !matches!(o, AlterOp::AddForeignKey(_) | AlterOp::DropPrimaryKey))
+        && !cols
+            .iter()
+            .any(|c| c.meta.generated.as_ref().is_some_and(|g| g.stored));
+    let rows = if id.is_temporary() || (copies && !widened_only) {
+        Rows::Rewritten
+    } else if copies {
+        Rows::Widened
+    } else {
+        Rows::Kept
+    };
+    let outcome = copy_into(cx, &old, meta, &from, text, a.statement, unchecked, rows)?;
     if new_id != id || !parent_renames.is_empty() {
         repoint_children(cx, &old, &new_id, &parent_renames, text, a.statement)?;
     }
@@ -611,10 +624,11 @@ fn rename_in_keys(keys: &mut [DraftKey], from: &str, to: &str) {
     }
 }
 
-/// Whether changing a column's type makes MariaDB copy the table: any
-/// change but a VARCHAR/VARBINARY widening within the same length-prefix
-/// size and character set.
-fn converts(from: &Column, to: &Column) -> bool {
+/// Whether changing a column's type makes the server copy the table: any
+/// change but a VARCHAR/VARBINARY widening in the same character set
+/// (within the same length-prefix size, but for MariaDB 10.4 and later,
+/// which extends one in place across it too).
+fn converts(from: &Column, to: &Column, mariadb: bool) -> bool {
     if from == to {
         return false;
     }
@@ -639,7 +653,7 @@ fn converts(from: &Column, to: &Column) -> bool {
             }
         };
         if let (Some(a), Some(b)) = (len(from), len(to)) {
-            return !(b >= a && (bytes(from, a) < 256) == (bytes(to, b) < 256));
+            return !(b >= a && (mariadb || (bytes(from, a) < 256) == (bytes(to, b) < 256)));
         }
     }
     true
@@ -907,9 +921,8 @@ fn dropped(
 /// The `unchecked` constraints join the definition after the copy: the
 /// rows are not tested against them.
 ///
-/// When the server would not rewrite the rows (`rewrites` false: no type
-/// conversion, no new foreign key, nothing recomputed), the rows are not
-/// copied at all if [`project`] can read them through the old table's
+/// Unless the server would give the rows new values (`rows`), they are
+/// not copied at all if [`project`] can read them through the old table's
 /// source part: only the rows the delta holds are carried over.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn copy_into(
@@ -920,7 +933,7 @@ pub(super) fn copy_into(
     text: &str,
     kind: &str,
     unchecked: Vec<crate::delta::CheckConstraint>,
-    rewrites: bool,
+    rows: Rows,
 ) -> Result<WriteOutcome, OverlayError> {
     let Some(key) = meta.delta_key() else {
         return unsupported(format!(
@@ -928,10 +941,11 @@ pub(super) fn copy_into(
             meta.id
         ));
     };
-    if !rewrites {
+    if rows != Rows::Rewritten {
         let mut full = meta.clone();
         full.checks.extend(unchecked.iter().cloned());
-        if let Some(table) = project(cx, old, Arc::new(full), from, &key)? {
+        let tested = &meta.checks;
+        if let Some((table, count)) = project(cx, old, Arc::new(full), from, &key, tested, rows)? {
             log::debug!(
                 "{kind} of {}: read through a projection of {}, {} captured rows carried",
                 old.id,
@@ -942,7 +956,8 @@ pub(super) fn copy_into(
             install(cx, &mut w, old, table, kind, text)?;
             w.commit();
             return Ok(WriteOutcome {
-                info: "Records: 0  Duplicates: 0  Warnings: 0".into(),
+                affected: count,
+                info: format!("Records: {count}  Duplicates: 0  Warnings: 0"),
                 ..WriteOutcome::default()
             });
         }
@@ -1125,13 +1140,21 @@ fn install(
 /// duplicate in a new unique key. When a check finds one, or the
 /// definition does not allow a projection, `None`: the rows are copied,
 /// and the copy fails as the server fails.
+///
+/// `Rows::Widened`: the server copies the table, but only to widen types
+/// ([`keeps_values`]), so the values stay: the rows are tested against
+/// the `tested` CHECK constraints, as the copy tests them, and their
+/// number (the ALTER's affected rows) is counted. Returns the table and
+/// that number (0 when the server copies nothing).
 fn project(
     cx: &mut WriteContext,
     old: &TableMeta,
     meta: Arc<TableMeta>,
     from: &[Option<usize>],
     key: &[usize],
-) -> Result<Option<TableDelta>, OverlayError> {
+    tested: &[crate::delta::CheckConstraint],
+    rows: Rows,
+) -> Result<Option<(TableDelta, u64)>, OverlayError> {
     use crate::delta::{Origin, Projected};
     let state = cx.delta.current();
     let old_delta = state.tables.get(&old.id).cloned();
@@ -1160,7 +1183,8 @@ fn project(
     let same_key = key.len() == old_key.len()
         && key.iter().zip(&old_key).all(|(&n, &o)| {
             from[n] == Some(o)
-                && meta.columns[n].column == old.columns[o].column
+                && (meta.columns[n].column == old.columns[o].column
+                    || keeps_values(&old.columns[o].column, &meta.columns[n].column))
                 && matches!(base.columns[o], Projected::Column(_))
         });
     if !same_key {
@@ -1176,7 +1200,8 @@ fn project(
             Some(i) => {
                 let o = &old.columns[*i];
                 if o.generated.is_some()
-                    || converts(&o.column, &c.column)
+                    || (converts(&o.column, &c.column, false)
+                        && !keeps_values(&o.column, &c.column))
                     || c.auto_increment != o.auto_increment
                 {
                     return Ok(None);
@@ -1236,10 +1261,141 @@ fn project(
         }
         table.set_contents(t.hidden.clone(), rows);
     }
-    if !holds_for_existing_rows(cx, old, &meta, from, &table)? {
+    if !holds_for_existing_rows(cx, old, &meta, from, &table, tested)? {
         return Ok(None);
     }
-    Ok(Some(table))
+    let count = match rows {
+        Rows::Widened => {
+            let view = table.derived_sql().map_err(|e| {
+                OverlayError::Unsupported(format!(
+                    "a changed {} value vdb cannot write as a literal ({})",
+                    e.column_type, e.value
+                ))
+            })?;
+            let counted = cx
+                .up
+                .query(&format!("SELECT COUNT(*) FROM {view} AS `vdb_t`"))?;
+            counted
+                .first()
+                .and_then(|r| std::str::from_utf8(r[0].as_deref()?).ok()?.parse().ok())
+                .unwrap_or(0)
+        }
+        _ => 0,
+    };
+    Ok(Some((table, count)))
+}
+
+/// What an ALTER does to a table's existing rows, as far as vdb must copy
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rows {
+    /// The server changes the definition in place: no row is touched.
+    Kept,
+    /// The server copies the rows, only to widen column types: every
+    /// value stays as it was.
+    Widened,
+    /// The server gives the rows new values (a conversion, a new column
+    /// numbered or computed), or tests them against what vdb cannot ask
+    /// of them in a query (a new foreign key): vdb copies them as well.
+    Rewritten,
+}
+
+/// Whether converting a column from type `from` to `to` keeps every value
+/// and its text exactly, and comparisons as they were: an integer into a
+/// wider one, a DECIMAL into one with more integer digits and the same
+/// scale, a string into a longer one of the same character set and
+/// collation (CHAR into VARCHAR or TEXT too: a CHAR's value is read
+/// without its padding), bytes likewise. ZEROFILL, whose text is padded,
+/// never.
+pub(crate) fn keeps_values(from: &Column, to: &Column) -> bool {
+    if from.column_type.contains("zerofill") || to.column_type.contains("zerofill") {
+        return false;
+    }
+    let int_range = |c: &Column| -> Option<(i128, i128)> {
+        let bits = match c.data_type.as_str() {
+            "tinyint" => 8,
+            "smallint" => 16,
+            "mediumint" => 24,
+            "int" => 32,
+            "bigint" => 64,
+            _ => return None,
+        };
+        Some(if c.column_type.contains("unsigned") {
+            (0, (1i128 << bits) - 1)
+        } else {
+            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+        })
+    };
+    if let (Some(a), Some(b)) = (int_range(from), int_range(to)) {
+        return b.0 <= a.0 && a.1 <= b.1;
+    }
+    let args = |c: &Column| -> Option<(u64, u64)> {
+        let a = c.column_type.find('(')?;
+        let b = c.column_type[a..].find(')')? + a;
+        let mut parts = c.column_type[a + 1..b].split(',');
+        let p = parts.next()?.trim().parse().ok()?;
+        let s = parts.next().map_or(Some(0), |s| s.trim().parse().ok())?;
+        Some((p, s))
+    };
+    if from.data_type == "decimal" && to.data_type == "decimal" {
+        let unsigned = |c: &Column| c.column_type.contains("unsigned");
+        return match (args(from), args(to)) {
+            (Some((p1, s1)), Some((p2, s2))) => {
+                s1 == s2 && p2 - s2 >= p1 - s1 && (unsigned(from) || !unsigned(to))
+            }
+            _ => false,
+        };
+    }
+    let strings = [
+        "char",
+        "varchar",
+        "tinytext",
+        "text",
+        "mediumtext",
+        "longtext",
+    ];
+    let bytes = [
+        "binary",
+        "varbinary",
+        "tinyblob",
+        "blob",
+        "mediumblob",
+        "longblob",
+    ];
+    let is = |set: &[&str], c: &Column| set.contains(&c.data_type.as_str());
+    let is_string = is(&strings, from) && is(&strings, to);
+    if !(is_string || is(&bytes, from) && is(&bytes, to))
+        || from.charset != to.charset
+        || from.collation != to.collation
+    {
+        return false;
+    }
+    // A fixed-length target pads what it stores (CHAR strips the spaces
+    // it reads back; BINARY keeps its zero bytes): only from its own kind.
+    if matches!(to.data_type.as_str(), "char" | "binary") && from.data_type != to.data_type {
+        return false;
+    }
+    let per_char = |c: &Column| match c.charset.as_deref() {
+        Some("utf8mb4") | Some("utf16") | Some("utf32") => 4,
+        Some("utf8mb3") | Some("utf8") => 3,
+        Some("ucs2") => 2,
+        _ => 1,
+    };
+    // The longest value, in characters for strings, bytes for bytes.
+    let capacity = |c: &Column| -> Option<u64> {
+        let text = match c.data_type.as_str() {
+            "tinytext" | "tinyblob" => 255,
+            "text" | "blob" => 65_535,
+            "mediumtext" | "mediumblob" => 16_777_215,
+            "longtext" | "longblob" => 4_294_967_295,
+            _ => return args(c).map(|(n, _)| n),
+        };
+        Some(if is_string { text / per_char(c) } else { text })
+    };
+    match (capacity(from), capacity(to)) {
+        (Some(a), Some(b)) => a <= b,
+        _ => false,
+    }
 }
 
 /// The values the server gives existing rows in the new columns `added` of
@@ -1313,6 +1469,7 @@ fn holds_for_existing_rows(
     meta: &TableMeta,
     from: &[Option<usize>],
     table: &TableDelta,
+    tested: &[crate::delta::CheckConstraint],
 ) -> Result<bool, OverlayError> {
     let view = match table.derived_sql() {
         Ok(v) => v,
@@ -1329,6 +1486,13 @@ fn holds_for_existing_rows(
                 ));
             }
         }
+    }
+    // A CHECK fails for a row where its clause is false (not NULL).
+    for check in tested {
+        probes.push(format!(
+            "SELECT 1 FROM {view} AS `vdb_t` WHERE NOT ({}) LIMIT 1",
+            check.clause
+        ));
     }
     let had = |k: &UniqueKey| {
         let mut cols: Vec<Option<usize>> = k.columns.iter().map(|&j| from[j]).collect();
@@ -1469,7 +1633,7 @@ pub fn rename(
             text,
             "RENAME TABLE",
             Vec::new(),
-            false,
+            Rows::Kept,
         )?;
         repoint_children(cx, &old, &to, &[], text, "RENAME TABLE")?;
     }
@@ -1545,7 +1709,7 @@ fn repoint_children(
             m.foreign_keys = fks;
             let checks = std::mem::take(&mut m.checks);
             let from: Vec<Option<usize>> = (0..m.columns.len()).map(Some).collect();
-            copy_into(cx, &meta, m, &from, text, kind, checks, false)?;
+            copy_into(cx, &meta, m, &from, text, kind, checks, Rows::Kept)?;
         }
     }
     Ok(())
@@ -1606,4 +1770,85 @@ pub fn truncate(
     super::catalog::refresh(cx.up, cx.delta, &mut w)?;
     w.commit();
     Ok(WriteOutcome::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(data_type: &str, column_type: &str, charset: Option<&str>) -> Column {
+        Column {
+            data_type: data_type.into(),
+            column_type: column_type.into(),
+            charset: charset.map(String::from),
+            collation: charset.map(|c| format!("{c}_general_ci")),
+        }
+    }
+
+    #[test]
+    fn widening_keeps_values_and_anything_else_does_not() {
+        let int = col("int", "int(11)", None);
+        let big = col("bigint", "bigint(20)", None);
+        let uint = col("int", "int(10) unsigned", None);
+        let ubig = col("bigint", "bigint(20) unsigned", None);
+        assert!(keeps_values(&int, &big));
+        assert!(keeps_values(&uint, &big), "unsigned into a wider signed");
+        assert!(!keeps_values(&big, &int), "narrowing");
+        assert!(!keeps_values(&int, &ubig), "negative values");
+        assert!(!keeps_values(&uint, &int));
+        let zerofill = col("int", "int(10) unsigned zerofill", None);
+        assert!(!keeps_values(&zerofill, &ubig), "padded text");
+        let d = |t: &str| col("decimal", t, None);
+        assert!(keeps_values(&d("decimal(6,2)"), &d("decimal(10,2)")));
+        assert!(
+            !keeps_values(&d("decimal(6,2)"), &d("decimal(10,3)")),
+            "scale shows"
+        );
+        assert!(!keeps_values(&d("decimal(6,2)"), &d("decimal(5,2)")));
+        let s = |dt: &str, t: &str| col(dt, t, Some("utf8mb4"));
+        assert!(keeps_values(
+            &s("varchar", "varchar(10)"),
+            &s("varchar", "varchar(300)")
+        ));
+        assert!(keeps_values(
+            &s("char", "char(5)"),
+            &s("varchar", "varchar(5)")
+        ));
+        assert!(keeps_values(
+            &s("varchar", "varchar(40)"),
+            &s("text", "text")
+        ));
+        assert!(
+            !keeps_values(&s("varchar", "varchar(5)"), &s("char", "char(5)")),
+            "CHAR strips trailing spaces"
+        );
+        assert!(
+            !keeps_values(&s("varchar", "varchar(20000)"), &s("text", "text")),
+            "65535 bytes hold 16383 characters"
+        );
+        let latin = col("varchar", "varchar(300)", Some("latin1"));
+        assert!(
+            !keeps_values(&s("varchar", "varchar(10)"), &latin),
+            "another character set"
+        );
+        let b = |dt: &str, t: &str| col(dt, t, None);
+        assert!(keeps_values(
+            &b("varbinary", "varbinary(8)"),
+            &b("blob", "blob")
+        ));
+        assert!(
+            !keeps_values(&b("varbinary", "varbinary(8)"), &b("binary", "binary(8)")),
+            "BINARY pads"
+        );
+        assert!(!keeps_values(&int, &s("varchar", "varchar(20)")));
+    }
+
+    #[test]
+    fn mariadb_extends_a_varchar_in_place_across_the_length_prefix() {
+        let s = |t: &str| col("varchar", t, Some("utf8mb4"));
+        assert!(!converts(&s("varchar(10)"), &s("varchar(300)"), true));
+        assert!(converts(&s("varchar(10)"), &s("varchar(300)"), false));
+        assert!(!converts(&s("varchar(10)"), &s("varchar(60)"), false));
+        assert!(converts(&s("varchar(60)"), &s("varchar(10)"), true));
+    }
 }

@@ -78,7 +78,16 @@ fn redefine(
     // The server touches no row: none is tested against CHECK constraints.
     let checks = std::mem::take(&mut meta.checks);
     let from: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
-    copy_into(cx, old, meta, &from, text, kind, checks, false)?;
+    copy_into(
+        cx,
+        old,
+        meta,
+        &from,
+        text,
+        kind,
+        checks,
+        super::alter::Rows::Kept,
+    )?;
     Ok(())
 }
 

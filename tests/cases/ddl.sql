@@ -881,3 +881,27 @@ INSERT INTO orders (customer_id, placed_on, total) VALUES (4, '2025-01-01', 1)
 SELECT * FROM clients ORDER BY id
 SHOW CREATE TABLE clients
 SELECT INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, NULLABLE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'clients' ORDER BY INDEX_NAME, SEQ_IN_INDEX
+
+-- case: a type widened keeps the source's values, read through the new type
+UPDATE products SET price = 100.5 WHERE sku = 'A-1'
+ALTER TABLE products MODIFY price DECIMAL(14,2) NOT NULL, MODIFY title TEXT NOT NULL
+SELECT * FROM products ORDER BY sku
+SELECT sku, price * 2 FROM products WHERE price > 10 ORDER BY price
+INSERT INTO products (sku, title, price) VALUES ('Z-9', 'Zeppelin', 123456789012.34)
+SELECT MAX(price), SUM(price), MAX(LENGTH(title)) FROM products
+UPDATE accounts SET balance = 2000000000 WHERE id = 3
+DELETE FROM accounts WHERE id = 4
+ALTER TABLE accounts MODIFY id BIGINT NOT NULL, MODIFY balance BIGINT NOT NULL
+UPDATE accounts SET balance = balance * 4 WHERE id = 3
+INSERT INTO accounts VALUES (5000000000, 1)
+SELECT * FROM accounts WHERE id BETWEEN 1 AND 5 OR id > 100 ORDER BY id
+ALTER TABLE accounts MODIFY balance INT NOT NULL
+SELECT COUNT(*), SUM(balance) FROM accounts
+ALTER TABLE accounts ADD COLUMN lim INT NOT NULL DEFAULT 9 CHECK (lim < 5), ADD COLUMN memo VARCHAR(10) NULL
+SELECT * FROM accounts WHERE id < 3 ORDER BY id
+ALTER TABLE accounts MODIFY memo VARCHAR(300) NULL
+ALTER TABLE accounts MODIFY memo TEXT NULL
+ALTER TABLE accounts MODIFY balance DECIMAL(30,0) NOT NULL
+ALTER TABLE accounts DROP COLUMN lim, MODIFY balance DECIMAL(30,0) NOT NULL
+SELECT * FROM accounts ORDER BY id
+SHOW CREATE TABLE accounts
