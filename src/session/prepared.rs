@@ -323,14 +323,23 @@ impl Session<'_> {
             rewrite_bound(&original, &bound, &state, db.as_deref(), Some(&mut prober))
         };
         let Some(narrowed) = narrowed else {
+            log::debug!("conn {} not narrowed: {}", self.id, shorten(&original));
             return Ok(None);
         };
         if narrowed.text.len() >= self.shared.source_info.max_packet {
             return Ok(None);
         }
         let up = self.upstream.as_mut().expect("checked above");
-        let Ok(once) = up.prepare(narrowed.text.as_bytes()) else {
-            return Ok(None);
+        let once = match up.prepare(narrowed.text.as_bytes()) {
+            Ok(once) => once,
+            Err(e) => {
+                log::debug!(
+                    "conn {} narrowed text not prepared ({e:?}): {}",
+                    self.id,
+                    shorten(narrowed.text.as_bytes())
+                );
+                return Ok(None);
+            }
         };
         debug!(
             "conn {} execute narrowed over the delta: {}",

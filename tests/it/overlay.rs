@@ -240,3 +240,36 @@ fn a_probed_join_answers_over_the_merged_view_whether_or_not_it_reaches_a_change
     drop(c);
     crate::harness::assert_source_unchanged(&before);
 }
+
+#[test]
+fn a_prepared_read_is_narrowed_per_execution_beside_views_over_other_changed_tables() {
+    // Any DDL changes the catalog's tables, which the source's own views
+    // (sys's) read: those views must not stop other statements from being
+    // narrowed by their execution's values.
+    let mut state = shop_delta();
+    let view = TableId {
+        schema: "sys".into(),
+        name: "schema_object_overview".into(),
+    };
+    state
+        .views
+        .insert(view, Arc::new("SELECT 1 AS `x`".to_string()));
+    let sql = b"SELECT id, name FROM customers WHERE id = ?";
+    let bound = b"SELECT id, name FROM customers WHERE id = 2";
+    let narrowed =
+        vdb::overlay::rewrite_bound(sql, bound, &state, Some("vdbt_shop"), None).expect("narrowed");
+    // Only the captured row with key 2 is embedded, not 4 or 6.
+    assert!(!narrowed.text.contains("Zo"), "{}", narrowed.text);
+    assert!(narrowed.text.contains("WHERE id = ?"), "{}", narrowed.text);
+    let mut c = source().conn(Some("vdbt_shop"));
+    let rows: Vec<(u32, String)> = c.exec(&narrowed.text, (2,)).unwrap();
+    let want: Vec<(u32, String)> = source()
+        .conn(Some("vdbt_shop_after"))
+        .query("SELECT id, name FROM customers WHERE id = 2")
+        .unwrap();
+    assert_eq!(rows, want);
+    // A statement that names such a view is left to the text rewrite.
+    let sql = b"SELECT * FROM sys.schema_object_overview WHERE 1 = ?";
+    let bound = b"SELECT * FROM sys.schema_object_overview WHERE 1 = 1";
+    assert!(vdb::overlay::rewrite_bound(sql, bound, &state, Some("vdbt_shop"), None).is_none());
+}
