@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::delta::{DeltaState, Projected, Row, TableDelta, TableId, TableMeta};
+use crate::delta::{DeltaState, Row, TableDelta, TableId, TableMeta};
 use crate::sql::literal::BadValue;
 
 /// Reads rows from the source: the session's upstream connection.
@@ -168,7 +168,7 @@ fn source_rows(
     let key_cols: Vec<String> = t
         .key
         .iter()
-        .map(|&i| crate::sql::rewrite::quote_ident(source_name(t, i)))
+        .map(|&i| crate::sql::rewrite::quote_ident(t.source_column_name(i).unwrap_or_default()))
         .collect();
     let hidden: Vec<&Row> = t.hidden.values().collect();
     let mut out = HashMap::with_capacity(hidden.len());
@@ -183,66 +183,17 @@ fn source_rows(
         }
         let sql = format!(
             "SELECT {} FROM {} AS `vdb_source` WHERE ({}) IN ({})",
-            read_list(t),
+            t.source_read_list("`vdb_source`"),
             t.source_table().quoted(),
             key_cols.join(", "),
             tuples.join(", ")
         );
         for row in source(&sql).map_err(ChangesError::Source)? {
-            let row = meta.stored(projected(t, row));
+            let row = meta.stored(t.source_row(row));
             out.insert(t.key_of(&row), row);
         }
     }
     Ok(out)
-}
-
-/// The name of column `i` in the source table `t` reads (a projected
-/// table's key columns are all source columns).
-fn source_name(t: &TableDelta, i: usize) -> &str {
-    match t.origin.as_deref().map(|o| &o.columns[i]) {
-        Some(Projected::Column(n)) => n,
-        _ => &t.meta.columns[i].name,
-    }
-}
-
-/// The select list reading the source's columns of `t`'s rows (for a
-/// projected table, only those its origin reads: see [`projected`]).
-fn read_list(t: &TableDelta) -> String {
-    let Some(o) = &t.origin else {
-        return t.meta.read_list("`vdb_source`");
-    };
-    let list: Vec<String> = o
-        .columns
-        .iter()
-        .zip(&t.meta.columns)
-        .filter_map(|(p, c)| match p {
-            Projected::Column(n) => {
-                let col = format!("`vdb_source`.{}", crate::sql::rewrite::quote_ident(n));
-                Some(match c.column.bit_width() {
-                    Some(_) => format!("CAST({col} AS UNSIGNED)"),
-                    None => col,
-                })
-            }
-            Projected::Value(_) => None,
-        })
-        .collect();
-    list.join(", ")
-}
-
-/// A row [`read_list`] read, as `t`'s row: a projected table's shared
-/// values put in.
-fn projected(t: &TableDelta, read: Row) -> Row {
-    let Some(o) = &t.origin else {
-        return read;
-    };
-    let mut read = read.into_iter();
-    o.columns
-        .iter()
-        .map(|p| match p {
-            Projected::Column(_) => read.next().flatten(),
-            Projected::Value(v) => v.clone(),
-        })
-        .collect()
 }
 
 /// A key-less table: each hidden image stands for all the source's copies

@@ -107,7 +107,11 @@ pub fn patch(
     let mut poured = Vec::new();
     let mut projected: Vec<TableChanges> = Vec::new();
     for (n, meta) in state.schema.lasting_created().into_iter().enumerate() {
-        let Some(o) = state.tables.get(&meta.id).and_then(|t| t.origin.clone()) else {
+        let Some((t, o)) = state
+            .tables
+            .get(&meta.id)
+            .and_then(|t| Some((t, t.origin.as_deref()?)))
+        else {
             continue;
         };
         // Beside the source table, unless the patch drops its database.
@@ -120,13 +124,8 @@ pub fn patch(
             schema: schema.clone(),
             name: format!("vdb_origin_{n}"),
         };
-        let read: Vec<String> = o
-            .columns
-            .iter()
-            .filter_map(|p| match p {
-                Projected::Column(c) => Some(quote_ident(c)),
-                Projected::Value(_) => None,
-            })
+        let read: Vec<String> = (0..meta.columns.len())
+            .filter_map(|j| t.source_column_name(j).map(quote_ident))
             .collect();
         out.push(format!(
             "CREATE TABLE {} AS SELECT {} FROM {}",
@@ -154,7 +153,6 @@ pub fn patch(
         // The source rows the delta replaces or removes go by key (the
         // poured row is whatever the target's source row made of it),
         // and every captured row is inserted after, as vdb holds it.
-        let t = &state.tables[&meta.id];
         let key_cols: Vec<String> = t
             .key
             .iter()

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::delta::persist::{decode, encode, SavedSnapshot};
-use crate::delta::{Delta, DeltaState, Origin, Projected, TableDelta, TableId, TableMeta};
+use crate::delta::{Delta, DeltaState, Origin, TableDelta, TableId, TableMeta};
 use crate::server::Shared;
 use crate::upstream::Upstream;
 
@@ -128,31 +128,25 @@ fn check_origin(t: &TableDelta, o: &Origin, up: &mut Upstream) -> Result<(), Str
             o.table
         )
     };
-    for (p, c) in o.columns.iter().zip(&t.meta.columns) {
-        let Projected::Column(name) = p else { continue };
+    for (j, c) in t.meta.columns.iter().enumerate() {
+        let Some(name) = t.source_column_name(j) else {
+            continue;
+        };
         let Some(i) = now.position(name) else {
             return Err(changed());
         };
-        let (a, b) = (&now.columns[i].column, &c.column);
-        if a != b && !crate::overlay::alter::keeps_values(a, b) {
+        if !crate::overlay::alter::keeps_values(&now.columns[i].column, &c.column) {
             return Err(changed());
         }
     }
-    let key_names = |m: &TableMeta, key: &[usize], names: &dyn Fn(usize) -> String| {
-        key.iter()
-            .map(|&i| names(i).to_lowercase())
-            .collect::<Vec<_>>()
-            == m.identity()
-                .unwrap_or(&[])
-                .iter()
-                .map(|&i| m.columns[i].name.to_lowercase())
-                .collect::<Vec<_>>()
-    };
-    let source_name = |i: usize| match &o.columns[i] {
-        Projected::Column(n) => n.clone(),
-        Projected::Value(_) => String::new(),
-    };
-    if !key_names(&now, &t.key, &source_name) {
+    // Its hidden keys are the source's: keyed by the same columns.
+    let keyed_by = t.key.iter().map(|&j| t.source_column_name(j));
+    let identity = now.identity().unwrap_or(&[]).iter();
+    let same_key = keyed_by.len() == identity.len()
+        && keyed_by
+            .zip(identity)
+            .all(|(a, &i)| a.is_some_and(|a| a.eq_ignore_ascii_case(&now.columns[i].name)));
+    if !same_key {
         return Err(changed());
     }
     Ok(())

@@ -589,14 +589,56 @@ impl TableDelta {
         }
     }
 
-    /// Column `j` in the source part's terms: the source column it reads
-    /// (quoted; `None` for a value every source row shares).
-    fn source_name(&self, j: usize) -> Option<String> {
+    /// The name of the source column that column `j` reads (`None` for a
+    /// value every source row shares).
+    pub fn source_column_name(&self, j: usize) -> Option<&str> {
         match self.origin.as_deref().map(|o| &o.columns[j]) {
-            None => Some(quote_ident(&self.meta.columns[j].name)),
-            Some(Projected::Column(n)) => Some(quote_ident(n)),
+            None => Some(&self.meta.columns[j].name),
+            Some(Projected::Column(n)) => Some(n),
             Some(Projected::Value(_)) => None,
         }
+    }
+
+    /// Column `j` in the source part's terms: the source column it reads,
+    /// quoted (`None` for a value every source row shares).
+    fn source_name(&self, j: usize) -> Option<String> {
+        self.source_column_name(j).map(quote_ident)
+    }
+
+    /// The select list that reads, from the source table known by `alias`
+    /// (quoted), the columns of this table's rows it has, as the merged
+    /// view reads them (BIT columns as numbers; see [`TableMeta::stored`]).
+    /// [`TableDelta::source_row`] completes what it reads.
+    pub fn source_read_list(&self, alias: &str) -> String {
+        if self.origin.is_none() {
+            return self.meta.read_list(alias);
+        }
+        (0..self.meta.columns.len())
+            .filter_map(|j| {
+                let name = self.source_name(j)?;
+                Some(source_column(
+                    &self.meta.columns[j],
+                    &format!("{alias}.{name}"),
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A row [`TableDelta::source_read_list`] read, as this table's row:
+    /// the values a projection gives every source row put in.
+    pub fn source_row(&self, read: Row) -> Row {
+        let Some(o) = &self.origin else {
+            return read;
+        };
+        let mut read = read.into_iter();
+        o.columns
+            .iter()
+            .map(|p| match p {
+                Projected::Column(_) => read.next().flatten(),
+                Projected::Value(v) => v.clone(),
+            })
+            .collect()
     }
 
     /// Column `j` as the source part's select list gives it.

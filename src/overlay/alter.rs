@@ -259,9 +259,10 @@ pub fn alter(
     // rows then): a column's type changes, or the primary key goes.
     let mut copies = false;
     let mariadb = cx.up.info.version.contains("MariaDB");
-    // Whether the copy changes values (a conversion that is more than a
-    // widening), so that the rows must really be copied.
-    let mut new_values = false;
+    // Whether the server's copy gives rows new values or tests them
+    // against a new foreign key (more than widening types), so that vdb
+    // must copy them too.
+    let mut rewrites = false;
     let mut dropped_primary = false;
     let mut touched: Vec<String> = Vec::new();
     let mut comment = None;
@@ -292,6 +293,7 @@ pub fn alter(
                 // A stored column's values are written into every row.
                 if meta.generated.as_ref().is_some_and(|g| g.stored) {
                     copies = true;
+                    rewrites = true;
                 }
                 let end = cols.len();
                 place(
@@ -353,9 +355,7 @@ pub fn alter(
                 let meta = column_of(cx, column)?;
                 if converts(&was.meta.column, &meta.column, mariadb) {
                     copies = true;
-                    if !keeps_values(&was.meta.column, &meta.column) {
-                        new_values = true;
-                    }
+                    rewrites |= !keeps_values(&was.meta.column, &meta.column);
                 }
                 match (&was.meta.generated, &meta.generated) {
                     (Some(a), Some(b)) if a.stored != b.stored => return Err(generated_change()),
@@ -363,7 +363,10 @@ pub fn alter(
                     (None, Some(_)) => return Err(generated_change()),
                     // Recomputed, or kept as written values: either way
                     // every row is rewritten.
-                    (Some(_), _) => copies = true,
+                    (Some(_), _) => {
+                        copies = true;
+                        rewrites = true;
+                    }
                     (None, None) => {}
                 }
                 touched.push(was.meta.name.clone());
@@ -432,10 +435,12 @@ pub fn alter(
                 };
                 keys.remove(at);
                 dropped_primary = true;
+                rewrites = true;
             }
             AlterOp::AddForeignKey(spec) => {
                 // InnoDB copies the table to check every row.
                 copies = true;
+                rewrites = true;
                 added_fks.push(spec.clone());
             }
             AlterOp::DropForeignKey(name) => {
@@ -544,16 +549,7 @@ pub fn alter(
     };
     let meta = normalize_defaults(cx.up, meta)?;
     let from: Vec<Option<usize>> = cols.iter().map(|c| c.from).collect();
-    // The only reason for a copy a projection can stand in for is a type
-    // widened without changing any value.
-    let widened_only = !new_values
-        && a.ops
-            .iter()
-            .all(|o| !matches!(o, AlterOp::AddForeignKey(_) | AlterOp::DropPrimaryKey))
-        && !cols
-            .iter()
-            .any(|c| c.meta.generated.as_ref().is_some_and(|g| g.stored));
-    let rows = if id.is_temporary() || (copies && !widened_only) {
+    let rows = if id.is_temporary() || (copies && rewrites) {
         Rows::Rewritten
     } else if copies {
         Rows::Widened
@@ -985,24 +981,9 @@ pub(super) fn copy_into(
         .map(|t| t.next_auto)
         .or(old.auto_increment)
         .unwrap_or(1);
-    let staged = Arc::new(staged);
-    {
-        let mut w = cx.delta.writer();
-        w.next
-            .schema
-            .created
-            .insert(scratch.clone(), staged.clone());
-        w.next.tables.insert(
-            scratch.clone(),
-            Arc::new(TableDelta::new(staged.clone(), key.clone())),
-        );
-        w.commit();
-    }
+    stage(cx, Arc::new(staged), key.clone());
     let discard = |cx: &mut WriteContext| {
-        let mut w = cx.delta.writer();
-        w.next.schema.created.remove(&scratch);
-        w.next.tables.remove(&scratch);
-        w.commit();
+        unstage(cx, &scratch);
     };
     // Columns the new table takes from the old one; new columns take their
     // defaults, or the implicit default of their type when NOT NULL without
@@ -1183,8 +1164,7 @@ fn project(
     let same_key = key.len() == old_key.len()
         && key.iter().zip(&old_key).all(|(&n, &o)| {
             from[n] == Some(o)
-                && (meta.columns[n].column == old.columns[o].column
-                    || keeps_values(&old.columns[o].column, &meta.columns[n].column))
+                && keeps_values(&old.columns[o].column, &meta.columns[n].column)
                 && matches!(base.columns[o], Projected::Column(_))
         });
     if !same_key {
@@ -1200,8 +1180,7 @@ fn project(
             Some(i) => {
                 let o = &old.columns[*i];
                 if o.generated.is_some()
-                    || (converts(&o.column, &c.column, false)
-                        && !keeps_values(&o.column, &c.column))
+                    || !keeps_values(&o.column, &c.column)
                     || c.auto_increment != o.auto_increment
                 {
                     return Ok(None);
@@ -1301,13 +1280,16 @@ pub(super) enum Rows {
 }
 
 /// Whether converting a column from type `from` to `to` keeps every value
-/// and its text exactly, and comparisons as they were: an integer into a
+/// and its text exactly, and comparisons as they were: the same type, an integer into a
 /// wider one, a DECIMAL into one with more integer digits and the same
 /// scale, a string into a longer one of the same character set and
 /// collation (CHAR into VARCHAR or TEXT too: a CHAR's value is read
 /// without its padding), bytes likewise. ZEROFILL, whose text is padded,
 /// never.
 pub(crate) fn keeps_values(from: &Column, to: &Column) -> bool {
+    if from == to {
+        return true;
+    }
     if from.column_type.contains("zerofill") || to.column_type.contains("zerofill") {
         return false;
     }
@@ -1398,6 +1380,28 @@ pub(crate) fn keeps_values(from: &Column, to: &Column) -> bool {
     }
 }
 
+/// Puts an empty scratch table (a created table under a name no client
+/// uses) into the delta, for the write machinery to fill.
+fn stage(cx: &WriteContext, meta: Arc<TableMeta>, key: Vec<usize>) {
+    let mut w = cx.delta.writer();
+    let id = meta.id.clone();
+    w.next.schema.created.insert(id.clone(), meta.clone());
+    w.next
+        .tables
+        .insert(id, Arc::new(TableDelta::new(meta, key)));
+    w.commit();
+}
+
+/// Takes a scratch table [`stage`] put in out of the delta again, with
+/// what was written to it.
+fn unstage(cx: &WriteContext, id: &TableId) -> Option<Arc<TableDelta>> {
+    let mut w = cx.delta.writer();
+    w.next.schema.created.remove(id);
+    let table = w.next.tables.remove(id);
+    w.commit();
+    table
+}
+
 /// The values the server gives existing rows in the new columns `added` of
 /// `meta`: their defaults (the implicit default of the type for a NOT NULL
 /// column without one), as one row inserted into a scratch table of those
@@ -1417,19 +1421,7 @@ fn filled_defaults(
         collation: meta.collation.clone(),
         ..TableMeta::default()
     });
-    let key: Vec<usize> = (0..added.len()).collect();
-    {
-        let mut w = cx.delta.writer();
-        w.next
-            .schema
-            .created
-            .insert(scratch.clone(), staged.clone());
-        w.next.tables.insert(
-            scratch.clone(),
-            Arc::new(TableDelta::new(staged.clone(), key)),
-        );
-        w.commit();
-    }
+    stage(cx, staged.clone(), (0..added.len()).collect());
     let (mut names, mut values) = (Vec::new(), Vec::new());
     for c in &staged.columns {
         if !c.nullable && c.default.is_none() {
@@ -1444,14 +1436,7 @@ fn filled_defaults(
         values.join(", ")
     );
     let done = super::write::execute(cx, insert.as_bytes());
-    let mut w = cx.delta.writer();
-    w.next.schema.created.remove(&scratch);
-    let row = w
-        .next
-        .tables
-        .remove(&scratch)
-        .and_then(|t| t.rows.values().next().map(|r| (**r).clone()));
-    w.commit();
+    let row = unstage(cx, &scratch).and_then(|t| t.rows.values().next().map(|r| (**r).clone()));
     Ok(match (done, row) {
         (Ok(o), Some(row)) if o.warnings.is_empty() => Some(row),
         _ => None,

@@ -323,7 +323,7 @@ impl Session<'_> {
             rewrite_bound(&original, &bound, &state, db.as_deref(), Some(&mut prober))
         };
         let Some(narrowed) = narrowed else {
-            log::debug!("conn {} not narrowed: {}", self.id, shorten(&original));
+            debug!("conn {} not narrowed: {}", self.id, shorten(&original));
             return Ok(None);
         };
         if narrowed.text.len() >= self.shared.source_info.max_packet {
@@ -333,7 +333,7 @@ impl Session<'_> {
         let once = match up.prepare(narrowed.text.as_bytes()) {
             Ok(once) => once,
             Err(e) => {
-                log::debug!(
+                debug!(
                     "conn {} narrowed text not prepared ({e:?}): {}",
                     self.id,
                     shorten(narrowed.text.as_bytes())
