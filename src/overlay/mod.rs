@@ -473,22 +473,32 @@ fn join_keys(
         Some(s) => format!("{}.{}", quote_ident(s), quote_ident(&other.name)),
         None => quote_ident(&other.name),
     };
-    let mut sql = format!(
-        "SELECT DISTINCT {q}.{} FROM {table} AS {q}",
-        quote_ident(&probe.other_column)
-    );
-    for (n, p) in probe.other_preds.iter().enumerate() {
-        sql.push_str(if n == 0 { " WHERE " } else { " AND " });
-        sql.push_str(&p.to_sql(&format!("{q}.{}", quote_ident(&p.column))));
-    }
-    sql.push_str(&format!(" LIMIT {}", MAX_PROBE_KEYS + 1));
-    let sql = rewrite_read(sql.as_bytes(), state, db, None)
-        .ok()?
-        .unwrap_or(sql);
-    let values = prober(&sql)?;
+    let probe_sql = |distinct: &str| {
+        let mut sql = format!(
+            "SELECT {distinct}{q}.{} FROM {table} AS {q}",
+            quote_ident(&probe.other_column)
+        );
+        for (n, p) in probe.other_preds.iter().enumerate() {
+            sql.push_str(if n == 0 { " WHERE " } else { " AND " });
+            sql.push_str(&p.to_sql(&format!("{q}.{}", quote_ident(&p.column))));
+        }
+        sql.push_str(&format!(" LIMIT {}", MAX_PROBE_KEYS + 1));
+        rewrite_read(sql.as_bytes(), state, db, None)
+            .ok()
+            .map(|r| r.unwrap_or(sql))
+    };
+    // Without DISTINCT the source answers sooner (no temporary table), and
+    // a join's few keys are deduplicated here; only a side offering more
+    // rows than keys vdb takes is asked again for its distinct keys.
+    let mut values = prober(&probe_sql("")?)?;
     if values.len() > MAX_PROBE_KEYS {
-        return None;
+        values = prober(&probe_sql("DISTINCT ")?)?;
+        if values.len() > MAX_PROBE_KEYS {
+            return None;
+        }
     }
+    values.sort_unstable();
+    values.dedup();
     let mut keys = Vec::with_capacity(values.len());
     for v in values.into_iter().flatten() {
         let d = Decimal::parse(std::str::from_utf8(&v).ok()?)?;

@@ -185,6 +185,11 @@ impl SourceInfo {
 /// (MySQL 8's and MariaDB 10.11's default).
 const DEFAULT_MAX_PACKET: usize = 64 << 20;
 
+/// The largest command (bytes on the wire) sent behind a response vdb
+/// has not read yet: it fits the socket buffers of both ends, so writing
+/// it cannot wait on the source, which is busy writing that response.
+const PIPELINED_COMMAND: usize = 16 * 1024;
+
 /// One open connection to the source.
 pub struct Upstream {
     io: BufReader<Stream>,
@@ -420,17 +425,26 @@ impl Upstream {
     /// When it is the command [`Upstream::query_ahead`] already sent, it is
     /// not sent again: its response is the next to read.
     pub fn send(&mut self, payload: &[u8]) -> io::Result<()> {
-        if let Some(ahead) = self.ahead.take() {
-            if ahead == payload {
-                return Ok(());
-            }
-            self.skip_response()?;
+        let ahead = self.ahead.take();
+        if ahead.as_deref() == Some(payload) {
+            return Ok(());
         }
         self.sendbuf.clear();
         encode_packet(&mut self.sendbuf, 0, payload);
+        if ahead.is_some() && self.sendbuf.len() > PIPELINED_COMMAND {
+            self.skip_response()?;
+        }
         let s = self.io.get_mut();
         s.write_all(&self.sendbuf)?;
-        s.flush()
+        s.flush()?;
+        // The source answers in order, so a small command can follow the
+        // unwanted one at once instead of a round trip later (a join whose
+        // probe found changed keys). A large one waits: its write could
+        // block while the source blocks writing the answer not yet read.
+        if ahead.is_some() && self.sendbuf.len() <= PIPELINED_COMMAND {
+            self.skip_response()?;
+        }
+        Ok(())
     }
 
     /// Runs an internal query ([`Upstream::query`]) and sends `next` (a

@@ -273,3 +273,62 @@ fn a_prepared_read_is_narrowed_per_execution_beside_views_over_other_changed_tab
     let bound = b"SELECT * FROM sys.schema_object_overview WHERE 1 = 1";
     assert!(vdb::overlay::rewrite_bound(sql, bound, &state, Some("vdbt_shop"), None).is_none());
 }
+
+/// A join whose other side offers more rows than vdb takes keys, but few
+/// distinct keys, is still narrowed to those keys: the source is asked
+/// again, for its distinct keys, and the answer is the merged view's.
+#[test]
+fn a_join_offering_many_rows_but_few_keys_is_narrowed_to_those_keys() {
+    let mut state = shop_delta();
+    let id = TableId {
+        schema: "vdbt_shop".into(),
+        name: "orders".into(),
+    };
+    let mut orders = (*state.tables[&id]).clone();
+    let text = |s: &str| Some(s.as_bytes().to_vec());
+    for n in 0..(vdb::overlay::MAX_PROBE_KEYS + 500) {
+        let customer = if n % 2 == 0 { "1" } else { "2" };
+        orders.insert(vec![
+            text(&(1000 + n).to_string()),
+            text(customer),
+            text("2025-01-01"),
+            text("1.00"),
+            None,
+        ]);
+    }
+    state.tables.insert(id, Arc::new(orders));
+    let sql = "SELECT c.name, COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer_id \
+               WHERE o.id >= 1000 GROUP BY c.name ORDER BY c.name";
+    let mut asked = Vec::new();
+    let mut probes = source().conn(Some("vdbt_shop"));
+    let mut prober = |q: &str| {
+        asked.push(q.to_string());
+        let rows: Vec<mysql::Row> = probes.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        Some(
+            rows.into_iter()
+                .map(|r| match r.unwrap().remove(0) {
+                    Value::NULL => None,
+                    Value::Bytes(b) => Some(b),
+                    other => Some(other.as_sql(true).into_bytes()),
+                })
+                .collect(),
+        )
+    };
+    let narrowed = rewrite_read(sql.as_bytes(), &state, Some("vdbt_shop"), Some(&mut prober))
+        .unwrap()
+        .unwrap();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(asked[1].contains("SELECT DISTINCT"), "{asked:?}");
+    // Customer 6 is new but offered by none of these orders: not embedded.
+    assert!(narrowed.contains("IN ("), "{narrowed}");
+    assert!(!narrowed.contains("4E6577636F6D6572"), "{narrowed}"); // Newcomer
+    let rows: Vec<(String, i64)> = source().conn(Some("vdbt_shop")).query(&narrowed).unwrap();
+    let want: Vec<(String, i64)> = source()
+        .conn(Some("vdbt_shop_after"))
+        .query("SELECT name, 0 FROM customers WHERE id IN (1, 2) ORDER BY name")
+        .unwrap()
+        .into_iter()
+        .map(|(name, _): (String, i64)| (name, 750))
+        .collect();
+    assert_eq!(rows, want);
+}
