@@ -355,7 +355,7 @@ pub fn alter(
                 let meta = column_of(cx, column)?;
                 if converts(&was.meta.column, &meta.column, mariadb) {
                     copies = true;
-                    rewrites |= !keeps_values(&was.meta.column, &meta.column);
+                    rewrites |= kept_if(&was.meta.column, &meta.column).is_none();
                 }
                 match (&was.meta.generated, &meta.generated) {
                     (Some(a), Some(b)) if a.stored != b.stored => return Err(generated_change()),
@@ -437,12 +437,7 @@ pub fn alter(
                 dropped_primary = true;
                 rewrites = true;
             }
-            AlterOp::AddForeignKey(spec) => {
-                // InnoDB copies the table to check every row.
-                copies = true;
-                rewrites = true;
-                added_fks.push(spec.clone());
-            }
+            AlterOp::AddForeignKey(spec) => added_fks.push(spec.clone()),
             AlterOp::DropForeignKey(name) => {
                 let Some(at) = fks.iter().position(|f| f.name.eq_ignore_ascii_case(name)) else {
                     return Err(server(
@@ -522,10 +517,21 @@ pub fn alter(
         meta.comment = c;
     }
     meta.triggers = carried_triggers(&old, &new_id)?;
+    // With foreign_key_checks on, InnoDB copies the table to test every
+    // row against a new key; off, it adds the key in place.
+    let checked = !added_fks.is_empty() && foreign_key_checks(cx)?;
+    let mut parents = Vec::new();
     for spec in &added_fks {
         let taken: Vec<String> = meta.foreign_keys.iter().map(|f| f.name.clone()).collect();
         let keys: Vec<&UniqueKey> = meta.unique_keys.iter().chain(&meta.indexes).collect();
         let (fk, index) = foreign_key(cx, &new_id, &meta.columns, &keys, spec, &taken)?;
+        if checked {
+            copies = true;
+            match finds_parent(cx, &fk, &[&id, &new_id]) {
+                Some(condition) => parents.push(condition),
+                None => rewrites = true,
+            }
+        }
         meta.indexes.extend(index);
         meta.foreign_keys.push(fk);
     }
@@ -552,7 +558,7 @@ pub fn alter(
     let rows = if id.is_temporary() || (copies && rewrites) {
         Rows::Rewritten
     } else if copies {
-        Rows::Widened
+        Rows::Widened { parents }
     } else {
         Rows::Kept
     };
@@ -628,6 +634,19 @@ fn converts(from: &Column, to: &Column, mariadb: bool) -> bool {
     if from == to {
         return false;
     }
+    // Members added at the end change nothing stored, unless the values
+    // need more bytes.
+    if matches!(from.data_type.as_str(), "enum" | "set") && keeps_values(from, to) {
+        let bytes = |c: &Column| {
+            let n = members(&c.column_type);
+            match (c.data_type.as_str(), n) {
+                ("enum", n) => 1 + usize::from(n > 255),
+                (_, 0..=32) => n.div_ceil(8).max(1),
+                _ => 8,
+            }
+        };
+        return bytes(from) != bytes(to);
+    }
     let widened = |dt: &str| {
         from.data_type == dt
             && to.data_type == dt
@@ -653,6 +672,77 @@ fn converts(from: &Column, to: &Column, mariadb: bool) -> bool {
         }
     }
     true
+}
+
+/// Whether the session checks foreign keys (`foreign_key_checks`).
+fn foreign_key_checks(cx: &mut WriteContext) -> Result<bool, OverlayError> {
+    let rows = cx.up.query("SELECT @@SESSION.foreign_key_checks")?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.first())
+        .cloned()
+        .flatten()
+        .as_deref()
+        != Some(b"0".as_slice()))
+}
+
+/// The condition (SQL over the new table's rows, `vdb_t`) that a row
+/// finds its parent under the new foreign key `fk`, or has a NULL in it,
+/// as InnoDB tests each row it copies. `None` for a key on the table
+/// itself (one of `own`), whose parents are the rows being copied, or a
+/// parent vdb cannot write as SQL: the rows are then copied.
+fn finds_parent(
+    cx: &WriteContext,
+    fk: &crate::delta::ForeignKey,
+    own: &[&TableId],
+) -> Option<String> {
+    if own.contains(&&fk.parent) {
+        return None;
+    }
+    let parent = match cx.delta.current().tables.get(&fk.parent) {
+        Some(t) => t.derived_sql().ok()?.to_string(),
+        None => fk.parent.quoted(),
+    };
+    let child = |c: &String| format!("`vdb_t`.{}", quote_ident(c));
+    let nulls: Vec<String> = fk
+        .child_columns
+        .iter()
+        .map(|c| format!("{} IS NULL", child(c)))
+        .collect();
+    let same: Vec<String> = fk
+        .parent_columns
+        .iter()
+        .zip(&fk.child_columns)
+        .map(|(p, c)| format!("`vdb_p`.{} = {}", quote_ident(p), child(c)))
+        .collect();
+    Some(format!(
+        "({} OR EXISTS (SELECT 1 FROM {parent} AS `vdb_p` WHERE {}))",
+        nulls.join(" OR "),
+        same.join(" AND ")
+    ))
+}
+
+/// How many members an ENUM or SET column type (`enum('a','b')`) lists.
+fn members(column_type: &str) -> usize {
+    let mut n = 0;
+    let mut quoted = false;
+    let mut chars = column_type.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' if quoted => {
+                chars.next();
+            }
+            '\'' if quoted && chars.peek() == Some(&'\'') => {
+                chars.next();
+            }
+            '\'' => {
+                quoted = !quoted;
+                n += usize::from(quoted);
+            }
+            _ => {}
+        }
+    }
+    n
 }
 
 /// The new definition: keys named and checked as the server names and
@@ -752,6 +842,22 @@ fn scratch_id(schema: &str) -> TableId {
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ),
     }
+}
+
+/// The scratch table as the server names its own copy of a table being
+/// altered, in messages: `#sql-alter-` and two hex numbers.
+fn server_copy_name(scratch: &TableId) -> String {
+    let hex: Vec<String> = scratch
+        .name
+        .trim_start_matches("vdb_alter_")
+        .split('_')
+        .map(|n| n.parse::<u64>().map_or(n.to_string(), |n| format!("{n:x}")))
+        .collect();
+    TableId {
+        schema: scratch.schema.clone(),
+        name: format!("#sql-alter-{}", hex.join("-")),
+    }
+    .quoted()
 }
 
 /// What an ALTER may do to the columns foreign keys use, as InnoDB
@@ -1029,13 +1135,19 @@ pub(super) fn copy_into(
             code,
             state,
             message,
-        }) if code == 4025 => {
-            // The constraint failed for the table being altered.
+        }) if code == 4025 || code == 1452 => {
+            // A CHECK fails for the table being altered; a foreign key for
+            // the server's copy of it, which it names.
             discard(cx);
+            let named = if code == 4025 {
+                old.id.quoted()
+            } else {
+                server_copy_name(&scratch)
+            };
             return Err(OverlayError::Server {
                 code,
                 state,
-                message: message.replace(&scratch.quoted(), &old.id.quoted()),
+                message: message.replace(&scratch.quoted(), &named),
             });
         }
         Err(e) => {
@@ -1118,15 +1230,16 @@ fn install(
 ///
 /// What the server would check of the existing rows is checked with
 /// queries over the new view: no NULL in a column made NOT NULL, no
-/// duplicate in a new unique key. When a check finds one, or the
-/// definition does not allow a projection, `None`: the rows are copied,
-/// and the copy fails as the server fails.
+/// duplicate in a new unique key, every value of a narrowed column fits
+/// ([`kept_if`]). When a check finds one, or the definition does not
+/// allow a projection, `None`: the rows are copied, and the copy fails as
+/// the server fails.
 ///
-/// `Rows::Widened`: the server copies the table, but only to widen types
-/// ([`keeps_values`]), so the values stay: the rows are tested against
-/// the `tested` CHECK constraints, as the copy tests them, and their
-/// number (the ALTER's affected rows) is counted. Returns the table and
-/// that number (0 when the server copies nothing).
+/// `Rows::Widened`: the server copies the table, but keeps the values:
+/// the rows are tested against the `tested` CHECK constraints and new
+/// foreign keys, as the copy tests them, and their number (the ALTER's
+/// affected rows) is counted. Returns the table and that number (0 when
+/// the server copies nothing).
 fn project(
     cx: &mut WriteContext,
     old: &TableMeta,
@@ -1164,7 +1277,7 @@ fn project(
     let same_key = key.len() == old_key.len()
         && key.iter().zip(&old_key).all(|(&n, &o)| {
             from[n] == Some(o)
-                && keeps_values(&old.columns[o].column, &meta.columns[n].column)
+                && kept_if(&old.columns[o].column, &meta.columns[n].column).is_some()
                 && matches!(base.columns[o], Projected::Column(_))
         });
     if !same_key {
@@ -1172,6 +1285,9 @@ fn project(
     }
     let mut columns = Vec::with_capacity(meta.columns.len());
     let mut added = Vec::new();
+    // What the rows must meet for a narrowed column to keep their values
+    // (as the server's copy would): a CHECK of sorts, tested likewise.
+    let mut fits = Vec::new();
     for (j, (c, f)) in meta.columns.iter().zip(from).enumerate() {
         if c.generated.is_some() {
             return Ok(None);
@@ -1179,11 +1295,16 @@ fn project(
         match f {
             Some(i) => {
                 let o = &old.columns[*i];
-                if o.generated.is_some()
-                    || !keeps_values(&o.column, &c.column)
-                    || c.auto_increment != o.auto_increment
-                {
+                let Some(kept) = kept_if(&o.column, &c.column) else {
                     return Ok(None);
+                };
+                if o.generated.is_some() || c.auto_increment != o.auto_increment {
+                    return Ok(None);
+                }
+                if let Some(condition) = kept {
+                    fits.push(
+                        condition.replace("{c}", &format!("`vdb_t`.{}", quote_ident(&c.name))),
+                    );
                 }
                 columns.push(base.columns[*i].clone());
             }
@@ -1240,11 +1361,16 @@ fn project(
         }
         table.set_contents(t.hidden.clone(), rows);
     }
-    if !holds_for_existing_rows(cx, old, &meta, from, &table, tested)? {
+    let mut conditions: Vec<String> = tested.iter().map(|c| c.clause.clone()).collect();
+    conditions.extend(fits);
+    if let Rows::Widened { parents } = &rows {
+        conditions.extend(parents.iter().cloned());
+    }
+    if !holds_for_existing_rows(cx, old, &meta, from, &table, &conditions)? {
         return Ok(None);
     }
     let count = match rows {
-        Rows::Widened => {
+        Rows::Widened { .. } => {
             let view = table.derived_sql().map_err(|e| {
                 OverlayError::Unsupported(format!(
                     "a changed {} value vdb cannot write as a literal ({})",
@@ -1266,32 +1392,46 @@ fn project(
 
 /// What an ALTER does to a table's existing rows, as far as vdb must copy
 /// them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Rows {
     /// The server changes the definition in place: no row is touched.
     Kept,
-    /// The server copies the rows, only to widen column types: every
-    /// value stays as it was.
-    Widened,
+    /// The server copies the rows, keeping every value (types widened,
+    /// or narrowed where the values fit, foreign keys added): the copy
+    /// tests them against the CHECK constraints and against `parents`,
+    /// for each new foreign key the condition ([`finds_parent`]) that a
+    /// row finds its parent.
+    Widened { parents: Vec<String> },
     /// The server gives the rows new values (a conversion, a new column
     /// numbered or computed), or tests them against what vdb cannot ask
-    /// of them in a query (a new foreign key): vdb copies them as well.
+    /// of them in a query (a foreign key on the table itself): vdb copies
+    /// them as well.
     Rewritten,
 }
 
 /// Whether converting a column from type `from` to `to` keeps every value
-/// and its text exactly, and comparisons as they were: the same type, an integer into a
-/// wider one, a DECIMAL into one with more integer digits and the same
-/// scale, a string into a longer one of the same character set and
-/// collation (CHAR into VARCHAR or TEXT too: a CHAR's value is read
-/// without its padding), bytes likewise. ZEROFILL, whose text is padded,
-/// never.
+/// and its text exactly, and comparisons as they were: the same type, an
+/// integer into a wider one, a DECIMAL into one with more integer digits
+/// and the same scale, a string into a longer one of the same character
+/// set and collation (CHAR into VARCHAR or TEXT too: a CHAR's value is
+/// read without its padding), bytes likewise, an ENUM or SET with members
+/// added at the end. ZEROFILL, whose text is padded, never.
 pub(crate) fn keeps_values(from: &Column, to: &Column) -> bool {
+    matches!(kept_if(from, to), Some(None))
+}
+
+/// Which values converting a column from type `from` to `to` keeps as
+/// they are (see [`keeps_values`]): `Some(None)` every value,
+/// `Some(Some(condition))` those for which `condition` (SQL, the column
+/// written `{c}`) holds, the rest failing to convert: a narrowing (to a
+/// shorter string, a smaller integer, fewer integer digits) keeps the
+/// values that fit. `None`: the conversion gives values new text.
+pub(crate) fn kept_if(from: &Column, to: &Column) -> Option<Option<String>> {
     if from == to {
-        return true;
+        return Some(None);
     }
     if from.column_type.contains("zerofill") || to.column_type.contains("zerofill") {
-        return false;
+        return None;
     }
     let int_range = |c: &Column| -> Option<(i128, i128)> {
         let bits = match c.data_type.as_str() {
@@ -1309,7 +1449,11 @@ pub(crate) fn keeps_values(from: &Column, to: &Column) -> bool {
         })
     };
     if let (Some(a), Some(b)) = (int_range(from), int_range(to)) {
-        return b.0 <= a.0 && a.1 <= b.1;
+        return Some(if b.0 <= a.0 && a.1 <= b.1 {
+            None
+        } else {
+            Some(format!("{{c}} BETWEEN {} AND {}", b.0, b.1))
+        });
     }
     let args = |c: &Column| -> Option<(u64, u64)> {
         let a = c.column_type.find('(')?;
@@ -1321,12 +1465,40 @@ pub(crate) fn keeps_values(from: &Column, to: &Column) -> bool {
     };
     if from.data_type == "decimal" && to.data_type == "decimal" {
         let unsigned = |c: &Column| c.column_type.contains("unsigned");
-        return match (args(from), args(to)) {
-            (Some((p1, s1)), Some((p2, s2))) => {
-                s1 == s2 && p2 - s2 >= p1 - s1 && (unsigned(from) || !unsigned(to))
-            }
-            _ => false,
+        let ((p1, s1), (p2, s2)) = (args(from)?, args(to)?);
+        // A new scale rounds or pads: new text.
+        if s1 != s2 {
+            return None;
+        }
+        if p2 - s2 >= p1 - s1 && (unsigned(from) || !unsigned(to)) {
+            return Some(None);
+        }
+        let digits = |n: u64| "9".repeat(n as usize);
+        let max = match (p2 - s2, s2) {
+            (0, s) => format!("0.{}", digits(s)),
+            (i, 0) => digits(i),
+            (i, s) => format!("{}.{}", digits(i), digits(s)),
         };
+        let min = if unsigned(to) {
+            "0".to_string()
+        } else {
+            format!("-{max}")
+        };
+        return Some(Some(format!("{{c}} BETWEEN {min} AND {max}")));
+    }
+    if matches!(from.data_type.as_str(), "enum" | "set")
+        && from.data_type == to.data_type
+        && from.charset == to.charset
+        && from.collation == to.collation
+    {
+        // Members added at the end keep every value's number, and with it
+        // its order; any other change renumbers them.
+        let head = from.column_type.strip_suffix(')')?;
+        return to
+            .column_type
+            .strip_prefix(head)
+            .is_some_and(|rest| rest.starts_with(','))
+            .then_some(None);
     }
     let strings = [
         "char",
@@ -1350,12 +1522,12 @@ pub(crate) fn keeps_values(from: &Column, to: &Column) -> bool {
         || from.charset != to.charset
         || from.collation != to.collation
     {
-        return false;
+        return None;
     }
     // A fixed-length target pads what it stores (CHAR strips the spaces
     // it reads back; BINARY keeps its zero bytes): only from its own kind.
     if matches!(to.data_type.as_str(), "char" | "binary") && from.data_type != to.data_type {
-        return false;
+        return None;
     }
     let per_char = |c: &Column| match c.charset.as_deref() {
         Some("utf8mb4") | Some("utf16") | Some("utf32") => 4,
@@ -1363,21 +1535,34 @@ pub(crate) fn keeps_values(from: &Column, to: &Column) -> bool {
         Some("ucs2") => 2,
         _ => 1,
     };
-    // The longest value, in characters for strings, bytes for bytes.
-    let capacity = |c: &Column| -> Option<u64> {
+    // The longest value: in characters for CHAR and VARCHAR, in bytes for
+    // TEXT and bytes (`true`).
+    let capacity = |c: &Column| -> Option<(u64, bool)> {
         let text = match c.data_type.as_str() {
             "tinytext" | "tinyblob" => 255,
             "text" | "blob" => 65_535,
             "mediumtext" | "mediumblob" => 16_777_215,
             "longtext" | "longblob" => 4_294_967_295,
-            _ => return args(c).map(|(n, _)| n),
+            _ => return args(c).map(|(n, _)| (n, !is_string)),
         };
-        Some(if is_string { text / per_char(c) } else { text })
+        Some((text, true))
     };
-    match (capacity(from), capacity(to)) {
-        (Some(a), Some(b)) => a <= b,
-        _ => false,
+    let ((a, a_bytes), (b, b_bytes)) = (capacity(from)?, capacity(to)?);
+    let in_chars = |n: u64, bytes: bool, c: &Column| {
+        if bytes && is_string {
+            n / per_char(c)
+        } else {
+            n
+        }
+    };
+    if in_chars(a, a_bytes, from) <= in_chars(b, b_bytes, to) {
+        return Some(None);
     }
+    Some(Some(if b_bytes {
+        format!("LENGTH({{c}}) <= {b}")
+    } else {
+        format!("CHAR_LENGTH({{c}}) <= {b}")
+    }))
 }
 
 /// Puts an empty scratch table (a created table under a name no client
@@ -1454,7 +1639,7 @@ fn holds_for_existing_rows(
     meta: &TableMeta,
     from: &[Option<usize>],
     table: &TableDelta,
-    tested: &[crate::delta::CheckConstraint],
+    conditions: &[String],
 ) -> Result<bool, OverlayError> {
     let view = match table.derived_sql() {
         Ok(v) => v,
@@ -1473,10 +1658,9 @@ fn holds_for_existing_rows(
         }
     }
     // A CHECK fails for a row where its clause is false (not NULL).
-    for check in tested {
+    for condition in conditions {
         probes.push(format!(
-            "SELECT 1 FROM {view} AS `vdb_t` WHERE NOT ({}) LIMIT 1",
-            check.clause
+            "SELECT 1 FROM {view} AS `vdb_t` WHERE NOT ({condition}) LIMIT 1"
         ));
     }
     let had = |k: &UniqueKey| {
@@ -1509,8 +1693,19 @@ fn holds_for_existing_rows(
 }
 
 /// The copy's NULL into a NOT NULL column is ALTER's truncation, which
-/// names the row (in key order) where it happened.
+/// names the row (in key order) where it happened; so is a string too
+/// long for its column.
 fn as_alter_error(cx: &mut WriteContext, old: &TableMeta, e: OverlayError) -> OverlayError {
+    if let OverlayError::Server {
+        code: 1406,
+        message,
+        ..
+    } = &e
+    {
+        if let Some(rest) = message.strip_prefix("Data too long for column ") {
+            return server(1265, "01000", format!("Data truncated for column {rest}"));
+        }
+    }
     let OverlayError::Server {
         code: 1048,
         message,
@@ -1826,6 +2021,80 @@ mod tests {
             "BINARY pads"
         );
         assert!(!keeps_values(&int, &s("varchar", "varchar(20)")));
+    }
+
+    #[test]
+    fn a_narrowing_keeps_the_values_that_fit_and_says_which() {
+        let int = col("int", "int(11)", None);
+        let small = col("smallint", "smallint(6)", None);
+        let usmall = col("smallint", "smallint(5) unsigned", None);
+        let fits = |a: &Column, b: &Column| kept_if(a, b).flatten();
+        assert_eq!(
+            fits(&int, &small).as_deref(),
+            Some("{c} BETWEEN -32768 AND 32767")
+        );
+        assert_eq!(
+            fits(&int, &usmall).as_deref(),
+            Some("{c} BETWEEN 0 AND 65535")
+        );
+        let d = |t: &str| col("decimal", t, None);
+        assert_eq!(
+            fits(&d("decimal(10,2)"), &d("decimal(6,2)")).as_deref(),
+            Some("{c} BETWEEN -9999.99 AND 9999.99")
+        );
+        assert_eq!(
+            fits(&d("decimal(10,2)"), &d("decimal(2,2) unsigned")).as_deref(),
+            Some("{c} BETWEEN 0 AND 0.99")
+        );
+        assert_eq!(
+            kept_if(&d("decimal(10,2)"), &d("decimal(6,1)")),
+            None,
+            "rounds"
+        );
+        let s = |dt: &str, t: &str| col(dt, t, Some("utf8mb4"));
+        assert_eq!(
+            fits(&s("varchar", "varchar(300)"), &s("varchar", "varchar(10)")).as_deref(),
+            Some("CHAR_LENGTH({c}) <= 10")
+        );
+        assert_eq!(
+            fits(&s("longtext", "longtext"), &s("text", "text")).as_deref(),
+            Some("LENGTH({c}) <= 65535"),
+            "TEXT holds bytes"
+        );
+        assert_eq!(
+            kept_if(&s("varchar", "varchar(300)"), &s("char", "char(10)")),
+            None,
+            "CHAR pads"
+        );
+        assert_eq!(kept_if(&int, &s("varchar", "varchar(20)")), None);
+    }
+
+    #[test]
+    fn an_enum_or_set_keeps_its_values_when_members_are_added_at_the_end() {
+        let e = |t: &str| col("enum", t, Some("utf8mb4"));
+        assert!(keeps_values(&e("enum('a','b')"), &e("enum('a','b','c')")));
+        assert!(
+            !keeps_values(&e("enum('a','b')"), &e("enum('c','a','b')")),
+            "renumbered"
+        );
+        assert!(!keeps_values(&e("enum('a','b')"), &e("enum('a','bc')")));
+        assert!(!converts(
+            &e("enum('a','b')"),
+            &e("enum('a','b','c')"),
+            true
+        ));
+        let set = |t: &str| col("set", t, Some("utf8mb4"));
+        let eight = "set('1','2','3','4','5','6','7','8')";
+        assert!(!converts(&set("set('1','2')"), &set(eight), true));
+        assert!(
+            converts(
+                &set(eight),
+                &set("set('1','2','3','4','5','6','7','8','9')"),
+                true
+            ),
+            "a ninth member takes a second byte"
+        );
+        assert_eq!(members("enum('a''b','c\\\\','d,e')"), 3);
     }
 
     #[test]

@@ -742,7 +742,12 @@ pub(super) fn normalize_defaults(
         if d.starts_with("current_timestamp") || d == "NULL" || !super::printed::is_literal(d) {
             continue;
         }
-        let target = cast_target(&c.column);
+        // A BIT default reads as its number in binary digits (b'101').
+        let target = if c.column.bit_width().is_some() {
+            "UNSIGNED".to_string()
+        } else {
+            cast_target(&c.column)
+        };
         items.push(format!("CAST({d} AS {target})"));
         which.push(i);
     }
@@ -767,11 +772,14 @@ pub(super) fn normalize_defaults(
                 | "double"
                 | "year"
         );
+        let bit = c.column.bit_width().is_some();
         c.default = Some(match v {
             None => "NULL".into(),
             Some(b) => {
                 let text = String::from_utf8_lossy(&b).into_owned();
-                if quoted {
+                if bit {
+                    format!("b'{:b}'", text.parse::<u64>().unwrap_or(0))
+                } else if quoted {
                     format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
                 } else {
                     text

@@ -6,6 +6,8 @@ use super::packet::{lenenc_int, put_lenenc_bytes};
 
 /// `ZEROFILL_FLAG`: numbers are padded with zeros to the column's width.
 pub const ZEROFILL_FLAG: u16 = 0x0040;
+/// UNSIGNED_FLAG: an integer column without a sign.
+pub const UNSIGNED_FLAG: u16 = 0x0020;
 /// The flags a column loses when the server builds the result in a
 /// temporary table: PRI_KEY, UNIQUE_KEY, MULTIPLE_KEY, AUTO_INCREMENT and
 /// PART_KEY.

@@ -16,7 +16,8 @@
 //! set. A table created or altered through vdb is not at the source as vdb
 //! has it: its columns are described from its definition
 //! ([`super::table_columns`]), and their integers, which the merged view
-//! widens to BIGINT, are narrowed to their own width in binary rows.
+//! widens to BIGINT, are narrowed to their own width in binary rows (and
+//! a source column an ALTER widened, read as it is, extended to it).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use super::table_columns::{self, Charsets};
 use crate::delta::TableMeta;
 
 use crate::protocol::binrow::{self, TYPE_BIT, TYPE_NEWDECIMAL};
-use crate::protocol::coldef::{ColumnDef, KEY_FLAGS, NAME, TABLE, ZEROFILL_FLAG};
+use crate::protocol::coldef::{ColumnDef, KEY_FLAGS, NAME, TABLE, UNSIGNED_FLAG, ZEROFILL_FLAG};
 use crate::protocol::packet::{lenenc_int, put_lenenc_bytes};
 use crate::protocol::response::ResultPatch;
 use crate::sql::lexer::{lex, Kind, LexMode};
@@ -115,6 +116,13 @@ enum Conv {
     /// Both: a ZEROFILL integer padded in text rows to the first width,
     /// narrowed in binary rows to the second number of bytes.
     PadWidth(usize, usize),
+    /// An integer narrower than the column's own type (a source column an
+    /// ALTER widened, read through a projection): extended to this many
+    /// bytes in binary rows, with its sign when `signed`.
+    Extend {
+        width: usize,
+        signed: bool,
+    },
     /// An integer the merged view gave as a DECIMAL (a YEAR spelled over
     /// by a literal): in binary rows, its digits back to an integer of
     /// this many bytes (text rows carry the same digits either way).
@@ -218,6 +226,11 @@ impl MetaPatch {
                 // wide as the merged view made them, so the column keeps
                 // that type (its own would make them unreadable).
                 (Some(a), Some(b)) if a > b => return None,
+                (Some(_), Some(b)) if !self.cursor => Conv::Extend {
+                    width: b,
+                    signed: got.flags() & UNSIGNED_FLAG == 0,
+                },
+                (Some(_), Some(_)) => return None,
                 (None, Some(b)) if from == TYPE_NEWDECIMAL && !self.cursor => Conv::Digits(b),
                 // Only NULLs (a bare NULL is a NULL or an empty string
                 // column), or one binary encoding for both.
@@ -329,6 +342,12 @@ impl MetaPatch {
                 Conv::Width(width) | Conv::PadWidth(_, width) => {
                     out.extend_from_slice(value.get(..*width)?)
                 }
+                Conv::Extend { width, signed } => {
+                    let negative = *signed && value.last().is_some_and(|b| b & 0x80 != 0);
+                    out.extend_from_slice(value);
+                    let fill = if negative { 0xFF } else { 0 };
+                    out.extend(std::iter::repeat_n(fill, width.checked_sub(value.len())?));
+                }
                 Conv::Digits(width) => {
                     let mut pos = 0;
                     let len = lenenc_int(value, &mut pos)? as usize;
@@ -376,7 +395,11 @@ impl ResultPatch for MetaPatch {
             if !self.conv.iter().any(|c| {
                 matches!(
                     c,
-                    Conv::Bits(_) | Conv::Width(_) | Conv::PadWidth(..) | Conv::Digits(_)
+                    Conv::Bits(_)
+                        | Conv::Width(_)
+                        | Conv::PadWidth(..)
+                        | Conv::Digits(_)
+                        | Conv::Extend { .. }
                 )
             }) {
                 return None;
@@ -452,6 +475,32 @@ mod tests {
         // A second result set is not the query's.
         assert!(patch.column(0, &def("x", "", "id", 10, 0)).is_none());
         assert!(!patch.rows());
+    }
+
+    #[test]
+    fn an_integer_narrower_than_its_column_is_extended_in_binary_rows_with_its_sign() {
+        let typed = |ty: u8, flags: u16| {
+            let mut d = def("x", "t", "n", 6, flags);
+            let at = d.len() - 6;
+            d[at] = ty;
+            d
+        };
+        const TINY: u8 = 0x01;
+        const SHORT: u8 = 0x02;
+        for (flags, want) in [(0, [0xFF, 0xFF]), (UNSIGNED_FLAG, [0xFF, 0x00])] {
+            let truth = Arc::new(Description {
+                columns: vec![typed(SHORT, flags)],
+                temporary: false,
+            });
+            let mut patch = MetaPatch::new(&["x".to_string()], truth, true);
+            // The source column is a TINYINT (-1, or 255 unsigned): the
+            // client was told SMALLINT, two bytes.
+            assert!(patch.column(0, &typed(TINY, flags)).is_some());
+            let row = [0x00, 0x00, 0xFF];
+            let mut expected = vec![0x00, 0x00];
+            expected.extend(want);
+            assert_eq!(patch.row(&row, true).unwrap(), expected);
+        }
     }
 
     #[test]

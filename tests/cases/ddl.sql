@@ -905,3 +905,40 @@ ALTER TABLE accounts MODIFY balance DECIMAL(30,0) NOT NULL
 ALTER TABLE accounts DROP COLUMN lim, MODIFY balance DECIMAL(30,0) NOT NULL
 SELECT * FROM accounts ORDER BY id
 SHOW CREATE TABLE accounts
+
+-- case: a type narrowed where the values fit, an ENUM or SET grown at its end, and a new foreign key keep the source's rows
+ALTER TABLE accounts MODIFY balance SMALLINT NOT NULL
+SELECT * FROM accounts WHERE id BETWEEN 1 AND 3 ORDER BY id
+INSERT INTO accounts VALUES (100, 40000)
+UPDATE accounts SET balance = 32767 WHERE id = 2
+ALTER TABLE accounts MODIFY balance TINYINT NOT NULL
+ALTER TABLE accounts MODIFY balance SMALLINT UNSIGNED NOT NULL
+SELECT MIN(balance), MAX(balance), COUNT(*) FROM accounts
+UPDATE accounts SET balance = 0 WHERE id = 3
+ALTER TABLE products MODIFY title VARCHAR(30) NOT NULL, MODIFY price DECIMAL(7,2) NOT NULL
+SELECT * FROM products ORDER BY sku
+ALTER TABLE products MODIFY title VARCHAR(3) NOT NULL
+ALTER TABLE products MODIFY price DECIMAL(4,2) NOT NULL
+INSERT INTO products (sku, title, price) VALUES ('Y-8', 'A title longer than thirty chars', 1)
+SHOW CREATE TABLE products
+ALTER TABLE switches MODIFY level ENUM('low', 'mid', 'high', 'max') NULL, MODIFY days SET('mon', 'tue', 'wed', 'thu') NOT NULL DEFAULT ''
+SELECT * FROM switches ORDER BY level, id
+UPDATE switches SET level = 'max', days = 'thu,mon' WHERE id = 3
+SELECT id, level, days FROM switches ORDER BY level DESC, days, id
+ALTER TABLE switches MODIFY level ENUM('max', 'low', 'mid', 'high') NULL
+SELECT id, level FROM switches ORDER BY level, id
+SHOW COLUMNS FROM switches
+ALTER TABLE order_items ADD COLUMN ref INT NULL
+UPDATE order_items SET ref = 3 WHERE order_id = 1
+ALTER TABLE order_items ADD CONSTRAINT fk_ref FOREIGN KEY (ref) REFERENCES accounts (id)
+UPDATE order_items SET ref = 999 WHERE order_id = 2
+DELETE FROM accounts WHERE id = 3
+SELECT * FROM order_items ORDER BY order_id, line
+ALTER TABLE tickets ADD COLUMN acct INT NOT NULL DEFAULT 99
+ALTER TABLE tickets ADD CONSTRAINT fk_acct FOREIGN KEY (acct) REFERENCES accounts (id)
+SET foreign_key_checks = 0
+ALTER TABLE tickets ADD CONSTRAINT fk_acct FOREIGN KEY (acct) REFERENCES accounts (id)
+SET foreign_key_checks = 1
+SELECT * FROM tickets ORDER BY id
+SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2
+SHOW CREATE TABLE order_items
