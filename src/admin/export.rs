@@ -139,6 +139,7 @@ pub fn patch(
             columns.push(quote_ident(&c.name));
             values.push(match p {
                 Projected::Column(n) => quote_ident(n),
+                Projected::Converted { column, read } => read.replace("{c}", &quote_ident(column)),
                 Projected::Value(v) => value_literal(&c.column, v)?,
             });
         }

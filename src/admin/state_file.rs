@@ -135,9 +135,13 @@ fn check_origin(t: &TableDelta, o: &Origin, up: &mut Upstream) -> Result<(), Str
         let Some(i) = now.position(name) else {
             return Err(changed());
         };
-        // A narrowing kept the values that were there (vdb checked them);
-        // one into another kind of value would read wrongly.
-        if crate::overlay::alter::kept_if(&now.columns[i].column, &c.column).is_none() {
+        // A narrowing kept the values that were there (vdb checked them),
+        // a conversion reads them through SQL made for the source's type;
+        // any other type would read wrongly.
+        let was = &now.columns[i].column;
+        if crate::overlay::alter::kept_if(was, &c.column).is_none()
+            && crate::overlay::alter::converted(was, &c.column).is_none()
+        {
             return Err(changed());
         }
     }

@@ -504,6 +504,11 @@ pub enum Projected {
     /// The value of the source's column of this name (the same type, or
     /// one holding its values unchanged).
     Column(String),
+    /// The value of the source's column `column`, converted to the new
+    /// type by `read` (SQL, the column written `{c}`) as the ALTER's copy
+    /// converts it: an integer into a string or a DECIMAL, a date or time
+    /// with more fractional digits (see `overlay::alter::converted`).
+    Converted { column: String, read: String },
     /// The same value for every source row: a column the ALTER added,
     /// filled with its default as the server fills existing rows.
     Value(Value),
@@ -594,15 +599,29 @@ impl TableDelta {
     pub fn source_column_name(&self, j: usize) -> Option<&str> {
         match self.origin.as_deref().map(|o| &o.columns[j]) {
             None => Some(&self.meta.columns[j].name),
-            Some(Projected::Column(n)) => Some(n),
+            Some(Projected::Column(n)) | Some(Projected::Converted { column: n, .. }) => Some(n),
             Some(Projected::Value(_)) => None,
         }
     }
 
     /// Column `j` in the source part's terms: the source column it reads,
-    /// quoted (`None` for a value every source row shares).
+    /// quoted, or its conversion (`None` for a value every source row
+    /// shares).
     fn source_name(&self, j: usize) -> Option<String> {
-        self.source_column_name(j).map(quote_ident)
+        self.source_ref(j, None)
+    }
+
+    /// [`TableDelta::source_name`] of the source table known by `alias`.
+    fn source_ref(&self, j: usize, alias: Option<&str>) -> Option<String> {
+        let name = quote_ident(self.source_column_name(j)?);
+        let name = match alias {
+            Some(a) => format!("{a}.{name}"),
+            None => name,
+        };
+        Some(match self.origin.as_deref().map(|o| &o.columns[j]) {
+            Some(Projected::Converted { read, .. }) => read.replace("{c}", &name),
+            _ => name,
+        })
     }
 
     /// The select list that reads, from the source table known by `alias`
@@ -615,11 +634,8 @@ impl TableDelta {
         }
         (0..self.meta.columns.len())
             .filter_map(|j| {
-                let name = self.source_name(j)?;
-                Some(source_column(
-                    &self.meta.columns[j],
-                    &format!("{alias}.{name}"),
-                ))
+                let name = self.source_ref(j, Some(alias))?;
+                Some(source_column(&self.meta.columns[j], &name))
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -635,7 +651,7 @@ impl TableDelta {
         o.columns
             .iter()
             .map(|p| match p {
-                Projected::Column(_) => read.next().flatten(),
+                Projected::Column(_) | Projected::Converted { .. } => read.next().flatten(),
                 Projected::Value(v) => v.clone(),
             })
             .collect()

@@ -23,8 +23,9 @@ use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
-/// captured) to 6 (before index options were kept) are still read.
-const FORMAT: u32 = 8;
+/// captured) to 8 (before a projection could convert a column) are still
+/// read.
+const FORMAT: u32 = 9;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -369,7 +370,7 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
             rows.insert(k, Arc::new(row));
         }
         t.set_contents(hidden, rows);
-        t.origin = since(format, 8, || read_origin(r, width))?;
+        t.origin = since(format, 8, || read_origin(r, width, format))?;
         s.tables.insert(meta.id.clone(), Arc::new(t));
     }
     let mut views = HashMap::new();
@@ -471,6 +472,16 @@ fn origin(w: &mut Writer, o: Option<&Origin>) {
             Projected::Column(name) => {
                 w.bool(true);
                 w.str(name);
+                if w.1 >= 9 {
+                    w.opt_str(&None);
+                }
+            }
+            Projected::Converted { column, read } => {
+                w.bool(true);
+                w.str(column);
+                if w.1 >= 9 {
+                    w.opt_str(&Some(read.clone()));
+                }
             }
             Projected::Value(v) => {
                 w.bool(false);
@@ -480,7 +491,7 @@ fn origin(w: &mut Writer, o: Option<&Origin>) {
     }
 }
 
-fn read_origin(r: &mut Reader, width: usize) -> Result<Option<Arc<Origin>>, Corrupt> {
+fn read_origin(r: &mut Reader, width: usize, format: u32) -> Result<Option<Arc<Origin>>, Corrupt> {
     if !r.bool()? {
         return Ok(None);
     }
@@ -494,7 +505,11 @@ fn read_origin(r: &mut Reader, width: usize) -> Result<Option<Arc<Origin>>, Corr
     let mut columns = Vec::with_capacity(n);
     for _ in 0..n {
         columns.push(if r.bool()? {
-            Projected::Column(r.str()?)
+            let column = r.str()?;
+            match since(format, 9, || r.opt_str())? {
+                Some(read) => Projected::Converted { column, read },
+                None => Projected::Column(column),
+            }
         } else {
             Projected::Value(r.value()?)
         });
@@ -918,7 +933,10 @@ mod tests {
         let t = Arc::make_mut(s.tables.get_mut(&id).unwrap());
         let width = t.meta.columns.len();
         let mut columns = vec![Projected::Value(None); width];
-        columns[0] = Projected::Column("old name".into());
+        columns[0] = Projected::Converted {
+            column: "n".into(),
+            read: "CAST({c} AS DECIMAL(6,2))".into(),
+        };
         columns[width - 1] = Projected::Value(Some(b"x'y".to_vec()));
         t.origin = Some(Arc::new(Origin {
             table: TableId {
@@ -930,6 +948,10 @@ mod tests {
         let want = t.origin.clone();
         let (back, _) = decode(&encode(&s, &[])).unwrap();
         assert_eq!(back.tables[&id].origin, want);
+        // A file of format 8 had no conversions.
+        let (eight, _) = decode(&encode_as(&s, &[], 8)).unwrap();
+        let columns = &eight.tables[&id].origin.as_ref().unwrap().columns;
+        assert_eq!(columns[0], Projected::Column("n".into()));
         // A file of format 7 had no origins.
         let (old, _) = decode(&encode_as(&s, &[], 7)).unwrap();
         assert_eq!(old.tables[&id].origin, None);

@@ -355,7 +355,8 @@ pub fn alter(
                 let meta = column_of(cx, column)?;
                 if converts(&was.meta.column, &meta.column, mariadb) {
                     copies = true;
-                    rewrites |= kept_if(&was.meta.column, &meta.column).is_none();
+                    rewrites |= kept_if(&was.meta.column, &meta.column).is_none()
+                        && converted(&was.meta.column, &meta.column).is_none();
                 }
                 match (&was.meta.generated, &meta.generated) {
                     (Some(a), Some(b)) if a.stored != b.stored => return Err(generated_change()),
@@ -632,6 +633,15 @@ fn rename_in_keys(keys: &mut [DraftKey], from: &str, to: &str) {
 /// which extends one in place across it too).
 fn converts(from: &Column, to: &Column, mariadb: bool) -> bool {
     if from == to {
+        return false;
+    }
+    // MariaDB gives a column another collation of its character set in
+    // place (checked against 10.11: "Records: 0", indexed or not).
+    if mariadb
+        && from.data_type == to.data_type
+        && from.column_type == to.column_type
+        && from.charset == to.charset
+    {
         return false;
     }
     // Members added at the end change nothing stored, unless the values
@@ -1152,7 +1162,20 @@ pub(super) fn copy_into(
         }
         Err(e) => {
             discard(cx);
-            return Err(as_alter_error(cx, old, e));
+            // The server's own messages name the table being altered.
+            let e = match e {
+                OverlayError::Server {
+                    code,
+                    state,
+                    message,
+                } => OverlayError::Server {
+                    code,
+                    state,
+                    message: message.replace(&scratch.quoted(), &old.id.quoted()),
+                },
+                e => e,
+            };
+            return Err(as_alter_error(cx, old, &meta, e));
         }
     };
     let mut w = cx.delta.writer();
@@ -1288,6 +1311,9 @@ fn project(
     // What the rows must meet for a narrowed column to keep their values
     // (as the server's copy would): a CHECK of sorts, tested likewise.
     let mut fits = Vec::new();
+    // Columns converted on the way (position, old type, conversion): the
+    // captured rows' values are converted too.
+    let mut conversions = Vec::new();
     for (j, (c, f)) in meta.columns.iter().zip(from).enumerate() {
         if c.generated.is_some() {
             return Ok(None);
@@ -1295,18 +1321,41 @@ fn project(
         match f {
             Some(i) => {
                 let o = &old.columns[*i];
-                let Some(kept) = kept_if(&o.column, &c.column) else {
-                    return Ok(None);
-                };
                 if o.generated.is_some() || c.auto_increment != o.auto_increment {
                     return Ok(None);
                 }
-                if let Some(condition) = kept {
+                let (projected, condition) = match kept_if(&o.column, &c.column) {
+                    Some(condition) => (base.columns[*i].clone(), condition),
+                    None => {
+                        let Some((read, condition)) = converted(&o.column, &c.column) else {
+                            return Ok(None);
+                        };
+                        // A column read through a conversion already is
+                        // converted once more.
+                        let projected = match &base.columns[*i] {
+                            Projected::Column(n) => Projected::Converted {
+                                column: n.clone(),
+                                read: read.clone(),
+                            },
+                            Projected::Converted {
+                                column,
+                                read: before,
+                            } => Projected::Converted {
+                                column: column.clone(),
+                                read: read.replace("{c}", before),
+                            },
+                            Projected::Value(_) => return Ok(None),
+                        };
+                        conversions.push((j, o.column.clone(), read));
+                        (projected, condition)
+                    }
+                };
+                if let Some(condition) = condition {
                     fits.push(
                         condition.replace("{c}", &format!("`vdb_t`.{}", quote_ident(&c.name))),
                     );
                 }
-                columns.push(base.columns[*i].clone());
+                columns.push(projected);
             }
             None => {
                 let constant = match c.default.as_deref() {
@@ -1347,16 +1396,24 @@ fn project(
         .or(old.auto_increment)
         .unwrap_or(1);
     if let Some(t) = &old_delta {
+        let mut reshaped: Vec<crate::delta::Row> = t
+            .rows
+            .values()
+            .map(|r| {
+                let mut fill = fill.iter();
+                from.iter()
+                    .map(|f| match f {
+                        Some(i) => r[*i].clone(),
+                        None => fill.next().cloned().flatten(),
+                    })
+                    .collect()
+            })
+            .collect();
+        if !convert_captured(cx, &mut reshaped, &conversions)? {
+            return Ok(None);
+        }
         let mut rows = imbl::OrdMap::new();
-        for r in t.rows.values() {
-            let mut fill = fill.iter();
-            let row: crate::delta::Row = from
-                .iter()
-                .map(|f| match f {
-                    Some(i) => r[*i].clone(),
-                    None => fill.next().cloned().flatten(),
-                })
-                .collect();
+        for row in reshaped {
             rows.insert(table.key_of(&row), Arc::new(row));
         }
         table.set_contents(t.hidden.clone(), rows);
@@ -1565,6 +1622,155 @@ pub(crate) fn kept_if(from: &Column, to: &Column) -> Option<Option<String>> {
     }))
 }
 
+/// How the ALTER's copy converts a value of type `from` into type `to`
+/// when the text changes but the value does not: the conversion as SQL
+/// (the column written `{c}`), which the projection reads the source
+/// column through, and, as for [`kept_if`], the condition (over the
+/// converted value) every row must meet, the others failing to convert.
+/// An integer into a string (its digits) or a DECIMAL (its digits, the
+/// scale's zeros after them); a DATE, DATETIME or TIME into one with more
+/// fractional digits; a string into another collation of its character
+/// set, or into utf8mb4 from a character set utf8mb4 holds every
+/// character of. `None`: any other conversion (the rows are copied).
+pub(crate) fn converted(from: &Column, to: &Column) -> Option<(String, Option<String>)> {
+    if from.column_type.contains("zerofill") || to.column_type.contains("zerofill") {
+        return None;
+    }
+    let integer = |c: &Column| {
+        matches!(
+            c.data_type.as_str(),
+            "tinyint" | "smallint" | "mediumint" | "int" | "bigint"
+        )
+    };
+    let args = |c: &Column| -> (u64, u64) {
+        let Some(a) = c.column_type.find('(') else {
+            return (0, 0);
+        };
+        let inner = c.column_type[a + 1..].split(')').next().unwrap_or("");
+        let mut parts = inner.split(',').map(|p| p.trim().parse().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    };
+    const STRINGS: [&str; 6] = [
+        "char",
+        "varchar",
+        "tinytext",
+        "text",
+        "mediumtext",
+        "longtext",
+    ];
+    let string = |c: &Column| STRINGS.contains(&c.data_type.as_str());
+    if integer(from) && string(to) {
+        let (cs, coll) = (to.charset.as_deref()?, to.collation.as_deref()?);
+        let fits = matches!(to.data_type.as_str(), "char" | "varchar")
+            .then(|| format!("CHAR_LENGTH({{c}}) <= {}", args(to).0));
+        return Some((
+            format!("CAST({{c}} AS CHAR CHARACTER SET {cs}) COLLATE {coll}"),
+            fits,
+        ));
+    }
+    if integer(from) && to.data_type == "decimal" {
+        let (p, s) = args(to);
+        let digits = |n: u64| "9".repeat(n as usize);
+        let max = match (p - s, s) {
+            (0, s) => format!("0.{}", digits(s)),
+            (i, 0) => digits(i),
+            (i, s) => format!("{}.{}", digits(i), digits(s)),
+        };
+        let min = if to.column_type.contains("unsigned") {
+            "0".to_string()
+        } else {
+            format!("-{max}")
+        };
+        return Some((
+            format!("CAST({{c}} AS DECIMAL({p},{s}))"),
+            Some(format!("{{c}} BETWEEN {min} AND {max}")),
+        ));
+    }
+    let fraction = |c: &Column| args(c).0;
+    match (from.data_type.as_str(), to.data_type.as_str()) {
+        ("datetime", "datetime") | ("date", "datetime") if fraction(to) >= fraction(from) => {
+            return Some((format!("CAST({{c}} AS DATETIME({}))", fraction(to)), None));
+        }
+        ("time", "time") if fraction(to) >= fraction(from) => {
+            return Some((format!("CAST({{c}} AS TIME({}))", fraction(to)), None));
+        }
+        _ => {}
+    }
+    if string(from) && string(to) {
+        let (cs, coll) = (to.charset.as_deref()?, to.collation.as_deref()?);
+        let read = if from.charset == to.charset {
+            format!("{{c}} COLLATE {coll}")
+        } else if cs == "utf8mb4"
+            && matches!(
+                from.charset.as_deref(),
+                Some("latin1" | "ascii" | "utf8mb3" | "utf8")
+            )
+        {
+            format!("CONVERT({{c}} USING utf8mb4) COLLATE {coll}")
+        } else {
+            return None;
+        };
+        // The length as the new character set counts it.
+        let same_set = Column {
+            charset: to.charset.clone(),
+            collation: to.collation.clone(),
+            ..from.clone()
+        };
+        let mut fits = kept_if(&same_set, to)?;
+        if from.charset != to.charset && fits.is_none() && to.data_type.ends_with("text") {
+            let bytes = match to.data_type.as_str() {
+                "tinytext" => 255u64,
+                "text" => 65_535,
+                "mediumtext" => 16_777_215,
+                _ => 4_294_967_295,
+            };
+            fits = Some(format!("LENGTH({{c}}) <= {bytes}"));
+        }
+        return Some((read, fits));
+    }
+    None
+}
+
+/// Converts the values of the captured rows `rows` (new columns) as the
+/// ALTER's copy converts them (`conversions`: position, old type, the
+/// conversion of [`converted`]), asking the source for the converted
+/// values. `false` when it cannot say (the rows are then copied).
+fn convert_captured(
+    cx: &mut WriteContext,
+    rows: &mut [crate::delta::Row],
+    conversions: &[(usize, Column, String)],
+) -> Result<bool, OverlayError> {
+    for (j, old_type, read) in conversions {
+        let mut values: Vec<Vec<u8>> = rows.iter().filter_map(|r| r[*j].clone()).collect();
+        values.sort();
+        values.dedup();
+        let mut done = std::collections::HashMap::new();
+        for chunk in values.chunks(500) {
+            let mut items = Vec::with_capacity(chunk.len());
+            for v in chunk {
+                let Ok(literal) = old_type.literal(Some(v)) else {
+                    return Ok(false);
+                };
+                items.push(read.replace("{c}", &literal));
+            }
+            let answer = cx.up.query(&format!("SELECT {}", items.join(", ")))?;
+            let Some(row) = answer.into_iter().next() else {
+                return Ok(false);
+            };
+            if row.len() != chunk.len() {
+                return Ok(false);
+            }
+            done.extend(chunk.iter().cloned().zip(row));
+        }
+        for r in rows.iter_mut() {
+            if let Some(v) = r[*j].take() {
+                r[*j] = done.get(&v).cloned().flatten();
+            }
+        }
+    }
+    Ok(true)
+}
+
 /// Puts an empty scratch table (a created table under a name no client
 /// uses) into the delta, for the write machinery to fill.
 fn stage(cx: &WriteContext, meta: Arc<TableMeta>, key: Vec<usize>) {
@@ -1695,15 +1901,64 @@ fn holds_for_existing_rows(
 /// The copy's NULL into a NOT NULL column is ALTER's truncation, which
 /// names the row (in key order) where it happened; so is a string too
 /// long for its column.
-fn as_alter_error(cx: &mut WriteContext, old: &TableMeta, e: OverlayError) -> OverlayError {
+fn as_alter_error(
+    cx: &mut WriteContext,
+    old: &TableMeta,
+    new: &TableMeta,
+    e: OverlayError,
+) -> OverlayError {
     if let OverlayError::Server {
         code: 1406,
         message,
         ..
     } = &e
     {
-        if let Some(rest) = message.strip_prefix("Data too long for column ") {
+        // A string cut short in its own character set is a truncation; a
+        // number's text, or a string converted, too long for its new
+        // column stays what it is.
+        let column = message
+            .strip_prefix("Data too long for column '")
+            .and_then(|m| m.split('\'').next());
+        fn find<'t>(t: &'t TableMeta, column: Option<&str>) -> Option<&'t ColumnMeta> {
+            let c = column?;
+            t.columns.iter().find(|o| o.name.eq_ignore_ascii_case(c))
+        }
+        let was_string = match (find(old, column), find(new, column)) {
+            (Some(o), Some(n)) => {
+                is_string(&o.column.data_type) && o.column.charset == n.column.charset
+            }
+            _ => false,
+        };
+        if let Some(rest) = message
+            .strip_prefix("Data too long for column ")
+            .filter(|_| was_string)
+        {
             return server(1265, "01000", format!("Data truncated for column {rest}"));
+        }
+    }
+    // A string that is no number: ALTER says it as a conversion does.
+    if let OverlayError::Server {
+        code: 1366,
+        message,
+        ..
+    } = &e
+    {
+        let parts = message
+            .strip_prefix("Incorrect ")
+            .and_then(|m| m.split_once(" value: "));
+        if let Some((kind, rest)) = parts {
+            let kind = match kind {
+                "integer" => "INTEGER",
+                "decimal" => "DECIMAL",
+                "double" => "DOUBLE",
+                _ => return e,
+            };
+            let value = rest.split(" for column ").next().unwrap_or(rest);
+            return server(
+                1292,
+                "22007",
+                format!("Truncated incorrect {kind} value: {value}"),
+            );
         }
     }
     let OverlayError::Server {
@@ -2067,6 +2322,87 @@ mod tests {
             "CHAR pads"
         );
         assert_eq!(kept_if(&int, &s("varchar", "varchar(20)")), None);
+    }
+
+    #[test]
+    fn a_conversion_that_keeps_each_value_is_read_through_sql() {
+        let int = col("int", "int(11)", None);
+        let s = |dt: &str, t: &str, cs: &str| {
+            let mut c = col(dt, t, Some(cs));
+            c.collation = Some(format!("{cs}_general_ci"));
+            c
+        };
+        let (read, fits) = converted(&int, &s("varchar", "varchar(5)", "utf8mb4")).unwrap();
+        assert_eq!(
+            read,
+            "CAST({c} AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_general_ci"
+        );
+        assert_eq!(fits.as_deref(), Some("CHAR_LENGTH({c}) <= 5"));
+        assert_eq!(
+            converted(&int, &s("text", "text", "utf8mb4")).unwrap().1,
+            None,
+            "every integer fits"
+        );
+        let (read, fits) = converted(&int, &col("decimal", "decimal(6,2)", None)).unwrap();
+        assert_eq!(read, "CAST({c} AS DECIMAL(6,2))");
+        assert_eq!(fits.as_deref(), Some("{c} BETWEEN -9999.99 AND 9999.99"));
+        let dt = |t: &str| {
+            col(
+                if t.starts_with("date(") || t == "date" {
+                    "date"
+                } else {
+                    "datetime"
+                },
+                t,
+                None,
+            )
+        };
+        assert_eq!(
+            converted(&dt("datetime"), &dt("datetime(3)")).unwrap().0,
+            "CAST({c} AS DATETIME(3))"
+        );
+        assert_eq!(
+            converted(&dt("date"), &dt("datetime")).unwrap().0,
+            "CAST({c} AS DATETIME(0))"
+        );
+        assert!(
+            converted(&dt("datetime(6)"), &dt("datetime")).is_none(),
+            "rounds"
+        );
+        // A string into utf8mb4, from a character set it holds.
+        let (read, fits) = converted(
+            &s("varchar", "varchar(20)", "latin1"),
+            &s("varchar", "varchar(10)", "utf8mb4"),
+        )
+        .unwrap();
+        assert_eq!(
+            read,
+            "CONVERT({c} USING utf8mb4) COLLATE utf8mb4_general_ci"
+        );
+        assert_eq!(fits.as_deref(), Some("CHAR_LENGTH({c}) <= 10"));
+        assert_eq!(
+            converted(&s("text", "text", "latin1"), &s("text", "text", "utf8mb4"))
+                .unwrap()
+                .1
+                .as_deref(),
+            Some("LENGTH({c}) <= 65535"),
+            "a character may take more bytes"
+        );
+        assert!(
+            converted(
+                &s("varchar", "varchar(20)", "utf8mb4"),
+                &s("varchar", "varchar(20)", "latin1")
+            )
+            .is_none(),
+            "latin1 lacks characters"
+        );
+        let mut bin = s("varchar", "varchar(20)", "utf8mb4");
+        bin.collation = Some("utf8mb4_bin".into());
+        assert_eq!(
+            converted(&s("varchar", "varchar(20)", "utf8mb4"), &bin).unwrap(),
+            ("{c} COLLATE utf8mb4_bin".to_string(), None)
+        );
+        assert!(converted(&s("varchar", "varchar(20)", "utf8mb4"), &int).is_none());
     }
 
     #[test]

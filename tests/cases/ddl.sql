@@ -942,3 +942,35 @@ SET foreign_key_checks = 1
 SELECT * FROM tickets ORDER BY id
 SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2
 SHOW CREATE TABLE order_items
+
+-- case: a conversion that keeps each value reads the source's rows through it: an integer into a string or a DECIMAL, more fractional digits, another collation or character set
+UPDATE accounts SET balance = 1234 WHERE id = 2
+ALTER TABLE accounts MODIFY balance VARCHAR(10) NOT NULL
+SELECT * FROM accounts WHERE id <= 3 ORDER BY id
+SELECT id FROM accounts WHERE balance = '1234'
+SELECT balance, COUNT(*) FROM accounts GROUP BY balance ORDER BY balance
+INSERT INTO accounts VALUES (100, 'abc')
+ALTER TABLE accounts MODIFY balance VARCHAR(3) NOT NULL
+ALTER TABLE accounts MODIFY balance INT NOT NULL
+SHOW CREATE TABLE accounts
+SELECT COLUMN_NAME, COLUMN_TYPE, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' ORDER BY ORDINAL_POSITION
+ALTER TABLE order_items MODIFY qty DECIMAL(6,1) NOT NULL
+SELECT * FROM order_items ORDER BY order_id, line
+UPDATE order_items SET qty = qty + 0.5 WHERE line = 2
+SELECT SUM(qty), MAX(qty) FROM order_items
+ALTER TABLE order_items MODIFY qty DECIMAL(2,1) NOT NULL
+ALTER TABLE order_items MODIFY qty DECIMAL(1,1) NOT NULL
+SELECT * FROM order_items WHERE qty > 1 ORDER BY order_id, line
+ALTER TABLE customers MODIFY created_at DATETIME(6) NOT NULL
+SELECT id, created_at FROM customers ORDER BY created_at, id
+SELECT id FROM customers WHERE created_at > '2024-03-04 11:22:33.444' ORDER BY id
+UPDATE customers SET created_at = '2030-01-01 00:00:00.123456' WHERE id = 3
+SELECT id, created_at FROM customers WHERE id IN (2, 3) ORDER BY id
+ALTER TABLE customers MODIFY name VARCHAR(80) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL
+SELECT id FROM customers WHERE name = 'ada lovelace'
+SELECT id FROM customers WHERE name = 'Ada Lovelace'
+SELECT name FROM customers ORDER BY name
+ALTER TABLE customers MODIFY country VARCHAR(2) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL
+SELECT id FROM customers WHERE country = 'gb'
+SELECT id, country FROM customers ORDER BY country, id
+SHOW CREATE TABLE customers

@@ -168,6 +168,12 @@ fn a_migration_of_a_large_source_table_holds_only_the_rows_written_after_it() {
         "ALTER TABLE t2 MODIFY label VARCHAR(5)",
         "ALTER TABLE t2 MODIFY label VARCHAR(20)",
         "INSERT INTO t2 (k, label) VALUES (10000000001, 'longer than twenty chars')",
+        // Conversions that keep each value: read through CAST and COLLATE.
+        "ALTER TABLE t2 MODIFY k DECIMAL(22,1) NOT NULL, MODIFY label VARCHAR(20) COLLATE utf8mb4_bin",
+        "UPDATE t2 SET k = k + 0.5 WHERE id IN (3, 99999)",
+        "INSERT INTO t2 (k, label) VALUES (6, 'a duplicate k')",
+        "ALTER TABLE t2 MODIFY owner VARCHAR(4) NULL",
+        "ALTER TABLE t2 MODIFY owner VARCHAR(1) NULL",
     ];
     let mut failures = Vec::new();
     for sql in steps {
