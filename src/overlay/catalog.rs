@@ -16,6 +16,7 @@
 //! definition, written as MariaDB writes them; of a dropped table, with
 //! the server's 1146.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::delta::{
@@ -193,9 +194,29 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
     }
     // A temporary table is in no catalog (as on MariaDB 10.11).
     let created = schema.lasting_created();
+    let origins: Vec<TableId> = created
+        .iter()
+        .filter_map(|m| Some(w.next.tables.get(&m.id)?.origin.as_ref()?.table.clone()))
+        .collect();
+    let estimates = source_estimates(up, &origins)?;
     for meta in created {
-        let next_auto = w.next.tables.get(&meta.id).map(|t| t.next_auto);
-        tables.insert(row_of(&tables_meta, &table_row(meta, next_auto)));
+        let table = w.next.tables.get(&meta.id);
+        let next_auto = table.map(|t| t.next_auto);
+        let mut row = table_row(meta, next_auto);
+        // A table read through a projection of a source table holds that
+        // table's rows: the source's estimates of them are its own (what a
+        // GUI shows as its size).
+        if let Some(e) = table
+            .and_then(|t| t.origin.as_ref())
+            .and_then(|o| estimates.get(&o.table))
+        {
+            for (name, value) in row.iter_mut() {
+                if let Some((_, v)) = e.iter().find(|(n, _)| n == name) {
+                    *value = v.clone();
+                }
+            }
+        }
+        tables.insert(row_of(&tables_meta, &row));
         for (i, c) in meta.columns.iter().enumerate() {
             columns.insert(row_of(&columns_meta, &column_row(meta, i, c)));
         }
@@ -665,6 +686,49 @@ fn referential_rows(meta: &TableMeta, definitions: &Definitions) -> Vec<CatalogR
             ]
         })
         .collect()
+}
+
+/// The source's size estimates (TABLE_ROWS, AVG_ROW_LENGTH, DATA_LENGTH,
+/// INDEX_LENGTH) of the tables `ids`, in one query.
+fn source_estimates(
+    up: &mut Upstream,
+    ids: &[TableId],
+) -> Result<HashMap<TableId, CatalogRow>, OverlayError> {
+    const NAMES: [&str; 4] = [
+        "TABLE_ROWS",
+        "AVG_ROW_LENGTH",
+        "DATA_LENGTH",
+        "INDEX_LENGTH",
+    ];
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let pairs: Vec<String> = ids
+        .iter()
+        .map(|id| format!("({}, {})", text_literal(&id.schema), text_literal(&id.name)))
+        .collect();
+    let rows = up.query(&format!(
+        "SELECT TABLE_SCHEMA, TABLE_NAME, {} FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN ({})",
+        NAMES.join(", "),
+        pairs.join(", ")
+    ))?;
+    let text = |v: &Option<Vec<u8>>| v.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.len() == 2 + NAMES.len())
+        .map(|r| {
+            let id = TableId {
+                schema: text(&r[0]).unwrap_or_default(),
+                name: text(&r[1]).unwrap_or_default(),
+            };
+            let values = NAMES
+                .iter()
+                .zip(&r[2..])
+                .map(|(n, v)| (*n, text(v)))
+                .collect();
+            (id, values)
+        })
+        .collect())
 }
 
 fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Option<String>)> {
