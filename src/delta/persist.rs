@@ -469,18 +469,15 @@ fn origin(w: &mut Writer, o: Option<&Origin>) {
     w.len(o.columns.len());
     for c in &o.columns {
         match c {
-            Projected::Column(name) => {
-                w.bool(true);
-                w.str(name);
-                if w.1 >= 9 {
-                    w.opt_str(&None);
-                }
-            }
-            Projected::Converted { column, read } => {
+            Projected::Column(column) | Projected::Converted { column, .. } => {
                 w.bool(true);
                 w.str(column);
                 if w.1 >= 9 {
-                    w.opt_str(&Some(read.clone()));
+                    let read = match c {
+                        Projected::Converted { read, .. } => Some(read.clone()),
+                        _ => None,
+                    };
+                    w.opt_str(&read);
                 }
             }
             Projected::Value(v) => {

@@ -520,7 +520,7 @@ pub fn alter(
     meta.triggers = carried_triggers(&old, &new_id)?;
     // With foreign_key_checks on, InnoDB copies the table to test every
     // row against a new key; off, it adds the key in place.
-    let checked = !added_fks.is_empty() && foreign_key_checks(cx)?;
+    let checked = !added_fks.is_empty() && super::write::settings(cx.up)?.foreign_key_checks;
     let mut parents = Vec::new();
     for spec in &added_fks {
         let taken: Vec<String> = meta.foreign_keys.iter().map(|f| f.name.clone()).collect();
@@ -682,18 +682,6 @@ fn converts(from: &Column, to: &Column, mariadb: bool) -> bool {
         }
     }
     true
-}
-
-/// Whether the session checks foreign keys (`foreign_key_checks`).
-fn foreign_key_checks(cx: &mut WriteContext) -> Result<bool, OverlayError> {
-    let rows = cx.up.query("SELECT @@SESSION.foreign_key_checks")?;
-    Ok(rows
-        .first()
-        .and_then(|r| r.first())
-        .cloned()
-        .flatten()
-        .as_deref()
-        != Some(b"0".as_slice()))
 }
 
 /// The condition (SQL over the new table's rows, `vdb_t`) that a row
@@ -1141,38 +1129,27 @@ pub(super) fn copy_into(
     log::debug!("{kind} of {}: its rows copied", old.id);
     let outcome = match super::write::execute(cx, copy.as_bytes()) {
         Ok(o) => o,
-        Err(OverlayError::Server {
-            code,
-            state,
-            message,
-        }) if code == 4025 || code == 1452 => {
-            // A CHECK fails for the table being altered; a foreign key for
-            // the server's copy of it, which it names.
-            discard(cx);
-            let named = if code == 4025 {
-                old.id.quoted()
-            } else {
-                server_copy_name(&scratch)
-            };
-            return Err(OverlayError::Server {
-                code,
-                state,
-                message: message.replace(&scratch.quoted(), &named),
-            });
-        }
         Err(e) => {
             discard(cx);
-            // The server's own messages name the table being altered.
+            // The server's messages name the table being altered, but a
+            // foreign key fails for its own copy of it.
             let e = match e {
                 OverlayError::Server {
                     code,
                     state,
                     message,
-                } => OverlayError::Server {
-                    code,
-                    state,
-                    message: message.replace(&scratch.quoted(), &old.id.quoted()),
-                },
+                } => {
+                    let named = if code == 1452 {
+                        server_copy_name(&scratch)
+                    } else {
+                        old.id.quoted()
+                    };
+                    OverlayError::Server {
+                        code,
+                        state,
+                        message: message.replace(&scratch.quoted(), &named),
+                    }
+                }
                 e => e,
             };
             return Err(as_alter_error(cx, old, &meta, e));
@@ -1466,6 +1443,80 @@ pub(super) enum Rows {
     Rewritten,
 }
 
+/// String types (ENUM and SET apart), and byte types.
+const STRING_TYPES: [&str; 6] = [
+    "char",
+    "varchar",
+    "tinytext",
+    "text",
+    "mediumtext",
+    "longtext",
+];
+const BYTE_TYPES: [&str; 6] = [
+    "binary",
+    "varbinary",
+    "tinyblob",
+    "blob",
+    "mediumblob",
+    "longblob",
+];
+
+/// The values an integer type holds (`None` for another type).
+fn int_range(c: &Column) -> Option<(i128, i128)> {
+    let bits = match c.data_type.as_str() {
+        "tinyint" => 8,
+        "smallint" => 16,
+        "mediumint" => 24,
+        "int" => 32,
+        "bigint" => 64,
+        _ => return None,
+    };
+    Some(if c.column_type.contains("unsigned") {
+        (0, (1i128 << bits) - 1)
+    } else {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    })
+}
+
+/// A type's numbers: (20, 6) of `decimal(20,6)`, (3, 0) of `datetime(3)`;
+/// `None` when it has none.
+fn type_numbers(c: &Column) -> Option<(u64, u64)> {
+    let a = c.column_type.find('(')?;
+    let b = c.column_type[a..].find(')')? + a;
+    let mut parts = c.column_type[a + 1..b].split(',');
+    let p = parts.next()?.trim().parse().ok()?;
+    let s = parts.next().map_or(Some(0), |s| s.trim().parse().ok())?;
+    Some((p, s))
+}
+
+/// The bytes a TEXT or BLOB type holds (`None` for another type).
+fn text_bytes(data_type: &str) -> Option<u64> {
+    Some(match data_type {
+        "tinytext" | "tinyblob" => 255,
+        "text" | "blob" => 65_535,
+        "mediumtext" | "mediumblob" => 16_777_215,
+        "longtext" | "longblob" => 4_294_967_295,
+        _ => return None,
+    })
+}
+
+/// The condition (the column written `{c}`) that a value fits
+/// DECIMAL(`p`,`s`), UNSIGNED or not.
+fn decimal_fits(p: u64, s: u64, unsigned: bool) -> String {
+    let digits = |n: u64| "9".repeat(n as usize);
+    let max = match (p - s, s) {
+        (0, s) => format!("0.{}", digits(s)),
+        (i, 0) => digits(i),
+        (i, s) => format!("{}.{}", digits(i), digits(s)),
+    };
+    let min = if unsigned {
+        "0".to_string()
+    } else {
+        format!("-{max}")
+    };
+    format!("{{c}} BETWEEN {min} AND {max}")
+}
+
 /// Whether converting a column from type `from` to `to` keeps every value
 /// and its text exactly, and comparisons as they were: the same type, an
 /// integer into a wider one, a DECIMAL into one with more integer digits
@@ -1490,21 +1541,6 @@ pub(crate) fn kept_if(from: &Column, to: &Column) -> Option<Option<String>> {
     if from.column_type.contains("zerofill") || to.column_type.contains("zerofill") {
         return None;
     }
-    let int_range = |c: &Column| -> Option<(i128, i128)> {
-        let bits = match c.data_type.as_str() {
-            "tinyint" => 8,
-            "smallint" => 16,
-            "mediumint" => 24,
-            "int" => 32,
-            "bigint" => 64,
-            _ => return None,
-        };
-        Some(if c.column_type.contains("unsigned") {
-            (0, (1i128 << bits) - 1)
-        } else {
-            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-        })
-    };
     if let (Some(a), Some(b)) = (int_range(from), int_range(to)) {
         return Some(if b.0 <= a.0 && a.1 <= b.1 {
             None
@@ -1512,17 +1548,9 @@ pub(crate) fn kept_if(from: &Column, to: &Column) -> Option<Option<String>> {
             Some(format!("{{c}} BETWEEN {} AND {}", b.0, b.1))
         });
     }
-    let args = |c: &Column| -> Option<(u64, u64)> {
-        let a = c.column_type.find('(')?;
-        let b = c.column_type[a..].find(')')? + a;
-        let mut parts = c.column_type[a + 1..b].split(',');
-        let p = parts.next()?.trim().parse().ok()?;
-        let s = parts.next().map_or(Some(0), |s| s.trim().parse().ok())?;
-        Some((p, s))
-    };
     if from.data_type == "decimal" && to.data_type == "decimal" {
         let unsigned = |c: &Column| c.column_type.contains("unsigned");
-        let ((p1, s1), (p2, s2)) = (args(from)?, args(to)?);
+        let ((p1, s1), (p2, s2)) = (type_numbers(from)?, type_numbers(to)?);
         // A new scale rounds or pads: new text.
         if s1 != s2 {
             return None;
@@ -1530,18 +1558,7 @@ pub(crate) fn kept_if(from: &Column, to: &Column) -> Option<Option<String>> {
         if p2 - s2 >= p1 - s1 && (unsigned(from) || !unsigned(to)) {
             return Some(None);
         }
-        let digits = |n: u64| "9".repeat(n as usize);
-        let max = match (p2 - s2, s2) {
-            (0, s) => format!("0.{}", digits(s)),
-            (i, 0) => digits(i),
-            (i, s) => format!("{}.{}", digits(i), digits(s)),
-        };
-        let min = if unsigned(to) {
-            "0".to_string()
-        } else {
-            format!("-{max}")
-        };
-        return Some(Some(format!("{{c}} BETWEEN {min} AND {max}")));
+        return Some(Some(decimal_fits(p2, s2, unsigned(to))));
     }
     if matches!(from.data_type.as_str(), "enum" | "set")
         && from.data_type == to.data_type
@@ -1557,25 +1574,9 @@ pub(crate) fn kept_if(from: &Column, to: &Column) -> Option<Option<String>> {
             .is_some_and(|rest| rest.starts_with(','))
             .then_some(None);
     }
-    let strings = [
-        "char",
-        "varchar",
-        "tinytext",
-        "text",
-        "mediumtext",
-        "longtext",
-    ];
-    let bytes = [
-        "binary",
-        "varbinary",
-        "tinyblob",
-        "blob",
-        "mediumblob",
-        "longblob",
-    ];
     let is = |set: &[&str], c: &Column| set.contains(&c.data_type.as_str());
-    let is_string = is(&strings, from) && is(&strings, to);
-    if !(is_string || is(&bytes, from) && is(&bytes, to))
+    let is_string = is(&STRING_TYPES, from) && is(&STRING_TYPES, to);
+    if !(is_string || is(&BYTE_TYPES, from) && is(&BYTE_TYPES, to))
         || from.charset != to.charset
         || from.collation != to.collation
     {
@@ -1595,14 +1596,10 @@ pub(crate) fn kept_if(from: &Column, to: &Column) -> Option<Option<String>> {
     // The longest value: in characters for CHAR and VARCHAR, in bytes for
     // TEXT and bytes (`true`).
     let capacity = |c: &Column| -> Option<(u64, bool)> {
-        let text = match c.data_type.as_str() {
-            "tinytext" | "tinyblob" => 255,
-            "text" | "blob" => 65_535,
-            "mediumtext" | "mediumblob" => 16_777_215,
-            "longtext" | "longblob" => 4_294_967_295,
-            _ => return args(c).map(|(n, _)| (n, !is_string)),
-        };
-        Some((text, true))
+        match text_bytes(&c.data_type) {
+            Some(bytes) => Some((bytes, true)),
+            None => type_numbers(c).map(|(n, _)| (n, !is_string)),
+        }
     };
     let ((a, a_bytes), (b, b_bytes)) = (capacity(from)?, capacity(to)?);
     let in_chars = |n: u64, bytes: bool, c: &Column| {
@@ -1636,29 +1633,10 @@ pub(crate) fn converted(from: &Column, to: &Column) -> Option<(String, Option<St
     if from.column_type.contains("zerofill") || to.column_type.contains("zerofill") {
         return None;
     }
-    let integer = |c: &Column| {
-        matches!(
-            c.data_type.as_str(),
-            "tinyint" | "smallint" | "mediumint" | "int" | "bigint"
-        )
-    };
-    let args = |c: &Column| -> (u64, u64) {
-        let Some(a) = c.column_type.find('(') else {
-            return (0, 0);
-        };
-        let inner = c.column_type[a + 1..].split(')').next().unwrap_or("");
-        let mut parts = inner.split(',').map(|p| p.trim().parse().unwrap_or(0));
-        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
-    };
-    const STRINGS: [&str; 6] = [
-        "char",
-        "varchar",
-        "tinytext",
-        "text",
-        "mediumtext",
-        "longtext",
-    ];
-    let string = |c: &Column| STRINGS.contains(&c.data_type.as_str());
+    let integer = |c: &Column| int_range(c).is_some();
+    // Absent numbers (`datetime`, `text`) are 0.
+    let args = |c: &Column| type_numbers(c).unwrap_or((0, 0));
+    let string = |c: &Column| STRING_TYPES.contains(&c.data_type.as_str());
     if integer(from) && string(to) {
         let (cs, coll) = (to.charset.as_deref()?, to.collation.as_deref()?);
         let fits = matches!(to.data_type.as_str(), "char" | "varchar")
@@ -1670,20 +1648,10 @@ pub(crate) fn converted(from: &Column, to: &Column) -> Option<(String, Option<St
     }
     if integer(from) && to.data_type == "decimal" {
         let (p, s) = args(to);
-        let digits = |n: u64| "9".repeat(n as usize);
-        let max = match (p - s, s) {
-            (0, s) => format!("0.{}", digits(s)),
-            (i, 0) => digits(i),
-            (i, s) => format!("{}.{}", digits(i), digits(s)),
-        };
-        let min = if to.column_type.contains("unsigned") {
-            "0".to_string()
-        } else {
-            format!("-{max}")
-        };
+        let unsigned = to.column_type.contains("unsigned");
         return Some((
             format!("CAST({{c}} AS DECIMAL({p},{s}))"),
-            Some(format!("{{c}} BETWEEN {min} AND {max}")),
+            Some(decimal_fits(p, s, unsigned)),
         ));
     }
     let fraction = |c: &Column| args(c).0;
@@ -1717,14 +1685,10 @@ pub(crate) fn converted(from: &Column, to: &Column) -> Option<(String, Option<St
             ..from.clone()
         };
         let mut fits = kept_if(&same_set, to)?;
-        if from.charset != to.charset && fits.is_none() && to.data_type.ends_with("text") {
-            let bytes = match to.data_type.as_str() {
-                "tinytext" => 255u64,
-                "text" => 65_535,
-                "mediumtext" => 16_777_215,
-                _ => 4_294_967_295,
-            };
-            fits = Some(format!("LENGTH({{c}}) <= {bytes}"));
+        if from.charset != to.charset && fits.is_none() {
+            if let Some(bytes) = text_bytes(&to.data_type) {
+                fits = Some(format!("LENGTH({{c}}) <= {bytes}"));
+            }
         }
         return Some((read, fits));
     }
@@ -1898,84 +1862,33 @@ fn holds_for_existing_rows(
     Ok(true)
 }
 
-/// The copy's NULL into a NOT NULL column is ALTER's truncation, which
-/// names the row (in key order) where it happened; so is a string too
-/// long for its column.
+/// The copy's error as the ALTER's: a NULL into a NOT NULL column, or a
+/// string cut short in its own character set, is a truncation; a string
+/// that is no number is a failed conversion. Others stay as they are.
 fn as_alter_error(
     cx: &mut WriteContext,
     old: &TableMeta,
     new: &TableMeta,
     e: OverlayError,
 ) -> OverlayError {
-    if let OverlayError::Server {
-        code: 1406,
-        message,
-        ..
-    } = &e
-    {
-        // A string cut short in its own character set is a truncation; a
-        // number's text, or a string converted, too long for its new
-        // column stays what it is.
-        let column = message
-            .strip_prefix("Data too long for column '")
-            .and_then(|m| m.split('\'').next());
-        fn find<'t>(t: &'t TableMeta, column: Option<&str>) -> Option<&'t ColumnMeta> {
-            let c = column?;
-            t.columns.iter().find(|o| o.name.eq_ignore_ascii_case(c))
-        }
-        let was_string = match (find(old, column), find(new, column)) {
-            (Some(o), Some(n)) => {
-                is_string(&o.column.data_type) && o.column.charset == n.column.charset
-            }
-            _ => false,
-        };
-        if let Some(rest) = message
-            .strip_prefix("Data too long for column ")
-            .filter(|_| was_string)
-        {
-            return server(1265, "01000", format!("Data truncated for column {rest}"));
-        }
-    }
-    // A string that is no number: ALTER says it as a conversion does.
-    if let OverlayError::Server {
-        code: 1366,
-        message,
-        ..
-    } = &e
-    {
-        let parts = message
-            .strip_prefix("Incorrect ")
-            .and_then(|m| m.split_once(" value: "));
-        if let Some((kind, rest)) = parts {
-            let kind = match kind {
-                "integer" => "INTEGER",
-                "decimal" => "DECIMAL",
-                "double" => "DOUBLE",
-                _ => return e,
-            };
-            let value = rest.split(" for column ").next().unwrap_or(rest);
-            return server(
-                1292,
-                "22007",
-                format!("Truncated incorrect {kind} value: {value}"),
-            );
-        }
-    }
-    let OverlayError::Server {
-        code: 1048,
-        message,
-        ..
-    } = &e
-    else {
+    let OverlayError::Server { code, message, .. } = &e else {
         return e;
     };
-    let Some(column) = message
+    let alter = match code {
+        1048 => null_truncated(cx, old, message),
+        1406 => string_truncated(old, new, message),
+        1366 => not_a_number(message),
+        _ => None,
+    };
+    alter.unwrap_or(e)
+}
+
+/// A NULL into a NOT NULL column (1048) as ALTER's 1265, naming the row
+/// (in key order) where it happened.
+fn null_truncated(cx: &mut WriteContext, old: &TableMeta, message: &str) -> Option<OverlayError> {
+    let column = message
         .strip_prefix("Column '")
-        .and_then(|m| m.strip_suffix("' cannot be null"))
-        .map(str::to_string)
-    else {
-        return e;
-    };
+        .and_then(|m| m.strip_suffix("' cannot be null"))?;
     let row = old.identity().and_then(|k| {
         let key = |alias: &str| {
             k.iter()
@@ -1985,17 +1898,13 @@ fn as_alter_error(
         };
         // The new column's values come from the old column of that name
         // (or of the name it had): the first NULL among the old rows.
-        let source_col = old
-            .columns
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(&column))
-            .map(|c| c.name.clone())?;
+        let source_col = &old.columns[old.position(column)?].name;
         let q = format!(
             "SELECT COUNT(*) FROM {t} AS `a` WHERE ({ka}) <= (SELECT {kb} FROM {t} AS `b` WHERE `b`.{c} IS NULL ORDER BY {kb} LIMIT 1)",
             t = old.id.quoted(),
             ka = key("`a`"),
             kb = key("`b`"),
-            c = quote_ident(&source_col)
+            c = quote_ident(source_col)
         );
         let state = cx.delta.current();
         let q = super::rewrite_read(q.as_bytes(), &state, cx.db.as_deref(), None)
@@ -2007,14 +1916,44 @@ fn as_alter_error(
             .parse::<u64>()
             .ok()
     });
-    server(
+    Some(server(
         1265,
         "01000",
         format!(
             "Data truncated for column '{column}' at row {}",
             row.unwrap_or(1)
         ),
-    )
+    ))
+}
+
+/// A string too long for its column (1406) as ALTER's 1265 when it was a
+/// string in the same character set; a number's text, or a string
+/// converted, too long for its new column stays 1406 (`None`).
+fn string_truncated(old: &TableMeta, new: &TableMeta, message: &str) -> Option<OverlayError> {
+    let rest = message.strip_prefix("Data too long for column ")?;
+    let column = rest.strip_prefix('\'')?.split('\'').next()?;
+    let o = &old.columns[old.position(column)?];
+    let n = &new.columns[new.position(column)?];
+    (is_string(&o.column.data_type) && o.column.charset == n.column.charset)
+        .then(|| server(1265, "01000", format!("Data truncated for column {rest}")))
+}
+
+/// A string that is no number (1366) as ALTER's conversion says it
+/// (1292).
+fn not_a_number(message: &str) -> Option<OverlayError> {
+    let (kind, rest) = message.strip_prefix("Incorrect ")?.split_once(" value: ")?;
+    let kind = match kind {
+        "integer" => "INTEGER",
+        "decimal" => "DECIMAL",
+        "double" => "DOUBLE",
+        _ => return None,
+    };
+    let value = rest.split(" for column ").next().unwrap_or(rest);
+    Some(server(
+        1292,
+        "22007",
+        format!("Truncated incorrect {kind} value: {value}"),
+    ))
 }
 
 /// What ALTER puts in a NOT NULL column without a default for rows that

@@ -121,6 +121,21 @@ fn shop_delta() -> DeltaState {
     state
 }
 
+/// What a prober answers: the first column of `q`'s rows at the source,
+/// as text.
+fn first_column(conn: &mut mysql::Conn, q: &str) -> Option<Vec<Option<Vec<u8>>>> {
+    let rows: Vec<mysql::Row> = conn.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+    Some(
+        rows.into_iter()
+            .map(|r| match r.unwrap().remove(0) {
+                Value::NULL => None,
+                Value::Bytes(b) => Some(b),
+                other => Some(other.as_sql(true).into_bytes()),
+            })
+            .collect(),
+    )
+}
+
 #[test]
 fn reads_over_derived_tables_see_exactly_the_changed_data() {
     let state = shop_delta();
@@ -135,17 +150,8 @@ fn reads_over_derived_tables_see_exactly_the_changed_data() {
             .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
         let mut probes = source().conn(Some("vdbt_shop"));
         let mut prober = |q: &str| {
-            let rows: Vec<mysql::Row> = probes.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
             probed += 1;
-            Some(
-                rows.into_iter()
-                    .map(|r| match r.unwrap().remove(0) {
-                        Value::NULL => None,
-                        Value::Bytes(b) => Some(b),
-                        other => Some(other.as_sql(true).into_bytes()),
-                    })
-                    .collect(),
-            )
+            first_column(&mut probes, q)
         };
         let narrowed = rewrite_read(sql.as_bytes(), &state, Some("vdbt_shop"), Some(&mut prober))
             .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
@@ -303,16 +309,7 @@ fn a_join_offering_many_rows_but_few_keys_is_narrowed_to_those_keys() {
     let mut probes = source().conn(Some("vdbt_shop"));
     let mut prober = |q: &str| {
         asked.push(q.to_string());
-        let rows: Vec<mysql::Row> = probes.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
-        Some(
-            rows.into_iter()
-                .map(|r| match r.unwrap().remove(0) {
-                    Value::NULL => None,
-                    Value::Bytes(b) => Some(b),
-                    other => Some(other.as_sql(true).into_bytes()),
-                })
-                .collect(),
-        )
+        first_column(&mut probes, q)
     };
     let narrowed = rewrite_read(sql.as_bytes(), &state, Some("vdbt_shop"), Some(&mut prober))
         .unwrap()

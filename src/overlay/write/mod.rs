@@ -120,11 +120,11 @@ fn unsupported<T>(what: impl Into<String>) -> Result<T, OverlayError> {
     Err(OverlayError::Unsupported(what.into()))
 }
 
-/// Session settings a write depends on.
-struct Settings {
+/// Session settings a write (or an ALTER) depends on.
+pub(in crate::overlay) struct Settings {
     strict: bool,
     no_auto_value_on_zero: bool,
-    foreign_key_checks: bool,
+    pub(in crate::overlay) foreign_key_checks: bool,
     results_charset: Option<String>,
 }
 
@@ -578,7 +578,7 @@ fn find_views(up: &mut Upstream, w: &mut Writer) -> Result<(), OverlayError> {
     Ok(())
 }
 
-fn settings(up: &mut Upstream) -> Result<Settings, OverlayError> {
+pub(in crate::overlay) fn settings(up: &mut Upstream) -> Result<Settings, OverlayError> {
     let rows = up.query(
         "SELECT @@SESSION.sql_mode, @@SESSION.foreign_key_checks, @@SESSION.character_set_results",
     )?;
