@@ -543,6 +543,9 @@ pub struct TableDelta {
     bytes: usize,
     /// The merged view's SQL, built on first read of this version.
     derived: OnceLock<Result<Arc<String>, BadValue>>,
+    /// Its form for a query that reads the table whole, when that differs
+    /// (see [`TableDelta::projected_sql`]), built on first read too.
+    scanned: OnceLock<Result<Option<Arc<String>>, BadValue>>,
 }
 
 impl Clone for TableDelta {
@@ -557,6 +560,7 @@ impl Clone for TableDelta {
             origin: self.origin.clone(),
             bytes: self.bytes,
             derived: OnceLock::new(),
+            scanned: OnceLock::new(),
         }
     }
 }
@@ -576,6 +580,7 @@ impl TableDelta {
             origin: None,
             bytes: 0,
             derived: OnceLock::new(),
+            scanned: OnceLock::new(),
         }
     }
 
@@ -672,11 +677,17 @@ impl TableDelta {
     /// Replaces the rows and hidden keys wholesale (a state loaded from a
     /// file).
     pub fn set_contents(&mut self, hidden: OrdMap<Vec<u8>, Row>, rows: OrdMap<Vec<u8>, Arc<Row>>) {
-        self.derived = OnceLock::new();
+        self.forget_views();
         self.bytes = hidden.iter().map(|(k, r)| entry_bytes(k, r)).sum::<usize>()
             + rows.iter().map(|(k, r)| entry_bytes(k, r)).sum::<usize>();
         self.hidden = hidden;
         self.rows = rows;
+    }
+
+    /// Drops the merged views built for the rows as they were.
+    fn forget_views(&mut self) {
+        self.derived = OnceLock::new();
+        self.scanned = OnceLock::new();
     }
 
     fn put_row(&mut self, key: Vec<u8>, row: Arc<Row>) {
@@ -830,16 +841,21 @@ impl TableDelta {
     /// source branch. `None` when no captured row or hidden key may pass:
     /// the source's table then gives exactly the rows the query can use.
     pub fn restricted_sql(&self, preds: &[Pred]) -> Result<Option<Arc<String>>, BadValue> {
-        self.projected_sql(preds, None)
+        self.projected_sql(preds, None, false, None)
     }
 
     /// [`TableDelta::restricted_sql`] with only the columns `used` marks
     /// (by position; `None`: all of them), for a query that reads no
-    /// others: the source materializes narrower rows.
+    /// others: the source materializes narrower rows. `scan`: the query
+    /// reads the table whole ([`crate::sql::restrict::Restriction::scan`]),
+    /// and changed rows are best read in their places; `first`: of those,
+    /// only the first so many rows.
     pub fn projected_sql(
         &self,
         preds: &[Pred],
         used: Option<&[bool]>,
+        scan: bool,
+        first: Option<u64>,
     ) -> Result<Option<Arc<String>>, BadValue> {
         // A table that only carries a moved AUTO_INCREMENT counter reads
         // as itself (a created table has no self to read).
@@ -848,6 +864,18 @@ impl TableDelta {
         }
         let cols = &self.meta.columns;
         let tests = self.resolve(preds);
+        if tests.is_empty() && scan {
+            let view = match (used, first) {
+                (None, None) => self
+                    .scanned
+                    .get_or_init(|| self.scan_view(None, None).map(|v| v.map(Arc::new)))
+                    .clone()?,
+                _ => self.scan_view(used, first)?.map(Arc::new),
+            };
+            if view.is_some() {
+                return Ok(view);
+            }
+        }
         if tests.is_empty() && used.is_none() {
             return self.derived_sql().map(Some);
         }
@@ -975,6 +1003,80 @@ impl TableDelta {
         if over.is_empty() && gone.is_empty() && self.origin.is_none() {
             return Ok(Some(None));
         }
+        self.spelled_over(&over, &gone, &[], used, false, None)
+            .map(|v| Some(Some(v)))
+    }
+
+    /// The merged view for a query that reads the table whole (see
+    /// [`crate::sql::restrict::Restriction::scan`]): rows changed in place
+    /// spelled over the source's, so that they keep their places in the
+    /// source's scan order (in the UNION form they come after all the
+    /// others: a GUI's first page of a table lost the row just edited), and
+    /// inserted rows after the source's. With no row inserted there is no
+    /// UNION: the source merges the derived table into the query and
+    /// streams it, where it would materialize the union whole first, even
+    /// for `LIMIT 200`. When the query uses only its `first` rows, the
+    /// source part stops there and only so many inserted rows follow: the
+    /// union the source materializes is that short. `None` when the UNION
+    /// form serves as well or this form does not apply (a key of several
+    /// columns, or too many changed rows to spell out).
+    fn scan_view(
+        &self,
+        used: Option<&[bool]>,
+        first: Option<u64>,
+    ) -> Result<Option<String>, BadValue> {
+        /// Rows spelled over the source's in one view: each is tested only
+        /// after the key's `IN` (a binary search) matched.
+        const ROWS: usize = 1000;
+        if self.counted || !self.has_source() || self.key.len() != 1 {
+            return Ok(None);
+        }
+        let mut over: Vec<&Row> = Vec::new();
+        let mut gone: Vec<&Row> = Vec::new();
+        for (k, key) in self.hidden.iter() {
+            match self.rows.get(k) {
+                Some(row) => over.push(row),
+                None => gone.push(key),
+            }
+        }
+        if over.len() > ROWS {
+            return Ok(None);
+        }
+        let mut inserted = self.in_view_order(
+            self.rows
+                .iter()
+                .filter(|(k, _)| !self.hidden.contains_key(*k))
+                .collect(),
+        );
+        let limit = first.filter(|_| !inserted.is_empty());
+        if over.is_empty() && limit.is_none() {
+            return Ok(None);
+        }
+        if let Some(n) = limit {
+            inserted.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        let mut sql = self.spelled_over(&over, &gone, &inserted, used, true, limit)?;
+        sql.shrink_to_fit();
+        Ok(Some(sql))
+    }
+
+    /// `(SELECT id, CASE id WHEN 7 THEN <c of 7> ... ELSE c END AS c FROM t
+    /// WHERE id NOT IN (<gone>) UNION ALL SELECT <inserted row> ...)`: the
+    /// source's table with the rows `over` (captured changes of its rows,
+    /// by its one key column) spelled over its own, the keys of `gone` left
+    /// out, and `inserted` rows added. `guarded` tests the key with `IN`
+    /// before the CASE, for a view over many rows of a large table: a CASE
+    /// compares its WHENs one by one, an `IN` list of constants is searched.
+    /// `limit` stops the source part after so many rows.
+    fn spelled_over(
+        &self,
+        over: &[&Row],
+        gone: &[&Row],
+        inserted: &[&Row],
+        used: Option<&[bool]>,
+        guarded: bool,
+        limit: Option<u64>,
+    ) -> Result<String, BadValue> {
         let cols = &self.meta.columns;
         let key = self.key[0];
         // The key as the source table names it (a projected table reads
@@ -982,9 +1084,25 @@ impl TableDelta {
         let key_name = self
             .source_name(key)
             .unwrap_or_else(|| quote_ident(&cols[key].name));
+        let keys = |rows: &mut dyn Iterator<Item = Option<&[u8]>>| -> Result<String, BadValue> {
+            let mut out = Vec::new();
+            for v in rows {
+                out.push(cols[key].column.literal(v)?);
+            }
+            Ok(out.join(", "))
+        };
+        let guard = if guarded && !over.is_empty() {
+            Some(keys(&mut over.iter().map(|r| r[key].as_deref()))?)
+        } else {
+            None
+        };
         let shown = |j: usize| used.is_none_or(|u| u.get(j).copied().unwrap_or(true));
-        let mut sql = String::with_capacity(96 + over.len() * 48 * cols.len());
-        sql.push_str("(SELECT ");
+        let mut sql = String::with_capacity(96 + (over.len() + inserted.len()) * 48 * cols.len());
+        sql.push_str(if limit.is_some() {
+            "((SELECT "
+        } else {
+            "(SELECT "
+        });
         let mut first = true;
         for (j, c) in cols.iter().enumerate() {
             if !shown(j) {
@@ -1003,13 +1121,28 @@ impl TableDelta {
                 }
                 continue;
             }
+            if let Some(g) = &guard {
+                sql.push_str("CASE WHEN ");
+                sql.push_str(&key_name);
+                sql.push_str(" IN (");
+                sql.push_str(g);
+                sql.push_str(") THEN ");
+            }
             sql.push_str("CASE ");
             sql.push_str(&key_name);
-            for row in &over {
+            for row in over {
                 sql.push_str(" WHEN ");
                 sql.push_str(&cols[key].column.literal(row[key].as_deref())?);
                 sql.push_str(" THEN ");
                 sql.push_str(&c.column.literal(row[j].as_deref())?);
+            }
+            // The guarded CASE repeats the ELSE: a CASE without one may be
+            // NULL, and the server would then describe expressions over
+            // the column (`n + 1`) as nullable.
+            if guard.is_some() {
+                sql.push_str(" ELSE ");
+                sql.push_str(&own);
+                sql.push_str(" END");
             }
             sql.push_str(" ELSE ");
             sql.push_str(&own);
@@ -1026,16 +1159,17 @@ impl TableDelta {
             sql.push_str(" WHERE ");
             sql.push_str(&key_name);
             sql.push_str(" NOT IN (");
-            for (n, k) in gone.iter().enumerate() {
-                if n > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&cols[key].column.literal(k[0].as_deref())?);
-            }
+            sql.push_str(&keys(&mut gone.iter().map(|k| k[0].as_deref()))?);
             sql.push(')');
         }
+        if let Some(n) = limit {
+            sql.push_str(" LIMIT ");
+            sql.push_str(&n.to_string());
+            sql.push(')');
+        }
+        self.push_rows(&mut sql, inserted.iter().copied(), used)?;
         sql.push(')');
-        Ok(Some(Some(sql)))
+        Ok(sql)
     }
 
     /// The key in `rows` of a delta row with `row`'s key (for a key-less
@@ -1053,7 +1187,7 @@ impl TableDelta {
     /// out of the merged view: a captured row is removed, a source row
     /// hidden (see [`DeltaState::withholding`]).
     pub fn withhold(&mut self, key: Row) {
-        self.derived = OnceLock::new();
+        self.forget_views();
         let k = self.encode(key.iter());
         self.take_row(&k);
         if self.has_source() {
@@ -1072,7 +1206,7 @@ impl TableDelta {
             // The copy keeps its place in scan order, as an InnoDB row
             // updated in place does.
             if let Some(k) = self.find(old) {
-                self.derived = OnceLock::new();
+                self.forget_views();
                 self.take_row(&k);
                 let mut key = self.key_of(&new);
                 key.extend_from_slice(&k[k.len() - 8..]);
@@ -1087,7 +1221,7 @@ impl TableDelta {
     /// Removes a row of the merged view. For a key-less table, one copy of
     /// the image: a source copy must have been adopted first.
     pub fn delete(&mut self, old: &Row) {
-        self.derived = OnceLock::new();
+        self.forget_views();
         match self.find(old) {
             Some(k) => self.take_row(&k),
             None => {
@@ -1099,7 +1233,7 @@ impl TableDelta {
 
     /// Adds a new row.
     pub fn insert(&mut self, new: Row) {
-        self.derived = OnceLock::new();
+        self.forget_views();
         let mut key = self.key_of(&new);
         if self.counted {
             key.extend_from_slice(&next_version().to_be_bytes());
@@ -1182,7 +1316,7 @@ impl TableDelta {
     /// Applies what changed from `before` to `after` (two versions of this
     /// table's delta) to this one, key by key.
     pub fn apply_changes(&mut self, before: &TableDelta, after: &TableDelta) {
-        self.derived = OnceLock::new();
+        self.forget_views();
         // A key the changes touch ends as `after` has it, captured row and
         // hidden source row alike: an update of a row whose source row
         // only `before` hid must hide it here too (this table may be older
@@ -1364,10 +1498,24 @@ impl TableDelta {
             }
             sql.push(')');
         }
+        self.push_rows(&mut sql, rows, used)?;
+        sql.push(')');
+        Ok(sql)
+    }
+
+    /// ` UNION ALL SELECT <row>` for each of `rows`, with the columns
+    /// `used` marks.
+    fn push_rows<'r>(
+        &self,
+        sql: &mut String,
+        rows: impl Iterator<Item = &'r Row>,
+        used: Option<&[bool]>,
+    ) -> Result<(), BadValue> {
+        let shown = |j: usize| used.is_none_or(|u| u.get(j).copied().unwrap_or(true));
         for row in rows {
             sql.push_str(" UNION ALL SELECT ");
             let mut first = true;
-            for (j, (v, c)) in row.iter().zip(cols).enumerate() {
+            for (j, (v, c)) in row.iter().zip(&self.meta.columns).enumerate() {
                 if !shown(j) {
                     continue;
                 }
@@ -1377,8 +1525,7 @@ impl TableDelta {
                 sql.push_str(&c.column.literal(v.as_deref())?);
             }
         }
-        sql.push(')');
-        Ok(sql)
+        Ok(())
     }
 }
 
@@ -2092,6 +2239,54 @@ mod tests {
             "{v}"
         );
         assert!(!v.contains("CAST(10 AS"), "{v}");
+    }
+
+    #[test]
+    fn a_table_read_whole_keeps_changed_rows_in_their_places() {
+        let mut t = TableDelta::new(meta(), vec![0]);
+        // Row 2 changed in place, 3 deleted, 50 inserted.
+        t.update(&row("2", Some("1")), row("2", Some("9")));
+        t.delete(&row("3", Some("1")));
+        t.insert(row("50", Some("5")));
+        let scan = |first| {
+            t.projected_sql(&[], None, true, first)
+                .unwrap()
+                .unwrap()
+                .to_string()
+        };
+        // No UNION for the changed row: the source streams the table in
+        // its own order with row 2 where it stands.
+        assert_eq!(
+            scan(None),
+            "(SELECT `id`, CASE WHEN `id` IN (CAST(2 AS SIGNED)) THEN CASE `id` WHEN CAST(2 AS SIGNED) THEN CAST(9 AS SIGNED) ELSE `v` END ELSE `v` END AS `v` FROM `db`.`Widgets` WHERE `id` NOT IN (CAST(3 AS SIGNED)) UNION ALL SELECT CAST(50 AS SIGNED), CAST(5 AS SIGNED))"
+        );
+        // `LIMIT 20`: the source part stops at 20 rows, then the inserted.
+        assert!(
+            scan(Some(20)).starts_with("((SELECT `id`, CASE")
+                && scan(Some(20))
+                    .contains("NOT IN (CAST(3 AS SIGNED)) LIMIT 20) UNION ALL SELECT CAST(50"),
+            "{}",
+            scan(Some(20))
+        );
+        // A query that is not a scan reads the UNION form.
+        assert!(t
+            .projected_sql(&[], None, false, None)
+            .unwrap()
+            .unwrap()
+            .contains("NOT IN ((CAST(2 AS SIGNED)), (CAST(3 AS SIGNED))) UNION ALL"));
+        // Inserted rows only, read whole: the UNION form, unless a limit
+        // shortens it.
+        let mut t = TableDelta::new(meta(), vec![0]);
+        t.insert(row("50", Some("5")));
+        assert_eq!(
+            *t.projected_sql(&[], None, true, None).unwrap().unwrap(),
+            *t.derived_sql().unwrap()
+        );
+        assert!(t
+            .projected_sql(&[], None, true, Some(5))
+            .unwrap()
+            .unwrap()
+            .contains("LIMIT 5) UNION ALL"));
     }
 
     #[test]

@@ -453,7 +453,12 @@ fn narrowed_view(
         }
     }
     let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
-    t.projected_sql(&preds, mask.as_deref())
+    t.projected_sql(
+        &preds,
+        mask.as_deref(),
+        restriction.scan,
+        restriction.first_rows(),
+    )
 }
 
 fn join_keys(

@@ -488,6 +488,33 @@ pub struct Restriction {
     /// A join whose other side can be asked for the keys this table is
     /// joined on.
     pub probe: Option<Probe>,
+    /// The table is the only one its SELECT reads, and nothing filters its
+    /// rows (no WHERE, no HAVING): the query reads it whole, in the order
+    /// the source stores it unless it sorts (`SELECT * FROM t LIMIT 200`,
+    /// as a GUI browses a table). No index can serve a condition then, so
+    /// the overlay may spell changed rows over the source's in their places
+    /// (see `delta::TableDelta::projected_sql`).
+    pub scan: bool,
+    /// Of a scan whose rows the query returns as they come (a select list
+    /// of columns, no DISTINCT, no grouping, no sort): its `LIMIT` and
+    /// `OFFSET` numbers. The query uses only as many of the first rows as
+    /// they sum to ([`Restriction::first_rows`]); rows past those can be
+    /// left out of the merged view. (Kept as literals, so that a statement
+    /// shape's template instantiates them as it does tests' values.)
+    pub first: Option<Vec<Lit>>,
+}
+
+impl Restriction {
+    /// How many of a scan's first rows the query can use, when it says.
+    pub fn first_rows(&self) -> Option<u64> {
+        let mut sum: u64 = 0;
+        for l in self.first.as_ref()? {
+            let Lit::Num(d) = l else { return None };
+            let n = u64::try_from(d.as_i128()?).ok()?;
+            sum = sum.checked_add(n)?;
+        }
+        Some(sum)
+    }
 }
 
 /// `t.column = other.other_column` in an inner join of two tables (or with

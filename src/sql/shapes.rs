@@ -306,6 +306,7 @@ fn visit_lits(r: &Restriction, f: &mut impl FnMut(&Lit)) {
             Test::IsNull | Test::IsNotNull => {}
         }
     }
+    r.first.iter().flatten().for_each(f);
 }
 
 fn map_lits(r: &mut Restriction, f: &impl Fn(&Lit) -> Lit) {
@@ -319,6 +320,9 @@ fn map_lits(r: &mut Restriction, f: &impl Fn(&Lit) -> Lit) {
             Test::In(ls) => ls.iter_mut().for_each(|l| *l = f(l)),
             Test::IsNull | Test::IsNotNull => {}
         }
+    }
+    for l in r.first.iter_mut().flatten() {
+        *l = f(l);
     }
 }
 
@@ -389,13 +393,20 @@ mod tests {
             "SELECT * FROM 1t WHERE id = 3",
             "SELECT * FROM t WHERE d = 5.25 AND e = 'é' AND f = 'abc'",
             "SELECT * FROM t WHERE d = 7.125 AND e = 'é' AND f = 'abcdefgh'",
+            "SELECT * FROM t LIMIT 200",
+            "SELECT * FROM t LIMIT 5",
+            "SELECT id, c FROM t LIMIT 10 OFFSET 20",
+            "SELECT id, c FROM t LIMIT 3 OFFSET 0",
+            "SELECT id, c FROM t LIMIT 30, 10",
         ];
         for sql in texts {
             assert_eq!(table_refs(sql).unwrap(), uncached(sql), "{sql}");
             assert_eq!(table_refs(sql).unwrap(), uncached(sql), "{sql} (again)");
         }
         // The common shapes are kept (their later texts are not parsed).
-        for sql in [texts[1], texts[6], texts[8], texts[16]] {
+        for sql in [
+            texts[1], texts[6], texts[8], texts[16], texts[19], texts[21],
+        ] {
             let key = shape(sql).unwrap().key;
             assert!(
                 matches!(cache().lock().get(&key), Some(Some(_))),

@@ -14,14 +14,16 @@ use std::ops::{ControlFlow, Range};
 use std::collections::HashMap;
 
 use sqlparser::ast::{
-    Expr, JoinConstraint, JoinOperator, ObjectNamePart, Query, Select, SetExpr, Spanned,
-    TableFactor, Visit, Visitor,
+    Expr, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectNamePart, Query, Select,
+    SelectItem, SetExpr, Spanned, TableFactor, Value, Visit, Visitor,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::{Parser, ParserOptions};
 use sqlparser::tokenizer::{Location, Span};
 
-use super::restrict::{conjuncts, equality, simple, Named, Pred, Probe, Restriction, Test};
+use super::restrict::{
+    conjuncts, equality, simple, Decimal, Lit, Named, Pred, Probe, Restriction, Test,
+};
 
 /// One reference to a base table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +178,56 @@ fn selects<'q>(body: &'q SetExpr, out: &mut Vec<&'q Select>) {
     }
 }
 
+/// The numbers of `LIMIT n OFFSET m` (or `LIMIT m, n`), when both are
+/// plain numbers (see [`Restriction::first`]).
+fn rows_limited(query: &Query) -> Option<Vec<Lit>> {
+    let number = |e: &Expr| match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => Some(Lit::Num(Decimal::parse(n)?)),
+            _ => None,
+        },
+        _ => None,
+    };
+    match query.limit_clause.as_ref()? {
+        LimitClause::LimitOffset {
+            limit: Some(limit),
+            offset,
+            limit_by,
+        } if limit_by.is_empty() => {
+            let mut out = vec![number(limit)?];
+            if let Some(o) = offset {
+                out.push(number(&o.value)?);
+            }
+            Some(out)
+        }
+        LimitClause::OffsetCommaLimit { offset, limit } => {
+            Some(vec![number(limit)?, number(offset)?])
+        }
+        _ => None,
+    }
+}
+
+/// Whether `select` returns the rows it reads as they come, one for one:
+/// columns (or constants) only, no DISTINCT, no grouping, no modifier (a
+/// `SQL_CALC_FOUND_ROWS` counts past the limit), no INTO.
+fn as_they_come(select: &Select) -> bool {
+    let plain = |e: &Expr| {
+        matches!(
+            e,
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_)
+        )
+    };
+    select.distinct.is_none()
+        && select.select_modifiers.is_none()
+        && select.into.is_none()
+        && matches!(&select.group_by, GroupByExpr::Expressions(e, m) if e.is_empty() && m.is_empty())
+        && select.projection.iter().all(|item| match item {
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => true,
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => plain(e),
+            SelectItem::ExprWithAliases { .. } => false,
+        })
+}
+
 impl Collector<'_> {
     /// A table factor's names and position, when it is a plain table name.
     fn factor<'q>(&self, f: &TableFactor) -> Option<Factor<'q>> {
@@ -214,7 +266,9 @@ impl Collector<'_> {
 
     /// Works out the restriction of every table reference of one SELECT
     /// from its WHERE and ON terms (see [`super::restrict`]).
-    fn restrict(&mut self, select: &Select) {
+    /// `first`: the query's `LIMIT` and `OFFSET` summed, when it has no
+    /// ORDER BY and `select` is its whole body.
+    fn restrict(&mut self, select: &Select, first: Option<Vec<Lit>>) {
         let mut where_terms = Vec::new();
         if let Some(w) = &select.selection {
             conjuncts(w, &mut where_terms);
@@ -331,9 +385,18 @@ impl Collector<'_> {
                     }
                 }
             }
-            if !preds.is_empty() || probe.is_some() {
-                self.restrictions
-                    .insert(f.start, Restriction { preds, probe });
+            let scan = total == 1 && select.selection.is_none() && select.having.is_none();
+            let first = first.clone().filter(|_| scan && as_they_come(select));
+            if !preds.is_empty() || probe.is_some() || scan {
+                self.restrictions.insert(
+                    f.start,
+                    Restriction {
+                        preds,
+                        probe,
+                        scan,
+                        first,
+                    },
+                );
             }
         }
     }
@@ -358,10 +421,14 @@ impl Visitor for Collector<'_> {
             }
         }
         self.scopes.push(scope);
+        let first = match &*query.body {
+            SetExpr::Select(_) if query.order_by.is_none() => rows_limited(query),
+            _ => None,
+        };
         let mut body = Vec::new();
         selects(&query.body, &mut body);
         for select in body {
-            self.restrict(select);
+            self.restrict(select, first.clone());
         }
         ControlFlow::Continue(())
     }
@@ -617,6 +684,68 @@ mod tests {
         // A CTE is not a table the source can be asked about.
         let sql = "WITH c AS (SELECT 1 AS x) SELECT * FROM c JOIN t ON t.id = c.x";
         assert!(restriction(sql, "t").1.is_none());
+    }
+
+    #[test]
+    fn a_table_read_whole_is_a_scan_and_a_limit_says_how_many_rows_it_uses() {
+        let scan = |sql: &str, name: &str| {
+            let refs = table_refs(sql).unwrap();
+            let r = &refs
+                .iter()
+                .find(|r| r.alias.as_deref().unwrap_or(&r.name) == name)
+                .unwrap()
+                .restriction;
+            (r.scan, r.first_rows())
+        };
+        assert_eq!(scan("SELECT * FROM t", "t"), (true, None));
+        assert_eq!(scan("SELECT * FROM t LIMIT 200", "t"), (true, Some(200)));
+        assert_eq!(
+            scan("SELECT id, c AS x FROM t LIMIT 10 OFFSET 5", "t"),
+            (true, Some(15))
+        );
+        assert_eq!(
+            scan("SELECT t.id FROM t LIMIT 5, 10", "t"),
+            (true, Some(15))
+        );
+        // Sorted, grouped, aggregated or made distinct, the limit says
+        // nothing of the rows the table gives; it is still read whole.
+        assert_eq!(
+            scan("SELECT * FROM t ORDER BY c LIMIT 5", "t"),
+            (true, None)
+        );
+        assert_eq!(scan("SELECT COUNT(*) FROM t LIMIT 5", "t"), (true, None));
+        assert_eq!(scan("SELECT DISTINCT c FROM t LIMIT 5", "t"), (true, None));
+        assert_eq!(
+            scan("SELECT c FROM t GROUP BY c LIMIT 5", "t"),
+            (true, None)
+        );
+        assert_eq!(
+            scan("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 5", "t"),
+            (true, None)
+        );
+        assert_eq!(scan("SELECT * FROM t LIMIT ?", "t"), (true, None));
+        // A condition or a join may use an index: not a scan.
+        assert_eq!(
+            scan("SELECT * FROM t WHERE c LIKE 'a%' LIMIT 5", "t"),
+            (false, None)
+        );
+        assert_eq!(
+            scan("SELECT * FROM t JOIN u ON u.id = t.id LIMIT 5", "t"),
+            (false, None)
+        );
+        // The limit of a union is the union's.
+        assert_eq!(
+            scan("SELECT * FROM t UNION ALL SELECT * FROM u LIMIT 5", "t"),
+            (true, None)
+        );
+        // A subquery's own limit is its own.
+        assert_eq!(
+            scan(
+                "SELECT * FROM (SELECT * FROM t LIMIT 3) d WHERE d.id > 1",
+                "t"
+            ),
+            (true, Some(3))
+        );
     }
 
     #[test]

@@ -67,3 +67,16 @@ SELECT i.order_id, o.total FROM order_items i, orders o WHERE o.id = i.order_id 
 SELECT COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer_id
 SELECT c.name, SUM(o.total) FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.id > 1 GROUP BY c.name ORDER BY 1
 SELECT * FROM customers WHERE id IN (SELECT customer_id FROM orders WHERE id = 8)
+-- A table read whole, without ORDER BY, as a GUI browses it: changed rows
+-- keep their places in the source's scan order, inserted rows follow, and
+-- LIMIT and OFFSET cut the same rows as on the server.
+SELECT * FROM customers
+SELECT * FROM orders
+SELECT * FROM products
+SELECT id, name FROM customers LIMIT 2
+SELECT * FROM customers LIMIT 1, 3
+SELECT id, total FROM orders LIMIT 3 OFFSET 4
+SELECT * FROM orders LIMIT 0
+SELECT id, 'x', total AS t FROM orders LIMIT 6
+SELECT COUNT(*), SUM(total) FROM orders
+SELECT * FROM (SELECT * FROM orders LIMIT 2) o

@@ -10,6 +10,20 @@ INSERT INTO customers (email, name, created_at) VALUES ('n2@example.com', 'N2', 
 SELECT LAST_INSERT_ID()
 SELECT id, email FROM customers ORDER BY id
 
+-- case: a table browsed without ORDER BY shows an edited row in its place, as the server's scan does, and its pages hold the same rows
+UPDATE customers SET name = 'Edited' WHERE id = 2
+SELECT * FROM customers
+SELECT * FROM customers LIMIT 3
+INSERT INTO customers (email, name, created_at) VALUES ('last@example.com', 'Last', '2025-01-01')
+DELETE FROM customers WHERE id = 3
+SELECT * FROM customers
+SELECT id, name FROM customers LIMIT 2 OFFSET 2
+SELECT id, name FROM customers LIMIT 1, 10
+UPDATE orders SET total = total + 1
+SELECT * FROM orders
+SELECT * FROM orders LIMIT 2
+SELECT COUNT(*), SUM(total) FROM orders
+
 -- case: SET form, DEFAULT and omitted columns take their defaults
 INSERT INTO products SET sku = 'Z-9', title = 'Zither', price = 1.5
 INSERT INTO products (sku, title, price, tags, status) VALUES ('Y-8', 'Yoyo', DEFAULT, DEFAULT, DEFAULT)

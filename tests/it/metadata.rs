@@ -21,6 +21,10 @@ const READS: &[&str] = &[
     "SELECT id FROM counters WHERE id IN (SELECT counter_id FROM events) ORDER BY id",
     "SELECT `counters`.`price`, counters.attrs FROM vdbt_meta.counters ORDER BY 1",
     "SELECT id, mask, mask = 5 FROM counters WHERE mask IS NOT NULL ORDER BY mask",
+    // Read whole, as a GUI browses a table: changed rows spelled in place.
+    "SELECT * FROM counters",
+    "SELECT * FROM events LIMIT 2",
+    "SELECT id, label, n + 1 FROM counters LIMIT 1, 5",
 ];
 
 fn described(conn: &mut Conn, sql: &str) -> (Vec<String>, Vec<mysql::Row>) {
