@@ -202,8 +202,43 @@ pub fn alter(
         name: a.name.clone(),
     };
     let old = alterable(cx, &id, a.statement)?;
+    if a.ops.iter().all(|o| {
+        matches!(
+            o,
+            AlterOp::AutoIncrement(_) | AlterOp::Force | AlterOp::Engine(_)
+        )
+    }) {
+        return table_options_only(cx, &old, a);
+    }
     let database = super::database::defaults(cx.up, &cx.delta.current(), &id.schema)?;
-    let collation = table_collation(cx, &old)?;
+    let mut collation = table_collation(cx, &old)?;
+    // A new default character set holds for every column this statement
+    // defines, wherever it stands in it; CONVERT TO sets it too.
+    let mut convert_to = None;
+    // `DEFAULT CHARSET = x COLLATE y` must agree, wherever each stands.
+    let (mut default_cs, mut default_co) = (None, None);
+    for op in &a.ops {
+        if let AlterOp::TableCharset { charset, collation } = op {
+            default_cs = charset.clone().or(default_cs);
+            default_co = collation.clone().or(default_co);
+        }
+    }
+    if default_cs.is_some() || default_co.is_some() {
+        collation = Some(resolve_charset(cx.up, &default_cs, &default_co, &database)?.1);
+    }
+    for op in &a.ops {
+        if let AlterOp::ConvertCharset {
+            charset,
+            collation: c,
+        } = op
+        {
+            let (cs, co, maxlen) = resolve_charset(cx.up, charset, c, &database)?;
+            collation = Some(co.clone());
+            convert_to = Some((cs, co, maxlen));
+        }
+    }
+    let mut row_format = old.row_format.clone();
+    let mut auto_increment = None;
     let table_charset = (&None, &collation);
     let mut cols: Vec<Draft> = old
         .columns
@@ -270,6 +305,9 @@ pub fn alter(
         column_meta(cx, s, table_charset, &database)
     };
     let mut added_checks: Vec<(String, String)> = Vec::new();
+    // Columns CONVERT TO gives another character set: their own CHECKs
+    // stay (a JSON column's json_valid), others must not read them.
+    let mut converted_names: Vec<String> = Vec::new();
     // Columns dropped or redefined: their own CHECKs go with them.
     let mut dropped: Vec<String> = Vec::new();
     for op in &a.ops {
@@ -456,6 +494,42 @@ pub fn alter(
                 };
             }
             AlterOp::TableComment(c) => comment = Some(c.clone()),
+            AlterOp::AutoIncrement(n) => auto_increment = Some(*n),
+            AlterOp::Engine(e) => innodb(e)?,
+            AlterOp::Force | AlterOp::TableCharset { .. } => {}
+            AlterOp::RowFormat(f) => {
+                row_format = match f.to_ascii_uppercase().as_str() {
+                    "DEFAULT" => None,
+                    f @ ("DYNAMIC" | "COMPACT" | "REDUNDANT" | "COMPRESSED") => Some(f.to_string()),
+                    _ => return unsupported(format!("ALTER TABLE ... ROW_FORMAT={f}")),
+                };
+            }
+            AlterOp::ConvertCharset { .. } => {
+                let Some((cs, co, maxlen)) = &convert_to else {
+                    continue;
+                };
+                let widths = charset_widths(cx.up)?;
+                for c in cols.iter_mut() {
+                    let Some(was) = c.meta.column.charset.as_deref() else {
+                        continue;
+                    };
+                    let from_width = widths.get(&was.to_ascii_lowercase()).copied().unwrap_or(4);
+                    let to = in_charset(&c.meta, cs, co, from_width, *maxlen)?;
+                    if to == c.meta.column {
+                        continue;
+                    }
+                    if c.from.is_some() {
+                        fk_column_changes(cx, &old, &c.meta.name)?;
+                    }
+                    if converts(&c.meta.column, &to, mariadb) {
+                        copies = true;
+                        rewrites |= kept_if(&c.meta.column, &to).is_none()
+                            && converted(&c.meta.column, &to).is_none();
+                    }
+                    converted_names.push(c.meta.name.clone());
+                    c.meta.column = to;
+                }
+            }
         }
     }
     if dropped_primary
@@ -484,11 +558,16 @@ pub fn alter(
             .iter()
             .any(|d| name.eq_ignore_ascii_case(&format!("{}.{d}", id.name)))
     };
+    let own_of_converted = |name: &str| {
+        converted_names
+            .iter()
+            .any(|d| name.eq_ignore_ascii_case(&format!("{}.{d}", id.name)))
+    };
     for check in old.checks.iter().filter(|c| !own_check(&c.name)) {
         let clause = check.clause.to_ascii_lowercase();
-        if touched
-            .iter()
-            .any(|c| clause.contains(&c.to_ascii_lowercase()))
+        let reads = |c: &String| clause.contains(&c.to_ascii_lowercase());
+        if touched.iter().any(reads)
+            || (!own_of_converted(&check.name) && converted_names.iter().any(reads))
         {
             return unsupported(format!(
                 "ALTER TABLE of a column of {id} that the CHECK constraint `{}` reads",
@@ -517,6 +596,7 @@ pub fn alter(
     if let Some(c) = comment {
         meta.comment = c;
     }
+    meta.row_format = row_format;
     meta.triggers = carried_triggers(&old, &new_id)?;
     // With foreign_key_checks on, InnoDB copies the table to test every
     // row against a new key; off, it adds the key in place.
@@ -567,6 +647,10 @@ pub fn alter(
     if new_id != id || !parent_renames.is_empty() {
         repoint_children(cx, &old, &new_id, &parent_renames, text, a.statement)?;
     }
+    if let Some(n) = auto_increment {
+        let altered = alterable(cx, &new_id, a.statement)?;
+        move_counter(cx, &altered, n)?;
+    }
     if a.ops.iter().all(|o| matches!(o, AlterOp::RenameTable(_))) {
         // A rename alone reports no records.
         return Ok(WriteOutcome::default());
@@ -580,6 +664,254 @@ pub fn alter(
             info: "Records: 0  Duplicates: 0  Warnings: 0".into(),
             ..WriteOutcome::default()
         }
+    })
+}
+
+/// An ALTER of nothing but AUTO_INCREMENT, FORCE and ENGINE=InnoDB: the
+/// definition stays (a source table still reads as itself), only the
+/// counter may move; the server reports no records.
+fn table_options_only(
+    cx: &mut WriteContext,
+    old: &Arc<TableMeta>,
+    a: &AlterTable,
+) -> Result<WriteOutcome, OverlayError> {
+    for op in &a.ops {
+        match op {
+            AlterOp::Engine(e) => innodb(e)?,
+            AlterOp::AutoIncrement(n) => move_counter(cx, old, *n)?,
+            _ => {}
+        }
+    }
+    Ok(WriteOutcome {
+        affected: 0,
+        info: "Records: 0  Duplicates: 0  Warnings: 0".into(),
+        ..WriteOutcome::default()
+    })
+}
+
+/// ENGINE=InnoDB rebuilds an InnoDB table as it is; another engine would
+/// change what the table does (transactions, foreign keys), which vdb's
+/// captured tables do not follow.
+fn innodb(engine: &str) -> Result<(), OverlayError> {
+    if engine.eq_ignore_ascii_case("InnoDB") {
+        Ok(())
+    } else {
+        unsupported(format!(
+            "ALTER TABLE ... ENGINE={engine} (vdb keeps captured tables as InnoDB tables)"
+        ))
+    }
+}
+
+/// AUTO_INCREMENT = n, as InnoDB sets it: the counter becomes n, or one
+/// past the largest value in use when n is not above it. A table without
+/// an AUTO_INCREMENT column keeps nothing.
+fn move_counter(cx: &mut WriteContext, meta: &Arc<TableMeta>, n: u64) -> Result<(), OverlayError> {
+    let Some(auto) = meta.auto_column() else {
+        return Ok(());
+    };
+    let Some(key) = meta.delta_key() else {
+        return unsupported(format!(
+            "ALTER TABLE ... AUTO_INCREMENT of {}, whose only unique keys take NULL",
+            meta.id
+        ));
+    };
+    let state = cx.delta.current();
+    let delta = state.tables.get(&meta.id).cloned();
+    let current = delta
+        .as_ref()
+        .map(|t| t.next_auto)
+        .or(meta.auto_increment)
+        .unwrap_or(1);
+    let next = if n >= current {
+        n
+    } else {
+        // Below the counter: the largest value in use decides.
+        let view = match &delta {
+            Some(t) => t.derived_sql().map_err(|e| {
+                OverlayError::Unsupported(format!(
+                    "ALTER TABLE ... AUTO_INCREMENT over a {} value vdb cannot write ({})",
+                    e.column_type, e.value
+                ))
+            })?,
+            None => Arc::new(meta.id.quoted()),
+        };
+        let rows = cx.up.query(&format!(
+            "SELECT MAX({}) FROM {view} AS `vdb_t`",
+            quote_ident(&meta.columns[auto].name)
+        ))?;
+        let max = rows
+            .first()
+            .and_then(|r| r[0].as_deref())
+            .and_then(|v| std::str::from_utf8(v).ok()?.parse::<u64>().ok())
+            .unwrap_or(0);
+        n.max(max.saturating_add(1))
+    };
+    let mut w = cx.delta.writer();
+    w.table(meta, &key).next_auto = next;
+    w.commit();
+    Ok(())
+}
+
+/// A character set and collation a table option or CONVERT TO names (a
+/// character set alone takes its default collation; a collation alone,
+/// its character set; neither, the database's), checked as the server
+/// checks them (1115, 1273, 1253), with the character set's bytes per
+/// character.
+fn resolve_charset(
+    up: &mut crate::upstream::Upstream,
+    charset: &Option<String>,
+    collation: &Option<String>,
+    database: &(String, String),
+) -> Result<(String, String, u64), OverlayError> {
+    // MariaDB (and MySQL) read `utf8` as utf8mb3.
+    let alias = |n: &str| match n.to_ascii_lowercase().as_str() {
+        "utf8" => "utf8mb3".to_string(),
+        other => other.to_string(),
+    };
+    let (cs, co) = match (charset, collation) {
+        (None, None) => (database.0.clone(), Some(database.1.clone())),
+        (Some(cs), co) => (alias(cs), co.as_ref().map(|c| c.to_ascii_lowercase())),
+        (None, Some(co)) => {
+            let co = co.to_ascii_lowercase();
+            let rows = up.query(&format!(
+                "SELECT CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME = {}",
+                text_literal(&co)
+            ))?;
+            match rows.first() {
+                Some(r) => (text(&r[0]), Some(co)),
+                None => return Err(server(1273, "HY000", format!("Unknown collation: '{co}'"))),
+            }
+        }
+    };
+    let rows = up.query(&format!(
+        "SELECT DEFAULT_COLLATE_NAME, MAXLEN FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = {}",
+        text_literal(&cs)
+    ))?;
+    let Some(row) = rows.first() else {
+        return Err(server(
+            1115,
+            "42000",
+            format!("Unknown character set: '{cs}'"),
+        ));
+    };
+    let maxlen = text(&row[1]).parse().unwrap_or(4);
+    let co = match co {
+        None => text(&row[0]),
+        Some(co) => {
+            let rows = up.query(&format!(
+                "SELECT CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME = {}",
+                text_literal(&co)
+            ))?;
+            match rows.first() {
+                None => return Err(server(1273, "HY000", format!("Unknown collation: '{co}'"))),
+                Some(r) if text(&r[0]) != cs => {
+                    return Err(server(
+                        1253,
+                        "42000",
+                        format!("COLLATION '{co}' is not valid for CHARACTER SET '{cs}'"),
+                    ))
+                }
+                Some(_) => co,
+            }
+        }
+    };
+    Ok((cs, co, maxlen))
+}
+
+/// Bytes per character of every character set the source knows.
+fn charset_widths(
+    up: &mut crate::upstream::Upstream,
+) -> Result<std::collections::HashMap<String, u64>, OverlayError> {
+    Ok(up
+        .query("SELECT CHARACTER_SET_NAME, MAXLEN FROM information_schema.CHARACTER_SETS")?
+        .iter()
+        .map(|r| {
+            (
+                text(&r[0]).to_ascii_lowercase(),
+                text(&r[1]).parse().unwrap_or(4),
+            )
+        })
+        .collect())
+}
+
+/// A string column as CONVERT TO CHARACTER SET `cs` COLLATE `co` defines
+/// it: a TEXT type grows to hold as many characters as before (latin1
+/// TEXT becomes MEDIUMTEXT in utf8mb4), a VARCHAR that could no longer
+/// hold its length is the server's 1074.
+fn in_charset(
+    c: &ColumnMeta,
+    cs: &str,
+    co: &str,
+    from_width: u64,
+    to_width: u64,
+) -> Result<Column, OverlayError> {
+    let mut to = Column {
+        charset: Some(cs.to_string()),
+        collation: Some(co.to_string()),
+        ..c.column.clone()
+    };
+    if let Some(bytes) = text_bytes(&c.column.data_type) {
+        let needed = bytes / from_width.max(1) * to_width;
+        let grown = ["tinytext", "text", "mediumtext", "longtext"]
+            .into_iter()
+            .find(|t| text_bytes(t).is_some_and(|b| b >= needed))
+            .unwrap_or("longtext");
+        if text_bytes(grown) > Some(bytes) {
+            to.data_type = grown.to_string();
+            to.column_type = grown.to_string();
+        }
+    }
+    if c.column.data_type == "varchar" {
+        let chars = type_numbers(&c.column).map_or(0, |(n, _)| n);
+        let max = 65_535 / to_width.max(1);
+        if chars > max {
+            return Err(server(
+                1074,
+                "42000",
+                format!(
+                    "Column length too big for column '{}' (max = {max}); use BLOB or TEXT instead",
+                    c.name
+                ),
+            ));
+        }
+    }
+    Ok(to)
+}
+
+/// The server's 1832/1833 for a column whose character set changes while
+/// a foreign key uses it (with foreign_key_checks on, as InnoDB checks).
+fn fk_column_changes(
+    cx: &mut WriteContext,
+    old: &TableMeta,
+    column: &str,
+) -> Result<(), OverlayError> {
+    let is = |cols: &[String]| cols.iter().any(|c| c.eq_ignore_ascii_case(column));
+    let child = old.foreign_keys.iter().find(|f| is(&f.child_columns));
+    let parent = old.referenced_by.iter().find(|f| is(&f.parent_columns));
+    if child.is_none() && parent.is_none() {
+        return Ok(());
+    }
+    if !super::write::settings(cx.up)?.foreign_key_checks {
+        return Ok(());
+    }
+    Err(match (parent, child) {
+        (Some(f), _) => server(
+            1833,
+            "HY000",
+            format!(
+                "Cannot change column '{column}': used in a foreign key constraint '{}' of table '{}.{}'",
+                f.name, f.child.schema, f.child.name
+            ),
+        ),
+        (None, Some(f)) => server(
+            1832,
+            "HY000",
+            format!(
+                "Cannot change column '{column}': used in a foreign key constraint '{}/{}'",
+                f.child.schema, f.name
+            ),
+        ),
+        (None, None) => unreachable!("checked above"),
     })
 }
 
@@ -637,10 +969,12 @@ fn converts(from: &Column, to: &Column, mariadb: bool) -> bool {
     }
     // MariaDB gives a column another collation of its character set in
     // place (checked against 10.11: "Records: 0", indexed or not).
+    // (Not an ENUM's or SET's: those are copied.)
     if mariadb
         && from.data_type == to.data_type
         && from.column_type == to.column_type
         && from.charset == to.charset
+        && !matches!(from.data_type.as_str(), "enum" | "set")
     {
         return false;
     }
@@ -2157,6 +2491,50 @@ mod tests {
             charset: charset.map(String::from),
             collation: charset.map(|c| format!("{c}_general_ci")),
         }
+    }
+
+    #[test]
+    fn convert_to_grows_text_types_to_hold_as_many_characters() {
+        let column = |data_type: &str, column_type: &str| ColumnMeta {
+            name: "c".into(),
+            column: col(data_type, column_type, Some("latin1")),
+            nullable: true,
+            default: None,
+            auto_increment: false,
+            generated: None,
+            comment: String::new(),
+            on_update: None,
+        };
+        let to = |c: &ColumnMeta, from: u64, to: u64| {
+            in_charset(c, "utf8mb4", "utf8mb4_general_ci", from, to)
+                .map(|c| c.column_type)
+                .map_err(|e| format!("{e:?}"))
+        };
+        // latin1 into utf8mb4, as MariaDB 10.11 grows them.
+        assert_eq!(to(&column("tinytext", "tinytext"), 1, 4).unwrap(), "text");
+        assert_eq!(to(&column("text", "text"), 1, 4).unwrap(), "mediumtext");
+        assert_eq!(
+            to(&column("mediumtext", "mediumtext"), 1, 4).unwrap(),
+            "longtext"
+        );
+        assert_eq!(
+            to(&column("longtext", "longtext"), 1, 4).unwrap(),
+            "longtext"
+        );
+        // utf8mb4 into utf8mb4 (a new collation), or into latin1: as is.
+        assert_eq!(to(&column("text", "text"), 4, 4).unwrap(), "text");
+        assert_eq!(
+            to(&column("tinytext", "tinytext"), 4, 1).unwrap(),
+            "tinytext"
+        );
+        // VARCHAR keeps its length in characters, up to what a row holds.
+        assert_eq!(
+            to(&column("varchar", "varchar(16383)"), 1, 4).unwrap(),
+            "varchar(16383)"
+        );
+        let err = to(&column("varchar", "varchar(20000)"), 1, 4).unwrap_err();
+        assert!(err.contains("1074") && err.contains("max = 16383"), "{err}");
+        assert_eq!(to(&column("enum", "enum('a')"), 1, 4).unwrap(), "enum('a')");
     }
 
     #[test]

@@ -1021,6 +1021,30 @@ pub enum AlterOp {
     RenameTable((Option<String>, String)),
     /// The table option COMMENT [=] '...': its value.
     TableComment(String),
+    /// The table option AUTO_INCREMENT [=] n.
+    AutoIncrement(u64),
+    /// The table option ENGINE [=] name.
+    Engine(String),
+    /// The table option ROW_FORMAT [=] name.
+    RowFormat(String),
+    /// FORCE: rebuild the table as it is.
+    Force,
+    /// The table options [DEFAULT] CHARACTER SET and [DEFAULT] COLLATE:
+    /// the default for columns defined from now on.
+    TableCharset {
+        /// The character set, when given.
+        charset: Option<String>,
+        /// The collation, when given.
+        collation: Option<String>,
+    },
+    /// CONVERT TO CHARACTER SET cs [COLLATE c]: every string column, and
+    /// the table's default, into that character set.
+    ConvertCharset {
+        /// The character set (`None`: DEFAULT, the database's).
+        charset: Option<String>,
+        /// The collation, when given.
+        collation: Option<String>,
+    },
 }
 
 /// An ALTER TABLE (CREATE INDEX and DROP INDEX are read as one).
@@ -1100,10 +1124,12 @@ fn rename_with_to(sql: &str) -> Option<String> {
     Some(out)
 }
 
-/// `ALTER TABLE t ..., COMMENT [=] '...'` (the table option, which
-/// sqlparser does not read): the rest read as usual, then the comment.
-fn with_table_comment(sql: &str) -> Option<Result<Ddl, Unsupported>> {
-    use super::lexer::{lex, name_at, Kind, LexMode};
+/// `ALTER TABLE t ..., ENGINE = InnoDB DEFAULT CHARSET = utf8mb4, CONVERT
+/// TO CHARACTER SET ...`: the table options (and CONVERT TO, FORCE), which
+/// sqlparser does not read, taken out; the rest read as usual, then the
+/// options as changes of their own.
+fn with_table_options(sql: &str) -> Option<Result<Ddl, Unsupported>> {
+    use super::lexer::{lex, name_at, LexMode};
     let b = sql.as_bytes();
     let mode = LexMode::default();
     let t = lex(b, mode).tokens;
@@ -1111,30 +1137,60 @@ fn with_table_comment(sql: &str) -> Option<Result<Ddl, Unsupported>> {
         return None;
     }
     let (schema, name, after) = name_at(b, &t, 2, mode)?;
-    // The option stands where an item of the list starts: after the name
-    // or a comma, outside parentheses.
-    let at = (after..t.len()).find(|&i| {
-        t[i].is_word(b, "COMMENT")
-            && super::lexer::depth_at(&t, i) == 0
-            && (i == after || t[i - 1].is_punct(b','))
-    })?;
-    let mut end = at + 1;
-    if t.get(end).is_some_and(|x| x.is_punct(b'=')) {
-        end += 1;
+    let mut options = Vec::new();
+    // Byte ranges of the text the options (and a comma each) take.
+    let mut cut: Vec<(usize, usize)> = Vec::new();
+    let mut i = after;
+    let mut item_start = true;
+    while i < t.len() {
+        if item_start && super::lexer::depth_at(&t, i) == 0 {
+            let mut end = i;
+            loop {
+                match table_option(b, &t, end) {
+                    Some(Ok((op, next))) => {
+                        options.push(op);
+                        end = next;
+                    }
+                    Some(Err(e)) => return Some(Err(e)),
+                    None => break,
+                }
+            }
+            if end > i {
+                // Options run together up to the item's end (its comma
+                // goes with it; a comma left last is taken off below).
+                let (from, to) = match t.get(end) {
+                    None => (t[i].start, t[end - 1].end),
+                    Some(x) if x.is_punct(b',') => (t[i].start, x.end),
+                    Some(_) => {
+                        return Some(no(
+                            "a table option followed by another change without a comma",
+                        ))
+                    }
+                };
+                cut.push((from, to));
+                i = end + 1;
+                item_start = true;
+                continue;
+            }
+        }
+        item_start = t[i].is_punct(b',') && super::lexer::depth_at(&t, i) == 0;
+        i += 1;
     }
-    let Some(value) = t.get(end).filter(|x| x.kind == Kind::Str) else {
-        return Some(no("this form of COMMENT in ALTER TABLE"));
-    };
-    let comment = String::from_utf8_lossy(&super::lexer::unquote(value.text(b), mode)).into_owned();
-    // The rest, without the option (and the comma before or after it).
-    let (from, to) = if at > after {
-        (t[at - 1].start, value.end)
-    } else if t.get(end + 1).is_some_and(|x| x.is_punct(b',')) {
-        (t[at].start, t[end + 1].end)
-    } else {
-        (t[at].start, value.end)
-    };
-    let rest = format!("{}{}", &sql[..from], &sql[to..]);
+    if options.is_empty() {
+        return None;
+    }
+    let mut rest = String::with_capacity(sql.len());
+    let mut at = 0;
+    for (from, to) in &cut {
+        rest.push_str(&sql[at..*from]);
+        at = *to;
+    }
+    rest.push_str(&sql[at..]);
+    if let Some(last) = lex(rest.as_bytes(), mode).tokens.last() {
+        if last.is_punct(b',') {
+            rest.truncate(last.start);
+        }
+    }
     let only = lex(rest.as_bytes(), mode).tokens.len() == after;
     let mut alter = if only {
         AlterTable {
@@ -1146,12 +1202,140 @@ fn with_table_comment(sql: &str) -> Option<Result<Ddl, Unsupported>> {
     } else {
         match parse_ddl(&rest) {
             Ok(Ddl::Alter(a)) => a,
-            Ok(_) => return Some(no("COMMENT in this statement")),
+            Ok(_) => return Some(no("table options in this statement")),
             Err(e) => return Some(Err(e)),
         }
     };
-    alter.ops.push(AlterOp::TableComment(comment));
+    alter.ops.extend(options);
     Some(Ok(Ddl::Alter(alter)))
+}
+
+/// The table option (or CONVERT TO, FORCE) starting at token `i`, and the
+/// token after it; `None` when none starts there.
+fn table_option(
+    b: &[u8],
+    t: &[super::lexer::Token],
+    i: usize,
+) -> Option<Result<(AlterOp, usize), Unsupported>> {
+    use super::lexer::{Kind, LexMode};
+    let mode = LexMode::default();
+    let word = |j: usize, w: &str| t.get(j).is_some_and(|x| x.is_word(b, w));
+    // `[=] value`: the value's token.
+    let value_at = |j: usize| -> usize {
+        if t.get(j).is_some_and(|x| x.is_punct(b'=')) {
+            j + 1
+        } else {
+            j
+        }
+    };
+    let name = |j: usize| -> Option<String> {
+        let x = t.get(j)?;
+        match x.kind {
+            Kind::Str => {
+                Some(String::from_utf8_lossy(&super::lexer::unquote(x.text(b), mode)).into_owned())
+            }
+            _ => x.name(b, mode),
+        }
+    };
+    let named = |j: usize, make: &dyn Fn(String) -> AlterOp, what: &str| {
+        let v = value_at(j);
+        Some(match name(v) {
+            Some(n) => Ok((make(n), v + 1)),
+            None => no(format!("this form of {what} in ALTER TABLE")),
+        })
+    };
+    let charset_words = |j: usize| -> Option<usize> {
+        if word(j, "CHARSET") {
+            Some(j + 1)
+        } else if word(j, "CHARACTER") && word(j + 1, "SET") {
+            Some(j + 2)
+        } else {
+            None
+        }
+    };
+    let first = t.get(i)?;
+    if first.kind != Kind::Word {
+        return None;
+    }
+    if word(i, "COMMENT") {
+        let v = value_at(i + 1);
+        return Some(match t.get(v).filter(|x| x.kind == Kind::Str) {
+            Some(x) => Ok((
+                AlterOp::TableComment(
+                    String::from_utf8_lossy(&super::lexer::unquote(x.text(b), mode)).into_owned(),
+                ),
+                v + 1,
+            )),
+            None => no("this form of COMMENT in ALTER TABLE"),
+        });
+    }
+    if word(i, "AUTO_INCREMENT") {
+        let v = value_at(i + 1);
+        return Some(
+            match t
+                .get(v)
+                .and_then(|x| std::str::from_utf8(x.text(b)).ok()?.parse::<u64>().ok())
+            {
+                Some(n) => Ok((AlterOp::AutoIncrement(n), v + 1)),
+                None => no("this form of AUTO_INCREMENT in ALTER TABLE"),
+            },
+        );
+    }
+    if word(i, "ENGINE") {
+        return named(i + 1, &AlterOp::Engine, "ENGINE");
+    }
+    if word(i, "ROW_FORMAT") {
+        return named(i + 1, &AlterOp::RowFormat, "ROW_FORMAT");
+    }
+    if word(i, "FORCE") {
+        return Some(Ok((AlterOp::Force, i + 1)));
+    }
+    if word(i, "CONVERT") {
+        if !word(i + 1, "TO") {
+            return None;
+        }
+        let Some(j) = charset_words(i + 2) else {
+            return Some(no("this form of CONVERT TO in ALTER TABLE"));
+        };
+        let Some(charset) = name(j) else {
+            return Some(no("this form of CONVERT TO in ALTER TABLE"));
+        };
+        let charset = (!charset.eq_ignore_ascii_case("DEFAULT")).then_some(charset);
+        let mut next = j + 1;
+        let mut collation = None;
+        if word(next, "COLLATE") {
+            let v = value_at(next + 1);
+            match name(v) {
+                Some(c) => collation = Some(c),
+                None => return Some(no("this form of CONVERT TO in ALTER TABLE")),
+            }
+            next = v + 1;
+        }
+        return Some(Ok((AlterOp::ConvertCharset { charset, collation }, next)));
+    }
+    // [DEFAULT] CHARACTER SET / CHARSET / COLLATE [=] name.
+    let j = if word(i, "DEFAULT") { i + 1 } else { i };
+    if let Some(k) = charset_words(j) {
+        return named(
+            k,
+            &|n| AlterOp::TableCharset {
+                charset: Some(n),
+                collation: None,
+            },
+            "CHARACTER SET",
+        );
+    }
+    if word(j, "COLLATE") {
+        return named(
+            j + 1,
+            &|n| AlterOp::TableCharset {
+                charset: None,
+                collation: Some(n),
+            },
+            "COLLATE",
+        );
+    }
+    None
 }
 
 /// Reads one CREATE TABLE or DROP TABLE statement.
@@ -1168,7 +1352,7 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     if let Some(with_to) = rename_with_to(sql) {
         return parse_ddl(&with_to);
     }
-    if let Some(d) = with_table_comment(sql) {
+    if let Some(d) = with_table_options(sql) {
         return d;
     }
     let (blanked, zerofill) = zerofill_columns(sql);
@@ -2299,10 +2483,67 @@ mod tests {
                 "SET DEFAULT",
             ),
             ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ADD CHECK"),
-            ("ALTER TABLE t ENGINE = InnoDB", "vdb cannot analyse it"),
+            ("ALTER TABLE t ENGINE = InnoDB ADD b INT", "without a comma"),
+            ("ALTER TABLE t AUTO_INCREMENT = x", "AUTO_INCREMENT"),
         ] {
             let err = parse_ddl(sql).unwrap_err().0;
             assert!(err.contains(says), "{sql}: {err}");
         }
+    }
+
+    #[test]
+    fn table_options_are_read_wherever_they_stand_in_an_alter() {
+        let ops = |sql: &str| match parse_ddl(sql).unwrap() {
+            Ddl::Alter(a) => a.ops,
+            other => panic!("{other:?}"),
+        };
+        let charset = |cs: Option<&str>, co: Option<&str>| AlterOp::TableCharset {
+            charset: cs.map(String::from),
+            collation: co.map(String::from),
+        };
+        assert_eq!(
+            ops("ALTER TABLE t ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE = 'utf8mb4_bin'"),
+            [
+                AlterOp::Engine("InnoDB".into()),
+                charset(Some("utf8mb4"), None),
+                charset(None, Some("utf8mb4_bin")),
+            ]
+        );
+        assert_eq!(
+            ops("ALTER TABLE t AUTO_INCREMENT 7, ADD b INT, FORCE, ROW_FORMAT=DYNAMIC"),
+            {
+                let mut v = ops("ALTER TABLE t ADD b INT");
+                v.extend([
+                    AlterOp::AutoIncrement(7),
+                    AlterOp::Force,
+                    AlterOp::RowFormat("DYNAMIC".into()),
+                ]);
+                v
+            }
+        );
+        assert_eq!(
+            ops("ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"),
+            [AlterOp::ConvertCharset {
+                charset: Some("utf8mb4".into()),
+                collation: Some("utf8mb4_unicode_ci".into()),
+            }]
+        );
+        assert_eq!(
+            ops("ALTER TABLE t CONVERT TO CHARSET DEFAULT, COMMENT 'x'"),
+            [
+                AlterOp::ConvertCharset {
+                    charset: None,
+                    collation: None,
+                },
+                AlterOp::TableComment("x".into()),
+            ]
+        );
+        // A column's own CHARACTER SET, COMMENT or DEFAULT is the column's.
+        let v =
+            ops("ALTER TABLE t MODIFY c VARCHAR(5) CHARACTER SET latin1 DEFAULT 'a' COMMENT 'c'");
+        assert!(
+            matches!(v.as_slice(), [AlterOp::ChangeColumn { .. }]),
+            "{v:?}"
+        );
     }
 }

@@ -974,3 +974,50 @@ ALTER TABLE customers MODIFY country VARCHAR(2) CHARACTER SET utf8mb4 COLLATE ut
 SELECT id FROM customers WHERE country = 'gb'
 SELECT id, country FROM customers ORDER BY country, id
 SHOW CREATE TABLE customers
+
+-- case: table options: AUTO_INCREMENT moves the counter as InnoDB does (never to or below a value in use), ENGINE=InnoDB and FORCE rebuild in place, ROW_FORMAT and a default character set change the definition alone
+ALTER TABLE orders AUTO_INCREMENT = 500
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-02', 2)
+SELECT LAST_INSERT_ID()
+ALTER TABLE orders AUTO_INCREMENT = 1
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-03', 3)
+SELECT LAST_INSERT_ID()
+ALTER TABLE orders AUTO_INCREMENT = 1000, ENGINE = InnoDB
+INSERT INTO orders (customer_id, placed_on, total) VALUES (2, '2025-03-04', 4)
+SELECT id, total FROM orders ORDER BY id
+ALTER TABLE customers FORCE
+ALTER TABLE customers ENGINE=InnoDB ROW_FORMAT=COMPACT DEFAULT CHARSET=latin1
+ALTER TABLE customers ADD COLUMN note VARCHAR(10), COLLATE latin1_bin
+SHOW CREATE TABLE customers
+SHOW FULL COLUMNS FROM customers
+SELECT TABLE_COLLATION, ROW_FORMAT, CREATE_OPTIONS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customers'
+SELECT * FROM customers ORDER BY id
+ALTER TABLE customers DEFAULT CHARSET = utf8mb4 COLLATE latin1_bin
+ALTER TABLE customers COLLATE = nope
+ALTER TABLE customers CHARACTER SET nope
+ALTER TABLE customers AUTO_INCREMENT = 10, ROW_FORMAT = DEFAULT
+SHOW CREATE TABLE customers
+
+-- case: CONVERT TO CHARACTER SET gives every string column the new character set (TEXT types grow to hold as many characters) and converts the values, with the server's errors
+CREATE TABLE legacy (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(20), bio TEXT, short TINYTEXT, tag ENUM('a', 'b'), raw VARBINARY(4), code CHAR(2) CHARACTER SET ascii, doc JSON) DEFAULT CHARSET=latin1
+INSERT INTO legacy (name, bio, short, tag, raw, code, doc) VALUES ('Zoë', 'über', 's', 'a', 'xy', 'FI', '{"a": 1}'), ('plain', NULL, NULL, 'b', NULL, 'SE', NULL)
+ALTER TABLE legacy CONVERT TO CHARACTER SET utf8mb4
+SHOW CREATE TABLE legacy
+SELECT name, HEX(name), bio, short, tag, raw, code, doc FROM legacy ORDER BY id
+INSERT INTO legacy (name) VALUES ('🐬 dolphin')
+ALTER TABLE legacy CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+SELECT id FROM legacy WHERE name = 'zoë'
+SELECT id FROM legacy WHERE name = 'Zoë'
+SHOW FULL COLUMNS FROM legacy
+ALTER TABLE legacy CONVERT TO CHARACTER SET nope
+ALTER TABLE legacy CONVERT TO CHARACTER SET utf8mb4 COLLATE latin1_bin
+ALTER TABLE legacy CONVERT TO CHARACTER SET utf8mb4 COLLATE nope
+CREATE TABLE wide (id INT PRIMARY KEY, v VARCHAR(20000)) DEFAULT CHARSET=latin1
+ALTER TABLE wide CONVERT TO CHARACTER SET utf8mb4
+ALTER TABLE customers CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci
+SHOW CREATE TABLE customers
+SELECT id, email, name FROM customers WHERE email = 'ADA@example.com'
+UPDATE customers SET name = 'Ada L.' WHERE id = 1
+SELECT * FROM customers ORDER BY id
+ALTER TABLE products CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+ALTER TABLE order_items CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
