@@ -117,6 +117,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         replay: Vec::new(),
         prepared: HashMap::new(),
         next_stmt_id: 1,
+        narrowed: prepared::NarrowedStatements::default(),
         stmt_buf: Vec::new(),
         packet: Vec::new(),
         scratch: Vec::new(),
@@ -195,6 +196,9 @@ struct Session<'a> {
     /// answer is right again after the next statement it runs).
     row_count: Option<i64>,
     next_stmt_id: u32,
+    /// Statements prepared at the source for narrowed executions of reads
+    /// over changed tables, kept for the next execution of the same text.
+    narrowed: prepared::NarrowedStatements,
     stmt_buf: Vec<u8>,
     packet: Vec<u8>,
     scratch: Vec<u8>,
@@ -313,6 +317,8 @@ impl Session<'_> {
             stmt.types_sent = false;
         }
         self.shared.set_upstream_id(self.id, up.connection_id);
+        // Statements kept for narrowed executions died with the old one.
+        self.narrowed = prepared::NarrowedStatements::default();
         self.upstream = Some(up);
         self.refresh_lex_mode()
     }

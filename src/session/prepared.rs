@@ -25,6 +25,65 @@ pub(super) enum BindError {
     Unbindable(String),
 }
 
+/// Statements prepared at the source for narrowed executions (see
+/// [`Session::execute_narrowed`]), by the text they were prepared from and
+/// the database it was read in. A narrowed text depends on the delta only
+/// through what it spells out (captured rows as literals, or the table's
+/// own name when none may pass), so an execution whose text is one of
+/// these executes that statement again: one round trip, as for the
+/// client's statement on the source, instead of a prepare, an execution
+/// and a close.
+#[derive(Default)]
+pub(super) struct NarrowedStatements {
+    /// The source connection they were prepared on (a new one knows none).
+    connection: u32,
+    /// (key, source statement id), the most recently used last.
+    entries: Vec<(Vec<u8>, u32)>,
+}
+
+impl NarrowedStatements {
+    /// Statements kept per connection.
+    const KEPT: usize = 16;
+    /// Longer texts (a view embedding many rows) are prepared each time.
+    const MAX_TEXT: usize = 16 * 1024;
+
+    fn key(db: Option<&[u8]>, text: &str) -> Vec<u8> {
+        let db = db.unwrap_or_default();
+        let mut k = Vec::with_capacity(db.len() + 1 + text.len());
+        k.extend_from_slice(db);
+        k.push(0);
+        k.extend_from_slice(text.as_bytes());
+        k
+    }
+
+    /// The statement prepared from `key` on `connection`, marked used.
+    fn take(&mut self, connection: u32, key: &[u8]) -> Option<u32> {
+        if self.connection != connection {
+            self.connection = connection;
+            self.entries.clear();
+            return None;
+        }
+        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        let entry = self.entries.remove(at);
+        let id = entry.1;
+        self.entries.push(entry);
+        Some(id)
+    }
+
+    /// Keeps `id`, prepared from `key`; the statement to close when it
+    /// cannot be kept, or one it pushed out.
+    fn keep(&mut self, connection: u32, key: Vec<u8>, id: u32) -> Option<u32> {
+        if key.len() > Self::MAX_TEXT || self.connection != connection {
+            return Some(id);
+        }
+        if self.entries.iter().any(|(_, i)| *i == id) {
+            return None;
+        }
+        self.entries.push((key, id));
+        (self.entries.len() > Self::KEPT).then(|| self.entries.remove(0).1)
+    }
+}
+
 impl PreparedStmt {
     /// Appends a COM_STMT_SEND_LONG_DATA chunk (`packet` whole) for a
     /// statement vdb binds itself.
@@ -330,7 +389,10 @@ impl Session<'_> {
             return Ok(None);
         }
         let up = self.upstream.as_mut().expect("checked above");
-        let once = match up.prepare(narrowed.text.as_bytes()) {
+        let connection = up.connection_id;
+        let key = NarrowedStatements::key(self.db.as_deref(), &narrowed.text);
+        let kept = self.narrowed.take(connection, &key);
+        let once = match kept.map_or_else(|| up.prepare(narrowed.text.as_bytes()), Ok) {
             Ok(once) => once,
             Err(e) => {
                 debug!(
@@ -360,10 +422,12 @@ impl Session<'_> {
         patch.cursor = opens_cursor(&p);
         self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?;
         if let Some(up) = self.upstream.as_mut() {
-            let mut close = vec![0x19];
-            close.extend_from_slice(&once.to_le_bytes());
-            if up.send(&close).is_err() {
-                self.upstream = None;
+            if let Some(done) = self.narrowed.keep(connection, key, once) {
+                let mut close = vec![0x19];
+                close.extend_from_slice(&done.to_le_bytes());
+                if up.send(&close).is_err() {
+                    self.upstream = None;
+                }
             }
         }
         Ok(Some(()))
@@ -382,6 +446,37 @@ mod tests {
 
     fn lit(p: Param) -> String {
         String::from_utf8(literal(&p, LexMode::default()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_narrowed_text_prepared_once_is_executed_again_until_pushed_out() {
+        let mut kept = NarrowedStatements::default();
+        let key = |t: &str| NarrowedStatements::key(Some(b"db"), t);
+        assert_eq!(kept.take(7, &key("q0")), None, "nothing prepared yet");
+        assert_eq!(kept.keep(7, key("q0"), 100), None, "kept, not closed");
+        assert_eq!(kept.take(7, &key("q0")), Some(100));
+        // The same text read in another database is another statement.
+        assert_eq!(
+            kept.take(7, &NarrowedStatements::key(Some(b"other"), "q0")),
+            None
+        );
+        // The least recently used is closed when too many are kept.
+        for n in 1..NarrowedStatements::KEPT as u32 {
+            assert_eq!(kept.keep(7, key(&format!("q{n}")), 100 + n), None);
+        }
+        assert_eq!(kept.take(7, &key("q0")), Some(100));
+        assert_eq!(
+            kept.keep(7, key("new"), 999),
+            Some(101),
+            "q1 was used least recently"
+        );
+        assert_eq!(kept.take(7, &key("q1")), None);
+        // Texts too long to compare cheaply are closed after their run.
+        let long = "x".repeat(NarrowedStatements::MAX_TEXT + 1);
+        assert_eq!(kept.keep(7, key(&long), 5), Some(5));
+        // Another source connection knows none of them.
+        assert_eq!(kept.take(8, &key("q0")), None);
+        assert_eq!(kept.take(7, &key("q0")), None);
     }
 
     #[test]

@@ -397,6 +397,56 @@ fn prepared_statements_read_the_merged_view_as_the_delta_changes() {
     assert_source_unchanged(&before);
 }
 
+#[test]
+fn a_prepared_read_executed_again_and_again_follows_every_change() {
+    // Executions whose narrowed text comes back (the table's own name
+    // while no captured row may pass, the same row spelled out) reuse the
+    // statement vdb prepared at the source for it: each must still read
+    // the delta as it is then.
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    let mut direct = source().conn(Some("vdbt_shop"));
+    let stmt = c
+        .prep("SELECT id, balance FROM accounts WHERE id = ?")
+        .unwrap();
+    let mut balances: std::collections::HashMap<u32, i64> = direct
+        .query_map("SELECT id, balance FROM accounts", |(id, b)| (id, b))
+        .unwrap()
+        .into_iter()
+        .collect();
+    for round in 0..60u32 {
+        let id = 1 + round % 7;
+        match round % 5 {
+            1 => {
+                c.exec_drop(
+                    "UPDATE accounts SET balance = balance + 1 WHERE id = ?",
+                    (id,),
+                )
+                .unwrap();
+                *balances.get_mut(&id).unwrap() += 1;
+            }
+            3 if round % 2 == 1 => {
+                c.exec_drop("DELETE FROM accounts WHERE id = ?", (id,))
+                    .unwrap();
+                balances.remove(&id);
+            }
+            4 => {
+                c.exec_drop("REPLACE INTO accounts VALUES (?, 1000)", (id,))
+                    .unwrap();
+                balances.insert(id, 1000);
+            }
+            _ => {}
+        }
+        for probe in [id, 1 + (round + 3) % 7, 19] {
+            let got: Option<(u32, i64)> = c.exec_first(&stmt, (probe,)).unwrap();
+            let want = balances.get(&probe).map(|b| (probe, *b));
+            assert_eq!(got, want, "round {round}, account {probe}");
+        }
+    }
+    assert_source_unchanged(&before);
+}
+
 /// [`run`] as a server-side prepared statement with `params`.
 fn run_prepared(conn: &mut Conn, sql: &str, params: Vec<Value>, scratch: &str) -> Seen {
     let err = |e: mysql::Error| match e {
