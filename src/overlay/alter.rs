@@ -308,6 +308,9 @@ pub fn alter(
     // Columns CONVERT TO gives another character set: their own CHECKs
     // stay (a JSON column's json_valid), others must not read them.
     let mut converted_names: Vec<String> = Vec::new();
+    // Indexes DROP INDEX removed, by name and columns: one a foreign key
+    // needs is the server's 1553.
+    let mut dropped_keys: Vec<(String, Vec<String>)> = Vec::new();
     // Columns dropped or redefined: their own CHECKs go with them.
     let mut dropped: Vec<String> = Vec::new();
     for op in &a.ops {
@@ -462,7 +465,8 @@ pub fn alter(
                         format!("Can't DROP INDEX `{name}`; check that it exists"),
                     ));
                 };
-                keys.remove(at);
+                let gone = keys.remove(at);
+                dropped_keys.push((gone.name, gone.columns));
             }
             AlterOp::DropPrimaryKey => {
                 let Some(at) = keys.iter().position(|k| k.kind == KeyKind::Primary) else {
@@ -497,6 +501,30 @@ pub fn alter(
             AlterOp::AutoIncrement(n) => auto_increment = Some(*n),
             AlterOp::Engine(e) => innodb(e)?,
             AlterOp::Force | AlterOp::TableCharset { .. } => {}
+            AlterOp::RenameKey { old: from, new } => {
+                let Some(at) = keys
+                    .iter()
+                    .position(|k| k.kind != KeyKind::Primary && k.name.eq_ignore_ascii_case(from))
+                else {
+                    return Err(if from.eq_ignore_ascii_case("PRIMARY") {
+                        server(1280, "42000", format!("Incorrect index name '{from}'"))
+                    } else {
+                        server(
+                            1176,
+                            "42000",
+                            format!("Key '{from}' doesn't exist in table '{}'", id.name),
+                        )
+                    });
+                };
+                if keys
+                    .iter()
+                    .enumerate()
+                    .any(|(j, k)| j != at && k.name.eq_ignore_ascii_case(new))
+                {
+                    return Err(server(1061, "42000", format!("Duplicate key name '{new}'")));
+                }
+                keys[at].name = new.clone();
+            }
             AlterOp::RowFormat(f) => {
                 row_format = match f.to_ascii_uppercase().as_str() {
                     "DEFAULT" => None,
@@ -576,6 +604,35 @@ pub fn alter(
         }
     }
     let parent_renames = foreign_key_columns(&old, &old_keys, &cols, &mut fks, &touched)?;
+    let covers = |index: &[String], columns: &[String]| {
+        index.len() >= columns.len()
+            && index
+                .iter()
+                .zip(columns)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let needed: Vec<&[String]> = fks
+        .iter()
+        .map(|f| f.child_columns.as_slice())
+        .chain(
+            old.referenced_by
+                .iter()
+                .filter(|f| f.child != id)
+                .map(|f| f.parent_columns.as_slice()),
+        )
+        .collect();
+    for (name, columns) in &dropped_keys {
+        let orphaned = needed
+            .iter()
+            .any(|fk| covers(columns, fk) && !keys.iter().any(|k| covers(&k.columns, fk)));
+        if orphaned {
+            return Err(server(
+                1553,
+                "HY000",
+                format!("Cannot drop index '{name}': needed in a foreign key constraint"),
+            ));
+        }
+    }
     renamed_keys(&mut fks, &id, &new_id);
     if new_id != id && exists(cx.up, cx.delta, &new_id)? {
         return Err(server(

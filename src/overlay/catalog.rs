@@ -299,6 +299,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         ));
     }
     more.push((schemata_meta, schemata));
+    let cardinalities = source_cardinalities(up, &w.next, &schema.lasting_created())?;
     for (name, key, table_cols, rows) in CONSTRAINT_TABLES {
         let meta = match catalog_meta(up, delta, name, key) {
             Ok(m) => m,
@@ -337,7 +338,10 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
                 .or_else(|| delta.cached_meta(id))
         };
         for m in created {
-            for r in rows(m, &definitions) {
+            for mut r in rows(m, &definitions) {
+                if name == "STATISTICS" {
+                    with_cardinality(&mut r, &m.id, &cardinalities);
+                }
                 t.insert(row_of(&meta, &r));
             }
         }
@@ -731,6 +735,143 @@ fn source_estimates(
         .collect())
 }
 
+/// Index cardinalities by (table, index, position in the index).
+type Cardinalities = HashMap<(TableId, String, usize), String>;
+
+/// A source index's columns in order, with their cardinalities.
+type IndexColumns = Vec<(String, Option<String>)>;
+
+/// The cardinalities of the indexes of tables read through a projection of
+/// a source table, taken from the source's index over the same source
+/// columns (the same rows, so the same estimates; a column the ALTER added,
+/// or an index over one, has none and reads 0 as an empty table's).
+/// Asked of the source in one query.
+fn source_cardinalities(
+    up: &mut Upstream,
+    state: &crate::delta::DeltaState,
+    created: &[&Arc<TableMeta>],
+) -> Result<Cardinalities, OverlayError> {
+    let projected: Vec<(&Arc<TableMeta>, &crate::delta::Origin)> = created
+        .iter()
+        .filter_map(|m| Some((*m, state.tables.get(&m.id)?.origin.as_deref()?)))
+        .collect();
+    let mut out = HashMap::new();
+    if projected.is_empty() {
+        return Ok(out);
+    }
+    let pairs: Vec<String> = projected
+        .iter()
+        .map(|(_, o)| {
+            format!(
+                "({}, {})",
+                text_literal(&o.table.schema),
+                text_literal(&o.table.name)
+            )
+        })
+        .collect();
+    let rows = up.query(&format!(
+        "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, COLUMN_NAME, CARDINALITY FROM information_schema.STATISTICS \
+         WHERE (TABLE_SCHEMA, TABLE_NAME) IN ({}) ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+        pairs.join(", ")
+    ))?;
+    let text = |v: &Option<Vec<u8>>| v.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    // (table, index) -> its columns and their cardinalities, in order.
+    let mut source: HashMap<(TableId, String), IndexColumns> = HashMap::new();
+    for r in rows.iter().filter(|r| r.len() == 5) {
+        let id = TableId {
+            schema: text(&r[0]).unwrap_or_default(),
+            name: text(&r[1]).unwrap_or_default(),
+        };
+        source
+            .entry((id, text(&r[2]).unwrap_or_default()))
+            .or_default()
+            .push((text(&r[3]).unwrap_or_default(), text(&r[4])));
+    }
+    for (meta, origin) in projected {
+        for (k, _) in all_keys(meta) {
+            let read: Vec<Option<&str>> = k
+                .columns
+                .iter()
+                .map(|&c| match &origin.columns[c] {
+                    crate::delta::Projected::Column(n)
+                    | crate::delta::Projected::Converted { column: n, .. } => Some(n.as_str()),
+                    crate::delta::Projected::Value(_) => None,
+                })
+                .collect();
+            let matched = |cols: &[(String, Option<String>)]| {
+                cols.iter()
+                    .zip(&read)
+                    .take_while(|((c, _), r)| r.is_some_and(|r| r.eq_ignore_ascii_case(c)))
+                    .count()
+            };
+            // The longest match; the index of the same name first.
+            let best = source
+                .iter()
+                .filter(|((t, _), _)| *t == origin.table)
+                .map(|((_, name), cols)| (matched(cols), name.eq_ignore_ascii_case(&k.name), cols))
+                .filter(|(n, _, _)| *n > 0)
+                .max_by_key(|(n, same, _)| (*n, *same));
+            if let Some((n, _, cols)) = best {
+                for (seq, (_, card)) in cols.iter().take(n).enumerate() {
+                    if let Some(card) = card {
+                        out.insert((meta.id.clone(), k.name.clone(), seq + 1), card.clone());
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A STATISTICS row of a created table with its cardinality, when known.
+fn with_cardinality(row: &mut CatalogRow, id: &TableId, known: &Cardinalities) {
+    let value = |name: &str| {
+        row.iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let seq: usize = value("SEQ_IN_INDEX").parse().unwrap_or(0);
+    if let Some(card) = known.get(&(id.clone(), value("INDEX_NAME"), seq)) {
+        for (n, v) in row.iter_mut() {
+            if *n == "CARDINALITY" {
+                *v = Some(card.clone());
+            }
+        }
+    }
+}
+
+/// The cardinality the catalog's STATISTICS holds for a created table's
+/// index column (`None`: none recorded).
+fn catalog_cardinality(
+    state: &crate::delta::DeltaState,
+    id: &TableId,
+    index: &str,
+    seq: usize,
+) -> Option<String> {
+    let t = state.tables.get(&catalog_id("STATISTICS"))?;
+    let at = |name: &str| t.meta.position(name);
+    let (schema, table, idx, sq, card) = (
+        at("TABLE_SCHEMA")?,
+        at("TABLE_NAME")?,
+        at("INDEX_NAME")?,
+        at("SEQ_IN_INDEX")?,
+        at("CARDINALITY")?,
+    );
+    let is = |r: &crate::delta::Row, i: usize, v: &str| r[i].as_deref() == Some(v.as_bytes());
+    let seq = seq.to_string();
+    t.rows
+        .values()
+        .find(|r| {
+            is(r, schema, &id.schema)
+                && is(r, table, &id.name)
+                && is(r, idx, index)
+                && is(r, sq, &seq)
+        })
+        .and_then(|r| r[card].as_deref())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
 fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Option<String>)> {
     let s = |v: &str| Some(v.to_string());
     vec![
@@ -1109,6 +1250,72 @@ fn is_column_check(meta: &TableMeta, name: &str) -> bool {
 /// `SELECT <row> UNION ALL ...` of catalog values (UTF-8 text; NULL for
 /// `None`) with the given column names: a result set the source encodes
 /// for vdb.
+/// SHOW CREATE TABLE of a source table whose AUTO_INCREMENT counter the
+/// delta moved (rows inserted through vdb, ALTER TABLE ... AUTO_INCREMENT):
+/// the table and the counter. The session asks the source for the text and
+/// answers it with the counter shown ([`create_with_counter`]).
+pub fn moved_counter(
+    sql: &[u8],
+    mode: LexMode,
+    state: &DeltaState,
+    db: Option<&str>,
+) -> Option<(TableId, u64)> {
+    if state.tables.is_empty() {
+        return None;
+    }
+    let Show::Create(id) = parse_show(sql, mode, db)? else {
+        return None;
+    };
+    if state.schema.created.contains_key(&id)
+        || state.schema.views.contains_key(&id)
+        || state.schema.is_dropped(&id)
+    {
+        return None;
+    }
+    let t = state.tables.get(&id)?;
+    t.meta.auto_column()?;
+    (Some(t.next_auto) != t.meta.auto_increment).then(|| (id, t.next_auto))
+}
+
+/// SHOW CREATE TABLE's result for `table` with the source's `text`, its
+/// AUTO_INCREMENT table option set to `next` (added after ENGINE when the
+/// source, counting from 1, printed none).
+pub fn create_with_counter(table: &str, text: &str, next: u64) -> String {
+    literal_result(
+        &["Table", "Create Table"],
+        &[vec![
+            Some(table.to_string()),
+            Some(with_counter(text, next)),
+        ]],
+    )
+}
+
+/// CREATE TABLE `text` with its AUTO_INCREMENT table option set to `next`.
+fn with_counter(text: &str, next: u64) -> String {
+    let options_at = text.rfind("\n)").unwrap_or(0);
+    let (body, options) = text.split_at(options_at);
+    let option = format!(" AUTO_INCREMENT={next}");
+    let options = match options.find(" AUTO_INCREMENT=") {
+        Some(at) => {
+            let digits = options[at + 16..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            format!("{}{option}{}", &options[..at], &options[at + 16 + digits..])
+        }
+        None => match options.find(" ENGINE=") {
+            Some(at) => {
+                let end = options[at + 8..]
+                    .find(' ')
+                    .map_or(options.len(), |e| at + 8 + e);
+                format!("{}{option}{}", &options[..end], &options[end..])
+            }
+            None => options.to_string(),
+        },
+    };
+    format!("{body}{options}")
+}
+
 fn literal_result(names: &[&str], rows: &[Vec<Option<String>>]) -> String {
     literal_rows(names, rows, |v| v.map_or("NULL".into(), text_literal))
 }
@@ -1777,6 +1984,8 @@ pub fn show(
                         // A temporary table's statistics are its rows'
                         // (InnoDB counts them as it goes); a created
                         // table's read as an empty table's.
+                        // A table read through a projection reports the
+                        // source's (see `source_cardinalities`).
                         let cardinality = match state.tables.get(&id) {
                             Some(t) if id.is_temporary() => {
                                 let prefix = &k.columns[..=seq];
@@ -1785,9 +1994,10 @@ pub fn show(
                                     .values()
                                     .map(|r| prefix.iter().map(|&i| &r[i]).collect())
                                     .collect();
-                                distinct.len()
+                                distinct.len().to_string()
                             }
-                            _ => 0,
+                            _ => catalog_cardinality(state, &id, &k.name, seq + 1)
+                                .unwrap_or_else(|| "0".into()),
                         };
                         rows.push(vec![
                             Some(id.shown_name().to_string()),
@@ -1796,7 +2006,7 @@ pub fn show(
                             Some((seq + 1).to_string()),
                             Some(col.name.clone()),
                             Some("A".into()),
-                            Some(cardinality.to_string()),
+                            Some(cardinality),
                             None,
                             None,
                             Some(if col.nullable { "YES" } else { "" }.into()),
@@ -1868,6 +2078,21 @@ fn like_matcher(pattern: &str) -> impl Fn(&str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_moved_counter_is_shown_in_the_source_text() {
+        let text = |t: &str| with_counter(t, 42);
+        assert!(text("CREATE TABLE `t` (\n  `id` int NOT NULL AUTO_INCREMENT\n) ENGINE=InnoDB AUTO_INCREMENT=7 DEFAULT CHARSET=latin1")
+            .contains(") ENGINE=InnoDB AUTO_INCREMENT=42 DEFAULT CHARSET=latin1"));
+        // Counting from 1 the server prints none: it goes after ENGINE.
+        assert!(text("CREATE TABLE `t` (\n  `id` int NOT NULL AUTO_INCREMENT\n) ENGINE=InnoDB DEFAULT CHARSET=latin1")
+            .contains(") ENGINE=InnoDB AUTO_INCREMENT=42 DEFAULT CHARSET=latin1"));
+        // A column's own AUTO_INCREMENT is not the table option.
+        assert!(
+            text("CREATE TABLE `t` (\n  `id` int NOT NULL AUTO_INCREMENT\n) ENGINE=InnoDB")
+                .contains("`id` int NOT NULL AUTO_INCREMENT\n) ENGINE=InnoDB AUTO_INCREMENT=42")
+        );
+    }
 
     #[test]
     fn show_statements_are_recognised() {

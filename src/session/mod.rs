@@ -729,6 +729,45 @@ impl Session<'_> {
                 return Ok(true);
             }
         }
+        // SHOW CREATE TABLE of a source table shows the counter the delta
+        // moved, as the server would after the same inserts.
+        if analysis.verdict == Verdict::Forward {
+            let db = self
+                .db
+                .as_ref()
+                .map(|d| String::from_utf8_lossy(d).into_owned());
+            let state = self.delta().current();
+            if let Some((id, next)) =
+                crate::overlay::catalog::moved_counter(sql, self.lex, &state, db.as_deref())
+            {
+                if !self.ensure_upstream(seq)? {
+                    return Ok(true);
+                }
+                let up = self.upstream.as_mut().expect("ensured above");
+                match up.query(&format!("SHOW CREATE TABLE {}", id.quoted())) {
+                    Ok(rows) => {
+                        if let Some([name, Some(text)]) = rows.first().map(|r| r.as_slice()) {
+                            let name = name.as_deref().map(String::from_utf8_lossy);
+                            let text = String::from_utf8_lossy(text);
+                            analysis.verdict = Verdict::Rewrite(
+                                crate::overlay::catalog::create_with_counter(
+                                    name.as_deref().unwrap_or(&id.name),
+                                    &text,
+                                    next,
+                                )
+                                .into_bytes(),
+                            );
+                        }
+                    }
+                    // The statement itself then gets the source's error.
+                    Err(crate::upstream::UpstreamError::Server { .. }) => {}
+                    Err(e) => {
+                        self.upstream_failed(seq, e)?;
+                        return Ok(true);
+                    }
+                }
+            }
+        }
         // SHOW and DESCRIBE of a schema vdb changed are answered from the
         // catalog's merged view or the created table's definition.
         let shown = match self.delta().current() {

@@ -1029,6 +1029,13 @@ pub enum AlterOp {
     RowFormat(String),
     /// FORCE: rebuild the table as it is.
     Force,
+    /// RENAME INDEX/KEY old TO new.
+    RenameKey {
+        /// The index's name.
+        old: String,
+        /// Its new name.
+        new: String,
+    },
     /// The table options [DEFAULT] CHARACTER SET and [DEFAULT] COLLATE:
     /// the default for columns defined from now on.
     TableCharset {
@@ -1289,6 +1296,12 @@ fn table_option(
     }
     if word(i, "FORCE") {
         return Some(Ok((AlterOp::Force, i + 1)));
+    }
+    if word(i, "RENAME") && (word(i + 1, "INDEX") || word(i + 1, "KEY")) {
+        return Some(match (name(i + 2), word(i + 3, "TO"), name(i + 4)) {
+            (Some(old), true, Some(new)) => Ok((AlterOp::RenameKey { old, new }, i + 5)),
+            _ => no("this form of RENAME INDEX in ALTER TABLE"),
+        });
     }
     if word(i, "CONVERT") {
         if !word(i + 1, "TO") {
@@ -2520,6 +2533,19 @@ mod tests {
                 ]);
                 v
             }
+        );
+        assert_eq!(
+            ops("ALTER TABLE t RENAME INDEX `a b` TO c, RENAME KEY c TO d"),
+            [
+                AlterOp::RenameKey {
+                    old: "a b".into(),
+                    new: "c".into()
+                },
+                AlterOp::RenameKey {
+                    old: "c".into(),
+                    new: "d".into()
+                },
+            ]
         );
         assert_eq!(
             ops("ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"),

@@ -980,6 +980,7 @@ ALTER TABLE orders AUTO_INCREMENT = 500
 INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-02', 2)
 SELECT LAST_INSERT_ID()
 ALTER TABLE orders AUTO_INCREMENT = 1
+SHOW CREATE TABLE orders
 INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-03', 3)
 SELECT LAST_INSERT_ID()
 ALTER TABLE orders AUTO_INCREMENT = 1000, ENGINE = InnoDB
@@ -1021,3 +1022,21 @@ UPDATE customers SET name = 'Ada L.' WHERE id = 1
 SELECT * FROM customers ORDER BY id
 ALTER TABLE products CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
 ALTER TABLE order_items CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+
+-- case: RENAME INDEX and RENAME KEY rename an index in place, and later errors name it so, with the server's errors
+ALTER TABLE customers RENAME INDEX idx_country TO by_country
+SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE, INDEX_TYPE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customers' ORDER BY INDEX_NAME
+ALTER TABLE customers RENAME KEY uk_email TO email_unique, RENAME INDEX by_country TO country_idx
+SHOW CREATE TABLE customers
+SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customers' ORDER BY INDEX_NAME
+INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'dup', '2025-01-01')
+ALTER TABLE customers RENAME INDEX nope TO x
+ALTER TABLE customers RENAME INDEX country_idx TO email_unique
+ALTER TABLE customers RENAME INDEX `PRIMARY` TO p
+ALTER TABLE customers RENAME INDEX country_idx TO country_idx
+ALTER TABLE orders RENAME INDEX idx_customer TO by_customer
+SHOW CREATE TABLE orders
+ALTER TABLE orders DROP INDEX by_customer
+ALTER TABLE orders DROP FOREIGN KEY fk_orders_customer, DROP INDEX by_customer
+SHOW CREATE TABLE orders
+ALTER TABLE customers DROP INDEX `PRIMARY`

@@ -9,6 +9,8 @@ SELECT * FROM customers WHERE id = LAST_INSERT_ID()
 INSERT INTO customers (email, name, created_at) VALUES ('n2@example.com', 'N2', '2025-01-02'), ('n3@example.com', 'N3', '2025-01-03')
 SELECT LAST_INSERT_ID()
 SELECT id, email FROM customers ORDER BY id
+SHOW CREATE TABLE customers
+SHOW CREATE TABLE vdbt_shop.orders
 
 -- case: a table browsed without ORDER BY shows an edited row in its place, as the server's scan does, and its pages hold the same rows
 UPDATE customers SET name = 'Edited' WHERE id = 2

@@ -196,6 +196,31 @@ fn a_migration_of_a_large_source_table_holds_only_the_rows_written_after_it() {
         .unwrap();
     assert_eq!(shown, source_rows);
     assert!(shown[0] > 50_000, "{shown:?}");
+    // So are its indexes' cardinalities, where the source has an index
+    // over the same columns (the primary key, k): the optimizer hints a
+    // GUI or an ORM shows, not an empty table's 0.
+    let cardinality = |c: &mut mysql::Conn, table: &str| -> Vec<(String, u64)> {
+        c.query(format!(
+            "SELECT INDEX_NAME, CARDINALITY FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+             AND TABLE_NAME = '{table}' AND INDEX_NAME IN ('PRIMARY', 'k') ORDER BY INDEX_NAME"
+        ))
+        .unwrap()
+    };
+    let shown = cardinality(&mut through, "t2");
+    assert_eq!(shown, cardinality(&mut source().conn(Some(src)), "t"));
+    assert!(shown.iter().all(|(_, n)| *n > 0), "{shown:?}");
+    let index: Vec<(String, u64)> = through
+        .query_map(
+            "SHOW INDEX FROM t2 WHERE Key_name = 'PRIMARY'",
+            |r: mysql::Row| (r.get::<String, _>(2).unwrap(), r.get::<u64, _>(6).unwrap()),
+        )
+        .unwrap();
+    let primary: Vec<(String, u64)> = shown
+        .iter()
+        .filter(|(n, _)| n == "PRIMARY")
+        .cloned()
+        .collect();
+    assert_eq!(index, primary);
     // The delta holds the few rows written, not the table.
     let held = status(&mut through, "delta_bytes");
     assert!(held < 64 * 1024, "the delta holds {held} bytes");
