@@ -1712,7 +1712,17 @@ fn project(
                                 column: column.clone(),
                                 read: read.replace("{c}", before),
                             },
-                            Projected::Value(_) => return Ok(None),
+                            // A value every source row shares (a column an
+                            // earlier ALTER added) is converted once.
+                            Projected::Value(v) => {
+                                let mut one = vec![vec![None; meta.columns.len()]];
+                                one[0][j] = v.clone();
+                                let conversion = [(j, o.column.clone(), read.clone())];
+                                if !convert_captured(cx, &mut one, &conversion)? {
+                                    return Ok(None);
+                                }
+                                Projected::Value(one[0][j].take())
+                            }
                         };
                         conversions.push((j, o.column.clone(), read));
                         (projected, condition)
