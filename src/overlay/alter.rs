@@ -232,9 +232,9 @@ pub fn alter(
             collation: c,
         } = op
         {
-            let (cs, co, maxlen) = resolve_charset(cx.up, charset, c, &database)?;
+            let (cs, co) = resolve_charset(cx.up, charset, c, &database)?;
             collation = Some(co.clone());
-            convert_to = Some((cs, co, maxlen));
+            convert_to = Some((cs, co));
         }
     }
     let mut row_format = old.row_format.clone();
@@ -533,16 +533,14 @@ pub fn alter(
                 };
             }
             AlterOp::ConvertCharset { .. } => {
-                let Some((cs, co, maxlen)) = &convert_to else {
+                let Some((cs, co)) = &convert_to else {
                     continue;
                 };
-                let widths = charset_widths(cx.up)?;
                 for c in cols.iter_mut() {
-                    let Some(was) = c.meta.column.charset.as_deref() else {
+                    if c.meta.column.charset.is_none() {
                         continue;
-                    };
-                    let from_width = widths.get(&was.to_ascii_lowercase()).copied().unwrap_or(4);
-                    let to = in_charset(&c.meta, cs, co, from_width, *maxlen)?;
+                    }
+                    let to = in_charset(&c.meta, cs, co)?;
                     if to == c.meta.column {
                         continue;
                     }
@@ -812,14 +810,13 @@ fn move_counter(cx: &mut WriteContext, meta: &Arc<TableMeta>, n: u64) -> Result<
 /// A character set and collation a table option or CONVERT TO names (a
 /// character set alone takes its default collation; a collation alone,
 /// its character set; neither, the database's), checked as the server
-/// checks them (1115, 1273, 1253), with the character set's bytes per
-/// character.
+/// checks them (1115, 1273, 1253).
 fn resolve_charset(
     up: &mut crate::upstream::Upstream,
     charset: &Option<String>,
     collation: &Option<String>,
     database: &(String, String),
-) -> Result<(String, String, u64), OverlayError> {
+) -> Result<(String, String), OverlayError> {
     // MariaDB (and MySQL) read `utf8` as utf8mb3.
     let alias = |n: &str| match n.to_ascii_lowercase().as_str() {
         "utf8" => "utf8mb3".to_string(),
@@ -841,7 +838,7 @@ fn resolve_charset(
         }
     };
     let rows = up.query(&format!(
-        "SELECT DEFAULT_COLLATE_NAME, MAXLEN FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = {}",
+        "SELECT DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = {}",
         text_literal(&cs)
     ))?;
     let Some(row) = rows.first() else {
@@ -851,7 +848,6 @@ fn resolve_charset(
             format!("Unknown character set: '{cs}'"),
         ));
     };
-    let maxlen = text(&row[1]).parse().unwrap_or(4);
     let co = match co {
         None => text(&row[0]),
         Some(co) => {
@@ -872,36 +868,16 @@ fn resolve_charset(
             }
         }
     };
-    Ok((cs, co, maxlen))
-}
-
-/// Bytes per character of every character set the source knows.
-fn charset_widths(
-    up: &mut crate::upstream::Upstream,
-) -> Result<std::collections::HashMap<String, u64>, OverlayError> {
-    Ok(up
-        .query("SELECT CHARACTER_SET_NAME, MAXLEN FROM information_schema.CHARACTER_SETS")?
-        .iter()
-        .map(|r| {
-            (
-                text(&r[0]).to_ascii_lowercase(),
-                text(&r[1]).parse().unwrap_or(4),
-            )
-        })
-        .collect())
+    Ok((cs, co))
 }
 
 /// A string column as CONVERT TO CHARACTER SET `cs` COLLATE `co` defines
 /// it: a TEXT type grows to hold as many characters as before (latin1
 /// TEXT becomes MEDIUMTEXT in utf8mb4), a VARCHAR that could no longer
 /// hold its length is the server's 1074.
-fn in_charset(
-    c: &ColumnMeta,
-    cs: &str,
-    co: &str,
-    from_width: u64,
-    to_width: u64,
-) -> Result<Column, OverlayError> {
+fn in_charset(c: &ColumnMeta, cs: &str, co: &str) -> Result<Column, OverlayError> {
+    let width = |charset: Option<&str>| super::catalog::mbmaxlen(charset.unwrap_or_default());
+    let (from_width, to_width) = (width(c.column.charset.as_deref()), width(Some(cs)));
     let mut to = Column {
         charset: Some(cs.to_string()),
         collation: Some(co.to_string()),
@@ -2562,9 +2538,9 @@ mod tests {
 
     #[test]
     fn convert_to_grows_text_types_to_hold_as_many_characters() {
-        let column = |data_type: &str, column_type: &str| ColumnMeta {
+        let column_in = |charset: &str, data_type: &str, column_type: &str| ColumnMeta {
             name: "c".into(),
-            column: col(data_type, column_type, Some("latin1")),
+            column: col(data_type, column_type, Some(charset)),
             nullable: true,
             default: None,
             auto_increment: false,
@@ -2572,10 +2548,24 @@ mod tests {
             comment: String::new(),
             on_update: None,
         };
-        let to = |c: &ColumnMeta, from: u64, to: u64| {
-            in_charset(c, "utf8mb4", "utf8mb4_general_ci", from, to)
+        let column =
+            |data_type: &str, column_type: &str| column_in("latin1", data_type, column_type);
+        let into = |c: &ColumnMeta, cs: &str| {
+            in_charset(c, cs, &format!("{cs}_general_ci"))
                 .map(|c| c.column_type)
                 .map_err(|e| format!("{e:?}"))
+        };
+        let to = |c: &ColumnMeta, from: u64, to: u64| match (from, to) {
+            (1, 4) => into(c, "utf8mb4"),
+            (4, 4) => into(
+                &column_in("utf8mb4", &c.column.data_type, &c.column.column_type),
+                "utf8mb4",
+            ),
+            (4, 1) => into(
+                &column_in("utf8mb4", &c.column.data_type, &c.column.column_type),
+                "latin1",
+            ),
+            other => panic!("{other:?}"),
         };
         // latin1 into utf8mb4, as MariaDB 10.11 grows them.
         assert_eq!(to(&column("tinytext", "tinytext"), 1, 4).unwrap(), "text");

@@ -954,7 +954,8 @@ pub fn create_view_text(name: &str, v: &crate::delta::ViewDef, definer: bool) ->
 }
 
 /// The most bytes a character takes in a character set.
-fn mbmaxlen(charset: &str) -> u64 {
+/// Bytes per character of a character set, at most.
+pub(super) fn mbmaxlen(charset: &str) -> u64 {
     match charset {
         "utf8mb4" | "utf16" | "utf16le" | "utf32" | "gb18030" => 4,
         "utf8mb3" | "utf8" | "ujis" | "eucjpms" => 3,
@@ -1250,33 +1251,6 @@ fn is_column_check(meta: &TableMeta, name: &str) -> bool {
 /// `SELECT <row> UNION ALL ...` of catalog values (UTF-8 text; NULL for
 /// `None`) with the given column names: a result set the source encodes
 /// for vdb.
-/// SHOW CREATE TABLE of a source table whose AUTO_INCREMENT counter the
-/// delta moved (rows inserted through vdb, ALTER TABLE ... AUTO_INCREMENT):
-/// the table and the counter. The session asks the source for the text and
-/// answers it with the counter shown ([`create_with_counter`]).
-pub fn moved_counter(
-    sql: &[u8],
-    mode: LexMode,
-    state: &DeltaState,
-    db: Option<&str>,
-) -> Option<(TableId, u64)> {
-    if state.tables.is_empty() {
-        return None;
-    }
-    let Show::Create(id) = parse_show(sql, mode, db)? else {
-        return None;
-    };
-    if state.schema.created.contains_key(&id)
-        || state.schema.views.contains_key(&id)
-        || state.schema.is_dropped(&id)
-    {
-        return None;
-    }
-    let t = state.tables.get(&id)?;
-    t.meta.auto_column()?;
-    (Some(t.next_auto) != t.meta.auto_increment).then(|| (id, t.next_auto))
-}
-
 /// SHOW CREATE TABLE's result for `table` with the source's `text`, its
 /// AUTO_INCREMENT table option set to `next` (added after ENGINE when the
 /// source, counting from 1, printed none).
@@ -1672,18 +1646,64 @@ pub fn comment_literal(comment: &str) -> String {
     format!("'{}'", comment.replace('\\', "\\\\").replace('\'', "''"))
 }
 
-/// The text to run instead of a SHOW or DESCRIBE statement the schema
-/// delta concerns (`None`: forward it as it is).
+/// How vdb answers a SHOW or DESCRIBE statement the delta concerns.
+#[derive(Debug)]
+pub enum Shown {
+    /// The text to run instead.
+    Text(String),
+    /// SHOW CREATE TABLE of a source table whose AUTO_INCREMENT counter
+    /// the delta moved (rows inserted through vdb, ALTER TABLE ...
+    /// AUTO_INCREMENT): the source's text, asked by the session, with the
+    /// counter shown ([`create_with_counter`]).
+    SourceCreate {
+        /// The table.
+        table: TableId,
+        /// Its counter.
+        next: u64,
+    },
+}
+
+/// How to answer a SHOW or DESCRIBE statement the delta concerns (`None`:
+/// forward it as it is).
 pub fn show(
     sql: &[u8],
     mode: LexMode,
     state: &DeltaState,
     db: Option<&str>,
-) -> Option<Result<String, OverlayError>> {
-    if state.schema.is_empty() {
+) -> Option<Result<Shown, OverlayError>> {
+    if state.schema.is_empty() && state.tables.is_empty() {
         return None;
     }
     let show = parse_show(sql, mode, db)?;
+    if let Show::Create(id) = &show {
+        if let Some(next) = moved_counter(state, id) {
+            return Some(Ok(Shown::SourceCreate {
+                table: id.clone(),
+                next,
+            }));
+        }
+    }
+    if state.schema.is_empty() {
+        return None;
+    }
+    show_schema(show, state).map(|r| r.map(Shown::Text))
+}
+
+/// The counter of a source table whose AUTO_INCREMENT the delta moved.
+fn moved_counter(state: &DeltaState, id: &TableId) -> Option<u64> {
+    if state.schema.created.contains_key(id)
+        || state.schema.views.contains_key(id)
+        || state.schema.is_dropped(id)
+    {
+        return None;
+    }
+    let t = state.tables.get(id)?;
+    t.meta.auto_column()?;
+    (Some(t.next_auto) != t.meta.auto_increment).then_some(t.next_auto)
+}
+
+/// [`show`] of a statement the schema delta may concern.
+fn show_schema(show: Show, state: &DeltaState) -> Option<Result<String, OverlayError>> {
     let table_meta = |id: &TableId| -> Option<Result<&Arc<TableMeta>, OverlayError>> {
         if let Some(m) = state.schema.created.get(id) {
             return Some(Ok(m));

@@ -25,6 +25,7 @@ use log::{debug, info, warn};
 use mysql::consts::CapabilityFlags as Cap;
 
 use crate::admin::{self, AdminError, Called};
+use crate::overlay::catalog::{create_with_counter, Shown};
 use crate::overlay::write::{execute as execute_write, WriteContext};
 use crate::overlay::{rewrite_traced, OverlayError, Rewritten};
 use crate::protocol::command::Command;
@@ -729,49 +730,11 @@ impl Session<'_> {
                 return Ok(true);
             }
         }
-        // SHOW CREATE TABLE of a source table shows the counter the delta
-        // moved, as the server would after the same inserts.
-        if analysis.verdict == Verdict::Forward {
-            let db = self
-                .db
-                .as_ref()
-                .map(|d| String::from_utf8_lossy(d).into_owned());
-            let state = self.delta().current();
-            if let Some((id, next)) =
-                crate::overlay::catalog::moved_counter(sql, self.lex, &state, db.as_deref())
-            {
-                if !self.ensure_upstream(seq)? {
-                    return Ok(true);
-                }
-                let up = self.upstream.as_mut().expect("ensured above");
-                match up.query(&format!("SHOW CREATE TABLE {}", id.quoted())) {
-                    Ok(rows) => {
-                        if let Some([name, Some(text)]) = rows.first().map(|r| r.as_slice()) {
-                            let name = name.as_deref().map(String::from_utf8_lossy);
-                            let text = String::from_utf8_lossy(text);
-                            analysis.verdict = Verdict::Rewrite(
-                                crate::overlay::catalog::create_with_counter(
-                                    name.as_deref().unwrap_or(&id.name),
-                                    &text,
-                                    next,
-                                )
-                                .into_bytes(),
-                            );
-                        }
-                    }
-                    // The statement itself then gets the source's error.
-                    Err(crate::upstream::UpstreamError::Server { .. }) => {}
-                    Err(e) => {
-                        self.upstream_failed(seq, e)?;
-                        return Ok(true);
-                    }
-                }
-            }
-        }
         // SHOW and DESCRIBE of a schema vdb changed are answered from the
-        // catalog's merged view or the created table's definition.
+        // catalog's merged view or the created table's definition; SHOW
+        // CREATE TABLE of a source table shows the counter the delta moved.
         let shown = match self.delta().current() {
-            state if analysis.verdict == Verdict::Forward && !state.schema.is_empty() => {
+            state if analysis.verdict == Verdict::Forward => {
                 let db = self
                     .db
                     .as_ref()
@@ -779,6 +742,36 @@ impl Session<'_> {
                 crate::overlay::catalog::show(sql, self.lex, &state, db.as_deref())
             }
             _ => None,
+        };
+        let shown = match shown {
+            Some(Ok(Shown::SourceCreate { table, next })) => {
+                if !self.ensure_upstream(seq)? {
+                    return Ok(true);
+                }
+                let up = self.upstream.as_mut().expect("ensured above");
+                match up.query(&format!("SHOW CREATE TABLE {}", table.quoted())) {
+                    Ok(rows) => match rows.first().map(|r| r.as_slice()) {
+                        Some([name, Some(text)]) => {
+                            let name = name.as_deref().map(String::from_utf8_lossy);
+                            Some(Ok(create_with_counter(
+                                name.as_deref().unwrap_or(&table.name),
+                                &String::from_utf8_lossy(text),
+                                next,
+                            )))
+                        }
+                        _ => None,
+                    },
+                    // The statement itself then gets the source's error.
+                    Err(crate::upstream::UpstreamError::Server { .. }) => None,
+                    Err(e) => {
+                        self.upstream_failed(seq, e)?;
+                        return Ok(true);
+                    }
+                }
+            }
+            Some(Ok(Shown::Text(text))) => Some(Ok(text)),
+            Some(Err(e)) => Some(Err(e)),
+            None => None,
         };
         match shown {
             Some(Ok(text)) => {
