@@ -1035,25 +1035,24 @@ impl TableDelta {
         let mut gone: Vec<&Row> = Vec::new();
         for (k, key) in self.hidden.iter() {
             match self.rows.get(k) {
+                Some(_) if over.len() == ROWS => return Ok(None),
                 Some(row) => over.push(row),
                 None => gone.push(key),
             }
         }
-        if over.len() > ROWS {
-            return Ok(None);
-        }
-        let mut inserted = self.in_view_order(
-            self.rows
-                .iter()
-                .filter(|(k, _)| !self.hidden.contains_key(*k))
-                .collect(),
-        );
+        // In key order (the table has a key): the view's order. Past the
+        // query's first rows none can be used.
+        let wanted = first.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        let inserted: Vec<&Row> = self
+            .rows
+            .iter()
+            .filter(|(k, _)| !self.hidden.contains_key(*k))
+            .map(|(_, r)| &**r)
+            .take(wanted)
+            .collect();
         let limit = first.filter(|_| !inserted.is_empty());
         if over.is_empty() && limit.is_none() {
             return Ok(None);
-        }
-        if let Some(n) = limit {
-            inserted.truncate(usize::try_from(n).unwrap_or(usize::MAX));
         }
         let mut sql = self.spelled_over(&over, &gone, &inserted, used, true, limit)?;
         sql.shrink_to_fit();

@@ -266,7 +266,7 @@ impl Collector<'_> {
 
     /// Works out the restriction of every table reference of one SELECT
     /// from its WHERE and ON terms (see [`super::restrict`]).
-    /// `first`: the query's `LIMIT` and `OFFSET` summed, when it has no
+    /// `first`: the query's `LIMIT` and `OFFSET` numbers, when it has no
     /// ORDER BY and `select` is its whole body.
     fn restrict(&mut self, select: &Select, first: Option<Vec<Lit>>) {
         let mut where_terms = Vec::new();
