@@ -96,47 +96,9 @@ fn charset_and_collation(
     charset: &Option<String>,
     collation: &Option<String>,
 ) -> Result<(String, String), OverlayError> {
-    let default_of_charset = match charset {
-        Some(cs) => {
-            let rows = up.query(&format!(
-                "SELECT DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS \
-                 WHERE CHARACTER_SET_NAME = {}",
-                text_literal(cs)
-            ))?;
-            match rows.first() {
-                Some(r) => Some(text(&r[0])),
-                None => {
-                    return Err(server(
-                        1115,
-                        "42000",
-                        format!("Unknown character set: '{cs}'"),
-                    ))
-                }
-            }
-        }
-        None => None,
-    };
-    match (charset, collation) {
-        (_, Some(co)) => {
-            let rows = up.query(&format!(
-                "SELECT CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME = {}",
-                text_literal(co)
-            ))?;
-            let Some(r) = rows.first() else {
-                return Err(server(1273, "HY000", format!("Unknown collation: '{co}'")));
-            };
-            let of = text(&r[0]);
-            if let Some(cs) = charset.as_ref().filter(|cs| **cs != of) {
-                return Err(server(
-                    1253,
-                    "42000",
-                    format!("COLLATION '{co}' is not valid for CHARACTER SET '{cs}'"),
-                ));
-            }
-            Ok((of, co.clone()))
-        }
-        (Some(cs), None) => Ok((cs.clone(), default_of_charset.unwrap_or_default())),
-        (None, None) => {
+    match super::charset::resolve(up, charset.as_deref(), collation.as_deref())? {
+        Some(resolved) => Ok(resolved),
+        None => {
             let rows = up.query("SELECT @@character_set_server, @@collation_server")?;
             let r = rows.first().ok_or_else(|| {
                 OverlayError::Unsupported("a source that does not report its character set".into())

@@ -19,7 +19,7 @@ use crate::sql::ddl::{free_name, parse_ddl, ColumnSpec, CreateTable, Ddl, DropTa
 use crate::sql::literal::Column;
 use crate::upstream::Upstream;
 
-use super::meta::{load, source_plain_indexes, text, text_literal};
+use super::meta::{load, source_plain_indexes, text_literal};
 use super::write::{WriteContext, WriteOutcome};
 use super::OverlayError;
 
@@ -163,34 +163,8 @@ pub(super) fn string_charset(
         (_, (Some(_), _)) | (_, (_, Some(_))) => (table.0.clone(), table.1.clone()),
         _ => return Ok(database.clone()),
     };
-    match (cs, co) {
-        (Some(cs), Some(co)) => Ok((cs, co)),
-        (Some(cs), None) => {
-            let rows = up.query(&format!(
-                "SELECT DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = {}",
-                text_literal(&cs)
-            ))?;
-            match rows.first() {
-                Some(r) => Ok((cs, text(&r[0]))),
-                None => Err(server(
-                    1115,
-                    "42000",
-                    format!("Unknown character set: '{cs}'"),
-                )),
-            }
-        }
-        (None, Some(co)) => {
-            let rows = up.query(&format!(
-                "SELECT CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME = {}",
-                text_literal(&co)
-            ))?;
-            match rows.first() {
-                Some(r) => Ok((text(&r[0]), co)),
-                None => Err(server(1273, "HY000", format!("Unknown collation: '{co}'"))),
-            }
-        }
-        (None, None) => Ok(database.clone()),
-    }
+    Ok(super::charset::resolve(up, cs.as_deref(), co.as_deref())?
+        .unwrap_or_else(|| database.clone()))
 }
 
 /// A column CREATE TABLE or ALTER TABLE defines, its character set and

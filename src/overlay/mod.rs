@@ -14,6 +14,7 @@
 
 pub mod alter;
 pub mod catalog;
+mod charset;
 pub mod database;
 pub mod ddl;
 pub mod meta;

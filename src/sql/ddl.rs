@@ -912,9 +912,8 @@ fn options(
             return no("this form of CREATE/ALTER DATABASE");
         };
         i += 1;
-        // Names of character sets and collations are case-insensitive;
-        // the catalog spells them in lower case.
-        let value = value.to_ascii_lowercase();
+        // Kept as written: overlay::charset resolves names (case, `utf8`)
+        // and the server's errors quote them as written.
         if charset {
             if c.charset.is_some() {
                 return no("CREATE/ALTER DATABASE with two character sets");
@@ -1100,6 +1099,35 @@ fn persistent_as_stored(sql: &str) -> Option<String> {
     for pair in tokens.windows(2) {
         if pair[0].is_punct(b')') && pair[1].is_word(b, "PERSISTENT") {
             out.replace_range(pair[1].start..pair[1].end, "STORED    ");
+            found = true;
+        }
+    }
+    found.then_some(out)
+}
+
+/// A column's `CHARSET x`, which sqlparser reads only as CHARACTER SET,
+/// spelled so; None when there is none. In CREATE TABLE a column's
+/// options stand inside the parentheses; in ALTER TABLE every table
+/// option has been taken out by [`with_table_options`] before this runs,
+/// so a CHARSET left is a column's. `CHARSET(expr)` is the function.
+fn column_charset_spelled_out(sql: &str) -> Option<String> {
+    use super::lexer::{depth_at, lex, LexMode};
+    let b = sql.as_bytes();
+    let tokens = lex(b, LexMode::default()).tokens;
+    let first = tokens.first()?;
+    let (create, alter) = (first.is_word(b, "CREATE"), first.is_word(b, "ALTER"));
+    let mut out = sql.to_string();
+    let mut found = false;
+    // From the end, so that earlier offsets stay.
+    for i in (1..tokens.len()).rev() {
+        let column_level = (create && depth_at(&tokens, i) >= 1) || alter;
+        let next = tokens.get(i + 1);
+        if tokens[i].is_word(b, "CHARSET")
+            && column_level
+            && !tokens[i - 1].is_word(b, "DEFAULT")
+            && next.is_some_and(|n| !n.is_punct(b'=') && !n.is_punct(b'('))
+        {
+            out.replace_range(tokens[i].start..tokens[i].end, "CHARACTER SET");
             found = true;
         }
     }
@@ -1367,6 +1395,9 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     }
     if let Some(d) = with_table_options(sql) {
         return d;
+    }
+    if let Some(spelled) = column_charset_spelled_out(sql) {
+        return parse_ddl(&spelled);
     }
     let (blanked, zerofill) = zerofill_columns(sql);
     if !zerofill.is_empty() {
@@ -1816,10 +1847,10 @@ fn column_spec_of<'o>(
             }
             // Either may be written as a string: COLLATE 'utf8mb4_bin'.
             ColumnOption::CharacterSet(cs) => {
-                col.charset = Some(cs.to_string().trim_matches(['\'', '"']).to_lowercase())
+                col.charset = Some(cs.to_string().trim_matches(['\'', '"']).to_string())
             }
             ColumnOption::Collation(co) => {
-                col.collation = Some(co.to_string().trim_matches(['\'', '"']).to_lowercase())
+                col.collation = Some(co.to_string().trim_matches(['\'', '"']).to_string())
             }
             ColumnOption::Comment(c) => col.comment = Some(string_value(c)),
             ColumnOption::OnUpdate(e) => {
@@ -2039,12 +2070,13 @@ fn create(ct: &sqlparser::ast::CreateTable) -> Result<CreateTable, Unsupported> 
             let SqlOption::KeyValue { key, value } = o else {
                 continue;
             };
-            let v = value.to_string().trim_matches('\'').to_lowercase();
+            let written = value.to_string().trim_matches('\'').to_string();
+            let v = written.to_lowercase();
             match key.value.to_ascii_uppercase().as_str() {
                 "DEFAULT CHARSET" | "CHARSET" | "DEFAULT CHARACTER SET" | "CHARACTER SET" => {
-                    out.charset = Some(v)
+                    out.charset = Some(written)
                 }
-                "COLLATE" | "DEFAULT COLLATE" => out.collation = Some(v),
+                "COLLATE" | "DEFAULT COLLATE" => out.collation = Some(written),
                 "AUTO_INCREMENT" => out.auto_increment = v.parse().ok(),
                 "ROW_FORMAT"
                     if ["default", "dynamic", "compact", "redundant", "compressed"]
@@ -2257,7 +2289,8 @@ mod tests {
         );
         assert_eq!(full.name, "my db");
         assert!(full.if_not_exists);
-        assert_eq!(full.charset.as_deref(), Some("utf8mb4"));
+        // As written: the server's errors quote names so.
+        assert_eq!(full.charset.as_deref(), Some("UTF8MB4"));
         assert_eq!(full.collation.as_deref(), Some("utf8mb4_bin"));
         assert_eq!(
             c("CREATE DATABASE d CHARSET latin1").charset.as_deref(),
@@ -2317,6 +2350,36 @@ mod tests {
             assert_eq!(column_type(printed).unwrap().1, want, "{printed}");
         }
         assert!(column_type("GEOMETRY").is_err());
+    }
+
+    #[test]
+    fn a_columns_charset_is_read_as_its_character_set_and_names_stay_as_written() {
+        let Ddl::Create(c) = parse_ddl(
+            "CREATE TABLE t (a VARCHAR(3) CHARSET Utf8 COLLATE UTF8_BIN, \
+             b INT CHECK (CHARSET(a) <> 'x')) CHARSET latin1",
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.columns[0].charset.as_deref(), Some("Utf8"));
+        assert_eq!(c.columns[0].collation.as_deref(), Some("UTF8_BIN"));
+        assert_eq!(c.charset.as_deref(), Some("latin1"));
+        assert!(c.columns[1]
+            .check
+            .as_deref()
+            .unwrap()
+            .contains("CHARSET(a)"));
+        let Ddl::Alter(a) =
+            parse_ddl("ALTER TABLE t ADD b TEXT CHARSET utf8mb4, DEFAULT CHARSET utf8").unwrap()
+        else {
+            panic!()
+        };
+        assert!(
+            matches!(&a.ops[0], AlterOp::AddColumn { column, .. } if column.charset.as_deref() == Some("utf8mb4"))
+        );
+        assert!(
+            matches!(&a.ops[1], AlterOp::TableCharset { charset: Some(cs), .. } if cs == "utf8")
+        );
     }
 
     #[test]

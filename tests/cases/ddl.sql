@@ -1026,6 +1026,24 @@ SELECT * FROM customers ORDER BY id
 ALTER TABLE products CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
 ALTER TABLE order_items CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
 
+-- case: utf8 names the three-byte character set wherever DDL names it (utf8_bin is utf8mb3_bin), and names are checked as the server checks them
+CREATE TABLE old_style (id INT PRIMARY KEY, a VARCHAR(3) CHARACTER SET utf8, b TEXT CHARSET UTF8 COLLATE utf8_bin, c VARCHAR(3) COLLATE UTF8_GENERAL_CI, d VARCHAR(3)) ENGINE=InnoDB DEFAULT CHARSET=utf8
+SHOW CREATE TABLE old_style
+SHOW FULL COLUMNS FROM old_style
+INSERT INTO old_style VALUES (1, 'Zoë', 'über', 'x', 'y')
+SELECT a, HEX(a), b, c, d FROM old_style
+ALTER TABLE old_style ADD e VARCHAR(2) CHARACTER SET Latin1 COLLATE LATIN1_BIN, MODIFY d VARCHAR(4) CHARACTER SET utf8 COLLATE utf8_unicode_ci
+SHOW CREATE TABLE old_style
+ALTER TABLE old_style DEFAULT CHARSET utf8 COLLATE utf8_bin
+SHOW CREATE TABLE old_style
+ALTER TABLE old_style CONVERT TO CHARACTER SET utf8 COLLATE utf8_general_ci
+SHOW CREATE TABLE old_style
+CREATE TABLE bad_pair (a TEXT CHARSET utf8 COLLATE latin1_bin)
+CREATE TABLE bad_pair (a TEXT CHARSET utf8mb4 COLLATE utf8_bin)
+CREATE TABLE bad_pair (a TEXT) CHARSET latin1 COLLATE utf8_bin
+CREATE TABLE bad_pair (a TEXT CHARSET FOO COLLATE Bar)
+CREATE TABLE bad_pair (a TEXT COLLATE UTF8_FOO)
+
 -- case: RENAME INDEX and RENAME KEY rename an index in place, and later errors name it so, with the server's errors
 ALTER TABLE customers RENAME INDEX idx_country TO by_country
 SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE, INDEX_TYPE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customers' ORDER BY INDEX_NAME
