@@ -18,9 +18,11 @@
 //! A table's triggers stay with it (a rename rewrites the table name in
 //! their texts; the copy fires none of them).
 //!
-//! Not captured yet, and refused by name: changes to a column a foreign
-//! key or a table's CHECK constraint uses, renaming a table with foreign
-//! keys, and ADD CONSTRAINT ... CHECK.
+//! CHECK constraints follow their columns as the server's do: a rename
+//! renames the column in every clause (a column's own CHECK keeps the name
+//! it was given), a dropped column takes the CHECKs that read only it, and
+//! a CHECK left reading a column that is gone is 1054. ADD CHECK makes the
+//! server copy the table and test every row.
 
 use std::sync::Arc;
 
@@ -304,15 +306,22 @@ pub fn alter(
     let column_of = |cx: &mut WriteContext, s: &ColumnSpec| -> Result<ColumnMeta, OverlayError> {
         column_meta(cx, s, table_charset, &database)
     };
+    // The CHECK constraints as the ALTER goes: a column's own is named
+    // `table.column` (see `catalog`), the others by their names.
+    let mut checks: Vec<crate::delta::CheckConstraint> = old.checks.clone();
+    use super::catalog::{check_owner, clause_columns};
+    let owned_by = |c: &crate::delta::CheckConstraint, column: &str| {
+        check_owner(&id.name, c).is_some_and(|o| o.eq_ignore_ascii_case(column))
+    };
+    let is_own = |c: &crate::delta::CheckConstraint| check_owner(&id.name, c).is_some();
     let mut added_checks: Vec<(String, String)> = Vec::new();
-    // Columns CONVERT TO gives another character set: their own CHECKs
-    // stay (a JSON column's json_valid), others must not read them.
-    let mut converted_names: Vec<String> = Vec::new();
     // Indexes DROP INDEX removed, by name and columns: one a foreign key
     // needs is the server's 1553.
     let mut dropped_keys: Vec<(String, Vec<String>)> = Vec::new();
-    // Columns dropped or redefined: their own CHECKs go with them.
-    let mut dropped: Vec<String> = Vec::new();
+    // The CHECK constraints ADD CHECK adds (name, clause as written).
+    let mut new_checks: Vec<(Option<String>, String)> = Vec::new();
+    // What IF [NOT] EXISTS skipped, as the server notes it.
+    let mut notes: Vec<(u16, String)> = Vec::new();
     for op in &a.ops {
         match op {
             AlterOp::AddColumn {
@@ -323,6 +332,7 @@ pub fn alter(
             } => {
                 if find(&cols, &column.name).is_some() {
                     if *if_not_exists {
+                        notes.push((1060, format!("Duplicate column name '{}'", column.name)));
                         continue;
                     }
                     return Err(duplicate_column(&column.name));
@@ -355,18 +365,25 @@ pub fn alter(
             }
             AlterOp::DropColumn { name, if_exists } => {
                 let Some(at) = find(&cols, name) else {
+                    let message = format!("Can't DROP COLUMN `{name}`; check that it exists");
                     if *if_exists {
+                        notes.push((1091, message));
                         continue;
                     }
-                    return Err(server(
-                        1091,
-                        "42000",
-                        format!("Can't DROP COLUMN `{name}`; check that it exists"),
-                    ));
+                    return Err(server(1091, "42000", message));
                 };
                 let gone = cols.remove(at).meta.name;
                 touched.push(gone.clone());
-                dropped.push(gone.clone());
+                // Its own CHECK goes with it, and so does a table's CHECK
+                // that reads no other column (one that does is 1054 below).
+                checks.retain(|c| {
+                    if is_own(c) {
+                        !owned_by(c, &gone)
+                    } else {
+                        let read = clause_columns(&c.clause);
+                        read.is_empty() || !read.iter().all(|r| r.eq_ignore_ascii_case(&gone))
+                    }
+                });
                 for k in &mut keys {
                     k.columns.retain(|c| !c.eq_ignore_ascii_case(&gone));
                 }
@@ -381,6 +398,10 @@ pub fn alter(
                 rename_in_keys(&mut keys, &cols[at].meta.name, new);
                 let old_name = std::mem::replace(&mut cols[at].meta.name, new.clone());
                 rename_in_expressions(&mut cols, &old_name, new);
+                // Every CHECK names it anew; its own keeps its name.
+                for c in &mut checks {
+                    c.clause = renamed_column(&c.clause, &old_name, new);
+                }
             }
             AlterOp::ChangeColumn {
                 old: from,
@@ -412,9 +433,13 @@ pub fn alter(
                     (None, None) => {}
                 }
                 touched.push(was.meta.name.clone());
-                // The old definition's own CHECK goes with it; the new
-                // one's holds for every row copied in.
-                dropped.push(was.meta.name.clone());
+                // The old definition's own CHECK goes with it (the new
+                // one's holds for every row copied in); the others name
+                // the column anew.
+                checks.retain(|c| !owned_by(c, &was.meta.name));
+                for c in &mut checks {
+                    c.clause = renamed_column(&c.clause, &was.meta.name, &meta.name);
+                }
                 if let Some(check) = &column.check {
                     added_checks.push((column.name.clone(), check.clone()));
                 }
@@ -532,6 +557,65 @@ pub fn alter(
                     _ => return unsupported(format!("ALTER TABLE ... ROW_FORMAT={f}")),
                 };
             }
+            AlterOp::AddCheck {
+                name,
+                clause,
+                if_not_exists,
+            } => {
+                // An unnamed CHECK is named once every name the statement
+                // gives is known (below).
+                if let Some(name) = name {
+                    let taken = checks
+                        .iter()
+                        .filter(|c| !is_own(c))
+                        .map(|c| &c.name)
+                        .chain(new_checks.iter().filter_map(|(m, _)| m.as_ref()))
+                        .any(|m| m.eq_ignore_ascii_case(name));
+                    if taken {
+                        let message = format!("Duplicate CHECK constraint name '{name}'");
+                        if *if_not_exists {
+                            notes.push((1826, message));
+                            continue;
+                        }
+                        return Err(server(1826, "HY000", message));
+                    }
+                }
+                new_checks.push((name.clone(), clause.clone()));
+                // The server copies the table, testing every row.
+                copies = true;
+            }
+            AlterOp::DropConstraint { name, if_exists } => {
+                let is = |n: &str| n.eq_ignore_ascii_case(name);
+                // MariaDB looks for a CHECK, then a UNIQUE key, then a
+                // foreign key of that name.
+                if let Some(at) = checks.iter().position(|c| !is_own(c) && is(&c.name)) {
+                    checks.remove(at);
+                } else if let Some(at) = new_checks
+                    .iter()
+                    .position(|(n, _)| n.as_deref().is_some_and(is))
+                {
+                    new_checks.remove(at);
+                } else if let Some(at) = keys
+                    .iter()
+                    .position(|k| k.kind != KeyKind::Index && is(&k.name))
+                {
+                    let gone = keys.remove(at);
+                    if gone.kind == KeyKind::Primary {
+                        dropped_primary = true;
+                        rewrites = true;
+                    }
+                    dropped_keys.push((gone.name, gone.columns));
+                } else if let Some(at) = fks.iter().position(|f| is(&f.name)) {
+                    fks.remove(at);
+                } else {
+                    let message = format!("Can't DROP CONSTRAINT `{name}`; check that it exists");
+                    if *if_exists {
+                        notes.push((1091, message));
+                        continue;
+                    }
+                    return Err(server(1091, "42000", message));
+                }
+            }
             AlterOp::ConvertCharset { .. } => {
                 let Some((cs, co)) = &convert_to else {
                     continue;
@@ -552,7 +636,6 @@ pub fn alter(
                         rewrites |= kept_if(&c.meta.column, &to).is_none()
                             && converted(&c.meta.column, &to).is_none();
                     }
-                    converted_names.push(c.meta.name.clone());
                     c.meta.column = to;
                 }
             }
@@ -579,25 +662,16 @@ pub fn alter(
             "You can't delete all columns with ALTER TABLE; use DROP TABLE instead",
         ));
     }
-    let own_check = |name: &str| {
-        dropped
-            .iter()
-            .any(|d| name.eq_ignore_ascii_case(&format!("{}.{d}", id.name)))
-    };
-    let own_of_converted = |name: &str| {
-        converted_names
-            .iter()
-            .any(|d| name.eq_ignore_ascii_case(&format!("{}.{d}", id.name)))
-    };
-    for check in old.checks.iter().filter(|c| !own_check(&c.name)) {
-        let clause = check.clause.to_ascii_lowercase();
-        let reads = |c: &String| clause.contains(&c.to_ascii_lowercase());
-        if touched.iter().any(reads)
-            || (!own_of_converted(&check.name) && converted_names.iter().any(reads))
+    // A CHECK that reads a column no longer there is the server's 1054.
+    for c in &checks {
+        if let Some(gone) = clause_columns(&c.clause)
+            .into_iter()
+            .find(|r| find(&cols, r).is_none())
         {
-            return unsupported(format!(
-                "ALTER TABLE of a column of {id} that the CHECK constraint `{}` reads",
-                check.name
+            return Err(server(
+                1054,
+                "42S22",
+                format!("Unknown column '{gone}' in 'CHECK'"),
             ));
         }
     }
@@ -671,7 +745,39 @@ pub fn alter(
         meta.indexes.extend(index);
         meta.foreign_keys.push(fk);
     }
-    meta.checks.retain(|c| !own_check(&c.name));
+    renamed_checks(&mut checks, &id, &new_id);
+    meta.checks = checks;
+    if !new_checks.is_empty() {
+        let exprs: Vec<super::printed::Expression> = new_checks
+            .iter()
+            .map(|(_, text)| super::printed::Expression {
+                text,
+                clause: "CHECK",
+            })
+            .collect();
+        // The source checks the expressions (1054 for an unknown column);
+        // they are printed as CREATE TABLE prints its CHECKs.
+        super::printed::printed(cx.up, &meta.columns, &exprs)?;
+    }
+    for (name, clause) in &new_checks {
+        // An unnamed CHECK is the first CONSTRAINT_n no other takes.
+        let name = match name {
+            Some(n) => n.clone(),
+            None => (1..)
+                .map(|i| format!("CONSTRAINT_{i}"))
+                .find(|n| {
+                    !meta.checks.iter().any(|c| c.name.eq_ignore_ascii_case(n))
+                        && !new_checks
+                            .iter()
+                            .any(|(m, _)| m.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(n)))
+                })
+                .unwrap_or_default(),
+        };
+        meta.checks.push(crate::delta::CheckConstraint {
+            name,
+            clause: super::ddl::check_clause(clause, &meta.columns),
+        });
+    }
     // A column's own CHECK (a JSON column's json_valid) holds for the
     // rows copied in, which the copy checks.
     for (column, check) in &added_checks {
@@ -711,7 +817,7 @@ pub fn alter(
         return Ok(WriteOutcome::default());
     }
     // InnoDB alters a temporary table by copying it, whatever changes.
-    Ok(if copies || id.is_temporary() {
+    let mut outcome = if copies || id.is_temporary() {
         outcome
     } else {
         WriteOutcome {
@@ -719,7 +825,15 @@ pub fn alter(
             info: "Records: 0  Duplicates: 0  Warnings: 0".into(),
             ..WriteOutcome::default()
         }
-    })
+    };
+    if !notes.is_empty() {
+        outcome.info = outcome.info.replace(
+            "Warnings: 0",
+            &format!("Warnings: {}", notes.len() + outcome.notes.len()),
+        );
+        outcome.notes.extend(notes);
+    }
+    Ok(outcome)
 }
 
 /// An ALTER of nothing but AUTO_INCREMENT, FORCE and ENGINE=InnoDB: the
@@ -2325,6 +2439,7 @@ pub fn rename(
         meta.triggers = carried_triggers(&old, &to)?;
         meta.id = to.clone();
         renamed_keys(&mut meta.foreign_keys, &from, &to);
+        renamed_checks(&mut meta.checks, &from, &to);
         let from_cols: Vec<Option<usize>> = (0..meta.columns.len()).map(Some).collect();
         copy_into(
             cx,
@@ -2359,6 +2474,17 @@ fn renamed_keys(fks: &mut [crate::delta::ForeignKey], from: &TableId, to: &Table
         }
         if fk.parent == *from {
             fk.parent = to.clone();
+        }
+    }
+}
+
+/// A renamed table's CHECK constraints, `from` now `to`: a column's own
+/// is named `table.column` by the table's new name, as the server's
+/// errors name it.
+fn renamed_checks(checks: &mut [crate::delta::CheckConstraint], from: &TableId, to: &TableId) {
+    for c in checks {
+        if super::catalog::check_owner(&from.name, c).is_some() {
+            c.name = format!("{}{}", to.name, &c.name[from.name.len()..]);
         }
     }
 }

@@ -584,11 +584,7 @@ fn table_constraint_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
 /// A CHECK constraint's name as the catalog lists it (a column's own is
 /// named by the column).
 fn check_name<'a>(meta: &TableMeta, name: &'a str) -> &'a str {
-    if is_column_check(meta, name) {
-        &name[meta.id.name.len() + 1..]
-    } else {
-        name
-    }
+    own_check_name(&meta.id.name, name).unwrap_or(name)
 }
 
 fn check_constraint_rows(meta: &TableMeta, _: &Definitions) -> Vec<CatalogRow> {
@@ -1157,8 +1153,10 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
         if !c.comment.is_empty() {
             l.push_str(&format!(" COMMENT {}", comment_literal(&c.comment)));
         }
-        let own = format!("{}.{}", meta.id.name, c.name);
-        if let Some(check) = meta.checks.iter().find(|k| k.name == own) {
+        let own = |k: &&crate::delta::CheckConstraint| {
+            check_owner(&meta.id.name, k).is_some_and(|o| o.eq_ignore_ascii_case(&c.name))
+        };
+        if let Some(check) = meta.checks.iter().find(own) {
             l.push_str(&format!(" CHECK ({})", check.clause));
         }
         lines.push(l);
@@ -1241,11 +1239,45 @@ pub fn create_table_text(meta: &TableMeta, next_auto: u64) -> String {
     out
 }
 
-/// Whether a CHECK constraint is a column's own (named `table.column`).
+/// Whether a CHECK constraint is a column's own (named `table.column`,
+/// after the column it was defined on).
 fn is_column_check(meta: &TableMeta, name: &str) -> bool {
-    name.strip_prefix(meta.id.name.as_str())
-        .and_then(|rest| rest.strip_prefix('.'))
-        .is_some_and(|col| meta.position(col).is_some())
+    own_check_name(&meta.id.name, name).is_some()
+}
+
+/// The name a column's own CHECK was given (`a` of `t.a`), `None` for a
+/// table's CHECK.
+fn own_check_name<'a>(table: &str, name: &'a str) -> Option<&'a str> {
+    name.strip_prefix(table)?.strip_prefix('.')
+}
+
+/// The column a CHECK of `table` belongs to, `None` for a table's CHECK.
+/// A column's own CHECK keeps the name of the column it was defined on
+/// when that column is renamed (MariaDB's errors and CHECK_CONSTRAINTS
+/// still say `a` after RENAME COLUMN a TO b); it reads only its column,
+/// so that column is the one its clause reads.
+pub(super) fn check_owner(table: &str, check: &crate::delta::CheckConstraint) -> Option<String> {
+    let named = own_check_name(table, &check.name)?;
+    let mut read = clause_columns(&check.clause);
+    read.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    Some(match read.as_slice() {
+        [one] => one.clone(),
+        _ => named.to_string(),
+    })
+}
+
+/// The columns a CHECK clause reads: its quoted names (vdb and the
+/// server print a clause with every column name quoted).
+pub(super) fn clause_columns(clause: &str) -> Vec<String> {
+    use crate::sql::lexer::{lex, Kind, LexMode};
+    let b = clause.as_bytes();
+    let mode = LexMode::default();
+    lex(b, mode)
+        .tokens
+        .iter()
+        .filter(|t| t.kind == Kind::QuotedIdent)
+        .filter_map(|t| t.name(b, mode))
+        .collect()
 }
 
 /// `SELECT <row> UNION ALL ...` of catalog values (UTF-8 text; NULL for

@@ -1043,6 +1043,23 @@ pub enum AlterOp {
         /// The collation, when given.
         collation: Option<String>,
     },
+    /// ADD [CONSTRAINT [IF NOT EXISTS] [name]] CHECK (expr).
+    AddCheck {
+        /// The name given, if any (the server names it CONSTRAINT_n).
+        name: Option<String>,
+        /// The expression, as sqlparser prints it.
+        clause: String,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// DROP CONSTRAINT [IF EXISTS] name: a CHECK constraint, a UNIQUE key
+    /// or a foreign key of that name, as MariaDB reads it.
+    DropConstraint {
+        /// The name.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
     /// CONVERT TO CHARACTER SET cs [COLLATE c]: every string column, and
     /// the table's default, into that character set.
     ConvertCharset {
@@ -1132,6 +1149,39 @@ fn column_charset_spelled_out(sql: &str) -> Option<String> {
         }
     }
     found.then_some(out)
+}
+
+/// ALTER TABLE ... ADD [COLUMN | CONSTRAINT] IF NOT EXISTS name, which
+/// sqlparser reads for MySQL without keeping the IF NOT EXISTS (or not at
+/// all): the text with IF NOT EXISTS blanked (offsets stay), and the
+/// names it stood before; None when there is none.
+fn adds_if_not_exists(sql: &str) -> Option<(String, Vec<String>)> {
+    use super::lexer::{lex, LexMode};
+    let b = sql.as_bytes();
+    let mode = LexMode::default();
+    let tokens = lex(b, mode).tokens;
+    if !tokens.first()?.is_word(b, "ALTER") {
+        return None;
+    }
+    let mut out = sql.to_string();
+    let mut names = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let word = |j: usize, w: &str| tokens.get(j).is_some_and(|x| x.is_word(b, w));
+        if !(t.is_word(b, "IF") && word(i + 1, "NOT") && word(i + 2, "EXISTS") && i > 0) {
+            continue;
+        }
+        let after_add = word(i - 1, "ADD")
+            || (i > 1
+                && word(i - 2, "ADD")
+                && (word(i - 1, "COLUMN") || word(i - 1, "CONSTRAINT")));
+        if !after_add {
+            continue;
+        }
+        let end = tokens[i + 2].end;
+        out.replace_range(t.start..end, &" ".repeat(end - t.start));
+        names.push(tokens.get(i + 3)?.name(b, mode)?);
+    }
+    (!names.is_empty()).then_some((out, names))
 }
 
 /// ALTER TABLE ... RENAME new_name, which sqlparser reads only with TO or
@@ -1398,6 +1448,28 @@ pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
     }
     if let Some(spelled) = column_charset_spelled_out(sql) {
         return parse_ddl(&spelled);
+    }
+    if let Some((blanked, names)) = adds_if_not_exists(sql) {
+        let mut ddl = parse_ddl(&blanked)?;
+        let named = |n: &str| names.iter().any(|m| m.eq_ignore_ascii_case(n));
+        if let Ddl::Alter(a) = &mut ddl {
+            for op in &mut a.ops {
+                match op {
+                    AlterOp::AddCheck {
+                        name: Some(n),
+                        if_not_exists,
+                        ..
+                    } => *if_not_exists |= named(n),
+                    AlterOp::AddColumn {
+                        column,
+                        if_not_exists,
+                        ..
+                    } => *if_not_exists |= named(&column.name),
+                    _ => {}
+                }
+            }
+        }
+        return Ok(ddl);
     }
     let (blanked, zerofill) = zerofill_columns(sql);
     if !zerofill.is_empty() {
@@ -1751,8 +1823,20 @@ fn alter(at: &sqlparser::ast::AlterTable) -> Result<AlterTable, Unsupported> {
                     options: key_options(&ix.index_type, &ix.index_options)?,
                 },
                 TableConstraint::ForeignKey(fk) => AlterOp::AddForeignKey(fk_spec(fk)?),
-                TableConstraint::Check(_) => return no("ALTER TABLE ... ADD CHECK"),
+                TableConstraint::Check(c) if c.enforced != Some(false) => AlterOp::AddCheck {
+                    name: c.name.as_ref().map(|n| n.value.clone()),
+                    clause: c.expr.to_string(),
+                    if_not_exists: false,
+                },
                 other => return no(format!("ALTER TABLE ... ADD {other}")),
+            },
+            Op::DropConstraint {
+                if_exists,
+                name,
+                drop_behavior: None,
+            } => AlterOp::DropConstraint {
+                name: name.value.clone(),
+                if_exists: *if_exists,
             },
             Op::DropIndex { name } => drop_key(&name.value),
             Op::DropPrimaryKey { .. } => AlterOp::DropPrimaryKey,
@@ -2558,13 +2642,65 @@ mod tests {
                 "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id) ON UPDATE SET DEFAULT",
                 "SET DEFAULT",
             ),
-            ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ADD CHECK"),
             ("ALTER TABLE t ENGINE = InnoDB ADD b INT", "without a comma"),
             ("ALTER TABLE t AUTO_INCREMENT = x", "AUTO_INCREMENT"),
         ] {
             let err = parse_ddl(sql).unwrap_err().0;
             assert!(err.contains(says), "{sql}: {err}");
         }
+    }
+
+    #[test]
+    fn checks_are_added_and_constraints_dropped_with_if_not_exists_kept() {
+        let Ddl::Alter(a) = parse_ddl(
+            "ALTER TABLE t ADD CONSTRAINT IF NOT EXISTS pos CHECK (a > 0), ADD CHECK (b < 1), \
+             ADD COLUMN IF NOT EXISTS c INT, ADD IF NOT EXISTS d INT, ADD e INT, \
+             DROP CONSTRAINT IF EXISTS old, DROP CONSTRAINT uk",
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            a.ops[0],
+            AlterOp::AddCheck {
+                name: Some("pos".into()),
+                clause: "a > 0".into(),
+                if_not_exists: true
+            }
+        );
+        assert_eq!(
+            a.ops[1],
+            AlterOp::AddCheck {
+                name: None,
+                clause: "b < 1".into(),
+                if_not_exists: false
+            }
+        );
+        let added: Vec<(&str, bool)> = a.ops[2..5]
+            .iter()
+            .map(|o| match o {
+                AlterOp::AddColumn {
+                    column,
+                    if_not_exists,
+                    ..
+                } => (column.name.as_str(), *if_not_exists),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(added, [("c", true), ("d", true), ("e", false)]);
+        assert_eq!(
+            a.ops[5..],
+            [
+                AlterOp::DropConstraint {
+                    name: "old".into(),
+                    if_exists: true
+                },
+                AlterOp::DropConstraint {
+                    name: "uk".into(),
+                    if_exists: false
+                }
+            ]
+        );
     }
 
     #[test]

@@ -1044,6 +1044,88 @@ CREATE TABLE bad_pair (a TEXT) CHARSET latin1 COLLATE utf8_bin
 CREATE TABLE bad_pair (a TEXT CHARSET FOO COLLATE Bar)
 CREATE TABLE bad_pair (a TEXT COLLATE UTF8_FOO)
 
+-- case: ADD CHECK tests every row (4025 names the constraint) and later writes meet it; an unnamed one is CONSTRAINT_n; DROP CONSTRAINT drops a CHECK, a UNIQUE key, a foreign key or the primary key; IF [NOT] EXISTS leave the server's notes
+ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0)
+SHOW CREATE TABLE orders
+SELECT TABLE_NAME, CONSTRAINT_NAME, LEVEL, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME
+SELECT CONSTRAINT_NAME, CONSTRAINT_TYPE FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' ORDER BY 1
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-01-01', -1)
+UPDATE orders SET total = 0 WHERE id = 1
+UPDATE orders SET total = 20 WHERE id = 4
+ALTER TABLE orders ADD CONSTRAINT big CHECK (total > 10)
+SHOW CREATE TABLE orders
+ALTER TABLE orders ADD CHECK (total > 100)
+ALTER TABLE orders ADD CONSTRAINT Positive CHECK (total > 1)
+ALTER TABLE orders ADD CONSTRAINT IF NOT EXISTS positive CHECK (total > 1)
+SHOW WARNINGS
+ALTER TABLE orders ADD CHECK (total > 1), ADD CONSTRAINT constraint_1 CHECK (total < 1000)
+SHOW CREATE TABLE orders
+ALTER TABLE orders ADD CONSTRAINT c9 CHECK (nope > 0)
+ALTER TABLE orders ADD CONSTRAINT c9 CHECK (total > 0), DROP COLUMN total
+ALTER TABLE orders ADD CONSTRAINT x CHECK (total > 2), ADD CONSTRAINT X CHECK (total > 3)
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-01-01', 5000)
+ALTER TABLE orders DROP CONSTRAINT constraint_1
+INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-01-01', 5000)
+ALTER TABLE orders DROP CONSTRAINT big, ADD CONSTRAINT big CHECK (total > 11)
+ALTER TABLE orders DROP CONSTRAINT nope
+ALTER TABLE orders DROP CONSTRAINT IF EXISTS nope
+SHOW WARNINGS
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS note TEXT, DROP COLUMN IF EXISTS gone
+SHOW WARNINGS
+ALTER TABLE orders DROP CONSTRAINT fk_orders_customer
+SHOW CREATE TABLE orders
+INSERT INTO orders (customer_id, placed_on, total) VALUES (999, '2025-01-01', 50)
+SELECT * FROM orders ORDER BY id
+ALTER TABLE customers DROP CONSTRAINT uk_email
+INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'again', '2025-01-01')
+ALTER TABLE customers DROP CONSTRAINT idx_country
+ALTER TABLE products DROP CONSTRAINT attrs
+CREATE TABLE pk_gone (id INT PRIMARY KEY, a INT, CONSTRAINT small CHECK (a < 10))
+INSERT INTO pk_gone VALUES (1, 1), (2, 2)
+ALTER TABLE pk_gone DROP CONSTRAINT `PRIMARY`
+SHOW CREATE TABLE pk_gone
+INSERT INTO pk_gone VALUES (1, 3)
+INSERT INTO pk_gone VALUES (4, 30)
+ALTER TABLE pk_gone DROP CONSTRAINT small
+INSERT INTO pk_gone VALUES (4, 30)
+SELECT * FROM pk_gone ORDER BY id, a
+
+-- case: CHECK constraints follow their columns: a renamed column is renamed in every CHECK (its own follows it), CHANGE drops its own unless restated, a dropped column takes a CHECK that reads only it, and one that reads others too is 1054
+CREATE TABLE sized (id INT PRIMARY KEY, qty INT CHECK (qty >= 0), lo INT, hi INT, CONSTRAINT ordered CHECK (lo <= hi), CONSTRAINT lo_pos CHECK (lo > 0))
+INSERT INTO sized VALUES (1, 1, 1, 2), (2, 0, 3, 3)
+ALTER TABLE sized RENAME COLUMN qty TO quantity
+SHOW CREATE TABLE sized
+INSERT INTO sized VALUES (3, -1, 1, 1)
+ALTER TABLE sized CHANGE lo low INT
+SHOW CREATE TABLE sized
+INSERT INTO sized VALUES (3, 1, 5, 1)
+ALTER TABLE sized CHANGE quantity quantity BIGINT
+SHOW CREATE TABLE sized
+INSERT INTO sized VALUES (3, -1, 1, 1)
+ALTER TABLE sized MODIFY quantity INT CHECK (quantity < 100)
+INSERT INTO sized VALUES (4, 100, 1, 1)
+ALTER TABLE sized DROP COLUMN hi
+ALTER TABLE sized DROP CONSTRAINT ordered, DROP COLUMN hi
+SHOW CREATE TABLE sized
+ALTER TABLE sized DROP COLUMN low
+SHOW CREATE TABLE sized
+SELECT TABLE_NAME, CONSTRAINT_NAME, LEVEL, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME
+ALTER TABLE sized RENAME TO measured
+SHOW CREATE TABLE measured
+SELECT TABLE_NAME, CONSTRAINT_NAME, LEVEL, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME
+INSERT INTO measured VALUES (5, 200)
+SELECT * FROM measured ORDER BY id
+ALTER TABLE products RENAME COLUMN attrs TO attributes
+SHOW CREATE TABLE products
+INSERT INTO products (sku, title, price, attributes) VALUES ('E-5', 'Edge', 1, 'not json')
+SELECT TABLE_NAME, CONSTRAINT_NAME, LEVEL, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME
+RENAME TABLE products TO goods
+SHOW CREATE TABLE goods
+INSERT INTO goods (sku, title, price, attributes) VALUES ('E-5', 'Edge', 1, 'not json')
+SELECT TABLE_NAME, CONSTRAINT_NAME, LEVEL, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME
+ALTER TABLE goods DROP COLUMN attributes
+SHOW CREATE TABLE goods
+
 -- case: RENAME INDEX and RENAME KEY rename an index in place, and later errors name it so, with the server's errors
 ALTER TABLE customers RENAME INDEX idx_country TO by_country
 SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE, INDEX_TYPE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customers' ORDER BY INDEX_NAME
