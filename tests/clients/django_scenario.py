@@ -33,12 +33,12 @@ def manage(*args):
 
 def main():
     out = manage("migrate", "--noinput")
-    expect("Applying shop.0004_comments_and_optional_customer... OK" in out,
+    expect("Applying shop.0005_order_checks... OK" in out,
            f"migrate: {out[-300:]}")
     import django
     django.setup()
     from django.core.management import call_command
-    from django.db import IntegrityError, connection, transaction
+    from django.db import DataError, IntegrityError, connection, transaction
     from django.db.models import Count, Sum
     from shop.models import Customer, Item, Order
 
@@ -54,9 +54,13 @@ def main():
                for v in constraints.values()), f"shop_order indexes: {constraints}")
     expect(any(v["foreign_key"] == ("shop_customer", "id") for v in constraints.values()),
            f"shop_order foreign key: {constraints}")
+    checks = {n: v for n, v in constraints.items() if v["check"]}
+    expect("order_total_nonneg" in checks and any(v["columns"] == ["qty"] for v in checks.values()),
+           f"shop_order CHECK constraints: {constraints}")
     print(f"ok django {django.get_version()} migrate (contenttypes, auth, shop: create, add "
           "field, add index, add a JSONField, a foreign key made optional, column and table "
-          "comments) and introspection of the new schema")
+          "comments, a CHECK constraint, a PositiveIntegerField renamed) and introspection "
+          "of the new schema")
 
     buf = io.StringIO()
     call_command("inspectdb", "shop_customer", "shop_order", stdout=buf)
@@ -77,7 +81,8 @@ def main():
                  "    note = models.TextField()",
                  "    customer = models.ForeignKey(ShopCustomer, models.DO_NOTHING, blank=True, null=True)",
                  "    placed = models.DateField(blank=True, null=True)",
-                 "    extra = models.JSONField()"]:
+                 "    extra = models.JSONField()",
+                 "    qty = models.PositiveIntegerField()"]:
         expect(want + "\n" in models, f"inspectdb lacks {want!r}:\n{models}")
     print("ok django inspectdb of the migrated tables prints what it prints on MariaDB directly")
 
@@ -103,13 +108,24 @@ def main():
         Order.objects.filter(customer=bob).update(status="shipped")
         transaction.set_rollback(True)
     expect(not Order.objects.filter(status="shipped").exists(), "a rolled-back update stayed")
+    # A negative total breaks the CHECK (4025); a negative qty is out of
+    # range of its UNSIGNED column first (1264), as on MariaDB directly.
+    for bad, error, code in [(dict(total=Decimal("-1")), IntegrityError, 4025),
+                             (dict(total=Decimal("1"), qty=-1), DataError, 1264)]:
+        try:
+            with transaction.atomic():
+                Order.objects.create(customer=bob, **bad)
+            raise AssertionError(f"an order breaking a CHECK accepted: {bad}")
+        except error as e:
+            expect(e.args[0] == code, f"expected {code}, got {e}")
     bob.delete()
     expect(Order.objects.count() == 2, "cascade delete of bob's order")
     item = Item.objects.get(pk=1)
     item.price = Decimal("9.99")
     item.save()
     expect(Item.objects.get(pk=1).price == Decimal("9.99"), "update of the source's table")
-    print("ok django ORM: create, a JSONField lookup, aggregate over a join, 1062 as IntegrityError, "
+    print("ok django ORM: create, a JSONField lookup, aggregate over a join, 1062 and 4025 (a "
+          "CHECK) as IntegrityError, 1264 as DataError, "
           "atomic rollback, cascade delete, the source's table updated")
 
     out = manage("test", "shop", "--noinput")
@@ -126,7 +142,8 @@ def main():
     expect(cols == ["id", "email", "name", "joined"], f"after migrating back: {cols}")
     with connection.cursor() as c:
         c.execute("CALL vdb.reset()")
-    print("ok django migrate backwards (remove field, remove index), then CALL vdb.reset()")
+    print("ok django migrate backwards (rename and remove fields, drop a CHECK constraint, "
+          "remove an index), then CALL vdb.reset()")
 
 
 try:

@@ -22,9 +22,11 @@ class Order(models.Model):
     note = models.TextField(blank=True, default="")
     placed = models.DateField(null=True)
     extra = models.JSONField(default=dict)
+    qty = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [models.Index(fields=["customer", "placed"], name="order_customer_placed")]
+        constraints = [models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_nonneg")]
 
 
 class Item(models.Model):
