@@ -1822,10 +1822,16 @@ pub fn rebased(base: &DeltaState, private: &DeltaState, onto: &DeltaState) -> De
 
 /// The rows that differ between two states of the delta, by table and
 /// encoded key: inserted, changed and removed rows, and newly hidden or
-/// revealed source rows. What a statement must lock.
+/// revealed source rows, of the tables users write (not the catalog's).
+/// What a statement must lock.
 pub fn changed_rows(before: &DeltaState, after: &DeltaState) -> Vec<locks::RowId> {
     let mut out = Vec::new();
     for (id, now) in &after.tables {
+        // The catalog's rows (a table's AUTO_INCREMENT, its definition)
+        // are not rows a statement locks: InnoDB takes no row lock there.
+        if id.schema == "information_schema" {
+            continue;
+        }
         let was = before.tables.get(id);
         if was.is_some_and(|w| Arc::ptr_eq(w, now)) {
             continue;

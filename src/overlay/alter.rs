@@ -917,6 +917,7 @@ fn move_counter(cx: &mut WriteContext, meta: &Arc<TableMeta>, n: u64) -> Result<
     };
     let mut w = cx.delta.writer();
     w.table(meta, &key).next_auto = next;
+    super::catalog::counters(cx.up, cx.delta, &mut w, std::slice::from_ref(&meta.id))?;
     w.commit();
     Ok(())
 }

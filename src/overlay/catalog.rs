@@ -221,6 +221,14 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
             columns.insert(row_of(&columns_meta, &column_row(meta, i, c)));
         }
     }
+    // Source tables whose counter the delta moved show it.
+    let moved: Vec<(TableId, u64)> = w
+        .next
+        .tables
+        .keys()
+        .filter_map(|id| Some((id.clone(), moved_counter(&w.next, id)?)))
+        .collect();
+    set_counters(up, &tables_meta, &mut tables, &moved)?;
     let views_meta = catalog_meta(up, delta, "VIEWS", &["TABLE_SCHEMA", "TABLE_NAME"])?;
     let mut views = TableDelta::new(
         views_meta.clone(),
@@ -358,6 +366,97 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         }
     }
     Ok(())
+}
+
+/// information_schema.TABLES's AUTO_INCREMENT of the tables `ids` (those
+/// a statement just wrote to) where the delta holds their counter: a
+/// created table's, or a source table's the delta moved. Cheap when
+/// nothing moved: the catalog is not rebuilt, only those rows are set.
+/// Whether any row changed.
+pub fn counters(
+    up: &mut Upstream,
+    delta: &Delta,
+    w: &mut Writer,
+    ids: &[TableId],
+) -> Result<bool, OverlayError> {
+    let wanted: Vec<(TableId, u64)> = ids
+        .iter()
+        .filter_map(|id| {
+            let t = w.next.tables.get(id)?;
+            t.meta.auto_column()?;
+            if id.is_temporary() || id.schema == CATALOG {
+                return None;
+            }
+            let next = if w.next.schema.created.contains_key(id) {
+                t.next_auto
+            } else {
+                moved_counter(&w.next, id)?
+            };
+            Some((id.clone(), next))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(false);
+    }
+    let meta = catalog_meta(up, delta, "TABLES", &["TABLE_SCHEMA", "TABLE_NAME"])?;
+    let id = catalog_id("TABLES");
+    let mut tables = match w.next.tables.get(&id) {
+        Some(t) => (**t).clone(),
+        None => TableDelta::new(meta.clone(), meta.unique_keys[0].columns.clone()),
+    };
+    let changed = set_counters(up, &meta, &mut tables, &wanted)?;
+    if changed {
+        w.next.tables.insert(id, Arc::new(tables));
+    }
+    Ok(changed)
+}
+
+/// Sets the AUTO_INCREMENT of each (table, counter) in `tables`, the
+/// catalog's TABLES; a source table's row, the first time, as the source
+/// lists it. Whether any row changed.
+fn set_counters(
+    up: &mut Upstream,
+    meta: &TableMeta,
+    tables: &mut TableDelta,
+    wanted: &[(TableId, u64)],
+) -> Result<bool, OverlayError> {
+    let Some(at) = meta.position("AUTO_INCREMENT") else {
+        return Ok(false);
+    };
+    let mut changed = false;
+    for (id, next) in wanted {
+        let key = row_of(
+            meta,
+            &[
+                ("TABLE_SCHEMA", Some(id.schema.clone())),
+                ("TABLE_NAME", Some(id.name.clone())),
+            ],
+        );
+        let held = tables.rows.get(&tables.key_of(&key)).map(|r| (**r).clone());
+        let row = match held {
+            Some(r) => r,
+            None => {
+                let found = up.query(&format!(
+                    "SELECT * FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+                    text_literal(&id.schema),
+                    text_literal(&id.name)
+                ))?;
+                match found.into_iter().next() {
+                    Some(r) if r.len() == meta.columns.len() => r,
+                    _ => continue,
+                }
+            }
+        };
+        let value = Some(next.to_string().into_bytes());
+        if row[at] == value {
+            continue;
+        }
+        let mut new = row.clone();
+        new[at] = value;
+        tables.update(&row, new);
+        changed = true;
+    }
+    Ok(changed)
 }
 
 /// A catalog row as (column, value) pairs.
@@ -1715,10 +1814,21 @@ pub fn show(
             }));
         }
     }
-    if state.schema.is_empty() {
+    if state.schema.is_empty()
+        && !matches!(&show, Show::TableStatus { db, .. } if counters_moved(state, db))
+    {
         return None;
     }
     show_schema(show, state).map(|r| r.map(Shown::Text))
+}
+
+/// Whether a source table of `db` has an AUTO_INCREMENT counter the delta
+/// moved (SHOW TABLE STATUS then reads the catalog, which shows it).
+fn counters_moved(state: &DeltaState, db: &str) -> bool {
+    state
+        .tables
+        .keys()
+        .any(|id| id.schema == db && moved_counter(state, id).is_some())
 }
 
 /// The counter of a source table whose AUTO_INCREMENT the delta moved.
@@ -1835,7 +1945,7 @@ fn show_schema(show: Show, state: &DeltaState) -> Option<Result<String, OverlayE
             ))
         }
         Show::TableStatus { db, like, filter } => {
-            if !db_changed(state, &db) {
+            if !db_changed(state, &db) && !counters_moved(state, &db) {
                 return None;
             }
             if let Some(e) = dropped_db(&db) {

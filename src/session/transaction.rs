@@ -540,9 +540,39 @@ impl Session<'_> {
                     );
                 }
                 self.shared.delta.merge(&base, &private);
+                // The transaction's catalog rows were its view of the
+                // counters; the process's are shown again.
+                self.show_counters();
             }
         }
         self.shared.locks.release_all(self.id);
+    }
+
+    /// information_schema.TABLES shows the process's AUTO_INCREMENT
+    /// counters (a transaction moves them for everyone at once, and a
+    /// rollback leaves them moved, as in InnoDB). Called with no writer
+    /// held: after a write in a transaction and after COMMIT.
+    pub(super) fn show_counters(&mut self) {
+        let Some(up) = self.upstream.as_mut() else {
+            return;
+        };
+        let delta = &self.shared.delta;
+        let state = delta.current();
+        let ids: Vec<crate::delta::TableId> = state
+            .tables
+            .iter()
+            .filter(|(_, t)| t.meta.auto_column().is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let mut w = delta.writer();
+        match crate::overlay::catalog::counters(up, delta, &mut w, &ids) {
+            Ok(true) => w.commit(),
+            Ok(false) => {}
+            Err(e) => log::warn!("conn {}: the catalog's AUTO_INCREMENT: {e:?}", self.id),
+        }
     }
 
     /// ROLLBACK (also on disconnect, RESET CONNECTION and CHANGE USER).

@@ -977,6 +977,7 @@ SHOW CREATE TABLE customers
 
 -- case: table options: AUTO_INCREMENT moves the counter as InnoDB does (never to or below a value in use), ENGINE=InnoDB and FORCE rebuild in place, ROW_FORMAT and a default character set change the definition alone
 ALTER TABLE orders AUTO_INCREMENT = 500
+SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME
 INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-02', 2)
 SELECT LAST_INSERT_ID()
 ALTER TABLE orders AUTO_INCREMENT = 1
@@ -986,6 +987,7 @@ SELECT LAST_INSERT_ID()
 ALTER TABLE orders AUTO_INCREMENT = 1000, ENGINE = InnoDB
 INSERT INTO orders (customer_id, placed_on, total) VALUES (2, '2025-03-04', 4)
 SELECT id, total FROM orders ORDER BY id
+SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME
 ALTER TABLE customers FORCE
 ALTER TABLE customers ENGINE=InnoDB ROW_FORMAT=COMPACT DEFAULT CHARSET=latin1
 ALTER TABLE customers ADD COLUMN note VARCHAR(10), COLLATE latin1_bin

@@ -138,9 +138,15 @@ B: SAVEPOINT b1
 B: INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-02-05', 5.00)
 B: ROLLBACK TO SAVEPOINT b1
 B: INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-02-06', 6.00)
+B: SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
 A: COMMIT
 B: COMMIT
 B: SELECT id, total FROM orders WHERE id > 7 ORDER BY id
+A: SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
+A: BEGIN
+A: INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-02-07', 7.00)
+A: ROLLBACK
+B: SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
 
 -- case: FOR UPDATE reads the latest committed row and serialises with writers
 A: BEGIN

@@ -11,6 +11,7 @@ SELECT LAST_INSERT_ID()
 SELECT id, email FROM customers ORDER BY id
 SHOW CREATE TABLE customers
 SHOW CREATE TABLE vdbt_shop.orders
+SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME
 
 -- case: a table browsed without ORDER BY shows an edited row in its place, as the server's scan does, and its pages hold the same rows
 UPDATE customers SET name = 'Edited' WHERE id = 2
@@ -38,6 +39,8 @@ INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-02', 2)
 SELECT LAST_INSERT_ID()
 INSERT INTO orders (id, customer_id, placed_on, total) VALUES (0, 2, '2025-03-03', 3), (NULL, 2, '2025-03-04', 4)
 SELECT id, total FROM orders ORDER BY id
+SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME
+SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
 
 -- case: expressions, user variables and subqueries in values
 SET @who = 'Var Iable'
@@ -327,6 +330,8 @@ INSERT INTO customers (email, name, created_at) VALUES ('g4@example.com', 'f', '
 INSERT INTO customers (id, email, name, created_at) VALUES (NULL, 'm1@example.com', 'm', '2025-01-01'), (80, 'm2@example.com', 'm', '2025-01-01'), (NULL, 'm3@example.com', 'm', '2025-01-01')
 INSERT INTO customers (email, name, created_at) VALUES ('g5@example.com', 'g', '2025-01-01')
 SELECT id, email FROM customers ORDER BY id
+INSERT INTO customers (email, name, created_at) VALUES ('ada@example.com', 'dup', '2025-01-01')
+SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME
 
 -- case: multi-table UPDATE over a join changes each matched row once
 UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.country = 'ZZ' WHERE o.total > 100

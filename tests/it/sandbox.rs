@@ -729,6 +729,69 @@ fn show_table_status_lists_created_tables_and_hides_dropped_ones() {
 }
 
 #[test]
+fn show_table_status_and_information_schema_show_the_counter_inserts_moved_in_a_source_table() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    let mut src = source().conn(Some("vdbt_shop"));
+    let status = |c: &mut Conn| -> (u64, String, u64) {
+        let r: mysql::Row = c
+            .query_first("SHOW TABLE STATUS LIKE 'orders'")
+            .unwrap()
+            .unwrap();
+        (
+            r.get("Auto_increment").unwrap(),
+            r.get("Engine").unwrap(),
+            r.get("Rows").unwrap(),
+        )
+    };
+    let source_status = status(&mut src);
+    // No write yet: the source's own answer, passed through.
+    assert_eq!(status(&mut c), source_status);
+    c.query_drop(
+        "INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-01-01', 1), (2, '2025-01-02', 2)",
+    )
+    .unwrap();
+    let last: u64 = c.query_first("SELECT LAST_INSERT_ID()").unwrap().unwrap();
+    let (auto, engine, rows) = status(&mut c);
+    assert_eq!(auto, last + 2, "two rows from {last}");
+    assert_eq!((engine, rows), (source_status.1.clone(), source_status.2));
+    let catalog: Option<u64> = c
+        .query_first(
+            "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'vdbt_shop' AND TABLE_NAME = 'orders'",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(catalog, Some(last + 2));
+    // A statement that fails keeps the values it reserved, as InnoDB does.
+    c.query_drop("INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-01-01', 1), (999, '2025-01-01', 1)")
+        .unwrap_err();
+    assert_eq!(status(&mut c).0, last + 4);
+    c.query_drop("ALTER TABLE orders AUTO_INCREMENT = 900")
+        .unwrap();
+    assert_eq!(status(&mut c).0, 900);
+    let listed: Vec<(String, Option<u64>)> = c
+        .query("SHOW TABLE STATUS WHERE Name IN ('orders', 'customers')")
+        .unwrap()
+        .into_iter()
+        .map(|r: mysql::Row| (r.get("Name").unwrap(), r.get("Auto_increment").unwrap()))
+        .collect();
+    let customers: Option<u64> = src
+        .query_first("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'vdbt_shop' AND TABLE_NAME = 'customers'")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        listed,
+        [
+            ("customers".to_string(), customers),
+            ("orders".to_string(), Some(900))
+        ]
+    );
+    assert_eq!(status(&mut src), source_status, "the source's own counter");
+    assert_source_unchanged(&before);
+}
+
+#[test]
 fn a_renamed_table_keeps_its_triggers_in_show_triggers_and_in_the_applied_patch() {
     let before = source_fingerprint();
     let vdb = shop_vdb(VdbOptions::default());

@@ -237,19 +237,16 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             }
         }
         if moved {
+            let moved = moved_counters(&cx.delta.current(), &w.next);
+            super::catalog::counters(cx.up, cx.delta, &mut w, &moved)?;
             w.commit();
         }
         return result;
     }
     let outcome = with_warnings(result?, warnings);
     find_views(cx.up, &mut w)?;
-    if targets
-        .iter()
-        .any(|t| t.meta.created && t.meta.auto_column().is_some())
-    {
-        // The catalog shows a created table's AUTO_INCREMENT counter.
-        super::catalog::refresh(cx.up, cx.delta, &mut w)?;
-    }
+    let moved = moved_counters(&cx.delta.current(), &w.next);
+    super::catalog::counters(cx.up, cx.delta, &mut w, &moved)?;
     if let Some((locks, owner)) = cx.locks {
         // The writer holds the gate: the current state is the one it
         // started from.
@@ -279,6 +276,17 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     }
     w.commit();
     Ok(outcome)
+}
+
+/// The tables whose AUTO_INCREMENT counter moved from `before` to `after`
+/// (the catalog shows the counters the delta holds).
+fn moved_counters(before: &DeltaState, after: &DeltaState) -> Vec<TableId> {
+    after
+        .tables
+        .iter()
+        .filter(|(id, t)| before.tables.get(*id).map(|b| b.next_auto) != Some(t.next_auto))
+        .map(|(id, _)| id.clone())
+        .collect()
 }
 
 /// `outcome` with the notes and warnings the statement's computation
