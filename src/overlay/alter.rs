@@ -204,6 +204,20 @@ pub fn alter(
         name: a.name.clone(),
     };
     let old = alterable(cx, &id, a.statement)?;
+    if a.ops.iter().all(|o| matches!(o, AlterOp::Keys)) {
+        // InnoDB has no such option: MariaDB says nothing, MySQL notes it.
+        let mut done = WriteOutcome::default();
+        if !cx.up.info.version.contains("MariaDB") {
+            done.notes.push((
+                1031,
+                format!(
+                    "Table storage engine for '{}' doesn't have this option",
+                    id.name
+                ),
+            ));
+        }
+        return Ok(done);
+    }
     if a.ops.iter().all(|o| {
         matches!(
             o,
@@ -525,7 +539,7 @@ pub fn alter(
             AlterOp::TableComment(c) => comment = Some(c.clone()),
             AlterOp::AutoIncrement(n) => auto_increment = Some(*n),
             AlterOp::Engine(e) => innodb(e)?,
-            AlterOp::Force | AlterOp::TableCharset { .. } => {}
+            AlterOp::Force | AlterOp::Keys | AlterOp::TableCharset { .. } => {}
             AlterOp::RenameKey { old: from, new } => {
                 let Some(at) = keys
                     .iter()

@@ -1541,31 +1541,26 @@ impl Session<'_> {
         Ok(true)
     }
 
-    /// LOCK TABLES ... READ: an implicit commit, then only the named tables
-    /// may be used, and not written, until UNLOCK TABLES. The locks are the
-    /// session's own: other connections are not held off (vdb serves one
-    /// process's clients; the source is never locked). WRITE is refused.
+    /// LOCK TABLES ... READ | WRITE: an implicit commit, then only the
+    /// named tables may be used, and only those locked WRITE written, until
+    /// UNLOCK TABLES (how mariadb-dump's output loads its tables). The
+    /// locks are the session's own: other connections are not held off
+    /// (vdb serves one process's clients; the source is never locked, and
+    /// writes are captured in any case).
     fn lock_tables(
         &mut self,
         tables: Vec<crate::sql::classify::LockedTable>,
         seq: u8,
     ) -> Result<bool, SessionEnd> {
-        if tables.iter().any(|t| t.3) {
-            let r = Refusal {
-                statement: "LOCK TABLES ... WRITE".into(),
-                capturable: true,
-            };
-            self.send_error(seq, &ClientError::Refused(r))?;
-            return Ok(true);
-        }
         if !self.ensure_upstream(seq)? {
             return Ok(true);
         }
         self.implicit_commit();
         debug!(
-            "conn {} locked {} tables for reading",
+            "conn {} locked {} tables ({} for writing)",
             self.id,
-            tables.len()
+            tables.len(),
+            tables.iter().filter(|t| t.3).count()
         );
         self.locked = Some(tables);
         let ok = ok_payload(0, 0, self.status(), 0, b"");
@@ -1574,16 +1569,39 @@ impl Session<'_> {
     }
 
     /// Under LOCK TABLES: the server's error for a statement that uses a
-    /// table not locked (1100) or writes a table locked for reading (1099).
+    /// table not locked (1100) or writes a table not locked WRITE (1099).
     /// information_schema, SHOW and statements vdb cannot analyse pass.
     fn not_locked(&self, sql: &[u8]) -> Option<(u16, String)> {
         let locked = self.locked.as_ref()?;
-        let text = std::str::from_utf8(sql).ok()?;
-        let refs = crate::sql::tables::table_refs(text).ok()?;
         let db = self
             .db
             .as_ref()
             .map(|d| String::from_utf8_lossy(d).into_owned());
+        let lock_of = |schema: &Option<String>, name: &str| {
+            let schema = schema.clone().or_else(|| db.clone());
+            locked
+                .iter()
+                .find(|(ls, lt, _, _)| {
+                    lt.eq_ignore_ascii_case(name) && ls.clone().or_else(|| db.clone()) == schema
+                })
+                .map(|l| l.3)
+        };
+        // ALTER TABLE (mariadb-dump's DISABLE KEYS) needs a WRITE lock.
+        if let Some((schema, name)) = crate::sql::classify::altered_table(sql, self.lex) {
+            return match lock_of(&schema, &name) {
+                None => Some((
+                    1100,
+                    format!("Table '{name}' was not locked with LOCK TABLES"),
+                )),
+                Some(false) => Some((
+                    1099,
+                    format!("Table '{name}' was locked with a READ lock and can't be updated"),
+                )),
+                Some(true) => None,
+            };
+        }
+        let text = std::str::from_utf8(sql).ok()?;
+        let refs = crate::sql::tables::table_refs(text).ok()?;
         for r in &refs {
             let schema = r.schema.clone().or_else(|| db.clone());
             if schema.as_deref().is_some_and(|s| {
@@ -1614,14 +1632,36 @@ impl Session<'_> {
             }
         }
         if starts_with_write(sql, self.lex) {
-            if let Some(r) = refs.first() {
-                return Some((
-                    1099,
-                    format!(
-                        "Table '{}' was locked with a READ lock and can't be updated",
-                        r.name
-                    ),
-                ));
+            // The table written must be locked, and locked WRITE.
+            use crate::sql::write::{parse_write, Write};
+            let target = match parse_write(sql, self.lex) {
+                Ok(Write::Insert(w)) => Some(w.table),
+                Ok(Write::Update(w)) => Some(w.table),
+                Ok(Write::Delete(w)) => Some(w.table),
+                _ => refs.first().map(|r| crate::sql::write::TableName {
+                    schema: r.schema.clone(),
+                    name: r.name.clone(),
+                }),
+            };
+            if let Some(t) = target {
+                match lock_of(&t.schema, &t.name) {
+                    None => {
+                        return Some((
+                            1100,
+                            format!("Table '{}' was not locked with LOCK TABLES", t.name),
+                        ))
+                    }
+                    Some(false) => {
+                        return Some((
+                            1099,
+                            format!(
+                                "Table '{}' was locked with a READ lock and can't be updated",
+                                t.name
+                            ),
+                        ))
+                    }
+                    Some(_) => {}
+                }
             }
         }
         None

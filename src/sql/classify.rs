@@ -1024,6 +1024,17 @@ pub fn is_unlock_tables(sql: &[u8], mode: LexMode) -> bool {
             .is_some_and(|t| t.is_word(sql, "TABLES") || t.is_word(sql, "TABLE"))
 }
 
+/// The table `ALTER TABLE [db.]t ...` alters; `None` for any other
+/// statement.
+pub fn altered_table(sql: &[u8], mode: LexMode) -> Option<(Option<String>, String)> {
+    let tokens = lex(sql, mode).tokens;
+    if !(tokens.first()?.is_word(sql, "ALTER") && tokens.get(1)?.is_word(sql, "TABLE")) {
+        return None;
+    }
+    let (schema, name, _) = super::lexer::name_at(sql, &tokens, 2, mode)?;
+    Some((schema, name))
+}
+
 /// One table of `LOCK TABLES`: (database if named, table, alias if
 /// given, WRITE rather than READ).
 pub type LockedTable = (Option<String>, String, Option<String>, bool);

@@ -1028,6 +1028,9 @@ pub enum AlterOp {
     RowFormat(String),
     /// FORCE: rebuild the table as it is.
     Force,
+    /// DISABLE KEYS / ENABLE KEYS (mariadb-dump writes them around a
+    /// table's rows): nothing for InnoDB, which has no such option.
+    Keys,
     /// RENAME INDEX/KEY old TO new.
     RenameKey {
         /// The index's name.
@@ -1403,6 +1406,9 @@ fn table_option(
             next = v + 1;
         }
         return Some(Ok((AlterOp::ConvertCharset { charset, collation }, next)));
+    }
+    if (word(i, "DISABLE") || word(i, "ENABLE")) && word(i + 1, "KEYS") {
+        return Some(Ok((AlterOp::Keys, i + 2)));
     }
     // [DEFAULT] CHARACTER SET / CHARSET / COLLATE [=] name.
     let j = if word(i, "DEFAULT") { i + 1 } else { i };

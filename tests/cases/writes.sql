@@ -672,3 +672,31 @@ INSERT INTO orders (id, customer_id, placed_on, total) VALUES (5, 2, '2025-01-01
 SELECT id, customer_id, total FROM orders WHERE id BETWEEN 4 AND 7 ORDER BY id DESC
 SELECT id, name FROM customers WHERE id = 3 FOR UPDATE
 SELECT (SELECT name FROM customers WHERE id = 3), (SELECT total FROM orders WHERE id = 3)
+
+-- case: LOCK TABLES ... WRITE lets the session write only the tables it locked WRITE (1099, 1100), and mariadb-dump's executable comments around a table's rows run as the server runs them
+LOCK TABLES digits WRITE, numbers READ, orders AS o READ
+INSERT INTO digits VALUES (42)
+UPDATE digits SET d = d + 100 WHERE d = 42
+INSERT INTO numbers VALUES (100000)
+DELETE FROM numbers WHERE n = 1
+REPLACE INTO numbers VALUES (1)
+INSERT INTO nokey VALUES (1, 'x')
+INSERT INTO digits SELECT n + 1000 FROM numbers WHERE n < 3
+SELECT COUNT(*) FROM digits
+SELECT COUNT(*) FROM numbers
+SELECT COUNT(*) FROM orders
+SELECT COUNT(*) FROM orders o
+/*!40000 ALTER TABLE digits DISABLE KEYS */
+INSERT INTO digits VALUES (43), (44)
+/*!40000 ALTER TABLE `digits` ENABLE KEYS */;
+/*!99999 ALTER TABLE digits DISABLE KEYS */
+ALTER TABLE digits DISABLE KEYS
+ALTER TABLE missing DISABLE KEYS
+ALTER TABLE numbers DISABLE KEYS
+UNLOCK TABLES
+SELECT * FROM digits ORDER BY d
+SELECT COUNT(*) FROM orders
+/*!50000 DROP TABLE nokey */
+SELECT * FROM nokey
+/*M!100000 TRUNCATE numbers */
+SELECT COUNT(*) FROM numbers

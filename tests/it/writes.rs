@@ -118,7 +118,6 @@ const WRITES: &[(&str, &str)] = &[
         "SELECT ... INTO DUMPFILE",
     ),
     ("CALL add_digit()", "CALL"),
-    ("LOCK TABLES customers WRITE", "LOCK TABLES"),
     ("FLUSH TABLES", "FLUSH"),
     ("FLUSH PRIVILEGES", "FLUSH"),
     ("RESET MASTER", "RESET MASTER"),
@@ -157,8 +156,11 @@ const WRITES: &[(&str, &str)] = &[
         "a write in a multi-statement text",
     ),
     ("SELECT 1 /*! ; DELETE FROM digits */", "DELETE"),
-    ("/*!50000 DROP TABLE nokey */", "executable comment"),
-    ("/*M!100000 TRUNCATE nokey */", "executable comment"),
+    (
+        "CREATE TABLE t9 (a INT) /*!50100 COMMENT 'x' */",
+        "executable comment",
+    ),
+    ("ALTER TABLE nokey /*!50100 ADD c INT */", "executable comment"),
     ("PREPARE w FROM 'DELETE FROM digits'", "DELETE"),
     (
         "SET @q = 'DELETE FROM digits'; PREPARE w FROM @q",
