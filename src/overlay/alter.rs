@@ -221,9 +221,23 @@ pub fn alter(
     if a.ops.iter().all(|o| {
         matches!(
             o,
-            AlterOp::AutoIncrement(_) | AlterOp::Force | AlterOp::Engine(_)
+            AlterOp::AutoIncrement(_)
+                | AlterOp::Force
+                | AlterOp::Engine(_)
+                | AlterOp::Algorithm(_)
+                | AlterOp::Lock(_)
         )
     }) {
+        let levels: Vec<Option<Level>> = a
+            .ops
+            .iter()
+            .filter_map(|o| match o {
+                AlterOp::AutoIncrement(_) => Some(Some(Level::instant())),
+                AlterOp::Force | AlterOp::Engine(_) => Some(Some(Level::inplace(None))),
+                _ => None,
+            })
+            .collect();
+        algorithm_allowed(a, &levels)?;
         return table_options_only(cx, &old, a);
     }
     let database = super::database::defaults(cx.up, &cx.delta.current(), &id.schema)?;
@@ -336,7 +350,83 @@ pub fn alter(
     let mut new_checks: Vec<(Option<String>, String)> = Vec::new();
     // What IF [NOT] EXISTS skipped, as the server notes it.
     let mut notes: Vec<(u16, String)> = Vec::new();
+    // How MariaDB would do each change (None: vdb does not know), for
+    // ALGORITHM= and LOCK=.
+    let mut levels: Vec<Option<Level>> = Vec::new();
+    let replaces_primary = a.ops.iter().any(|o| {
+        matches!(
+            o,
+            AlterOp::AddKey {
+                kind: KeyKind::Primary,
+                ..
+            }
+        )
+    });
     for op in &a.ops {
+        levels.push(match op {
+            AlterOp::AddColumn { column, key, .. } => match key {
+                _ if column.generated.as_ref().is_some_and(|g| g.1) => Some(Level::copy(None)),
+                None => Some(Level::instant()),
+                Some(KeyKind::Primary) => Some(Level::inplace(None)),
+                Some(_) => Some(Level::nocopy("ADD INDEX")),
+            },
+            AlterOp::DropColumn { name, .. } => {
+                let in_keys: Vec<&DraftKey> = keys
+                    .iter()
+                    .filter(|k| k.columns.iter().any(|c| c.eq_ignore_ascii_case(name)))
+                    .collect();
+                if in_keys.is_empty() {
+                    Some(Level::instant())
+                } else if in_keys
+                    .iter()
+                    .all(|k| k.kind != KeyKind::Primary && k.columns.len() == 1)
+                {
+                    Some(Level::nocopy("DROP INDEX"))
+                } else {
+                    None
+                }
+            }
+            AlterOp::RenameColumn { .. }
+            | AlterOp::SetDefault { .. }
+            | AlterOp::DropForeignKey(_)
+            | AlterOp::RenameTable(_)
+            | AlterOp::TableComment(_)
+            | AlterOp::AutoIncrement(_)
+            | AlterOp::RenameKey { .. }
+            | AlterOp::TableCharset { .. } => Some(Level::instant()),
+            // Set below, from the columns.
+            AlterOp::ChangeColumn { .. } | AlterOp::ConvertCharset { .. } => None,
+            AlterOp::AddKey {
+                kind: KeyKind::Primary,
+                ..
+            } => Some(Level::inplace(None)),
+            AlterOp::AddKey { .. } => Some(Level::nocopy("ADD INDEX")),
+            AlterOp::DropKey(_) => Some(Level::nocopy("DROP INDEX")),
+            AlterOp::DropPrimaryKey if replaces_primary => Some(Level::inplace(None)),
+            AlterOp::DropPrimaryKey => None,
+            AlterOp::AddForeignKey(_) => super::write::settings(cx.up)?
+                .foreign_key_checks
+                .then(|| Level::copy(Some("Adding foreign keys needs foreign_key_checks=OFF"))),
+            AlterOp::Engine(_) | AlterOp::Force => Some(Level::inplace(None)),
+            AlterOp::RowFormat(_) => Some(Level::inplace(Some(
+                "Changing table options requires the table to be rebuilt",
+            ))),
+            AlterOp::AddCheck { .. } => Some(Level::copy(None)),
+            AlterOp::DropConstraint { name, .. } => {
+                let unique = keys
+                    .iter()
+                    .find(|k| k.kind != KeyKind::Index && k.name.eq_ignore_ascii_case(name));
+                match unique {
+                    Some(k) if k.kind == KeyKind::Primary => None,
+                    Some(_) if !checks.iter().any(|c| c.name.eq_ignore_ascii_case(name)) => {
+                        Some(Level::nocopy("DROP INDEX"))
+                    }
+                    _ => Some(Level::instant()),
+                }
+            }
+            AlterOp::Keys => None,
+            AlterOp::Algorithm(_) | AlterOp::Lock(_) => Some(Level::instant()),
+        });
         match op {
             AlterOp::AddColumn {
                 column,
@@ -429,6 +519,25 @@ pub fn alter(
                 }
                 let was = cols.remove(at);
                 let meta = column_of(cx, column)?;
+                let indexed = keys.iter().any(|k| {
+                    k.columns
+                        .iter()
+                        .any(|c| c.eq_ignore_ascii_case(&was.meta.name))
+                });
+                *levels.last_mut().expect("pushed for this op") =
+                    if converts(&was.meta.column, &meta.column, mariadb) {
+                        Some(Level::copy(Some("Cannot change column type")))
+                    } else if was.meta.generated.is_some()
+                        || meta.generated.is_some()
+                        || key.is_some()
+                        || (indexed && was.meta.column != meta.column)
+                    {
+                        None
+                    } else if was.meta.nullable != meta.nullable {
+                        Some(Level::inplace(None))
+                    } else {
+                        Some(Level::instant())
+                    };
                 if converts(&was.meta.column, &meta.column, mariadb) {
                     copies = true;
                     rewrites |= kept_if(&was.meta.column, &meta.column).is_none()
@@ -539,7 +648,11 @@ pub fn alter(
             AlterOp::TableComment(c) => comment = Some(c.clone()),
             AlterOp::AutoIncrement(n) => auto_increment = Some(*n),
             AlterOp::Engine(e) => innodb(e)?,
-            AlterOp::Force | AlterOp::Keys | AlterOp::TableCharset { .. } => {}
+            AlterOp::Force
+            | AlterOp::Keys
+            | AlterOp::TableCharset { .. }
+            | AlterOp::Algorithm(_)
+            | AlterOp::Lock(_) => {}
             AlterOp::RenameKey { old: from, new } => {
                 let Some(at) = keys
                     .iter()
@@ -649,12 +762,15 @@ pub fn alter(
                         copies = true;
                         rewrites |= kept_if(&c.meta.column, &to).is_none()
                             && converted(&c.meta.column, &to).is_none();
+                        *levels.last_mut().expect("pushed for this op") =
+                            Some(Level::copy(Some("Cannot change column type")));
                     }
                     c.meta.column = to;
                 }
             }
         }
     }
+    algorithm_allowed(a, &levels)?;
     if dropped_primary
         && !a.ops.iter().any(|o| {
             matches!(
@@ -826,7 +942,12 @@ pub fn alter(
         let altered = alterable(cx, &new_id, a.statement)?;
         move_counter(cx, &altered, n)?;
     }
-    if a.ops.iter().all(|o| matches!(o, AlterOp::RenameTable(_))) {
+    if a.ops.iter().all(|o| {
+        matches!(
+            o,
+            AlterOp::RenameTable(_) | AlterOp::Algorithm(_) | AlterOp::Lock(_)
+        )
+    }) {
         // A rename alone reports no records.
         return Ok(WriteOutcome::default());
     }
@@ -848,6 +969,132 @@ pub fn alter(
         outcome.notes.extend(notes);
     }
     Ok(outcome)
+}
+
+/// How MariaDB (10.11, checked change by change) can make a change: the
+/// least copying algorithm it takes, and the reason its error gives when
+/// a weaker one is asked for (none: its error without a reason, 1845).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Level {
+    /// 0 INSTANT, 1 NOCOPY, 2 INPLACE, 3 COPY.
+    rank: u8,
+    reason: Option<&'static str>,
+}
+
+impl Level {
+    const NAMES: [&'static str; 4] = ["INSTANT", "NOCOPY", "INPLACE", "COPY"];
+
+    fn instant() -> Level {
+        Level {
+            rank: 0,
+            reason: None,
+        }
+    }
+    fn nocopy(reason: &'static str) -> Level {
+        Level {
+            rank: 1,
+            reason: Some(reason),
+        }
+    }
+    fn inplace(reason: Option<&'static str>) -> Level {
+        Level { rank: 2, reason }
+    }
+    fn copy(reason: Option<&'static str>) -> Level {
+        Level { rank: 3, reason }
+    }
+}
+
+/// ALGORITHM= and LOCK= as the server holds an ALTER to them: the changes
+/// `levels` (one per change, `None` where vdb does not know how MariaDB
+/// makes it) must be doable that way, or the server's 1845/1846 (checked
+/// against MariaDB 10.11); a change vdb cannot place is refused by name
+/// when a clause asks for anything but the default.
+fn algorithm_allowed(a: &AlterTable, levels: &[Option<Level>]) -> Result<(), OverlayError> {
+    // The last of each clause counts, as on the server.
+    let (mut algorithm, mut lock) = ("DEFAULT".to_string(), "DEFAULT".to_string());
+    for op in &a.ops {
+        match op {
+            AlterOp::Algorithm(x) => algorithm = x.clone(),
+            AlterOp::Lock(x) => lock = x.clone(),
+            _ => {}
+        }
+    }
+    let wanted = match algorithm.as_str() {
+        "DEFAULT" | "COPY" => None,
+        "INPLACE" => Some(2),
+        "NOCOPY" => Some(1),
+        "INSTANT" => Some(0),
+        other => {
+            return Err(server(
+                1800,
+                "HY000",
+                format!("Unknown ALGORITHM '{other}'"),
+            ))
+        }
+    };
+    let no_lock = match lock.as_str() {
+        "DEFAULT" | "SHARED" | "EXCLUSIVE" => false,
+        "NONE" => true,
+        other => {
+            return Err(server(
+                1801,
+                "HY000",
+                format!("Unknown LOCK type '{other}'"),
+            ))
+        }
+    };
+    if wanted.is_none() && !no_lock {
+        return Ok(());
+    }
+    let refused = |what: String, reason: Option<&str>, instead: &str| {
+        Err(match reason {
+            Some(r) => server(
+                1846,
+                "0A000",
+                format!("{what} is not supported. Reason: {r}. Try {instead}"),
+            ),
+            None => server(
+                1845,
+                "0A000",
+                format!("{what} is not supported for this operation. Try {instead}"),
+            ),
+        })
+    };
+    if algorithm == "COPY" && no_lock {
+        return refused(
+            "LOCK=NONE".into(),
+            Some("COPY algorithm requires a lock"),
+            "LOCK=SHARED",
+        );
+    }
+    let Some(levels) = levels.iter().copied().collect::<Option<Vec<Level>>>() else {
+        return unsupported(format!(
+            "{} with ALGORITHM={algorithm}, LOCK={lock} for these changes",
+            a.statement
+        ));
+    };
+    // The change that needs the most copying names the reason; the first
+    // of those, when several do.
+    let Some(most) = levels
+        .iter()
+        .copied()
+        .reduce(|a, b| if b.rank > a.rank { b } else { a })
+    else {
+        return Ok(());
+    };
+    if let Some(w) = wanted {
+        if most.rank > w {
+            return refused(
+                format!("ALGORITHM={algorithm}"),
+                most.reason,
+                &format!("ALGORITHM={}", Level::NAMES[usize::from(most.rank)]),
+            );
+        }
+    }
+    if no_lock && most.rank == 3 {
+        return refused("LOCK=NONE".into(), most.reason, "LOCK=SHARED");
+    }
+    Ok(())
 }
 
 /// An ALTER of nothing but AUTO_INCREMENT, FORCE and ENGINE=InnoDB: the

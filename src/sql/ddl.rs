@@ -1031,6 +1031,12 @@ pub enum AlterOp {
     /// DISABLE KEYS / ENABLE KEYS (mariadb-dump writes them around a
     /// table's rows): nothing for InnoDB, which has no such option.
     Keys,
+    /// ALGORITHM [=] name, in upper case: how the server must do the
+    /// change, or refuse it.
+    Algorithm(String),
+    /// LOCK [=] name, in upper case: the least locking the server must
+    /// keep to, or refuse the change.
+    Lock(String),
     /// RENAME INDEX/KEY old TO new.
     RenameKey {
         /// The index's name.
@@ -1409,6 +1415,16 @@ fn table_option(
     }
     if (word(i, "DISABLE") || word(i, "ENABLE")) && word(i + 1, "KEYS") {
         return Some(Ok((AlterOp::Keys, i + 2)));
+    }
+    if word(i, "ALGORITHM") {
+        return named(
+            i + 1,
+            &|n| AlterOp::Algorithm(n.to_ascii_uppercase()),
+            "ALGORITHM",
+        );
+    }
+    if word(i, "LOCK") {
+        return named(i + 1, &|n| AlterOp::Lock(n.to_ascii_uppercase()), "LOCK");
     }
     // [DEFAULT] CHARACTER SET / CHARSET / COLLATE [=] name.
     let j = if word(i, "DEFAULT") { i + 1 } else { i };
@@ -2707,6 +2723,26 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn algorithm_and_lock_are_read_as_changes_of_their_own() {
+        let Ddl::Alter(a) =
+            parse_ddl("ALTER TABLE t ADD c INT, ALGORITHM = inplace, LOCK NONE").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            a.ops[1..],
+            [
+                AlterOp::Algorithm("INPLACE".into()),
+                AlterOp::Lock("NONE".into())
+            ]
+        );
+        let Ddl::Alter(a) = parse_ddl("ALTER TABLE t ALGORITHM=INSTANT").unwrap() else {
+            panic!()
+        };
+        assert_eq!(a.ops, [AlterOp::Algorithm("INSTANT".into())]);
     }
 
     #[test]
