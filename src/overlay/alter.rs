@@ -237,7 +237,7 @@ pub fn alter(
                 _ => None,
             })
             .collect();
-        algorithm_allowed(a, &levels)?;
+        algorithm_allowed(a, &levels, cx.up.info.version.contains("MariaDB"))?;
         return table_options_only(cx, &old, a);
     }
     let database = super::database::defaults(cx.up, &cx.delta.current(), &id.schema)?;
@@ -770,7 +770,7 @@ pub fn alter(
             }
         }
     }
-    algorithm_allowed(a, &levels)?;
+    algorithm_allowed(a, &levels, mariadb)?;
     if dropped_primary
         && !a.ops.iter().any(|o| {
             matches!(
@@ -1009,7 +1009,11 @@ impl Level {
 /// makes it) must be doable that way, or the server's 1845/1846 (checked
 /// against MariaDB 10.11); a change vdb cannot place is refused by name
 /// when a clause asks for anything but the default.
-fn algorithm_allowed(a: &AlterTable, levels: &[Option<Level>]) -> Result<(), OverlayError> {
+fn algorithm_allowed(
+    a: &AlterTable,
+    levels: &[Option<Level>],
+    mariadb: bool,
+) -> Result<(), OverlayError> {
     // The last of each clause counts, as on the server.
     let (mut algorithm, mut lock) = ("DEFAULT".to_string(), "DEFAULT".to_string());
     for op in &a.ops {
@@ -1045,6 +1049,13 @@ fn algorithm_allowed(a: &AlterTable, levels: &[Option<Level>]) -> Result<(), Ove
     };
     if wanted.is_none() && !no_lock {
         return Ok(());
+    }
+    if !mariadb {
+        // MySQL makes changes otherwise (no NOCOPY, fewer INSTANT ones).
+        return unsupported(format!(
+            "{} with ALGORITHM={algorithm}, LOCK={lock} on a MySQL source",
+            a.statement
+        ));
     }
     let refused = |what: String, reason: Option<&str>, instead: &str| {
         Err(match reason {
