@@ -1017,9 +1017,10 @@ impl TableDelta {
     /// streams it, where it would materialize the union whole first, even
     /// for `LIMIT 200`. When the query uses only its `first` rows, the
     /// source part stops there and only so many inserted rows follow: the
-    /// union the source materializes is that short. `None` when the UNION
-    /// form serves as well or this form does not apply (a key of several
-    /// columns, or too many changed rows to spell out).
+    /// union the source materializes is that short. A key of several
+    /// columns is compared as a row. `None` when the UNION form serves as
+    /// well or this form does not apply (a key-less table, or too many
+    /// changed rows to spell out).
     fn scan_view(
         &self,
         used: Option<&[bool]>,
@@ -1028,7 +1029,7 @@ impl TableDelta {
         /// Rows spelled over the source's in one view: each is tested only
         /// after the key's `IN` (a binary search) matched.
         const ROWS: usize = 1000;
-        if self.counted || !self.has_source() || self.key.len() != 1 {
+        if self.counted || !self.has_source() {
             return Ok(None);
         }
         let mut over: Vec<&Row> = Vec::new();
@@ -1077,21 +1078,44 @@ impl TableDelta {
         limit: Option<u64>,
     ) -> Result<String, BadValue> {
         let cols = &self.meta.columns;
-        let key = self.key[0];
-        // The key as the source table names it (a projected table reads
-        // its key columns as they are).
-        let key_name = self
-            .source_name(key)
-            .unwrap_or_else(|| quote_ident(&cols[key].name));
-        let keys = |rows: &mut dyn Iterator<Item = Option<&[u8]>>| -> Result<String, BadValue> {
-            let mut out = Vec::new();
-            for v in rows {
-                out.push(cols[key].column.literal(v)?);
-            }
-            Ok(out.join(", "))
+        // The key's columns as the source table names them (a projected
+        // table reads its key columns as they are); a key of several
+        // columns is compared as a row, `(a, b)`.
+        let names: Vec<String> = self
+            .key
+            .iter()
+            .map(|&k| {
+                self.source_name(k)
+                    .unwrap_or_else(|| quote_ident(&cols[k].name))
+            })
+            .collect();
+        let single = self.key.len() == 1;
+        let key_name = if single {
+            names[0].clone()
+        } else {
+            format!("({})", names.join(", "))
         };
+        // A key's literal from its values in key order.
+        let key_literal =
+            |values: &mut dyn Iterator<Item = Option<&[u8]>>| -> Result<String, BadValue> {
+                let mut out = Vec::with_capacity(self.key.len());
+                for (&k, v) in self.key.iter().zip(values) {
+                    out.push(cols[k].column.literal(v)?);
+                }
+                Ok(if single {
+                    out.pop().unwrap_or_default()
+                } else {
+                    format!("({})", out.join(", "))
+                })
+            };
+        let of_row = |row: &Row| key_literal(&mut self.key.iter().map(|&k| row[k].as_deref()));
+        let of_key = |key: &Row| key_literal(&mut key.iter().map(|v| v.as_deref()));
         let guard = if guarded && !over.is_empty() {
-            Some(keys(&mut over.iter().map(|r| r[key].as_deref()))?)
+            let mut out = Vec::with_capacity(over.len());
+            for row in over {
+                out.push(of_row(row)?);
+            }
+            Some(out.join(", "))
         } else {
             None
         };
@@ -1112,7 +1136,7 @@ impl TableDelta {
             }
             let name = quote_ident(&c.name);
             let own = self.source_expr(j)?;
-            if j == key || over.is_empty() {
+            if self.key.contains(&j) || over.is_empty() {
                 sql.push_str(&own);
                 if own != name {
                     sql.push_str(" AS ");
@@ -1127,11 +1151,19 @@ impl TableDelta {
                 sql.push_str(g);
                 sql.push_str(") THEN ");
             }
-            sql.push_str("CASE ");
-            sql.push_str(&key_name);
+            // A simple CASE for one key column; a row compared for several.
+            sql.push_str("CASE");
+            if single {
+                sql.push(' ');
+                sql.push_str(&key_name);
+            }
             for row in over {
                 sql.push_str(" WHEN ");
-                sql.push_str(&cols[key].column.literal(row[key].as_deref())?);
+                if !single {
+                    sql.push_str(&key_name);
+                    sql.push_str(" = ");
+                }
+                sql.push_str(&of_row(row)?);
                 sql.push_str(" THEN ");
                 sql.push_str(&c.column.literal(row[j].as_deref())?);
             }
@@ -1150,7 +1182,7 @@ impl TableDelta {
         }
         if first {
             // No column is used (`SELECT COUNT(*)`): the key stands in.
-            sql.push_str(&key_name);
+            sql.push_str(&names[0]);
         }
         sql.push_str(" FROM ");
         sql.push_str(&self.source_table().quoted());
@@ -1158,7 +1190,11 @@ impl TableDelta {
             sql.push_str(" WHERE ");
             sql.push_str(&key_name);
             sql.push_str(" NOT IN (");
-            sql.push_str(&keys(&mut gone.iter().map(|k| k[0].as_deref()))?);
+            let mut out = Vec::with_capacity(gone.len());
+            for key in gone {
+                out.push(of_key(key)?);
+            }
+            sql.push_str(&out.join(", "));
             sql.push(')');
         }
         if let Some(n) = limit {
@@ -2292,6 +2328,27 @@ mod tests {
             .unwrap()
             .unwrap()
             .contains("LIMIT 5) UNION ALL"));
+        // A key of two columns is compared as a row (a row whose key
+        // changed is one hidden and one inserted).
+        let mut t = TableDelta::new(meta(), vec![0, 1]);
+        t.update(&row("2", Some("1")), row("2", Some("9")));
+        assert_eq!(
+            scan_of(&t),
+            "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE (`id`, `v`) NOT IN ((CAST(2 AS SIGNED), CAST(1 AS SIGNED))) UNION ALL SELECT CAST(2 AS SIGNED), CAST(9 AS SIGNED))"
+        );
+        let mut t = TableDelta::new(meta(), vec![0, 1]);
+        t.delete(&row("3", Some("1")));
+        assert_eq!(
+            scan_of(&t),
+            "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE (`id`, `v`) NOT IN ((CAST(3 AS SIGNED), CAST(1 AS SIGNED))))"
+        );
+    }
+
+    fn scan_of(t: &TableDelta) -> String {
+        t.projected_sql(&[], None, true, None)
+            .unwrap()
+            .unwrap()
+            .to_string()
     }
 
     #[test]

@@ -27,6 +27,17 @@ SELECT * FROM orders
 SELECT * FROM orders LIMIT 2
 SELECT COUNT(*), SUM(total) FROM orders
 
+-- case: a table keyed by two columns, browsed without ORDER BY, shows an edited row in its place too
+UPDATE order_items SET qty = 9 WHERE order_id = 1 AND line = 2
+UPDATE order_items SET sku = 'C-3' WHERE order_id = 6 AND line = 1
+DELETE FROM order_items WHERE order_id = 3
+INSERT INTO order_items VALUES (7, 5, 'A-1', 4)
+SELECT * FROM order_items
+SELECT * FROM order_items LIMIT 3
+SELECT order_id, qty FROM order_items LIMIT 2 OFFSET 1
+SELECT line, qty FROM order_items LIMIT 20
+SELECT COUNT(*), SUM(qty) FROM order_items
+
 -- case: SET form, DEFAULT and omitted columns take their defaults
 INSERT INTO products SET sku = 'Z-9', title = 'Zither', price = 1.5
 INSERT INTO products (sku, title, price, tags, status) VALUES ('Y-8', 'Yoyo', DEFAULT, DEFAULT, DEFAULT)
