@@ -231,11 +231,7 @@ pub fn alter(
         let levels: Vec<Option<Level>> = a
             .ops
             .iter()
-            .filter_map(|o| match o {
-                AlterOp::AutoIncrement(_) => Some(Some(Level::instant())),
-                AlterOp::Force | AlterOp::Engine(_) => Some(Some(Level::inplace(None))),
-                _ => None,
-            })
+            .map(|o| change_level(o, &[], &[], false, false))
             .collect();
         algorithm_allowed(a, &levels, cx.up.info.version.contains("MariaDB"))?;
         return table_options_only(cx, &old, a);
@@ -363,70 +359,15 @@ pub fn alter(
         )
     });
     for op in &a.ops {
-        levels.push(match op {
-            AlterOp::AddColumn { column, key, .. } => match key {
-                _ if column.generated.as_ref().is_some_and(|g| g.1) => Some(Level::copy(None)),
-                None => Some(Level::instant()),
-                Some(KeyKind::Primary) => Some(Level::inplace(None)),
-                Some(_) => Some(Level::nocopy("ADD INDEX")),
-            },
-            AlterOp::DropColumn { name, .. } => {
-                let in_keys: Vec<&DraftKey> = keys
-                    .iter()
-                    .filter(|k| k.columns.iter().any(|c| c.eq_ignore_ascii_case(name)))
-                    .collect();
-                if in_keys.is_empty() {
-                    Some(Level::instant())
-                } else if in_keys
-                    .iter()
-                    .all(|k| k.kind != KeyKind::Primary && k.columns.len() == 1)
-                {
-                    Some(Level::nocopy("DROP INDEX"))
-                } else {
-                    None
-                }
-            }
-            AlterOp::RenameColumn { .. }
-            | AlterOp::SetDefault { .. }
-            | AlterOp::DropForeignKey(_)
-            | AlterOp::RenameTable(_)
-            | AlterOp::TableComment(_)
-            | AlterOp::AutoIncrement(_)
-            | AlterOp::RenameKey { .. }
-            | AlterOp::TableCharset { .. } => Some(Level::instant()),
-            // Set below, from the columns.
-            AlterOp::ChangeColumn { .. } | AlterOp::ConvertCharset { .. } => None,
-            AlterOp::AddKey {
-                kind: KeyKind::Primary,
-                ..
-            } => Some(Level::inplace(None)),
-            AlterOp::AddKey { .. } => Some(Level::nocopy("ADD INDEX")),
-            AlterOp::DropKey(_) => Some(Level::nocopy("DROP INDEX")),
-            AlterOp::DropPrimaryKey if replaces_primary => Some(Level::inplace(None)),
-            AlterOp::DropPrimaryKey => None,
-            AlterOp::AddForeignKey(_) => super::write::settings(cx.up)?
-                .foreign_key_checks
-                .then(|| Level::copy(Some("Adding foreign keys needs foreign_key_checks=OFF"))),
-            AlterOp::Engine(_) | AlterOp::Force => Some(Level::inplace(None)),
-            AlterOp::RowFormat(_) => Some(Level::inplace(Some(
-                "Changing table options requires the table to be rebuilt",
-            ))),
-            AlterOp::AddCheck { .. } => Some(Level::copy(None)),
-            AlterOp::DropConstraint { name, .. } => {
-                let unique = keys
-                    .iter()
-                    .find(|k| k.kind != KeyKind::Index && k.name.eq_ignore_ascii_case(name));
-                match unique {
-                    Some(k) if k.kind == KeyKind::Primary => None,
-                    Some(_) if !checks.iter().any(|c| c.name.eq_ignore_ascii_case(name)) => {
-                        Some(Level::nocopy("DROP INDEX"))
-                    }
-                    _ => Some(Level::instant()),
-                }
-            }
-            AlterOp::Keys => None,
-            AlterOp::Algorithm(_) | AlterOp::Lock(_) => Some(Level::instant()),
-        });
+        let fk_checks = matches!(op, AlterOp::AddForeignKey(_))
+            && super::write::settings(cx.up)?.foreign_key_checks;
+        levels.push(change_level(
+            op,
+            &keys,
+            &checks,
+            replaces_primary,
+            fk_checks,
+        ));
         match op {
             AlterOp::AddColumn {
                 column,
@@ -969,6 +910,84 @@ pub fn alter(
         outcome.notes.extend(notes);
     }
     Ok(outcome)
+}
+
+/// How MariaDB makes one change of an ALTER (`keys` and `checks` as the
+/// statement's earlier changes left them; `replaces_primary` when it adds
+/// a primary key; `fk_checks`: foreign_key_checks is on): `None` where
+/// vdb does not know. A CHANGE or CONVERT TO is placed by `alter` once
+/// the new columns are known.
+fn change_level(
+    op: &AlterOp,
+    keys: &[DraftKey],
+    checks: &[crate::delta::CheckConstraint],
+    replaces_primary: bool,
+    fk_checks: bool,
+) -> Option<Level> {
+    match op {
+        AlterOp::AddColumn { column, key, .. } => match key {
+            _ if column.generated.as_ref().is_some_and(|g| g.1) => Some(Level::copy(None)),
+            None => Some(Level::instant()),
+            Some(KeyKind::Primary) => Some(Level::inplace(None)),
+            Some(_) => Some(Level::nocopy("ADD INDEX")),
+        },
+        AlterOp::DropColumn { name, .. } => {
+            let in_keys: Vec<&DraftKey> = keys
+                .iter()
+                .filter(|k| k.columns.iter().any(|c| c.eq_ignore_ascii_case(name)))
+                .collect();
+            if in_keys.is_empty() {
+                Some(Level::instant())
+            } else if in_keys
+                .iter()
+                .all(|k| k.kind != KeyKind::Primary && k.columns.len() == 1)
+            {
+                Some(Level::nocopy("DROP INDEX"))
+            } else {
+                None
+            }
+        }
+        AlterOp::RenameColumn { .. }
+        | AlterOp::SetDefault { .. }
+        | AlterOp::DropForeignKey(_)
+        | AlterOp::RenameTable(_)
+        | AlterOp::TableComment(_)
+        | AlterOp::AutoIncrement(_)
+        | AlterOp::RenameKey { .. }
+        | AlterOp::TableCharset { .. } => Some(Level::instant()),
+        // Set below, from the columns.
+        AlterOp::ChangeColumn { .. } | AlterOp::ConvertCharset { .. } => None,
+        AlterOp::AddKey {
+            kind: KeyKind::Primary,
+            ..
+        } => Some(Level::inplace(None)),
+        AlterOp::AddKey { .. } => Some(Level::nocopy("ADD INDEX")),
+        AlterOp::DropKey(_) => Some(Level::nocopy("DROP INDEX")),
+        AlterOp::DropPrimaryKey if replaces_primary => Some(Level::inplace(None)),
+        AlterOp::DropPrimaryKey => None,
+        AlterOp::AddForeignKey(_) => {
+            fk_checks.then(|| Level::copy(Some("Adding foreign keys needs foreign_key_checks=OFF")))
+        }
+        AlterOp::Engine(_) | AlterOp::Force => Some(Level::inplace(None)),
+        AlterOp::RowFormat(_) => Some(Level::inplace(Some(
+            "Changing table options requires the table to be rebuilt",
+        ))),
+        AlterOp::AddCheck { .. } => Some(Level::copy(None)),
+        AlterOp::DropConstraint { name, .. } => {
+            let unique = keys
+                .iter()
+                .find(|k| k.kind != KeyKind::Index && k.name.eq_ignore_ascii_case(name));
+            match unique {
+                Some(k) if k.kind == KeyKind::Primary => None,
+                Some(_) if !checks.iter().any(|c| c.name.eq_ignore_ascii_case(name)) => {
+                    Some(Level::nocopy("DROP INDEX"))
+                }
+                _ => Some(Level::instant()),
+            }
+        }
+        AlterOp::Keys => None,
+        AlterOp::Algorithm(_) | AlterOp::Lock(_) => Some(Level::instant()),
+    }
 }
 
 /// How MariaDB (10.11, checked change by change) can make a change: the
