@@ -250,7 +250,7 @@ pub fn alter(
         }
     }
     if default_cs.is_some() || default_co.is_some() {
-        collation = Some(resolve_charset(cx.up, &default_cs, &default_co, &database)?.1);
+        collation = Some(super::charset::resolve_or(cx.up, &default_cs, &default_co, &database)?.1);
     }
     for op in &a.ops {
         if let AlterOp::ConvertCharset {
@@ -258,7 +258,7 @@ pub fn alter(
             collation: c,
         } = op
         {
-            let (cs, co) = resolve_charset(cx.up, charset, c, &database)?;
+            let (cs, co) = super::charset::resolve_or(cx.up, charset, c, &database)?;
             collation = Some(co.clone());
             convert_to = Some((cs, co));
         }
@@ -358,9 +358,11 @@ pub fn alter(
             }
         )
     });
+    // With foreign_key_checks on, InnoDB copies the table to test every
+    // row against a new foreign key; off, it adds the key in place.
+    let fk_checks = a.ops.iter().any(|o| matches!(o, AlterOp::AddForeignKey(_)))
+        && super::write::settings(cx.up)?.foreign_key_checks;
     for op in &a.ops {
-        let fk_checks = matches!(op, AlterOp::AddForeignKey(_))
-            && super::write::settings(cx.up)?.foreign_key_checks;
         levels.push(change_level(
             op,
             &keys,
@@ -465,21 +467,21 @@ pub fn alter(
                         .iter()
                         .any(|c| c.eq_ignore_ascii_case(&was.meta.name))
                 });
-                *levels.last_mut().expect("pushed for this op") =
-                    if converts(&was.meta.column, &meta.column, mariadb) {
-                        Some(Level::copy(Some("Cannot change column type")))
-                    } else if was.meta.generated.is_some()
-                        || meta.generated.is_some()
-                        || key.is_some()
-                        || (indexed && was.meta.column != meta.column)
-                    {
-                        None
-                    } else if was.meta.nullable != meta.nullable {
-                        Some(Level::inplace(None))
-                    } else {
-                        Some(Level::instant())
-                    };
-                if converts(&was.meta.column, &meta.column, mariadb) {
+                let converting = converts(&was.meta.column, &meta.column, mariadb);
+                *levels.last_mut().expect("pushed for this op") = if converting {
+                    Some(Level::copy(Some("Cannot change column type")))
+                } else if was.meta.generated.is_some()
+                    || meta.generated.is_some()
+                    || key.is_some()
+                    || (indexed && was.meta.column != meta.column)
+                {
+                    None
+                } else if was.meta.nullable != meta.nullable {
+                    Some(Level::inplace(None))
+                } else {
+                    Some(Level::instant())
+                };
+                if converting {
                     copies = true;
                     rewrites |= kept_if(&was.meta.column, &meta.column).is_none()
                         && converted(&was.meta.column, &meta.column).is_none();
@@ -798,9 +800,7 @@ pub fn alter(
     }
     meta.row_format = row_format;
     meta.triggers = carried_triggers(&old, &new_id)?;
-    // With foreign_key_checks on, InnoDB copies the table to test every
-    // row against a new key; off, it adds the key in place.
-    let checked = !added_fks.is_empty() && super::write::settings(cx.up)?.foreign_key_checks;
+    let checked = !added_fks.is_empty() && fk_checks;
     let mut parents = Vec::new();
     for spec in &added_fks {
         let taken: Vec<String> = meta.foreign_keys.iter().map(|f| f.name.clone()).collect();
@@ -1211,22 +1211,6 @@ fn move_counter(cx: &mut WriteContext, meta: &Arc<TableMeta>, n: u64) -> Result<
     super::catalog::counters(cx.up, cx.delta, &mut w, std::slice::from_ref(&meta.id))?;
     w.commit();
     Ok(())
-}
-
-/// A character set and collation a table option or CONVERT TO names (a
-/// character set alone takes its default collation; a collation alone,
-/// its character set; neither, the database's), checked as the server
-/// checks them (1115, 1273, 1253).
-fn resolve_charset(
-    up: &mut crate::upstream::Upstream,
-    charset: &Option<String>,
-    collation: &Option<String>,
-    database: &(String, String),
-) -> Result<(String, String), OverlayError> {
-    Ok(
-        super::charset::resolve(up, charset.as_deref(), collation.as_deref())?
-            .unwrap_or_else(|| database.clone()),
-    )
 }
 
 /// A string column as CONVERT TO CHARACTER SET `cs` COLLATE `co` defines

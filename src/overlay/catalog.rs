@@ -409,13 +409,7 @@ pub fn stale_counters(state: &DeltaState, ids: &[TableId]) -> Vec<(TableId, u64)
         let Some(at) = c.meta.position("AUTO_INCREMENT") else {
             return true;
         };
-        let key = row_of(
-            &c.meta,
-            &[
-                ("TABLE_SCHEMA", Some(id.schema.clone())),
-                ("TABLE_NAME", Some(id.name.clone())),
-            ],
-        );
+        let key = tables_key(&c.meta, id);
         c.rows
             .get(&c.key_of(&key))
             .is_some_and(|r| r[at].as_deref() == Some(next.to_string().as_bytes()))
@@ -451,13 +445,7 @@ fn set_counters(
     };
     let mut changed = false;
     for (id, next) in wanted {
-        let key = row_of(
-            meta,
-            &[
-                ("TABLE_SCHEMA", Some(id.schema.clone())),
-                ("TABLE_NAME", Some(id.name.clone())),
-            ],
-        );
+        let key = tables_key(meta, id);
         let held = tables.rows.get(&tables.key_of(&key)).map(|r| (**r).clone());
         let row = match held {
             Some(r) => r,
@@ -483,6 +471,17 @@ fn set_counters(
         changed = true;
     }
     Ok(changed)
+}
+
+/// The key of `id`'s row in the catalog's TABLES (`meta`).
+fn tables_key(meta: &TableMeta, id: &TableId) -> Row {
+    row_of(
+        meta,
+        &[
+            ("TABLE_SCHEMA", Some(id.schema.clone())),
+            ("TABLE_NAME", Some(id.name.clone())),
+        ],
+    )
 }
 
 /// A catalog row as (column, value) pairs.
@@ -1075,7 +1074,6 @@ pub fn create_view_text(name: &str, v: &crate::delta::ViewDef, definer: bool) ->
 }
 
 /// The most bytes a character takes in a character set.
-/// Bytes per character of a character set, at most.
 pub(super) fn mbmaxlen(charset: &str) -> u64 {
     match charset {
         "utf8mb4" | "utf16" | "utf16le" | "utf32" | "gb18030" => 4,
@@ -1405,9 +1403,6 @@ pub(super) fn clause_columns(clause: &str) -> Vec<String> {
         .collect()
 }
 
-/// `SELECT <row> UNION ALL ...` of catalog values (UTF-8 text; NULL for
-/// `None`) with the given column names: a result set the source encodes
-/// for vdb.
 /// SHOW CREATE TABLE's result for `table` with the source's `text`, its
 /// AUTO_INCREMENT table option set to `next` (added after ENGINE when the
 /// source, counting from 1, printed none).
@@ -1447,6 +1442,9 @@ fn with_counter(text: &str, next: u64) -> String {
     format!("{body}{options}")
 }
 
+/// `SELECT <row> UNION ALL ...` of catalog values (UTF-8 text; NULL for
+/// `None`) with the given column names: a result set the source encodes
+/// for vdb.
 fn literal_result(names: &[&str], rows: &[Vec<Option<String>>]) -> String {
     literal_rows(names, rows, |v| v.map_or("NULL".into(), text_literal))
 }

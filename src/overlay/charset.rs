@@ -84,6 +84,17 @@ pub(super) fn resolve(
     }
 }
 
+/// [`resolve`], or `default` (the table's, the database's) when the
+/// clause names neither.
+pub(super) fn resolve_or(
+    up: &mut Upstream,
+    charset: &Option<String>,
+    collation: &Option<String>,
+    default: &(String, String),
+) -> Result<(String, String), OverlayError> {
+    Ok(resolve(up, charset.as_deref(), collation.as_deref())?.unwrap_or_else(|| default.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -206,13 +206,12 @@ pub(super) fn string_charset(
     table: (&Option<String>, &Option<String>),
     database: &(String, String),
 ) -> Result<(String, String), OverlayError> {
-    let (cs, co) = match (column, table) {
-        ((Some(_), _), _) | ((_, Some(_)), _) => (column.0.clone(), column.1.clone()),
-        (_, (Some(_), _)) | (_, (_, Some(_))) => (table.0.clone(), table.1.clone()),
-        _ => return Ok(database.clone()),
+    let (cs, co) = if column.0.is_some() || column.1.is_some() {
+        column
+    } else {
+        table
     };
-    Ok(super::charset::resolve(up, cs.as_deref(), co.as_deref())?
-        .unwrap_or_else(|| database.clone()))
+    super::charset::resolve_or(up, cs, co, database)
 }
 
 /// A column CREATE TABLE or ALTER TABLE defines, its character set and

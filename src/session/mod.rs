@@ -1577,28 +1577,30 @@ impl Session<'_> {
             .db
             .as_ref()
             .map(|d| String::from_utf8_lossy(d).into_owned());
-        let lock_of = |schema: &Option<String>, name: &str| {
-            let schema = schema.clone().or_else(|| db.clone());
-            locked
-                .iter()
-                .find(|(ls, lt, _, _)| {
-                    lt.eq_ignore_ascii_case(name) && ls.clone().or_else(|| db.clone()) == schema
-                })
-                .map(|l| l.3)
+        let not_locked = |name: &str| {
+            Some((
+                1100,
+                format!("Table '{name}' was not locked with LOCK TABLES"),
+            ))
         };
-        // ALTER TABLE (mariadb-dump's DISABLE KEYS) needs a WRITE lock.
-        if let Some((schema, name)) = crate::sql::classify::altered_table(sql, self.lex) {
-            return match lock_of(&schema, &name) {
-                None => Some((
-                    1100,
-                    format!("Table '{name}' was not locked with LOCK TABLES"),
-                )),
-                Some(false) => Some((
+        // A table written (or altered) must be locked, and locked WRITE.
+        let unwritable = |schema: &Option<String>, name: &str| {
+            let schema = schema.clone().or_else(|| db.clone());
+            let lock = locked.iter().find(|(ls, lt, _, _)| {
+                lt.eq_ignore_ascii_case(name) && ls.clone().or_else(|| db.clone()) == schema
+            });
+            match lock {
+                None => not_locked(name),
+                Some((.., false)) => Some((
                     1099,
                     format!("Table '{name}' was locked with a READ lock and can't be updated"),
                 )),
-                Some(true) => None,
-            };
+                Some(_) => None,
+            }
+        };
+        // ALTER TABLE: mariadb-dump's DISABLE KEYS.
+        if let Some((schema, name)) = crate::sql::classify::altered_table(sql, self.lex) {
+            return unwritable(&schema, &name);
         }
         let text = std::str::from_utf8(sql).ok()?;
         let refs = crate::sql::tables::table_refs(text).ok()?;
@@ -1622,17 +1624,10 @@ impl Session<'_> {
                 lt.eq_ignore_ascii_case(&r.name) && lschema == schema && same_alias
             });
             if !held {
-                return Some((
-                    1100,
-                    format!(
-                        "Table '{}' was not locked with LOCK TABLES",
-                        r.alias.as_deref().unwrap_or(&r.name)
-                    ),
-                ));
+                return not_locked(r.alias.as_deref().unwrap_or(&r.name));
             }
         }
         if starts_with_write(sql, self.lex) {
-            // The table written must be locked, and locked WRITE.
             use crate::sql::write::{parse_write, Write};
             let target = match parse_write(sql, self.lex) {
                 Ok(Write::Insert(w)) => Some(w.table),
@@ -1643,26 +1638,7 @@ impl Session<'_> {
                     name: r.name.clone(),
                 }),
             };
-            if let Some(t) = target {
-                match lock_of(&t.schema, &t.name) {
-                    None => {
-                        return Some((
-                            1100,
-                            format!("Table '{}' was not locked with LOCK TABLES", t.name),
-                        ))
-                    }
-                    Some(false) => {
-                        return Some((
-                            1099,
-                            format!(
-                                "Table '{}' was locked with a READ lock and can't be updated",
-                                t.name
-                            ),
-                        ))
-                    }
-                    Some(_) => {}
-                }
-            }
+            return target.and_then(|t| unwritable(&t.schema, &t.name));
         }
         None
     }
