@@ -61,6 +61,14 @@ impl Shared {
         self.source_info.version.contains("MariaDB")
     }
 
+    /// How the source reads executable comments (`/*!50001 ... */`).
+    pub fn source_reader(&self) -> crate::sql::versioned::Reader {
+        crate::sql::versioned::Reader {
+            version: crate::sql::versioned::version_id(&self.source_info.version),
+            mariadb: self.source_is_mariadb(),
+        }
+    }
+
     /// The plugin clients are asked to use.
     pub fn auth_plugin(&self) -> AuthPlugin {
         self.config.auth_plugin.unwrap_or_else(|| {

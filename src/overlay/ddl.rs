@@ -16,7 +16,9 @@ use crate::delta::{
     UniqueKey,
 };
 use crate::sql::ddl::{free_name, parse_ddl, ColumnSpec, CreateTable, Ddl, DropTable, FkSpec};
+use crate::sql::lexer::statement_tokens;
 use crate::sql::literal::Column;
+use crate::sql::versioned::{as_read_by, version_id, Reader};
 use crate::upstream::Upstream;
 
 use super::meta::{load, source_plain_indexes, text_literal};
@@ -31,44 +33,6 @@ pub(super) fn server(code: u16, state: &str, message: impl Into<String>) -> Over
     }
 }
 
-/// A server version as executable comments compare it (MYSQL_VERSION_ID): 10.11.19 is
-/// 101119 (0 when it cannot be read, so that no comment runs).
-fn version_number(version: &str) -> u64 {
-    // MariaDB's handshake says 5.5.5-10.11.19-MariaDB for old clients.
-    let version = version.strip_prefix("5.5.5-").unwrap_or(version);
-    let mut parts = version
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .map(|p| p.parse::<u64>().unwrap_or(0));
-    let (major, minor, patch) = (
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-    );
-    major * 10000 + minor * 100 + patch
-}
-
-/// `/*!NNNNN body */` (or MariaDB's `/*M!NNNNNN body */`), with nothing
-/// but a `;` and blanks around it: the version and the body. Without a
-/// version the body always runs (version 0).
-fn executable_body(text: &str) -> Option<(u64, &str)> {
-    let t = text.trim().trim_end_matches(';').trim_end();
-    let inner = t
-        .strip_prefix("/*!")
-        .or_else(|| t.strip_prefix("/*M!"))?
-        .strip_suffix("*/")?;
-    if inner.contains("*/") {
-        return None;
-    }
-    let digits = inner.bytes().take_while(u8::is_ascii_digit).count();
-    let version = match digits {
-        0 => 0,
-        5 | 6 => inner[..digits].parse().ok()?,
-        _ => return None,
-    };
-    Some((version, inner[digits..].trim()))
-}
-
 /// Runs one captured CREATE TABLE or DROP TABLE.
 pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, OverlayError> {
     let Ok(text) = std::str::from_utf8(sql) else {
@@ -76,21 +40,19 @@ pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Ov
             "DDL that is not UTF-8 text".into(),
         ));
     };
-    // A statement that is one executable comment (mariadb-dump's
-    // `/*!40000 ALTER TABLE t DISABLE KEYS */`) is its body when the
-    // server's version runs it; one inside other text is not read yet.
-    let version = version_number(&cx.up.info.version);
-    let text = match executable_body(text) {
-        Some((v, body)) if v <= version => body,
-        // A comment to a server this old: nothing to run.
-        Some(_) => return Ok(WriteOutcome::default()),
-        _ if text.contains("/*!") || text.contains("/*M!") => {
-            return Err(OverlayError::Unsupported(
-                "DDL in an executable comment (/*! ... */)".into(),
-            ))
-        }
-        _ => text,
+    // Dumps wrap DDL in executable comments, whole (`/*!40000 ALTER TABLE
+    // t DISABLE KEYS */`) or in parts (`CREATE DATABASE /*!32312 IF NOT
+    // EXISTS*/ d`): read as the source reads them.
+    let reader = Reader {
+        version: version_id(&cx.up.info.version),
+        mariadb: cx.up.info.version.contains("MariaDB"),
     };
+    let read = as_read_by(text, reader, cx.lex);
+    let text: &str = &read;
+    if statement_tokens(text.as_bytes(), cx.lex).is_empty() {
+        // Only comments this server skips: nothing to run.
+        return Ok(WriteOutcome::default());
+    }
     let sql = text.as_bytes();
     let ddl = match parse_ddl(text) {
         Ok(d) => d,
@@ -890,36 +852,5 @@ pub fn unknown_names(
         Ok(WriteOutcome::noted(code, text))
     } else {
         Err(server(code, "42S02", text))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_statement_that_is_one_executable_comment_runs_its_body_by_version() {
-        assert_eq!(version_number("10.11.19-MariaDB-0+deb12u1-vdb"), 101119);
-        assert_eq!(version_number("5.5.5-10.11.19-MariaDB-0+deb12u1"), 101119);
-        assert_eq!(version_number("8.0.36"), 80036);
-        assert_eq!(
-            executable_body("/*!40000 ALTER TABLE `t` DISABLE KEYS */;"),
-            Some((40000, "ALTER TABLE `t` DISABLE KEYS"))
-        );
-        assert_eq!(
-            executable_body("/*M!100100 ALTER TABLE t FORCE */"),
-            Some((100100, "ALTER TABLE t FORCE"))
-        );
-        assert_eq!(
-            executable_body("/*! DROP TABLE t */"),
-            Some((0, "DROP TABLE t"))
-        );
-        // Other text around it, or two comments: not one executable comment.
-        assert_eq!(
-            executable_body("CREATE TABLE t (a INT) /*!50100 x */"),
-            None
-        );
-        assert_eq!(executable_body("/*!40000 a */ /*!40000 b */"), None);
-        assert_eq!(executable_body("/*!400 ALTER TABLE t */"), None);
     }
 }

@@ -130,7 +130,7 @@ impl Session<'_> {
                 schema: db.clone(),
                 name: r.name.clone(),
             })
-            .find(|id| !state.schema.created.contains_key(id))
+            .find(|id| !state.schema.created.contains_key(id) && !state.views.contains_key(id))
             .map(|id| crate::overlay::meta::no_such_table(&id))
     }
 

@@ -83,6 +83,18 @@ impl ClientError {
     /// The message.
     pub fn message(&self) -> String {
         match self {
+            // DDL of an object the delta has no place for yet (a stored
+            // routine, an event, a user): no form of it is captured.
+            ClientError::Refused(r)
+                if r.capturable
+                    && !super::CAPTURED_WRITES.contains(&r.statement.as_str())
+                    && !super::CAPTURED_DDL.contains(&r.statement.as_str()) =>
+            {
+                format!(
+                    "vdb does not capture {} yet (it would change the source); nothing was changed and nothing was sent to the source",
+                    r.statement
+                )
+            }
             ClientError::Refused(r) if r.capturable => format!(
                 "vdb does not support {} in this form yet: it would write, and vdb captures writes only as statements of their own (a query or a server-side prepared statement); nothing was sent to the source",
                 r.statement

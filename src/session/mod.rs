@@ -430,6 +430,11 @@ impl Session<'_> {
         match cmd {
             Command::Quit => return Ok(false),
             Command::Query(sql) => {
+                let read = self.as_source_reads(0x03, sql);
+                let (packet, sql) = match &read {
+                    Some(p) => (p.as_slice(), &p[1..]),
+                    None => (packet, sql),
+                };
                 let renamed = match self.temporary_statement(sql, seq)? {
                     temporary::TemporaryStep::Done => return Ok(true),
                     temporary::TemporaryStep::Renamed(text) => Some(text),
@@ -474,6 +479,11 @@ impl Session<'_> {
             }
             Command::StmtPrepare(sql) => {
                 self.count_statement();
+                let read = self.as_source_reads(0x16, sql);
+                let (packet, sql) = match &read {
+                    Some(p) => (p.as_slice(), &p[1..]),
+                    None => (packet, sql),
+                };
                 let renamed = match std::str::from_utf8(sql) {
                     Ok(text) if !self.temporaries.is_empty() => {
                         match self.rename_temporaries(text) {
@@ -701,6 +711,25 @@ impl Session<'_> {
             }
         }
         Ok(true)
+    }
+
+    /// The packet (`command` and text) to handle in place of `sql` when
+    /// it has executable comments: the text as the source reads it
+    /// ([`crate::sql::versioned`]), so that every layer below, and the
+    /// source, read the same statement (dumps wrap DDL and SETs in them:
+    /// `/*!50001 DROP VIEW v*/` is a DROP VIEW, and `/*M!999999\- enable
+    /// the sandbox mode */ SET @a = 1` a SET). `None` when it has none.
+    fn as_source_reads(&self, command: u8, sql: &[u8]) -> Option<Vec<u8>> {
+        let text = std::str::from_utf8(sql).ok()?;
+        match crate::sql::versioned::as_read_by(text, self.shared.source_reader(), self.lex) {
+            std::borrow::Cow::Owned(read) => {
+                let mut p = Vec::with_capacity(read.len() + 1);
+                p.push(command);
+                p.extend_from_slice(read.as_bytes());
+                Some(p)
+            }
+            std::borrow::Cow::Borrowed(_) => None,
+        }
     }
 
     fn query(&mut self, packet: &[u8], sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
@@ -2074,11 +2103,11 @@ fn starts_with_word(text: &[u8], word: &str) -> bool {
 }
 
 /// Statements captured into the delta (the allow-list's names for them).
-const CAPTURED_WRITES: &[&str] = &["INSERT", "UPDATE", "DELETE", "REPLACE"];
+pub(super) const CAPTURED_WRITES: &[&str] = &["INSERT", "UPDATE", "DELETE", "REPLACE"];
 
 /// DDL statements (as [`crate::sql::classify`] names them) that go to the
 /// schema delta.
-const CAPTURED_DDL: &[&str] = &[
+pub(super) const CAPTURED_DDL: &[&str] = &[
     "CREATE TABLE",
     "DROP TABLE",
     "ALTER TABLE",

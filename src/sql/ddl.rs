@@ -1223,10 +1223,11 @@ fn rename_with_to(sql: &str) -> Option<String> {
 /// sqlparser does not read, taken out; the rest read as usual, then the
 /// options as changes of their own.
 fn with_table_options(sql: &str) -> Option<Result<Ddl, Unsupported>> {
-    use super::lexer::{lex, name_at, LexMode};
+    use super::lexer::{name_at, statement_tokens, LexMode};
     let b = sql.as_bytes();
     let mode = LexMode::default();
-    let t = lex(b, mode).tokens;
+    // A `;` that ends the statement is no change of its own.
+    let t = statement_tokens(b, mode);
     if !(t.first()?.is_word(b, "ALTER") && t.get(1)?.is_word(b, "TABLE")) {
         return None;
     }
@@ -1280,12 +1281,12 @@ fn with_table_options(sql: &str) -> Option<Result<Ddl, Unsupported>> {
         at = *to;
     }
     rest.push_str(&sql[at..]);
-    if let Some(last) = lex(rest.as_bytes(), mode).tokens.last() {
+    if let Some(last) = statement_tokens(rest.as_bytes(), mode).last() {
         if last.is_punct(b',') {
             rest.truncate(last.start);
         }
     }
-    let only = lex(rest.as_bytes(), mode).tokens.len() == after;
+    let only = statement_tokens(rest.as_bytes(), mode).len() == after;
     let mut alter = if only {
         AlterTable {
             statement: "ALTER TABLE",
@@ -2762,6 +2763,19 @@ mod tests {
                 charset(Some("utf8mb4"), None),
                 charset(None, Some("utf8mb4_bin")),
             ]
+        );
+        // A `;` that ends the statement (drivers send it) changes nothing.
+        assert_eq!(
+            ops("ALTER TABLE t ENABLE KEYS ;"),
+            ops("ALTER TABLE t ENABLE KEYS")
+        );
+        assert_eq!(
+            ops("ALTER TABLE t COMMENT 'x';"),
+            ops("ALTER TABLE t COMMENT 'x'")
+        );
+        assert_eq!(
+            ops("ALTER TABLE t ADD b INT, ENGINE=InnoDB;"),
+            ops("ALTER TABLE t ADD b INT, ENGINE=InnoDB")
         );
         assert_eq!(
             ops("ALTER TABLE t AUTO_INCREMENT 7, ADD b INT, FORCE, ROW_FORMAT=DYNAMIC"),

@@ -188,7 +188,6 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
 }
 
-/// Splits `sql` into tokens under `mode`.
 /// The tokens of one statement, without the `;` that may end it.
 pub fn statement_tokens(sql: &[u8], mode: LexMode) -> Vec<Token> {
     let mut t = lex(sql, mode).tokens;
@@ -198,6 +197,7 @@ pub fn statement_tokens(sql: &[u8], mode: LexMode) -> Vec<Token> {
     t
 }
 
+/// Splits `sql` into tokens under `mode`.
 pub fn lex(sql: &[u8], mode: LexMode) -> Lexed {
     let mut out = Lexed::default();
     let mut i = 0;

@@ -19,6 +19,7 @@ pub mod tables;
 pub mod temporary;
 pub mod trigger;
 pub mod typed_use;
+pub mod versioned;
 pub mod write;
 
 /// `expr` with each name in it (a word or quoted identifier that `(` does

@@ -1186,3 +1186,23 @@ ALTER TABLE orders DROP INDEX by_customer
 ALTER TABLE orders DROP FOREIGN KEY fk_orders_customer, DROP INDEX by_customer
 SHOW CREATE TABLE orders
 ALTER TABLE customers DROP INDEX `PRIMARY`
+
+-- case: DDL a dump writes in executable comments runs as the server reads it: a comment for a newer server, for MySQL 5.7 and later only, or for another server is skipped
+CREATE TABLE /*!32312 IF NOT EXISTS*/ `dumped` (`id` int(11) NOT NULL AUTO_INCREMENT, `n` int(11) DEFAULT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB /*!40100 DEFAULT CHARSET=latin1 */ /*!80016 DEFAULT ENCRYPTION='N' */ /*!99999 COMMENT 'too new' */
+CREATE TABLE /*!32312 IF NOT EXISTS*/ dumped (id INT)
+SHOW CREATE TABLE dumped
+INSERT INTO dumped (n) VALUES (1), (2), (3)
+/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=CURRENT_USER SQL SECURITY DEFINER */ /*!50001 VIEW `dumped_big` AS select `dumped`.`id` AS `id`,`dumped`.`n` AS `n` from `dumped` where `dumped`.`n` > 1 */
+SELECT * FROM dumped_big ORDER BY id
+/*!50003 CREATE*/ /*!50017 DEFINER=CURRENT_USER*/ /*!50003 TRIGGER dumped_ins BEFORE INSERT ON dumped FOR EACH ROW SET NEW.n = NEW.n * 10 */
+INSERT INTO dumped (n) VALUES (4)
+SELECT * FROM dumped_big ORDER BY id
+SELECT TRIGGER_NAME, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = 'dumped_ins'
+/*!50001 DROP VIEW IF EXISTS `dumped_big`*/
+SELECT * FROM dumped_big
+/*!99999 DROP TABLE dumped */
+SELECT COUNT(*) FROM dumped
+ALTER TABLE dumped /*!50100 COMMENT 'from a dump' */ /*M!100100 , ADD COLUMN m INT */
+SHOW CREATE TABLE dumped
+DROP/*!50000 TABLE*/dumped
+SELECT COUNT(*) FROM dumped

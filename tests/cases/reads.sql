@@ -149,6 +149,10 @@ SET autocommit = 0; SELECT 1; COMMIT; SET autocommit = 1
 /*!40101 SET @saved = @@character_set_client */; SELECT @saved IS NOT NULL
 SELECT /*! STRAIGHT_JOIN */ COUNT(*) FROM customers c, orders o WHERE o.customer_id = c.id
 SELECT /*+ NO_INDEX_MERGE(customers) */ 1
+SELECT 1 /*!50699 + 1 */, 2 /*!50700 + 1 */, 3 /*!99999 + 1 */, 4 /*M!100000 + 1 */, 5 /*!999999 + 1 */
+SELECT COUNT(*) FROM customers /*!99999 WHERE id = 1 */
+SELECT 1 /*!99999 ; DELETE FROM digits */
+/*!99999 DELETE FROM digits */
 -- DO, VALUES, HELP, CHECKSUM
 DO 1 + 1
 VALUES (1, 'a'), (2, 'b')

@@ -53,7 +53,12 @@ const SCRIPT: &[&str] = &[
     "DROP DATABASE {new}_c",
     "SHOW DATABASES LIKE '{new}%'",
     "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, SCHEMA_COMMENT FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '{new}%' ORDER BY 1",
+    // A dump's first line, glued by the client to the SET after it: the
+    // source skips the comment and runs the SET, whose variable outlives
+    // the new source session a held database takes.
+    "/*M!999999\\- enable the sandbox mode */ /*!40101 SET @saved_cs = @@character_set_client */",
     "USE {new}_bin",
+    "SELECT @saved_cs IS NOT NULL, @saved_cs = @@character_set_client",
     "SELECT DATABASE(), SCHEMA() AS s, CONCAT('in ', DATABASE())",
     "SHOW TABLES",
     "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(20) NOT NULL)",
@@ -68,6 +73,11 @@ const SCRIPT: &[&str] = &[
     "SHOW TABLES",
     "SELECT TABLE_NAME, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
     "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY ORDINAL_POSITION",
+    // A view as a dump writes it, read in the database vdb holds.
+    "/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=CURRENT_USER SQL SECURITY DEFINER */ /*!50001 VIEW `upper_notes` AS select `notes`.`id` AS `id`,`notes`.`body` AS `body` from `notes` where `notes`.`id` > 1 */",
+    "SELECT * FROM upper_notes ORDER BY id",
+    "SELECT n.id FROM notes n JOIN upper_notes u ON u.id = n.id ORDER BY 1",
+    "DROP VIEW upper_notes",
     "CREATE TABLE {db}.tagged (note_id INT, FOREIGN KEY (note_id) REFERENCES {new}_bin.notes (id))",
     "DROP DATABASE {new}_bin",
     "DROP TABLE {db}.tagged",

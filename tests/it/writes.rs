@@ -156,11 +156,6 @@ const WRITES: &[(&str, &str)] = &[
         "a write in a multi-statement text",
     ),
     ("SELECT 1 /*! ; DELETE FROM digits */", "DELETE"),
-    (
-        "CREATE TABLE t9 (a INT) /*!50100 COMMENT 'x' */",
-        "executable comment",
-    ),
-    ("ALTER TABLE nokey /*!50100 ADD c INT */", "executable comment"),
     ("PREPARE w FROM 'DELETE FROM digits'", "DELETE"),
     (
         "SET @q = 'DELETE FROM digits'; PREPARE w FROM @q",
