@@ -204,6 +204,9 @@ pub fn alter(
         name: a.name.clone(),
     };
     let old = alterable(cx, &id, a.statement)?;
+    if a.ops.contains(&AlterOp::OrderBy) {
+        return ordered(cx, a, &old, text);
+    }
     if a.ops.iter().all(|o| matches!(o, AlterOp::Keys)) {
         // InnoDB has no such option: MariaDB says nothing, MySQL notes it.
         let mut done = WriteOutcome::default();
@@ -593,6 +596,7 @@ pub fn alter(
             AlterOp::Engine(e) => innodb(e)?,
             AlterOp::Force
             | AlterOp::Keys
+            | AlterOp::OrderBy
             | AlterOp::TableCharset { .. }
             | AlterOp::Algorithm(_)
             | AlterOp::Lock(_) => {}
@@ -986,6 +990,8 @@ fn change_level(
             }
         }
         AlterOp::Keys => None,
+        // (Even where InnoDB ignores it, checked on 10.11.)
+        AlterOp::OrderBy => Some(Level::ordering()),
         AlterOp::Algorithm(_) | AlterOp::Lock(_) => Some(Level::instant()),
     }
 }
@@ -998,6 +1004,8 @@ struct Level {
     /// 0 INSTANT, 1 NOCOPY, 2 INPLACE, 3 COPY.
     rank: u8,
     reason: Option<&'static str>,
+    /// The reason LOCK=NONE gives where ALGORITHM= gives none.
+    lock_reason: Option<&'static str>,
 }
 
 impl Level {
@@ -1007,19 +1015,38 @@ impl Level {
         Level {
             rank: 0,
             reason: None,
+            lock_reason: None,
         }
     }
     fn nocopy(reason: &'static str) -> Level {
         Level {
             rank: 1,
             reason: Some(reason),
+            lock_reason: None,
         }
     }
     fn inplace(reason: Option<&'static str>) -> Level {
-        Level { rank: 2, reason }
+        Level {
+            rank: 2,
+            reason,
+            lock_reason: None,
+        }
     }
     fn copy(reason: Option<&'static str>) -> Level {
-        Level { rank: 3, reason }
+        Level {
+            rank: 3,
+            reason,
+            lock_reason: None,
+        }
+    }
+    /// ORDER BY's copy: 1845 to ALGORITHM=, and a reason to LOCK=NONE
+    /// (checked on 10.11).
+    fn ordering() -> Level {
+        Level {
+            rank: 3,
+            reason: None,
+            lock_reason: Some("COPY algorithm requires a lock"),
+        }
     }
 }
 
@@ -1122,7 +1149,11 @@ fn algorithm_allowed(
         }
     }
     if no_lock && most.rank == 3 {
-        return refused("LOCK=NONE".into(), most.reason, "LOCK=SHARED");
+        return refused(
+            "LOCK=NONE".into(),
+            most.reason.or(most.lock_reason),
+            "LOCK=SHARED",
+        );
     }
     Ok(())
 }
@@ -1147,6 +1178,88 @@ fn table_options_only(
         info: "Records: 0  Duplicates: 0  Warnings: 0".into(),
         ..WriteOutcome::default()
     })
+}
+
+/// ALTER TABLE ... ORDER BY: InnoDB keeps a table that has a key of its
+/// own (a primary key, else a unique key over NOT NULL columns) in that
+/// key's order, and ignores the ORDER BY with a warning (checked on 10.11,
+/// even for a column the table lacks); the statement's other changes are
+/// made. A key-less table's rows would be stored in the order given,
+/// which vdb has no place for.
+fn ordered(
+    cx: &mut WriteContext,
+    a: &AlterTable,
+    old: &Arc<TableMeta>,
+    text: &str,
+) -> Result<WriteOutcome, OverlayError> {
+    let reshapes_keys = a.ops.iter().any(|o| {
+        matches!(
+            o,
+            AlterOp::DropPrimaryKey
+                | AlterOp::DropKey(_)
+                | AlterOp::DropConstraint { .. }
+                | AlterOp::DropColumn { .. }
+                | AlterOp::ChangeColumn { .. }
+        )
+    });
+    if old.primary_key().is_none() || reshapes_keys {
+        return unsupported(
+            "ALTER TABLE ... ORDER BY of a table without a primary key, or with its keys' columns changed in the same statement (InnoDB would store its rows in that order)",
+        );
+    }
+    // The ORDER BY takes a copy, whatever else the statement changes.
+    let levels: Vec<Option<Level>> = a
+        .ops
+        .iter()
+        .map(|o| match o {
+            AlterOp::OrderBy => Some(Level::ordering()),
+            _ => Some(Level::instant()),
+        })
+        .collect();
+    algorithm_allowed(a, &levels, cx.up.info.version.contains("MariaDB"))?;
+    // A copy: every row is a record.
+    let view = match cx.delta.current().tables.get(&old.id) {
+        Some(t) => t.derived_sql().map_err(|e| {
+            OverlayError::Unsupported(format!(
+                "ALTER TABLE ... ORDER BY over a {} value vdb cannot write ({})",
+                e.column_type, e.value
+            ))
+        })?,
+        None => Arc::new(old.id.quoted()),
+    };
+    let records: u64 = cx
+        .up
+        .query(&format!("SELECT COUNT(*) FROM {view} AS `vdb_t`"))?
+        .first()
+        .and_then(|r| std::str::from_utf8(r[0].as_deref()?).ok()?.parse().ok())
+        .unwrap_or(0);
+    let rest = AlterTable {
+        ops: a
+            .ops
+            .iter()
+            .filter(|o| **o != AlterOp::OrderBy)
+            .cloned()
+            .collect(),
+        ..a.clone()
+    };
+    let mut outcome = if rest.ops.is_empty() {
+        WriteOutcome::default()
+    } else {
+        alter(cx, &rest, text)?
+    };
+    outcome.affected = records;
+    outcome.warnings.push((
+        1105,
+        format!(
+            "ORDER BY ignored as there is a user-defined clustered index in the table '{}'",
+            a.name
+        ),
+    ));
+    outcome.info = format!(
+        "Records: {records}  Duplicates: 0  Warnings: {}",
+        outcome.notes.len() + outcome.warnings.len()
+    );
+    Ok(outcome)
 }
 
 /// ENGINE=InnoDB rebuilds an InnoDB table as it is; another engine would

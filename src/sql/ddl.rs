@@ -1031,6 +1031,10 @@ pub enum AlterOp {
     /// DISABLE KEYS / ENABLE KEYS (mariadb-dump writes them around a
     /// table's rows): nothing for InnoDB, which has no such option.
     Keys,
+    /// ORDER BY col [ASC|DESC], ... (last in the statement): the order to
+    /// store the rows in, which InnoDB ignores for a table with a key of
+    /// its own.
+    OrderBy,
     /// ALGORITHM [=] name, in upper case: how the server must do the
     /// change, or refuse it.
     Algorithm(String),
@@ -1216,6 +1220,33 @@ fn rename_with_to(sql: &str) -> Option<String> {
     let mut out = sql.to_string();
     out.insert_str(at, "TO ");
     Some(out)
+}
+
+/// Partitioning in a CREATE TABLE or ALTER TABLE (`PARTITION BY`, `ADD
+/// PARTITION`, `REMOVE PARTITIONING`, ...), by name: vdb keeps a table's
+/// rows as one. (PARTITION is a reserved word: a column of that name is
+/// quoted, and a quoted name is not a word here.)
+fn partitioning(sql: &str) -> Option<&'static str> {
+    use super::lexer::{depth_at, statement_tokens, LexMode};
+    let b = sql.as_bytes();
+    let t = statement_tokens(b, LexMode::default());
+    let table = t.iter().take(4).any(|x| x.is_word(b, "TABLE"));
+    if !table || !(t.first()?.is_word(b, "CREATE") || t.first()?.is_word(b, "ALTER")) {
+        return None;
+    }
+    let at = t.iter().enumerate().position(|(i, x)| {
+        (x.is_word(b, "PARTITION") || x.is_word(b, "PARTITIONING")) && depth_at(&t, i) == 0
+    })?;
+    Some(if t[0].is_word(b, "CREATE") {
+        "a partitioned table (PARTITION BY)"
+    } else if t
+        .get(at.wrapping_sub(1))
+        .is_some_and(|x| x.is_word(b, "REMOVE"))
+    {
+        "ALTER TABLE ... REMOVE PARTITIONING"
+    } else {
+        "ALTER TABLE ... PARTITION (vdb keeps no partitions)"
+    })
 }
 
 /// `ALTER TABLE t ..., ENGINE = InnoDB DEFAULT CHARSET = utf8mb4, CONVERT
@@ -1417,6 +1448,35 @@ fn table_option(
     if (word(i, "DISABLE") || word(i, "ENABLE")) && word(i + 1, "KEYS") {
         return Some(Ok((AlterOp::Keys, i + 2)));
     }
+    if word(i, "ORDER") && word(i + 1, "BY") {
+        // Column names, each perhaps ASC or DESC, to the statement's end
+        // (anything else is the server's syntax error).
+        let mut j = i + 2;
+        loop {
+            if !t
+                .get(j)
+                .is_some_and(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+            {
+                return Some(no("this form of ORDER BY in ALTER TABLE"));
+            }
+            j += 1;
+            // `t.col` and `db.t.col` name the column too.
+            while t.get(j).is_some_and(|x| x.is_punct(b'.'))
+                && t.get(j + 1)
+                    .is_some_and(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+            {
+                j += 2;
+            }
+            if word(j, "ASC") || word(j, "DESC") {
+                j += 1;
+            }
+            match t.get(j) {
+                None => return Some(Ok((AlterOp::OrderBy, j))),
+                Some(x) if x.is_punct(b',') => j += 1,
+                Some(_) => return Some(no("this form of ORDER BY in ALTER TABLE")),
+            }
+        }
+    }
     if word(i, "ALGORITHM") {
         return named(
             i + 1,
@@ -1454,6 +1514,9 @@ fn table_option(
 
 /// Reads one CREATE TABLE or DROP TABLE statement.
 pub fn parse_ddl(sql: &str) -> Result<Ddl, Unsupported> {
+    if let Some(what) = partitioning(sql) {
+        return no(what);
+    }
     if let Some(d) = database_ddl(sql)
         .or_else(|| view_ddl(sql))
         .or_else(|| trigger_ddl(sql))

@@ -1206,3 +1206,18 @@ ALTER TABLE dumped /*!50100 COMMENT 'from a dump' */ /*M!100100 , ADD COLUMN m I
 SHOW CREATE TABLE dumped
 DROP/*!50000 TABLE*/dumped
 SELECT COUNT(*) FROM dumped
+
+-- case: ALTER TABLE ... ORDER BY of a table with a key of its own is ignored with the server's warning (it takes a copy all the same), and the statement's other changes are made
+ALTER TABLE customers ORDER BY name
+SHOW WARNINGS
+ALTER TABLE customers ORDER BY name DESC, id ASC, `country`, customers.name
+ALTER TABLE customers ORDER BY nope
+ALTER TABLE customers ADD COLUMN ordinal INT DEFAULT 1, ORDER BY name
+SHOW WARNINGS
+SELECT SUM(ordinal) = COUNT(*) FROM customers
+ALTER TABLE customers ORDER BY name + 1
+ALTER TABLE customers ORDER BY name, ADD COLUMN o2 INT
+ALTER TABLE customers ALGORITHM=INPLACE, ORDER BY name
+ALTER TABLE customers LOCK=NONE, ORDER BY name
+ALTER TABLE customers ALGORITHM=COPY, LOCK=SHARED, ORDER BY name
+SELECT id, name FROM customers ORDER BY id

@@ -49,6 +49,18 @@ const WRITES: &[(&str, &str)] = &[
     ),
     ("CREATE SEQUENCE s", "CREATE SEQUENCE"),
     (
+        "CREATE TABLE parted (id INT) /*!50100 PARTITION BY HASH (id) PARTITIONS 2 */",
+        "a partitioned table (PARTITION BY)",
+    ),
+    (
+        "ALTER TABLE digits PARTITION BY KEY (d) PARTITIONS 2",
+        "ALTER TABLE ... PARTITION",
+    ),
+    (
+        "ALTER TABLE nokey ORDER BY a",
+        "ORDER BY of a table without a primary key",
+    ),
+    (
         "CREATE TABLE mine (id INT PRIMARY KEY) ENGINE=MyISAM",
         "a table with ENGINE = MyISAM",
     ),
