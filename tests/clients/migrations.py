@@ -4,6 +4,7 @@ the start; CALL vdb.reset() leaves the source's view for the next client.
 Prints 'ok ...' lines or 'FAILED ...' with the reason; exit status 1 on
 failure."""
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -61,6 +62,55 @@ def downgrade():
 '''
 
 
+DIRECT = "mysql+pymysql://{}:{}@{}:{}/vdb_clients_alembic_direct".format(
+    os.environ["VDB_USER"], os.environ["VDB_PASS"], os.environ["VDB_SOURCE_HOST"],
+    os.environ["VDB_SOURCE_PORT"]
+)
+
+
+def model():
+    """The application's models after both migrations, as Alembic's
+    autogenerate compares them with the database."""
+    from sqlalchemy.dialects import mysql
+    md = sa.MetaData()
+    sa.Table("items", md,
+             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("name", sa.String(50), nullable=False),
+             sa.Column("price", sa.Numeric(10, 2), nullable=False),
+             sa.Column("created", mysql.DATETIME(fsp=3), nullable=False),
+             sa.Column("note", sa.Text),
+             sa.Column("sku", sa.String(20)),
+             sa.UniqueConstraint("sku", name="uq_items_sku"))
+    sa.Table("notes", md,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("item_id", sa.Integer, nullable=False),
+             sa.Column("title", sa.String(120), nullable=False),
+             sa.Column("body", sa.Text),
+             sa.Column("created", sa.DateTime, server_default=sa.func.now()),
+             sa.Column("stars", sa.Integer, nullable=False, server_default="0"),
+             sa.Index("ix_notes_title", "title"))
+    return md
+
+
+def differences(url):
+    """What `alembic revision --autogenerate` would write for the model
+    against the database at `url` (types and server defaults compared)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    with sa.create_engine(url).connect() as c:
+        ctx = MigrationContext.configure(
+            c, opts={"compare_type": True, "compare_server_default": True})
+        diffs = compare_metadata(ctx, model())
+    def shown(x):
+        if isinstance(x, (list, tuple)):
+            return "(" + ", ".join(shown(y) for y in x) + ")"
+        if isinstance(x, sa.DefaultClause):
+            arg = x.arg
+            return "DEFAULT " + (arg.text if hasattr(arg, "text") else str(arg))
+        return re.sub(r" at 0x[0-9a-f]+", "", repr(x))
+    return sorted(shown(d) for d in diffs if "alembic_version" not in repr(d))
+
+
 def expect(cond, why):
     if not cond:
         raise AssertionError(why)
@@ -104,6 +154,26 @@ def main():
             expect(e.orig.args[0] == 1062, f"expected 1062, got {e.orig}")
     print(f"ok alembic {version('alembic')}: upgrade (create_table, create_index, add_column, "
           "alter_column, create_unique_constraint), reflection and queries over the new schema")
+    # The same migrations directly on the server, over a copy of items:
+    # autogenerate must find through vdb exactly what it finds there.
+    src = sa.create_engine(DIRECT.rsplit("/", 1)[0] + "/")
+    with src.begin() as c:
+        c.execute(sa.text("DROP DATABASE IF EXISTS vdb_clients_alembic_direct"))
+        c.execute(sa.text("CREATE DATABASE vdb_clients_alembic_direct CHARACTER SET utf8mb4"))
+        c.execute(sa.text("CREATE TABLE vdb_clients_alembic_direct.items LIKE vdb_clients.items"))
+        c.execute(sa.text(
+            "INSERT INTO vdb_clients_alembic_direct.items SELECT * FROM vdb_clients.items"))
+    direct_cfg = Config(os.path.join(home, "alembic.ini"))
+    direct_cfg.set_main_option("script_location", scripts)
+    direct_cfg.set_main_option("sqlalchemy.url", DIRECT)
+    command.upgrade(direct_cfg, "head")
+    through, direct = differences(URL), differences(DIRECT)
+    with src.begin() as c:
+        c.execute(sa.text("DROP DATABASE vdb_clients_alembic_direct"))
+    expect(through == direct,
+           f"autogenerate through vdb found {through}, directly {direct}")
+    print(f"ok alembic autogenerate compares the migrated schema through vdb as directly "
+          f"({len(direct)} differences from the models on both)")
     command.downgrade(cfg, "base")
     insp = sa.inspect(sa.create_engine(URL))
     expect(sorted(insp.get_table_names()) == ["alembic_version", "items"],
