@@ -1806,6 +1806,16 @@ pub fn comment_literal(comment: &str) -> String {
 pub enum Shown {
     /// The text to run instead.
     Text(String),
+    /// The text to run instead, whose result takes the column definitions
+    /// the source gives statement `like` (the same SHOW of a table of its
+    /// own): a literal result's columns are strings, where the server's
+    /// SHOW INDEX has integers (`Non_unique`) and SHOW COLUMNS blobs.
+    Like {
+        /// The text to run.
+        text: String,
+        /// The statement to describe at the source for its columns.
+        like: &'static str,
+    },
     /// SHOW CREATE TABLE of a source table whose AUTO_INCREMENT counter
     /// the delta moved (rows inserted through vdb, ALTER TABLE ...
     /// AUTO_INCREMENT): the source's text, asked by the session, with the
@@ -1843,7 +1853,20 @@ pub fn show(
     {
         return None;
     }
-    show_schema(show, state).map(|r| r.map(Shown::Text))
+    let like = match &show {
+        Show::Index(..) => Some("SHOW INDEX FROM information_schema.TABLES"),
+        Show::Columns { full: true, .. } => {
+            Some("SHOW FULL COLUMNS FROM information_schema.TABLES")
+        }
+        Show::Columns { full: false, .. } => Some("SHOW COLUMNS FROM information_schema.TABLES"),
+        _ => None,
+    };
+    show_schema(show, state).map(|r| {
+        r.map(|text| match like {
+            Some(like) => Shown::Like { text, like },
+            None => Shown::Text(text),
+        })
+    })
 }
 
 /// Whether a source table of `db` has an AUTO_INCREMENT counter the delta

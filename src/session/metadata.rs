@@ -417,6 +417,29 @@ impl ResultPatch for MetaPatch {
     }
 }
 
+/// A result whose column definitions are another statement's (as the
+/// source describes it): a SHOW vdb answers with literal rows gets the
+/// columns the server's own SHOW has.
+pub struct ColumnsOf(pub Arc<Description>);
+
+impl ResultPatch for ColumnsOf {
+    fn column(&mut self, index: usize, payload: &[u8]) -> Option<Vec<u8>> {
+        // Only a column of the same name: a MySQL source's SHOW INDEX has
+        // other columns than the MariaDB-shaped rows vdb writes.
+        let theirs = self.0.columns.get(index)?;
+        let name = |p: &[u8]| ColumnDef::parse(p).map(|d| d.names[NAME].to_vec());
+        (name(theirs)? == name(payload)?).then(|| theirs.clone())
+    }
+
+    fn rows(&self) -> bool {
+        false
+    }
+
+    fn row(&mut self, _payload: &[u8], _binary: bool) -> Option<Vec<u8>> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

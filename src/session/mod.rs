@@ -125,6 +125,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         out: Vec::new(),
         statements: 0,
         columns: HashMap::new(),
+        columns_like: None,
         results_charset: None,
         warnings: None,
         txn: None,
@@ -209,6 +210,9 @@ struct Session<'a> {
     /// tables, by query shape (see [`metadata`]); cleared when a SET may
     /// have changed the result character set.
     columns: HashMap<Vec<u8>, Arc<metadata::Description>>,
+    /// The statement whose column definitions the current statement's
+    /// answer takes (see [`Shown::Like`]).
+    columns_like: Option<&'static str>,
     /// The session's character_set_results as last read (`Some(None)`:
     /// NULL); forgotten with `columns`.
     results_charset: Option<Option<String>>,
@@ -799,6 +803,10 @@ impl Session<'_> {
                 }
             }
             Some(Ok(Shown::Text(text))) => Some(Ok(text)),
+            Some(Ok(Shown::Like { text, like })) => {
+                self.columns_like = Some(like);
+                Some(Ok(text))
+            }
             Some(Err(e)) => Some(Err(e)),
             None => None,
         };
@@ -963,7 +971,17 @@ impl Session<'_> {
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text);
-                self.forward(&p, Expect::Query, seq)?
+                match self
+                    .columns_like
+                    .take()
+                    .and_then(|like| self.described_like(like))
+                {
+                    Some(columns) => {
+                        let mut patch = metadata::ColumnsOf(columns);
+                        self.forward_patched(&p, Expect::Query, seq, Some(&mut patch))?
+                    }
+                    None => self.forward(&p, Expect::Query, seq)?,
+                }
             }
             (Verdict::Refuse(r), None) => {
                 debug!(
@@ -1098,6 +1116,29 @@ impl Session<'_> {
 
     /// Forgets how the source described queries (a SET may have changed
     /// the result character set).
+    /// How the source describes `like` (a SHOW of a table of its own),
+    /// asked once per session until a SET: the column definitions of a
+    /// SHOW vdb answers for a table the source does not have.
+    fn described_like(&mut self, like: &'static str) -> Option<Arc<metadata::Description>> {
+        let key = [b"\0like ".as_slice(), like.as_bytes()].concat();
+        if let Some(d) = self.columns.get(&key) {
+            return Some(d.clone());
+        }
+        let columns = match self.upstream.as_mut()?.describe(like.as_bytes()) {
+            Ok(c) => c,
+            Err(e) => {
+                debug!("conn {}: the source cannot describe {like}: {e}", self.id);
+                return None;
+            }
+        };
+        let d = Arc::new(metadata::Description {
+            columns,
+            temporary: false,
+        });
+        self.columns.insert(key, d.clone());
+        Some(d)
+    }
+
     fn forget_descriptions(&mut self) {
         self.columns.clear();
         self.results_charset = None;
