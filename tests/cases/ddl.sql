@@ -1221,3 +1221,13 @@ ALTER TABLE customers ALGORITHM=INPLACE, ORDER BY name
 ALTER TABLE customers LOCK=NONE, ORDER BY name
 ALTER TABLE customers ALGORITHM=COPY, LOCK=SHARED, ORDER BY name
 SELECT id, name FROM customers ORDER BY id
+
+-- case: information_schema.TABLES sizes a created table's keys as InnoDB sizes an empty table's (a page per key apart from the one its rows are clustered by)
+CREATE TABLE ix_pk_unique_key (id INT PRIMARY KEY, u INT, v INT, UNIQUE KEY (u), KEY (v))
+CREATE TABLE ix_clustered_unique (u INT NOT NULL, v INT, UNIQUE KEY (u), KEY (v))
+CREATE TABLE ix_three (a INT, b INT, KEY (a), KEY (b), KEY (a, b))
+CREATE TABLE ix_none (a INT)
+SELECT TABLE_NAME, DATA_LENGTH, INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'ix\_%' ORDER BY 1
+SELECT Name, Data_length, Index_length FROM (SELECT TABLE_NAME AS Name, DATA_LENGTH AS Data_length, INDEX_LENGTH AS Index_length FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()) AS s WHERE Name = 'ix_three'
+CREATE INDEX by_b ON ix_none (a)
+SELECT INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'ix_none'
