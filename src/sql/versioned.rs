@@ -123,6 +123,10 @@ pub fn as_read_by(sql: &str, reader: Reader, mode: LexMode) -> Cow<'_, str> {
         }
         break;
     }
+    if cuts.is_empty() {
+        // The markers were all inside strings or ordinary comments.
+        return Cow::Borrowed(sql);
+    }
     let mut out = String::with_capacity(sql.len());
     let mut at = 0;
     for (a, b, with) in cuts {
@@ -266,6 +270,10 @@ mod tests {
 
     #[test]
     fn markers_in_strings_and_ordinary_comments_are_left_alone() {
+        assert!(matches!(
+            as_read_by("INSERT INTO t VALUES ('/*!50000 x */')", MARIADB, LexMode::default()),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(
             read("CREATE TABLE t (a INT COMMENT '/*!50000 x */')", MARIADB),
             "CREATE TABLE t (a INT COMMENT '/*!50000 x */')"
