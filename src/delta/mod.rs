@@ -1788,6 +1788,24 @@ impl DeltaState {
         s
     }
 
+    /// This state with changed table `id` as `other` has it (or without
+    /// it), as a new version; its definition stays. For the catalog's
+    /// TABLES, whose AUTO_INCREMENT no transaction keeps to itself.
+    pub fn with_changed_table_from(&self, other: &DeltaState, id: &TableId) -> DeltaState {
+        let mut s = self.clone();
+        match other.tables.get(id) {
+            Some(t) => {
+                s.tables.insert(id.clone(), t.clone());
+            }
+            None => {
+                s.tables.remove(id);
+            }
+        }
+        s.version = next_version();
+        s.refresh_names();
+        s
+    }
+
     fn refresh_names(&mut self) {
         let mut names: Vec<String> = self
             .tables

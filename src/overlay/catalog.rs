@@ -43,6 +43,11 @@ pub fn normalize(mut id: TableId) -> TableId {
     id
 }
 
+/// information_schema.TABLES's id in the delta.
+pub fn tables_id() -> TableId {
+    catalog_id("TABLES")
+}
+
 fn catalog_id(name: &str) -> TableId {
     TableId {
         schema: CATALOG.into(),

@@ -127,6 +127,28 @@ impl Session<'_> {
     /// base there, as InnoDB's current reads do); else the delta's current
     /// state.
     pub(super) fn read_view(&mut self) -> Arc<DeltaState> {
+        let view = self.transaction_view();
+        if self.txn.as_ref().and_then(|t| t.delta.as_ref()).is_none() {
+            return view;
+        }
+        // information_schema.TABLES is no transaction's: its AUTO_INCREMENT
+        // shows the counters as other connections move them, as InnoDB's.
+        let shared = self.shared.delta.current();
+        let id = crate::overlay::catalog::tables_id();
+        let same = match (view.tables.get(&id), shared.tables.get(&id)) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if same {
+            view
+        } else {
+            Arc::new(view.with_changed_table_from(&shared, &id))
+        }
+    }
+
+    /// [`Session::read_view`] as the transaction alone sees it.
+    fn transaction_view(&mut self) -> Arc<DeltaState> {
         if let Some(v) = &self.skip_view {
             return v.clone();
         }

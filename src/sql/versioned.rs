@@ -271,7 +271,11 @@ mod tests {
     #[test]
     fn markers_in_strings_and_ordinary_comments_are_left_alone() {
         assert!(matches!(
-            as_read_by("INSERT INTO t VALUES ('/*!50000 x */')", MARIADB, LexMode::default()),
+            as_read_by(
+                "INSERT INTO t VALUES ('/*!50000 x */')",
+                MARIADB,
+                LexMode::default()
+            ),
             Cow::Borrowed(_)
         ));
         assert_eq!(

@@ -148,6 +148,20 @@ A: INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-02-07', 7
 A: ROLLBACK
 B: SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
 
+-- case: information_schema.TABLES shows AUTO_INCREMENT as other connections move it, inside a transaction too, while the transaction's rows stay its snapshot's
+A: BEGIN
+A: SELECT COUNT(*) FROM orders
+A: SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
+B: INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-01', 1.00)
+A: SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
+A: SELECT COUNT(*) FROM orders
+B: INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-02', 2.00)
+A: INSERT INTO orders (customer_id, placed_on, total) VALUES (1, '2025-03-03', 3.00)
+A: SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
+B: SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'
+A: COMMIT
+A: SELECT COUNT(*), MAX(id) FROM orders
+
 -- case: FOR UPDATE reads the latest committed row and serialises with writers
 A: BEGIN
 B: BEGIN
