@@ -125,7 +125,6 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         out: Vec::new(),
         statements: 0,
         columns: HashMap::new(),
-        columns_like: None,
         results_charset: None,
         warnings: None,
         txn: None,
@@ -210,9 +209,6 @@ struct Session<'a> {
     /// tables, by query shape (see [`metadata`]); cleared when a SET may
     /// have changed the result character set.
     columns: HashMap<Vec<u8>, Arc<metadata::Description>>,
-    /// The statement whose column definitions the current statement's
-    /// answer takes (see [`Shown::Like`]).
-    columns_like: Option<&'static str>,
     /// The session's character_set_results as last read (`Some(None)`:
     /// NULL); forgotten with `columns`.
     results_charset: Option<Option<String>>,
@@ -766,6 +762,9 @@ impl Session<'_> {
         // SHOW and DESCRIBE of a schema vdb changed are answered from the
         // catalog's merged view or the created table's definition; SHOW
         // CREATE TABLE of a source table shows the counter the delta moved.
+        // A SHOW answered with literal rows takes the column definitions
+        // of this statement, as the source describes it (see `Shown::Like`).
+        let mut columns_like: Option<&'static str> = None;
         let shown = match self.delta().current() {
             state if analysis.verdict == Verdict::Forward => {
                 let db = self
@@ -804,7 +803,7 @@ impl Session<'_> {
             }
             Some(Ok(Shown::Text(text))) => Some(Ok(text)),
             Some(Ok(Shown::Like { text, like })) => {
-                self.columns_like = Some(like);
+                columns_like = Some(like);
                 Some(Ok(text))
             }
             Some(Err(e)) => Some(Err(e)),
@@ -971,11 +970,7 @@ impl Session<'_> {
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text);
-                match self
-                    .columns_like
-                    .take()
-                    .and_then(|like| self.described_like(like))
-                {
+                match columns_like.and_then(|like| self.described_like(like)) {
                     Some(columns) => {
                         let mut patch = metadata::ColumnsOf(columns);
                         self.forward_patched(&p, Expect::Query, seq, Some(&mut patch))?
@@ -1114,8 +1109,6 @@ impl Session<'_> {
         patch.with_created(created, results, charsets)
     }
 
-    /// Forgets how the source described queries (a SET may have changed
-    /// the result character set).
     /// How the source describes `like` (a SHOW of a table of its own),
     /// asked once per session until a SET: the column definitions of a
     /// SHOW vdb answers for a table the source does not have.
@@ -1139,6 +1132,8 @@ impl Session<'_> {
         Some(d)
     }
 
+    /// Forgets how the source described queries (a SET may have changed
+    /// the result character set).
     fn forget_descriptions(&mut self) {
         self.columns.clear();
         self.results_charset = None;
