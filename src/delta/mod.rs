@@ -1766,32 +1766,14 @@ impl DeltaState {
         Some(next)
     }
 
-    /// This state with table `id` as `other` has it, or without it when
-    /// `other` has none, as a new version. A session's temporary table is
-    /// no part of its transaction (the server neither commits nor rolls
-    /// back DDL on one): the transaction's states take the process's
-    /// version of it.
+    /// This state with table `id` as `other` has it (its changes, and its
+    /// definition when vdb created it), or without it when `other` has
+    /// none, as a new version. A session's temporary table is no part of
+    /// its transaction (the server neither commits nor rolls back DDL on
+    /// one), nor is the catalog's TABLES (its AUTO_INCREMENT is no
+    /// transaction's): the transaction's states take the process's version
+    /// of them.
     pub fn with_table_from(&self, other: &DeltaState, id: &TableId) -> DeltaState {
-        let mut s = self.clone();
-        match (other.tables.get(id), other.schema.created.get(id)) {
-            (Some(t), Some(m)) => {
-                s.tables.insert(id.clone(), t.clone());
-                s.schema.created.insert(id.clone(), m.clone());
-            }
-            _ => {
-                s.tables.remove(id);
-                s.schema.created.remove(id);
-            }
-        }
-        s.version = next_version();
-        s.refresh_names();
-        s
-    }
-
-    /// This state with changed table `id` as `other` has it (or without
-    /// it), as a new version; its definition stays. For the catalog's
-    /// TABLES, whose AUTO_INCREMENT no transaction keeps to itself.
-    pub fn with_changed_table_from(&self, other: &DeltaState, id: &TableId) -> DeltaState {
         let mut s = self.clone();
         match other.tables.get(id) {
             Some(t) => {
@@ -1799,6 +1781,14 @@ impl DeltaState {
             }
             None => {
                 s.tables.remove(id);
+            }
+        }
+        match other.schema.created.get(id) {
+            Some(m) => {
+                s.schema.created.insert(id.clone(), m.clone());
+            }
+            None => {
+                s.schema.created.remove(id);
             }
         }
         s.version = next_version();

@@ -1218,21 +1218,8 @@ fn ordered(
         .collect();
     algorithm_allowed(a, &levels, cx.up.info.version.contains("MariaDB"))?;
     // A copy: every row is a record.
-    let view = match cx.delta.current().tables.get(&old.id) {
-        Some(t) => t.derived_sql().map_err(|e| {
-            OverlayError::Unsupported(format!(
-                "ALTER TABLE ... ORDER BY over a {} value vdb cannot write ({})",
-                e.column_type, e.value
-            ))
-        })?,
-        None => Arc::new(old.id.quoted()),
-    };
-    let records: u64 = cx
-        .up
-        .query(&format!("SELECT COUNT(*) FROM {view} AS `vdb_t`"))?
-        .first()
-        .and_then(|r| std::str::from_utf8(r[0].as_deref()?).ok()?.parse().ok())
-        .unwrap_or(0);
+    let view = rows_now(cx, &old.id, "ALTER TABLE ... ORDER BY")?;
+    let records = count_rows(cx, &view)?;
     let rest = AlterTable {
         ops: a
             .ops
@@ -1260,6 +1247,31 @@ fn ordered(
         outcome.notes.len() + outcome.warnings.len()
     );
     Ok(outcome)
+}
+
+/// Table `id`'s rows as they read now, for a query's FROM: its merged
+/// view when the delta changed it, else the source's table. `what` names
+/// the statement when a changed value cannot be written as a literal.
+fn rows_now(cx: &WriteContext, id: &TableId, what: &str) -> Result<Arc<String>, OverlayError> {
+    match cx.delta.current().tables.get(id) {
+        Some(t) => t.derived_sql().map_err(|e| {
+            OverlayError::Unsupported(format!(
+                "{what} over a {} value vdb cannot write ({})",
+                e.column_type, e.value
+            ))
+        }),
+        None => Ok(Arc::new(id.quoted())),
+    }
+}
+
+/// How many rows `view` (a derived table or a table's name) holds.
+fn count_rows(cx: &mut WriteContext, view: &str) -> Result<u64, OverlayError> {
+    Ok(cx
+        .up
+        .query(&format!("SELECT COUNT(*) FROM {view} AS `vdb_t`"))?
+        .first()
+        .and_then(|r| std::str::from_utf8(r[0].as_deref()?).ok()?.parse().ok())
+        .unwrap_or(0))
 }
 
 /// ENGINE=InnoDB rebuilds an InnoDB table as it is; another engine would
@@ -1299,15 +1311,7 @@ fn move_counter(cx: &mut WriteContext, meta: &Arc<TableMeta>, n: u64) -> Result<
         n
     } else {
         // Below the counter: the largest value in use decides.
-        let view = match &delta {
-            Some(t) => t.derived_sql().map_err(|e| {
-                OverlayError::Unsupported(format!(
-                    "ALTER TABLE ... AUTO_INCREMENT over a {} value vdb cannot write ({})",
-                    e.column_type, e.value
-                ))
-            })?,
-            None => Arc::new(meta.id.quoted()),
-        };
+        let view = rows_now(cx, &meta.id, "ALTER TABLE ... AUTO_INCREMENT")?;
         let rows = cx.up.query(&format!(
             "SELECT MAX({}) FROM {view} AS `vdb_t`",
             quote_ident(&meta.columns[auto].name)
@@ -2241,13 +2245,7 @@ fn project(
                     e.column_type, e.value
                 ))
             })?;
-            let counted = cx
-                .up
-                .query(&format!("SELECT COUNT(*) FROM {view} AS `vdb_t`"))?;
-            counted
-                .first()
-                .and_then(|r| std::str::from_utf8(r[0].as_deref()?).ok()?.parse().ok())
-                .unwrap_or(0)
+            count_rows(cx, &view)?
         }
         _ => 0,
     };

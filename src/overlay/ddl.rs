@@ -16,9 +16,7 @@ use crate::delta::{
     UniqueKey,
 };
 use crate::sql::ddl::{free_name, parse_ddl, ColumnSpec, CreateTable, Ddl, DropTable, FkSpec};
-use crate::sql::lexer::statement_tokens;
 use crate::sql::literal::Column;
-use crate::sql::versioned::{as_read_by, version_id, Reader};
 use crate::upstream::Upstream;
 
 use super::meta::{load, source_plain_indexes, text_literal};
@@ -33,27 +31,14 @@ pub(super) fn server(code: u16, state: &str, message: impl Into<String>) -> Over
     }
 }
 
-/// Runs one captured CREATE TABLE or DROP TABLE.
+/// Runs one captured DDL statement, its text as the source reads it (the
+/// session has read its executable comments, [`crate::sql::versioned`]).
 pub fn execute_ddl(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, OverlayError> {
     let Ok(text) = std::str::from_utf8(sql) else {
         return Err(OverlayError::Unsupported(
             "DDL that is not UTF-8 text".into(),
         ));
     };
-    // Dumps wrap DDL in executable comments, whole (`/*!40000 ALTER TABLE
-    // t DISABLE KEYS */`) or in parts (`CREATE DATABASE /*!32312 IF NOT
-    // EXISTS*/ d`): read as the source reads them.
-    let reader = Reader {
-        version: version_id(&cx.up.info.version),
-        mariadb: cx.up.info.version.contains("MariaDB"),
-    };
-    let read = as_read_by(text, reader, cx.lex);
-    let text: &str = &read;
-    if statement_tokens(text.as_bytes(), cx.lex).is_empty() {
-        // Only comments this server skips: nothing to run.
-        return Ok(WriteOutcome::default());
-    }
-    let sql = text.as_bytes();
     let ddl = match parse_ddl(text) {
         Ok(d) => d,
         Err(u) => {

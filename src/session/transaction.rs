@@ -143,7 +143,7 @@ impl Session<'_> {
         if same {
             view
         } else {
-            Arc::new(view.with_changed_table_from(&shared, &id))
+            Arc::new(view.with_table_from(&shared, &id))
         }
     }
 
