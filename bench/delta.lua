@@ -5,8 +5,10 @@
 --   --query=join    orders (10 by primary key) joined to sbtest1 by id
 --   --query=joinrev sbtest1 (10 by primary key) joined to orders by sid
 --   --query=other   SELECT qty FROM orders WHERE id = ?  (an unchanged table)
+--   --query=page    SELECT * FROM sbtest1 LIMIT 20 OFFSET ?  (a GUI's page, ? < 1000)
+--   --query=newest  SELECT * FROM sbtest1 ORDER BY id DESC LIMIT 20
 sysbench.cmdline.options = {
-  query = {"point, range, join, joinrev or other", "point"},
+  query = {"point, range, join, joinrev, other, page or newest", "point"},
   rows = {"rows in sbtest1 (ids 1..rows are queried; more may exist)", 1000000},
   orders = {"rows in orders", 100000},
 }
@@ -34,6 +36,10 @@ function event()
   elseif q == "joinrev" then
     local a = math.random(1, sysbench.opt.rows - 10)
     sql = string.format("SELECT s.id, o.qty FROM sbtest1 s JOIN orders o ON o.sid = s.id WHERE s.id BETWEEN %d AND %d", a, a + 9)
+  elseif q == "page" then
+    sql = string.format("SELECT * FROM sbtest1 LIMIT 20 OFFSET %d", math.random(0, 49) * 20)
+  elseif q == "newest" then
+    sql = "SELECT * FROM sbtest1 ORDER BY id DESC LIMIT 20"
   else
     sql = string.format("SELECT qty FROM orders WHERE id = %d", math.random(1, sysbench.opt.orders))
   end

@@ -442,6 +442,11 @@ fn entries_in_ranges<'m, V: Clone>(
     }
 }
 
+/// Rows a scan's merged view spells over the source's in one view (each is
+/// tested only after the key's `IN`, a binary search, matched); past that
+/// many changed rows a scan of the first rows reads a window instead.
+const SCAN_ROWS: usize = 1000;
+
 /// A range of encoded keys in a table's maps.
 type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
 
@@ -1026,9 +1031,6 @@ impl TableDelta {
         used: Option<&[bool]>,
         first: Option<u64>,
     ) -> Result<Option<String>, BadValue> {
-        /// Rows spelled over the source's in one view: each is tested only
-        /// after the key's `IN` (a binary search) matched.
-        const ROWS: usize = 1000;
         if self.counted || !self.has_source() {
             return Ok(None);
         }
@@ -1036,7 +1038,7 @@ impl TableDelta {
         let mut gone: Vec<&Row> = Vec::new();
         for (k, key) in self.hidden.iter() {
             match self.rows.get(k) {
-                Some(_) if over.len() == ROWS => return Ok(None),
+                Some(_) if over.len() == SCAN_ROWS => return Ok(None),
                 Some(row) => over.push(row),
                 None => gone.push(key),
             }
@@ -1057,6 +1059,151 @@ impl TableDelta {
         }
         let mut sql = self.spelled_over(&over, &gone, &inserted, used, true, limit)?;
         sql.shrink_to_fit();
+        Ok(Some(sql))
+    }
+
+    /// Whether a scan that uses only its first rows (in key order, or in
+    /// the order of `sorted`: a column and `DESC`) is best served by a
+    /// window ([`TableDelta::window_sql`]); `Some(descending)` when it is.
+    ///
+    /// It applies to a table whose identity is its own key of integer
+    /// columns, the order InnoDB stores and scans it in (`sorted` must then
+    /// be that key's one column). It is chosen where the other forms embed
+    /// many rows or make the source materialize the table: a large delta,
+    /// or a sorted query over a table with inserted rows (a UNION the
+    /// source cannot sort by an index).
+    pub fn window_order(&self, sorted: Option<(&str, bool)>) -> Option<bool> {
+        if self.counted || !self.has_source() || self.key.is_empty() {
+            return None;
+        }
+        let cols = &self.meta.columns;
+        if !self.key.iter().all(|&k| is_integer(&cols[k].column)) {
+            return None;
+        }
+        let descending = match sorted {
+            None => false,
+            Some((column, descending)) => {
+                let [k] = self.key[..] else { return None };
+                if !cols[k].name.eq_ignore_ascii_case(column) {
+                    return None;
+                }
+                descending
+            }
+        };
+        let large = self.rows.len() + self.hidden.len() > SCAN_ROWS;
+        let inserted = || self.rows.keys().any(|k| !self.hidden.contains_key(k));
+        (large || sorted.is_some() && inserted()).then_some(descending)
+    }
+
+    /// The source query that reads the table's rows for a window, in key
+    /// order (`descending`), `limit` of them after `offset`: whole rows,
+    /// read as the delta stores them.
+    pub fn window_probe(&self, descending: bool, limit: u64, offset: u64) -> String {
+        let alias = "`vdb_window`";
+        let order: Vec<String> = self
+            .key
+            .iter()
+            .map(|&k| {
+                let name = self
+                    .source_ref(k, Some(alias))
+                    .unwrap_or_else(|| quote_ident(&self.meta.columns[k].name));
+                if descending {
+                    format!("{name} DESC")
+                } else {
+                    name
+                }
+            })
+            .collect();
+        format!(
+            "SELECT {} FROM {} AS {alias} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            self.source_read_list(alias),
+            self.source_table().quoted(),
+            order.join(", ")
+        )
+    }
+
+    /// The merged view's first `n` rows in key order (`descending`), as a
+    /// derived table of those rows alone: `source` holds the source's first
+    /// rows in that order ([`TableDelta::window_probe`], `exhausted` when
+    /// it has no more), merged with the delta's by key: rows changed in
+    /// place take their source rows' places, deleted ones are left out and
+    /// inserted ones come at their keys' places, as in the table the
+    /// source would hold. The source part is a typed empty branch, so the
+    /// view's columns keep the table's types.
+    ///
+    /// `None` when `source` ends before the window does (ask for more).
+    /// Exact for any query that uses only those rows: a scan of the table
+    /// whole, in key order, that stops after `n` rows.
+    pub fn window_sql(
+        &self,
+        source: &[Row],
+        exhausted: bool,
+        n: usize,
+        descending: bool,
+        used: Option<&[bool]>,
+    ) -> Result<Option<String>, BadValue> {
+        let before = |a: &[u8], b: &[u8]| if descending { a > b } else { a < b };
+        let mut delta: Box<dyn Iterator<Item = (&Vec<u8>, &Arc<Row>)>> = if descending {
+            Box::new(self.rows.iter().rev())
+        } else {
+            Box::new(self.rows.iter())
+        };
+        let mut next_delta = delta.next();
+        let mut window: Vec<Row> = Vec::with_capacity(n);
+        let full = |w: &Vec<Row>| w.len() >= n;
+        for read in source {
+            if full(&window) {
+                break;
+            }
+            let row = self.meta.stored(self.source_row(read.clone()));
+            let key = self.key_of(&row);
+            while let Some((_, r)) = next_delta.filter(|(k, _)| before(k, &key)) {
+                if full(&window) {
+                    break;
+                }
+                window.push((**r).clone());
+                next_delta = delta.next();
+            }
+            // A hidden source row's replacement, if any, is the delta's.
+            if !full(&window) && !self.hidden.contains_key(&key) {
+                window.push(row);
+            }
+        }
+        if !full(&window) {
+            if !exhausted {
+                return Ok(None);
+            }
+            while let Some((_, r)) = next_delta.filter(|_| !full(&window)) {
+                window.push((**r).clone());
+                next_delta = delta.next();
+            }
+        }
+        // The key is always read: the window sorts by it.
+        let used: Option<Vec<bool>> = used.map(|u| {
+            (0..self.meta.columns.len())
+                .map(|j| self.key.contains(&j) || u.get(j).copied().unwrap_or(true))
+                .collect()
+        });
+        let mut sql = self.build(
+            &["0".to_string()],
+            std::iter::empty(),
+            window.iter(),
+            used.as_deref(),
+        )?;
+        sql.pop();
+        let order: Vec<String> = self
+            .key
+            .iter()
+            .map(|&k| {
+                let name = quote_ident(&self.meta.columns[k].name);
+                if descending {
+                    format!("{name} DESC")
+                } else {
+                    name
+                }
+            })
+            .collect();
+        sql.push_str(&format!(" ORDER BY {} LIMIT {n})", order.join(", ")));
         Ok(Some(sql))
     }
 
@@ -2152,6 +2299,46 @@ mod tests {
             *t.derived_sql().unwrap(),
             "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE (`id`) NOT IN ((CAST(1 AS SIGNED))) UNION ALL SELECT CAST(1 AS SIGNED), CAST(NULL AS SIGNED))"
         );
+    }
+
+    #[test]
+    fn a_window_merges_the_sources_first_rows_with_the_deltas_at_their_keys() {
+        let mut t = TableDelta::new(meta(), vec![0]);
+        t.update(&row("2", Some("7")), row("2", Some("8")));
+        t.delete(&row("3", Some("7")));
+        t.insert(row("-1", None));
+        t.insert(row("10", Some("9")));
+        let source = |ids: &[&str]| -> Vec<Row> { ids.iter().map(|i| row(i, Some("7"))).collect() };
+        // The first four in key order: the inserted -1 before the source's
+        // 1, 2 as edited, 3 left out.
+        let w = t
+            .window_sql(&source(&["1", "2", "3", "4", "5"]), false, 4, false, None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            w,
+            "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE 0 \
+             UNION ALL SELECT CAST(-1 AS SIGNED), CAST(NULL AS SIGNED) \
+             UNION ALL SELECT CAST(1 AS SIGNED), CAST(7 AS SIGNED) \
+             UNION ALL SELECT CAST(2 AS SIGNED), CAST(8 AS SIGNED) \
+             UNION ALL SELECT CAST(4 AS SIGNED), CAST(7 AS SIGNED) ORDER BY `id` LIMIT 4)"
+        );
+        // Newest first: the inserted 10 before the source's last row.
+        let w = t
+            .window_sql(&source(&["6", "5"]), false, 2, true, None)
+            .unwrap()
+            .unwrap();
+        assert!(
+            w.contains("CAST(10 AS SIGNED)") && w.contains("CAST(6 AS SIGNED)"),
+            "{w}"
+        );
+        assert!(!w.contains("CAST(5 AS SIGNED)"), "{w}");
+        // A page thinned by deletes is not the whole window: ask for more,
+        // unless the source has no more rows.
+        let short = source(&["1", "2", "3"]);
+        assert_eq!(t.window_sql(&short, false, 4, false, None).unwrap(), None);
+        let w = t.window_sql(&short, true, 4, false, None).unwrap().unwrap();
+        assert!(w.contains("CAST(10 AS SIGNED)"), "{w}");
     }
 
     #[test]

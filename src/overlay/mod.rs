@@ -23,7 +23,7 @@ pub mod trigger;
 pub mod view;
 pub mod write;
 
-use crate::delta::{DeltaState, TableDelta, TableId, Value};
+use crate::delta::{DeltaState, Row, TableDelta, TableId};
 use crate::sql::columns::NamedColumns;
 use crate::sql::restrict::{is_integer, Decimal, Lit, Pred, Probe, Test};
 use crate::sql::rewrite::{qualifies_columns, quote_ident, splice, unqualify_columns};
@@ -58,10 +58,16 @@ impl From<UpstreamError> for OverlayError {
     }
 }
 
-/// Asks the source for the first column of a query's rows (at most
-/// [`MAX_PROBE_KEYS`] + 1 of them); `None` when it cannot answer. Used to
-/// learn the keys a join offers a changed table.
-pub type Prober<'a> = &'a mut dyn FnMut(&str) -> Option<Vec<Value>>;
+/// Asks the source for a query's rows; `None` when it cannot answer. Used
+/// to learn the keys a join offers a changed table, and the source rows a
+/// window of a scan holds ([`crate::delta::TableDelta::window_sql`]). The
+/// flag says the statement may still go to the source as it is (the prober
+/// may then send it along; see `session::prober`).
+pub type Prober<'a> = &'a mut dyn FnMut(&str, bool) -> Option<Vec<Row>>;
+
+/// The most rows a window of a scan's first rows holds: a GUI's page, or
+/// a few (`LIMIT 20 OFFSET 40` uses 60).
+const MAX_WINDOW_ROWS: u64 = 10_000;
 
 /// How many distinct join keys a probe may return before vdb gives up on
 /// narrowing the join and embeds the whole merged view.
@@ -441,6 +447,24 @@ fn narrowed_view(
     db: Option<&str>,
     prober: Option<&mut Prober>,
 ) -> Result<Option<std::sync::Arc<String>>, crate::sql::literal::BadValue> {
+    let mut prober = prober;
+    if let (Some(n), Some(p)) = (restriction.first_rows(), prober.as_mut()) {
+        let sorted = restriction
+            .sorted
+            .as_ref()
+            .map(|s| (s.column.as_str(), s.descending));
+        if let Some(descending) = t.window_order(sorted).filter(|_| n <= MAX_WINDOW_ROWS) {
+            let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
+            if let Some(v) = window(t, n as usize, descending, mask.as_deref(), p)? {
+                return Ok(Some(std::sync::Arc::new(v)));
+            }
+        }
+    }
+    // The forms below count a scan's first rows as the source's scan gives
+    // them.
+    let first = restriction
+        .first_rows()
+        .filter(|_| restriction.sorted.is_none());
     let mut preds = restriction.preds.clone();
     // A join is worth a probe only when the query does not already bound
     // the table's key (the source branch would read it whole), and when
@@ -454,12 +478,37 @@ fn narrowed_view(
         }
     }
     let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
-    t.projected_sql(
-        &preds,
-        mask.as_deref(),
-        restriction.scan,
-        restriction.first_rows(),
-    )
+    t.projected_sql(&preds, mask.as_deref(), restriction.scan, first)
+}
+
+/// The window of a scan's first `n` rows in key order (see
+/// [`TableDelta::window_sql`]): the source's rows asked for page by page
+/// until the window is whole. `None` when the source cannot be asked.
+fn window(
+    t: &TableDelta,
+    n: usize,
+    descending: bool,
+    used: Option<&[bool]>,
+    prober: &mut Prober,
+) -> Result<Option<String>, crate::sql::literal::BadValue> {
+    // Enough for a few rows deleted or moved among the first ones; each
+    // later page is larger.
+    let mut page = n as u64 + n as u64 / 8 + 16;
+    let mut offset = 0;
+    let mut source: Vec<Row> = Vec::new();
+    for _ in 0..4 {
+        let Some(rows) = prober(&t.window_probe(descending, page, offset), false) else {
+            return Ok(None);
+        };
+        let exhausted = (rows.len() as u64) < page;
+        source.extend(rows);
+        if let Some(v) = t.window_sql(&source, exhausted, n, descending, used)? {
+            return Ok(Some(v));
+        }
+        offset += page;
+        page *= 4;
+    }
+    Ok(None)
 }
 
 fn join_keys(
@@ -496,9 +545,14 @@ fn join_keys(
     // Without DISTINCT the source answers sooner (no temporary table), and
     // a join's few keys are deduplicated here; only a side offering more
     // rows than keys vdb takes is asked again for its distinct keys.
-    let mut values = prober(&probe_sql("")?)?;
+    let first = |rows: Vec<Row>| -> Vec<crate::delta::Value> {
+        rows.into_iter()
+            .map(|r| r.into_iter().next().flatten())
+            .collect()
+    };
+    let mut values = first(prober(&probe_sql("")?, true)?);
     if values.len() > MAX_PROBE_KEYS {
-        values = prober(&probe_sql("DISTINCT ")?)?;
+        values = first(prober(&probe_sql("DISTINCT ")?, true)?);
         if values.len() > MAX_PROBE_KEYS {
             return None;
         }

@@ -24,6 +24,18 @@ pub enum ClientError {
     /// A write or a read over changed data in a form vdb cannot answer
     /// exactly yet, by name.
     NotCapturable(String),
+    /// A statement vdb would send the source is larger than the source's
+    /// max_allowed_packet (a read that embeds a large delta whole).
+    BeyondPacket {
+        /// What is too large ("a read whose merged view of changed tables").
+        what: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The source's max_allowed_packet.
+        limit: usize,
+        /// What the user can do about it.
+        hint: &'static str,
+    },
     /// A `vdb.*` table that does not exist.
     NoSuchControlTable(String),
     /// A `vdb.*` procedure that does not exist.
@@ -51,7 +63,9 @@ impl ClientError {
     pub fn code(&self) -> (u16, &'static str) {
         match self {
             // ER_NOT_SUPPORTED_YET
-            ClientError::Refused(_) | ClientError::NotCapturable(_) => (1235, "42000"),
+            ClientError::Refused(_)
+            | ClientError::NotCapturable(_)
+            | ClientError::BeyondPacket { .. } => (1235, "42000"),
             // ER_UNKNOWN_COM_ERROR
             ClientError::UnknownCommand(_) => (1047, "08S01"),
             // ER_NET_PACKETS_OUT_OF_ORDER
@@ -105,6 +119,14 @@ impl ClientError {
             ),
             ClientError::NotCapturable(what) => format!(
                 "vdb does not support {what} yet; nothing was changed and nothing was sent to the source"
+            ),
+            ClientError::BeyondPacket {
+                what,
+                len,
+                limit,
+                hint,
+            } => format!(
+                "vdb cannot send {what}: it is {len} bytes of SQL, beyond the source's max_allowed_packet ({limit}); {hint}; nothing was changed and nothing was sent to the source"
             ),
             ClientError::UnknownCommand(c) => format!("Unknown command (0x{c:02x})"),
             ClientError::PacketsOutOfOrder => "Got packets out of order".into(),

@@ -1230,7 +1230,7 @@ impl Session<'_> {
             return self.fits(text);
         };
         let text = {
-            let mut prober = first_column(up, ahead.map(|text| (text, self.lex)));
+            let mut prober = prober(up, ahead.map(|text| (text, self.lex)));
             rewrite_traced(sql, &state, db.as_deref(), Some(&mut prober))?
         };
         self.fits(text)
@@ -1242,10 +1242,12 @@ impl Session<'_> {
     fn fits(&self, text: Option<Rewritten>) -> Result<Option<Rewritten>, OverlayError> {
         let limit = self.shared.source_info.max_packet;
         match text {
-            Some(t) if t.text.len() >= limit => Err(OverlayError::Unsupported(format!(
-                "a read whose merged view of changed tables is {} bytes of SQL, beyond the source's max_allowed_packet ({limit}): narrow it by key, or raise max_allowed_packet on the source",
-                t.text.len()
-            ))),
+            Some(t) if t.text.len() >= limit => {
+                Err(OverlayError::Upstream(UpstreamError::TooLarge {
+                    len: t.text.len(),
+                    limit,
+                }))
+            }
             t => Ok(t),
         }
     }
@@ -1261,10 +1263,13 @@ impl Session<'_> {
                 write_packet(self.client.get_mut(), seq, &payload)?;
             }
             OverlayError::Upstream(UpstreamError::TooLarge { len, limit }) => {
-                let what = format!(
-                    "a statement whose merged view of changed tables is {len} bytes of SQL, beyond the source's max_allowed_packet ({limit}): narrow it by key, or raise max_allowed_packet on the source"
-                );
-                self.send_error(seq, &ClientError::NotCapturable(what))?;
+                let e = ClientError::BeyondPacket {
+                    what: "a statement whose merged view of changed tables",
+                    len,
+                    limit,
+                    hint: "narrow it by key (a WHERE on the key, or a LIMIT on a scan), or raise max_allowed_packet on the source",
+                };
+                self.send_error(seq, &e)?;
             }
             OverlayError::Upstream(other) => {
                 self.upstream = None;
@@ -1780,11 +1785,13 @@ impl Session<'_> {
                 };
                 let limit = self.shared.source_info.max_packet;
                 if text.len() >= limit {
-                    let what = format!(
-                        "a read of vdb.* tables that are {} bytes of SQL, beyond the source's max_allowed_packet ({limit}): filter vdb.changes by table_schema, table_name or op, or raise max_allowed_packet on the source",
-                        text.len()
-                    );
-                    self.send_error(seq, &ClientError::NotCapturable(what))?;
+                    let e = ClientError::BeyondPacket {
+                        what: "a read of vdb.* tables",
+                        len: text.len(),
+                        limit,
+                        hint: "filter vdb.changes by table_schema, table_name or op, or raise max_allowed_packet on the source",
+                    };
+                    self.send_error(seq, &e)?;
                     return Ok(true);
                 }
                 let mut p = Vec::with_capacity(text.len() + 1);
@@ -2206,19 +2213,19 @@ fn may_run_ahead(sql: &[u8], mode: LexMode) -> bool {
 }
 
 /// A prober for the overlay: runs a query at the source and returns its
-/// first column (`None` when it fails).
+/// rows (`None` when it fails).
 ///
 /// With `ahead`, the command the session sends when the probe leaves the
-/// statement as it is goes with the first probe (see
+/// statement as it is goes with the first probe that may leave it so (see
 /// [`Upstream::query_ahead`]): a join whose probe finds no changed row
 /// then costs one round trip, not two.
-fn first_column<'u>(
+fn prober<'u>(
     up: &'u mut Upstream,
     mut ahead: Option<(&'u [u8], LexMode)>,
-) -> impl FnMut(&str) -> Option<Vec<crate::delta::Value>> + 'u {
-    move |q: &str| {
+) -> impl FnMut(&str, bool) -> Option<Vec<crate::delta::Row>> + 'u {
+    move |q: &str, may_stay: bool| {
         let next = ahead
-            .take()
+            .take_if(|_| may_stay)
             .filter(|(text, mode)| may_run_ahead(text, *mode))
             .map(|(text, _)| {
                 let mut p = Vec::with_capacity(text.len() + 1);
@@ -2226,16 +2233,11 @@ fn first_column<'u>(
                 p.extend_from_slice(text);
                 p
             });
-        let rows = match next {
+        match next {
             Some(next) => up.query_ahead(q, &next),
             None => up.query(q),
         }
-        .ok()?;
-        Some(
-            rows.into_iter()
-                .map(|r| r.into_iter().next().flatten())
-                .collect(),
-        )
+        .ok()
     }
 }
 

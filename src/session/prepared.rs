@@ -378,7 +378,7 @@ impl Session<'_> {
             .map(|d| String::from_utf8_lossy(d).into_owned());
         let narrowed = {
             let up = self.upstream.as_mut().expect("checked above");
-            let mut prober = super::first_column(up, None);
+            let mut prober = super::prober(up, None);
             rewrite_bound(&original, &bound, &state, db.as_deref(), Some(&mut prober))
         };
         let Some(narrowed) = narrowed else {

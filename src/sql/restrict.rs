@@ -502,10 +502,26 @@ pub struct Restriction {
     /// left out of the merged view. (Kept as literals, so that a statement
     /// shape's template instantiates them as it does tests' values.)
     pub first: Option<Vec<Lit>>,
+    /// When the query sorts the scan by one column of this table
+    /// (`ORDER BY id DESC LIMIT 20`, the newest rows): that column, and
+    /// `first` is then the number of the first rows *in that order* it
+    /// uses. `None`: `first` counts rows as the source's scan gives them.
+    pub sorted: Option<Sorted>,
+}
+
+/// `ORDER BY <column> [ASC|DESC]` of a scan (see [`Restriction::sorted`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sorted {
+    /// The column, as the query names it (a select alias never: a query
+    /// sorting by one is not a scan sorted by a column).
+    pub column: String,
+    /// `DESC`.
+    pub descending: bool,
 }
 
 impl Restriction {
-    /// How many of a scan's first rows the query can use, when it says.
+    /// How many of a scan's first rows the query can use, when it says
+    /// (in the order [`Restriction::sorted`] says).
     pub fn first_rows(&self) -> Option<u64> {
         let mut sum: u64 = 0;
         for l in self.first.as_ref()? {

@@ -14,15 +14,16 @@ use std::ops::{ControlFlow, Range};
 use std::collections::HashMap;
 
 use sqlparser::ast::{
-    Expr, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectNamePart, Query, Select,
-    SelectItem, SetExpr, Spanned, TableFactor, Value, Visit, Visitor,
+    Expr, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectNamePart, OrderByExpr,
+    OrderByKind, OrderBySort, Query, Select, SelectItem, SetExpr, Spanned, TableFactor, Value,
+    Visit, Visitor,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::{Parser, ParserOptions};
 use sqlparser::tokenizer::{Location, Span};
 
 use super::restrict::{
-    conjuncts, equality, simple, Decimal, Lit, Named, Pred, Probe, Restriction, Test,
+    conjuncts, equality, simple, Decimal, Lit, Named, Pred, Probe, Restriction, Sorted, Test,
 };
 
 /// One reference to a base table.
@@ -207,6 +208,36 @@ fn rows_limited(query: &Query) -> Option<Vec<Lit>> {
     }
 }
 
+/// The one column of `table` an `ORDER BY` item sorts a scan by: a column
+/// name, qualified by the table's name or alias or not, that no select item
+/// is named (MySQL reads an ORDER BY name as a select alias first).
+fn sorted_by(o: &OrderByExpr, select: &Select, table: &Named) -> Option<Sorted> {
+    let descending = match o.options.sort {
+        None | Some(OrderBySort::Asc) => false,
+        Some(OrderBySort::Desc) => true,
+        Some(OrderBySort::Using(_)) => return None,
+    };
+    if o.options.nulls_first.is_some() || o.with_fill.is_some() {
+        return None;
+    }
+    let column = match &o.expr {
+        Expr::Identifier(c) => c.value.clone(),
+        Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+            [q, c] if Some(&q.value) == table.alias.as_ref().or(Some(&table.name)) => {
+                c.value.clone()
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let aliased = select.projection.iter().any(|item| match item {
+        SelectItem::ExprWithAlias { alias, .. } => alias.value.eq_ignore_ascii_case(&column),
+        SelectItem::ExprWithAliases { .. } => true,
+        _ => false,
+    });
+    (!aliased).then_some(Sorted { column, descending })
+}
+
 /// Whether `select` returns the rows it reads as they come, one for one:
 /// columns (or constants) only, no DISTINCT, no grouping, no modifier (a
 /// `SQL_CALC_FOUND_ROWS` counts past the limit), no INTO.
@@ -266,9 +297,9 @@ impl Collector<'_> {
 
     /// Works out the restriction of every table reference of one SELECT
     /// from its WHERE and ON terms (see [`super::restrict`]).
-    /// `first`: the query's `LIMIT` and `OFFSET` numbers, when it has no
-    /// ORDER BY and `select` is its whole body.
-    fn restrict(&mut self, select: &Select, first: Option<Vec<Lit>>) {
+    /// `first`: the query's `LIMIT` and `OFFSET` numbers, when `select` is
+    /// its whole body and it has no ORDER BY, or `sorted`'s one column.
+    fn restrict(&mut self, select: &Select, first: Option<Vec<Lit>>, sorted: Option<&OrderByExpr>) {
         let mut where_terms = Vec::new();
         if let Some(w) = &select.selection {
             conjuncts(w, &mut where_terms);
@@ -387,6 +418,16 @@ impl Collector<'_> {
             }
             let scan = total == 1 && select.selection.is_none() && select.having.is_none();
             let first = first.clone().filter(|_| scan && as_they_come(select));
+            // Sorted by anything but one of the table's columns, the limit
+            // says nothing of which of its rows are used.
+            let (first, sorted) = match (first, sorted) {
+                (Some(first), None) => (Some(first), None),
+                (Some(first), Some(o)) => match sorted_by(o, select, &f.named) {
+                    Some(s) => (Some(first), Some(s)),
+                    None => (None, None),
+                },
+                (None, _) => (None, None),
+            };
             if !preds.is_empty() || probe.is_some() || scan {
                 self.restrictions.insert(
                     f.start,
@@ -395,6 +436,7 @@ impl Collector<'_> {
                         probe,
                         scan,
                         first,
+                        sorted,
                     },
                 );
             }
@@ -421,14 +463,20 @@ impl Visitor for Collector<'_> {
             }
         }
         self.scopes.push(scope);
+        let sorted = match query.order_by.as_ref().map(|o| &o.kind) {
+            Some(OrderByKind::Expressions(list)) if list.len() == 1 => Some(&list[0]),
+            _ => None,
+        };
         let first = match &*query.body {
-            SetExpr::Select(_) if query.order_by.is_none() => rows_limited(query),
+            SetExpr::Select(_) if query.order_by.is_none() || sorted.is_some() => {
+                rows_limited(query)
+            }
             _ => None,
         };
         let mut body = Vec::new();
         selects(&query.body, &mut body);
         for select in body {
-            self.restrict(select, first.clone());
+            self.restrict(select, first.clone(), sorted);
         }
         ControlFlow::Continue(())
     }
@@ -707,10 +755,40 @@ mod tests {
             scan("SELECT t.id FROM t LIMIT 5, 10", "t"),
             (true, Some(15))
         );
-        // Sorted, grouped, aggregated or made distinct, the limit says
-        // nothing of the rows the table gives; it is still read whole.
+        // Sorted by one of its columns, the limit counts rows in that
+        // order (the newest rows: `ORDER BY id DESC LIMIT 20`).
+        let sorted = |sql: &str| {
+            let refs = table_refs(sql).unwrap();
+            let r = &refs[0].restriction;
+            (
+                r.first_rows(),
+                r.sorted.as_ref().map(|s| (s.column.clone(), s.descending)),
+            )
+        };
         assert_eq!(
-            scan("SELECT * FROM t ORDER BY c LIMIT 5", "t"),
+            sorted("SELECT * FROM t ORDER BY c LIMIT 5"),
+            (Some(5), Some(("c".into(), false)))
+        );
+        assert_eq!(
+            sorted("SELECT id, c FROM t AS x ORDER BY x.id DESC LIMIT 20 OFFSET 40"),
+            (Some(60), Some(("id".into(), true)))
+        );
+        // Sorted by an expression, a select alias, two columns or another
+        // table's column, it says nothing of the rows the table gives.
+        for sql in [
+            "SELECT * FROM t ORDER BY c + 1 LIMIT 5",
+            "SELECT c AS id FROM t ORDER BY id LIMIT 5",
+            "SELECT * FROM t ORDER BY a, b LIMIT 5",
+            "SELECT * FROM t AS x ORDER BY t.id LIMIT 5",
+            "SELECT * FROM t ORDER BY 1 LIMIT 5",
+            "SELECT * FROM t ORDER BY id",
+        ] {
+            assert_eq!(sorted(sql), (None, None), "{sql}");
+        }
+        // Grouped, aggregated or made distinct, the limit says nothing of
+        // the rows the table gives; it is still read whole.
+        assert_eq!(
+            scan("SELECT id, COUNT(*) FROM t ORDER BY id LIMIT 5", "t"),
             (true, None)
         );
         assert_eq!(scan("SELECT COUNT(*) FROM t LIMIT 5", "t"), (true, None));

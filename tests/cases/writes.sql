@@ -27,6 +27,50 @@ SELECT * FROM orders
 SELECT * FROM orders LIMIT 2
 SELECT COUNT(*), SUM(total) FROM orders
 
+-- case: the newest rows (ORDER BY the key DESC LIMIT n) and the first rows in key order after inserts, edits and deletes are the server's, and inserted keys between the source's come in their places
+INSERT INTO orders (id, customer_id, placed_on, total, note) VALUES (100, 2, '2025-01-01', 1.5, 'hundred'), (0, 3, '2025-01-02', 2.5, NULL)
+INSERT INTO numbers VALUES (-5), (1500), (2500)
+UPDATE numbers SET n = 750 WHERE n = 3
+DELETE FROM numbers WHERE n IN (0, 1, 999)
+UPDATE orders SET note = 'edited' WHERE id = 7
+DELETE FROM orders WHERE id = 6
+SELECT * FROM orders ORDER BY id DESC LIMIT 3
+SELECT id, total FROM orders ORDER BY id DESC LIMIT 2 OFFSET 1
+SELECT note, id FROM orders AS o ORDER BY o.id LIMIT 4
+SELECT * FROM orders ORDER BY id ASC LIMIT 1, 20
+SELECT * FROM numbers ORDER BY n DESC LIMIT 5
+SELECT * FROM numbers ORDER BY n LIMIT 5
+SELECT n FROM numbers ORDER BY n LIMIT 3 OFFSET 747
+SELECT * FROM numbers ORDER BY n DESC LIMIT 4 OFFSET 996
+SELECT * FROM numbers ORDER BY n DESC LIMIT 2000
+SELECT * FROM (SELECT * FROM orders ORDER BY id DESC LIMIT 2) AS newest ORDER BY id
+
+-- case: a table with more than a thousand changed rows is browsed and paged by its first rows, newest first or as stored, with edits in place and inserted rows at their keys
+INSERT INTO numbers SELECT n + 2000 FROM numbers WHERE n < 400
+UPDATE numbers SET n = n + 5000 WHERE n % 3 = 0 AND n < 1000
+DELETE FROM numbers WHERE n % 3 = 1 AND n < 1000
+SELECT COUNT(*), SUM(n), MIN(n), MAX(n) FROM numbers
+SELECT * FROM numbers LIMIT 10
+SELECT * FROM numbers LIMIT 10 OFFSET 300
+SELECT n FROM numbers LIMIT 5, 5
+SELECT * FROM numbers ORDER BY n DESC LIMIT 10
+SELECT * FROM numbers ORDER BY n DESC LIMIT 5 OFFSET 330
+SELECT * FROM numbers ORDER BY n LIMIT 5 OFFSET 330
+SELECT * FROM numbers ORDER BY n LIMIT 1000
+INSERT INTO orders (customer_id, placed_on, total, note) SELECT 1 + n % 5, '2025-01-01' + INTERVAL n DAY, n / 4, IF(n % 2, NULL, CONCAT('bulk ', n)) FROM numbers WHERE n < 3000
+UPDATE orders SET total = total + 1 WHERE id <= 3
+DELETE FROM orders WHERE id = 5
+SELECT * FROM orders LIMIT 8
+SELECT id, placed_on, note FROM orders LIMIT 5 OFFSET 660
+SELECT * FROM orders ORDER BY id DESC LIMIT 6
+SELECT total, id FROM orders ORDER BY id LIMIT 10
+INSERT INTO order_items SELECT 1 + n % 7, 10 + n, IF(n % 2, 'A-1', 'B-2'), n FROM numbers WHERE n < 2400
+UPDATE order_items SET qty = 77 WHERE order_id = 1 AND line < 20
+DELETE FROM order_items WHERE order_id = 2 AND line < 40
+SELECT * FROM order_items LIMIT 12
+SELECT * FROM order_items LIMIT 6 OFFSET 140
+SELECT COUNT(*), SUM(qty) FROM order_items
+
 -- case: a table keyed by two columns, browsed without ORDER BY, shows an edited row in its place too
 UPDATE order_items SET qty = 9 WHERE order_id = 1 AND line = 2
 UPDATE order_items SET sku = 'C-3' WHERE order_id = 6 AND line = 1

@@ -123,14 +123,20 @@ fn shop_delta() -> DeltaState {
 
 /// What a prober answers: the first column of `q`'s rows at the source,
 /// as text.
-fn first_column(conn: &mut mysql::Conn, q: &str) -> Option<Vec<Option<Vec<u8>>>> {
+/// The rows of an internal query, as vdb's session prober gives them.
+fn source_rows(conn: &mut mysql::Conn, q: &str) -> Option<Vec<Vec<Option<Vec<u8>>>>> {
     let rows: Vec<mysql::Row> = conn.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
     Some(
         rows.into_iter()
-            .map(|r| match r.unwrap().remove(0) {
-                Value::NULL => None,
-                Value::Bytes(b) => Some(b),
-                other => Some(other.as_sql(true).into_bytes()),
+            .map(|r| {
+                r.unwrap()
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::NULL => None,
+                        Value::Bytes(b) => Some(b),
+                        other => Some(other.as_sql(true).into_bytes()),
+                    })
+                    .collect()
             })
             .collect(),
     )
@@ -149,9 +155,9 @@ fn reads_over_derived_tables_see_exactly_the_changed_data() {
         let plain = rewrite_read(sql.as_bytes(), &state, Some("vdbt_shop"), None)
             .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
         let mut probes = source().conn(Some("vdbt_shop"));
-        let mut prober = |q: &str| {
+        let mut prober = |q: &str, _: bool| {
             probed += 1;
-            first_column(&mut probes, q)
+            source_rows(&mut probes, q)
         };
         let narrowed = rewrite_read(sql.as_bytes(), &state, Some("vdbt_shop"), Some(&mut prober))
             .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
@@ -307,9 +313,9 @@ fn a_join_offering_many_rows_but_few_keys_is_narrowed_to_those_keys() {
                WHERE o.id >= 1000 GROUP BY c.name ORDER BY c.name";
     let mut asked = Vec::new();
     let mut probes = source().conn(Some("vdbt_shop"));
-    let mut prober = |q: &str| {
+    let mut prober = |q: &str, _: bool| {
         asked.push(q.to_string());
-        first_column(&mut probes, q)
+        source_rows(&mut probes, q)
     };
     let narrowed = rewrite_read(sql.as_bytes(), &state, Some("vdbt_shop"), Some(&mut prober))
         .unwrap()
@@ -328,4 +334,73 @@ fn a_join_offering_many_rows_but_few_keys_is_narrowed_to_those_keys() {
         .map(|(name, _): (String, i64)| (name, 750))
         .collect();
     assert_eq!(rows, want);
+}
+
+/// Browsing a table with many changed rows (a GUI's first page, the newest
+/// rows) must not embed every changed row: vdb asks the source for the
+/// first rows in key order and splices a window of just those rows, merged
+/// with the delta's at their keys' places.
+#[test]
+fn a_large_delta_is_browsed_through_a_window_of_the_first_rows() {
+    let mut state = shop_delta();
+    let id = TableId {
+        schema: "vdbt_shop".into(),
+        name: "orders".into(),
+    };
+    let mut orders = (*state.tables[&id]).clone();
+    let text = |s: &str| Some(s.as_bytes().to_vec());
+    for n in 1000..4000 {
+        orders.insert(vec![
+            text(&n.to_string()),
+            text("1"),
+            text("2025-01-01"),
+            text("1.00"),
+            None,
+        ]);
+    }
+    state.tables.insert(id, Arc::new(orders));
+    let mut after = source().conn(Some("vdbt_shop_after"));
+    let first_four: Vec<(i64, String)> = after
+        .query("SELECT id, total FROM orders ORDER BY id LIMIT 4")
+        .unwrap();
+    let cases: Vec<(&str, Vec<(i64, String)>)> = vec![
+        (
+            "SELECT id, total FROM orders ORDER BY id DESC LIMIT 3",
+            (3997..4000).rev().map(|n| (n, "1.00".into())).collect(),
+        ),
+        ("SELECT id, total FROM orders LIMIT 4", first_four.clone()),
+        (
+            "SELECT o.id, o.total FROM orders o ORDER BY o.id LIMIT 2 OFFSET 2",
+            first_four[2..].to_vec(),
+        ),
+    ];
+    for (sql, want) in cases {
+        let mut asked = Vec::new();
+        let mut probes = source().conn(Some("vdbt_shop"));
+        let mut prober = |q: &str, _: bool| {
+            asked.push(q.to_string());
+            source_rows(&mut probes, q)
+        };
+        let narrowed = rewrite_read(sql.as_bytes(), &state, Some("vdbt_shop"), Some(&mut prober))
+            .unwrap()
+            .unwrap();
+        assert!(
+            asked.len() == 1 && asked[0].contains(" ORDER BY ") && asked[0].contains(" LIMIT "),
+            "{sql}: {asked:?}"
+        );
+        // Four rows' worth of text, not three thousand rows'.
+        assert!(narrowed.len() < 2000, "{sql}: {} bytes", narrowed.len());
+        let got: Vec<(i64, String)> = source().conn(Some("vdbt_shop")).query(&narrowed).unwrap();
+        assert_eq!(got, want, "{sql}\nrewritten: {narrowed}");
+    }
+    // Without a prober (nothing to ask), the merged view is the whole table.
+    let plain = rewrite_read(
+        b"SELECT id, total FROM orders ORDER BY id DESC LIMIT 3",
+        &state,
+        Some("vdbt_shop"),
+        None,
+    )
+    .unwrap()
+    .unwrap();
+    assert!(plain.len() > 20_000, "{} bytes", plain.len());
 }
