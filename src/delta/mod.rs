@@ -1008,7 +1008,7 @@ impl TableDelta {
         if over.is_empty() && gone.is_empty() && self.origin.is_none() {
             return Ok(Some(None));
         }
-        self.spelled_over(&over, &gone, &[], used, false, None)
+        self.spelled_over(&over, &gone, &[], used, false, None, None)
             .map(|v| Some(Some(v)))
     }
 
@@ -1057,7 +1057,7 @@ impl TableDelta {
         if over.is_empty() && limit.is_none() {
             return Ok(None);
         }
-        let mut sql = self.spelled_over(&over, &gone, &inserted, used, true, limit)?;
+        let mut sql = self.spelled_over(&over, &gone, &inserted, used, true, limit, None)?;
         sql.shrink_to_fit();
         Ok(Some(sql))
     }
@@ -1067,17 +1067,18 @@ impl TableDelta {
     /// window ([`TableDelta::window_sql`]); `Some(descending)` when it is.
     ///
     /// It applies to a table whose identity is its own key of integer
-    /// columns, the order InnoDB stores and scans it in (`sorted` must then
-    /// be that key's one column). It is chosen where the other forms embed
-    /// many rows or make the source materialize the table: a large delta,
-    /// or a sorted query over a table with inserted rows (a UNION the
-    /// source cannot sort by an index).
+    /// columns read from the source's, the order InnoDB stores and scans it
+    /// in (`sorted` must then be that key's one column). It is chosen where
+    /// the other forms embed many rows or make the source materialize the
+    /// table: a large delta, or a sorted query over a table with inserted
+    /// rows (a UNION the source cannot sort by an index).
     pub fn window_order(&self, sorted: Option<(&str, bool)>) -> Option<bool> {
         if self.counted || !self.has_source() || self.key.is_empty() {
             return None;
         }
         let cols = &self.meta.columns;
-        if !self.key.iter().all(|&k| is_integer(&cols[k].column)) {
+        let readable = |k: usize| is_integer(&cols[k].column) && self.source_name(k).is_some();
+        if !self.key.iter().all(|&k| readable(k)) {
             return None;
         }
         let descending = match sorted {
@@ -1095,41 +1096,50 @@ impl TableDelta {
         (large || sorted.is_some() && inserted()).then_some(descending)
     }
 
-    /// The source query that reads the table's rows for a window, in key
-    /// order (`descending`), `limit` of them after `offset`: whole rows,
-    /// read as the delta stores them.
+    /// The source query that reads the keys of the table's rows for a
+    /// window, in key order (`descending`), `limit` of them after `offset`:
+    /// a read of the primary key's first entries alone.
     pub fn window_probe(&self, descending: bool, limit: u64, offset: u64) -> String {
         let alias = "`vdb_window`";
-        let order: Vec<String> = self
+        let keys: Vec<String> = self
             .key
             .iter()
             .map(|&k| {
-                let name = self
-                    .source_ref(k, Some(alias))
-                    .unwrap_or_else(|| quote_ident(&self.meta.columns[k].name));
+                self.source_ref(k, Some(alias))
+                    .unwrap_or_else(|| quote_ident(&self.meta.columns[k].name))
+            })
+            .collect();
+        let order: Vec<String> = keys
+            .iter()
+            .map(|k| {
                 if descending {
-                    format!("{name} DESC")
+                    format!("{k} DESC")
                 } else {
-                    name
+                    k.clone()
                 }
             })
             .collect();
         format!(
             "SELECT {} FROM {} AS {alias} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-            self.source_read_list(alias),
+            keys.join(", "),
             self.source_table().quoted(),
             order.join(", ")
         )
     }
 
     /// The merged view's first `n` rows in key order (`descending`), as a
-    /// derived table of those rows alone: `source` holds the source's first
-    /// rows in that order ([`TableDelta::window_probe`], `exhausted` when
-    /// it has no more), merged with the delta's by key: rows changed in
-    /// place take their source rows' places, deleted ones are left out and
-    /// inserted ones come at their keys' places, as in the table the
-    /// source would hold. The source part is a typed empty branch, so the
-    /// view's columns keep the table's types.
+    /// derived table of those rows alone: the source's rows up to the key
+    /// of the `n`th row, read by a range of its primary key, with the
+    /// delta's changes in that range spelled over them (deleted rows left
+    /// out, inserted rows added). `source` holds the keys of the source's
+    /// first rows in that order ([`TableDelta::window_probe`]; `exhausted`
+    /// when it has no more): merged with the delta's keys they say where
+    /// the `n`th row is.
+    ///
+    /// `sorted`: the query sorts the rows by the key itself. Otherwise it
+    /// takes them as they come, and inserted rows are sorted into place
+    /// (a window of the source's rows alone comes as the source reads a
+    /// range of its primary key: in key order).
     ///
     /// `None` when `source` ends before the window does (ask for more).
     /// Exact for any query that uses only those rows: a scan of the table
@@ -1140,71 +1150,139 @@ impl TableDelta {
         exhausted: bool,
         n: usize,
         descending: bool,
+        sorted: bool,
         used: Option<&[bool]>,
     ) -> Result<Option<String>, BadValue> {
         let before = |a: &[u8], b: &[u8]| if descending { a > b } else { a < b };
-        let mut delta: Box<dyn Iterator<Item = (&Vec<u8>, &Arc<Row>)>> = if descending {
-            Box::new(self.rows.iter().rev())
+        let mut delta: Box<dyn Iterator<Item = &Vec<u8>>> = if descending {
+            Box::new(self.rows.keys().rev())
         } else {
-            Box::new(self.rows.iter())
+            Box::new(self.rows.keys())
         };
         let mut next_delta = delta.next();
-        let mut window: Vec<Row> = Vec::with_capacity(n);
-        let full = |w: &Vec<Row>| w.len() >= n;
+        // The window's last key, and how many rows come up to it.
+        let mut last: Option<Vec<u8>> = None;
+        let mut count = 0;
         for read in source {
-            if full(&window) {
+            if count == n {
                 break;
             }
-            let row = self.meta.stored(self.source_row(read.clone()));
-            let key = self.key_of(&row);
-            while let Some((_, r)) = next_delta.filter(|(k, _)| before(k, &key)) {
-                if full(&window) {
-                    break;
-                }
-                window.push((**r).clone());
+            let key = self.encode_key(read);
+            while let Some(k) = next_delta.filter(|k| count < n && before(k, &key)) {
+                last = Some(k.clone());
+                count += 1;
                 next_delta = delta.next();
             }
             // A hidden source row's replacement, if any, is the delta's.
-            if !full(&window) && !self.hidden.contains_key(&key) {
-                window.push(row);
+            if count < n && !self.hidden.contains_key(&key) {
+                last = Some(key);
+                count += 1;
             }
         }
-        if !full(&window) {
+        if count < n {
             if !exhausted {
                 return Ok(None);
             }
-            while let Some((_, r)) = next_delta.filter(|_| !full(&window)) {
-                window.push((**r).clone());
-                next_delta = delta.next();
+            // The source has no more rows: the window is the delta's rest
+            // too, however far its keys go.
+            last = None;
+        }
+        let range: KeyRange = match (&last, descending) {
+            (None, _) => (Bound::Unbounded, Bound::Unbounded),
+            (Some(k), false) => (Bound::Unbounded, Bound::Included(k.clone())),
+            (Some(k), true) => (Bound::Included(k.clone()), Bound::Unbounded),
+        };
+        let ranges = Some(vec![range]);
+        let mut conditions = Vec::new();
+        if let Some(k) = &last {
+            let Some(bound) = self.key_bound(k, descending) else {
+                return Ok(None);
+            };
+            conditions.push(bound);
+        }
+        // Rows changed in place are spelled over the source's, so that a
+        // window without inserted rows is the source's table read by a
+        // range of its key: the source merges it into the query and reads
+        // it by its index, with no temporary table.
+        let mut over: Vec<&Row> = Vec::new();
+        let mut gone: Vec<&Row> = Vec::new();
+        for (k, key) in entries_in_ranges(&self.hidden, &ranges) {
+            match self.rows.get(k) {
+                Some(row) => over.push(row),
+                None => gone.push(key),
             }
         }
-        // The key is always read: the window sorts by it.
+        let inserted: Vec<&Row> = entries_in_ranges(&self.rows, &ranges)
+            .into_iter()
+            .filter(|(k, _)| !self.hidden.contains_key(*k))
+            .map(|(_, r)| &**r)
+            .collect();
+        // The key is always read: the window may sort by it.
         let used: Option<Vec<bool>> = used.map(|u| {
             (0..self.meta.columns.len())
                 .map(|j| self.key.contains(&j) || u.get(j).copied().unwrap_or(true))
                 .collect()
         });
-        let mut sql = self.build(
-            &["0".to_string()],
-            std::iter::empty(),
-            window.iter(),
+        let mut sql = self.spelled_over(
+            &over,
+            &gone,
+            &inserted,
             used.as_deref(),
+            over.len() > 64,
+            None,
+            conditions.first().map(String::as_str),
         )?;
-        sql.pop();
-        let order: Vec<String> = self
+        // Inserted rows come after the source's in a UNION: a scan that
+        // takes rows as they come needs them sorted into place (a query
+        // sorted by the key sorts them itself).
+        if !sorted && !inserted.is_empty() {
+            sql.pop();
+            let order: Vec<String> = self
+                .key
+                .iter()
+                .map(|&k| {
+                    let name = quote_ident(&self.meta.columns[k].name);
+                    if descending {
+                        format!("{name} DESC")
+                    } else {
+                        name
+                    }
+                })
+                .collect();
+            sql.push_str(&format!(" ORDER BY {} LIMIT {n})", order.join(", ")));
+        }
+        Ok(Some(sql))
+    }
+
+    /// The source part's condition for keys up to the encoded integer key
+    /// `k` in key order (`descending`: from `k` down): `id <= 7`, or for
+    /// two columns `(a < 1 OR a = 1 AND b <= 2)`, a range of the primary
+    /// key. `None` when `k` is not an integer key of this table.
+    fn key_bound(&self, k: &[u8], descending: bool) -> Option<String> {
+        let values: Vec<i128> = k.chunks(17).map(int_of_key).collect::<Option<_>>()?;
+        if values.len() != self.key.len() {
+            return None;
+        }
+        let names: Vec<String> = self
             .key
             .iter()
-            .map(|&k| {
-                let name = quote_ident(&self.meta.columns[k].name);
-                if descending {
-                    format!("{name} DESC")
-                } else {
-                    name
-                }
-            })
-            .collect();
-        sql.push_str(&format!(" ORDER BY {} LIMIT {n})", order.join(", ")));
-        Ok(Some(sql))
+            .map(|&j| self.source_name(j))
+            .collect::<Option<_>>()?;
+        let (strict, last) = if descending { (">", ">=") } else { ("<", "<=") };
+        // From the last column out: a <op> x OR a = x AND (<the rest>).
+        let mut cond = format!(
+            "{} {last} {}",
+            names[names.len() - 1],
+            values[values.len() - 1]
+        );
+        for i in (0..names.len() - 1).rev() {
+            cond = format!(
+                "{n} {strict} {v} OR {n} = {v} AND ({cond})",
+                n = names[i],
+                v = values[i]
+            );
+        }
+        Some(format!("({cond})"))
     }
 
     /// `(SELECT id, CASE id WHEN 7 THEN <c of 7> ... ELSE c END AS c FROM t
@@ -1214,7 +1292,9 @@ impl TableDelta {
     /// out, and `inserted` rows added. `guarded` tests the key with `IN`
     /// before the CASE, for a view over many rows of a large table: a CASE
     /// compares its WHENs one by one, an `IN` list of constants is searched.
-    /// `limit` stops the source part after so many rows.
+    /// `limit` stops the source part after so many rows; `condition`
+    /// restricts it (a range of its key).
+    #[allow(clippy::too_many_arguments)]
     fn spelled_over(
         &self,
         over: &[&Row],
@@ -1223,6 +1303,7 @@ impl TableDelta {
         used: Option<&[bool]>,
         guarded: bool,
         limit: Option<u64>,
+        condition: Option<&str>,
     ) -> Result<String, BadValue> {
         let cols = &self.meta.columns;
         // The key's columns as the source table names them (a projected
@@ -1333,8 +1414,16 @@ impl TableDelta {
         }
         sql.push_str(" FROM ");
         sql.push_str(&self.source_table().quoted());
-        if !gone.is_empty() {
+        if let Some(c) = condition {
             sql.push_str(" WHERE ");
+            sql.push_str(c);
+        }
+        if !gone.is_empty() {
+            sql.push_str(if condition.is_some() {
+                " AND "
+            } else {
+                " WHERE "
+            });
             sql.push_str(&key_name);
             sql.push_str(" NOT IN (");
             let mut out = Vec::with_capacity(gone.len());
@@ -2308,37 +2397,68 @@ mod tests {
         t.delete(&row("3", Some("7")));
         t.insert(row("-1", None));
         t.insert(row("10", Some("9")));
-        let source = |ids: &[&str]| -> Vec<Row> { ids.iter().map(|i| row(i, Some("7"))).collect() };
+        let source = |ids: &[&str]| -> Vec<Row> {
+            ids.iter()
+                .map(|i| vec![Some(i.as_bytes().to_vec())])
+                .collect()
+        };
         // The first four in key order: the inserted -1 before the source's
-        // 1, 2 as edited, 3 left out.
+        // 1, 2 as edited, 3 left out: the source's keys up to 4 with the
+        // delta's changes spelled over them, sorted into place.
         let w = t
-            .window_sql(&source(&["1", "2", "3", "4", "5"]), false, 4, false, None)
+            .window_sql(
+                &source(&["1", "2", "3", "4", "5"]),
+                false,
+                4,
+                false,
+                false,
+                None,
+            )
             .unwrap()
             .unwrap();
         assert_eq!(
             w,
-            "(SELECT `id`, `v` FROM `db`.`Widgets` WHERE 0 \
-             UNION ALL SELECT CAST(-1 AS SIGNED), CAST(NULL AS SIGNED) \
-             UNION ALL SELECT CAST(1 AS SIGNED), CAST(7 AS SIGNED) \
-             UNION ALL SELECT CAST(2 AS SIGNED), CAST(8 AS SIGNED) \
-             UNION ALL SELECT CAST(4 AS SIGNED), CAST(7 AS SIGNED) ORDER BY `id` LIMIT 4)"
+            "(SELECT `id`, CASE `id` WHEN CAST(2 AS SIGNED) THEN CAST(8 AS SIGNED) ELSE `v` END AS `v` \
+             FROM `db`.`Widgets` WHERE (`id` <= 4) AND `id` NOT IN (CAST(3 AS SIGNED)) \
+             UNION ALL SELECT CAST(-1 AS SIGNED), CAST(NULL AS SIGNED) ORDER BY `id` LIMIT 4)"
         );
         // Newest first: the inserted 10 before the source's last row.
         let w = t
-            .window_sql(&source(&["6", "5"]), false, 2, true, None)
+            .window_sql(&source(&["6", "5"]), false, 2, true, true, None)
             .unwrap()
             .unwrap();
         assert!(
-            w.contains("CAST(10 AS SIGNED)") && w.contains("CAST(6 AS SIGNED)"),
+            w.contains("CAST(10 AS SIGNED)") && w.contains("WHERE (`id` >= 6)"),
             "{w}"
         );
-        assert!(!w.contains("CAST(5 AS SIGNED)"), "{w}");
+        // The query sorts by the key itself: nothing is sorted twice.
+        assert!(!w.contains("ORDER BY"), "{w}");
         // A page thinned by deletes is not the whole window: ask for more,
         // unless the source has no more rows.
         let short = source(&["1", "2", "3"]);
-        assert_eq!(t.window_sql(&short, false, 4, false, None).unwrap(), None);
-        let w = t.window_sql(&short, true, 4, false, None).unwrap().unwrap();
-        assert!(w.contains("CAST(10 AS SIGNED)"), "{w}");
+        assert_eq!(
+            t.window_sql(&short, false, 4, false, false, None).unwrap(),
+            None
+        );
+        let w = t
+            .window_sql(&short, true, 4, false, false, None)
+            .unwrap()
+            .unwrap();
+        assert!(w.contains("CAST(10 AS SIGNED)") && !w.contains("<="), "{w}");
+        // Without inserted rows in it, the window is the source's table
+        // read by a range of its key (the source merges it into the query).
+        let mut edited = TableDelta::new(meta(), vec![0]);
+        edited.update(&row("2", Some("7")), row("2", Some("8")));
+        edited.delete(&row("3", Some("7")));
+        let w = edited
+            .window_sql(&source(&["1", "2", "3", "4"]), false, 3, false, false, None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            w,
+            "(SELECT `id`, CASE `id` WHEN CAST(2 AS SIGNED) THEN CAST(8 AS SIGNED) ELSE `v` END AS `v` \
+             FROM `db`.`Widgets` WHERE (`id` <= 4) AND `id` NOT IN (CAST(3 AS SIGNED)))"
+        );
     }
 
     #[test]

@@ -59,8 +59,8 @@ impl From<UpstreamError> for OverlayError {
 }
 
 /// Asks the source for a query's rows; `None` when it cannot answer. Used
-/// to learn the keys a join offers a changed table, and the source rows a
-/// window of a scan holds ([`crate::delta::TableDelta::window_sql`]). The
+/// to learn the keys a join offers a changed table, and the keys of the
+/// source rows a window of a scan holds ([`crate::delta::TableDelta::window_sql`]). The
 /// flag says the statement may still go to the source as it is (the prober
 /// may then send it along; see `session::prober`).
 pub type Prober<'a> = &'a mut dyn FnMut(&str, bool) -> Option<Vec<Row>>;
@@ -455,7 +455,14 @@ fn narrowed_view(
             .map(|s| (s.column.as_str(), s.descending));
         if let Some(descending) = t.window_order(sorted).filter(|_| n <= MAX_WINDOW_ROWS) {
             let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
-            if let Some(v) = window(t, n as usize, descending, mask.as_deref(), p)? {
+            if let Some(v) = window(
+                t,
+                n as usize,
+                descending,
+                sorted.is_some(),
+                mask.as_deref(),
+                p,
+            )? {
                 return Ok(Some(std::sync::Arc::new(v)));
             }
         }
@@ -482,12 +489,14 @@ fn narrowed_view(
 }
 
 /// The window of a scan's first `n` rows in key order (see
-/// [`TableDelta::window_sql`]): the source's rows asked for page by page
-/// until the window is whole. `None` when the source cannot be asked.
+/// [`TableDelta::window_sql`]): the source's keys asked for page by page
+/// until they place the window's last row. `None` when the source cannot
+/// be asked.
 fn window(
     t: &TableDelta,
     n: usize,
     descending: bool,
+    sorted: bool,
     used: Option<&[bool]>,
     prober: &mut Prober,
 ) -> Result<Option<String>, crate::sql::literal::BadValue> {
@@ -502,7 +511,7 @@ fn window(
         };
         let exhausted = (rows.len() as u64) < page;
         source.extend(rows);
-        if let Some(v) = t.window_sql(&source, exhausted, n, descending, used)? {
+        if let Some(v) = t.window_sql(&source, exhausted, n, descending, sorted, used)? {
             return Ok(Some(v));
         }
         offset += page;
