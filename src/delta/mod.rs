@@ -1069,9 +1069,9 @@ impl TableDelta {
     /// It applies to a table whose identity is its own key of integer
     /// columns read from the source's, the order InnoDB stores and scans it
     /// in (`sorted` must then be that key's one column). It is chosen where
-    /// the other forms embed many rows or make the source materialize the
-    /// table: a large delta, or a sorted query over a table with inserted
-    /// rows (a UNION the source cannot sort by an index).
+    /// the other forms embed many rows or misplace some: a large delta, or
+    /// a table with inserted rows (a UNION puts them after the source's
+    /// rows, and the source cannot sort it by an index).
     pub fn window_order(&self, sorted: Option<(&str, bool)>) -> Option<bool> {
         if self.counted || !self.has_source() || self.key.is_empty() {
             return None;
@@ -1093,7 +1093,7 @@ impl TableDelta {
         };
         let large = self.rows.len() + self.hidden.len() > SCAN_ROWS;
         let inserted = || self.rows.keys().any(|k| !self.hidden.contains_key(k));
-        (large || sorted.is_some() && inserted()).then_some(descending)
+        (large || inserted()).then_some(descending)
     }
 
     /// The source query that reads the keys of the table's rows for a
@@ -1252,6 +1252,57 @@ impl TableDelta {
             sql.push_str(&format!(" ORDER BY {} LIMIT {n})", order.join(", ")));
         }
         Ok(Some(sql))
+    }
+
+    /// Whether the merged view of a whole scan ([`TableDelta::projected_sql`]
+    /// with no tests) lists its rows in key order, as InnoDB scans the
+    /// table, given the key of the source's last row (`None`: the source
+    /// table has no rows). Its UNION part comes after the source's rows:
+    /// in order when every key in it is past the source's last.
+    pub fn scan_in_key_order(&self, source_last: Option<&Row>) -> bool {
+        let Some(last) = source_last else {
+            return true;
+        };
+        let last = self.encode_key(last);
+        // Rows changed in place keep their places while the scan form
+        // spells them over the source's (up to SCAN_ROWS of them).
+        let in_place = self
+            .hidden
+            .keys()
+            .filter(|k| self.rows.contains_key(*k))
+            .take(SCAN_ROWS + 1)
+            .count();
+        let spelled = in_place <= SCAN_ROWS;
+        let first_after = self
+            .rows
+            .keys()
+            .find(|k| !spelled || !self.hidden.contains_key(*k));
+        first_after.is_none_or(|k| *k > last)
+    }
+
+    /// The merged view sorted by the key: for a whole scan whose UNION
+    /// part would otherwise come after rows it belongs among
+    /// ([`TableDelta::scan_in_key_order`]). The source materializes and
+    /// sorts it (a derived table's ORDER BY counts only with a LIMIT).
+    pub fn sorted_sql(&self, used: Option<&[bool]>) -> Result<String, BadValue> {
+        let used: Option<Vec<bool>> = used.map(|u| {
+            (0..self.meta.columns.len())
+                .map(|j| self.key.contains(&j) || u.get(j).copied().unwrap_or(true))
+                .collect()
+        });
+        let rows = self.in_view_order(self.rows.iter().collect());
+        let mut sql = self.build(&[], self.hidden.values(), rows.into_iter(), used.as_deref())?;
+        sql.pop();
+        let order: Vec<String> = self
+            .key
+            .iter()
+            .map(|&k| quote_ident(&self.meta.columns[k].name))
+            .collect();
+        sql.push_str(&format!(
+            " ORDER BY {} LIMIT 18446744073709551615)",
+            order.join(", ")
+        ));
+        Ok(sql)
     }
 
     /// The source part's condition for keys up to the encoded integer key
@@ -2459,6 +2510,23 @@ mod tests {
             "(SELECT `id`, CASE `id` WHEN CAST(2 AS SIGNED) THEN CAST(8 AS SIGNED) ELSE `v` END AS `v` \
              FROM `db`.`Widgets` WHERE (`id` <= 4) AND `id` NOT IN (CAST(3 AS SIGNED)))"
         );
+    }
+
+    #[test]
+    fn a_whole_scan_is_in_key_order_only_while_the_added_rows_come_last() {
+        let last = vec![Some(b"5".to_vec())];
+        let mut t = TableDelta::new(meta(), vec![0]);
+        // Changed in place: spelled over the source's rows, in place.
+        t.update(&row("2", Some("7")), row("2", Some("8")));
+        t.insert(row("10", None));
+        assert!(t.scan_in_key_order(Some(&last)));
+        t.insert(row("-1", None));
+        assert!(!t.scan_in_key_order(Some(&last)));
+        assert!(t.scan_in_key_order(None), "no source rows to come before");
+        assert!(t
+            .sorted_sql(None)
+            .unwrap()
+            .ends_with(" ORDER BY `id` LIMIT 18446744073709551615)"));
     }
 
     #[test]

@@ -467,6 +467,19 @@ fn narrowed_view(
             }
         }
     }
+    // A statement that returns the whole table as the scan gives it, over
+    // a table with rows the merged view lists after the source's: sorted
+    // into place when they belong among the source's rows.
+    if let Some(p) = prober.as_mut().filter(|_| restriction.in_scan_order) {
+        if t.window_order(None).is_some() {
+            if let Some(last) = p(&t.window_probe(true, 1, 0), false) {
+                if !t.scan_in_key_order(last.first()) {
+                    let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
+                    return Ok(Some(std::sync::Arc::new(t.sorted_sql(mask.as_deref())?)));
+                }
+            }
+        }
+    }
     // The forms below count a scan's first rows as the source's scan gives
     // them.
     let first = restriction

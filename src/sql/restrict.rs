@@ -507,6 +507,11 @@ pub struct Restriction {
     /// `first` is then the number of the first rows *in that order* it
     /// uses. `None`: `first` counts rows as the source's scan gives them.
     pub sorted: Option<Sorted>,
+    /// The statement returns every row of the scan as it comes (its own
+    /// SELECT of columns, no WHERE, no ORDER BY, no LIMIT: `SELECT * FROM
+    /// t`): the rows' order is the source's scan order, the key's for
+    /// InnoDB, and the merged view must keep it.
+    pub in_scan_order: bool,
 }
 
 /// `ORDER BY <column> [ASC|DESC]` of a scan (see [`Restriction::sorted`]).

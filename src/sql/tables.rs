@@ -299,7 +299,14 @@ impl Collector<'_> {
     /// from its WHERE and ON terms (see [`super::restrict`]).
     /// `first`: the query's `LIMIT` and `OFFSET` numbers, when `select` is
     /// its whole body and it has no ORDER BY, or `sorted`'s one column.
-    fn restrict(&mut self, select: &Select, first: Option<Vec<Lit>>, sorted: Option<&OrderByExpr>) {
+    /// `whole`: the query is the statement's own, unsorted and unlimited.
+    fn restrict(
+        &mut self,
+        select: &Select,
+        first: Option<Vec<Lit>>,
+        sorted: Option<&OrderByExpr>,
+        whole: bool,
+    ) {
         let mut where_terms = Vec::new();
         if let Some(w) = &select.selection {
             conjuncts(w, &mut where_terms);
@@ -417,6 +424,7 @@ impl Collector<'_> {
                 }
             }
             let scan = total == 1 && select.selection.is_none() && select.having.is_none();
+            let in_scan_order = whole && scan && as_they_come(select);
             let first = first.clone().filter(|_| scan && as_they_come(select));
             // Sorted by anything but one of the table's columns, the limit
             // says nothing of which of its rows are used.
@@ -437,6 +445,7 @@ impl Collector<'_> {
                         scan,
                         first,
                         sorted,
+                        in_scan_order,
                     },
                 );
             }
@@ -473,10 +482,15 @@ impl Visitor for Collector<'_> {
             }
             _ => None,
         };
+        // Only the statement's own rows reach the client in scan order.
+        let whole = self.scopes.len() == 1
+            && matches!(&*query.body, SetExpr::Select(_))
+            && query.order_by.is_none()
+            && query.limit_clause.is_none();
         let mut body = Vec::new();
         selects(&query.body, &mut body);
         for select in body {
-            self.restrict(select, first.clone(), sorted);
+            self.restrict(select, first.clone(), sorted, whole);
         }
         ControlFlow::Continue(())
     }
@@ -784,6 +798,28 @@ mod tests {
             "SELECT * FROM t ORDER BY id",
         ] {
             assert_eq!(sorted(sql), (None, None), "{sql}");
+        }
+        // The statement's own rows, all of them as the scan gives them: the
+        // merged view must list them in the table's scan order.
+        let in_order = |sql: &str, table: &str| {
+            table_refs(sql)
+                .unwrap()
+                .iter()
+                .filter(|r| r.name == table)
+                .any(|r| r.restriction.in_scan_order)
+        };
+        assert!(in_order("SELECT * FROM t", "t"));
+        assert!(in_order("SELECT c, id FROM t AS x", "t"));
+        for sql in [
+            "SELECT * FROM t LIMIT 5",
+            "SELECT * FROM t ORDER BY id",
+            "SELECT * FROM t WHERE id > 1",
+            "SELECT COUNT(*) FROM t",
+            "SELECT DISTINCT c FROM t",
+            "SELECT * FROM u WHERE a IN (SELECT id FROM t)",
+            "SELECT * FROM (SELECT * FROM t) AS d ORDER BY id",
+        ] {
+            assert!(!in_order(sql, "t"), "{sql}");
         }
         // Grouped, aggregated or made distinct, the limit says nothing of
         // the rows the table gives; it is still read whole.

@@ -27,7 +27,7 @@ SELECT * FROM orders
 SELECT * FROM orders LIMIT 2
 SELECT COUNT(*), SUM(total) FROM orders
 
--- case: the newest rows (ORDER BY the key DESC LIMIT n) and the first rows in key order after inserts, edits and deletes are the server's, and inserted keys between the source's come in their places
+-- case: the newest rows (ORDER BY the key DESC LIMIT n) and the first rows, sorted by the key or as they come, after inserts, edits and deletes are the server's, and inserted keys between the source's come in their places, in a whole scan too
 INSERT INTO orders (id, customer_id, placed_on, total, note) VALUES (100, 2, '2025-01-01', 1.5, 'hundred'), (0, 3, '2025-01-02', 2.5, NULL)
 INSERT INTO numbers VALUES (-5), (1500), (2500)
 UPDATE numbers SET n = 750 WHERE n = 3
@@ -43,6 +43,12 @@ SELECT * FROM numbers ORDER BY n LIMIT 5
 SELECT n FROM numbers ORDER BY n LIMIT 3 OFFSET 747
 SELECT * FROM numbers ORDER BY n DESC LIMIT 4 OFFSET 996
 SELECT * FROM numbers ORDER BY n DESC LIMIT 2000
+SELECT * FROM orders LIMIT 3
+SELECT id, note FROM orders LIMIT 2 OFFSET 5
+SELECT * FROM numbers LIMIT 3
+SELECT n FROM numbers LIMIT 4 OFFSET 995
+SELECT * FROM orders
+SELECT n FROM numbers
 SELECT * FROM (SELECT * FROM orders ORDER BY id DESC LIMIT 2) AS newest ORDER BY id
 
 -- case: a table with more than a thousand changed rows is browsed and paged by its first rows, newest first or as stored, with edits in place and inserted rows at their keys
@@ -69,6 +75,8 @@ UPDATE order_items SET qty = 77 WHERE order_id = 1 AND line < 20
 DELETE FROM order_items WHERE order_id = 2 AND line < 40
 SELECT * FROM order_items LIMIT 12
 SELECT * FROM order_items LIMIT 6 OFFSET 140
+SELECT * FROM order_items
+SELECT order_id, line FROM order_items
 SELECT COUNT(*), SUM(qty) FROM order_items
 
 -- case: a table keyed by two columns, browsed without ORDER BY, shows an edited row in its place too
