@@ -1068,7 +1068,7 @@ impl TableDelta {
     ///
     /// It applies to a table whose identity is its own key of integer
     /// columns read from the source's, the order InnoDB stores and scans it
-    /// in (`sorted` must then be that key's one column). It is chosen where
+    /// in (`sorted` must then be that key's first column). It is chosen where
     /// the other forms embed many rows or misplace some: a large delta, or
     /// a table with inserted rows (a UNION puts them after the source's
     /// rows, and the source cannot sort it by an index).
@@ -1083,9 +1083,11 @@ impl TableDelta {
         }
         let descending = match sorted {
             None => false,
+            // Sorted by the key's first column, the first rows in key
+            // order are the first in that order too (ties among them in
+            // the order the source's index gives).
             Some((column, descending)) => {
-                let [k] = self.key[..] else { return None };
-                if !cols[k].name.eq_ignore_ascii_case(column) {
+                if !cols[self.key[0]].name.eq_ignore_ascii_case(column) {
                     return None;
                 }
                 descending
@@ -1153,6 +1155,12 @@ impl TableDelta {
         sorted: bool,
         used: Option<&[bool]>,
     ) -> Result<Option<String>, BadValue> {
+        if n == 0 {
+            // `LIMIT 0`: the table's columns, no row.
+            let none: [&Row; 0] = [];
+            let sql = self.build(&["0".to_string()], none.into_iter(), none.into_iter(), used)?;
+            return Ok(Some(sql));
+        }
         let before = |a: &[u8], b: &[u8]| if descending { a > b } else { a < b };
         let mut delta: Box<dyn Iterator<Item = &Vec<u8>>> = if descending {
             Box::new(self.rows.keys().rev())

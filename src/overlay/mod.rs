@@ -515,6 +515,9 @@ fn window(
 ) -> Result<Option<String>, crate::sql::literal::BadValue> {
     // Enough for a few rows deleted or moved among the first ones; each
     // later page is larger.
+    if n == 0 {
+        return t.window_sql(&[], true, 0, descending, sorted, used);
+    }
     let mut page = n as u64 + n as u64 / 8 + 16;
     let mut offset = 0;
     let mut source: Vec<Row> = Vec::new();

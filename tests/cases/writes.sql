@@ -63,6 +63,8 @@ SELECT * FROM numbers ORDER BY n DESC LIMIT 10
 SELECT * FROM numbers ORDER BY n DESC LIMIT 5 OFFSET 330
 SELECT * FROM numbers ORDER BY n LIMIT 5 OFFSET 330
 SELECT * FROM numbers ORDER BY n LIMIT 1000
+SELECT * FROM numbers ORDER BY n DESC LIMIT 0
+SELECT * FROM numbers LIMIT 0
 INSERT INTO orders (customer_id, placed_on, total, note) SELECT 1 + n % 5, '2025-01-01' + INTERVAL n DAY, n / 4, IF(n % 2, NULL, CONCAT('bulk ', n)) FROM numbers WHERE n < 3000
 UPDATE orders SET total = total + 1 WHERE id <= 3
 DELETE FROM orders WHERE id = 5
@@ -75,6 +77,7 @@ UPDATE order_items SET qty = 77 WHERE order_id = 1 AND line < 20
 DELETE FROM order_items WHERE order_id = 2 AND line < 40
 SELECT * FROM order_items LIMIT 12
 SELECT * FROM order_items LIMIT 6 OFFSET 140
+SELECT * FROM order_items ORDER BY order_id DESC LIMIT 4
 SELECT * FROM order_items
 SELECT order_id, line FROM order_items
 SELECT COUNT(*), SUM(qty) FROM order_items
