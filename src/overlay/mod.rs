@@ -439,6 +439,9 @@ pub fn rewrite_bound(
 /// The derived table for `t` holding only the captured rows `restriction`
 /// admits (`None`: none, keep the table's name); a join is first narrowed
 /// to the keys the other side offers, when `prober` may ask the source.
+/// With a prober, a scan of the first rows reads a window of them, and a
+/// whole scan is sorted into key order when the merged view would list
+/// rows out of it.
 fn narrowed_view(
     t: &TableDelta,
     restriction: &crate::sql::restrict::Restriction,
@@ -448,21 +451,15 @@ fn narrowed_view(
     prober: Option<&mut Prober>,
 ) -> Result<Option<std::sync::Arc<String>>, crate::sql::literal::BadValue> {
     let mut prober = prober;
+    let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
     if let (Some(n), Some(p)) = (restriction.first_rows(), prober.as_mut()) {
         let sorted = restriction
             .sorted
             .as_ref()
             .map(|s| (s.column.as_str(), s.descending));
         if let Some(descending) = t.window_order(sorted).filter(|_| n <= MAX_WINDOW_ROWS) {
-            let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
-            if let Some(v) = window(
-                t,
-                n as usize,
-                descending,
-                sorted.is_some(),
-                mask.as_deref(),
-                p,
-            )? {
+            let order = (descending, sorted.is_some());
+            if let Some(v) = window(t, n as usize, order, mask.as_deref(), p)? {
                 return Ok(Some(std::sync::Arc::new(v)));
             }
         }
@@ -474,7 +471,6 @@ fn narrowed_view(
         if t.window_order(None).is_some() {
             if let Some(last) = p(&t.window_probe(true, 1, 0), false) {
                 if !t.scan_in_key_order(last.first()) {
-                    let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
                     return Ok(Some(std::sync::Arc::new(t.sorted_sql(mask.as_deref())?)));
                 }
             }
@@ -497,27 +493,25 @@ fn narrowed_view(
             }
         }
     }
-    let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
     t.projected_sql(&preds, mask.as_deref(), restriction.scan, first)
 }
 
 /// The window of a scan's first `n` rows in key order (see
-/// [`TableDelta::window_sql`]): the source's keys asked for page by page
-/// until they place the window's last row. `None` when the source cannot
-/// be asked.
+/// [`TableDelta::window_sql`]; `order`: descending, and sorted by the
+/// query itself): the source's keys asked for page by page until they
+/// place the window's last row. `None` when the source cannot be asked.
 fn window(
     t: &TableDelta,
     n: usize,
-    descending: bool,
-    sorted: bool,
+    (descending, sorted): (bool, bool),
     used: Option<&[bool]>,
     prober: &mut Prober,
 ) -> Result<Option<String>, crate::sql::literal::BadValue> {
-    // Enough for a few rows deleted or moved among the first ones; each
-    // later page is larger.
     if n == 0 {
         return t.window_sql(&[], true, 0, descending, sorted, used);
     }
+    // Enough for a few rows deleted or moved among the first ones; each
+    // later page is larger.
     let mut page = n as u64 + n as u64 / 8 + 16;
     let mut offset = 0;
     let mut source: Vec<Row> = Vec::new();
