@@ -172,6 +172,10 @@ impl Server {
             snapshots: Mutex::new(std::collections::BTreeMap::new()),
             charsets: std::sync::OnceLock::new(),
         });
+        // MariaDB reads VALUES lists in a UNION from 10.3; MySQL spells
+        // them `VALUES ROW(...)` from 8.0.19, a form left untried here.
+        let reader = shared.source_reader();
+        crate::delta::list_rows_as_values(reader.mariadb && reader.version >= 100300);
         if let Some(path) = &shared.config.state {
             if let Some(mut loaded) = state_file::load(path).map_err(StartError::State)? {
                 let login = upstream::Login {
