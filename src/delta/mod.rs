@@ -1125,16 +1125,8 @@ impl TableDelta {
                     .unwrap_or_else(|| quote_ident(&self.meta.columns[k].name))
             })
             .collect();
-        let order: Vec<String> = keys
-            .iter()
-            .map(|k| {
-                if descending {
-                    format!("{k} DESC")
-                } else {
-                    k.clone()
-                }
-            })
-            .collect();
+        let dir = if descending { " DESC" } else { "" };
+        let order: Vec<String> = keys.iter().map(|k| format!("{k}{dir}")).collect();
         format!(
             "SELECT {} FROM {} AS {alias} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             keys.join(", "),
@@ -1239,12 +1231,7 @@ impl TableDelta {
             .filter(|(k, _)| !self.hidden.contains_key(*k))
             .map(|(_, r)| &**r)
             .collect();
-        // The key is always read: the window may sort by it.
-        let used: Option<Vec<bool>> = used.map(|u| {
-            (0..self.meta.columns.len())
-                .map(|j| self.key.contains(&j) || u.get(j).copied().unwrap_or(true))
-                .collect()
-        });
+        let used = self.reading_key(used);
         let mut sql = self.spelled_over(
             &over,
             &gone,
@@ -1259,19 +1246,10 @@ impl TableDelta {
         // sorted by the key sorts them itself).
         if !sorted && !inserted.is_empty() {
             sql.pop();
-            let order: Vec<String> = self
-                .key
-                .iter()
-                .map(|&k| {
-                    let name = quote_ident(&self.meta.columns[k].name);
-                    if descending {
-                        format!("{name} DESC")
-                    } else {
-                        name
-                    }
-                })
-                .collect();
-            sql.push_str(&format!(" ORDER BY {} LIMIT {n})", order.join(", ")));
+            sql.push_str(&format!(
+                " ORDER BY {} LIMIT {n})",
+                self.key_order(descending)
+            ));
         }
         Ok(Some(sql))
     }
@@ -1307,24 +1285,35 @@ impl TableDelta {
     /// ([`TableDelta::scan_in_key_order`]). The source materializes and
     /// sorts it (a derived table's ORDER BY counts only with a LIMIT).
     pub fn sorted_sql(&self, used: Option<&[bool]>) -> Result<String, BadValue> {
-        let used: Option<Vec<bool>> = used.map(|u| {
-            (0..self.meta.columns.len())
-                .map(|j| self.key.contains(&j) || u.get(j).copied().unwrap_or(true))
-                .collect()
-        });
+        let used = self.reading_key(used);
         let rows = self.in_view_order(self.rows.iter().collect());
         let mut sql = self.build(&[], self.hidden.values(), rows.into_iter(), used.as_deref())?;
         sql.pop();
-        let order: Vec<String> = self
-            .key
-            .iter()
-            .map(|&k| quote_ident(&self.meta.columns[k].name))
-            .collect();
         sql.push_str(&format!(
             " ORDER BY {} LIMIT 18446744073709551615)",
-            order.join(", ")
+            self.key_order(false)
         ));
         Ok(sql)
+    }
+
+    /// `used` with the key's columns read too: a view sorted by the key.
+    fn reading_key(&self, used: Option<&[bool]>) -> Option<Vec<bool>> {
+        used.map(|u| {
+            (0..self.meta.columns.len())
+                .map(|j| self.key.contains(&j) || u.get(j).copied().unwrap_or(true))
+                .collect()
+        })
+    }
+
+    /// The view's key columns as an ORDER BY list, each `DESC` when
+    /// `descending`.
+    fn key_order(&self, descending: bool) -> String {
+        let dir = if descending { " DESC" } else { "" };
+        self.key
+            .iter()
+            .map(|&k| format!("{}{dir}", quote_ident(&self.meta.columns[k].name)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The source part's condition for keys up to the encoded integer key
@@ -1856,35 +1845,7 @@ impl TableDelta {
         used: Option<&[bool]>,
     ) -> Result<(), BadValue> {
         let shown = |j: usize| used.is_none_or(|u| u.get(j).copied().unwrap_or(true));
-        let mut rows = rows.peekable();
-        let any_shown = (0..self.meta.columns.len()).any(shown);
-        if VALUES_LISTS.load(std::sync::atomic::Ordering::Relaxed)
-            && any_shown
-            && rows.peek().is_some()
-        {
-            sql.push_str(" UNION ALL VALUES ");
-            let mut first_row = true;
-            for row in rows {
-                if !std::mem::take(&mut first_row) {
-                    sql.push_str(", ");
-                }
-                sql.push('(');
-                let mut first = true;
-                for (j, (v, c)) in row.iter().zip(&self.meta.columns).enumerate() {
-                    if !shown(j) {
-                        continue;
-                    }
-                    if !std::mem::take(&mut first) {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&c.column.literal(v.as_deref())?);
-                }
-                sql.push(')');
-            }
-            return Ok(());
-        }
-        for row in rows {
-            sql.push_str(" UNION ALL SELECT ");
+        let values = |sql: &mut String, row: &Row| -> Result<(), BadValue> {
             let mut first = true;
             for (j, (v, c)) in row.iter().zip(&self.meta.columns).enumerate() {
                 if !shown(j) {
@@ -1895,6 +1856,25 @@ impl TableDelta {
                 }
                 sql.push_str(&c.column.literal(v.as_deref())?);
             }
+            Ok(())
+        };
+        let mut rows = rows.peekable();
+        let any_shown = (0..self.meta.columns.len()).any(shown);
+        if VALUES_LISTS.load(std::sync::atomic::Ordering::Relaxed)
+            && any_shown
+            && rows.peek().is_some()
+        {
+            sql.push_str(" UNION ALL VALUES ");
+            for (i, row) in rows.enumerate() {
+                sql.push_str(if i == 0 { "(" } else { ", (" });
+                values(sql, row)?;
+                sql.push(')');
+            }
+            return Ok(());
+        }
+        for row in rows {
+            sql.push_str(" UNION ALL SELECT ");
+            values(sql, row)?;
         }
         Ok(())
     }

@@ -27,7 +27,8 @@ pub enum ClientError {
     /// A statement vdb would send the source is larger than the source's
     /// max_allowed_packet (a read that embeds a large delta whole).
     BeyondPacket {
-        /// What is too large ("a read whose merged view of changed tables").
+        /// What is too large ("a statement whose merged view of changed
+        /// tables").
         what: &'static str,
         /// Its length in bytes.
         len: usize,

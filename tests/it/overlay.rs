@@ -121,9 +121,34 @@ fn shop_delta() -> DeltaState {
     state
 }
 
-/// What a prober answers: the first column of `q`'s rows at the source,
-/// as text.
-/// The rows of an internal query, as vdb's session prober gives them.
+/// [`shop_delta`] with orders `ids` inserted (placed 2025-01-01, total
+/// 1.00, no note), each by the customer `customer` names for its id.
+fn shop_delta_with_orders(
+    ids: std::ops::Range<usize>,
+    customer: impl Fn(usize) -> &'static str,
+) -> DeltaState {
+    let mut state = shop_delta();
+    let id = TableId {
+        schema: "vdbt_shop".into(),
+        name: "orders".into(),
+    };
+    let mut orders = (*state.tables[&id]).clone();
+    let text = |s: &str| Some(s.as_bytes().to_vec());
+    for n in ids {
+        orders.insert(vec![
+            text(&n.to_string()),
+            text(customer(n)),
+            text("2025-01-01"),
+            text("1.00"),
+            None,
+        ]);
+    }
+    state.tables.insert(id, Arc::new(orders));
+    state
+}
+
+/// What a prober answers: the rows of `q` at the source, each value as
+/// text, as vdb's session prober gives them.
 fn source_rows(conn: &mut mysql::Conn, q: &str) -> Option<Vec<Vec<Option<Vec<u8>>>>> {
     let rows: Vec<mysql::Row> = conn.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
     Some(
@@ -291,24 +316,13 @@ fn a_prepared_read_is_narrowed_per_execution_beside_views_over_other_changed_tab
 /// again, for its distinct keys, and the answer is the merged view's.
 #[test]
 fn a_join_offering_many_rows_but_few_keys_is_narrowed_to_those_keys() {
-    let mut state = shop_delta();
-    let id = TableId {
-        schema: "vdbt_shop".into(),
-        name: "orders".into(),
-    };
-    let mut orders = (*state.tables[&id]).clone();
-    let text = |s: &str| Some(s.as_bytes().to_vec());
-    for n in 0..(vdb::overlay::MAX_PROBE_KEYS + 500) {
-        let customer = if n % 2 == 0 { "1" } else { "2" };
-        orders.insert(vec![
-            text(&(1000 + n).to_string()),
-            text(customer),
-            text("2025-01-01"),
-            text("1.00"),
-            None,
-        ]);
-    }
-    state.tables.insert(id, Arc::new(orders));
+    let state = shop_delta_with_orders(1000..1000 + vdb::overlay::MAX_PROBE_KEYS + 500, |id| {
+        if id % 2 == 0 {
+            "1"
+        } else {
+            "2"
+        }
+    });
     let sql = "SELECT c.name, COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer_id \
                WHERE o.id >= 1000 GROUP BY c.name ORDER BY c.name";
     let mut asked = Vec::new();
@@ -342,23 +356,7 @@ fn a_join_offering_many_rows_but_few_keys_is_narrowed_to_those_keys() {
 /// with the delta's at their keys' places.
 #[test]
 fn a_large_delta_is_browsed_through_a_window_of_the_first_rows() {
-    let mut state = shop_delta();
-    let id = TableId {
-        schema: "vdbt_shop".into(),
-        name: "orders".into(),
-    };
-    let mut orders = (*state.tables[&id]).clone();
-    let text = |s: &str| Some(s.as_bytes().to_vec());
-    for n in 1000..4000 {
-        orders.insert(vec![
-            text(&n.to_string()),
-            text("1"),
-            text("2025-01-01"),
-            text("1.00"),
-            None,
-        ]);
-    }
-    state.tables.insert(id, Arc::new(orders));
+    let state = shop_delta_with_orders(1000..4000, |_| "1");
     let mut after = source().conn(Some("vdbt_shop_after"));
     let first_four: Vec<(i64, String)> = after
         .query("SELECT id, total FROM orders ORDER BY id LIMIT 4")
