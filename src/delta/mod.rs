@@ -27,6 +27,7 @@
 //! Nothing here does I/O or knows SQL beyond the typed literals the read
 //! rewrite needs.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, OnceLock};
@@ -35,6 +36,7 @@ use imbl::OrdMap;
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
 pub mod locks;
+pub mod order;
 pub mod persist;
 
 use crate::sql::literal::{BadValue, Column};
@@ -533,6 +535,41 @@ pub enum Projected {
     Value(Value),
 }
 
+/// What [`TableDelta::window_sql`] makes of the source's first keys.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Window {
+    /// The window's derived table.
+    Sql(String),
+    /// The source's keys end before the window does: ask for more.
+    More,
+    /// A key whose order vdb cannot tell (see [`order`]): the window does
+    /// not apply.
+    Unordered,
+}
+
+/// A merged view's source part stopped after its first rows: `LIMIT
+/// rows`, read in key order when `by_key`.
+#[derive(Clone, Copy)]
+struct First {
+    rows: u64,
+    by_key: bool,
+}
+
+/// A delta key's image ([`order`]) and its key in the map.
+type Imaged<'a> = (&'a [u8], &'a Vec<u8>);
+/// An entry of `TableDelta::hidden`.
+type HiddenEntry<'a> = (&'a Vec<u8>, &'a Row);
+/// An entry of `TableDelta::rows`.
+type RowEntry<'a> = (&'a Vec<u8>, &'a Arc<Row>);
+
+/// Where a window's last row comes from.
+enum Last<'a> {
+    /// A source row, by its key values as the probe read them.
+    Source(&'a Row),
+    /// A delta row, by its key in `rows`.
+    Delta(&'a Vec<u8>),
+}
+
 /// The changes to one table.
 #[derive(Debug)]
 pub struct TableDelta {
@@ -565,6 +602,20 @@ pub struct TableDelta {
     /// Its form for a query that reads the table whole, when that differs
     /// (see [`TableDelta::projected_sql`]), built on first read too.
     scanned: OnceLock<Result<Option<Arc<String>>, BadValue>>,
+    /// The delta's keys in the source index's order, for a key whose map
+    /// order is not that (see [`TableDelta::in_index_order`]), built on
+    /// the first window of this version.
+    ordered: OnceLock<Option<Arc<InIndexOrder>>>,
+}
+
+/// A table's delta keys sorted by their images ([`order`]): each entry an
+/// image and the key in the map.
+#[derive(Debug)]
+struct InIndexOrder {
+    /// The keys of `rows`.
+    rows: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The keys of `hidden`.
+    hidden: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Clone for TableDelta {
@@ -580,6 +631,7 @@ impl Clone for TableDelta {
             bytes: self.bytes,
             derived: OnceLock::new(),
             scanned: OnceLock::new(),
+            ordered: OnceLock::new(),
         }
     }
 }
@@ -600,6 +652,7 @@ impl TableDelta {
             bytes: 0,
             derived: OnceLock::new(),
             scanned: OnceLock::new(),
+            ordered: OnceLock::new(),
         }
     }
 
@@ -707,6 +760,7 @@ impl TableDelta {
     fn forget_views(&mut self) {
         self.derived = OnceLock::new();
         self.scanned = OnceLock::new();
+        self.ordered = OnceLock::new();
     }
 
     fn put_row(&mut self, key: Vec<u8>, row: Arc<Row>) {
@@ -894,6 +948,12 @@ impl TableDelta {
             if view.is_some() {
                 return Ok(view);
             }
+            // Too many rows changed in place to spell out, or inserted rows
+            // vdb cannot place: a UNION would list them after the source's
+            // first rows. The source sorts them into place by the key.
+            if let Some(n) = first.filter(|_| self.misplaces_rows()) {
+                return self.sorted_sql(used, Some(n)).map(|s| Some(Arc::new(s)));
+            }
         }
         if tests.is_empty() && used.is_none() {
             return self.derived_sql().map(Some);
@@ -1057,9 +1117,13 @@ impl TableDelta {
                 None => gone.push(key),
             }
         }
-        // In key order (the table has a key): the view's order. Past the
-        // query's first rows none can be used.
-        let wanted = first.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        // For integer keys in key order, the view's order: past the
+        // query's first rows none can be used. Other keys are in no order
+        // the source's: the source sorts them into place (see below).
+        let map_sorts = self.map_sorts();
+        let wanted = first
+            .filter(|_| map_sorts)
+            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
         let inserted: Vec<&Row> = self
             .rows
             .iter()
@@ -1071,7 +1135,19 @@ impl TableDelta {
         if over.is_empty() && limit.is_none() {
             return Ok(None);
         }
-        let mut sql = self.spelled_over(&over, &gone, &inserted, used, true, limit, None)?;
+        // The source's first rows by its key, and the first of those with
+        // the inserted rows among them, as InnoDB scans the table:
+        // `((SELECT ... ORDER BY key LIMIT n) UNION ALL ... ORDER BY key
+        // LIMIT n)`.
+        let first = limit.map(|rows| First {
+            rows,
+            by_key: !map_sorts,
+        });
+        let mut sql = self.spelled_over(&over, &gone, &inserted, used, true, first, None)?;
+        if let (Some(n), false) = (limit, map_sorts) {
+            sql.pop();
+            sql.push_str(&format!(" ORDER BY {} LIMIT {n})", self.key_order(false)));
+        }
         sql.shrink_to_fit();
         Ok(Some(sql))
     }
@@ -1080,18 +1156,32 @@ impl TableDelta {
     /// the order of `sorted`: a column and `DESC`) is best served by a
     /// window ([`TableDelta::window_sql`]); `Some(descending)` when it is.
     ///
-    /// It applies to a table whose identity is its own key of integer
-    /// columns read from the source's, the order InnoDB stores and scans it
-    /// in (`sorted` must then be that key's first column). It is chosen where
-    /// the other forms embed many rows or misplace some: a large delta, or
-    /// a table with inserted rows (a UNION puts them after the source's
-    /// rows, and the source cannot sort it by an index).
+    /// It applies to a table whose identity is its own key, read from the
+    /// source's, whose order vdb can tell ([`order::ColumnOrder`]: integers,
+    /// strings under common collations, dates), the order InnoDB stores and
+    /// scans it in (`sorted` must then be that key's first column). It is
+    /// chosen where the other forms embed many rows or misplace some: a
+    /// large delta, or a table with inserted rows (a UNION puts them after
+    /// the source's rows, and the source cannot sort it by an index).
     pub fn window_order(&self, sorted: Option<(&str, bool)>) -> Option<bool> {
         if self.counted || !self.has_source() || self.key.is_empty() {
             return None;
         }
         let cols = &self.meta.columns;
-        let readable = |k: usize| is_integer(&cols[k].column) && self.source_name(k).is_some();
+        // A string key read through a conversion would not be read by
+        // its index.
+        let as_stored = |k: usize| {
+            is_integer(&cols[k].column)
+                || !matches!(
+                    self.origin.as_deref().map(|o| &o.columns[k]),
+                    Some(Projected::Converted { .. })
+                )
+        };
+        let readable = |k: usize| {
+            order::ColumnOrder::of(&cols[k].column).is_some()
+                && self.source_name(k).is_some()
+                && as_stored(k)
+        };
         if !self.key.iter().all(|&k| readable(k)) {
             return None;
         }
@@ -1108,8 +1198,110 @@ impl TableDelta {
             }
         };
         let large = self.rows.len() + self.hidden.len() > SCAN_ROWS;
-        let inserted = || self.rows.keys().any(|k| !self.hidden.contains_key(k));
-        (large || inserted()).then_some(descending)
+        (large || self.has_inserted()).then_some(descending)
+    }
+
+    /// Whether the delta holds rows that are not source rows changed in
+    /// place: a UNION lists them after the source's.
+    pub fn has_inserted(&self) -> bool {
+        self.rows.keys().any(|k| !self.hidden.contains_key(k))
+    }
+
+    /// Whether a whole scan's merged view may list rows out of key order,
+    /// where only the source can sort them into place: inserted rows of a
+    /// keyed table whose key order vdb cannot tell (see
+    /// [`TableDelta::window_order`]), or the rows of a created table whose
+    /// map is not in key order (a string key).
+    pub fn sorts_by_source(&self) -> bool {
+        let inserted = if self.has_source() {
+            self.has_inserted()
+        } else {
+            !self.lists_in_key_order()
+        };
+        !self.counted && !self.key.is_empty() && inserted
+    }
+
+    /// Whether the delta's rows are listed in key order ([`TableDelta::in_view_order`]):
+    /// integer keys, or keys whose every value's order vdb knows.
+    fn lists_in_key_order(&self) -> bool {
+        self.map_sorts()
+            || self
+                .key_orders()
+                .is_some_and(|o| self.in_index_order(&o).is_some())
+    }
+
+    /// Whether the merged view's rows, with none spelled over the source's
+    /// (the UNION form), may come out of key order: inserted rows, more
+    /// changed rows than the scan form spells over, or a created table's
+    /// rows in a map not in key order.
+    fn misplaces_rows(&self) -> bool {
+        if self.counted || self.key.is_empty() {
+            return false;
+        }
+        if self.has_source() {
+            self.has_inserted() || self.rows.len() > SCAN_ROWS
+        } else {
+            !self.lists_in_key_order()
+        }
+    }
+
+    /// Whether the map's own order is the source index's order of the keys
+    /// (integer keys: see [`TableDelta::encode`]), so that images are the
+    /// map's keys and a range of keys a range of the map.
+    fn map_sorts(&self) -> bool {
+        self.key
+            .iter()
+            .all(|&k| is_integer(&self.meta.columns[k].column))
+    }
+
+    /// How each key column sorts, when vdb knows for all of them.
+    fn key_orders(&self) -> Option<Vec<order::ColumnOrder>> {
+        self.key
+            .iter()
+            .map(|&k| order::ColumnOrder::of(&self.meta.columns[k].column))
+            .collect()
+    }
+
+    /// The image of key values given in key order ([`order`]): bytes that
+    /// sort as the source's index sorts the keys. `None` for a value whose
+    /// order vdb cannot tell, or a NULL.
+    fn key_image<'v>(
+        &self,
+        orders: &[order::ColumnOrder],
+        values: impl Iterator<Item = &'v Value>,
+    ) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        for (o, v) in orders.iter().zip(values) {
+            o.image(v.as_deref()?, &mut out)?;
+        }
+        Some(out)
+    }
+
+    /// The delta's keys sorted as the source's index sorts them, for a
+    /// table whose map is not in that order; `None` when a key's order is
+    /// not known. Kept for this version of the table: a window over a
+    /// large delta would otherwise sort it for every query.
+    fn in_index_order(&self, orders: &[order::ColumnOrder]) -> Option<Arc<InIndexOrder>> {
+        self.ordered
+            .get_or_init(|| {
+                let mut rows = Vec::with_capacity(self.rows.len());
+                for (k, row) in self.rows.iter() {
+                    rows.push((self.row_image(orders, row)?, k.clone()));
+                }
+                let mut hidden = Vec::with_capacity(self.hidden.len());
+                for (k, key) in self.hidden.iter() {
+                    hidden.push((self.key_image(orders, key.iter())?, k.clone()));
+                }
+                rows.sort_unstable();
+                hidden.sort_unstable();
+                Some(Arc::new(InIndexOrder { rows, hidden }))
+            })
+            .clone()
+    }
+
+    /// The image of a delta row's key.
+    fn row_image(&self, orders: &[order::ColumnOrder], row: &Row) -> Option<Vec<u8>> {
+        self.key_image(orders, self.key.iter().map(|&k| &row[k]))
     }
 
     /// The source query that reads the keys of the table's rows for a
@@ -1149,7 +1341,6 @@ impl TableDelta {
     /// (a window of the source's rows alone comes as the source reads a
     /// range of its primary key: in key order).
     ///
-    /// `None` when `source` ends before the window does (ask for more).
     /// Exact for any query that uses only those rows: a scan of the table
     /// whole, in key order, that stops after `n` rows.
     pub fn window_sql(
@@ -1160,73 +1351,136 @@ impl TableDelta {
         descending: bool,
         sorted: bool,
         used: Option<&[bool]>,
-    ) -> Result<Option<String>, BadValue> {
+    ) -> Result<Window, BadValue> {
         if n == 0 {
             // `LIMIT 0`: the table's columns, no row.
             let none: [&Row; 0] = [];
             let sql = self.build(&["0".to_string()], none.into_iter(), none.into_iter(), used)?;
-            return Ok(Some(sql));
+            return Ok(Window::Sql(sql));
         }
-        let before = |a: &[u8], b: &[u8]| if descending { a > b } else { a < b };
-        let mut delta: Box<dyn Iterator<Item = &Vec<u8>>> = if descending {
-            Box::new(self.rows.keys().rev())
+        let Some(orders) = self.key_orders() else {
+            return Ok(Window::Unordered);
+        };
+        let sorted_keys = if self.map_sorts() {
+            None
         } else {
-            Box::new(self.rows.keys())
+            match self.in_index_order(&orders) {
+                Some(s) => Some(s),
+                None => return Ok(Window::Unordered),
+            }
+        };
+        let before = |a: &[u8], b: &[u8]| if descending { a > b } else { a < b };
+        // The delta's keys in the window's order, each with its image.
+        let mut delta: Box<dyn Iterator<Item = Imaged<'_>>> = match &sorted_keys {
+            None => {
+                let keys = self.rows.keys().map(|k| (&k[..], k));
+                if descending {
+                    Box::new(keys.rev())
+                } else {
+                    Box::new(keys)
+                }
+            }
+            Some(s) => {
+                let keys = s.rows.iter().map(|(i, k)| (&i[..], k));
+                if descending {
+                    Box::new(keys.rev())
+                } else {
+                    Box::new(keys)
+                }
+            }
         };
         let mut next_delta = delta.next();
-        // The window's last key, and how many rows come up to it.
-        let mut last: Option<Vec<u8>> = None;
+        // The window's last row (its image, and its key values from the
+        // source's read or the delta's row), and how many rows come up to
+        // it.
+        let mut last: Option<(Cow<'_, [u8]>, Last<'_>)> = None;
         let mut count = 0;
         for read in source {
             if count == n {
                 break;
             }
-            let key = self.encode_key(read);
-            while let Some(k) = next_delta.filter(|k| count < n && before(k, &key)) {
-                last = Some(k.clone());
+            let Some(image) = self.key_image(&orders, read.iter()) else {
+                return Ok(Window::Unordered);
+            };
+            while next_delta
+                .as_ref()
+                .is_some_and(|(k, _)| count < n && before(k, &image))
+            {
+                let (k, at) = next_delta.take().expect("tested above");
+                last = Some((Cow::Borrowed(k), Last::Delta(at)));
                 count += 1;
                 next_delta = delta.next();
             }
             // A hidden source row's replacement, if any, is the delta's.
-            if count < n && !self.hidden.contains_key(&key) {
-                last = Some(key);
+            if count < n && !self.hidden.contains_key(&self.encode_key(read)) {
+                last = Some((Cow::Owned(image), Last::Source(read)));
                 count += 1;
             }
         }
         if count < n {
             if !exhausted {
-                return Ok(None);
+                return Ok(Window::More);
             }
             // The source has no more rows: the window is the delta's rest
             // too, however far its keys go.
             last = None;
         }
-        let range: KeyRange = match (&last, descending) {
-            (None, _) => (Bound::Unbounded, Bound::Unbounded),
-            (Some(k), false) => (Bound::Unbounded, Bound::Included(k.clone())),
-            (Some(k), true) => (Bound::Included(k.clone()), Bound::Unbounded),
-        };
-        let ranges = Some(vec![range]);
-        let mut conditions = Vec::new();
-        if let Some(k) = &last {
-            let Some(bound) = self.key_bound(k, descending) else {
-                return Ok(None);
+        let mut condition = None;
+        if let Some((_, at)) = &last {
+            let values: Vec<&Value> = match at {
+                Last::Source(read) => read.iter().collect(),
+                Last::Delta(k) => self.key.iter().map(|&j| &self.rows[*k][j]).collect(),
             };
-            conditions.push(bound);
+            condition = Some(self.key_bound(&values, descending)?);
         }
+        // The delta's entries in the window: a range of the map for
+        // integer keys, of the sorted images for others.
+        let limit = last.as_ref().map(|(image, _)| image.as_ref());
+        let (hidden, rows): (Vec<HiddenEntry>, Vec<RowEntry>) = match &sorted_keys {
+            None => {
+                let range: KeyRange = match (limit, descending) {
+                    (None, _) => (Bound::Unbounded, Bound::Unbounded),
+                    (Some(k), false) => (Bound::Unbounded, Bound::Included(k.to_vec())),
+                    (Some(k), true) => (Bound::Included(k.to_vec()), Bound::Unbounded),
+                };
+                let ranges = Some(vec![range]);
+                (
+                    entries_in_ranges(&self.hidden, &ranges),
+                    entries_in_ranges(&self.rows, &ranges),
+                )
+            }
+            Some(s) => {
+                let up_to = |keys: &'_ [(Vec<u8>, Vec<u8>)]| -> std::ops::Range<usize> {
+                    match (limit, descending) {
+                        (None, _) => 0..keys.len(),
+                        (Some(l), false) => 0..keys.partition_point(|(i, _)| &i[..] <= l),
+                        (Some(l), true) => keys.partition_point(|(i, _)| &i[..] < l)..keys.len(),
+                    }
+                };
+                let hidden = s.hidden[up_to(&s.hidden)]
+                    .iter()
+                    .filter_map(|(_, k)| self.hidden.get_key_value(k))
+                    .collect();
+                let rows = s.rows[up_to(&s.rows)]
+                    .iter()
+                    .filter_map(|(_, k)| self.rows.get_key_value(k))
+                    .collect();
+                (hidden, rows)
+            }
+        };
         // Rows changed in place are spelled over the source's, so that a
         // window without inserted rows is the source's table read by a
         // range of its key: the source merges it into the query and reads
         // it by its index, with no temporary table.
         let mut over: Vec<&Row> = Vec::new();
         let mut gone: Vec<&Row> = Vec::new();
-        for (k, key) in entries_in_ranges(&self.hidden, &ranges) {
+        for (k, key) in hidden {
             match self.rows.get(k) {
                 Some(row) => over.push(row),
                 None => gone.push(key),
             }
         }
-        let inserted: Vec<&Row> = entries_in_ranges(&self.rows, &ranges)
+        let inserted: Vec<&Row> = rows
             .into_iter()
             .filter(|(k, _)| !self.hidden.contains_key(*k))
             .map(|(_, r)| &**r)
@@ -1239,7 +1493,7 @@ impl TableDelta {
             used.as_deref(),
             over.len() > 64,
             None,
-            conditions.first().map(String::as_str),
+            condition.as_deref(),
         )?;
         // Inserted rows come after the source's in a UNION: a scan that
         // takes rows as they come needs them sorted into place (a query
@@ -1251,7 +1505,7 @@ impl TableDelta {
                 self.key_order(descending)
             ));
         }
-        Ok(Some(sql))
+        Ok(Window::Sql(sql))
     }
 
     /// Whether the merged view of a whole scan ([`TableDelta::projected_sql`]
@@ -1263,7 +1517,12 @@ impl TableDelta {
         let Some(last) = source_last else {
             return true;
         };
-        let last = self.encode_key(last);
+        let Some(orders) = self.key_orders() else {
+            return false;
+        };
+        let Some(last) = self.key_image(&orders, last.iter()) else {
+            return false;
+        };
         // Rows changed in place keep their places while the scan form
         // spells them over the source's (up to SCAN_ROWS of them).
         let in_place = self
@@ -1273,25 +1532,40 @@ impl TableDelta {
             .take(SCAN_ROWS + 1)
             .count();
         let spelled = in_place <= SCAN_ROWS;
-        let first_after = self
-            .rows
-            .keys()
-            .find(|k| !spelled || !self.hidden.contains_key(*k));
-        first_after.is_none_or(|k| *k > last)
+        let after = |k: &Vec<u8>| !spelled || !self.hidden.contains_key(k);
+        // The first such key in the index's order is the lowest.
+        if self.map_sorts() {
+            return self
+                .rows
+                .keys()
+                .find(|k| after(k))
+                .is_none_or(|k| *k > last);
+        }
+        let Some(sorted) = self.in_index_order(&orders) else {
+            return false;
+        };
+        let first = sorted.rows.iter().find(|(_, k)| after(k));
+        first.is_none_or(|(image, _)| *image > last)
     }
 
     /// The merged view sorted by the key: for a whole scan whose UNION
     /// part would otherwise come after rows it belongs among
     /// ([`TableDelta::scan_in_key_order`]). The source materializes and
     /// sorts it (a derived table's ORDER BY counts only with a LIMIT).
-    pub fn sorted_sql(&self, used: Option<&[bool]>) -> Result<String, BadValue> {
+    /// `first`: only so many rows are used (a scan's first rows).
+    pub fn sorted_sql(
+        &self,
+        used: Option<&[bool]>,
+        first: Option<u64>,
+    ) -> Result<String, BadValue> {
         let used = self.reading_key(used);
         let rows = self.in_view_order(self.rows.iter().collect());
         let mut sql = self.build(&[], self.hidden.values(), rows.into_iter(), used.as_deref())?;
         sql.pop();
         sql.push_str(&format!(
-            " ORDER BY {} LIMIT 18446744073709551615)",
-            self.key_order(false)
+            " ORDER BY {} LIMIT {})",
+            self.key_order(false),
+            first.unwrap_or(u64::MAX)
         ));
         Ok(sql)
     }
@@ -1316,35 +1590,43 @@ impl TableDelta {
             .join(", ")
     }
 
-    /// The source part's condition for keys up to the encoded integer key
-    /// `k` in key order (`descending`: from `k` down): `id <= 7`, or for
-    /// two columns `(a < 1 OR a = 1 AND b <= 2)`, a range of the primary
-    /// key. `None` when `k` is not an integer key of this table.
-    fn key_bound(&self, k: &[u8], descending: bool) -> Option<String> {
-        let values: Vec<i128> = k.chunks(17).map(int_of_key).collect::<Option<_>>()?;
-        if values.len() != self.key.len() {
-            return None;
+    /// The source part's condition for keys up to the key `values` (in key
+    /// order; `descending`: from them down): `id <= 7`, or for two columns
+    /// `(a < 1 OR a = 1 AND b <= 2)`, a range of the primary key, compared
+    /// by the source in the columns' own collations.
+    fn key_bound(&self, values: &[&Value], descending: bool) -> Result<String, BadValue> {
+        let cols = &self.meta.columns;
+        let mut literals = Vec::with_capacity(values.len());
+        for (&j, v) in self.key.iter().zip(values) {
+            let column = &cols[j].column;
+            // A plain integer is what the optimizer reads a range from
+            // soonest; `literal` checks the digits.
+            let literal = column.literal(v.as_deref())?;
+            literals.push(match v.as_deref() {
+                Some(b) if is_integer(column) => String::from_utf8_lossy(b).into_owned(),
+                _ => literal,
+            });
         }
         let names: Vec<String> = self
             .key
             .iter()
-            .map(|&j| self.source_name(j))
-            .collect::<Option<_>>()?;
+            .map(|&j| {
+                self.source_name(j)
+                    .unwrap_or_else(|| quote_ident(&cols[j].name))
+            })
+            .collect();
         let (strict, last) = if descending { (">", ">=") } else { ("<", "<=") };
         // From the last column out: a <op> x OR a = x AND (<the rest>).
-        let mut cond = format!(
-            "{} {last} {}",
-            names[names.len() - 1],
-            values[values.len() - 1]
-        );
-        for i in (0..names.len() - 1).rev() {
+        let end = names.len() - 1;
+        let mut cond = format!("{} {last} {}", names[end], literals[end]);
+        for i in (0..end).rev() {
             cond = format!(
                 "{n} {strict} {v} OR {n} = {v} AND ({cond})",
                 n = names[i],
-                v = values[i]
+                v = literals[i]
             );
         }
-        Some(format!("({cond})"))
+        Ok(format!("({cond})"))
     }
 
     /// `(SELECT id, CASE id WHEN 7 THEN <c of 7> ... ELSE c END AS c FROM t
@@ -1354,7 +1636,7 @@ impl TableDelta {
     /// out, and `inserted` rows added. `guarded` tests the key with `IN`
     /// before the CASE, for a view over many rows of a large table: a CASE
     /// compares its WHENs one by one, an `IN` list of constants is searched.
-    /// `limit` stops the source part after so many rows; `condition`
+    /// `stop` ends the source part after its first rows; `condition`
     /// restricts it (a range of its key).
     #[allow(clippy::too_many_arguments)]
     fn spelled_over(
@@ -1364,7 +1646,7 @@ impl TableDelta {
         inserted: &[&Row],
         used: Option<&[bool]>,
         guarded: bool,
-        limit: Option<u64>,
+        stop: Option<First>,
         condition: Option<&str>,
     ) -> Result<String, BadValue> {
         let cols = &self.meta.columns;
@@ -1411,7 +1693,7 @@ impl TableDelta {
         };
         let shown = |j: usize| used.is_none_or(|u| u.get(j).copied().unwrap_or(true));
         let mut sql = String::with_capacity(96 + (over.len() + inserted.len()) * 48 * cols.len());
-        sql.push_str(if limit.is_some() {
+        sql.push_str(if stop.is_some() {
             "((SELECT "
         } else {
             "(SELECT "
@@ -1495,9 +1777,13 @@ impl TableDelta {
             sql.push_str(&out.join(", "));
             sql.push(')');
         }
-        if let Some(n) = limit {
+        if let Some(f) = stop {
+            if f.by_key {
+                sql.push_str(" ORDER BY ");
+                sql.push_str(&self.key_order(false));
+            }
             sql.push_str(" LIMIT ");
-            sql.push_str(&n.to_string());
+            sql.push_str(&f.rows.to_string());
             sql.push(')');
         }
         self.push_rows(&mut sql, inserted.iter().copied(), used)?;
@@ -1727,7 +2013,8 @@ impl TableDelta {
         self.build(&[], self.hidden.values(), rows.into_iter(), None)
     }
 
-    /// Delta rows in the order the merged view shows them: key order,
+    /// Delta rows in the order the merged view shows them: key order (for
+    /// a string key, its collation's where vdb knows it, see [`order`]),
     /// except that a key-less table's copies come in the order they were
     /// added (their keys end in an increasing number), as InnoDB's hidden
     /// row ids order a scan.
@@ -1736,6 +2023,18 @@ impl TableDelta {
             entries.sort_by(|a, b| {
                 a.0[a.0.len().saturating_sub(8)..].cmp(&b.0[b.0.len().saturating_sub(8)..])
             });
+        } else if !self.map_sorts() {
+            if let Some(orders) = self.key_orders() {
+                let images: Option<Vec<Vec<u8>>> = entries
+                    .iter()
+                    .map(|(_, row)| self.row_image(&orders, row))
+                    .collect();
+                if let Some(images) = images {
+                    let mut sorted: Vec<_> = images.into_iter().zip(entries).collect();
+                    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                    entries = sorted.into_iter().map(|(_, e)| e).collect();
+                }
+            }
         }
         entries.into_iter().map(|(_, r)| &**r).collect()
     }
@@ -2470,6 +2769,16 @@ mod tests {
         );
     }
 
+    impl Window {
+        /// The window's text; panics for any other outcome.
+        fn text(self) -> String {
+            match self {
+                Window::Sql(s) => s,
+                other => panic!("no window: {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn a_window_merges_the_sources_first_rows_with_the_deltas_at_their_keys() {
         let mut t = TableDelta::new(meta(), vec![0]);
@@ -2495,7 +2804,7 @@ mod tests {
                 None,
             )
             .unwrap()
-            .unwrap();
+            .text();
         assert_eq!(
             w,
             "(SELECT `id`, CASE `id` WHEN CAST(2 AS SIGNED) THEN CAST(8 AS SIGNED) ELSE `v` END AS `v` \
@@ -2506,7 +2815,7 @@ mod tests {
         let w = t
             .window_sql(&source(&["6", "5"]), false, 2, true, true, None)
             .unwrap()
-            .unwrap();
+            .text();
         assert!(
             w.contains("CAST(10 AS SIGNED)") && w.contains("WHERE (`id` >= 6)"),
             "{w}"
@@ -2518,12 +2827,12 @@ mod tests {
         let short = source(&["1", "2", "3"]);
         assert_eq!(
             t.window_sql(&short, false, 4, false, false, None).unwrap(),
-            None
+            Window::More
         );
         let w = t
             .window_sql(&short, true, 4, false, false, None)
             .unwrap()
-            .unwrap();
+            .text();
         assert!(w.contains("CAST(10 AS SIGNED)") && !w.contains("<="), "{w}");
         // Without inserted rows in it, the window is the source's table
         // read by a range of its key (the source merges it into the query).
@@ -2533,11 +2842,62 @@ mod tests {
         let w = edited
             .window_sql(&source(&["1", "2", "3", "4"]), false, 3, false, false, None)
             .unwrap()
-            .unwrap();
+            .text();
         assert_eq!(
             w,
             "(SELECT `id`, CASE `id` WHEN CAST(2 AS SIGNED) THEN CAST(8 AS SIGNED) ELSE `v` END AS `v` \
              FROM `db`.`Widgets` WHERE (`id` <= 4) AND `id` NOT IN (CAST(3 AS SIGNED)))"
+        );
+    }
+
+    /// `meta()` keyed by a VARCHAR under a case-insensitive collation.
+    fn text_keyed() -> Arc<TableMeta> {
+        let mut m = (*meta()).clone();
+        m.columns[0].column = Column {
+            data_type: "varchar".into(),
+            column_type: "varchar(20)".into(),
+            charset: Some("utf8mb4".into()),
+            collation: Some("utf8mb4_general_ci".into()),
+        };
+        Arc::new(m)
+    }
+
+    #[test]
+    fn a_window_over_a_text_key_places_rows_by_the_keys_collation() {
+        let mut t = TableDelta::new(text_keyed(), vec![0]);
+        let key = |k: &str| vec![Some(k.as_bytes().to_vec())];
+        let text = |k: &str| Some(k.as_bytes().to_vec());
+        // `B` sorts between the source's `a` and `c` in a case-insensitive
+        // collation, though its bytes come before both.
+        t.insert(vec![text("B"), None]);
+        t.update(&vec![text("c"), None], vec![text("c"), text("1")]);
+        assert_eq!(t.window_order(None), Some(false));
+        let source: Vec<Row> = ["a", "c", "D", "e"].iter().map(|k| key(k)).collect();
+        let w = t
+            .window_sql(&source, false, 3, false, false, None)
+            .unwrap()
+            .text();
+        // a, B, c: the window ends at the source's `c`, compared by the
+        // source in the column's collation, with B sorted into place.
+        assert!(
+            w.contains("WHERE (`id` <= _utf8mb4 X'63' COLLATE utf8mb4_general_ci)"),
+            "{w}"
+        );
+        assert!(w.ends_with(" ORDER BY `id` LIMIT 3)"), "{w}");
+        assert!(!t.scan_in_key_order(Some(&key("e"))), "B belongs before e");
+        assert!(t.scan_in_key_order(Some(&key("A"))), "all after A");
+        // A key whose order vdb cannot tell: no window, the source sorts.
+        t.insert(vec![text("É"), None]);
+        assert_eq!(
+            t.window_sql(&source, false, 3, false, false, None).unwrap(),
+            Window::Unordered
+        );
+        assert!(!t.scan_in_key_order(Some(&key("A"))));
+        let v = t.projected_sql(&[], None, true, Some(2)).unwrap().unwrap();
+        assert!(
+            v.contains(" ORDER BY `id` LIMIT 2) UNION ALL ")
+                && v.ends_with(" ORDER BY `id` LIMIT 2)"),
+            "{v}"
         );
     }
 
@@ -2553,7 +2913,7 @@ mod tests {
         assert!(!t.scan_in_key_order(Some(&last)));
         assert!(t.scan_in_key_order(None), "no source rows to come before");
         assert!(t
-            .sorted_sql(None)
+            .sorted_sql(None, None)
             .unwrap()
             .ends_with(" ORDER BY `id` LIMIT 18446744073709551615)"));
     }

@@ -23,7 +23,7 @@ pub mod trigger;
 pub mod view;
 pub mod write;
 
-use crate::delta::{DeltaState, Row, TableDelta, TableId};
+use crate::delta::{DeltaState, Row, TableDelta, TableId, Window};
 use crate::sql::columns::NamedColumns;
 use crate::sql::restrict::{is_integer, Decimal, Lit, Pred, Probe, Test};
 use crate::sql::rewrite::{qualifies_columns, quote_ident, splice, unqualify_columns};
@@ -467,14 +467,18 @@ fn narrowed_view(
     }
     // A statement that returns the whole table as the scan gives it, over
     // a table with rows the merged view lists after the source's: sorted
-    // into place when they belong among the source's rows.
+    // into place when they belong among the source's rows, or when vdb
+    // cannot tell (a key it does not know the order of).
     if let Some(p) = prober.as_mut().filter(|_| restriction.in_scan_order) {
-        if t.window_order(None).is_some() {
-            if let Some(last) = p(&t.window_probe(true, 1, 0), false) {
-                if !t.scan_in_key_order(last.first()) {
-                    return Ok(Some(std::sync::Arc::new(t.sorted_sql(mask.as_deref())?)));
-                }
-            }
+        let in_order = if t.window_order(None).is_some() {
+            p(&t.window_probe(true, 1, 0), false).map(|last| t.scan_in_key_order(last.first()))
+        } else {
+            t.sorts_by_source().then_some(false)
+        };
+        if in_order == Some(false) {
+            return Ok(Some(std::sync::Arc::new(
+                t.sorted_sql(mask.as_deref(), None)?,
+            )));
         }
     }
     // The forms below count a scan's first rows as the source's scan gives
@@ -508,8 +512,22 @@ fn window(
     used: Option<&[bool]>,
     prober: &mut Prober,
 ) -> Result<Option<String>, crate::sql::literal::BadValue> {
+    let step = |source: &[Row], exhausted| {
+        t.window_sql(source, exhausted, n, descending, sorted, used)
+            .map(|w| match w {
+                Window::Sql(v) => Some(Some(v)),
+                Window::More => None,
+                Window::Unordered => {
+                    log::trace!(
+                        "no window over {}: a key whose order vdb cannot tell",
+                        t.meta.id.name
+                    );
+                    Some(None)
+                }
+            })
+    };
     if n == 0 {
-        return t.window_sql(&[], true, 0, descending, sorted, used);
+        return Ok(step(&[], true)?.flatten());
     }
     // Enough for a few rows deleted or moved among the first ones; each
     // later page is larger.
@@ -518,12 +536,16 @@ fn window(
     let mut source: Vec<Row> = Vec::new();
     for _ in 0..4 {
         let Some(rows) = prober(&t.window_probe(descending, page, offset), false) else {
+            log::trace!(
+                "no window over {}: the source was not asked",
+                t.meta.id.name
+            );
             return Ok(None);
         };
         let exhausted = (rows.len() as u64) < page;
         source.extend(rows);
-        if let Some(v) = t.window_sql(&source, exhausted, n, descending, sorted, used)? {
-            return Ok(Some(v));
+        if let Some(done) = step(&source, exhausted)? {
+            return Ok(done);
         }
         offset += page;
         page *= 4;

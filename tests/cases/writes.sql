@@ -82,6 +82,39 @@ SELECT * FROM order_items
 SELECT order_id, line FROM order_items
 SELECT COUNT(*), SUM(qty) FROM order_items
 
+-- case: a table keyed by text is browsed in its key's collation order: inserted keys among the source's in any letter case, pages deep in a large delta, the newest first, keys vdb cannot order (accented) sorted by the source, and a created table's rows in key order too
+INSERT INTO products (sku, title, price) VALUES ('b-1', 'lower b', 1), ('A-0', 'first', 2), ('Z-9', 'last', 3), ('C-3a', 'after chisel', 4)
+UPDATE products SET price = 13 WHERE sku = 'C-3'
+DELETE FROM products WHERE sku = 'Z-9'
+SELECT * FROM products
+SELECT sku, price FROM products LIMIT 3
+SELECT sku FROM products LIMIT 2 OFFSET 2
+SELECT * FROM products ORDER BY sku DESC LIMIT 2
+SELECT sku FROM products ORDER BY sku LIMIT 4
+SELECT title FROM products LIMIT 0
+INSERT INTO products (sku, title, price) SELECT CONCAT(IF(n % 2, 'n-', 'N-'), LPAD(n, 4, '0')), 'numbered', n FROM numbers
+UPDATE products SET price = price + 1 WHERE sku LIKE 'N-0%'
+DELETE FROM products WHERE sku LIKE 'N-05%'
+SELECT COUNT(*), SUM(price) FROM products
+SELECT * FROM products LIMIT 10
+SELECT sku, price FROM products LIMIT 5 OFFSET 700
+SELECT sku FROM products ORDER BY sku DESC LIMIT 3 OFFSET 10
+SELECT * FROM products ORDER BY sku LIMIT 3 OFFSET 900
+SELECT * FROM products
+INSERT INTO products (sku, title, price) VALUES ('É-1', 'accented', 5)
+SELECT sku FROM products LIMIT 6
+SELECT sku FROM products ORDER BY sku DESC LIMIT 3
+SELECT sku FROM products LIMIT 3 OFFSET 8
+SELECT sku, title FROM products
+CREATE TABLE tags (name VARCHAR(20) NOT NULL PRIMARY KEY, n INT)
+INSERT INTO tags VALUES ('bb', 1), ('a', 2), ('C', 3), ('ab', 4), ('a-b', 5)
+SELECT * FROM tags
+SELECT * FROM tags WHERE n > 1
+SELECT name FROM tags LIMIT 2 OFFSET 1
+INSERT INTO tags VALUES ('É', 6)
+SELECT * FROM tags
+SELECT * FROM tags LIMIT 3 OFFSET 2
+
 -- case: a table keyed by two columns, browsed without ORDER BY, shows an edited row in its place too
 UPDATE order_items SET qty = 9 WHERE order_id = 1 AND line = 2
 UPDATE order_items SET sku = 'C-3' WHERE order_id = 6 AND line = 1
