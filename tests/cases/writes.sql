@@ -81,6 +81,11 @@ SELECT * FROM order_items ORDER BY order_id DESC LIMIT 4
 SELECT * FROM order_items
 SELECT order_id, line FROM order_items
 SELECT COUNT(*), SUM(qty) FROM order_items
+UPDATE numbers SET n = n + 100000 WHERE n < 100000
+SELECT COUNT(*), SUM(n), MIN(n) FROM numbers
+SELECT * FROM numbers WHERE n > 100990
+SELECT * FROM numbers LIMIT 3
+SELECT n FROM numbers
 
 -- case: a table keyed by text is browsed in its key's collation order: inserted keys among the source's in any letter case, pages deep in a large delta, the newest first, keys vdb cannot order (accented) sorted by the source, and a created table's rows in key order too
 INSERT INTO products (sku, title, price) VALUES ('b-1', 'lower b', 1), ('A-0', 'first', 2), ('Z-9', 'last', 3), ('C-3a', 'after chisel', 4)
