@@ -204,6 +204,23 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         .filter_map(|m| Some(w.next.tables.get(&m.id)?.origin.as_ref()?.table.clone()))
         .collect();
     let estimates = source_estimates(up, &origins)?;
+    // PARTITIONS: a table that is not partitioned has one row, its sizes
+    // as TABLES shows them; keyed by table, a dropped partitioned table's
+    // rows all go with its key.
+    let partitions_meta = catalog_meta(up, delta, "PARTITIONS", &["TABLE_SCHEMA", "TABLE_NAME"])?;
+    let mut partitions = TableDelta::new(
+        partitions_meta.clone(),
+        partitions_meta.unique_keys[0].columns.clone(),
+    );
+    for id in &schema.dropped {
+        partitions.delete(&row_of(
+            &partitions_meta,
+            &[
+                ("TABLE_SCHEMA", Some(id.schema.clone())),
+                ("TABLE_NAME", Some(id.name.clone())),
+            ],
+        ));
+    }
     for meta in created {
         let table = w.next.tables.get(&meta.id);
         let next_auto = table.map(|t| t.next_auto);
@@ -221,6 +238,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
                 }
             }
         }
+        partitions.insert(row_of(&partitions_meta, &partition_row(&row)));
         tables.insert(row_of(&tables_meta, &row));
         for (i, c) in meta.columns.iter().enumerate() {
             columns.insert(row_of(&columns_meta, &column_row(meta, i, c)));
@@ -280,7 +298,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
             ],
         ));
     }
-    let mut more = vec![(views_meta, views)];
+    let mut more = vec![(views_meta, views), (partitions_meta, partitions)];
     let schemata_meta = catalog_meta(up, delta, "SCHEMATA", &["SCHEMA_NAME"])?;
     let mut schemata = TableDelta::new(
         schemata_meta.clone(),
@@ -1043,6 +1061,34 @@ fn table_row(meta: &TableMeta, next_auto: Option<u64>) -> Vec<(&'static str, Opt
         ("MAX_INDEX_LENGTH", s("0")),
         ("TEMPORARY", s("N")),
     ]
+}
+
+/// A created table's row of information_schema.PARTITIONS from its row of
+/// TABLES (see [`table_row`]): the one row of a table that is not
+/// partitioned, with the same sizes (MAX_DATA_LENGTH is NULL there).
+fn partition_row(table: &[(&'static str, Option<String>)]) -> Vec<(&'static str, Option<String>)> {
+    const SHARED: &[&str] = &[
+        "TABLE_CATALOG",
+        "TABLE_SCHEMA",
+        "TABLE_NAME",
+        "TABLE_ROWS",
+        "AVG_ROW_LENGTH",
+        "DATA_LENGTH",
+        "INDEX_LENGTH",
+        "DATA_FREE",
+        "CREATE_TIME",
+        "UPDATE_TIME",
+        "CHECK_TIME",
+        "CHECKSUM",
+    ];
+    let mut row: Vec<(&'static str, Option<String>)> = table
+        .iter()
+        .filter(|(name, _)| SHARED.contains(name))
+        .cloned()
+        .collect();
+    row.push(("PARTITION_COMMENT", Some(String::new())));
+    row.push(("NODEGROUP", Some(String::new())));
+    row
 }
 
 /// How many of a table's keys InnoDB keeps apart from its rows: all but
