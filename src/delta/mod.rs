@@ -560,11 +560,10 @@ pub enum Window {
 }
 
 /// A merged view's source part stopped after its first rows: `LIMIT
-/// rows`, read in key order when `by_key`.
-#[derive(Clone, Copy)]
+/// rows`, after `ORDER BY order` when given.
 struct First {
     rows: u64,
-    by_key: bool,
+    order: Option<String>,
 }
 
 /// A delta key's image ([`order`]) and its key in the map.
@@ -1153,7 +1152,7 @@ impl TableDelta {
         // LIMIT n)`.
         let first = limit.map(|rows| First {
             rows,
-            by_key: !map_sorts,
+            order: (!map_sorts).then(|| self.key_order(false)),
         });
         let mut sql = self.spelled_over(&over, &gone, &inserted, used, true, first, None)?;
         if let (Some(n), false) = (limit, map_sorts) {
@@ -1520,6 +1519,136 @@ impl TableDelta {
         Ok(Window::Sql(sql))
     }
 
+    /// The merged view for a scan sorted by one of its columns, of which
+    /// the query uses only the first `n` rows (`ORDER BY created DESC
+    /// LIMIT 20`, where `column` is not the key a window reads): the
+    /// source's first `n` rows in that order, changed and deleted rows
+    /// left out, and the delta's rows that may come among the first `n`.
+    /// The first `n` rows of the merged view are among those, and the
+    /// source reads its part as it reads the query on the table itself
+    /// (by an index on the column, when there is one), where a UNION of
+    /// the whole table is materialized and sorted.
+    ///
+    /// The source part breaks ties by the key, as an index on the column
+    /// lists them. The delta's rows are all those whose value may come
+    /// among the first `n` ([`order`]; all of them when vdb cannot order
+    /// the column's values). `None` when the form does not apply: a
+    /// key-less table, or a table of the delta (created, or a projection
+    /// of a source table).
+    ///
+    /// `source`: the keys of the source's first rows in that order
+    /// ([`TableDelta::top_probe`]), when asked: only the changed and
+    /// deleted rows among them are left out by name (enough when at least
+    /// `n` of them are not, or the source has no more), where otherwise
+    /// every one is.
+    pub fn top_sql(
+        &self,
+        column: &str,
+        descending: bool,
+        n: u64,
+        used: Option<&[bool]>,
+        source: Option<&[Row]>,
+    ) -> Result<Option<String>, BadValue> {
+        // (A projected table's select list names its columns by aliases,
+        // which an ORDER BY would read first.)
+        if self.counted || self.meta.created || self.key.is_empty() {
+            return Ok(None);
+        }
+        let Some(j) = self.meta.position(column) else {
+            return Ok(None);
+        };
+        if self.top_order(j, descending).is_none() {
+            return Ok(None);
+        }
+        let gone: Vec<&Row> = match source {
+            Some(keys) => keys
+                .iter()
+                .filter_map(|k| self.hidden.get(&self.encode_key(k)))
+                .collect(),
+            None => self.hidden.values().collect(),
+        };
+        let mut rows: Vec<&Row> = self.rows.values().map(|r| &**r).collect();
+        // The delta's rows whose value may come among the first n: those
+        // up to the nth value in that order, ties included. NULL sorts
+        // first, as MySQL sorts it.
+        if let Some(o) = order::ColumnOrder::of(&self.meta.columns[j].column) {
+            let images: Option<Vec<Vec<u8>>> = rows
+                .iter()
+                .map(|r| match r[j].as_deref() {
+                    None => Some(Vec::new()),
+                    Some(v) => {
+                        let mut out = vec![1];
+                        o.image(v, &mut out).map(|_| out)
+                    }
+                })
+                .collect();
+            let wanted = usize::try_from(n).unwrap_or(usize::MAX);
+            if let Some(images) = images.filter(|i| i.len() > wanted) {
+                let mut sorted: Vec<(Vec<u8>, &Row)> = images.into_iter().zip(rows).collect();
+                sorted.sort_by(|a, b| {
+                    if descending {
+                        b.0.cmp(&a.0)
+                    } else {
+                        a.0.cmp(&b.0)
+                    }
+                });
+                let edge = if wanted == 0 {
+                    None
+                } else {
+                    Some(sorted[wanted - 1].0.clone())
+                };
+                rows = sorted
+                    .into_iter()
+                    .filter(|(i, _)| match &edge {
+                        None => false,
+                        Some(e) if descending => i >= e,
+                        Some(e) => i <= e,
+                    })
+                    .map(|(_, r)| r)
+                    .collect();
+            }
+        }
+        let stop = First {
+            rows: n,
+            order: Some(self.top_order(j, descending).expect("checked above")),
+        };
+        self.spelled_over(&[], &gone, &rows, used, false, Some(stop), None)
+            .map(Some)
+    }
+
+    /// The source's ORDER BY for the rows of a scan sorted by column `j`
+    /// (`descending`), ties broken by the key as an index on the column
+    /// lists them: `k DESC, id DESC`.
+    fn top_order(&self, j: usize, descending: bool) -> Option<String> {
+        let dir = if descending { " DESC" } else { "" };
+        let mut order = vec![format!("{}{dir}", self.source_name(j)?)];
+        for &k in &self.key {
+            order.push(format!("{}{dir}", self.source_name(k)?));
+        }
+        Some(order.join(", "))
+    }
+
+    /// The source query that reads the keys of its first `limit` rows
+    /// sorted by `column` ([`TableDelta::top_sql`]), `None` where that
+    /// form does not apply. An index on the column serves it alone.
+    pub fn top_probe(&self, column: &str, descending: bool, limit: u64) -> Option<String> {
+        if self.counted || self.meta.created || self.key.is_empty() {
+            return None;
+        }
+        let j = self.meta.position(column)?;
+        let keys: Vec<String> = self
+            .key
+            .iter()
+            .map(|&k| self.source_name(k))
+            .collect::<Option<_>>()?;
+        Some(format!(
+            "SELECT {} FROM {} ORDER BY {} LIMIT {limit}",
+            keys.join(", "),
+            self.source_table().quoted(),
+            self.top_order(j, descending)?
+        ))
+    }
+
     /// Whether the merged view of a whole scan ([`TableDelta::projected_sql`]
     /// with no tests) lists its rows in key order, as InnoDB scans the
     /// table, given the key of the source's last row (`None`: the source
@@ -1792,9 +1921,9 @@ impl TableDelta {
             sql.push_str(if long { ")) IS FALSE" } else { ")" });
         }
         if let Some(f) = stop {
-            if f.by_key {
+            if let Some(order) = &f.order {
                 sql.push_str(" ORDER BY ");
-                sql.push_str(&self.key_order(false));
+                sql.push_str(order);
             }
             sql.push_str(" LIMIT ");
             sql.push_str(&f.rows.to_string());
@@ -2876,6 +3005,43 @@ mod tests {
             collation: Some("utf8mb4_general_ci".into()),
         };
         Arc::new(m)
+    }
+
+    #[test]
+    fn a_scan_sorted_by_a_column_reads_the_sources_first_rows_and_the_deltas_that_may_come_among_them(
+    ) {
+        let mut t = TableDelta::new(meta(), vec![0]);
+        for (id, v) in [("1", "50"), ("2", "40"), ("3", "30")] {
+            t.update(&row(id, Some("0")), row(id, Some(v)));
+        }
+        t.insert(row("9", Some("40")));
+        t.delete(&row("4", Some("0")));
+        // The first two by v DESC: of the delta's rows, 50 and the two
+        // 40s (a tie at the edge); 30 cannot come among them.
+        let v = t.top_sql("v", true, 2, None, None).unwrap().unwrap();
+        assert!(
+            v.starts_with("((SELECT `id`, `v` FROM `db`.`Widgets` WHERE (`id`) NOT IN (")
+                || v.starts_with("((SELECT `id`, `v` FROM `db`.`Widgets` WHERE `id` NOT IN ("),
+            "{v}"
+        );
+        assert!(v.contains(" ORDER BY `v` DESC, `id` DESC LIMIT 2)"), "{v}");
+        assert!(
+            v.contains("CAST(50 AS SIGNED)") && !v.contains("CAST(30 AS SIGNED)"),
+            "{v}"
+        );
+        assert_eq!(v.matches("CAST(40 AS SIGNED)").count(), 2, "{v}");
+        // Told the source's first keys in that order, only the changed or
+        // deleted rows among them are left out by name.
+        let first = vec![vec![Some(b"7".to_vec())], vec![Some(b"4".to_vec())]];
+        let v = t
+            .top_sql("v", true, 2, None, Some(&first))
+            .unwrap()
+            .unwrap();
+        assert!(v.contains("NOT IN (CAST(4 AS SIGNED))"), "{v}");
+        assert_eq!(
+            t.top_probe("v", false, 10).unwrap(),
+            "SELECT `id` FROM `db`.`Widgets` ORDER BY `v`, `id` LIMIT 10"
+        );
     }
 
     #[test]

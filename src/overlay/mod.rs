@@ -465,6 +465,23 @@ fn narrowed_view(
             }
         }
     }
+    // Sorted by another column: the source's first rows in that order,
+    // and the delta's that may come among them.
+    if let (Some(n), Some(s)) = (restriction.first_rows(), &restriction.sorted) {
+        let source = match prober.as_mut() {
+            Some(p) if t.hidden.len() > MAX_NAMED_HIDDEN => top_keys(t, s, n, p),
+            _ => None,
+        };
+        if let Some(v) = t.top_sql(
+            &s.column,
+            s.descending,
+            n,
+            mask.as_deref(),
+            source.as_deref(),
+        )? {
+            return Ok(Some(std::sync::Arc::new(v)));
+        }
+    }
     // A statement that returns the whole table as the scan gives it, over
     // a table with rows the merged view lists after the source's: sorted
     // into place when they belong among the source's rows, or when vdb
@@ -499,6 +516,39 @@ fn narrowed_view(
         }
     }
     t.projected_sql(&preds, mask.as_deref(), restriction.scan, first)
+}
+
+/// Changed and deleted rows a scan sorted by a column leaves out by name
+/// without asking the source which of them come first.
+const MAX_NAMED_HIDDEN: usize = 64;
+
+/// The keys of the source's first rows sorted as `sorted` says, enough of
+/// them that `n` are not changed or deleted in the delta (or all the
+/// source has): what [`TableDelta::top_sql`] leaves out by name. `None`
+/// when the source was not asked or four pages were not enough.
+fn top_keys(
+    t: &TableDelta,
+    sorted: &crate::sql::restrict::Sorted,
+    n: u64,
+    prober: &mut Prober,
+) -> Option<Vec<Row>> {
+    let mut page = n + n / 8 + 16;
+    for _ in 0..4 {
+        let keys = prober(
+            &t.top_probe(&sorted.column, sorted.descending, page)?,
+            false,
+        )?;
+        let exhausted = (keys.len() as u64) < page;
+        let kept = keys
+            .iter()
+            .filter(|k| !t.hidden.contains_key(&t.encode_key(k)))
+            .count() as u64;
+        if kept >= n || exhausted {
+            return Some(keys);
+        }
+        page *= 4;
+    }
+    None
 }
 
 /// The window of a scan's first `n` rows in key order (see

@@ -87,6 +87,23 @@ SELECT * FROM numbers WHERE n > 100990
 SELECT * FROM numbers LIMIT 3
 SELECT n FROM numbers
 
+-- case: a scan sorted by a column other than the key, of which the query uses the first rows, reads the source's first rows in that order and the delta's that may come among them: the newest orders by date after inserts, edits and deletes, and the first numbers after many deletes
+INSERT INTO orders (customer_id, placed_on, total, note) SELECT 1 + n % 5, '2025-01-01' + INTERVAL n DAY, n / 4, IF(n % 2, NULL, CONCAT('bulk ', n)) FROM numbers WHERE n < 300
+UPDATE orders SET placed_on = '2030-01-01' WHERE id = 3
+UPDATE orders SET placed_on = '2020-01-01' WHERE id = 20
+DELETE FROM orders WHERE placed_on BETWEEN '2025-03-01' AND '2025-06-30'
+DELETE FROM orders WHERE id = 1
+SELECT id, placed_on, total FROM orders ORDER BY placed_on DESC LIMIT 5
+SELECT id, placed_on FROM orders ORDER BY placed_on LIMIT 4 OFFSET 3
+SELECT * FROM orders ORDER BY placed_on LIMIT 10 OFFSET 60
+SELECT id, total FROM orders ORDER BY total DESC LIMIT 3
+SELECT id, note FROM orders ORDER BY note DESC LIMIT 4
+SELECT id, note FROM orders AS o ORDER BY o.note LIMIT 0
+DELETE FROM numbers WHERE n % 10 = 0
+SELECT n FROM numbers ORDER BY n DESC LIMIT 5
+SELECT * FROM numbers ORDER BY n LIMIT 5 OFFSET 50
+SELECT COUNT(*), SUM(n) FROM (SELECT n FROM numbers ORDER BY n LIMIT 500) AS firsts
+
 -- case: a table keyed by text is browsed in its key's collation order: inserted keys among the source's in any letter case, pages deep in a large delta, the newest first, keys vdb cannot order (accented) sorted by the source, and a created table's rows in key order too
 INSERT INTO products (sku, title, price) VALUES ('b-1', 'lower b', 1), ('A-0', 'first', 2), ('Z-9', 'last', 3), ('C-3a', 'after chisel', 4)
 UPDATE products SET price = 13 WHERE sku = 'C-3'
