@@ -7,8 +7,10 @@
 --   --query=other   SELECT qty FROM orders WHERE id = ?  (an unchanged table)
 --   --query=page    SELECT * FROM sbtest1 LIMIT 20 OFFSET ?  (a GUI's page, ? < 1000)
 --   --query=newest  SELECT * FROM sbtest1 ORDER BY id DESC LIMIT 20
+--   --query=topk    SELECT id, k FROM sbtest1 ORDER BY k DESC LIMIT 20 OFFSET ?
+--                   (sorted by an indexed column other than the key, ? < 1000)
 sysbench.cmdline.options = {
-  query = {"point, range, join, joinrev, other, page or newest", "point"},
+  query = {"point, range, join, joinrev, other, page, newest or topk", "point"},
   rows = {"rows in sbtest1 (ids 1..rows are queried; more may exist)", 1000000},
   orders = {"rows in orders", 100000},
 }
@@ -40,6 +42,8 @@ function event()
     sql = string.format("SELECT * FROM sbtest1 LIMIT 20 OFFSET %d", math.random(0, 49) * 20)
   elseif q == "newest" then
     sql = "SELECT * FROM sbtest1 ORDER BY id DESC LIMIT 20"
+  elseif q == "topk" then
+    sql = string.format("SELECT id, k FROM sbtest1 ORDER BY k DESC LIMIT 20 OFFSET %d", math.random(0, 49) * 20)
   else
     sql = string.format("SELECT qty FROM orders WHERE id = %d", math.random(1, sysbench.opt.orders))
   end

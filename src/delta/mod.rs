@@ -617,7 +617,15 @@ pub struct TableDelta {
     /// order is not that (see [`TableDelta::in_index_order`]), built on
     /// the first window of this version.
     ordered: OnceLock<Option<Arc<InIndexOrder>>>,
+    /// The delta's rows sorted by a column's values (see
+    /// [`TableDelta::by_column`]), by column, built on first use in this
+    /// version.
+    by_column: Mutex<HashMap<usize, Option<Arc<ByColumn>>>>,
 }
+
+/// A table's delta rows sorted by one column's images ([`order`], NULL
+/// first): each entry an image and the row's key in the map.
+type ByColumn = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// A table's delta keys sorted by their images ([`order`]): each entry an
 /// image and the key in the map.
@@ -643,6 +651,7 @@ impl Clone for TableDelta {
             derived: OnceLock::new(),
             scanned: OnceLock::new(),
             ordered: OnceLock::new(),
+            by_column: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -664,6 +673,7 @@ impl TableDelta {
             derived: OnceLock::new(),
             scanned: OnceLock::new(),
             ordered: OnceLock::new(),
+            by_column: Mutex::new(HashMap::new()),
         }
     }
 
@@ -772,6 +782,7 @@ impl TableDelta {
         self.derived = OnceLock::new();
         self.scanned = OnceLock::new();
         self.ordered = OnceLock::new();
+        self.by_column = Mutex::new(HashMap::new());
     }
 
     fn put_row(&mut self, key: Vec<u8>, row: Arc<Row>) {
@@ -1536,11 +1547,12 @@ impl TableDelta {
     /// key-less table, or a table of the delta (created, or a projection
     /// of a source table).
     ///
-    /// `source`: the keys of the source's first rows in that order
-    /// ([`TableDelta::top_probe`]), when asked: only the changed and
-    /// deleted rows among them are left out by name (enough when at least
-    /// `n` of them are not, or the source has no more), where otherwise
-    /// every one is.
+    /// `source`: the keys and the column of the source's first rows in
+    /// that order ([`TableDelta::top_probe`]), when asked: only the changed
+    /// and deleted rows among them are left out by name (enough when at
+    /// least `n` of them are not, or the source has no more), where
+    /// otherwise every one is, and the delta's rows past the nth of those
+    /// left as they are cannot come among the first n.
     pub fn top_sql(
         &self,
         column: &str,
@@ -1560,60 +1572,96 @@ impl TableDelta {
         if self.top_order(j, descending).is_none() {
             return Ok(None);
         }
+        let keys = self.key.len();
         let gone: Vec<&Row> = match source {
-            Some(keys) => keys
+            Some(read) => read
                 .iter()
-                .filter_map(|k| self.hidden.get(&self.encode_key(k)))
+                .filter_map(|r| self.hidden.get(&self.encode_key(&r[..keys.min(r.len())])))
                 .collect(),
             None => self.hidden.values().collect(),
         };
-        let mut rows: Vec<&Row> = self.rows.values().map(|r| &**r).collect();
         // The delta's rows whose value may come among the first n: those
-        // up to the nth value in that order, ties included. NULL sorts
-        // first, as MySQL sorts it.
-        if let Some(o) = order::ColumnOrder::of(&self.meta.columns[j].column) {
-            let images: Option<Vec<Vec<u8>>> = rows
-                .iter()
-                .map(|r| match r[j].as_deref() {
-                    None => Some(Vec::new()),
-                    Some(v) => {
-                        let mut out = vec![1];
-                        o.image(v, &mut out).map(|_| out)
-                    }
-                })
-                .collect();
-            let wanted = usize::try_from(n).unwrap_or(usize::MAX);
-            if let Some(images) = images.filter(|i| i.len() > wanted) {
-                let mut sorted: Vec<(Vec<u8>, &Row)> = images.into_iter().zip(rows).collect();
-                sorted.sort_by(|a, b| {
-                    if descending {
-                        b.0.cmp(&a.0)
+        // up to the nth value in that order, ties included (all of them
+        // when vdb cannot order the column's values). The nth is at most
+        // the delta's own nth, and at most the nth of the source's rows
+        // the delta leaves as they are.
+        let wanted = usize::try_from(n).unwrap_or(usize::MAX);
+        let stricter = |a: Vec<u8>, b: Vec<u8>| if descending { a.max(b) } else { a.min(b) };
+        let rows: Vec<&Row> = match self.by_column(j) {
+            None => self.rows.values().map(|r| &**r).collect(),
+            Some(_) if wanted == 0 => Vec::new(),
+            Some(sorted) => {
+                let own = (sorted.len() >= wanted).then(|| {
+                    let at = if descending {
+                        sorted.len() - wanted
                     } else {
-                        a.0.cmp(&b.0)
-                    }
+                        wanted - 1
+                    };
+                    sorted[at].0.clone()
                 });
-                let edge = if wanted == 0 {
-                    None
-                } else {
-                    Some(sorted[wanted - 1].0.clone())
+                let kept = source.and_then(|read| {
+                    let nth = read
+                        .iter()
+                        .filter(|r| {
+                            !self
+                                .hidden
+                                .contains_key(&self.encode_key(&r[..keys.min(r.len())]))
+                        })
+                        .nth(wanted - 1)?;
+                    self.value_image(j, nth.get(keys)?)
+                });
+                let edge = match (own, kept) {
+                    (Some(a), Some(b)) => Some(stricter(a, b)),
+                    (a, b) => a.or(b),
                 };
-                rows = sorted
+                let first: Vec<&(Vec<u8>, Vec<u8>)> = match (&edge, descending) {
+                    (None, _) => sorted.iter().collect(),
+                    (Some(e), true) => sorted.iter().rev().take_while(|(i, _)| i >= e).collect(),
+                    (Some(e), false) => sorted.iter().take_while(|(i, _)| i <= e).collect(),
+                };
+                first
                     .into_iter()
-                    .filter(|(i, _)| match &edge {
-                        None => false,
-                        Some(e) if descending => i >= e,
-                        Some(e) => i <= e,
-                    })
-                    .map(|(_, r)| r)
-                    .collect();
+                    .filter_map(|(_, k)| self.rows.get(k).map(|r| &**r))
+                    .collect()
             }
-        }
+        };
         let stop = First {
             rows: n,
             order: Some(self.top_order(j, descending).expect("checked above")),
         };
         self.spelled_over(&[], &gone, &rows, used, false, Some(stop), None)
             .map(Some)
+    }
+
+    /// A value of column `j` as [`TableDelta::by_column`] sorts it: NULL
+    /// first, then the value's image ([`order`]).
+    fn value_image(&self, j: usize, v: &Value) -> Option<Vec<u8>> {
+        let Some(v) = v.as_deref() else {
+            return Some(Vec::new());
+        };
+        let mut out = vec![1];
+        order::ColumnOrder::of(&self.meta.columns[j].column)?.image(v, &mut out)?;
+        Some(out)
+    }
+
+    /// The delta's rows sorted by the values of column `j` (NULL first, as
+    /// MySQL sorts it), kept for this version of the table; `None` when vdb
+    /// cannot order the column's values ([`order`]).
+    fn by_column(&self, j: usize) -> Option<Arc<ByColumn>> {
+        let mut cache = self.by_column.lock();
+        if let Some(sorted) = cache.get(&j) {
+            return sorted.clone();
+        }
+        let built = (|| {
+            let mut sorted = Vec::with_capacity(self.rows.len());
+            for (k, row) in self.rows.iter() {
+                sorted.push((self.value_image(j, &row[j])?, k.clone()));
+            }
+            sorted.sort_unstable();
+            Some(Arc::new(sorted))
+        })();
+        cache.insert(j, built.clone());
+        built
     }
 
     /// The source's ORDER BY for the rows of a scan sorted by column `j`
@@ -1629,8 +1677,9 @@ impl TableDelta {
     }
 
     /// The source query that reads the keys of its first `limit` rows
-    /// sorted by `column` ([`TableDelta::top_sql`]), `None` where that
-    /// form does not apply. An index on the column serves it alone.
+    /// sorted by `column`, and the column ([`TableDelta::top_sql`]),
+    /// `None` where that form does not apply. An index on the column
+    /// serves it alone.
     pub fn top_probe(&self, column: &str, descending: bool, limit: u64) -> Option<String> {
         if self.counted || self.meta.created || self.key.is_empty() {
             return None;
@@ -1642,8 +1691,9 @@ impl TableDelta {
             .map(|&k| self.source_name(k))
             .collect::<Option<_>>()?;
         Some(format!(
-            "SELECT {} FROM {} ORDER BY {} LIMIT {limit}",
+            "SELECT {}, {} FROM {} ORDER BY {} LIMIT {limit}",
             keys.join(", "),
+            self.source_name(j)?,
             self.source_table().quoted(),
             self.top_order(j, descending)?
         ))
@@ -3040,7 +3090,7 @@ mod tests {
         assert!(v.contains("NOT IN (CAST(4 AS SIGNED))"), "{v}");
         assert_eq!(
             t.top_probe("v", false, 10).unwrap(),
-            "SELECT `id` FROM `db`.`Widgets` ORDER BY `v`, `id` LIMIT 10"
+            "SELECT `id`, `v` FROM `db`.`Widgets` ORDER BY `v`, `id` LIMIT 10"
         );
     }
 
