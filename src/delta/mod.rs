@@ -1544,8 +1544,8 @@ impl TableDelta {
     /// lists them. The delta's rows are all those whose value may come
     /// among the first `n` ([`order`]; all of them when vdb cannot order
     /// the column's values). `None` when the form does not apply: a
-    /// key-less table, or a table of the delta (created, or a projection
-    /// of a source table).
+    /// key-less table, a table of the delta (created, or a projection of a
+    /// source table), or a BIT, ENUM or SET column sorted by or read.
     ///
     /// `source`: the keys and the column of the source's first rows in
     /// that order ([`TableDelta::top_probe`]), when asked: only the changed
@@ -1570,6 +1570,15 @@ impl TableDelta {
             return Ok(None);
         };
         if self.top_order(j, descending).is_none() {
+            return Ok(None);
+        }
+        // The UNION turns BIT, ENUM and SET columns into strings (see
+        // `Column::union_exact`): sorted by one, or with one in the query,
+        // the UNION would change what the query computes.
+        let shown = |c: usize| used.is_none_or(|u| u.get(c).copied().unwrap_or(true));
+        if (0..self.meta.columns.len())
+            .any(|c| (c == j || shown(c)) && !self.meta.columns[c].column.union_exact())
+        {
             return Ok(None);
         }
         let keys = self.key.len();

@@ -77,7 +77,7 @@ UPDATE order_items SET qty = 77 WHERE order_id = 1 AND line < 20
 DELETE FROM order_items WHERE order_id = 2 AND line < 40
 SELECT * FROM order_items LIMIT 12
 SELECT * FROM order_items LIMIT 6 OFFSET 140
-SELECT * FROM order_items ORDER BY order_id DESC LIMIT 4
+SELECT * FROM order_items ORDER BY order_id DESC, line DESC LIMIT 4
 SELECT * FROM order_items
 SELECT order_id, line FROM order_items
 SELECT COUNT(*), SUM(qty) FROM order_items
@@ -99,6 +99,9 @@ SELECT * FROM orders ORDER BY placed_on LIMIT 10 OFFSET 60
 SELECT id, total FROM orders ORDER BY total DESC LIMIT 3
 SELECT id, note FROM orders ORDER BY note DESC LIMIT 4
 SELECT id, note FROM orders AS o ORDER BY o.note LIMIT 0
+UPDATE products SET price = 5.25 WHERE sku = 'C-3'
+SELECT sku, tags FROM products ORDER BY tags DESC LIMIT 2
+SELECT sku, tags, status FROM products ORDER BY price LIMIT 3
 DELETE FROM numbers WHERE n % 10 = 0
 SELECT n FROM numbers ORDER BY n DESC LIMIT 5
 SELECT * FROM numbers ORDER BY n LIMIT 5 OFFSET 50
