@@ -1257,14 +1257,11 @@ impl TableDelta {
     /// changed rows than the scan form spells over, or a created table's
     /// rows in a map not in key order.
     fn misplaces_rows(&self) -> bool {
-        if self.counted || self.key.is_empty() {
-            return false;
-        }
-        if self.has_source() {
-            self.has_inserted() || self.rows.len() > SCAN_ROWS
-        } else {
-            !self.lists_in_key_order()
-        }
+        let unspelled = !self.counted
+            && !self.key.is_empty()
+            && self.has_source()
+            && self.rows.len() > SCAN_ROWS;
+        unspelled || self.sorts_by_source()
     }
 
     /// Whether the map's own order is the source index's order of the keys
@@ -1543,9 +1540,7 @@ impl TableDelta {
     /// The source part breaks ties by the key, as an index on the column
     /// lists them. The delta's rows are all those whose value may come
     /// among the first `n` ([`order`]; all of them when vdb cannot order
-    /// the column's values). `None` when the form does not apply: a
-    /// key-less table, a table of the delta (created, or a projection of a
-    /// source table), or a BIT, ENUM or SET column sorted by or read.
+    /// the column's values).
     ///
     /// `source`: the keys and the column of the source's first rows in
     /// that order ([`TableDelta::top_probe`]), when asked: only the changed
@@ -1553,48 +1548,45 @@ impl TableDelta {
     /// least `n` of them are not, or the source has no more), where
     /// otherwise every one is, and the delta's rows past the nth of those
     /// left as they are cannot come among the first n.
+    ///
+    /// `j`: the column, as [`TableDelta::top_column`] found it.
     pub fn top_sql(
         &self,
-        column: &str,
+        j: usize,
         descending: bool,
         n: u64,
         used: Option<&[bool]>,
         source: Option<&[Row]>,
-    ) -> Result<Option<String>, BadValue> {
-        // (A projected table's select list names its columns by aliases,
-        // which an ORDER BY would read first.)
-        if self.counted || self.meta.created || self.key.is_empty() {
-            return Ok(None);
-        }
-        let Some(j) = self.meta.position(column) else {
-            return Ok(None);
-        };
-        if self.top_order(j, descending).is_none() {
-            return Ok(None);
-        }
-        // The UNION turns BIT, ENUM and SET columns into strings (see
-        // `Column::union_exact`): sorted by one, or with one in the query,
-        // the UNION would change what the query computes.
-        let shown = |c: usize| used.is_none_or(|u| u.get(c).copied().unwrap_or(true));
-        if (0..self.meta.columns.len())
-            .any(|c| (c == j || shown(c)) && !self.meta.columns[c].column.union_exact())
-        {
-            return Ok(None);
-        }
+    ) -> Result<String, BadValue> {
         let keys = self.key.len();
-        let gone: Vec<&Row> = match source {
-            Some(read) => read
-                .iter()
-                .filter_map(|r| self.hidden.get(&self.encode_key(&r[..keys.min(r.len())])))
-                .collect(),
-            None => self.hidden.values().collect(),
+        let wanted = usize::try_from(n).unwrap_or(usize::MAX);
+        // The source's rows split once: those the delta changed or deleted
+        // (left out by name), and the nth of those it left as they are.
+        let (gone, nth_kept): (Vec<&Row>, Option<&Row>) = match source {
+            Some(read) => {
+                let mut gone = Vec::new();
+                let mut kept = 0;
+                let mut nth = None;
+                for r in read {
+                    match self.hidden.get(&self.encode_key(&r[..keys.min(r.len())])) {
+                        Some(key) => gone.push(key),
+                        None => {
+                            kept += 1;
+                            if kept == wanted {
+                                nth = Some(r);
+                            }
+                        }
+                    }
+                }
+                (gone, nth)
+            }
+            None => (self.hidden.values().collect(), None),
         };
         // The delta's rows whose value may come among the first n: those
         // up to the nth value in that order, ties included (all of them
         // when vdb cannot order the column's values). The nth is at most
         // the delta's own nth, and at most the nth of the source's rows
         // the delta leaves as they are.
-        let wanted = usize::try_from(n).unwrap_or(usize::MAX);
         let stricter = |a: Vec<u8>, b: Vec<u8>| if descending { a.max(b) } else { a.min(b) };
         let rows: Vec<&Row> = match self.by_column(j) {
             None => self.rows.values().map(|r| &**r).collect(),
@@ -1608,17 +1600,7 @@ impl TableDelta {
                     };
                     sorted[at].0.clone()
                 });
-                let kept = source.and_then(|read| {
-                    let nth = read
-                        .iter()
-                        .filter(|r| {
-                            !self
-                                .hidden
-                                .contains_key(&self.encode_key(&r[..keys.min(r.len())]))
-                        })
-                        .nth(wanted - 1)?;
-                    self.value_image(j, nth.get(keys)?)
-                });
+                let kept = nth_kept.and_then(|r| self.value_image(j, r.get(keys)?));
                 let edge = match (own, kept) {
                     (Some(a), Some(b)) => Some(stricter(a, b)),
                     (a, b) => a.or(b),
@@ -1636,10 +1618,31 @@ impl TableDelta {
         };
         let stop = First {
             rows: n,
-            order: Some(self.top_order(j, descending).expect("checked above")),
+            order: Some(self.top_order(j, descending)),
         };
         self.spelled_over(&[], &gone, &rows, used, false, Some(stop), None)
-            .map(Some)
+    }
+
+    /// The position of `column` when a scan sorted by it reads the top-n
+    /// form ([`TableDelta::top_sql`], with `used` the columns the query
+    /// reads), checked once before the source is asked for its first rows.
+    /// `None` for a key-less table, a table of the delta (a projected
+    /// table's select list names its columns by aliases, which an ORDER BY
+    /// would read first), or a BIT, ENUM or SET column sorted by or read:
+    /// the UNION turns those into strings (see `Column::union_exact`), and
+    /// would change what the query computes.
+    pub fn top_column(&self, column: &str, used: Option<&[bool]>) -> Option<usize> {
+        if self.counted || self.meta.created || self.key.is_empty() {
+            return None;
+        }
+        let j = self.meta.position(column)?;
+        let reads = |c: usize| c == j || used.is_none_or(|u| u.get(c).copied().unwrap_or(true));
+        let exact = (0..self.meta.columns.len())
+            .all(|c| !reads(c) || self.meta.columns[c].column.union_exact());
+        let named = std::iter::once(j)
+            .chain(self.key.iter().copied())
+            .all(|c| self.source_name(c).is_some());
+        (exact && named).then_some(j)
     }
 
     /// A value of column `j` as [`TableDelta::by_column`] sorts it: NULL
@@ -1676,36 +1679,34 @@ impl TableDelta {
     /// The source's ORDER BY for the rows of a scan sorted by column `j`
     /// (`descending`), ties broken by the key as an index on the column
     /// lists them: `k DESC, id DESC`.
-    fn top_order(&self, j: usize, descending: bool) -> Option<String> {
+    /// (The columns are named: see [`TableDelta::top_column`].)
+    fn top_order(&self, j: usize, descending: bool) -> String {
         let dir = if descending { " DESC" } else { "" };
-        let mut order = vec![format!("{}{dir}", self.source_name(j)?)];
-        for &k in &self.key {
-            order.push(format!("{}{dir}", self.source_name(k)?));
-        }
-        Some(order.join(", "))
+        std::iter::once(j)
+            .chain(self.key.iter().copied())
+            .filter_map(|c| self.source_name(c))
+            .map(|name| format!("{name}{dir}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The source query that reads the keys of its first `limit` rows
-    /// sorted by `column`, and the column ([`TableDelta::top_sql`]),
-    /// `None` where that form does not apply. An index on the column
-    /// serves it alone.
-    pub fn top_probe(&self, column: &str, descending: bool, limit: u64) -> Option<String> {
-        if self.counted || self.meta.created || self.key.is_empty() {
-            return None;
-        }
-        let j = self.meta.position(column)?;
-        let keys: Vec<String> = self
+    /// sorted by column `j` ([`TableDelta::top_column`]), and the column
+    /// ([`TableDelta::top_sql`]). An index on the column serves it alone.
+    pub fn top_probe(&self, j: usize, descending: bool, limit: u64) -> String {
+        let read: Vec<String> = self
             .key
             .iter()
-            .map(|&k| self.source_name(k))
-            .collect::<Option<_>>()?;
-        Some(format!(
-            "SELECT {}, {} FROM {} ORDER BY {} LIMIT {limit}",
-            keys.join(", "),
-            self.source_name(j)?,
+            .copied()
+            .chain(std::iter::once(j))
+            .filter_map(|c| self.source_name(c))
+            .collect();
+        format!(
+            "SELECT {} FROM {} ORDER BY {} LIMIT {limit}",
+            read.join(", "),
             self.source_table().quoted(),
-            self.top_order(j, descending)?
-        ))
+            self.top_order(j, descending)
+        )
     }
 
     /// Whether the merged view of a whole scan ([`TableDelta::projected_sql`]
@@ -3077,7 +3078,9 @@ mod tests {
         t.delete(&row("4", Some("0")));
         // The first two by v DESC: of the delta's rows, 50 and the two
         // 40s (a tie at the edge); 30 cannot come among them.
-        let v = t.top_sql("v", true, 2, None, None).unwrap().unwrap();
+        let v = t.top_column("v", None).unwrap();
+        assert_eq!(v, 1);
+        let v = t.top_sql(v, true, 2, None, None).unwrap();
         assert!(
             v.starts_with("((SELECT `id`, `v` FROM `db`.`Widgets` WHERE (`id`) NOT IN (")
                 || v.starts_with("((SELECT `id`, `v` FROM `db`.`Widgets` WHERE `id` NOT IN ("),
@@ -3092,13 +3095,10 @@ mod tests {
         // Told the source's first keys in that order, only the changed or
         // deleted rows among them are left out by name.
         let first = vec![vec![Some(b"7".to_vec())], vec![Some(b"4".to_vec())]];
-        let v = t
-            .top_sql("v", true, 2, None, Some(&first))
-            .unwrap()
-            .unwrap();
+        let v = t.top_sql(1, true, 2, None, Some(&first)).unwrap();
         assert!(v.contains("NOT IN (CAST(4 AS SIGNED))"), "{v}");
         assert_eq!(
-            t.top_probe("v", false, 10).unwrap(),
+            t.top_probe(1, false, 10),
             "SELECT `id`, `v` FROM `db`.`Widgets` ORDER BY `v`, `id` LIMIT 10"
         );
     }

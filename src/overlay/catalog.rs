@@ -213,13 +213,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         partitions_meta.unique_keys[0].columns.clone(),
     );
     for id in &schema.dropped {
-        partitions.delete(&row_of(
-            &partitions_meta,
-            &[
-                ("TABLE_SCHEMA", Some(id.schema.clone())),
-                ("TABLE_NAME", Some(id.name.clone())),
-            ],
-        ));
+        partitions.delete(&tables_key(&partitions_meta, id));
     }
     for meta in created {
         let table = w.next.tables.get(&meta.id);
@@ -258,13 +252,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         views_meta.unique_keys[0].columns.clone(),
     );
     for id in &schema.dropped {
-        views.delete(&row_of(
-            &views_meta,
-            &[
-                ("TABLE_SCHEMA", Some(id.schema.clone())),
-                ("TABLE_NAME", Some(id.name.clone())),
-            ],
-        ));
+        views.delete(&tables_key(&views_meta, id));
     }
     for (id, v) in &schema.views {
         for (i, c) in v.meta.columns.iter().enumerate() {
@@ -496,7 +484,8 @@ fn set_counters(
     Ok(changed)
 }
 
-/// The key of `id`'s row in the catalog's TABLES (`meta`).
+/// The key of `id`'s row in a catalog table keyed by TABLE_SCHEMA and
+/// TABLE_NAME (`meta`: TABLES, VIEWS, PARTITIONS).
 fn tables_key(meta: &TableMeta, id: &TableId) -> Row {
     row_of(
         meta,

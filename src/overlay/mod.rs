@@ -468,17 +468,12 @@ fn narrowed_view(
     // Sorted by another column: the source's first rows in that order,
     // and the delta's that may come among them.
     if let (Some(n), Some(s)) = (restriction.first_rows(), &restriction.sorted) {
-        let source = match prober.as_mut() {
-            Some(p) if t.hidden.len() > MAX_NAMED_HIDDEN => top_keys(t, s, n, p),
-            _ => None,
-        };
-        if let Some(v) = t.top_sql(
-            &s.column,
-            s.descending,
-            n,
-            mask.as_deref(),
-            source.as_deref(),
-        )? {
+        if let Some(j) = t.top_column(&s.column, mask.as_deref()) {
+            let source = match prober.as_mut() {
+                Some(p) if t.hidden.len() > MAX_NAMED_HIDDEN => top_keys(t, j, s.descending, n, p),
+                _ => None,
+            };
+            let v = t.top_sql(j, s.descending, n, mask.as_deref(), source.as_deref())?;
             return Ok(Some(std::sync::Arc::new(v)));
         }
     }
@@ -522,22 +517,20 @@ fn narrowed_view(
 /// without asking the source which of them come first.
 const MAX_NAMED_HIDDEN: usize = 64;
 
-/// The keys of the source's first rows sorted as `sorted` says, enough of
+/// The keys of the source's first rows sorted by `column`, enough of
 /// them that `n` are not changed or deleted in the delta (or all the
 /// source has): what [`TableDelta::top_sql`] leaves out by name. `None`
 /// when the source was not asked or four pages were not enough.
 fn top_keys(
     t: &TableDelta,
-    sorted: &crate::sql::restrict::Sorted,
+    column: usize,
+    descending: bool,
     n: u64,
     prober: &mut Prober,
 ) -> Option<Vec<Row>> {
     let mut page = n + n / 8 + 16;
     for _ in 0..4 {
-        let keys = prober(
-            &t.top_probe(&sorted.column, sorted.descending, page)?,
-            false,
-        )?;
+        let keys = prober(&t.top_probe(column, descending, page), false)?;
         let exhausted = (keys.len() as u64) < page;
         let kept = keys
             .iter()
