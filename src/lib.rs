@@ -3,6 +3,7 @@
 //! it. See ARCHITECTURE.md for the map of the code.
 
 pub mod admin;
+pub mod clock;
 pub mod config;
 pub mod delta;
 pub mod overlay;

@@ -308,6 +308,10 @@ pub struct TableMeta {
     /// ROW_FORMAT given when it was created (`DYNAMIC`, `COMPRESSED`),
     /// known for created tables.
     pub row_format: Option<String>,
+    /// The source's estimate of a source table's rows (information_schema
+    /// TABLE_ROWS) when vdb read its definition: what the catalog moves by
+    /// the rows the delta adds and removes, as InnoDB counts them.
+    pub estimated_rows: Option<u64>,
 }
 
 impl TableMeta {
@@ -2944,6 +2948,7 @@ mod tests {
             collation: None,
             comment: String::new(),
             row_format: None,
+            estimated_rows: None,
         })
     }
 

@@ -23,9 +23,9 @@ use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
-/// captured) to 8 (before a projection could convert a column) are still
-/// read.
-const FORMAT: u32 = 9;
+/// captured) to 9 (before a source table's estimated rows were kept) are
+/// still read.
+const FORMAT: u32 = 10;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -593,6 +593,9 @@ fn meta(w: &mut Writer, m: &TableMeta) {
         w.str(&m.comment);
         w.opt_str(&m.row_format);
     }
+    if w.1 >= 10 {
+        w.value(&m.estimated_rows.map(|n| n.to_string().into_bytes()));
+    }
 }
 
 fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
@@ -734,6 +737,10 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
         collation: r.opt_str()?,
         comment: since(format, 6, || r.str())?,
         row_format: since(format, 6, || r.opt_str())?,
+        estimated_rows: since(format, 10, || {
+            Ok(r.value()?
+                .and_then(|b| std::str::from_utf8(&b).ok()?.parse().ok()))
+        })?,
     })
 }
 
@@ -804,6 +811,7 @@ mod tests {
             auto_increment: Some(7),
             comment: "items, kept".into(),
             row_format: Some("COMPRESSED".into()),
+            estimated_rows: Some(1234),
             ..TableMeta::default()
         });
         let mut t = TableDelta::new(meta.clone(), vec![0]);
@@ -903,6 +911,7 @@ mod tests {
         );
         assert_eq!(t.meta.comment, "items, kept");
         assert_eq!(t.meta.row_format.as_deref(), Some("COMPRESSED"));
+        assert_eq!(t.meta.estimated_rows, Some(1234));
         assert_eq!(back.schema.dropped, s.schema.dropped);
         assert_eq!(back.schema.databases, s.schema.databases);
         assert_eq!(back.schema.dropped_databases, s.schema.dropped_databases);

@@ -1649,6 +1649,7 @@ fn define(
         collation,
         comment: old.comment.clone(),
         row_format: old.row_format.clone(),
+        estimated_rows: None,
     })
 }
 

@@ -126,6 +126,7 @@ fn catalog_meta(
         collation: None,
         comment: String::new(),
         row_format: None,
+        estimated_rows: None,
     });
     delta.cache_meta(meta.clone());
     Ok(meta)
@@ -204,6 +205,7 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
         .filter_map(|m| Some(w.next.tables.get(&m.id)?.origin.as_ref()?.table.clone()))
         .collect();
     let estimates = source_estimates(up, &origins)?;
+    let times = table_times(up, delta, &w.next)?;
     // PARTITIONS: a table that is not partitioned has one row, its sizes
     // as TABLES shows them; keyed by table, a dropped partitioned table's
     // rows all go with its key.
@@ -232,18 +234,44 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
                 }
             }
         }
-        partitions.insert(row_of(&partitions_meta, &partition_row(&row)));
-        tables.insert(row_of(&tables_meta, &row));
+        if let Some([created, updated]) = times.get(&meta.id) {
+            row.push(("CREATE_TIME", created.clone()));
+            row.push(("UPDATE_TIME", updated.clone()));
+        }
+        let mut partition = row_of(&partitions_meta, &partition_row(&row));
+        let mut row = row_of(&tables_meta, &row);
+        if let Some(f) = figures(&w.next, delta, &meta.id) {
+            apply_figures(&tables_meta, &mut row, &f);
+            apply_figures(&partitions_meta, &mut partition, &f);
+        }
+        partitions.insert(partition);
+        tables.insert(row);
         for (i, c) in meta.columns.iter().enumerate() {
             columns.insert(row_of(&columns_meta, &column_row(meta, i, c)));
         }
     }
-    // Source tables whose counter the delta moved show it.
-    let moved: Vec<(TableId, u64)> = w
+    // Source tables' rows the catalog showed (their figures, their
+    // UPDATE_TIME) stay as they were.
+    if let Some(shown) = delta.current().tables.get(&catalog_id("TABLES")) {
+        for id in w.next.tables.keys() {
+            if id.schema == CATALOG
+                || w.next.schema.created.contains_key(id)
+                || w.next.schema.is_dropped(id)
+            {
+                continue;
+            }
+            if let Some(row) = shown.rows.get(&shown.key_of(&tables_key(&shown.meta, id))) {
+                tables.update(row, (**row).clone());
+            }
+        }
+    }
+    // Source tables whose figures the delta moved show them.
+    let moved: Vec<(TableId, Figures)> = w
         .next
         .tables
         .keys()
-        .filter_map(|id| Some((id.clone(), moved_counter(&w.next, id)?)))
+        .filter(|id| !w.next.schema.created.contains_key(*id))
+        .filter_map(|id| Some((id.clone(), figures(&w.next, delta, id)?)))
         .collect();
     set_counters(up, &tables_meta, &mut tables, &moved)?;
     let views_meta = catalog_meta(up, delta, "VIEWS", &["TABLE_SCHEMA", "TABLE_NAME"])?;
@@ -379,10 +407,90 @@ pub fn refresh(up: &mut Upstream, delta: &Delta, w: &mut Writer) -> Result<(), O
     Ok(())
 }
 
-/// information_schema.TABLES's AUTO_INCREMENT of the tables `ids` (those
-/// a statement just wrote to) where the delta holds their counter: a
-/// created table's, or a source table's the delta moved. Cheap when
-/// nothing moved: the catalog is not rebuilt, only those rows are set.
+/// What information_schema.TABLES shows of a table that writes move, as
+/// InnoDB keeps it: the AUTO_INCREMENT counter, and TABLE_ROWS (InnoDB
+/// counts each row inserted and deleted, at once, until it next samples
+/// the table; AVG_ROW_LENGTH is DATA_LENGTH over it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Figures {
+    /// The next AUTO_INCREMENT value, where the delta holds it.
+    auto: Option<u64>,
+    /// TABLE_ROWS, where the delta moved it.
+    rows: Option<u64>,
+}
+
+/// The figures of table `id` that the delta holds: all of a created
+/// table's (its rows counted: those of a table read through a
+/// projection of a source table are that table's estimate moved by the
+/// delta), those of a source table that the delta moved. `None` for a
+/// table the delta did not move, and for a temporary, dropped or catalog
+/// table or a view.
+fn figures(state: &DeltaState, delta: &Delta, id: &TableId) -> Option<Figures> {
+    if id.is_temporary() || id.schema == CATALOG || state.schema.views.contains_key(id) {
+        return None;
+    }
+    let t = state.tables.get(id);
+    // Rows added less rows removed. A key-less source table's hidden
+    // image hides every copy of it, which vdb does not count.
+    let net = |t: &TableDelta| {
+        (!t.counted || t.hidden.is_empty()).then(|| t.rows.len() as i64 - t.hidden.len() as i64)
+    };
+    let moved =
+        |estimate: Option<u64>, net: Option<i64>| Some((estimate? as i64 + net?).max(0) as u64);
+    if let Some(meta) = state.schema.created.get(id) {
+        let rows = match t {
+            None => Some(0),
+            Some(t) => match &t.origin {
+                None => Some(t.rows.len() as u64),
+                Some(o) => moved(
+                    delta.cached_meta(&o.table).and_then(|m| m.estimated_rows),
+                    net(t),
+                ),
+            },
+        };
+        let auto = meta.auto_column().map(|_| t.map_or(1, |t| t.next_auto));
+        return Some(Figures { auto, rows });
+    }
+    let t = t?;
+    if state.schema.is_dropped(id) {
+        return None;
+    }
+    let rows = match net(t) {
+        Some(0) => None,
+        n => moved(t.meta.estimated_rows, n),
+    };
+    let f = Figures {
+        auto: moved_counter(state, id),
+        rows,
+    };
+    (f != Figures::default()).then_some(f)
+}
+
+/// Sets `f` in `row`, a row of a catalog table `meta` that lists tables
+/// (TABLES, PARTITIONS): what is not a column of it is left out.
+fn apply_figures(meta: &TableMeta, row: &mut Row, f: &Figures) {
+    let mut values = Vec::new();
+    if let Some(n) = f.auto {
+        values.push(("AUTO_INCREMENT", n));
+    }
+    if let Some(n) = f.rows {
+        let data: u64 = meta
+            .position("DATA_LENGTH")
+            .and_then(|at| std::str::from_utf8(row[at].as_deref()?).ok()?.parse().ok())
+            .unwrap_or(0);
+        values.push(("TABLE_ROWS", n));
+        values.push(("AVG_ROW_LENGTH", data.checked_div(n).unwrap_or(0)));
+    }
+    for (name, n) in values {
+        if let Some(at) = meta.position(name) {
+            row[at] = Some(n.to_string().into_bytes());
+        }
+    }
+}
+
+/// Shows in the catalog the figures ([`Figures`]) of the tables `ids`
+/// (those a statement just wrote to) that the delta holds. Cheap when
+/// the catalog shows them already: only the rows that differ are set.
 /// Whether any row changed.
 pub fn counters(
     up: &mut Upstream,
@@ -390,7 +498,7 @@ pub fn counters(
     w: &mut Writer,
     ids: &[TableId],
 ) -> Result<bool, OverlayError> {
-    let wanted = stale_counters(&w.next, ids);
+    let wanted = stale_counters(&w.next, delta, ids);
     if wanted.is_empty() {
         return Ok(false);
     }
@@ -404,58 +512,70 @@ pub fn counters(
     if changed {
         w.next.tables.insert(id, Arc::new(tables));
     }
+    // A created table's one row of PARTITIONS has its sizes too.
+    let pid = catalog_id("PARTITIONS");
+    if let Some(p) = w.next.tables.get(&pid) {
+        let mut p = (**p).clone();
+        let mut moved = false;
+        for (id, f) in &wanted {
+            let key = tables_key(&p.meta, id);
+            let Some(row) = p.rows.get(&p.key_of(&key)).map(|r| (**r).clone()) else {
+                continue;
+            };
+            let mut new = row.clone();
+            apply_figures(&p.meta, &mut new, f);
+            if new != row {
+                p.update(&row, new);
+                moved = true;
+            }
+        }
+        if moved {
+            w.next.tables.insert(pid, Arc::new(p));
+        }
+    }
     Ok(changed)
 }
 
-/// The tables of `ids` whose AUTO_INCREMENT counter the delta holds (a
-/// created table's, a source table's it moved) and the catalog of `state`
-/// does not show yet, with the counter: what [`counters`] would set.
+/// The tables of `ids` whose figures the delta holds and the catalog of
+/// `state` does not show yet, with them: what [`counters`] would set.
 /// Empty in the common case, where it costs a lookup per table.
-pub fn stale_counters(state: &DeltaState, ids: &[TableId]) -> Vec<(TableId, u64)> {
+pub fn stale_counters(
+    state: &DeltaState,
+    delta: &Delta,
+    ids: &[TableId],
+) -> Vec<(TableId, Figures)> {
     let catalog = state.tables.get(&catalog_id("TABLES"));
-    let shown = |id: &TableId, next: u64| -> bool {
+    let shown = |id: &TableId, f: &Figures| -> bool {
         let Some(c) = catalog else {
             return false;
         };
-        let Some(at) = c.meta.position("AUTO_INCREMENT") else {
-            return true;
+        let Some(row) = c.rows.get(&c.key_of(&tables_key(&c.meta, id))) else {
+            return false;
         };
-        let key = tables_key(&c.meta, id);
-        c.rows
-            .get(&c.key_of(&key))
-            .is_some_and(|r| r[at].as_deref() == Some(next.to_string().as_bytes()))
+        let mut new = (**row).clone();
+        apply_figures(&c.meta, &mut new, f);
+        new == **row
     };
     ids.iter()
         .filter_map(|id| {
-            let t = state.tables.get(id)?;
-            t.meta.auto_column()?;
-            if id.is_temporary() || id.schema == CATALOG {
-                return None;
-            }
-            let next = if state.schema.created.contains_key(id) {
-                t.next_auto
-            } else {
-                moved_counter(state, id)?
-            };
-            (!shown(id, next)).then(|| (id.clone(), next))
+            let f = figures(state, delta, id)?;
+            (!shown(id, &f)).then(|| (id.clone(), f))
         })
         .collect()
 }
 
-/// Sets the AUTO_INCREMENT of each (table, counter) in `tables`, the
+/// Changes by `change` the rows of the tables `ids` in `tables`, the
 /// catalog's TABLES; a source table's row, the first time, as the source
 /// lists it. Whether any row changed.
-fn set_counters(
+fn set_rows(
     up: &mut Upstream,
     meta: &TableMeta,
     tables: &mut TableDelta,
-    wanted: &[(TableId, u64)],
+    ids: &[&TableId],
+    mut change: impl FnMut(&TableId, &mut Row),
 ) -> Result<bool, OverlayError> {
-    let Some(at) = meta.position("AUTO_INCREMENT") else {
-        return Ok(false);
-    };
     let mut changed = false;
-    for (id, next) in wanted {
+    for id in ids {
         let key = tables_key(meta, id);
         let held = tables.rows.get(&tables.key_of(&key)).map(|r| (**r).clone());
         let row = match held {
@@ -472,14 +592,97 @@ fn set_counters(
                 }
             }
         };
-        let value = Some(next.to_string().into_bytes());
-        if row[at] == value {
+        let mut new = row.clone();
+        change(id, &mut new);
+        if new == row {
             continue;
         }
-        let mut new = row.clone();
-        new[at] = value;
         tables.update(&row, new);
         changed = true;
+    }
+    Ok(changed)
+}
+
+/// Sets the figures of each (table, figures) of `wanted` in `tables`, the
+/// catalog's TABLES (see [`set_rows`]).
+fn set_counters(
+    up: &mut Upstream,
+    meta: &TableMeta,
+    tables: &mut TableDelta,
+    wanted: &[(TableId, Figures)],
+) -> Result<bool, OverlayError> {
+    let ids: Vec<&TableId> = wanted.iter().map(|(id, _)| id).collect();
+    set_rows(up, meta, tables, &ids, |id, row| {
+        if let Some((_, f)) = wanted.iter().find(|(w, _)| w == id) {
+            apply_figures(meta, row, f);
+        }
+    })
+}
+
+/// Stamps UPDATE_TIME of the tables `ids` (those a statement, or a
+/// transaction at COMMIT, changed rows of) with the source's time, as
+/// InnoDB does when a change commits. Temporary, dropped and catalog
+/// tables are left out. Whether any row changed.
+pub fn touch(
+    up: &mut Upstream,
+    delta: &Delta,
+    w: &mut Writer,
+    ids: &[TableId],
+) -> Result<bool, OverlayError> {
+    stamp(up, delta, w, ids, true)
+}
+
+/// Clears UPDATE_TIME of the tables `ids`: CREATE TABLE ... SELECT fills
+/// its table without the server stamping it.
+pub fn untouch(
+    up: &mut Upstream,
+    delta: &Delta,
+    w: &mut Writer,
+    ids: &[TableId],
+) -> Result<bool, OverlayError> {
+    stamp(up, delta, w, ids, false)
+}
+
+/// UPDATE_TIME of the lasting tables of `ids`: the source's time `now`, or
+/// none.
+fn stamp(
+    up: &mut Upstream,
+    delta: &Delta,
+    w: &mut Writer,
+    ids: &[TableId],
+    now: bool,
+) -> Result<bool, OverlayError> {
+    let lasting: Vec<&TableId> = ids
+        .iter()
+        .filter(|id| {
+            !id.is_temporary()
+                && id.schema != CATALOG
+                && !w.next.schema.views.contains_key(*id)
+                && (w.next.schema.created.contains_key(*id) || !w.next.schema.is_dropped(id))
+        })
+        .collect();
+    if lasting.is_empty() {
+        return Ok(false);
+    }
+    let time = if now {
+        Some(up.now()?.into_bytes())
+    } else {
+        None
+    };
+    let meta = catalog_meta(up, delta, "TABLES", &["TABLE_SCHEMA", "TABLE_NAME"])?;
+    let Some(at) = meta.position("UPDATE_TIME") else {
+        return Ok(false);
+    };
+    let id = catalog_id("TABLES");
+    let mut tables = match w.next.tables.get(&id) {
+        Some(t) => (**t).clone(),
+        None => TableDelta::new(meta.clone(), meta.unique_keys[0].columns.clone()),
+    };
+    let changed = set_rows(up, &meta, &mut tables, &lasting, |_, row| {
+        row[at] = time.clone()
+    })?;
+    if changed {
+        w.next.tables.insert(id, Arc::new(tables));
     }
     Ok(changed)
 }
@@ -822,6 +1025,46 @@ fn referential_rows(meta: &TableMeta, definitions: &Definitions) -> Vec<CatalogR
             ]
         })
         .collect()
+}
+
+/// CREATE_TIME and UPDATE_TIME of the created tables of `next`: as the
+/// catalog showed them for a table whose definition this change left as
+/// it was; for one it defined, renamed or altered, whose files the server
+/// would have written again, the source's time (as the server shows the
+/// time) and no UPDATE_TIME yet.
+fn table_times(
+    up: &mut Upstream,
+    delta: &Delta,
+    next: &DeltaState,
+) -> Result<HashMap<TableId, [Option<String>; 2]>, OverlayError> {
+    let before = delta.current();
+    let shown = before.tables.get(&catalog_id("TABLES"));
+    let kept = |id: &TableId, meta: &Arc<TableMeta>| -> Option<[Option<String>; 2]> {
+        if !before
+            .schema
+            .created
+            .get(id)
+            .is_some_and(|m| Arc::ptr_eq(m, meta))
+        {
+            return None;
+        }
+        let c = shown?;
+        let row = c.rows.get(&c.key_of(&tables_key(&c.meta, id)))?;
+        let value = |name: &str| -> Option<String> {
+            let v = row[c.meta.position(name)?].as_deref()?;
+            Some(String::from_utf8_lossy(v).into_owned())
+        };
+        Some([value("CREATE_TIME"), value("UPDATE_TIME")])
+    };
+    let mut times = HashMap::new();
+    for meta in next.schema.lasting_created() {
+        let t = match kept(&meta.id, meta) {
+            Some(t) => t,
+            None => [Some(up.now()?), None],
+        };
+        times.insert(meta.id.clone(), t);
+    }
+    Ok(times)
 }
 
 /// The source's size estimates (TABLE_ROWS, AVG_ROW_LENGTH, DATA_LENGTH,
@@ -1922,13 +2165,20 @@ pub fn show(
     })
 }
 
-/// Whether a source table of `db` has an AUTO_INCREMENT counter the delta
-/// moved (SHOW TABLE STATUS then reads the catalog, which shows it).
+/// Whether the catalog shows figures of a source table of `db` other than
+/// the source's: the delta changed one (its AUTO_INCREMENT counter, its
+/// row count, its UPDATE_TIME), and SHOW TABLE STATUS then reads the
+/// catalog.
 fn counters_moved(state: &DeltaState, db: &str) -> bool {
-    state
-        .tables
-        .keys()
-        .any(|id| id.schema == db && moved_counter(state, id).is_some())
+    let Some(catalog) = state.tables.get(&catalog_id("TABLES")) else {
+        return false;
+    };
+    state.tables.keys().any(|id| {
+        id.schema == db
+            && catalog
+                .rows
+                .contains_key(&catalog.key_of(&tables_key(&catalog.meta, id)))
+    })
 }
 
 /// The counter of a source table whose AUTO_INCREMENT the delta moved.

@@ -428,19 +428,25 @@ fn create_as_select(
         names.join(", ")
     );
     match super::write::execute(cx, insert.as_bytes()) {
-        Ok(done) => Ok(WriteOutcome {
-            affected: done.affected,
-            // INSERT ... SELECT counts records, duplicates and warnings
-            // as CREATE TABLE ... SELECT does.
-            info: if done.info.is_empty() {
-                format!("Records: {}  Duplicates: 0  Warnings: 0", done.affected)
-            } else {
-                done.info
-            },
-            notes: done.notes,
-            warnings: done.warnings,
-            ..WriteOutcome::default()
-        }),
+        Ok(done) => {
+            let mut w = cx.delta.writer();
+            if super::catalog::untouch(cx.up, cx.delta, &mut w, std::slice::from_ref(id))? {
+                w.commit();
+            }
+            Ok(WriteOutcome {
+                affected: done.affected,
+                // INSERT ... SELECT counts records, duplicates and warnings
+                // as CREATE TABLE ... SELECT does.
+                info: if done.info.is_empty() {
+                    format!("Records: {}  Duplicates: 0  Warnings: 0", done.affected)
+                } else {
+                    done.info
+                },
+                notes: done.notes,
+                warnings: done.warnings,
+                ..WriteOutcome::default()
+            })
+        }
         Err(e) => {
             // As if the statement never ran.
             let mut w = cx.delta.writer();
@@ -572,6 +578,7 @@ fn create(
                 ),
                 comment: c.comment.clone().unwrap_or_default(),
                 row_format: c.row_format.clone(),
+                estimated_rows: None,
             }
         }
     };

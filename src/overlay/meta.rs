@@ -197,7 +197,7 @@ fn definition(
         text_literal(&id.name)
     );
     let tables = up.query(&format!(
-        "SELECT TABLE_TYPE, AUTO_INCREMENT, TABLE_COMMENT, CREATE_OPTIONS FROM information_schema.TABLES \
+        "SELECT TABLE_TYPE, AUTO_INCREMENT, TABLE_COMMENT, CREATE_OPTIONS, TABLE_ROWS FROM information_schema.TABLES \
          WHERE {where_table}"
     ))?;
     let Some(trow) = tables.first() else {
@@ -211,9 +211,11 @@ fn definition(
             text(&trow[0]).to_lowercase()
         )));
     }
-    let auto_increment = trow[1]
-        .as_deref()
-        .and_then(|b| std::str::from_utf8(b).ok()?.parse().ok());
+    let number = |v: &Option<Vec<u8>>| -> Option<u64> {
+        std::str::from_utf8(v.as_deref()?).ok()?.parse().ok()
+    };
+    let auto_increment = number(&trow[1]);
+    let estimated_rows = trow.get(4).and_then(number);
     let cols = up.query(&format!(
         "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, \
          IS_NULLABLE, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLUMN_COMMENT \
@@ -349,6 +351,7 @@ fn definition(
             .split_whitespace()
             .find_map(|o| o.strip_prefix("row_format="))
             .map(|f| f.to_ascii_uppercase()),
+        estimated_rows,
     });
     delta.cache_meta(meta.clone());
     Ok(meta)

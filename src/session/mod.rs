@@ -1319,7 +1319,7 @@ impl Session<'_> {
                 s.with_write_context(|cx| execute_write(cx, sql))
             });
             if allocates && self.txn.as_ref().is_some_and(|t| t.delta.is_some()) {
-                self.show_counters();
+                self.show_counters(&[]);
             }
             if let Err(OverlayError::LockWait(holder)) = result {
                 match self.wait_for_lock(holder, &mut deadline, None) {

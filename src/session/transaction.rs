@@ -561,10 +561,16 @@ impl Session<'_> {
                             .collect::<Vec<_>>()
                     );
                 }
+                let written: Vec<crate::delta::TableId> = private
+                    .tables
+                    .iter()
+                    .filter(|(id, t)| !base.tables.get(*id).is_some_and(|b| Arc::ptr_eq(b, t)))
+                    .map(|(id, _)| id.clone())
+                    .collect();
                 self.shared.delta.merge(&base, &private);
                 // The transaction's catalog rows were its view of the
                 // counters; the process's are shown again.
-                self.show_counters();
+                self.show_counters(&written);
             }
         }
         self.shared.locks.release_all(self.id);
@@ -572,29 +578,33 @@ impl Session<'_> {
 
     /// information_schema.TABLES shows the process's AUTO_INCREMENT
     /// counters (a transaction moves them for everyone at once, and a
-    /// rollback leaves them moved, as in InnoDB). Called with no writer
-    /// held: after a write in a transaction and after COMMIT.
-    pub(super) fn show_counters(&mut self) {
+    /// rollback leaves them moved, as in InnoDB) and its tables' row
+    /// counts (as committed: InnoDB counts a transaction's rows at once,
+    /// vdb at COMMIT), and stamps UPDATE_TIME of the tables `written` (at
+    /// COMMIT, those the transaction changed). Called with no writer held:
+    /// after a write in a transaction and after COMMIT.
+    pub(super) fn show_counters(&mut self, written: &[crate::delta::TableId]) {
         let Some(up) = self.upstream.as_mut() else {
             return;
         };
         let delta = &self.shared.delta;
         let state = delta.current();
-        let ids: Vec<crate::delta::TableId> = state
-            .tables
-            .iter()
-            .filter(|(_, t)| t.meta.auto_column().is_some())
-            .map(|(id, _)| id.clone())
-            .collect();
+        let ids: Vec<crate::delta::TableId> = state.tables.keys().cloned().collect();
         // Without the writer's gate in the common case: nothing to show.
-        if crate::overlay::catalog::stale_counters(&state, &ids).is_empty() {
+        if written.is_empty()
+            && crate::overlay::catalog::stale_counters(&state, delta, &ids).is_empty()
+        {
             return;
         }
         let mut w = delta.writer();
-        match crate::overlay::catalog::counters(up, delta, &mut w, &ids) {
+        let shown =
+            crate::overlay::catalog::counters(up, delta, &mut w, &ids).and_then(|counted| {
+                Ok(crate::overlay::catalog::touch(up, delta, &mut w, written)? || counted)
+            });
+        match shown {
             Ok(true) => w.commit(),
             Ok(false) => {}
-            Err(e) => log::warn!("conn {}: the catalog's AUTO_INCREMENT: {e:?}", self.id),
+            Err(e) => log::warn!("conn {}: the catalog's figures: {e:?}", self.id),
         }
     }
 

@@ -210,6 +210,9 @@ pub struct Upstream {
     /// The warnings the last internal query left at the source (its
     /// final OK or EOF packet's count).
     warnings: u16,
+    /// The source's wall clock in this session's time zone, less this
+    /// machine's Unix clock, in seconds (see [`Upstream::now`]).
+    clock: Option<i64>,
 }
 
 /// A small text result from an internal query.
@@ -342,6 +345,7 @@ impl Upstream {
             sendbuf: Vec::new(),
             ahead: None,
             warnings: 0,
+            clock: None,
         };
         up.auth_exchange(&plugin_name)?;
         up.io.get_ref().tcp().set_read_timeout(None)?;
@@ -484,6 +488,30 @@ impl Upstream {
     /// Whether responses use OK packets instead of EOF.
     pub fn deprecate_eof(&self) -> bool {
         self.capabilities.contains(Cap::CLIENT_DEPRECATE_EOF)
+    }
+
+    /// The source's NOW() (`YYYY-MM-DD hh:mm:ss`, in this session's time
+    /// zone), as the server stamps a table's CREATE_TIME and UPDATE_TIME.
+    /// Asked of the source once per connection; later times follow this
+    /// machine's clock from there (a session's later SET time_zone, or a
+    /// change of daylight saving time, is not seen).
+    pub fn now(&mut self) -> Result<String, UpstreamError> {
+        let offset = match self.clock {
+            Some(o) => o,
+            None => {
+                let rows = self.query("SELECT NOW()")?;
+                let shown = rows
+                    .first()
+                    .and_then(|r| r.first()?.as_deref())
+                    .and_then(|v| crate::clock::parse_datetime(std::str::from_utf8(v).ok()?));
+                let o = shown.map_or(0, |s| s - crate::clock::unix_now());
+                self.clock = Some(o);
+                o
+            }
+        };
+        Ok(crate::clock::datetime_text(
+            crate::clock::unix_now() + offset,
+        ))
     }
 
     /// Runs an internal query and returns the rows of its result sets

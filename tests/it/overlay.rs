@@ -71,6 +71,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
         collation: None,
         comment: String::new(),
         row_format: None,
+        estimated_rows: None,
     });
     let list = changed
         .iter()

@@ -237,7 +237,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             }
         }
         if moved {
-            let moved = moved_counters(&cx.delta.current(), &w.next);
+            let moved = written_tables(&cx.delta.current(), &w.next);
             super::catalog::counters(cx.up, cx.delta, &mut w, &moved)?;
             w.commit();
         }
@@ -245,8 +245,9 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     }
     let outcome = with_warnings(result?, warnings);
     find_views(cx.up, &mut w)?;
-    let moved = moved_counters(&cx.delta.current(), &w.next);
-    super::catalog::counters(cx.up, cx.delta, &mut w, &moved)?;
+    let written = written_tables(&cx.delta.current(), &w.next);
+    super::catalog::counters(cx.up, cx.delta, &mut w, &written)?;
+    super::catalog::touch(cx.up, cx.delta, &mut w, &written)?;
     if let Some((locks, owner)) = cx.locks {
         // The writer holds the gate: the current state is the one it
         // started from.
@@ -278,13 +279,13 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     Ok(outcome)
 }
 
-/// The tables whose AUTO_INCREMENT counter moved from `before` to `after`
-/// (the catalog shows the counters the delta holds).
-fn moved_counters(before: &DeltaState, after: &DeltaState) -> Vec<TableId> {
+/// The tables a statement changed from `before` to `after` (the catalog
+/// shows the AUTO_INCREMENT counters and row counts the delta holds).
+fn written_tables(before: &DeltaState, after: &DeltaState) -> Vec<TableId> {
     after
         .tables
         .iter()
-        .filter(|(id, t)| before.tables.get(*id).map(|b| b.next_auto) != Some(t.next_auto))
+        .filter(|(id, t)| !before.tables.get(*id).is_some_and(|b| Arc::ptr_eq(b, t)))
         .map(|(id, _)| id.clone())
         .collect()
 }
