@@ -312,6 +312,10 @@ pub struct TableMeta {
     /// TABLE_ROWS) when vdb read its definition: what the catalog moves by
     /// the rows the delta adds and removes, as InnoDB counts them.
     pub estimated_rows: Option<u64>,
+    /// The columns of a source table's non-unique indexes (a created
+    /// table's are in `indexes`): a merged view that spells a column over
+    /// the source's keeps the source from reading that index.
+    pub source_indexes: Vec<usize>,
 }
 
 impl TableMeta {
@@ -400,6 +404,16 @@ impl TableMeta {
         self.columns
             .iter()
             .position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether some index of the table covers column `j`: a key, a created
+    /// table's index, a source table's non-unique index.
+    pub fn is_indexed(&self, j: usize) -> bool {
+        self.unique_keys
+            .iter()
+            .chain(&self.indexes)
+            .any(|k| k.columns.contains(&j))
+            || self.source_indexes.contains(&j)
     }
 
     /// The positions of the columns `names` names (those it has), in order.
@@ -610,6 +624,13 @@ pub struct TableDelta {
     /// (an ALTER that left the rows as they were). `None` for a source
     /// table read as itself, or a table whose rows are all the delta's.
     pub origin: Option<Arc<Origin>>,
+    /// Per column, whether a row changed in place (a captured row whose
+    /// key is hidden) may hold another value there than the source row it
+    /// stands for. A merged view spells only those columns over the
+    /// source's; the others read the source's column as it is, by its
+    /// index. All set where vdb cannot tell (a row inserted again over a
+    /// deleted one, a state loaded from an older file).
+    pub differs: Vec<bool>,
     /// Approximate bytes the rows and hidden keys take, kept as they change.
     bytes: usize,
     /// The merged view's SQL, built on first read of this version.
@@ -651,6 +672,7 @@ impl Clone for TableDelta {
             next_auto: self.next_auto,
             counted: self.counted,
             origin: self.origin.clone(),
+            differs: self.differs.clone(),
             bytes: self.bytes,
             derived: OnceLock::new(),
             scanned: OnceLock::new(),
@@ -665,6 +687,7 @@ impl TableDelta {
     pub fn new(meta: Arc<TableMeta>, key: Vec<usize>) -> TableDelta {
         let next_auto = meta.auto_increment.unwrap_or(1).max(1);
         let counted = meta.keyless();
+        let differs = vec![false; meta.columns.len()];
         TableDelta {
             counted,
             meta,
@@ -672,6 +695,7 @@ impl TableDelta {
             hidden: OrdMap::new(),
             rows: OrdMap::new(),
             next_auto,
+            differs,
             origin: None,
             bytes: 0,
             derived: OnceLock::new(),
@@ -779,6 +803,7 @@ impl TableDelta {
             + rows.iter().map(|(k, r)| entry_bytes(k, r)).sum::<usize>();
         self.hidden = hidden;
         self.rows = rows;
+        self.differs = vec![true; self.meta.columns.len()];
     }
 
     /// Drops the merged views built for the rows as they were.
@@ -993,6 +1018,9 @@ impl TableDelta {
         if let Some(in_place) = self.in_place(&ranges, &passes, used)? {
             return Ok(in_place.map(Arc::new));
         }
+        if let Some(view) = self.filtered_view(&tests, &ranges, &passes, used)? {
+            return Ok(Some(Arc::new(view)));
+        }
         let rows: Vec<&Row> = self
             .in_view_order(entries_in_ranges(&self.rows, &ranges))
             .into_iter()
@@ -1110,6 +1138,88 @@ impl TableDelta {
         }
         self.spelled_over(&over, &gone, &[], used, false, None, None)
             .map(|v| Some(Some(v)))
+    }
+
+    /// The merged view for a query that filters the table by other columns
+    /// than its key (`WHERE user_id = 5`), or reads it in another way than
+    /// whole: as [`TableDelta::scan_view`] writes it, the rows changed in
+    /// place spelled over the source's, so that they keep their places,
+    /// the deleted ones (and those changed so that the query cannot use
+    /// them) left out, the inserted ones that may pass after. The UNION
+    /// form lists the changed rows after the source's: the row just edited
+    /// moved to the end of the list the server would have shown it in.
+    ///
+    /// Only the columns the changes touched are spelled ([`TableDelta::
+    /// differs`]). The form applies when none of those is indexed, so that
+    /// the source reads the table by the index it would use for the query
+    /// on the table itself. The query's tests of other columns also filter
+    /// the source part (they hold for its rows as for the merged view's),
+    /// which the source needs when inserted rows make it a UNION. `None`
+    /// when it does not apply: a key-less or projected table, an indexed
+    /// column changed, no row changed in place that the query may use, or
+    /// too many.
+    fn filtered_view(
+        &self,
+        tests: &[(usize, &Pred)],
+        ranges: &Option<Vec<KeyRange>>,
+        passes: &dyn Fn(&Row) -> bool,
+        used: Option<&[bool]>,
+    ) -> Result<Option<String>, BadValue> {
+        if self.counted || !self.has_source() || self.origin.is_some() || self.key.is_empty() {
+            return Ok(None);
+        }
+        let spelled = |j: usize| {
+            !self.key.contains(&j)
+                && self.differs.get(j).copied().unwrap_or(true)
+                && used.is_none_or(|u| u.get(j).copied().unwrap_or(true))
+        };
+        let cols = &self.meta.columns;
+        if (0..cols.len()).any(|j| spelled(j) && self.meta.is_indexed(j)) {
+            return Ok(None);
+        }
+        let mut over: Vec<&Row> = Vec::new();
+        let mut gone: Vec<&Row> = Vec::new();
+        for (k, key) in entries_in_ranges(&self.hidden, ranges) {
+            match self.rows.get(k) {
+                Some(row) if passes(row) => {
+                    if over.len() == SCAN_ROWS {
+                        return Ok(None);
+                    }
+                    over.push(row);
+                }
+                // Changed so that the query cannot use it, or deleted.
+                _ => gone.push(key),
+            }
+        }
+        if over.is_empty() {
+            return Ok(None);
+        }
+        let inserted: Vec<&Row> = self
+            .in_view_order(
+                entries_in_ranges(&self.rows, ranges)
+                    .into_iter()
+                    .filter(|(k, _)| !self.hidden.contains_key(*k))
+                    .collect(),
+            )
+            .into_iter()
+            .filter(|r| passes(r))
+            .collect();
+        let conditions: Vec<String> = tests
+            .iter()
+            .filter(|(i, _)| !self.differs.get(*i).copied().unwrap_or(true))
+            .filter_map(|(i, p)| Some(p.to_sql(&self.source_name(*i)?)))
+            .collect();
+        let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        self.spelled_over(
+            &over,
+            &gone,
+            &inserted,
+            used,
+            over.len() > 8,
+            None,
+            condition.as_deref(),
+        )
+        .map(Some)
     }
 
     /// The merged view for a query that reads the table whole (see
@@ -1913,7 +2023,9 @@ impl TableDelta {
             }
             let name = quote_ident(&c.name);
             let own = self.source_expr(j)?;
-            if self.key.contains(&j) || over.is_empty() {
+            // A column no change touched reads as the source's.
+            let touched = self.differs.get(j).copied().unwrap_or(true);
+            if self.key.contains(&j) || over.is_empty() || !touched {
                 sql.push_str(&own);
                 if own != name {
                     sql.push_str(" AS ");
@@ -1942,7 +2054,7 @@ impl TableDelta {
                 }
                 sql.push_str(&of_row(row)?);
                 sql.push_str(" THEN ");
-                sql.push_str(&c.column.literal(row[j].as_deref())?);
+                sql.push_str(&c.column.literal_beside(row[j].as_deref())?);
             }
             // The guarded CASE repeats the ELSE: a CASE without one may be
             // NULL, and the server would then describe expressions over
@@ -2028,6 +2140,17 @@ impl TableDelta {
 
     /// Replaces a row of the merged view (`old`, as read) with `new`.
     pub fn update(&mut self, old: &Row, new: Row) {
+        if !self.counted && self.key.iter().all(|&k| old.get(k) == new.get(k)) {
+            // Changed in place: only the columns it changes now differ
+            // from what the row read as (its source row's values, or
+            // values that already differ).
+            for (j, d) in self.differs.iter_mut().enumerate() {
+                *d |= old.get(j) != new.get(j);
+            }
+            self.delete(old);
+            self.put_new(new);
+            return;
+        }
         if self.counted {
             // The copy keeps its place in scan order, as an InnoDB row
             // updated in place does.
@@ -2042,6 +2165,39 @@ impl TableDelta {
         }
         self.delete(old);
         self.insert(new);
+    }
+
+    /// Replaces rows of the merged view (`old`, as read) with `new`, pair
+    /// by pair, as an UPDATE does: every old row goes first, as keys may
+    /// move onto each other's. For a key-less table, each copy in place.
+    pub fn update_all(&mut self, old: &[Row], new: Vec<Row>) {
+        if self.counted {
+            for (o, n) in old.iter().zip(new) {
+                self.update(o, n);
+            }
+            return;
+        }
+        // A row that keeps its key is changed in place: only the columns
+        // the statement changes now differ from what it read as.
+        let mut kept = std::collections::HashSet::new();
+        for (o, n) in old.iter().zip(&new) {
+            if self.key.iter().all(|&k| o.get(k) == n.get(k)) {
+                for (j, d) in self.differs.iter_mut().enumerate() {
+                    *d |= o.get(j) != n.get(j);
+                }
+                kept.insert(self.key_of(n));
+            }
+        }
+        for o in old {
+            self.delete(o);
+        }
+        for n in new {
+            if kept.contains(&self.key_of(&n)) {
+                self.put_new(n);
+            } else {
+                self.insert(n);
+            }
+        }
     }
 
     /// Removes a row of the merged view. For a key-less table, one copy of
@@ -2059,6 +2215,15 @@ impl TableDelta {
 
     /// Adds a new row.
     pub fn insert(&mut self, new: Row) {
+        if !self.counted && self.hidden.contains_key(&self.key_of(&new)) {
+            // In place of a source row deleted before: any column may
+            // differ from it.
+            self.differs.iter_mut().for_each(|d| *d = true);
+        }
+        self.put_new(new);
+    }
+
+    fn put_new(&mut self, new: Row) {
         self.forget_views();
         let mut key = self.key_of(&new);
         if self.counted {
@@ -2170,6 +2335,13 @@ impl TableDelta {
             }
         }
         self.next_auto = self.next_auto.max(after.next_auto);
+        if self.differs.len() == after.differs.len() {
+            for (d, a) in self.differs.iter_mut().zip(&after.differs) {
+                *d |= *a;
+            }
+        } else {
+            self.differs.iter_mut().for_each(|d| *d = true);
+        }
     }
 
     /// The highest value the delta's rows hold in the AUTO_INCREMENT
@@ -2949,6 +3121,7 @@ mod tests {
             comment: String::new(),
             row_format: None,
             estimated_rows: None,
+            source_indexes: Vec::new(),
         })
     }
 
@@ -3270,6 +3443,62 @@ mod tests {
     fn preds(sql: &str) -> Vec<crate::sql::restrict::Pred> {
         let refs = crate::sql::tables::table_refs(sql).unwrap();
         refs[0].restriction.preds.clone()
+    }
+
+    #[test]
+    fn a_filtered_view_spells_only_the_columns_changes_touched_over_the_source() {
+        // Widgets (id, v, w), with an index on w.
+        let mut m = (*meta()).clone();
+        let mut w = m.columns[1].clone();
+        w.name = "w".into();
+        m.columns.push(w);
+        m.source_indexes = vec![2];
+        let m = Arc::new(m);
+        let r = |id: &str, v: &str, w: &str| -> Row {
+            vec![
+                Some(id.as_bytes().to_vec()),
+                Some(v.as_bytes().to_vec()),
+                Some(w.as_bytes().to_vec()),
+            ]
+        };
+        let mut t = TableDelta::new(m.clone(), vec![0]);
+        t.update_all(&[r("3", "1", "5")], vec![r("3", "2", "5")]);
+        assert_eq!(t.differs, [false, true, false]);
+        t.delete(&r("4", "1", "5"));
+        t.insert(r("90", "1", "5"));
+        let view = |t: &TableDelta, sql: &str| {
+            t.restricted_sql(&preds(sql))
+                .unwrap()
+                .map(|s| s.to_string())
+        };
+        // The changed row keeps its place in the source's rows, read by the
+        // index on w; the inserted one follows; the deleted one is left out.
+        assert_eq!(
+            view(&t, "SELECT * FROM t WHERE w = 5").unwrap(),
+            "(SELECT `id`, CASE `id` WHEN CAST(3 AS SIGNED) THEN CAST(2 AS SIGNED) ELSE `v` END AS `v`, `w` \
+             FROM `db`.`Widgets` WHERE `w` = 5 AND `id` NOT IN (CAST(4 AS SIGNED)) \
+             UNION ALL SELECT CAST(90 AS SIGNED), CAST(1 AS SIGNED), CAST(5 AS SIGNED))"
+        );
+        // A changed row the query cannot use is left out as a deleted one
+        // (and with none to spell, the UNION form lists the inserted row).
+        let v = view(&t, "SELECT * FROM t WHERE v = 1").unwrap();
+        assert!(
+            v.contains("NOT IN ((CAST(3 AS SIGNED)), (CAST(4 AS SIGNED)))") && !v.contains("CASE"),
+            "{v}"
+        );
+        // Once the indexed column changed, spelling it would keep the source
+        // from its index: the UNION form.
+        let mut t2 = t.clone();
+        t2.update_all(&[r("6", "1", "5")], vec![r("6", "1", "7")]);
+        assert_eq!(t2.differs, [false, true, true]);
+        assert!(view(&t2, "SELECT * FROM t WHERE w = 5").unwrap().contains(
+            "NOT IN ((CAST(3 AS SIGNED)), (CAST(4 AS SIGNED)), (CAST(6 AS SIGNED))) UNION ALL"
+        ));
+        // A row inserted again over a deleted one may differ anywhere.
+        let mut t3 = TableDelta::new(m, vec![0]);
+        t3.delete(&r("4", "1", "5"));
+        t3.insert(r("4", "1", "5"));
+        assert_eq!(t3.differs, [true, true, true]);
     }
 
     #[test]

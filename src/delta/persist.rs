@@ -23,9 +23,9 @@ use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
-/// captured) to 9 (before a source table's estimated rows were kept) are
-/// still read.
-const FORMAT: u32 = 10;
+/// captured) to 10 (before the columns rows changed in place were kept)
+/// are still read.
+const FORMAT: u32 = 11;
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,6 +270,13 @@ fn state(w: &mut Writer, s: &DeltaState) {
         if w.1 >= 8 {
             origin(w, t.origin.as_deref());
         }
+        if w.1 >= 11 {
+            w.positions(
+                &(0..t.differs.len())
+                    .filter(|&j| t.differs[j])
+                    .collect::<Vec<_>>(),
+            );
+        }
     }
     w.len(s.views.len());
     for (id, sql) in &s.views {
@@ -371,6 +378,10 @@ fn read_state(r: &mut Reader, format: u32) -> Result<DeltaState, Corrupt> {
         }
         t.set_contents(hidden, rows);
         t.origin = since(format, 8, || read_origin(r, width, format))?;
+        if format >= 11 {
+            let differs = r.positions(width)?;
+            t.differs = (0..width).map(|j| differs.contains(&j)).collect();
+        }
         s.tables.insert(meta.id.clone(), Arc::new(t));
     }
     let mut views = HashMap::new();
@@ -596,6 +607,9 @@ fn meta(w: &mut Writer, m: &TableMeta) {
     if w.1 >= 10 {
         w.value(&m.estimated_rows.map(|n| n.to_string().into_bytes()));
     }
+    if w.1 >= 11 {
+        w.positions(&m.source_indexes);
+    }
 }
 
 fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
@@ -682,6 +696,7 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
     let unique_keys = key_lists.pop().expect("two lists");
     let referenced_by = fk_lists.pop().expect("two lists");
     let foreign_keys = fk_lists.pop().expect("two lists");
+    let width = columns.len();
     Ok(TableMeta {
         id,
         columns,
@@ -741,6 +756,8 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
             Ok(r.value()?
                 .and_then(|b| std::str::from_utf8(&b).ok()?.parse().ok()))
         })?,
+        // After the fields above: struct fields are read in this order.
+        source_indexes: since(format, 11, || r.positions(width))?,
     })
 }
 
@@ -812,6 +829,7 @@ mod tests {
             comment: "items, kept".into(),
             row_format: Some("COMPRESSED".into()),
             estimated_rows: Some(1234),
+            source_indexes: vec![1],
             ..TableMeta::default()
         });
         let mut t = TableDelta::new(meta.clone(), vec![0]);
@@ -903,6 +921,9 @@ mod tests {
         assert_eq!(t.hidden, orig.hidden);
         assert_eq!(t.next_auto, 10);
         assert_eq!(t.bytes(), orig.bytes());
+        // Only the column the update changed differs from the source's.
+        assert_eq!(t.differs, [false, true]);
+        assert_eq!(t.meta.source_indexes, [1]);
         assert_eq!(t.meta.columns[1].column, orig.meta.columns[1].column);
         assert_eq!(t.meta.columns[0].comment, "the key's");
         assert_eq!(

@@ -90,6 +90,8 @@ pub(super) fn as_created(
             .collect();
     }
     meta.created = true;
+    // A created table's indexes are `indexes`, kept with its columns.
+    meta.source_indexes = Vec::new();
     Ok(meta)
 }
 
@@ -1650,6 +1652,7 @@ fn define(
         comment: old.comment.clone(),
         row_format: old.row_format.clone(),
         estimated_rows: None,
+        source_indexes: Vec::new(),
     })
 }
 

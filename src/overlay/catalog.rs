@@ -127,6 +127,7 @@ fn catalog_meta(
         comment: String::new(),
         row_format: None,
         estimated_rows: None,
+        source_indexes: Vec::new(),
     });
     delta.cache_meta(meta.clone());
     Ok(meta)

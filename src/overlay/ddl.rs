@@ -579,6 +579,7 @@ fn create(
                 comment: c.comment.clone().unwrap_or_default(),
                 row_format: c.row_format.clone(),
                 estimated_rows: None,
+                source_indexes: Vec::new(),
             }
         }
     };

@@ -52,10 +52,20 @@ fn source_keys(
     id: &TableId,
     unique: bool,
 ) -> Result<Vec<(String, Vec<String>, KeyOptions)>, OverlayError> {
-    let mut out: Vec<(String, Vec<String>, KeyOptions)> = Vec::new();
     let index = up.query(&format!("SHOW INDEX FROM {}", id.quoted()))?;
+    keys_of(up, id, &index, unique)
+}
+
+/// [`source_keys`] from the rows of SHOW INDEX.
+fn keys_of(
+    up: &mut Upstream,
+    id: &TableId,
+    index: &crate::upstream::Rows,
+    unique: bool,
+) -> Result<Vec<(String, Vec<String>, KeyOptions)>, OverlayError> {
+    let mut out: Vec<(String, Vec<String>, KeyOptions)> = Vec::new();
     let mut btree: Option<Vec<String>> = None;
-    for r in &index {
+    for r in index {
         if (text(&r[1]) == "0") != unique {
             continue;
         }
@@ -256,7 +266,15 @@ fn definition(
             .position(|c| c.name.eq_ignore_ascii_case(name))
     };
     // SHOW INDEX lists keys in the order the server checks them.
-    let unique_keys: Vec<UniqueKey> = source_keys(up, id, true)?
+    let index = up.query(&format!("SHOW INDEX FROM {}", id.quoted()))?;
+    let mut source_indexes: Vec<usize> = index
+        .iter()
+        .filter(|r| text(&r[1]) != "0")
+        .filter_map(|r| position(&text(&r[4])))
+        .collect();
+    source_indexes.sort_unstable();
+    source_indexes.dedup();
+    let unique_keys: Vec<UniqueKey> = keys_of(up, id, &index, true)?
         .into_iter()
         .filter_map(|(name, names, options)| {
             let columns: Vec<usize> = names.iter().filter_map(|n| position(n)).collect();
@@ -352,6 +370,7 @@ fn definition(
             .find_map(|o| o.strip_prefix("row_format="))
             .map(|f| f.to_ascii_uppercase()),
         estimated_rows,
+        source_indexes,
     });
     delta.cache_meta(meta.clone());
     Ok(meta)

@@ -134,24 +134,47 @@ fn view_column(
     let name = d.name_str().into_owned();
     let nullable = !d.flags().contains(ColumnFlags::NOT_NULL_FLAG);
     let org_name = d.org_name_str();
-    let base: Option<Arc<TableMeta>> = if !d.org_table_ref().is_empty() {
-        let id = TableId {
-            schema: d.schema_str().into_owned(),
-            name: d.org_table_str().into_owned(),
+    // A derived table's column (the merged view of a changed table) has
+    // the derived table's name as its org_table, and no schema.
+    let base: Option<Arc<TableMeta>> =
+        if !d.org_table_ref().is_empty() && !d.schema_ref().is_empty() {
+            let id = TableId {
+                schema: d.schema_str().into_owned(),
+                name: d.org_table_str().into_owned(),
+            };
+            super::meta::load(cx.up, cx.delta, &id).ok()
+        } else {
+            let table = d.table_str();
+            changed
+                .iter()
+                .find(|(alias, _)| *alias == table)
+                .map(|(_, m)| m.clone())
         };
-        super::meta::load(cx.up, cx.delta, &id).ok()
-    } else {
-        let table = d.table_str();
-        changed
+    // A column of a merged view that vdb spells over the source's (`CASE
+    // id WHEN .. ELSE name END AS name`) is an expression to the server,
+    // without an org_name; read as it is, it keeps its own name, and the
+    // type the server gives it is the column's own.
+    let spelled = || -> Option<&ColumnMeta> {
+        let m = base.as_ref()?;
+        if !d.schema_ref().is_empty() {
+            return None;
+        }
+        let c = m
+            .columns
             .iter()
-            .find(|(alias, _)| *alias == table)
-            .map(|(_, m)| m.clone())
+            .find(|c| c.name.eq_ignore_ascii_case(&d.name_str()))?;
+        let t = typed(cx.up, d).ok()?;
+        (t.data_type == c.column.data_type && t.charset == c.column.charset).then_some(c)
     };
-    if let Some(c) = base.as_ref().and_then(|m| {
-        m.columns
-            .iter()
-            .find(|c| !org_name.is_empty() && c.name.eq_ignore_ascii_case(&org_name))
-    }) {
+    if let Some(c) = base
+        .as_ref()
+        .and_then(|m| {
+            m.columns
+                .iter()
+                .find(|c| !org_name.is_empty() && c.name.eq_ignore_ascii_case(&org_name))
+        })
+        .or_else(spelled)
+    {
         return Ok(ColumnMeta {
             name,
             default: if c.auto_increment {

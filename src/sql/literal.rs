@@ -127,6 +127,72 @@ impl Column {
         })
     }
 
+    /// The literal for `value` as one branch of an expression whose other
+    /// branch is the column itself (`CASE id WHEN 7 THEN <literal> ELSE
+    /// col END`): the same value and type as [`Column::literal`]'s, but
+    /// not nullable where that one's CAST or COLLATE would make the whole
+    /// expression nullable (the server then describes the column of a
+    /// view or a CREATE ... SELECT over it as NULL): a string without
+    /// COLLATE (the column's implicit collation wins over a literal's
+    /// coercible one), a DATE, DATETIME or TIME as a temporal literal, a
+    /// DOUBLE as a number in E notation.
+    pub fn literal_beside(&self, value: Option<&[u8]>) -> Result<String, BadValue> {
+        let Some(v) = value else {
+            return self.literal(value);
+        };
+        let text = || std::str::from_utf8(v).ok();
+        let temporal = |b: u8| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b' ');
+        match self.data_type.as_str() {
+            "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum"
+            | "set" => {
+                let charset = self.charset.as_deref().unwrap_or("utf8mb4");
+                if is_name(charset) {
+                    return Ok(format!("_{charset} X'{}'", hex(v)));
+                }
+            }
+            // A zero date or a date with a zero part is refused as a
+            // literal under NO_ZERO_DATE and NO_ZERO_IN_DATE.
+            "date" | "datetime"
+                if v.len() >= 10
+                    && v.iter().all(|b| temporal(*b))
+                    && &v[..4] != b"0000"
+                    && &v[5..7] != b"00"
+                    && &v[8..10] != b"00" =>
+            {
+                let kind = if self.data_type == "date" {
+                    "DATE"
+                } else {
+                    "TIMESTAMP"
+                };
+                return Ok(format!("{kind}'{}'", text().unwrap_or_default()));
+            }
+            "time" if !v.is_empty() && v.iter().all(|b| temporal(*b)) => {
+                return Ok(format!("TIME'{}'", text().unwrap_or_default()));
+            }
+            "double" | "real" => {
+                if let Some(t) = text() {
+                    let number =
+                        |b: u8| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E');
+                    // (A negative zero would read back as 0.)
+                    let negative_zero = t.starts_with('-') && t.parse::<f64>() == Ok(0.0);
+                    if !t.is_empty()
+                        && t.bytes().all(number)
+                        && t.bytes().any(|b| b.is_ascii_digit())
+                        && !negative_zero
+                    {
+                        return Ok(if t.contains(['e', 'E']) {
+                            t.to_string()
+                        } else {
+                            format!("{t}E0")
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.literal(value)
+    }
+
     /// The literal for `value`: text-protocol bytes read with
     /// `character_set_results = NULL`, so strings are in the column's own
     /// character set (with any other results charset the bytes are converted
@@ -254,6 +320,47 @@ fn hex(v: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_literal_beside_its_column_keeps_the_value_and_never_reads_as_nullable() {
+        let col = |data_type: &str, charset: Option<&str>, collation: Option<&str>| Column {
+            data_type: data_type.into(),
+            column_type: data_type.into(),
+            charset: charset.map(Into::into),
+            collation: collation.map(Into::into),
+        };
+        let text = col("varchar", Some("latin1"), Some("latin1_bin"));
+        assert_eq!(text.literal_beside(Some(b"A")).unwrap(), "_latin1 X'41'");
+        let day = col("date", None, None);
+        assert_eq!(
+            day.literal_beside(Some(b"2024-01-31")).unwrap(),
+            "DATE'2024-01-31'"
+        );
+        assert_eq!(
+            day.literal_beside(Some(b"0000-00-00")).unwrap(),
+            "CAST('0000-00-00' AS DATE)"
+        );
+        let at = col("datetime", None, None);
+        assert_eq!(
+            at.literal_beside(Some(b"2024-01-31 10:00:00.5")).unwrap(),
+            "TIMESTAMP'2024-01-31 10:00:00.5'"
+        );
+        assert_eq!(
+            col("time", None, None)
+                .literal_beside(Some(b"-838:59:59"))
+                .unwrap(),
+            "TIME'-838:59:59'"
+        );
+        let double = col("double", None, None);
+        assert_eq!(double.literal_beside(Some(b"1.5")).unwrap(), "1.5E0");
+        assert_eq!(double.literal_beside(Some(b"1e20")).unwrap(), "1e20");
+        assert_eq!(
+            double.literal_beside(Some(b"-0")).unwrap(),
+            "CAST('-0' AS DOUBLE)"
+        );
+        assert!(double.literal_beside(Some(b"1; DROP")).is_err());
+        assert_eq!(double.literal_beside(None).unwrap(), "CAST(NULL AS DOUBLE)");
+    }
 
     fn col(data_type: &str, column_type: &str) -> Column {
         Column {

@@ -824,3 +824,27 @@ SELECT COUNT(*) FROM orders
 SELECT * FROM nokey
 /*M!100000 TRUNCATE numbers */
 SELECT COUNT(*) FROM numbers
+
+-- case: a row changed in place keeps its place in a filtered list without ORDER BY, as the server lists it (in the order of the index the query reads, or of a scan): the row just edited does not move to the end
+UPDATE orders SET total = total + 1, note = 'edited' WHERE id = 4
+SELECT id, total, note FROM orders WHERE customer_id = 3
+SELECT id, total FROM orders WHERE placed_on >= '2024-06-02'
+SELECT * FROM orders WHERE note IS NOT NULL
+UPDATE customers SET name = 'Grace H.' WHERE id = 3
+SELECT id, name FROM customers WHERE country IN ('US', 'GB', 'FI')
+SELECT id, name FROM customers WHERE name LIKE 'G%' OR country = 'FI'
+INSERT INTO orders (customer_id, placed_on, total) VALUES (3, '2024-09-01', 5)
+SELECT id, total, note FROM orders WHERE customer_id = 3
+DELETE FROM orders WHERE id = 5
+SELECT id, total, note FROM orders WHERE customer_id = 3
+UPDATE orders SET note = CONCAT(note, '!') WHERE customer_id = 1
+SELECT o.id, o.note, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.country = 'GB'
+SELECT o.id, o.note, c.name FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.total > 10
+SELECT COUNT(*), SUM(total) FROM orders WHERE customer_id IN (1, 3)
+SELECT customer_id, COUNT(*) FROM orders WHERE total < 200 GROUP BY customer_id
+UPDATE orders SET total = 7 WHERE id = 1
+SELECT id, total FROM orders WHERE total > 100
+SELECT id, total FROM orders WHERE total = 7 OR note IS NULL
+UPDATE orders SET customer_id = 1 WHERE id = 6
+SELECT id, customer_id, note FROM orders WHERE customer_id = 1 ORDER BY id
+SELECT id, customer_id, note FROM orders WHERE note LIKE '%!' ORDER BY id

@@ -72,6 +72,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
         comment: String::new(),
         row_format: None,
         estimated_rows: None,
+        source_indexes: Vec::new(),
     });
     let list = changed
         .iter()

@@ -2212,20 +2212,7 @@ impl Run<'_, '_> {
         let raised = auto.and_then(|a| new.iter().filter_map(|r| self.explicit_auto(r, a)).max());
         self.adopt(w, &old)?;
         let t: &mut TableDelta = w.table(&self.meta, &key);
-        if t.counted {
-            // No key to move onto another: each copy is changed in place.
-            for (o, n) in old.iter().zip(new) {
-                t.update(o, n);
-            }
-        } else {
-            // Remove every old image first: keys may move onto each other.
-            for o in &old {
-                t.delete(o);
-            }
-            for n in new {
-                t.insert(n);
-            }
-        }
+        t.update_all(&old, new);
         // InnoDB moves the counter past an AUTO_INCREMENT value an UPDATE
         // writes.
         if let Some(v) = raised {
