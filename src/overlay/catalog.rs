@@ -423,9 +423,9 @@ pub struct Figures {
 /// The figures of table `id` that the delta holds: all of a created
 /// table's (its rows counted: those of a table read through a
 /// projection of a source table are that table's estimate moved by the
-/// delta), those of a source table that the delta moved. `None` for a
-/// table the delta did not move, and for a temporary, dropped or catalog
-/// table or a view.
+/// delta), a changed source table's row count and the counter it moved.
+/// `None` for a table the delta holds nothing of, and for a temporary,
+/// dropped or catalog table or a view.
 fn figures(state: &DeltaState, delta: &Delta, id: &TableId) -> Option<Figures> {
     if id.is_temporary() || id.schema == CATALOG || state.schema.views.contains_key(id) {
         return None;
@@ -456,10 +456,9 @@ fn figures(state: &DeltaState, delta: &Delta, id: &TableId) -> Option<Figures> {
     if state.schema.is_dropped(id) {
         return None;
     }
-    let rows = match net(t) {
-        Some(0) => None,
-        n => moved(t.meta.estimated_rows, n),
-    };
+    // Also when the rows added and removed even out: a row shown moved
+    // before must come back.
+    let rows = moved(t.meta.estimated_rows, net(t));
     let f = Figures {
         auto: moved_counter(state, id),
         rows,
