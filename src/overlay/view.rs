@@ -151,9 +151,10 @@ fn view_column(
                 .map(|(_, m)| m.clone())
         };
     // A column of a merged view that vdb spells over the source's (`CASE
-    // id WHEN .. ELSE name END AS name`) is an expression to the server,
-    // without an org_name; read as it is, it keeps its own name, and the
-    // type the server gives it is the column's own.
+    // id WHEN .. ELSE name END AS name`) is an expression to the server:
+    // MariaDB names it by the derived table's alias for it (found above),
+    // MySQL may give no org_name. Read as it is, it keeps its own name,
+    // and the type the server gives it is the column's own.
     let spelled = || -> Option<&ColumnMeta> {
         let m = base.as_ref()?;
         if !d.schema_ref().is_empty() {
