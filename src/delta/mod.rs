@@ -462,6 +462,11 @@ fn entries_in_ranges<'m, V: Clone>(
     }
 }
 
+/// Changed rows a filtered view spells over the source's when one of the
+/// columns it spells is indexed (each is also named in the source part's
+/// condition, beside the query's own tests).
+const IN_PLACE_ROWS: usize = 64;
+
 /// Rows a scan's merged view spells over the source's in one view (each is
 /// tested only after the key's `IN`, a binary search, matched); past that
 /// many changed rows a scan of the first rows reads a window instead.
@@ -1174,7 +1179,24 @@ impl TableDelta {
                 && used.is_none_or(|u| u.get(j).copied().unwrap_or(true))
         };
         let cols = &self.meta.columns;
-        if (0..cols.len()).any(|j| spelled(j) && self.meta.is_indexed(j)) {
+        // An indexed column spelled over is no longer indexed: the source
+        // part then also reads the rows the query's own tests pick by the
+        // source's columns, by their index, or the changed rows by key.
+        let unindexed = !(0..cols.len()).any(|j| spelled(j) && self.meta.is_indexed(j));
+        let raw_tests: Option<Vec<String>> = tests
+            .iter()
+            .map(|(i, p)| Some(p.to_sql(&self.source_name(*i)?)))
+            .collect();
+        let raw_tests = raw_tests.filter(|t| !t.is_empty());
+        // Only for point tests (`a = 5`, `a IS NULL`): the source then reads
+        // both parts by a union of index lookups that gives the rows in
+        // key order, as its own lookup of `a = 5` does. For a range of an
+        // index it would sort the keys of both parts first, slower than
+        // the UNION form (17 ms against 11 over 2000 rows of 1M).
+        let points = tests
+            .iter()
+            .all(|(_, p)| matches!(p.test, Test::Cmp(Cmp::Eq, _) | Test::IsNull));
+        if !unindexed && (raw_tests.is_none() || !points) {
             return Ok(None);
         }
         let mut over: Vec<&Row> = Vec::new();
@@ -1191,7 +1213,7 @@ impl TableDelta {
                 _ => gone.push(key),
             }
         }
-        if over.is_empty() {
+        if over.is_empty() || (!unindexed && over.len() > IN_PLACE_ROWS) {
             return Ok(None);
         }
         let inserted: Vec<&Row> = self
@@ -1204,12 +1226,39 @@ impl TableDelta {
             .into_iter()
             .filter(|r| passes(r))
             .collect();
-        let conditions: Vec<String> = tests
-            .iter()
-            .filter(|(i, _)| !self.differs.get(*i).copied().unwrap_or(true))
-            .filter_map(|(i, p)| Some(p.to_sql(&self.source_name(*i)?)))
-            .collect();
-        let condition = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        let condition = if unindexed {
+            let conditions: Vec<String> = tests
+                .iter()
+                .filter(|(i, _)| !self.differs.get(*i).copied().unwrap_or(true))
+                .filter_map(|(i, p)| Some(p.to_sql(&self.source_name(*i)?)))
+                .collect();
+            (!conditions.is_empty()).then(|| conditions.join(" AND "))
+        } else {
+            // A row passes on the merged view's values: unchanged, on its
+            // own (the source's); changed, it is one of `over`.
+            let names: Vec<String> = self
+                .key
+                .iter()
+                .map(|&k| {
+                    self.source_name(k)
+                        .unwrap_or_else(|| quote_ident(&cols[k].name))
+                })
+                .collect();
+            let mut keys = Vec::with_capacity(over.len());
+            for row in &over {
+                let mut values = Vec::with_capacity(self.key.len());
+                for &k in &self.key {
+                    values.push(cols[k].column.literal(row[k].as_deref())?);
+                }
+                keys.push(format!("({})", values.join(", ")));
+            }
+            Some(format!(
+                "(({}) OR ({}) IN ({}))",
+                raw_tests.unwrap_or_default().join(" AND "),
+                names.join(", "),
+                keys.join(", ")
+            ))
+        };
         self.spelled_over(
             &over,
             &gone,
@@ -3486,14 +3535,21 @@ mod tests {
             v.contains("NOT IN ((CAST(3 AS SIGNED)), (CAST(4 AS SIGNED)))") && !v.contains("CASE"),
             "{v}"
         );
-        // Once the indexed column changed, spelling it would keep the source
-        // from its index: the UNION form.
+        // Once the indexed column changed, it is spelled too, and the
+        // source part also reads the rows the query's tests pick by the
+        // source's own columns (by their index) or the changed rows by key.
         let mut t2 = t.clone();
         t2.update_all(&[r("6", "1", "5")], vec![r("6", "1", "7")]);
         assert_eq!(t2.differs, [false, true, true]);
-        assert!(view(&t2, "SELECT * FROM t WHERE w = 5").unwrap().contains(
-            "NOT IN ((CAST(3 AS SIGNED)), (CAST(4 AS SIGNED)), (CAST(6 AS SIGNED))) UNION ALL"
-        ));
+        let v = view(&t2, "SELECT * FROM t WHERE w = 5").unwrap();
+        assert!(
+            v.contains("CASE `id` WHEN CAST(3 AS SIGNED) THEN CAST(2 AS SIGNED)")
+                && v.contains(" WHERE ((`w` = 5) OR (`id`) IN ((CAST(3 AS SIGNED)))) AND `id` NOT IN (CAST(4 AS SIGNED), CAST(6 AS SIGNED))"),
+            "{v}"
+        );
+        // Without a test of its own to read by, the UNION form.
+        let v = view(&t2, "SELECT * FROM t WHERE w + 0 = 5").unwrap();
+        assert!(v.contains(" UNION ALL ") && !v.contains("CASE"), "{v}");
         // A row inserted again over a deleted one may differ anywhere.
         let mut t3 = TableDelta::new(m, vec![0]);
         t3.delete(&r("4", "1", "5"));

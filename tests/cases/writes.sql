@@ -825,7 +825,7 @@ SELECT * FROM nokey
 /*M!100000 TRUNCATE numbers */
 SELECT COUNT(*) FROM numbers
 
--- case: a row changed in place keeps its place in a filtered list without ORDER BY, as the server lists it (in the order of the index the query reads, or of a scan): the row just edited does not move to the end
+-- case: a row changed in place keeps its place in a filtered list without ORDER BY, as the server lists it (in the order of the index the query reads, or of a scan): the row just edited does not move to the end, also when the indexed column a lookup reads by changed
 UPDATE orders SET total = total + 1, note = 'edited' WHERE id = 4
 SELECT id, total, note FROM orders WHERE customer_id = 3
 SELECT id, total FROM orders WHERE placed_on >= '2024-06-02'
@@ -847,4 +847,12 @@ SELECT id, total FROM orders WHERE total > 100
 SELECT id, total FROM orders WHERE total = 7 OR note IS NULL
 UPDATE orders SET customer_id = 1 WHERE id = 6
 SELECT id, customer_id, note FROM orders WHERE customer_id = 1 ORDER BY id
+SELECT id, customer_id, note FROM orders WHERE customer_id = 1
+SELECT id, customer_id, note FROM orders WHERE customer_id = 3
 SELECT id, customer_id, note FROM orders WHERE note LIKE '%!' ORDER BY id
+UPDATE customers SET country = 'FI' WHERE id = 3
+SELECT id, name, country FROM customers WHERE country = 'FI'
+SELECT id, name FROM customers WHERE country IS NULL
+UPDATE customers SET country = NULL WHERE id = 1
+SELECT id, name FROM customers WHERE country IS NULL
+SELECT id, name, country FROM customers WHERE country IN ('FI', 'GB') ORDER BY id
