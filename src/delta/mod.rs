@@ -1236,26 +1236,14 @@ impl TableDelta {
         } else {
             // A row passes on the merged view's values: unchanged, on its
             // own (the source's); changed, it is one of `over`.
-            let names: Vec<String> = self
-                .key
-                .iter()
-                .map(|&k| {
-                    self.source_name(k)
-                        .unwrap_or_else(|| quote_ident(&cols[k].name))
-                })
-                .collect();
             let mut keys = Vec::with_capacity(over.len());
             for row in &over {
-                let mut values = Vec::with_capacity(self.key.len());
-                for &k in &self.key {
-                    values.push(cols[k].column.literal(row[k].as_deref())?);
-                }
-                keys.push(format!("({})", values.join(", ")));
+                keys.push(self.key_tuple(self.key.iter().map(|&k| row[k].as_deref()))?);
             }
             Some(format!(
                 "(({}) OR ({}) IN ({}))",
                 raw_tests.unwrap_or_default().join(" AND "),
-                names.join(", "),
+                self.source_key_names().join(", "),
                 keys.join(", ")
             ))
         };
@@ -1943,6 +1931,30 @@ impl TableDelta {
         })
     }
 
+    /// The key's columns as the source part names them (a projected table
+    /// reads its key columns as they are: see `overlay::alter`).
+    fn source_key_names(&self) -> Vec<String> {
+        self.key
+            .iter()
+            .map(|&k| {
+                self.source_name(k)
+                    .unwrap_or_else(|| quote_ident(&self.meta.columns[k].name))
+            })
+            .collect()
+    }
+
+    /// A key's values (in key order) as a row literal, `(1, 'a')`.
+    fn key_tuple<'v>(
+        &self,
+        values: impl Iterator<Item = Option<&'v [u8]>>,
+    ) -> Result<String, BadValue> {
+        let mut out = Vec::with_capacity(self.key.len());
+        for (&k, v) in self.key.iter().zip(values) {
+            out.push(self.meta.columns[k].column.literal(v)?);
+        }
+        Ok(format!("({})", out.join(", ")))
+    }
+
     /// The view's key columns as an ORDER BY list, each `DESC` when
     /// `descending`.
     fn key_order(&self, descending: bool) -> String {
@@ -1971,14 +1983,7 @@ impl TableDelta {
                 _ => literal,
             });
         }
-        let names: Vec<String> = self
-            .key
-            .iter()
-            .map(|&j| {
-                self.source_name(j)
-                    .unwrap_or_else(|| quote_ident(&cols[j].name))
-            })
-            .collect();
+        let names = self.source_key_names();
         let (strict, last) = if descending { (">", ">=") } else { ("<", "<=") };
         // From the last column out: a <op> x OR a = x AND (<the rest>).
         let end = names.len() - 1;
@@ -2017,14 +2022,7 @@ impl TableDelta {
         // The key's columns as the source table names them (a projected
         // table reads its key columns as they are); a key of several
         // columns is compared as a row, `(a, b)`.
-        let names: Vec<String> = self
-            .key
-            .iter()
-            .map(|&k| {
-                self.source_name(k)
-                    .unwrap_or_else(|| quote_ident(&cols[k].name))
-            })
-            .collect();
+        let names = self.source_key_names();
         let single = self.key.len() == 1;
         let key_name = if single {
             names[0].clone()
@@ -2189,28 +2187,18 @@ impl TableDelta {
 
     /// Replaces a row of the merged view (`old`, as read) with `new`.
     pub fn update(&mut self, old: &Row, new: Row) {
-        if !self.counted && self.key.iter().all(|&k| old.get(k) == new.get(k)) {
-            // Changed in place: only the columns it changes now differ
-            // from what the row read as (its source row's values, or
-            // values that already differ).
-            for (j, d) in self.differs.iter_mut().enumerate() {
-                *d |= old.get(j) != new.get(j);
-            }
-            self.delete(old);
-            self.put_new(new);
-            return;
+        if !self.counted {
+            return self.update_all(std::slice::from_ref(old), vec![new]);
         }
-        if self.counted {
-            // The copy keeps its place in scan order, as an InnoDB row
-            // updated in place does.
-            if let Some(k) = self.find(old) {
-                self.forget_views();
-                self.take_row(&k);
-                let mut key = self.key_of(&new);
-                key.extend_from_slice(&k[k.len() - 8..]);
-                self.put_row(key, Arc::new(new));
-                return;
-            }
+        // The copy keeps its place in scan order, as an InnoDB row updated
+        // in place does.
+        if let Some(k) = self.find(old) {
+            self.forget_views();
+            self.take_row(&k);
+            let mut key = self.key_of(&new);
+            key.extend_from_slice(&k[k.len() - 8..]);
+            self.put_row(key, Arc::new(new));
+            return;
         }
         self.delete(old);
         self.insert(new);
@@ -2530,15 +2518,11 @@ impl TableDelta {
             }
             conditions.push(format!("NOT ({})", images.join(" OR ")));
         } else if any_hidden {
-            // Key columns are read from the source as they are (see
-            // `overlay::alter`): named in its terms.
-            let key_cols: Vec<String> = self
-                .key
-                .iter()
-                .map(|&i| self.source_name(i).unwrap_or_else(|| names[i].clone()))
-                .collect();
             let (open, not) = if long { ("(", "") } else { ("", "NOT ") };
-            conditions.push(format!("{open}({}) {not}IN (", key_cols.join(", ")));
+            conditions.push(format!(
+                "{open}({}) {not}IN (",
+                self.source_key_names().join(", ")
+            ));
         }
         if !conditions.is_empty() {
             sql.push_str(" WHERE ");
@@ -2549,14 +2533,7 @@ impl TableDelta {
                 if n > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('(');
-                for (j, (v, &i)) in k.iter().zip(&self.key).enumerate() {
-                    if j > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&cols[i].column.literal(v.as_deref())?);
-                }
-                sql.push(')');
+                sql.push_str(&self.key_tuple(k.iter().map(|v| v.as_deref()))?);
             }
             sql.push_str(if long { ")) IS FALSE" } else { ")" });
         }
@@ -2907,6 +2884,17 @@ pub fn rebased(base: &DeltaState, private: &DeltaState, onto: &DeltaState) -> De
     next.refresh_names();
     next.version = next_version();
     next
+}
+
+/// The tables whose deltas differ between two states of the delta (a
+/// statement's, or a transaction's, changes; the catalog's included).
+pub fn changed_tables(before: &DeltaState, after: &DeltaState) -> Vec<TableId> {
+    after
+        .tables
+        .iter()
+        .filter(|(id, t)| !before.tables.get(*id).is_some_and(|b| Arc::ptr_eq(b, t)))
+        .map(|(id, _)| id.clone())
+        .collect()
 }
 
 /// The rows that differ between two states of the delta, by table and
@@ -3494,6 +3482,13 @@ mod tests {
         refs[0].restriction.preds.clone()
     }
 
+    /// `t`'s merged view for the restriction of `sql`.
+    fn restricted(t: &TableDelta, sql: &str) -> Option<String> {
+        t.restricted_sql(&preds(sql))
+            .unwrap()
+            .map(|s| s.to_string())
+    }
+
     #[test]
     fn a_filtered_view_spells_only_the_columns_changes_touched_over_the_source() {
         // Widgets (id, v, w), with an index on w.
@@ -3515,22 +3510,17 @@ mod tests {
         assert_eq!(t.differs, [false, true, false]);
         t.delete(&r("4", "1", "5"));
         t.insert(r("90", "1", "5"));
-        let view = |t: &TableDelta, sql: &str| {
-            t.restricted_sql(&preds(sql))
-                .unwrap()
-                .map(|s| s.to_string())
-        };
         // The changed row keeps its place in the source's rows, read by the
         // index on w; the inserted one follows; the deleted one is left out.
         assert_eq!(
-            view(&t, "SELECT * FROM t WHERE w = 5").unwrap(),
+            restricted(&t, "SELECT * FROM t WHERE w = 5").unwrap(),
             "(SELECT `id`, CASE `id` WHEN CAST(3 AS SIGNED) THEN CAST(2 AS SIGNED) ELSE `v` END AS `v`, `w` \
              FROM `db`.`Widgets` WHERE `w` = 5 AND `id` NOT IN (CAST(4 AS SIGNED)) \
              UNION ALL SELECT CAST(90 AS SIGNED), CAST(1 AS SIGNED), CAST(5 AS SIGNED))"
         );
         // A changed row the query cannot use is left out as a deleted one
         // (and with none to spell, the UNION form lists the inserted row).
-        let v = view(&t, "SELECT * FROM t WHERE v = 1").unwrap();
+        let v = restricted(&t, "SELECT * FROM t WHERE v = 1").unwrap();
         assert!(
             v.contains("NOT IN ((CAST(3 AS SIGNED)), (CAST(4 AS SIGNED)))") && !v.contains("CASE"),
             "{v}"
@@ -3541,14 +3531,14 @@ mod tests {
         let mut t2 = t.clone();
         t2.update_all(&[r("6", "1", "5")], vec![r("6", "1", "7")]);
         assert_eq!(t2.differs, [false, true, true]);
-        let v = view(&t2, "SELECT * FROM t WHERE w = 5").unwrap();
+        let v = restricted(&t2, "SELECT * FROM t WHERE w = 5").unwrap();
         assert!(
             v.contains("CASE `id` WHEN CAST(3 AS SIGNED) THEN CAST(2 AS SIGNED)")
                 && v.contains(" WHERE ((`w` = 5) OR (`id`) IN ((CAST(3 AS SIGNED)))) AND `id` NOT IN (CAST(4 AS SIGNED), CAST(6 AS SIGNED))"),
             "{v}"
         );
         // Without a test of its own to read by, the UNION form.
-        let v = view(&t2, "SELECT * FROM t WHERE w + 0 = 5").unwrap();
+        let v = restricted(&t2, "SELECT * FROM t WHERE w + 0 = 5").unwrap();
         assert!(v.contains(" UNION ALL ") && !v.contains("CASE"), "{v}");
         // A row inserted again over a deleted one may differ anywhere.
         let mut t3 = TableDelta::new(m, vec![0]);
@@ -3565,11 +3555,7 @@ mod tests {
         }
         t.update(&row("20", Some("1")), row("21", Some("8")));
         t.delete(&row("40", Some("1")));
-        let view = |sql: &str| {
-            t.restricted_sql(&preds(sql))
-                .unwrap()
-                .map(|s| s.to_string())
-        };
+        let view = |sql: &str| restricted(&t, sql);
         // Nothing captured can pass: the source table answers alone.
         assert_eq!(view("SELECT * FROM t WHERE id = 3"), None);
         assert_eq!(view("SELECT * FROM t WHERE id BETWEEN 11 AND 19"), None);
@@ -3696,14 +3682,9 @@ mod tests {
                 Projected::Value(Some(b"5".to_vec())),
             ],
         }));
-        let view = |t: &TableDelta, sql: &str| {
-            t.restricted_sql(&preds(sql))
-                .unwrap()
-                .map(|s| s.to_string())
-        };
         // Never the table's own name: the source has no such table.
         assert_eq!(
-            view(&t, "SELECT * FROM t WHERE w = 9").unwrap(),
+            restricted(&t, "SELECT * FROM t WHERE w = 9").unwrap(),
             "(SELECT `id`, `v` AS `w`, CAST(5 AS SIGNED) AS `note` FROM `db`.`Widgets` WHERE `v` = 9)"
         );
         assert_eq!(
@@ -3717,17 +3698,17 @@ mod tests {
         // A test of the shared value is the outer query's alone; the key
         // is the source's column.
         assert_eq!(
-            view(&t, "SELECT * FROM t WHERE note = 6").unwrap(),
+            restricted(&t, "SELECT * FROM t WHERE note = 6").unwrap(),
             "(SELECT `id`, `v` AS `w`, CAST(5 AS SIGNED) AS `note` FROM `db`.`Widgets` WHERE (`id`) NOT IN ((CAST(1 AS SIGNED)), (CAST(4 AS SIGNED))) UNION ALL SELECT CAST(1 AS SIGNED), CAST(3 AS SIGNED), CAST(6 AS SIGNED))"
         );
         // By key: the in-place form, over the source table's columns.
         assert_eq!(
-            view(&t, "SELECT * FROM t WHERE id IN (1, 4)").unwrap(),
+            restricted(&t, "SELECT * FROM t WHERE id IN (1, 4)").unwrap(),
             "(SELECT `id`, CASE `id` WHEN CAST(1 AS SIGNED) THEN CAST(3 AS SIGNED) ELSE `v` END AS `w`, CASE `id` WHEN CAST(1 AS SIGNED) THEN CAST(6 AS SIGNED) ELSE CAST(5 AS SIGNED) END AS `note` FROM `db`.`Widgets` WHERE `id` NOT IN (CAST(4 AS SIGNED)))"
         );
         // Keys nothing changed still read through the projection.
         assert_eq!(
-            view(&t, "SELECT * FROM t WHERE id = 7").unwrap(),
+            restricted(&t, "SELECT * FROM t WHERE id = 7").unwrap(),
             "(SELECT `id`, `v` AS `w`, CAST(5 AS SIGNED) AS `note` FROM `db`.`Widgets`)"
         );
     }

@@ -561,12 +561,7 @@ impl Session<'_> {
                             .collect::<Vec<_>>()
                     );
                 }
-                let written: Vec<crate::delta::TableId> = private
-                    .tables
-                    .iter()
-                    .filter(|(id, t)| !base.tables.get(*id).is_some_and(|b| Arc::ptr_eq(b, t)))
-                    .map(|(id, _)| id.clone())
-                    .collect();
+                let written = crate::delta::changed_tables(&base, &private);
                 self.shared.delta.merge(&base, &private);
                 // The transaction's catalog rows were its view of the
                 // counters; the process's are shown again.

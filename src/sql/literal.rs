@@ -141,7 +141,6 @@ impl Column {
             return self.literal(value);
         };
         let text = || std::str::from_utf8(v).ok();
-        let temporal = |b: u8| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b' ');
         match self.data_type.as_str() {
             "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum"
             | "set" => {
@@ -154,7 +153,7 @@ impl Column {
             // literal under NO_ZERO_DATE and NO_ZERO_IN_DATE.
             "date" | "datetime"
                 if v.len() >= 10
-                    && v.iter().all(|b| temporal(*b))
+                    && v.iter().all(|b| temporal_byte(*b))
                     && &v[..4] != b"0000"
                     && &v[5..7] != b"00"
                     && &v[8..10] != b"00" =>
@@ -166,7 +165,7 @@ impl Column {
                 };
                 return Ok(format!("{kind}'{}'", text().unwrap_or_default()));
             }
-            "time" if !v.is_empty() && v.iter().all(|b| temporal(*b)) => {
+            "time" if !v.is_empty() && v.iter().all(|b| temporal_byte(*b)) => {
                 return Ok(format!("TIME'{}'", text().unwrap_or_default()));
             }
             "double" | "real" => {
@@ -217,7 +216,6 @@ impl Column {
         let digits = |b: u8| b.is_ascii_digit() || b == b'-' || b == b'+';
         let decimal = |b: u8| digits(b) || b == b'.';
         let float = |b: u8| decimal(b) || b == b'e' || b == b'E' || b.is_ascii_alphabetic();
-        let temporal = |b: u8| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b' ');
         Ok(match self.data_type.as_str() {
             "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" => {
                 format!(
@@ -246,7 +244,7 @@ impl Column {
             "date" | "datetime" | "timestamp" | "time" => {
                 format!(
                     "CAST('{}' AS {})",
-                    numeric(&temporal)?,
+                    numeric(&temporal_byte)?,
                     self.cast_target().expect("temporal")
                 )
             }
@@ -283,6 +281,11 @@ impl Column {
             _ => return Err(bad()),
         })
     }
+}
+
+/// A byte a DATE, DATETIME, TIMESTAMP or TIME value's text may hold.
+fn temporal_byte(b: u8) -> bool {
+    b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b' ')
 }
 
 /// A BIT value's bytes (big-endian) as its number.

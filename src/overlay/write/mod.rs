@@ -237,7 +237,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             }
         }
         if moved {
-            let moved = written_tables(&cx.delta.current(), &w.next);
+            let moved = crate::delta::changed_tables(&cx.delta.current(), &w.next);
             super::catalog::counters(cx.up, cx.delta, &mut w, &moved)?;
             w.commit();
         }
@@ -245,7 +245,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     }
     let outcome = with_warnings(result?, warnings);
     find_views(cx.up, &mut w)?;
-    let written = written_tables(&cx.delta.current(), &w.next);
+    let written = crate::delta::changed_tables(&cx.delta.current(), &w.next);
     super::catalog::counters(cx.up, cx.delta, &mut w, &written)?;
     super::catalog::touch(cx.up, cx.delta, &mut w, &written)?;
     if let Some((locks, owner)) = cx.locks {
@@ -277,17 +277,6 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
     }
     w.commit();
     Ok(outcome)
-}
-
-/// The tables a statement changed from `before` to `after` (the catalog
-/// shows the AUTO_INCREMENT counters and row counts the delta holds).
-fn written_tables(before: &DeltaState, after: &DeltaState) -> Vec<TableId> {
-    after
-        .tables
-        .iter()
-        .filter(|(id, t)| !before.tables.get(*id).is_some_and(|b| Arc::ptr_eq(b, t)))
-        .map(|(id, _)| id.clone())
-        .collect()
 }
 
 /// `outcome` with the notes and warnings the statement's computation
