@@ -9,7 +9,7 @@
 //! byte of a backslash or a quote).
 
 /// Client character sets whose multibyte characters can contain ASCII bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Charset {
     /// Every other character set: ASCII bytes are always ASCII characters.
     #[default]
@@ -84,7 +84,7 @@ impl Charset {
 }
 
 /// How the session's settings change lexing.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct LexMode {
     /// sql_mode has NO_BACKSLASH_ESCAPES: `\` is an ordinary character.
     pub no_backslash_escapes: bool,

@@ -362,6 +362,42 @@ fn statement_tokens(sql: &[u8], mode: LexMode) -> Option<Vec<Token>> {
     (!tokens.iter().any(|t| t.is_punct(b';'))).then_some(tokens)
 }
 
+/// The text with its plain literals (quoted strings, integers of up to 18
+/// digits) as `?`: texts of one shape parse alike, so the source's syntax
+/// check of one holds for all. A literal whose text can make a statement
+/// invalid stays as written: a string right after a word (`X'..'`,
+/// `_latin1'..'`) or after DATE, TIME or TIMESTAMP, and numbers that are
+/// not plain integers.
+pub fn syntax_shape(sql: &[u8], mode: LexMode) -> Vec<u8> {
+    let tokens = lex(sql, mode).tokens;
+    let mut out = Vec::with_capacity(sql.len());
+    let mut at = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let text = t.text(sql);
+        let plain = match t.kind {
+            Kind::Str => {
+                let typed = i.checked_sub(1).map(|p| tokens[p]).is_some_and(|p| {
+                    p.kind == Kind::Word
+                        && (p.end == t.start
+                            || ["DATE", "TIME", "TIMESTAMP"]
+                                .iter()
+                                .any(|k| p.is_word(sql, k)))
+                });
+                matches!(text.first(), Some(b'\'' | b'"')) && !typed
+            }
+            Kind::Word => text.len() <= 18 && text.iter().all(u8::is_ascii_digit),
+            _ => false,
+        };
+        if plain {
+            out.extend_from_slice(&sql[at..t.start]);
+            out.push(b'?');
+            at = t.end;
+        }
+    }
+    out.extend_from_slice(&sql[at..]);
+    out
+}
+
 /// Reads the shape of one INSERT, REPLACE, UPDATE or DELETE statement.
 pub fn parse_write(sql: &[u8], mode: LexMode) -> Result<Write, Unsupported> {
     let Some(tokens) = statement_tokens(sql, mode) else {
@@ -695,6 +731,45 @@ mod tests {
 
     fn text(sql: &str, r: &Range<usize>) -> String {
         sql[r.clone()].to_string()
+    }
+
+    #[test]
+    fn writes_that_parse_alike_share_a_syntax_shape() {
+        let shape = |sql: &str| {
+            String::from_utf8(syntax_shape(sql.as_bytes(), LexMode::default())).unwrap()
+        };
+        assert_eq!(
+            shape("UPDATE t SET c = 'it''s', k = k + 12 WHERE id = 5 LIMIT 1"),
+            "UPDATE t SET c = ?, k = k + ? WHERE id = ? LIMIT ?"
+        );
+        assert_eq!(
+            shape("INSERT INTO t VALUES (1, \"a\"), (2, 'b')"),
+            shape("INSERT INTO t VALUES (30, 'x'), (40, \"yy\")")
+        );
+        // Literals whose text the parser judges stay as written.
+        for sql in [
+            "INSERT INTO t VALUES (X'4A')",
+            "INSERT INTO t VALUES (_latin1'a')",
+            "INSERT INTO t VALUES (DATE '2024-01-01')",
+            "INSERT INTO t VALUES (TIMESTAMP '2024-01-01 00:00:00')",
+            "INSERT INTO t VALUES (0x4A, 1e5, 99999999999999999999)",
+        ] {
+            assert_eq!(shape(sql), sql);
+        }
+        assert_eq!(
+            shape("UPDATE t SET a = 1 LIMIT 1.5"),
+            "UPDATE t SET a = ? LIMIT ?.?"
+        );
+        // Names are never literals.
+        assert_ne!(shape("UPDATE t SET `a` = 1"), shape("UPDATE t SET `b` = 1"));
+        let ansi = LexMode {
+            ansi_quotes: true,
+            ..LexMode::default()
+        };
+        assert_eq!(
+            syntax_shape(b"UPDATE t SET \"a\" = 'x'", ansi),
+            b"UPDATE t SET \"a\" = ?".to_vec()
+        );
     }
 
     #[test]

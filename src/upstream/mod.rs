@@ -190,6 +190,22 @@ const DEFAULT_MAX_PACKET: usize = 64 << 20;
 /// it cannot wait on the source, which is busy writing that response.
 const PIPELINED_COMMAND: usize = 16 * 1024;
 
+/// Where character_set_results stands at the source for vdb's own
+/// statements; the SET to take it back to the session's setting is kept
+/// until it is sent.
+enum Results {
+    /// The session's own setting is in force.
+    Converted,
+    /// NULL goes in front of the next command; the session's setting
+    /// (named) is to be set back after.
+    RawQueued(String),
+    /// NULL is in force, in place of the session's setting.
+    Raw(String),
+    /// NULL is in force; the SET back to the session's setting goes in
+    /// front of the next command.
+    RestoreQueued(String),
+}
+
 /// One open connection to the source.
 pub struct Upstream {
     io: BufReader<Stream>,
@@ -213,6 +229,9 @@ pub struct Upstream {
     /// The source's wall clock in this session's time zone, less this
     /// machine's Unix clock, in seconds (see [`Upstream::now`]).
     clock: Option<i64>,
+    /// Where character_set_results stands for vdb's own statements (see
+    /// [`Upstream::raw_results`]).
+    results: Results,
 }
 
 /// A small text result from an internal query.
@@ -346,6 +365,7 @@ impl Upstream {
             ahead: None,
             warnings: 0,
             clock: None,
+            results: Results::Converted,
         };
         up.auth_exchange(&plugin_name)?;
         up.io.get_ref().tcp().set_read_timeout(None)?;
@@ -427,13 +447,18 @@ impl Upstream {
 
     /// Sends one command packet (already built) starting at sequence id 0.
     /// When it is the command [`Upstream::query_ahead`] already sent, it is
-    /// not sent again: its response is the next to read.
+    /// not sent again: its response is the next to read. A setting vdb
+    /// queued ([`Upstream::raw_results`]) goes in the same write, in front.
     pub fn send(&mut self, payload: &[u8]) -> io::Result<()> {
         let ahead = self.ahead.take();
-        if ahead.as_deref() == Some(payload) {
+        let setting = self.queued_setting();
+        if ahead.as_deref() == Some(payload) && setting.is_none() {
             return Ok(());
         }
         self.sendbuf.clear();
+        if let Some(setting) = &setting {
+            encode_packet(&mut self.sendbuf, 0, setting);
+        }
         encode_packet(&mut self.sendbuf, 0, payload);
         if ahead.is_some() && self.sendbuf.len() > PIPELINED_COMMAND {
             self.skip_response()?;
@@ -448,6 +473,145 @@ impl Upstream {
         if ahead.is_some() && self.sendbuf.len() <= PIPELINED_COMMAND {
             self.skip_response()?;
         }
+        // A SET's answer is a short OK, which the source has written
+        // whatever the size of what follows it.
+        if setting.is_some() {
+            self.skip_response()?;
+        }
+        Ok(())
+    }
+
+    /// The SET of character_set_results waiting to go in front of the next
+    /// command, now taken off the queue.
+    fn queued_setting(&mut self) -> Option<Vec<u8>> {
+        match std::mem::replace(&mut self.results, Results::Converted) {
+            Results::RawQueued(session) => {
+                self.results = Results::Raw(session);
+                Some(b"\x03SET character_set_results = NULL".to_vec())
+            }
+            Results::RestoreQueued(session) => {
+                let mut cmd = b"\x03SET character_set_results = '".to_vec();
+                for &b in session.as_bytes() {
+                    if b == b'\'' || b == b'\\' {
+                        cmd.push(b'\\');
+                    }
+                    cmd.push(b);
+                }
+                cmd.push(b'\'');
+                Some(cmd)
+            }
+            other => {
+                self.results = other;
+                None
+            }
+        }
+    }
+
+    /// Makes the source send vdb's own statements' values as stored, in
+    /// each column's character set (character_set_results = NULL), until
+    /// [`Upstream::convert_results`]. `session` is the session's own
+    /// setting (`None`: NULL already). Neither sends anything: the SET
+    /// goes in front of the next command, so a captured write pays no
+    /// round trip for it, and when the SET back is still queued (a write
+    /// right after a write), both are dropped.
+    pub fn raw_results(&mut self, session: Option<&str>) {
+        self.results = match std::mem::replace(&mut self.results, Results::Converted) {
+            Results::Converted => match session {
+                None => Results::Converted,
+                Some(cs) => Results::RawQueued(cs.to_string()),
+            },
+            Results::RestoreQueued(session) => Results::Raw(session),
+            raw => raw,
+        };
+    }
+
+    /// Ends [`Upstream::raw_results`]: the session's own setting is set
+    /// back in front of the next command.
+    pub fn convert_results(&mut self) {
+        self.results = match std::mem::replace(&mut self.results, Results::Converted) {
+            Results::RawQueued(_) => Results::Converted,
+            Results::Raw(session) => Results::RestoreQueued(session),
+            other => other,
+        };
+    }
+
+    /// When the source still sends values raw after a write (the SET back
+    /// is queued), keeps it so for statements whose answers do not depend
+    /// on it, and returns the session's own character_set_results, which
+    /// asking the source would not give now. [`Upstream::convert_results`]
+    /// queues the SET back again.
+    pub fn stay_raw(&mut self) -> Option<String> {
+        match std::mem::replace(&mut self.results, Results::Converted) {
+            Results::RestoreQueued(session) => {
+                self.results = Results::Raw(session.clone());
+                Some(session)
+            }
+            other => {
+                self.results = other;
+                None
+            }
+        }
+    }
+
+    /// Runs internal queries sent in one write, one round trip for all,
+    /// and returns each one's rows, or the rows before its error and the
+    /// error. Each answer must be short (a few rows): the source writes
+    /// it while vdb may still be writing the queries after it.
+    pub fn pipeline(&mut self, queries: &[&[u8]]) -> Vec<(Rows, Option<UpstreamError>)> {
+        let failed = |e: &dyn Fn() -> UpstreamError| {
+            queries
+                .iter()
+                .map(|_| (Vec::new(), Some(e())))
+                .collect::<Vec<_>>()
+        };
+        for q in queries {
+            if let Err(UpstreamError::TooLarge { len, limit }) = self.fits(q.len()) {
+                return failed(&|| UpstreamError::TooLarge { len, limit });
+            }
+        }
+        if let Err(e) = self.send_all(queries, None) {
+            let kind = e.kind();
+            let text = e.to_string();
+            return failed(&|| UpstreamError::Io(io::Error::new(kind, text.clone())));
+        }
+        queries
+            .iter()
+            .map(|_| {
+                let mut rows = Vec::new();
+                let err = self.read_rows_into(&mut rows).err();
+                (rows, err)
+            })
+            .collect()
+    }
+
+    /// Sends COM_QUERY commands in one write, behind a queued setting and
+    /// followed by the command payload `behind`, after the response of a
+    /// command sent ahead is read and dropped.
+    fn send_all(&mut self, queries: &[&[u8]], behind: Option<&[u8]>) -> io::Result<()> {
+        if self.ahead.take().is_some() {
+            self.skip_response()?;
+        }
+        let setting = self.queued_setting();
+        self.sendbuf.clear();
+        if let Some(setting) = &setting {
+            encode_packet(&mut self.sendbuf, 0, setting);
+        }
+        let mut cmd = Vec::new();
+        for q in queries {
+            cmd.clear();
+            cmd.push(0x03);
+            cmd.extend_from_slice(q);
+            encode_packet(&mut self.sendbuf, 0, &cmd);
+        }
+        if let Some(payload) = behind {
+            encode_packet(&mut self.sendbuf, 0, payload);
+        }
+        let s = self.io.get_mut();
+        s.write_all(&self.sendbuf)?;
+        s.flush()?;
+        if setting.is_some() {
+            self.skip_response()?;
+        }
         Ok(())
     }
 
@@ -460,18 +624,7 @@ impl Upstream {
     pub fn query_ahead(&mut self, sql: &str, next: &[u8]) -> Result<Rows, UpstreamError> {
         self.fits(sql.len())?;
         self.fits(next.len())?;
-        if self.ahead.take().is_some() {
-            self.skip_response()?;
-        }
-        let mut cmd = Vec::with_capacity(sql.len() + 1);
-        cmd.push(0x03);
-        cmd.extend_from_slice(sql.as_bytes());
-        self.sendbuf.clear();
-        encode_packet(&mut self.sendbuf, 0, &cmd);
-        encode_packet(&mut self.sendbuf, 0, next);
-        let s = self.io.get_mut();
-        s.write_all(&self.sendbuf)?;
-        s.flush()?;
+        self.send_all(&[sql.as_bytes()], Some(next))?;
         self.ahead = Some(next.to_vec());
         self.read_text_result()
     }

@@ -856,3 +856,40 @@ SELECT id, name FROM customers WHERE country IS NULL
 UPDATE customers SET country = NULL WHERE id = 1
 SELECT id, name FROM customers WHERE country IS NULL
 SELECT id, name, country FROM customers WHERE country IN ('FI', 'GB') ORDER BY id
+
+-- case: writes one after another keep a latin1 session's text, answer its syntax errors in its character set, and leave its result character set in force for the reads between and after them
+SET NAMES latin1
+INSERT INTO customers (email, name, created_at) VALUES ('zoe@example.com', 'Zoë', '2025-01-01')
+UPDATE customers SET name = 'Renée' WHERE email = 'zoe@example.com'
+UPDATE customers SET name = CONCAT(name, ' ü') WHERE email = 'zoe@example.com'
+SELECT name, HEX(name), @@character_set_results FROM customers WHERE email = 'zoe@example.com'
+UPDATE customers SET name = 'José' WHERE id = 1
+UPDATE customers SET name = 'José' WHERE id = 1 AND é ä
+UPDATE customers SET name = 'Jürgen' WHERE id = 1 ORDER BY
+SELECT name, HEX(name) FROM customers WHERE id = 1
+SET NAMES utf8mb4
+UPDATE customers SET name = 'Ñandú' WHERE id = 2
+SET character_set_results = latin1
+UPDATE customers SET name = 'Ñandú dos' WHERE id = 3
+UPDATE customers SET name = 'Ñandú tres' WHERE id = 4
+SELECT id, name, @@character_set_results FROM customers WHERE id IN (2, 3, 4)
+SET character_set_results = NULL
+UPDATE customers SET name = 'Ørsted' WHERE id = 2
+DELETE FROM customers WHERE name = 'Ñandú dos'
+SELECT id, name, HEX(name), @@character_set_results FROM customers ORDER BY id
+SET character_set_results = utf8mb4
+UPDATE customers SET name = 'Ørsted' WHERE id = 2 AND ä ö
+SELECT id, name FROM customers ORDER BY id
+
+-- case: writes of one shape under a changed foreign_key_checks or sql_mode follow the setting in force for each
+UPDATE orders SET customer_id = 1 WHERE id = 1
+SET foreign_key_checks = 0
+UPDATE orders SET customer_id = 999 WHERE id = 1
+SET foreign_key_checks = 1
+UPDATE orders SET customer_id = 998 WHERE id = 2
+SET sql_mode = ''
+UPDATE customers SET country = 'ABCDEFG' WHERE id = 1
+SET sql_mode = DEFAULT
+UPDATE customers SET country = 'ABCDEFG' WHERE id = 2
+SELECT id, customer_id FROM orders ORDER BY id
+SELECT id, country FROM customers ORDER BY id

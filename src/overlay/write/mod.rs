@@ -3,7 +3,8 @@
 //!
 //! How one statement runs:
 //! 1. `EXPLAIN <statement>` lets the source check the syntax (EXPLAIN never
-//!    runs a write; a read-only session answers a valid write with 1792).
+//!    runs a write; a read-only session answers a valid write with 1792),
+//!    once per shape of statement and sql_mode (see [`check`]).
 //! 2. The table's definition is loaded (once) from information_schema.
 //! 3. The rows are computed by a MariaDB `BEGIN NOT ATOMIC` block over the
 //!    merged view: each value is assigned to a variable DECLAREd with the
@@ -32,8 +33,8 @@ use crate::sql::lexer::{lex, LexMode};
 use crate::sql::restrict::{literal_for, Pred, Test};
 use crate::sql::rewrite::quote_ident;
 use crate::sql::write::{
-    is_default, mentions, parse_write, single_statement, Assignment, Delete, Insert, InsertSource,
-    Update, Write,
+    is_default, mentions, parse_write, single_statement, syntax_shape, Assignment, Delete, Insert,
+    InsertSource, Update, Write,
 };
 use crate::upstream::{Upstream, UpstreamError};
 
@@ -65,6 +66,8 @@ pub struct WriteContext<'a> {
     /// For a statement a trigger runs: the tables the statements that
     /// fired it use, which it may not write (the server's 1442).
     pub invoked_by: Vec<TableId>,
+    /// The shapes of writes the source has parsed for the session.
+    pub parsed: &'a mut Parsed,
 }
 
 /// What the client is told after a captured write.
@@ -122,20 +125,34 @@ fn unsupported<T>(what: impl Into<String>) -> Result<T, OverlayError> {
 
 /// Session settings a write (or an ALTER) depends on.
 pub(in crate::overlay) struct Settings {
+    /// sql_mode as the source shows it.
+    mode: String,
     strict: bool,
     no_auto_value_on_zero: bool,
     pub(in crate::overlay) foreign_key_checks: bool,
     results_charset: Option<String>,
 }
 
-/// Checks a write the way the server checks it before running it: its
-/// syntax, names and columns, by EXPLAIN at the source (which runs
-/// nothing). The errors are the source's own. A source session that may
-/// not write answers EXPLAIN of a write with 1792 (read-only transaction)
+/// The shapes of writes the source has parsed for one session (see
+/// [`check`]), with the sql_mode each was parsed under: a write of a known
+/// shape needs no syntax check of its own, which is a third of what the
+/// source spends on a one-row write.
+#[derive(Default)]
+pub struct Parsed(HashMap<(Vec<u8>, Option<String>, LexMode), String>);
+
+/// How many shapes a session keeps (then it starts over).
+const MAX_PARSED: usize = 256;
+
+/// Checks a write the way the server checks it before running it, and
+/// returns the session settings the write depends on, asked in the same
+/// round trip. The source checks it by EXPLAIN, which runs nothing, and
+/// its errors are the source's own. The source's session is read-only, so
+/// it answers EXPLAIN of a valid write with 1792 (read-only transaction)
 /// or, for a SELECT-only account, 1142/1143 (no INSERT/UPDATE/DELETE
-/// privilege) before it looks at names: then the names are checked as the
-/// write is computed.
-pub fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<(), OverlayError> {
+/// privilege) before it looks at names: names are checked as the write is
+/// computed, and the check is of syntax only, which a write of a shape
+/// already parsed under the same sql_mode passes.
+fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<Settings, OverlayError> {
     if !cx.up.info.version.contains("MariaDB") {
         return unsupported("writes against a MySQL source (vdb computes writes with MariaDB's compound statements)");
     }
@@ -143,19 +160,63 @@ pub fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<(), OverlayError> {
     if !single_statement(sql, cx.lex) {
         return unsupported("a write in a multi-statement text");
     }
+    let key = (syntax_shape(sql, cx.lex), cx.db.clone(), cx.lex);
+    let parsed_under = cx.parsed.0.get(&key).cloned();
     let mut explain = b"EXPLAIN ".to_vec();
     explain.extend_from_slice(sql);
-    match cx.up.query_partial(&explain).1 {
-        None => Ok(()),
-        Some(UpstreamError::Server {
+    // Right after a write the source may still send values raw: neither
+    // EXPLAIN nor the settings depend on that, so they keep it so, and
+    // the next write needs no SET either way.
+    let raw_for = cx.up.stay_raw();
+    let mut answers = match parsed_under {
+        Some(_) => cx.up.pipeline(&[SETTINGS.as_bytes()]),
+        None => cx.up.pipeline(&[&explain, SETTINGS.as_bytes()]),
+    };
+    let settings = answers.pop();
+    let explained = answers.pop();
+    let mut settings = match settings {
+        Some((rows, None)) => Settings::of(rows),
+        Some((_, Some(e))) => return Err(e.into()),
+        None => {
+            return Err(
+                UpstreamError::Protocol("no answer for the session's settings".into()).into(),
+            )
+        }
+    };
+    if let Some(session) = &raw_for {
+        settings.results_charset = Some(session.clone());
+    }
+    let explained = match explained {
+        Some((_, e)) => e,
+        None if parsed_under.as_ref() == Some(&settings.mode) => {
+            cx.up.convert_results();
+            return Ok(settings);
+        }
+        None => cx.up.query_partial(&explain).1,
+    };
+    cx.up.convert_results();
+    let refused = match explained {
+        None
+        | Some(UpstreamError::Server {
             code: 1792 | 1142 | 1143,
             ..
-        }) => Ok(()),
+        }) => None,
         // The session's database is one vdb holds, so its source session
         // has none: names are checked as the write is computed.
-        Some(UpstreamError::Server { code: 1046, .. }) if cx.db.is_some() => Ok(()),
-        Some(e) => Err(e.into()),
+        Some(UpstreamError::Server { code: 1046, .. }) if cx.db.is_some() => None,
+        // The message is in character_set_results: ask again with the
+        // session's own in force.
+        Some(_) if raw_for.is_some() => cx.up.query_partial(&explain).1,
+        Some(e) => Some(e),
+    };
+    if let Some(e) = refused {
+        return Err(e.into());
     }
+    if cx.parsed.0.len() >= MAX_PARSED {
+        cx.parsed.0.clear();
+    }
+    cx.parsed.0.insert(key, settings.mode.clone());
+    Ok(settings)
 }
 
 /// Runs one captured write.
@@ -170,15 +231,14 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
             return execute(cx, &base);
         }
     }
-    check(cx, sql)?;
+    let settings = check(cx, sql)?;
     let write = write.map_err(|u| OverlayError::Unsupported(u.0))?;
     let targets = targets(cx, sql, &write)?;
     if let Some(t) = targets.iter().find(|t| cx.invoked_by.contains(&t.meta.id)) {
         return Err(triggers::used_by_invoker(&t.meta.id));
     }
     let (meta, key) = (targets[0].meta.clone(), targets[0].key.clone());
-    let settings = settings(cx.up)?;
-    cx.up.query("SET character_set_results = NULL")?;
+    cx.up.raw_results(settings.results_charset.as_deref());
     let mut w = cx.delta.writer();
     let (result, burned, warnings, fired) = {
         let mut run = Run {
@@ -202,13 +262,7 @@ pub fn execute(cx: &mut WriteContext, sql: &[u8]) -> Result<WriteOutcome, Overla
         };
         (result, run.burned, run.warnings, run.fired)
     };
-    let restore = match &settings.results_charset {
-        Some(cs) if cs.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
-            format!("SET character_set_results = {cs}")
-        }
-        _ => "SET character_set_results = NULL".to_string(),
-    };
-    cx.up.query(&restore)?;
+    cx.up.convert_results();
     // The AUTO_INCREMENT values a failed statement reserved stay used, as
     // in InnoDB: its own, and those of the writes its triggers ran.
     let mut burned: triggers::Burned = burned
@@ -576,24 +630,34 @@ fn find_views(up: &mut Upstream, w: &mut Writer) -> Result<(), OverlayError> {
     Ok(())
 }
 
+/// The session settings a write depends on, as one row.
+const SETTINGS: &str =
+    "SELECT @@SESSION.sql_mode, @@SESSION.foreign_key_checks, @@SESSION.character_set_results";
+
 pub(in crate::overlay) fn settings(up: &mut Upstream) -> Result<Settings, OverlayError> {
-    let rows = up.query(
-        "SELECT @@SESSION.sql_mode, @@SESSION.foreign_key_checks, @@SESSION.character_set_results",
-    )?;
-    let row = rows.into_iter().next().unwrap_or_default();
-    let get = |i: usize| {
-        row.get(i)
-            .cloned()
-            .flatten()
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-    };
-    let mode = get(0).unwrap_or_default().to_ascii_uppercase();
-    Ok(Settings {
-        strict: mode.contains("STRICT_TRANS_TABLES") || mode.contains("STRICT_ALL_TABLES"),
-        no_auto_value_on_zero: mode.contains("NO_AUTO_VALUE_ON_ZERO"),
-        foreign_key_checks: get(1).as_deref() != Some("0"),
-        results_charset: get(2),
-    })
+    Ok(Settings::of(up.query(SETTINGS)?))
+}
+
+impl Settings {
+    /// The settings from the answer to [`SETTINGS`].
+    fn of(rows: Vec<Vec<Option<Vec<u8>>>>) -> Settings {
+        let row = rows.into_iter().next().unwrap_or_default();
+        let get = |i: usize| {
+            row.get(i)
+                .cloned()
+                .flatten()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        let shown = get(0).unwrap_or_default();
+        let mode = shown.to_ascii_uppercase();
+        Settings {
+            mode: shown,
+            strict: mode.contains("STRICT_TRANS_TABLES") || mode.contains("STRICT_ALL_TABLES"),
+            no_auto_value_on_zero: mode.contains("NO_AUTO_VALUE_ON_ZERO"),
+            foreign_key_checks: get(1).as_deref() != Some("0"),
+            results_charset: get(2),
+        }
+    }
 }
 
 struct Run<'a, 'b> {
