@@ -126,7 +126,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         statements: 0,
         columns: HashMap::new(),
         results_charset: None,
-        parsed_writes: Default::default(),
+        write_memo: Default::default(),
         warnings: None,
         txn: None,
         autocommit: true,
@@ -213,8 +213,8 @@ struct Session<'a> {
     /// The session's character_set_results as last read (`Some(None)`:
     /// NULL); forgotten with `columns`.
     results_charset: Option<Option<String>>,
-    /// The shapes of writes the source has parsed for this session.
-    parsed_writes: crate::overlay::write::Parsed,
+    /// What this session's writes remember of its source session.
+    write_memo: crate::overlay::write::WriteMemo,
     /// What SHOW WARNINGS lists after a statement vdb answered itself
     /// (`None`: the source's list is the right one).
     warnings: Option<Vec<warnings::Warning>>,
@@ -1483,7 +1483,7 @@ impl Session<'_> {
             found_rows: self.capabilities.contains(Cap::CLIENT_FOUND_ROWS),
             locks: Some((&self.shared.locks, self.id)),
             invoked_by: Vec::new(),
-            parsed: &mut self.parsed_writes,
+            memo: &mut self.write_memo,
         };
         f(&mut cx)
     }

@@ -66,8 +66,8 @@ pub struct WriteContext<'a> {
     /// For a statement a trigger runs: the tables the statements that
     /// fired it use, which it may not write (the server's 1442).
     pub invoked_by: Vec<TableId>,
-    /// The shapes of writes the source has parsed for the session.
-    pub parsed: &'a mut Parsed,
+    /// What the session's writes remember of its source session.
+    pub memo: &'a mut WriteMemo,
 }
 
 /// What the client is told after a captured write.
@@ -124,6 +124,7 @@ fn unsupported<T>(what: impl Into<String>) -> Result<T, OverlayError> {
 }
 
 /// Session settings a write (or an ALTER) depends on.
+#[derive(Clone)]
 pub(in crate::overlay) struct Settings {
     /// sql_mode as the source shows it.
     mode: String,
@@ -133,25 +134,36 @@ pub(in crate::overlay) struct Settings {
     results_charset: Option<String>,
 }
 
-/// The shapes of writes the source has parsed for one session (see
-/// [`check`]), with the sql_mode each was parsed under: a write of a known
-/// shape needs no syntax check of its own, which is a third of what the
-/// source spends on a one-row write.
+/// What a session's writes remember of its source session, so that the
+/// next write asks less (see [`check`]).
 #[derive(Default)]
-pub struct Parsed(HashMap<(Vec<u8>, Option<String>, LexMode), String>);
+pub struct WriteMemo {
+    /// The shapes of writes the source has parsed, with the sql_mode each
+    /// was parsed under: a write of a known shape needs no syntax check of
+    /// its own, which is a third of what the source spends on a one-row
+    /// write.
+    parsed: HashMap<(Vec<u8>, Option<String>, LexMode), String>,
+    /// The settings the last write read.
+    settings: Option<Settings>,
+}
 
 /// How many shapes a session keeps (then it starts over).
 const MAX_PARSED: usize = 256;
 
 /// Checks a write the way the server checks it before running it, and
-/// returns the session settings the write depends on, asked in the same
-/// round trip. The source checks it by EXPLAIN, which runs nothing, and
-/// its errors are the source's own. The source's session is read-only, so
-/// it answers EXPLAIN of a valid write with 1792 (read-only transaction)
-/// or, for a SELECT-only account, 1142/1143 (no INSERT/UPDATE/DELETE
-/// privilege) before it looks at names: names are checked as the write is
-/// computed, and the check is of syntax only, which a write of a shape
-/// already parsed under the same sql_mode passes.
+/// returns the session settings the write depends on. The source checks
+/// it by EXPLAIN, which runs nothing, and its errors are the source's
+/// own. The source's session is read-only, so it answers EXPLAIN of a
+/// valid write with 1792 (read-only transaction) or, for a SELECT-only
+/// account, 1142/1143 (no INSERT/UPDATE/DELETE privilege) before it looks
+/// at names: names are checked as the write is computed, and the check is
+/// of syntax only, which a write of a shape already parsed under the same
+/// sql_mode passes.
+///
+/// The settings are asked in the same round trip, unless nothing reached
+/// the source since the last write read them (its SET back of
+/// character_set_results is still queued): then they are as it read them,
+/// since a write's own statements change no setting.
 fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<Settings, OverlayError> {
     if !cx.up.info.version.contains("MariaDB") {
         return unsupported("writes against a MySQL source (vdb computes writes with MariaDB's compound statements)");
@@ -161,40 +173,55 @@ fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<Settings, OverlayError> {
         return unsupported("a write in a multi-statement text");
     }
     let key = (syntax_shape(sql, cx.lex), cx.db.clone(), cx.lex);
-    let parsed_under = cx.parsed.0.get(&key).cloned();
+    let parsed_under = cx.memo.parsed.get(&key).cloned();
     let mut explain = b"EXPLAIN ".to_vec();
     explain.extend_from_slice(sql);
     // Right after a write the source may still send values raw: neither
     // EXPLAIN nor the settings depend on that, so they keep it so, and
     // the next write needs no SET either way.
     let raw_for = cx.up.stay_raw();
-    let mut answers = match parsed_under {
-        Some(_) => cx.up.pipeline(&[SETTINGS.as_bytes()]),
-        None => cx.up.pipeline(&[&explain, SETTINGS.as_bytes()]),
+    let known = match &raw_for {
+        Some(_) => cx.memo.settings.clone(),
+        None => None,
     };
-    let settings = answers.pop();
-    let explained = answers.pop();
-    let mut settings = match settings {
-        Some((rows, None)) => Settings::of(rows),
-        Some((_, Some(e))) => return Err(e.into()),
+    let (settings, explained) = match known {
+        Some(settings) => {
+            let explained = (parsed_under.as_ref() != Some(&settings.mode))
+                .then(|| cx.up.query_partial(&explain).1);
+            (settings, explained)
+        }
         None => {
-            return Err(
-                UpstreamError::Protocol("no answer for the session's settings".into()).into(),
-            )
+            let mut answers = match parsed_under {
+                Some(_) => cx.up.pipeline(&[SETTINGS.as_bytes()]),
+                None => cx.up.pipeline(&[&explain, SETTINGS.as_bytes()]),
+            };
+            let settings = match answers.pop() {
+                Some((rows, None)) => Settings::of(rows),
+                Some((_, Some(e))) => return Err(e.into()),
+                None => {
+                    return Err(UpstreamError::Protocol(
+                        "no answer for the session's settings".into(),
+                    )
+                    .into())
+                }
+            };
+            let explained = match answers.pop() {
+                Some((_, e)) => Some(e),
+                None if parsed_under.as_ref() == Some(&settings.mode) => None,
+                None => Some(cx.up.query_partial(&explain).1),
+            };
+            (settings, explained)
         }
     };
+    let mut settings = settings;
     if let Some(session) = &raw_for {
         settings.results_charset = Some(session.clone());
     }
-    let explained = match explained {
-        Some((_, e)) => e,
-        None if parsed_under.as_ref() == Some(&settings.mode) => {
-            cx.up.convert_results();
-            return Ok(settings);
-        }
-        None => cx.up.query_partial(&explain).1,
-    };
+    cx.memo.settings = Some(settings.clone());
     cx.up.convert_results();
+    let Some(explained) = explained else {
+        return Ok(settings);
+    };
     let refused = match explained {
         None
         | Some(UpstreamError::Server {
@@ -212,10 +239,10 @@ fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<Settings, OverlayError> {
     if let Some(e) = refused {
         return Err(e.into());
     }
-    if cx.parsed.0.len() >= MAX_PARSED {
-        cx.parsed.0.clear();
+    if cx.memo.parsed.len() >= MAX_PARSED {
+        cx.memo.parsed.clear();
     }
-    cx.parsed.0.insert(key, settings.mode.clone());
+    cx.memo.parsed.insert(key, settings.mode.clone());
     Ok(settings)
 }
 

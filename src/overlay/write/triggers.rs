@@ -263,7 +263,7 @@ impl Firing<'_, '_, '_, '_> {
             found_rows: false,
             locks: None,
             invoked_by: self.used.to_vec(),
-            parsed: &mut *self.cx.parsed,
+            memo: &mut *self.cx.memo,
         };
         log::debug!("trigger {} writes: {text}", self.trigger.name);
         let outcome = match execute(&mut cx, text.as_bytes()) {
