@@ -15,6 +15,7 @@ mod harness;
 mod metadata;
 mod overlay;
 mod protocol;
+mod random;
 mod rawclient;
 mod reads;
 mod sandbox;

@@ -492,3 +492,60 @@ fn changed_bit_enum_and_set_columns_are_refused_where_the_merged_view_would_answ
     }
     assert_source_unchanged(&before);
 }
+
+#[test]
+fn a_limited_write_of_a_key_less_table_whose_rows_moved_is_refused_unless_any_rows_would_do() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut conn = vdb.conn(Some("vdbt_shop"));
+    // nokey holds (1, 'x') twice and (2, NULL). Removing one of two
+    // identical rows removes the same row whichever the server reaches.
+    conn.query_drop("DELETE FROM nokey WHERE a = 1 LIMIT 1")
+        .unwrap();
+    conn.query_drop("INSERT INTO nokey VALUES (1, 'y')")
+        .unwrap();
+    conn.query_drop("DELETE FROM nokey WHERE a = 1 AND b = 'x' LIMIT 1")
+        .unwrap();
+    // A LIMIT that reaches every row it may picks no subset.
+    conn.query_drop("UPDATE nokey SET b = 'z' WHERE a = 2 LIMIT 5")
+        .unwrap();
+    // Rows vdb took over stand in their places in the server's scan, which
+    // vdb does not know: of different rows it could pick the wrong ones.
+    conn.query_drop("INSERT INTO nokey VALUES (1, 'w')")
+        .unwrap();
+    let err = conn
+        .query_drop("DELETE FROM nokey WHERE a = 1 LIMIT 1")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "DELETE ... LIMIT of vdbt_shop.nokey without ORDER BY after rows of it were changed"
+        ),
+        "{err}"
+    );
+    let err = conn
+        .query_drop("UPDATE nokey SET b = 'v' WHERE a = 1 LIMIT 1")
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("UPDATE ... LIMIT of vdbt_shop.nokey"),
+        "{err}"
+    );
+    // Nothing changed.
+    let rows: Vec<(i64, Option<String>)> =
+        conn.query("SELECT a, b FROM nokey ORDER BY a, b").unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (1, Some("w".into())),
+            (1, Some("y".into())),
+            (2, Some("z".into()))
+        ]
+    );
+    // With ORDER BY the order is the statement's own.
+    conn.query_drop("DELETE FROM nokey WHERE a = 1 ORDER BY b LIMIT 1")
+        .unwrap();
+    let rows: Vec<(i64, Option<String>)> =
+        conn.query("SELECT a, b FROM nokey ORDER BY a, b").unwrap();
+    assert_eq!(rows, vec![(1, Some("y".into())), (2, Some("z".into()))]);
+    assert_source_unchanged(&before);
+}

@@ -2011,6 +2011,66 @@ impl Run<'_, '_> {
         out
     }
 
+    /// Refuses an UPDATE or DELETE ... LIMIT n without ORDER BY of a
+    /// key-less table whose delta took source copies over, when it would
+    /// reach more than n rows and they are not all alike. The server
+    /// reaches rows in scan order, where copies vdb took over keep their
+    /// places among the source's, places vdb does not know (it lists them
+    /// after the source's rows): any n of identical rows are the same n,
+    /// but of different rows the server could pick others than vdb.
+    fn check_limit_order(
+        &mut self,
+        state: &DeltaState,
+        verb: &str,
+        from: &str,
+        tail: &std::ops::Range<usize>,
+        alias: &str,
+    ) -> Result<(), OverlayError> {
+        let taken_over = state
+            .tables
+            .get(&self.meta.id)
+            .is_some_and(|t| t.counted && !t.hidden.is_empty());
+        if !taken_over {
+            return Ok(());
+        }
+        let text = &self.sql[tail.clone()];
+        let tokens = lex(text, self.cx.lex).tokens;
+        let mut depth = 0i32;
+        let mut limit = None;
+        for (i, t) in tokens.iter().enumerate() {
+            if t.is_punct(b'(') {
+                depth += 1;
+            } else if t.is_punct(b')') {
+                depth -= 1;
+            } else if depth == 0 && t.is_word(text, "ORDER") {
+                return Ok(());
+            } else if depth == 0 && t.is_word(text, "LIMIT") && limit.is_none() {
+                limit = Some(i);
+            }
+        }
+        let Some(at) = limit else {
+            return Ok(());
+        };
+        let n: Option<u64> = tokens
+            .get(at + 1)
+            .and_then(|t| std::str::from_utf8(t.text(text)).ok()?.parse().ok());
+        let mut sel = format!("SELECT {} FROM {from} ", whole_row(&self.meta, alias)).into_bytes();
+        sel.extend_from_slice(&text[..tokens[at].start]);
+        let sel = self.merged(state, &sel)?;
+        let (rows, err) = self.cx.up.query_partial(&sel);
+        if let Some(e) = err {
+            return Err(e.into());
+        }
+        let alike = rows.windows(2).all(|w| w[0] == w[1]);
+        if alike || n.is_some_and(|n| rows.len() as u64 <= n) {
+            return Ok(());
+        }
+        unsupported(format!(
+            "{verb} ... LIMIT of {} without ORDER BY after rows of it were changed: it has no unique key, and which of its rows the server would reach first vdb does not know",
+            self.meta.id
+        ))
+    }
+
     fn target_text(&self, alias: &Option<String>) -> (String, String) {
         let name = alias.clone().unwrap_or_else(|| self.meta.id.name.clone());
         let from = format!("{} AS {}", self.meta.id.quoted(), quote_ident(&name));
@@ -2029,6 +2089,10 @@ impl Run<'_, '_> {
             set.push((i, text));
         }
         let (from, alias) = self.target_text(&up.alias);
+        if self.meta.keyless() {
+            let state = w.next.clone();
+            self.check_limit_order(&state, "UPDATE", &from, &up.tail, &alias)?;
+        }
         let tail = self.ordered_tail(&up.tail, &alias);
         let pairs = self.updated_rows(w, &set, (from.as_bytes(), &alias), &tail, up.ignore)?;
         let matched = pairs.len() as u64;
@@ -2404,6 +2468,9 @@ impl Run<'_, '_> {
     fn delete(&mut self, w: &mut Writer, del: &Delete) -> Result<WriteOutcome, OverlayError> {
         let state = w.next.clone();
         let (from, alias) = self.target_text(&del.alias);
+        if self.meta.keyless() {
+            self.check_limit_order(&state, "DELETE", &from, &del.tail, &alias)?;
+        }
         // With a LIMIT the server stops at the last row it deletes, and
         // which rows it looked at is its plan's business: none are listed.
         let limited = crate::sql::lexer::lex(&self.sql[del.tail.clone()], self.cx.lex)
