@@ -177,7 +177,8 @@ pub fn rewrite_traced(
         .flat_map(|t| t.meta.columns.iter())
         .filter(|c| matches!(c.column.data_type.as_str(), "enum" | "set"))
         .filter_map(|c| {
-            let labels = crate::sql::typed_use::labels(&c.column.column_type)
+            let raw = crate::sql::typed_use::labels(&c.column.column_type);
+            let labels = raw
                 .iter()
                 .map(|l| c.column.literal(Some(l)).ok())
                 .collect::<Option<Vec<_>>>()?;
@@ -185,10 +186,14 @@ pub fn rewrite_traced(
                 name: c.name.to_lowercase(),
                 labels,
                 set: c.column.data_type == "set",
+                raw,
             })
         })
         .collect();
     let ordered = crate::sql::typed_use::index_order(text, &labelled, mode);
+    let placed =
+        crate::sql::typed_use::set_positions(ordered.as_deref().unwrap_or(text), &labelled, mode);
+    let ordered = placed.or(ordered);
     if let Some(o) = &ordered {
         refs = analyse(o)?;
     }

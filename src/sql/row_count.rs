@@ -52,7 +52,7 @@ pub fn substitute_calls(
 
 /// `sql` with each `(start, end, text)` edit made, the select items
 /// holding an edit given the alias the server would have named them by.
-fn replace_keeping_names(
+pub(super) fn replace_keeping_names(
     sql: &[u8],
     t: &[super::lexer::Token],
     mut edits: Vec<(usize, usize, Vec<u8>)>,

@@ -324,6 +324,8 @@ pub struct Labelled {
     pub labels: Vec<String>,
     /// A SET (sorts by its bit mask) rather than an ENUM (by its index).
     pub set: bool,
+    /// Its labels as they are, in definition order.
+    pub raw: Vec<Vec<u8>>,
 }
 
 /// The labels of an ENUM or SET column type as information_schema writes
@@ -459,6 +461,54 @@ pub fn index_order(sql: &str, columns: &[Labelled], mode: LexMode) -> Option<Str
     }
     out.push_str(&sql[at..]);
     Some(out)
+}
+
+/// `sql` with each `FIND_IN_SET('label', s)` over a SET column in
+/// `columns` answering as the server's does: for a constant and a SET
+/// column it reads the bit mask and gives the label's place in the
+/// column's definition (`FIND_IN_SET('sale', tags)` is 2 for a row holding
+/// just 'sale' when the definition is `SET('new','sale','eco')`), where
+/// over the merged view's string it would give the place in the value.
+/// Items keep the names the server gives them. `None` when there is none.
+pub fn set_positions(sql: &str, columns: &[Labelled], mode: LexMode) -> Option<String> {
+    let sets: Vec<&Labelled> = columns.iter().filter(|c| c.set).collect();
+    if sets.is_empty() {
+        return None;
+    }
+    let bytes = sql.as_bytes();
+    let scan = Scan::new(bytes, mode);
+    let t = &scan.tokens;
+    let mut edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    for u in scan.uses(|n| sets.iter().any(|c| c.name == n), mode) {
+        let Some(open) = u.open else { continue };
+        let whole = scan.function(Some(open)).as_deref() == Some("FIND_IN_SET")
+            && u.first == open + 3
+            && t[open + 1].kind == Kind::Str
+            && t[open + 2].kind == Kind::Punct(b',')
+            && t.get(u.at + 1).is_some_and(|c| c.kind == Kind::Punct(b')'));
+        if !whole {
+            continue;
+        }
+        let Some(col) = sets.iter().find(|c| c.name == u.name) else {
+            continue;
+        };
+        let wanted = unquote(t[open + 1].text(bytes), mode);
+        let Some(place) = col.raw.iter().position(|l| l.eq_ignore_ascii_case(&wanted)) else {
+            // Not a label: no row holds it, 0 either way.
+            continue;
+        };
+        let call = &sql[t[open - 1].start..t[u.at + 1].end];
+        edits.push((
+            t[open - 1].start,
+            t[u.at + 1].end,
+            format!("(({call}) > 0) * {}", place + 1).into_bytes(),
+        ));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let out = super::row_count::replace_keeping_names(bytes, t, edits);
+    String::from_utf8(out).ok()
 }
 
 /// An `ORDER BY` or `GROUP BY` item of `sql` that is a position (`ORDER BY
@@ -613,11 +663,13 @@ mod tests {
                 name: "e".into(),
                 labels: vec!["'z'".into(), "'a'".into()],
                 set: false,
+                raw: vec![b"z".to_vec(), b"a".to_vec()],
             },
             Labelled {
                 name: "s".into(),
                 labels: vec!["'x'".into(), "'y'".into()],
                 set: true,
+                raw: vec![b"x".to_vec(), b"y".to_vec()],
             },
         ];
         let r = |sql: &str| index_order(sql, &cols, LexMode::default());
@@ -636,6 +688,27 @@ mod tests {
         // The rewritten text passes the refusal.
         let text = r("SELECT e FROM t ORDER BY e").unwrap();
         assert_eq!(check_enum(&text), None, "{text}");
+    }
+
+    #[test]
+    fn find_in_set_of_a_label_in_a_set_column_gives_its_place_in_the_definition() {
+        let cols = [Labelled {
+            name: "tags".into(),
+            labels: vec!["'new'".into(), "'sale'".into(), "'eco'".into()],
+            set: true,
+            raw: vec![b"new".to_vec(), b"sale".to_vec(), b"eco".to_vec()],
+        }];
+        let r = |sql: &str| set_positions(sql, &cols, LexMode::default());
+        assert_eq!(
+            r("SELECT sku, FIND_IN_SET('sale', p.tags) FROM p WHERE FIND_IN_SET('ECO', tags)")
+                .unwrap(),
+            "SELECT sku, ((FIND_IN_SET('sale', p.tags)) > 0) * 2 AS `FIND_IN_SET('sale', p.tags)` \
+             FROM p WHERE ((FIND_IN_SET('ECO', tags)) > 0) * 3"
+        );
+        // Not a label, not a constant, or a string rather than the column.
+        assert_eq!(r("SELECT FIND_IN_SET('old', tags) FROM p"), None);
+        assert_eq!(r("SELECT FIND_IN_SET(sku, tags) FROM p"), None);
+        assert_eq!(r("SELECT FIND_IN_SET('sale', CONCAT(tags)) FROM p"), None);
     }
 
     fn check_enum(sql: &str) -> Option<String> {

@@ -893,3 +893,9 @@ SET sql_mode = DEFAULT
 UPDATE customers SET country = 'ABCDEFG' WHERE id = 2
 SELECT id, customer_id FROM orders ORDER BY id
 SELECT id, country FROM customers ORDER BY id
+
+-- case: FIND_IN_SET of a label over a changed SET column gives the label's place in the column's definition, as the server's does
+UPDATE products SET tags = 'sale' WHERE sku = 'B-2'
+SELECT sku, tags, FIND_IN_SET('sale', tags), FIND_IN_SET('eco', tags), FIND_IN_SET('SALE', products.tags) AS s FROM products ORDER BY sku
+SELECT sku FROM products WHERE FIND_IN_SET('sale', tags) = 2 ORDER BY sku
+SELECT sku, FIND_IN_SET('sale', CONCAT(tags)) FROM products ORDER BY sku

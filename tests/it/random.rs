@@ -64,7 +64,7 @@ fn random_write(d: &mut Dice) -> Step {
     let m = d.int(2, 9);
     let id = d.int(1, 24);
     let c = d.int(1, 9);
-    let sql = match d.int(0, 27) {
+    let sql = match d.int(0, 41) {
         0 => format!("INSERT INTO numbers VALUES ({n})"),
         1 => format!("INSERT IGNORE INTO numbers VALUES ({n}), ({}), ({n})", n + 1),
         2 => format!(
@@ -147,9 +147,55 @@ fn random_write(d: &mut Dice) -> Step {
             "UPDATE accounts a JOIN numbers n ON n.n = a.id SET a.balance = a.balance + n.n WHERE a.id < {}",
             d.int(2, 20)
         ),
-        _ => format!(
+        27 => format!(
             "INSERT INTO accounts (id, balance) SELECT n + 100, n FROM numbers WHERE n BETWEEN {n} AND {} ON DUPLICATE KEY UPDATE balance = balance + VALUES(balance)",
             n + d.int(0, 3)
+        ),
+        // A multi-row insert that fails at a later row leaves nothing.
+        28 => format!("INSERT INTO numbers VALUES ({}), ({}), ({n})", n + 5000, n + 5001),
+        29 => format!(
+            "UPDATE accounts SET balance = (SELECT COUNT(*) FROM numbers WHERE n < {n}) WHERE id = {id}"
+        ),
+        30 => format!(
+            "DELETE FROM numbers WHERE n IN (SELECT id FROM accounts WHERE balance < {})",
+            d.int(900, 1100)
+        ),
+        31 => format!(
+            "UPDATE accounts SET balance = CASE WHEN id % 2 = 0 THEN balance * 2 ELSE balance - {c} END WHERE id <= {id}"
+        ),
+        32 => format!(
+            "REPLACE INTO accounts SELECT n, n * 3 FROM numbers WHERE n BETWEEN {id} AND {}",
+            id + d.int(0, 4)
+        ),
+        33 => format!(
+            "INSERT INTO orders (customer_id, placed_on, total) SELECT c.id, '2025-02-02', {c} FROM customers c WHERE c.country = {}",
+            d.pick(COUNTRIES)
+        ),
+        34 => format!("UPDATE numbers SET n = -n WHERE n = {n}"),
+        35 => format!(
+            "INSERT INTO customers (id, email, name, created_at) VALUES ({}, 'dup{c}@example.com', 'Dup', '2025-01-01') ON DUPLICATE KEY UPDATE name = CONCAT(name, '+')",
+            d.int(1, 9)
+        ),
+        36 => format!("UPDATE customers SET email = 'ADA@EXAMPLE.COM' WHERE id = {}", d.int(2, 6)),
+        37 => format!(
+            "UPDATE products SET attrs = JSON_SET(COALESCE(attrs, '{{}}'), '$.n', {c}) WHERE sku = {}",
+            d.pick(&["'A-1'", "'B-2'", "'C-3'"])
+        ),
+        38 => d
+            .pick(&[
+                "ALTER TABLE accounts ADD COLUMN note VARCHAR(10) NOT NULL DEFAULT 'n'",
+                "CREATE INDEX idx_balance ON accounts (balance)",
+                "ALTER TABLE numbers ADD COLUMN half INT AS (n DIV 2) VIRTUAL",
+                "ALTER TABLE customers MODIFY country VARCHAR(3) NULL",
+                "TRUNCATE TABLE nokey",
+                "ALTER TABLE accounts DROP COLUMN note",
+            ])
+            .to_string(),
+        39 => format!("INSERT INTO accounts VALUES ({id}, {c}), ({}, {c})", id + 1),
+        40 => format!("DELETE FROM accounts WHERE balance BETWEEN {} AND {} ORDER BY balance, id LIMIT 2", d.int(0, 900), d.int(900, 2000)),
+        _ => format!(
+            "UPDATE IGNORE numbers SET n = n + 1 WHERE n BETWEEN {n} AND {}",
+            n + d.int(0, 5)
         ),
     };
     write(sql)
@@ -159,7 +205,7 @@ fn random_write(d: &mut Dice) -> Step {
 fn random_read(d: &mut Dice) -> Step {
     let n = d.int(0, 1100);
     let id = d.int(1, 24);
-    match d.int(0, 19) {
+    match d.int(0, 29) {
         0 => read(format!("SELECT * FROM numbers WHERE n BETWEEN {n} AND {} ORDER BY n", n + d.int(0, 30)), true),
         1 => read("SELECT COUNT(*), SUM(n), MIN(n), MAX(n) FROM numbers".into(), true),
         2 => read(format!("SELECT n FROM numbers ORDER BY n DESC LIMIT 5 OFFSET {}", d.int(0, 20)), true),
@@ -197,6 +243,40 @@ fn random_read(d: &mut Dice) -> Step {
             true,
         ),
         18 => read("SELECT sku, price, tags FROM products ORDER BY sku".into(), true),
+        20 => read(
+            "SELECT c.id, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) AS n FROM customers c ORDER BY c.id".into(),
+            true,
+        ),
+        21 => read(
+            "SELECT customer_id, SUM(total) FROM orders GROUP BY customer_id HAVING SUM(total) > 50 ORDER BY customer_id".into(),
+            true,
+        ),
+        22 => read(
+            "WITH big AS (SELECT id, balance FROM accounts WHERE balance > 900) SELECT COUNT(*), SUM(balance) FROM big".into(),
+            true,
+        ),
+        23 => read(
+            "SELECT o.customer_id, o.id, SUM(o.total) OVER (PARTITION BY o.customer_id ORDER BY o.id) FROM orders o ORDER BY o.customer_id, o.id".into(),
+            true,
+        ),
+        24 => read(
+            "SELECT GROUP_CONCAT(n ORDER BY n SEPARATOR ',') FROM numbers WHERE n < 20 OR n > 1000".into(),
+            true,
+        ),
+        25 => read("SELECT DISTINCT country FROM customers ORDER BY country".into(), true),
+        26 => read(
+            "SELECT sku, JSON_EXTRACT(attrs, '$.n'), FIND_IN_SET('sale', tags) FROM products ORDER BY sku".into(),
+            true,
+        ),
+        27 => read(
+            "SELECT id FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.total > 100) ORDER BY id".into(),
+            true,
+        ),
+        28 => read("SELECT * FROM accounts".into(), false),
+        29 => read(
+            format!("SELECT x.n, y.n FROM numbers x JOIN numbers y ON y.n = x.n + 1 WHERE x.n BETWEEN {n} AND {} ORDER BY x.n", n + 10),
+            true,
+        ),
         // FOUND_ROWS() after a write is the server's own business (each
         // kind of write leaves its own count there), which vdb does not
         // follow.
