@@ -208,7 +208,7 @@ fn random_write(d: &mut Dice) -> Step {
 fn random_read(d: &mut Dice) -> Step {
     let n = d.int(0, 1100);
     let id = d.int(1, 24);
-    match d.int(0, 29) {
+    match d.int(0, 33) {
         0 => read(format!("SELECT * FROM numbers WHERE n BETWEEN {n} AND {} ORDER BY n", n + d.int(0, 30)), true),
         1 => read("SELECT COUNT(*), SUM(n), MIN(n), MAX(n) FROM numbers".into(), true),
         2 => read(format!("SELECT n FROM numbers ORDER BY n DESC LIMIT 5 OFFSET {}", d.int(0, 20)), true),
@@ -278,6 +278,28 @@ fn random_read(d: &mut Dice) -> Step {
         28 => read("SELECT * FROM accounts".into(), false),
         29 => read(
             format!("SELECT x.n, y.n FROM numbers x JOIN numbers y ON y.n = x.n + 1 WHERE x.n BETWEEN {n} AND {} ORDER BY x.n", n + 10),
+            true,
+        ),
+        // SHOW INDEX is left out: its Cardinality is the copy's own
+        // estimate, sampled when the copy was filled. So is SHOW FULL
+        // COLUMNS: its Privileges are vdb's source account's.
+        30 => read(
+            d.pick(&[
+                "SHOW CREATE TABLE accounts",
+                "SHOW CREATE TABLE numbers",
+                "SHOW CREATE TABLE customers",
+                "SHOW COLUMNS FROM accounts",
+                "SHOW COLUMNS FROM numbers",
+            ])
+            .into(),
+            true,
+        ),
+        31 => read(
+            "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('accounts', 'numbers', 'customers', 'nokey') ORDER BY TABLE_NAME, ORDINAL_POSITION".into(),
+            true,
+        ),
+        32 => read(
+            "SELECT TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('accounts', 'numbers', 'customers') ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX".into(),
             true,
         ),
         // FOUND_ROWS() after a write is the server's own business (each
