@@ -150,6 +150,9 @@ pub struct WriteMemo {
 /// How many shapes a session keeps (then it starts over).
 const MAX_PARSED: usize = 256;
 
+/// The longest shape kept, in bytes.
+const MAX_SHAPE: usize = 4096;
+
 /// Checks a write the way the server checks it before running it, and
 /// returns the session settings the write depends on. The source checks
 /// it by EXPLAIN, which runs nothing, and its errors are the source's
@@ -239,10 +242,13 @@ fn check(cx: &mut WriteContext, sql: &[u8]) -> Result<Settings, OverlayError> {
     if let Some(e) = refused {
         return Err(e.into());
     }
-    if cx.memo.parsed.len() >= MAX_PARSED {
-        cx.memo.parsed.clear();
+    // A long shape (a bulk INSERT) rarely comes again.
+    if key.0.len() <= MAX_SHAPE {
+        if cx.memo.parsed.len() >= MAX_PARSED {
+            cx.memo.parsed.clear();
+        }
+        cx.memo.parsed.insert(key, settings.mode.clone());
     }
-    cx.memo.parsed.insert(key, settings.mode.clone());
     Ok(settings)
 }
 
