@@ -29,26 +29,18 @@ use crate::protocol::binrow::{self, TYPE_BIT, TYPE_NEWDECIMAL};
 use crate::protocol::coldef::{ColumnDef, KEY_FLAGS, NAME, TABLE, UNSIGNED_FLAG, ZEROFILL_FLAG};
 use crate::protocol::packet::{lenenc_int, put_lenenc_bytes};
 use crate::protocol::response::ResultPatch;
-use crate::sql::lexer::{lex, Kind, LexMode};
+use crate::sql::lexer::{lex, literals_marked, Kind, LexMode};
 use crate::sql::literal::bit_bytes;
 
 /// The key a description is kept under: the text with every string and
 /// number literal replaced by `?` (a column from a table never depends on
 /// them; a literal's own column is never patched).
 pub fn shape(sql: &[u8], mode: LexMode) -> Vec<u8> {
-    let mut out = Vec::with_capacity(sql.len());
-    let mut at = 0;
-    for t in lex(sql, mode).tokens {
-        let literal =
-            t.kind == Kind::Str || (t.kind == Kind::Word && sql[t.start].is_ascii_digit());
-        if literal {
-            out.extend_from_slice(&sql[at..t.start]);
-            out.push(b'?');
-            at = t.end;
-        }
-    }
-    out.extend_from_slice(&sql[at..]);
-    out
+    let tokens = lex(sql, mode).tokens;
+    literals_marked(sql, &tokens, |i| {
+        let t = tokens[i];
+        t.kind == Kind::Str || (t.kind == Kind::Word && sql[t.start].is_ascii_digit())
+    })
 }
 
 /// How the source describes a client query's result.

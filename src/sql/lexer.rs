@@ -391,6 +391,23 @@ fn quoted(
     }
 }
 
+/// `sql` with each token that `literal` picks (by its index in `tokens`,
+/// the text's tokens) replaced by `?`: the key under which texts that
+/// differ only in those literals are kept alike.
+pub fn literals_marked(sql: &[u8], tokens: &[Token], literal: impl Fn(usize) -> bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(sql.len());
+    let mut at = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if literal(i) {
+            out.extend_from_slice(&sql[at..t.start]);
+            out.push(b'?');
+            at = t.end;
+        }
+    }
+    out.extend_from_slice(&sql[at..]);
+    out
+}
+
 /// The value of a string literal token, with quotes removed and escapes
 /// resolved as the server resolves them.
 pub fn unquote(token: &[u8], mode: LexMode) -> Vec<u8> {

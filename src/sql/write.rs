@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use super::lexer::{lex, unquote, Kind, LexMode, Token};
+use super::lexer::{lex, literals_marked, unquote, Kind, LexMode, Token};
 
 /// A possibly qualified table name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -370,11 +370,10 @@ fn statement_tokens(sql: &[u8], mode: LexMode) -> Option<Vec<Token>> {
 /// not plain integers.
 pub fn syntax_shape(sql: &[u8], mode: LexMode) -> Vec<u8> {
     let tokens = lex(sql, mode).tokens;
-    let mut out = Vec::with_capacity(sql.len());
-    let mut at = 0;
-    for (i, t) in tokens.iter().enumerate() {
+    literals_marked(sql, &tokens, |i| {
+        let t = tokens[i];
         let text = t.text(sql);
-        let plain = match t.kind {
+        match t.kind {
             Kind::Str => {
                 let typed = i.checked_sub(1).map(|p| tokens[p]).is_some_and(|p| {
                     p.kind == Kind::Word
@@ -387,15 +386,8 @@ pub fn syntax_shape(sql: &[u8], mode: LexMode) -> Vec<u8> {
             }
             Kind::Word => text.len() <= 18 && text.iter().all(u8::is_ascii_digit),
             _ => false,
-        };
-        if plain {
-            out.extend_from_slice(&sql[at..t.start]);
-            out.push(b'?');
-            at = t.end;
         }
-    }
-    out.extend_from_slice(&sql[at..]);
-    out
+    })
 }
 
 /// Reads the shape of one INSERT, REPLACE, UPDATE or DELETE statement.

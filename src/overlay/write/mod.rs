@@ -1976,23 +1976,32 @@ impl Run<'_, '_> {
 
     /// `ORDER BY <key>` when the statement has no ORDER BY, so rows are
     /// visited in the clustered index's order as InnoDB visits them.
-    fn ordered_tail(&self, tail: &std::ops::Range<usize>, alias: &str) -> Vec<u8> {
-        let text = &self.sql[tail.clone()];
+    /// The tail's tokens (after the table: WHERE, ORDER BY, LIMIT),
+    /// whether it has an ORDER BY of its own, and the position among the
+    /// tokens of its LIMIT.
+    fn tail_clauses(&self, text: &[u8]) -> (Vec<crate::sql::lexer::Token>, bool, Option<usize>) {
         let tokens = lex(text, self.cx.lex).tokens;
         let mut depth = 0i32;
-        let mut limit_at = None;
+        let mut limit = None;
         let mut has_order = false;
-        for t in &tokens {
+        for (i, t) in tokens.iter().enumerate() {
             if t.is_punct(b'(') {
                 depth += 1;
             } else if t.is_punct(b')') {
                 depth -= 1;
             } else if depth == 0 && t.is_word(text, "ORDER") {
                 has_order = true;
-            } else if depth == 0 && t.is_word(text, "LIMIT") && limit_at.is_none() {
-                limit_at = Some(t.start);
+            } else if depth == 0 && t.is_word(text, "LIMIT") && limit.is_none() {
+                limit = Some(i);
             }
         }
+        (tokens, has_order, limit)
+    }
+
+    fn ordered_tail(&self, tail: &std::ops::Range<usize>, alias: &str) -> Vec<u8> {
+        let text = &self.sql[tail.clone()];
+        let (tokens, has_order, limit) = self.tail_clauses(text);
+        let limit_at = limit.map(|i| tokens[i].start);
         // A key-less table has no order but its scan order (InnoDB's
         // hidden row id: source rows first, then the newer ones).
         if has_order || self.meta.keyless() {
@@ -2040,21 +2049,8 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let text = &self.sql[tail.clone()];
-        let tokens = lex(text, self.cx.lex).tokens;
-        let mut depth = 0i32;
-        let mut limit = None;
-        for (i, t) in tokens.iter().enumerate() {
-            if t.is_punct(b'(') {
-                depth += 1;
-            } else if t.is_punct(b')') {
-                depth -= 1;
-            } else if depth == 0 && t.is_word(text, "ORDER") {
-                return Ok(());
-            } else if depth == 0 && t.is_word(text, "LIMIT") && limit.is_none() {
-                limit = Some(i);
-            }
-        }
-        let Some(at) = limit else {
+        let (tokens, has_order, limit) = self.tail_clauses(text);
+        let Some(at) = limit.filter(|_| !has_order) else {
             return Ok(());
         };
         let n: Option<u64> = tokens
