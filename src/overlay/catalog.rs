@@ -1852,6 +1852,42 @@ enum Show {
     CreateTrigger(String, String),
 }
 
+/// Whether a read may show column privileges (information_schema.COLUMNS'
+/// PRIVILEGES, SHOW FULL COLUMNS' Privileges), which the session shows as
+/// a client of vdb has them rather than as vdb's source account does:
+/// `Some(true)` for a SHOW FULL COLUMNS of one of information_schema's own
+/// tables (whose columns any account may only select), `Some(false)` for
+/// any other such read, `None` for a statement that names neither.
+pub fn privileges_shown(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<bool> {
+    let names = |w: &[u8]| w.eq_ignore_ascii_case(b"columns") || w.eq_ignore_ascii_case(b"fields");
+    // Most statements name neither word: no lexing for them.
+    if !sql.windows(6).any(names) && !sql.windows(7).any(names) {
+        return None;
+    }
+    if let Some(Show::Columns { full, table, .. }) = parse_show(sql, mode, db) {
+        return full.then(|| table.schema.eq_ignore_ascii_case(CATALOG));
+    }
+    let tokens = lex(sql, mode).tokens;
+    let first = tokens.first().map(|t| t.text(sql))?;
+    if first.eq_ignore_ascii_case(b"SHOW") {
+        // A form vdb does not parse (SHOW FULL FIELDS IN t IN db ...):
+        // the columns of information_schema's tables are only selectable
+        // whoever asks, so these are read as another database's.
+        return tokens
+            .iter()
+            .any(|t| t.kind == Kind::Word && t.text(sql).eq_ignore_ascii_case(b"FULL"))
+            .then_some(false);
+    }
+    tokens
+        .iter()
+        .any(|t| match t.kind {
+            Kind::Word => t.text(sql).eq_ignore_ascii_case(b"COLUMNS"),
+            Kind::QuotedIdent => unquote(t.text(sql), mode).eq_ignore_ascii_case(b"COLUMNS"),
+            _ => false,
+        })
+        .then_some(false)
+}
+
 fn parse_show(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<Show> {
     let tokens: Vec<_> = lex(sql, mode)
         .tokens

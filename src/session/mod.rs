@@ -10,6 +10,7 @@ mod database;
 pub mod error;
 pub mod metadata;
 mod prepared;
+mod privileges;
 pub mod table_columns;
 mod temporary;
 mod transaction;
@@ -42,6 +43,7 @@ use crate::sql::classify::{analyze, Effect, Refusal, Verdict};
 use crate::sql::lexer::{Charset, LexMode};
 use crate::upstream::{Login, Upstream, UpstreamError};
 use metadata::MetaPatch;
+use privileges::Privileges;
 
 pub use error::ClientError;
 
@@ -961,11 +963,23 @@ impl Session<'_> {
                     p.extend_from_slice(b"SET STATEMENT optimizer_search_depth = 0 FOR ");
                 }
                 p.extend_from_slice(text.as_bytes());
-                self.forward_patched(&p, Expect::Query, seq, Some(&mut patch))?
+                match self.privileges_shown(sql) {
+                    Some(catalog) => {
+                        let mut patch = Privileges::new(Some(&mut patch), catalog);
+                        self.forward_patched(&p, Expect::Query, seq, Some(&mut patch))?
+                    }
+                    None => self.forward_patched(&p, Expect::Query, seq, Some(&mut patch))?,
+                }
             }
             (Verdict::Forward, None) => {
                 debug!("conn {} passed through: {}", self.id, shorten(sql));
-                self.forward(packet, Expect::Query, seq)?
+                match self.privileges_shown(sql) {
+                    Some(catalog) => {
+                        let mut patch = Privileges::new(None, catalog);
+                        self.forward_patched(packet, Expect::Query, seq, Some(&mut patch))?
+                    }
+                    None => self.forward(packet, Expect::Query, seq)?,
+                }
             }
             (Verdict::Rewrite(text), None) => {
                 debug!(
@@ -977,12 +991,19 @@ impl Session<'_> {
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text);
-                match columns_like.and_then(|like| self.described_like(like)) {
-                    Some(columns) => {
-                        let mut patch = metadata::ColumnsOf(columns);
+                let mut like = columns_like
+                    .and_then(|like| self.described_like(like))
+                    .map(metadata::ColumnsOf);
+                let like = like.as_mut().map(|l| l as &mut dyn ResultPatch);
+                match (self.privileges_shown(sql), like) {
+                    (Some(catalog), like) => {
+                        let mut patch = Privileges::new(like, catalog);
                         self.forward_patched(&p, Expect::Query, seq, Some(&mut patch))?
                     }
-                    None => self.forward(&p, Expect::Query, seq)?,
+                    (None, Some(like)) => {
+                        self.forward_patched(&p, Expect::Query, seq, Some(like))?
+                    }
+                    (None, None) => self.forward(&p, Expect::Query, seq)?,
                 }
             }
             (Verdict::Refuse(r), None) => {
@@ -1506,6 +1527,14 @@ impl Session<'_> {
         s
     }
 
+    /// Whether `sql` may read column privileges, which are shown as a
+    /// client of vdb has them (see [`privileges`]); `Some(true)` when they
+    /// are information_schema's own columns'.
+    fn privileges_shown(&self, sql: &[u8]) -> Option<bool> {
+        let db = self.db.as_ref().map(|d| String::from_utf8_lossy(d));
+        crate::overlay::catalog::privileges_shown(sql, self.lex, db.as_deref())
+    }
+
     /// Sends a command to the source and relays its response. Returns
     /// `None` when the source failed (the client has been told).
     fn forward(
@@ -2014,13 +2043,27 @@ impl Session<'_> {
         };
         match self.stmt_packet(packet) {
             Some(p) => {
-                let r = match read {
-                    None => self.forward(&p, expect, seq),
-                    Some(r) => {
+                let shown = match self.prepared.get(&stmt_id(packet)) {
+                    Some(s) if expect == Expect::Execute => self.privileges_shown(&s.original),
+                    _ => None,
+                };
+                let r = match (read, shown) {
+                    (None, None) => self.forward(&p, expect, seq),
+                    (None, Some(catalog)) => {
+                        let mut patch = Privileges::new(None, catalog);
+                        self.forward_patched(&p, expect, seq, Some(&mut patch))
+                    }
+                    (Some(r), shown) => {
                         let mut patch =
                             self.meta_patch(&r.text, &r.shape, &r.derived, &r.created, None, true);
                         patch.cursor = prepared::opens_cursor(&p);
-                        self.forward_patched(&p, expect, seq, Some(&mut patch))
+                        match shown {
+                            Some(catalog) => {
+                                let mut patch = Privileges::new(Some(&mut patch), catalog);
+                                self.forward_patched(&p, expect, seq, Some(&mut patch))
+                            }
+                            None => self.forward_patched(&p, expect, seq, Some(&mut patch)),
+                        }
                     }
                 };
                 self.stmt_buf = p;

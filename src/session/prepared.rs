@@ -420,7 +420,13 @@ impl Session<'_> {
             true,
         );
         patch.cursor = opens_cursor(&p);
-        self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?;
+        match self.privileges_shown(&original) {
+            Some(catalog) => {
+                let mut patch = super::Privileges::new(Some(&mut patch), catalog);
+                self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?
+            }
+            None => self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?,
+        };
         if let Some(up) = self.upstream.as_mut() {
             if let Some(done) = self.narrowed.keep(connection, key, once) {
                 let mut close = vec![0x19];

@@ -281,8 +281,7 @@ fn random_read(d: &mut Dice) -> Step {
             true,
         ),
         // SHOW INDEX is left out: its Cardinality is the copy's own
-        // estimate, sampled when the copy was filled. So is SHOW FULL
-        // COLUMNS: its Privileges are vdb's source account's.
+        // estimate, sampled when the copy was filled.
         30 => read(
             d.pick(&[
                 "SHOW CREATE TABLE accounts",
@@ -290,12 +289,14 @@ fn random_read(d: &mut Dice) -> Step {
                 "SHOW CREATE TABLE customers",
                 "SHOW COLUMNS FROM accounts",
                 "SHOW COLUMNS FROM numbers",
+                "SHOW FULL COLUMNS FROM customers",
+                "SHOW FULL COLUMNS FROM nokey",
             ])
             .into(),
             true,
         ),
         31 => read(
-            "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('accounts', 'numbers', 'customers', 'nokey') ORDER BY TABLE_NAME, ORDINAL_POSITION".into(),
+            "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, EXTRA, PRIVILEGES, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('accounts', 'numbers', 'customers', 'nokey') ORDER BY TABLE_NAME, ORDINAL_POSITION".into(),
             true,
         ),
         32 => read(

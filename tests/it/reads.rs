@@ -156,6 +156,75 @@ fn the_greeting_carries_the_source_version_with_a_vdb_suffix() {
     assert_eq!(via, version);
 }
 
+/// Through vdb a client may write every table, so a GUI that reads column
+/// privileges to decide whether a grid is editable must see what the
+/// server shows an account that may write, even when vdb reads the source
+/// as a SELECT-only account (as the README advises); the columns of
+/// information_schema's own tables stay `select`, as for any account.
+#[test]
+fn column_privileges_read_as_a_writers_through_a_select_only_source_account() {
+    let vdb = Vdb::start();
+    let mut through = vdb.conn(Some("vdbt_shop"));
+    let mut direct = source().conn(Some("vdbt_shop"));
+    let mut cases: Vec<&str> = vec![
+        "SHOW FULL COLUMNS FROM customers",
+        "SHOW FULL FIELDS FROM orders FROM vdbt_shop LIKE 't%'",
+        "SHOW FULL COLUMNS FROM information_schema.TABLES LIKE 'TABLE_%'",
+        "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, PRIVILEGES FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN ('vdbt_shop', 'information_schema') AND TABLE_NAME IN ('customers', 'SCHEMATA') ORDER BY 1, 2, 3",
+        "SELECT * FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'vdbt_shop' ORDER BY TABLE_NAME, ORDINAL_POSITION",
+        "SELECT COLUMN_NAME, PRIVILEGES FROM information_schema.`columns` WHERE TABLE_SCHEMA = 'vdbt_shop' AND TABLE_NAME = 'orders' ORDER BY 1",
+    ];
+    // The account vdb reads as sees only `select` itself.
+    let reader_url = source().reader_url();
+    assert_ne!(
+        reader_url,
+        source().url(),
+        "the source has a SELECT-only account"
+    );
+    let mut reader = mysql::Conn::new(mysql::Opts::from_url(&reader_url).unwrap()).unwrap();
+    let own: Vec<String> = reader
+        .query("SELECT DISTINCT PRIVILEGES FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'vdbt_shop'")
+        .unwrap();
+    assert_eq!(own, ["select"]);
+    for sql in &cases {
+        assert_same(
+            sql,
+            &run_text(&mut through, sql),
+            &run_text(&mut direct, sql),
+        );
+        assert_same(
+            sql,
+            &run_binary(&mut through, sql, Params::Empty),
+            &run_binary(&mut direct, sql, Params::Empty),
+        );
+    }
+    // After a schema change the catalog is read through vdb's merged view:
+    // the source's rows are shown as a writer's there too, and the added
+    // column's.
+    through
+        .query_drop("ALTER TABLE customers ADD COLUMN nickname VARCHAR(20)")
+        .unwrap();
+    cases.truncate(2);
+    for sql in &cases {
+        let rows: Vec<mysql::Row> = through.query(sql).unwrap();
+        assert!(!rows.is_empty(), "{sql}");
+        for r in rows {
+            let privileges: String = r.get("Privileges").unwrap();
+            assert_eq!(privileges, "select,insert,update,references", "{sql}");
+        }
+    }
+    let privileges: Vec<(String, String)> = through
+        .query("SELECT COLUMN_NAME, PRIVILEGES FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'vdbt_shop' AND TABLE_NAME = 'customers'")
+        .unwrap();
+    assert!(privileges.iter().any(|(c, _)| c == "nickname"));
+    assert!(
+        privileges
+            .iter()
+            .all(|(_, p)| p == "select,insert,update,references"),
+        "{privileges:?}"
+    );
+}
+
 /// vdb reading the source with the account the direct connection uses:
 /// SHOW FULL COLUMNS and information_schema list that account's
 /// privileges, which a SELECT-only account would change.
