@@ -290,7 +290,17 @@ pub(super) fn foreign_key(
         )
     } else {
         if !exists(cx.up, cx.delta, &parent)? {
-            return Err(fk_malformed(child));
+            // With foreign_key_checks off InnoDB takes a key to a table
+            // that does not exist yet (a dump creates tables in name
+            // order), its columns as named; writes find no parent row
+            // until the table is created.
+            if super::write::settings(cx.up)?.foreign_key_checks {
+                return Err(fk_malformed(child));
+            }
+            let named = spec.parent_columns.clone();
+            return Ok(key_and_index(
+                child, columns, keys, spec, name, parent, named, &child_pos,
+            ));
         }
         let p = load(cx.up, cx.delta, &parent).map_err(|_| fk_malformed(child))?;
         let mut keys: Vec<Vec<usize>> = p
@@ -335,9 +345,40 @@ pub(super) fn foreign_key(
     if !parent_keys.iter().any(|k| served(&parent_pos, k)) {
         return Err(fk_malformed(child));
     }
+    let parent_columns = parent_pos
+        .iter()
+        .map(|&i| parent_columns[i].name.clone())
+        .collect();
+    Ok(key_and_index(
+        child,
+        columns,
+        keys,
+        spec,
+        name,
+        parent,
+        parent_columns,
+        &child_pos,
+    ))
+}
+
+/// The foreign key, and the index InnoDB adds on the child's columns when
+/// no key starts with them.
+#[allow(clippy::too_many_arguments)]
+fn key_and_index(
+    child: &TableId,
+    columns: &[ColumnMeta],
+    keys: &[&UniqueKey],
+    spec: &FkSpec,
+    name: String,
+    parent: TableId,
+    parent_columns: Vec<String>,
+    child_pos: &[usize],
+) -> (ForeignKey, Option<UniqueKey>) {
+    let served =
+        |cols: &[usize], key: &[usize]| key.len() >= cols.len() && key[..cols.len()] == *cols;
     // InnoDB's index for an unnamed constraint takes the first column's
     // name (then _2, _3 ...), as an unnamed KEY does.
-    let index = (!keys.iter().any(|k| served(&child_pos, &k.columns))).then(|| {
+    let index = (!keys.iter().any(|k| served(child_pos, &k.columns))).then(|| {
         let base = spec
             .name
             .clone()
@@ -346,7 +387,7 @@ pub(super) fn foreign_key(
             name: free_name(&base, |n| {
                 keys.iter().any(|k| k.name.eq_ignore_ascii_case(n))
             }),
-            columns: child_pos.clone(),
+            columns: child_pos.to_vec(),
             options: Default::default(),
         }
     });
@@ -355,14 +396,11 @@ pub(super) fn foreign_key(
         child: child.clone(),
         child_columns: child_pos.iter().map(|&i| columns[i].name.clone()).collect(),
         parent,
-        parent_columns: parent_pos
-            .iter()
-            .map(|&i| parent_columns[i].name.clone())
-            .collect(),
+        parent_columns,
         on_delete: FkRule::parse(spec.on_delete.as_deref().unwrap_or("RESTRICT")),
         on_update: FkRule::parse(spec.on_update.as_deref().unwrap_or("RESTRICT")),
     };
-    Ok((fk, index))
+    (fk, index)
 }
 
 /// `CREATE TABLE ... SELECT`: the table gets the columns declared, then
@@ -794,7 +832,9 @@ fn drop_tables(
         let referenced = meta.referenced_by.iter().any(|fk| {
             fk.child != *id && !gone.contains(&fk.child) && !state.schema.is_dropped(&fk.child)
         });
-        if referenced {
+        // With foreign_key_checks off the server drops a parent (its
+        // children's keys then name a missing table).
+        if referenced && super::write::settings(cx.up)?.foreign_key_checks {
             return Err(server(
                 1451,
                 "23000",

@@ -96,14 +96,29 @@ impl Session<'_> {
     }
 
     /// The text with `DATABASE()` and `SCHEMA()` answering the held
-    /// database's name; `None` when the session's database is not held or
-    /// the text does not call them.
+    /// database's name, and a `SHOW EVENTS` of it reading a database
+    /// without events (a held database has none; the source session, which
+    /// has no database, would answer 1046); `None` when the session's
+    /// database is not held or the text needs neither.
     pub(super) fn with_held_name(&self, sql: &[u8]) -> Option<Vec<u8>> {
         // Every statement asks: the flag answers the common case at once.
         if !self.upstream_without_database {
             return None;
         }
         let db = self.held_database()?;
+        let t = lex(sql, self.lex).tokens;
+        if t.len() >= 2
+            && t[0].is_word(sql, "SHOW")
+            && t[1].is_word(sql, "EVENTS")
+            && !t
+                .get(2)
+                .is_some_and(|x| x.is_word(sql, "FROM") || x.is_word(sql, "IN"))
+        {
+            let mut text = sql[..t[1].end].to_vec();
+            text.extend_from_slice(b" FROM information_schema");
+            text.extend_from_slice(&sql[t[1].end..]);
+            return Some(text);
+        }
         let value = crate::overlay::meta::text_literal(&db);
         crate::sql::row_count::substitute_calls(
             sql,
@@ -122,7 +137,9 @@ impl Session<'_> {
         }
         let db = self.held_database()?;
         let text = std::str::from_utf8(sql).ok()?;
-        let refs = crate::sql::tables::table_refs(text).ok()?;
+        let Ok(refs) = crate::sql::tables::table_refs(text) else {
+            return self.no_such_object(sql, &db);
+        };
         let state = self.delta().current();
         refs.iter()
             .filter(|r| r.schema.is_none())
@@ -132,6 +149,55 @@ impl Session<'_> {
             })
             .find(|id| !state.schema.created.contains_key(id) && !state.views.contains_key(id))
             .map(|id| crate::overlay::meta::no_such_table(&id))
+            .or_else(|| self.no_such_object(sql, &db))
+    }
+
+    /// The server's error for `SHOW CREATE <kind> <name>` of an object the
+    /// held database `db` does not have (vdb answers those it has before
+    /// this is asked): a held database has no views but vdb's, and no
+    /// triggers, routines or events but vdb's.
+    fn no_such_object(&self, sql: &[u8], db: &str) -> Option<OverlayError> {
+        let t: Vec<_> = lex(sql, self.lex)
+            .tokens
+            .into_iter()
+            .filter(|x| !x.is_punct(b';'))
+            .collect();
+        let [show, create, kind, name] = t.as_slice() else {
+            return None;
+        };
+        if !show.is_word(sql, "SHOW") || !create.is_word(sql, "CREATE") {
+            return None;
+        }
+        let name = match name.kind {
+            crate::sql::lexer::Kind::QuotedIdent => {
+                crate::sql::lexer::unquote(name.text(sql), self.lex)
+            }
+            crate::sql::lexer::Kind::Word => name.text(sql).to_vec(),
+            _ => return None,
+        };
+        let name = String::from_utf8_lossy(&name).into_owned();
+        let server = |code: u16, state: &str, message: String| OverlayError::Server {
+            code,
+            state: state.into(),
+            message,
+        };
+        let kind = String::from_utf8_lossy(kind.text(sql)).to_ascii_uppercase();
+        match kind.as_str() {
+            "VIEW" | "SEQUENCE" => Some(crate::overlay::meta::no_such_table(
+                &crate::delta::TableId {
+                    schema: db.to_string(),
+                    name,
+                },
+            )),
+            "TRIGGER" => Some(server(1360, "HY000", "Trigger does not exist".into())),
+            "PROCEDURE" | "FUNCTION" | "PACKAGE" => Some(server(
+                1305,
+                "42000",
+                format!("{kind} {name} does not exist"),
+            )),
+            "EVENT" => Some(server(1539, "HY000", format!("Unknown event '{name}'"))),
+            _ => None,
+        }
     }
 
     /// Whether `sql` is one `USE` statement alone.

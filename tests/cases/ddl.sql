@@ -946,6 +946,38 @@ SELECT * FROM tickets ORDER BY id
 SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2
 SHOW CREATE TABLE order_items
 
+-- case: with foreign_key_checks off a table may reference one not created yet, as a dump's tables come in name order; its writes find no parent until the parent exists
+CREATE TABLE early_child (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_late FOREIGN KEY (pid) REFERENCES late_parent (id) ON DELETE CASCADE)
+SET foreign_key_checks = 0
+CREATE TABLE early_child (id INT PRIMARY KEY, pid INT, CONSTRAINT fk_late FOREIGN KEY (pid) REFERENCES late_parent (id) ON DELETE CASCADE)
+CREATE TABLE early_other (id INT, ref INT, FOREIGN KEY (ref) REFERENCES customers (nosuch))
+CREATE TABLE early_typed (id INT, ref BIGINT, FOREIGN KEY (ref) REFERENCES customers (id))
+INSERT INTO early_child VALUES (1, 10), (2, 20), (3, NULL)
+ALTER TABLE customers ADD CONSTRAINT fk_nowhere FOREIGN KEY (id) REFERENCES nowhere (id)
+SET foreign_key_checks = 1
+ALTER TABLE orders ADD CONSTRAINT fk_nowhere2 FOREIGN KEY (id) REFERENCES nowhere (id)
+INSERT INTO customers (id, email, name) VALUES (900, 'x900@example.com', 'x')
+INSERT INTO early_child VALUES (4, 10)
+INSERT INTO early_child VALUES (5, NULL)
+UPDATE early_child SET pid = 30 WHERE id = 5
+SHOW CREATE TABLE early_child
+SELECT TABLE_NAME, CONSTRAINT_NAME, UNIQUE_CONSTRAINT_NAME, REFERENCED_TABLE_NAME, DELETE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'early_child'
+SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'early_child' ORDER BY 1, 2
+CREATE TABLE late_parent (id INT PRIMARY KEY, name VARCHAR(10))
+INSERT INTO late_parent VALUES (10, 'ten'), (30, 'thirty')
+INSERT INTO early_child VALUES (4, 10)
+UPDATE early_child SET pid = 30 WHERE id = 5
+INSERT INTO early_child VALUES (6, 40)
+DELETE FROM late_parent WHERE id = 10
+SELECT * FROM early_child ORDER BY id
+SELECT TABLE_NAME, CONSTRAINT_NAME, UNIQUE_CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'early_child'
+DROP TABLE late_parent
+SET foreign_key_checks = 0
+DROP TABLE late_parent
+SET foreign_key_checks = 1
+INSERT INTO early_child VALUES (7, 30)
+SELECT * FROM early_child ORDER BY id
+
 -- case: a conversion that keeps each value reads the source's rows through it: an integer into a string or a DECIMAL, more fractional digits, another collation or character set
 UPDATE accounts SET balance = 1234 WHERE id = 2
 ALTER TABLE accounts MODIFY balance VARCHAR(10) NOT NULL

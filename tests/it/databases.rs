@@ -70,6 +70,16 @@ const SCRIPT: &[&str] = &[
     "SELECT * FROM missing",
     "INSERT INTO missing VALUES (1)",
     "DESCRIBE missing",
+    // Objects the held database does not have: the server's errors, not
+    // the source session's "No database selected".
+    "SHOW CREATE VIEW missing",
+    "SHOW CREATE SEQUENCE `missing`",
+    "SHOW CREATE TRIGGER missing",
+    "SHOW CREATE PROCEDURE missing",
+    "SHOW CREATE FUNCTION missing;",
+    "SHOW CREATE EVENT missing",
+    "SHOW EVENTS",
+    "SHOW EVENTS LIKE 'm%'",
     "SHOW TABLES",
     "SELECT TABLE_NAME, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
     "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY ORDINAL_POSITION",
