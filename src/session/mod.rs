@@ -134,6 +134,7 @@ pub fn serve(tcp: TcpStream, peer: SocketAddr, shared: &Shared, id: u32) {
         autocommit: true,
         upstream_status: 0,
         row_count: None,
+        found_rows: FoundRows::Source,
         isolation: Default::default(),
         next_isolation: None,
         locked: None,
@@ -199,6 +200,8 @@ struct Session<'a> {
     /// What ROW_COUNT() answers after a captured write (the source's own
     /// answer is right again after the next statement it runs).
     row_count: Option<i64>,
+    /// What FOUND_ROWS() answers (see [`FoundRows`]).
+    found_rows: FoundRows,
     next_stmt_id: u32,
     /// Statements prepared at the source for narrowed executions of reads
     /// over changed tables, kept for the next execution of the same text.
@@ -220,6 +223,32 @@ struct Session<'a> {
     /// What SHOW WARNINGS lists after a statement vdb answered itself
     /// (`None`: the source's list is the right one).
     warnings: Option<Vec<warnings::Warning>>,
+}
+
+/// The `Records:` count of an info string (`Records: 3  Duplicates: 0
+/// Warnings: 0`).
+fn records(info: &str) -> Option<u64> {
+    info.strip_prefix("Records: ")?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// What FOUND_ROWS() answers in a session. The server changes it only
+/// with a query or SHOW, an INSERT or CREATE TABLE ... SELECT (its
+/// records) and a multi-table UPDATE or DELETE; vdb's own statements at
+/// the source for a captured write change the source session's, so from
+/// then until the client's next query vdb answers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FoundRows {
+    /// The source session's own value is the client's.
+    Source,
+    /// This count.
+    Known(u64),
+    /// A count vdb does not follow (a multi-table write's): FOUND_ROWS()
+    /// is refused by name until the next query.
+    Unknown,
 }
 
 /// Why a session ended early.
@@ -421,13 +450,21 @@ impl Session<'_> {
                 .then(|| warnings::answer(sql, self.lex, kept))
                 .flatten();
             if let Some(text) = answer {
-                // SHOW WARNINGS leaves the list as it was.
+                // SHOW WARNINGS leaves the list as it was, and FOUND_ROWS().
                 let kept = kept.clone();
                 let mut p = Vec::with_capacity(text.len() + 1);
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());
                 self.count_statement();
+                let probed = self.found_rows == FoundRows::Source;
+                if let (true, Some(up)) = (probed, self.upstream.as_mut()) {
+                    up.take_found_rows();
+                    up.read_found_rows_first();
+                }
                 self.forward(&p, Expect::Query, seq)?;
+                if probed {
+                    self.found_rows = self.found_rows_before();
+                }
                 self.warnings = Some(kept);
                 return Ok(true);
             }
@@ -458,6 +495,24 @@ impl Session<'_> {
                 let text = row_count
                     .and_then(|count| crate::sql::row_count::substitute(sql, self.lex, count))
                     .or(named.clone());
+                let text = match self.found_rows {
+                    FoundRows::Source => text,
+                    FoundRows::Known(n) => crate::sql::row_count::substitute_found_rows(
+                        text.as_deref().unwrap_or(sql),
+                        self.lex,
+                        n,
+                    )
+                    .or(text),
+                    FoundRows::Unknown => {
+                        if crate::sql::row_count::calls_found_rows(sql, self.lex) {
+                            self.count_statement();
+                            let what = "FOUND_ROWS() after a multi-table UPDATE or DELETE, a write with a subquery or a failed INSERT ... SELECT (vdb does not follow the count the server leaves; a query first sets it again)";
+                            self.overlay_failed(seq, OverlayError::Unsupported(what.into()))?;
+                            return Ok(true);
+                        }
+                        text
+                    }
+                };
                 // @@warning_count and @@error_count after a statement vdb
                 // answered itself count what it left, not vdb's own
                 // statements at the source.
@@ -474,7 +529,10 @@ impl Session<'_> {
                 });
                 let text = counted.or(text);
                 if let Some(text) = text {
-                    debug!("conn {} ROW_COUNT() or DATABASE() answered by vdb", self.id);
+                    debug!(
+                        "conn {} ROW_COUNT(), FOUND_ROWS() or DATABASE() answered by vdb",
+                        self.id
+                    );
                     let mut p = Vec::with_capacity(text.len() + 1);
                     p.push(0x03);
                     p.extend_from_slice(&text);
@@ -743,6 +801,12 @@ impl Session<'_> {
 
     fn query(&mut self, packet: &[u8], sql: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         self.count_statement();
+        if self.found_rows == FoundRows::Source {
+            // A read of FOUND_ROWS() a failed statement left behind.
+            if let Some(up) = self.upstream.as_mut() {
+                up.take_found_rows();
+            }
+        }
         self.take_snapshot();
         let mut analysis = analyze(sql, self.lex);
         // Read again only when the classifier names it.
@@ -918,6 +982,23 @@ impl Session<'_> {
                 self.commit_transaction();
             }
         }
+        // FOUND_ROWS() is the source's while the statement sets it; one
+        // that leaves it as it was, sent otherwise than as written, first
+        // reads it (vdb's own statements replace it).
+        let sets_found_rows = matches!(analysis.verdict, Verdict::Forward | Verdict::Rewrite(_))
+            && crate::sql::row_count::sets_found_rows(sql, self.lex);
+        let keeps_found_rows = !sets_found_rows
+            && self.found_rows == FoundRows::Source
+            && match &analysis.verdict {
+                Verdict::Rewrite(_) => true,
+                Verdict::Forward => self.delta().current().may_touch(sql),
+                _ => false,
+            };
+        if keeps_found_rows {
+            if let Some(up) = self.upstream.as_mut() {
+                up.read_found_rows_first();
+            }
+        }
         let overlaid = match &analysis.verdict {
             // The text that goes to the source when nothing is spliced.
             Verdict::Forward => self.overlay_ahead(sql, true, packet.get(1..)),
@@ -931,6 +1012,9 @@ impl Session<'_> {
                 return Ok(true);
             }
         };
+        if sets_found_rows {
+            self.found_rows_from_source();
+        }
         let relayed = match (&analysis.verdict, overlaid) {
             (
                 _,
@@ -1025,6 +1109,9 @@ impl Session<'_> {
                 return self.kill(*query_only, *id, seq);
             }
         };
+        if keeps_found_rows {
+            self.found_rows = self.found_rows_before();
+        }
         let Some(relayed) = relayed else {
             return Ok(true);
         };
@@ -1034,9 +1121,18 @@ impl Session<'_> {
             match effect {
                 Effect::RefreshLexMode => {
                     self.forget_descriptions();
+                    // The SET left FOUND_ROWS() as it was; the query
+                    // reading the settings back would not.
+                    let probed = self.found_rows == FoundRows::Source;
+                    if let (true, Some(up)) = (probed, self.upstream.as_mut()) {
+                        up.read_found_rows_first();
+                    }
                     if let Err(e) = self.refresh_lex_mode() {
                         warn!("conn {}: cannot read sql_mode after SET: {e}", self.id);
                         self.upstream = None;
+                    }
+                    if probed {
+                        self.found_rows = self.found_rows_before();
                     }
                 }
                 Effect::Use(db) if succeeded => {
@@ -1332,6 +1428,12 @@ impl Session<'_> {
             )?;
             return Ok(true);
         }
+        if self.found_rows == FoundRows::Source {
+            self.upstream
+                .as_mut()
+                .expect("ensured above")
+                .read_found_rows_first();
+        }
         let mut deadline = None;
         let result = loop {
             // Writes read the latest committed rows, as InnoDB's do.
@@ -1370,6 +1472,16 @@ impl Session<'_> {
             // An autocommit statement's locks end with it.
             self.shared.locks.release_all(self.id);
         }
+        let before = self.found_rows_before();
+        self.found_rows = match crate::sql::write::found_rows_after(sql, self.lex) {
+            crate::sql::write::FoundRowsAfter::Kept => before,
+            crate::sql::write::FoundRowsAfter::Selected => result
+                .as_ref()
+                .ok()
+                .and_then(|o| records(&o.info))
+                .map_or(FoundRows::Unknown, FoundRows::Known),
+            crate::sql::write::FoundRowsAfter::Unknown => FoundRows::Unknown,
+        };
         match result {
             Ok(outcome) => {
                 debug!(
@@ -1406,6 +1518,30 @@ impl Session<'_> {
         Ok(true)
     }
 
+    /// A query the client runs at the source sets FOUND_ROWS() there, the
+    /// client's again.
+    fn found_rows_from_source(&mut self) {
+        self.found_rows = FoundRows::Source;
+        if let Some(up) = self.upstream.as_mut() {
+            up.take_found_rows();
+        }
+    }
+
+    /// FOUND_ROWS() as the client had it before the statement vdb just
+    /// carried out, whose own statements at the source replaced the
+    /// source session's (the probe read it in front of the first).
+    fn found_rows_before(&mut self) -> FoundRows {
+        if self.found_rows != FoundRows::Source {
+            return self.found_rows;
+        }
+        match self.upstream.as_mut().and_then(|up| up.take_found_rows()) {
+            // Nothing went to the source.
+            None => FoundRows::Source,
+            Some(Some(n)) => FoundRows::Known(n),
+            Some(None) => FoundRows::Unknown,
+        }
+    }
+
     /// A captured CREATE TABLE or DROP TABLE. DDL commits an open
     /// transaction first, as in MySQL, so the schema delta only changes in
     /// the shared delta.
@@ -1427,9 +1563,23 @@ impl Session<'_> {
         if commit {
             self.implicit_commit();
         }
-        match self.write_context_on(!commit, |cx| crate::overlay::ddl::execute_ddl(cx, sql)) {
+        if self.found_rows == FoundRows::Source {
+            self.upstream
+                .as_mut()
+                .expect("ensured above")
+                .read_found_rows_first();
+        }
+        let result = self.write_context_on(!commit, |cx| crate::overlay::ddl::execute_ddl(cx, sql));
+        // DDL keeps it, but CREATE TABLE ... SELECT (below).
+        self.found_rows = self.found_rows_before();
+        match result {
             Ok(outcome) => {
                 debug!("conn {} captured DDL: {}", self.id, shorten(sql));
+                if starts_with_word(sql, "CREATE") {
+                    if let Some(n) = records(&outcome.info) {
+                        self.found_rows = FoundRows::Known(n);
+                    }
+                }
                 self.dropped_own_database(sql);
                 self.send_outcome(seq, &outcome, 0)?;
                 self.row_count = Some(0);
@@ -2043,10 +2193,16 @@ impl Session<'_> {
         };
         match self.stmt_packet(packet) {
             Some(p) => {
-                let shown = match self.prepared.get(&stmt_id(packet)) {
-                    Some(s) if expect == Expect::Execute => self.privileges_shown(&s.original),
-                    _ => None,
+                let (shown, sets) = match self.prepared.get(&stmt_id(packet)) {
+                    Some(s) if expect == Expect::Execute => (
+                        self.privileges_shown(&s.original),
+                        crate::sql::row_count::sets_found_rows(&s.original, self.lex),
+                    ),
+                    _ => (None, false),
                 };
+                if sets {
+                    self.found_rows_from_source();
+                }
                 let r = match (read, shown) {
                     (None, None) => self.forward(&p, expect, seq),
                     (None, Some(catalog)) => {

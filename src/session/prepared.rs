@@ -420,6 +420,9 @@ impl Session<'_> {
             true,
         );
         patch.cursor = opens_cursor(&p);
+        if crate::sql::row_count::sets_found_rows(&original, self.lex) {
+            self.found_rows_from_source();
+        }
         match self.privileges_shown(&original) {
             Some(catalog) => {
                 let mut patch = super::Privileges::new(Some(&mut patch), catalog);

@@ -21,6 +21,64 @@ pub fn substitute(sql: &[u8], mode: LexMode, value: i64) -> Option<Vec<u8>> {
     )
 }
 
+/// `sql` with FOUND_ROWS() answering `value` (the client's count, which
+/// vdb's own statements at the source replaced), as [`substitute`] does
+/// for ROW_COUNT(); `None` when the text does not call it.
+pub fn substitute_found_rows(sql: &[u8], mode: LexMode, value: u64) -> Option<Vec<u8>> {
+    substitute_calls(
+        sql,
+        mode,
+        &["FOUND_ROWS"],
+        &format!("COALESCE({value}, FOUND_ROWS())"),
+    )
+}
+
+/// Whether `sql` calls FOUND_ROWS().
+pub fn calls_found_rows(sql: &[u8], mode: LexMode) -> bool {
+    substitute_calls(sql, mode, &["FOUND_ROWS"], "0").is_some()
+}
+
+/// Whether the server sets FOUND_ROWS() from `sql`'s result: a query, and
+/// the SHOW statements it answers from information_schema (EXPLAIN, SET,
+/// DO, single-table writes, SHOW CREATE, SHOW WARNINGS, SHOW GRANTS ...
+/// leave it as it was).
+pub fn sets_found_rows(sql: &[u8], mode: LexMode) -> bool {
+    let t = lex(sql, mode).tokens;
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(sql, w));
+    let Some(first) = t.first() else {
+        return false;
+    };
+    if first.is_punct(b'(') {
+        return true;
+    }
+    if ["SELECT", "WITH", "VALUES", "TABLE", "DESCRIBE", "DESC"]
+        .iter()
+        .any(|w| first.is_word(sql, w))
+    {
+        return true;
+    }
+    const KEEPING: &[&str] = &[
+        "CREATE",
+        "WARNINGS",
+        "ERRORS",
+        "GRANTS",
+        "PROCESSLIST",
+        "PRIVILEGES",
+        "MASTER",
+        "BINLOG",
+        "SLAVE",
+        "REPLICA",
+        "ENGINE",
+        "PROFILE",
+        "PROFILES",
+        "EXPLAIN",
+        "ANALYZE",
+    ];
+    first.is_word(sql, "SHOW")
+        && !KEEPING.iter().any(|w| word(1, w))
+        && !(word(1, "FULL") && word(2, "PROCESSLIST"))
+}
+
 /// `sql` with each call without arguments of a function in `names` (not
 /// qualified, so not a stored function) replaced by `replacement`, the
 /// items calling one keeping the names the server would give them (see

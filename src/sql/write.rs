@@ -138,6 +138,42 @@ pub enum Write {
     MultiDelete(MultiDelete),
 }
 
+/// What FOUND_ROWS() answers after a write, as the server leaves it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FoundRowsAfter {
+    /// The count it had (single-table writes, INSERT ... VALUES).
+    Kept,
+    /// The rows the write's query produced (INSERT or REPLACE ... SELECT,
+    /// CREATE TABLE ... SELECT): its `Records:`.
+    Selected,
+    /// A count of its own vdb does not follow (a multi-table UPDATE or
+    /// DELETE's).
+    Unknown,
+}
+
+/// [`FoundRowsAfter`] for a write vdb captures.
+pub fn found_rows_after(sql: &[u8], mode: LexMode) -> FoundRowsAfter {
+    // A subquery the server runs sets it too (a scalar one in SET leaves
+    // 1), one it folds away does not: vdb does not follow that.
+    let selects = || {
+        lex(sql, mode)
+            .tokens
+            .iter()
+            .filter(|t| t.is_word(sql, "SELECT"))
+            .count()
+    };
+    match parse_write(sql, mode) {
+        Ok(Write::Insert(Insert {
+            source: InsertSource::Query(_),
+            ..
+        })) if selects() <= 1 => FoundRowsAfter::Selected,
+        Ok(Write::Insert(_) | Write::Update(_) | Write::Delete(_)) if selects() == 0 => {
+            FoundRowsAfter::Kept
+        }
+        _ => FoundRowsAfter::Unknown,
+    }
+}
+
 /// A write whose form vdb does not capture yet, by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unsupported(pub String);

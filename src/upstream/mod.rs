@@ -232,7 +232,24 @@ pub struct Upstream {
     /// Where character_set_results stands for vdb's own statements (see
     /// [`Upstream::raw_results`]).
     results: Results,
+    /// FOUND_ROWS() read in front of the next command (see
+    /// [`Upstream::read_found_rows_first`]).
+    found_rows: FoundRowsProbe,
 }
+
+/// Where a read of FOUND_ROWS() in front of the next command stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FoundRowsProbe {
+    /// Not asked for.
+    Off,
+    /// To go in front of the next command.
+    Queued,
+    /// Sent and read: the count (`None` when the answer was not one).
+    Read(Option<u64>),
+}
+
+/// The probe's command (COM_QUERY).
+const FOUND_ROWS_PROBE: &[u8] = b"\x03SELECT FOUND_ROWS()";
 
 /// A small text result from an internal query.
 pub type Rows = Vec<Vec<Option<Vec<u8>>>>;
@@ -366,6 +383,7 @@ impl Upstream {
             warnings: 0,
             clock: None,
             results: Results::Converted,
+            found_rows: FoundRowsProbe::Off,
         };
         up.auth_exchange(&plugin_name)?;
         up.io.get_ref().tcp().set_read_timeout(None)?;
@@ -451,11 +469,16 @@ impl Upstream {
     /// queued ([`Upstream::raw_results`]) goes in the same write, in front.
     pub fn send(&mut self, payload: &[u8]) -> io::Result<()> {
         let ahead = self.ahead.take();
+        // A probe can only go first when no answer is on its way.
+        let probe = ahead.is_none() && self.found_rows == FoundRowsProbe::Queued;
         let setting = self.queued_setting();
         if ahead.as_deref() == Some(payload) && setting.is_none() {
             return Ok(());
         }
         self.sendbuf.clear();
+        if probe {
+            encode_packet(&mut self.sendbuf, 0, FOUND_ROWS_PROBE);
+        }
         if let Some(setting) = &setting {
             encode_packet(&mut self.sendbuf, 0, setting);
         }
@@ -473,11 +496,52 @@ impl Upstream {
         if ahead.is_some() && self.sendbuf.len() <= PIPELINED_COMMAND {
             self.skip_response()?;
         }
+        if probe {
+            self.read_probe()?;
+        }
         // A SET's answer is a short OK, which the source has written
         // whatever the size of what follows it.
         if setting.is_some() {
             self.skip_response()?;
         }
+        Ok(())
+    }
+
+    /// Reads FOUND_ROWS() in front of the next command vdb sends (the
+    /// source's value is the client's until then: vdb's own statements
+    /// replace it), at no round trip of its own; see
+    /// [`Upstream::take_found_rows`]. Asking again before that changes
+    /// nothing.
+    pub fn read_found_rows_first(&mut self) {
+        // Once read, the value stands until taken.
+        if self.found_rows == FoundRowsProbe::Off {
+            self.found_rows = FoundRowsProbe::Queued;
+        }
+    }
+
+    /// What [`Upstream::read_found_rows_first`] read: `None` when no
+    /// command has gone to the source since (the source's own value is
+    /// still the client's), `Some(None)` when the answer was not a count.
+    /// Stops the probe either way.
+    pub fn take_found_rows(&mut self) -> Option<Option<u64>> {
+        match std::mem::replace(&mut self.found_rows, FoundRowsProbe::Off) {
+            FoundRowsProbe::Read(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Reads the probe's answer, the first of those just sent.
+    fn read_probe(&mut self) -> io::Result<()> {
+        let mut rows = Vec::new();
+        let value = match self.read_rows_into(&mut rows) {
+            Ok(()) => rows
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .and_then(|n| String::from_utf8_lossy(&n).parse().ok()),
+            Err(UpstreamError::Io(e)) => return Err(e),
+            Err(_) => None,
+        };
+        self.found_rows = FoundRowsProbe::Read(value);
         Ok(())
     }
 
@@ -591,8 +655,12 @@ impl Upstream {
         if self.ahead.take().is_some() {
             self.skip_response()?;
         }
+        let probe = self.found_rows == FoundRowsProbe::Queued;
         let setting = self.queued_setting();
         self.sendbuf.clear();
+        if probe {
+            encode_packet(&mut self.sendbuf, 0, FOUND_ROWS_PROBE);
+        }
         if let Some(setting) = &setting {
             encode_packet(&mut self.sendbuf, 0, setting);
         }
@@ -609,6 +677,9 @@ impl Upstream {
         let s = self.io.get_mut();
         s.write_all(&self.sendbuf)?;
         s.flush()?;
+        if probe {
+            self.read_probe()?;
+        }
         if setting.is_some() {
             self.skip_response()?;
         }

@@ -495,6 +495,54 @@ DELETE c FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.id = 2
 DELETE vdbt_shop.d.* FROM digits AS d, numbers AS n WHERE d.d = n.n AND n.n > 6
 SELECT d FROM digits ORDER BY d
 
+-- case: FOUND_ROWS() after each kind of write keeps the last query's count, but INSERT ... SELECT's and CREATE TABLE ... SELECT's records
+SELECT * FROM numbers WHERE n < 8
+UPDATE numbers SET n = n + 1000 WHERE n = 3
+SELECT FOUND_ROWS()
+SELECT FOUND_ROWS() AS again, FOUND_ROWS() + 1
+SELECT * FROM digits
+UPDATE digits SET d = d WHERE d < 3
+DELETE FROM digits WHERE d = 9
+INSERT INTO digits VALUES (9)
+INSERT INTO digits VALUES (9)
+REPLACE INTO digits VALUES (9)
+INSERT INTO digits VALUES (9) ON DUPLICATE KEY UPDATE d = 9
+DO 1
+SET @x = 1
+EXPLAIN SELECT * FROM digits
+SELECT FOUND_ROWS()
+INSERT INTO digits SELECT n + 100 FROM numbers WHERE n BETWEEN 10 AND 14
+SELECT FOUND_ROWS()
+INSERT IGNORE INTO digits SELECT n + 100 FROM numbers WHERE n BETWEEN 12 AND 20
+SELECT FOUND_ROWS()
+UPDATE digits SET d = d + 1 WHERE d > 1000
+SELECT FOUND_ROWS()
+CREATE TABLE found_copy SELECT * FROM digits WHERE d < 5
+SELECT FOUND_ROWS()
+ALTER TABLE found_copy ADD COLUMN e INT
+SELECT FOUND_ROWS()
+START TRANSACTION
+SELECT * FROM digits WHERE d < 4
+DELETE FROM digits WHERE d = 0
+COMMIT
+SELECT FOUND_ROWS()
+SHOW TABLES
+UPDATE digits SET d = 50 WHERE d = 1
+SELECT FOUND_ROWS() > 5
+SELECT * FROM digits WHERE d < 3
+SHOW CREATE TABLE digits
+SHOW WARNINGS
+SET NAMES utf8mb4
+SET @y = (SELECT COUNT(*) FROM digits)
+DELETE FROM digits WHERE d = 2
+SELECT FOUND_ROWS()
+SHOW COLUMNS FROM digits
+UPDATE digits SET d = 51 WHERE d = 50
+SELECT FOUND_ROWS()
+SELECT SQL_CALC_FOUND_ROWS * FROM digits ORDER BY d LIMIT 2
+INSERT INTO digits VALUES (77)
+SELECT FOUND_ROWS()
+
 -- case: columns qualified with the database, FOUND_ROWS() and ROW_COUNT() after changes
 UPDATE products SET price = 7.50 WHERE sku = 'A-1'
 SELECT vdbt_shop.products.price, products.sku FROM products WHERE vdbt_shop.products.sku = 'A-1'

@@ -549,3 +549,59 @@ fn a_limited_write_of_a_key_less_table_whose_rows_moved_is_refused_unless_any_ro
     assert_eq!(rows, vec![(1, Some("y".into())), (2, Some("z".into()))]);
     assert_source_unchanged(&before);
 }
+
+/// After most writes FOUND_ROWS() is still the last query's count (the
+/// writes.sql cases compare those with the server). After a multi-table
+/// UPDATE or DELETE, or a write with a subquery, the server leaves a count
+/// of its own that vdb does not follow: FOUND_ROWS() is refused by name
+/// until a query sets it again, never answered with a wrong count.
+#[test]
+fn found_rows_after_a_write_whose_count_vdb_does_not_follow_is_refused_until_a_query() {
+    let before = source_fingerprint();
+    let vdb = Vdb::start();
+    let mut conn = vdb.conn(Some("vdbt_shop"));
+    let refused = |conn: &mut mysql::Conn| {
+        let err = conn.query_drop("SELECT FOUND_ROWS()").unwrap_err();
+        let mysql::Error::MySqlError(e) = err else {
+            panic!("{err}")
+        };
+        assert_eq!(e.code, 1235, "{}", e.message);
+        assert!(
+            e.message.contains(
+                "FOUND_ROWS() after a multi-table UPDATE or DELETE, a write with a subquery"
+            ),
+            "{}",
+            e.message
+        );
+    };
+    let found = |conn: &mut mysql::Conn| -> u64 {
+        conn.query_first("SELECT FOUND_ROWS()").unwrap().unwrap()
+    };
+    conn.query_drop("SELECT * FROM numbers WHERE n < 5")
+        .unwrap();
+    conn.query_drop("UPDATE numbers SET n = n + 1000 WHERE n = 4")
+        .unwrap();
+    assert_eq!(found(&mut conn), 5);
+    conn.query_drop("SELECT * FROM digits").unwrap();
+    conn.query_drop("UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.total = o.total + 1 WHERE c.id = 1")
+        .unwrap();
+    refused(&mut conn);
+    // A SELECT FOUND_ROWS() refused is no query: still refused.
+    refused(&mut conn);
+    conn.query_drop("SELECT * FROM digits WHERE d < 3").unwrap();
+    assert_eq!(found(&mut conn), 3);
+    conn.query_drop("DELETE FROM digits WHERE d IN (SELECT n FROM numbers WHERE n = 7)")
+        .unwrap();
+    refused(&mut conn);
+    conn.query_drop("SHOW TABLES LIKE 'digits'").unwrap();
+    assert_eq!(found(&mut conn), 1);
+    // A prepared query sets it as a text one does.
+    conn.query_drop("UPDATE numbers SET n = n + 1000 WHERE n = 3")
+        .unwrap();
+    assert_eq!(found(&mut conn), 1);
+    let rows: Vec<i64> = conn
+        .exec("SELECT n FROM numbers WHERE n < ?", (3,))
+        .unwrap();
+    assert_eq!(found(&mut conn), rows.len() as u64);
+    assert_source_unchanged(&before);
+}
