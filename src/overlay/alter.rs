@@ -2708,11 +2708,79 @@ fn as_alter_error(
     };
     let alter = match code {
         1048 => null_truncated(cx, old, message),
-        1406 => string_truncated(old, new, message),
+        1265 | 1406 => not_a_number_at(cx, old, new, message).or_else(|| {
+            (*code == 1406)
+                .then(|| string_truncated(old, new, message))
+                .flatten()
+        }),
         1366 => not_a_number(message),
+        1292 => as_datetime(new, message),
         _ => None,
     };
     alter.unwrap_or(e)
+}
+
+/// A string into a number column that the copy cut short (1265, or 1406
+/// for BIT) as ALTER's conversion says it: 1292, naming the value of the
+/// row (in key order) where it happened.
+fn not_a_number_at(
+    cx: &mut WriteContext,
+    old: &TableMeta,
+    new: &TableMeta,
+    message: &str,
+) -> Option<OverlayError> {
+    let rest = message
+        .strip_prefix("Data truncated for column '")
+        .or_else(|| message.strip_prefix("Data too long for column '"))?;
+    let (column, at) = rest.split_once("' at row ")?;
+    let n: u64 = at.trim().parse().ok()?;
+    let o = &old.columns[old.position(column)?];
+    let to = &new.columns[new.position(column)?];
+    if !is_string(&o.column.data_type) {
+        return None;
+    }
+    let kind = match to.column.data_type.as_str() {
+        "tinyint" | "smallint" | "mediumint" | "int" | "bigint" | "bit" => "INTEGER",
+        "decimal" => "DECIMAL",
+        "double" | "float" => "DOUBLE",
+        _ => return None,
+    };
+    let key = old.identity()?;
+    let order = key
+        .iter()
+        .map(|&i| quote_ident(&old.columns[i].name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let q = format!(
+        "SELECT {} FROM {} ORDER BY {order} LIMIT 1 OFFSET {}",
+        quote_ident(&o.name),
+        old.id.quoted(),
+        n.saturating_sub(1)
+    );
+    let state = cx.delta.current();
+    let q = super::rewrite_read(q.as_bytes(), &state, cx.db.as_deref(), None)
+        .ok()?
+        .unwrap_or(q);
+    let rows = cx.up.query(&q).ok()?;
+    let value = rows.first()?.first()?.as_deref()?;
+    Some(server(
+        1292,
+        "22007",
+        format!(
+            "Truncated incorrect {kind} value: '{}'",
+            String::from_utf8_lossy(value)
+        ),
+    ))
+}
+
+/// ALTER's copy into a DATE column words a value it cannot read as a
+/// datetime's.
+fn as_datetime(new: &TableMeta, message: &str) -> Option<OverlayError> {
+    let rest = message.strip_prefix("Incorrect date value: ")?;
+    let column = rest.split(" for column ").nth(1)?;
+    let name = column.split('`').nth(5)?;
+    (new.columns[new.position(name)?].column.data_type == "date")
+        .then(|| server(1292, "22007", format!("Incorrect datetime value: {rest}")))
 }
 
 /// A NULL into a NOT NULL column (1048) as ALTER's 1265, naming the row

@@ -978,6 +978,27 @@ SET foreign_key_checks = 1
 INSERT INTO early_child VALUES (7, 30)
 SELECT * FROM early_child ORDER BY id
 
+-- case: a string column into a number or a date in strict mode fails as ALTER's copy says it: the first value that is no number, by key order, and datetime for a DATE
+CREATE TABLE codes (id INT PRIMARY KEY, s VARCHAR(20))
+INSERT INTO codes VALUES (1, '5'), (2, '12abc'), (3, 'x')
+ALTER TABLE codes MODIFY s INT
+ALTER TABLE codes MODIFY s INT UNSIGNED
+ALTER TABLE codes MODIFY s DECIMAL(6,2)
+ALTER TABLE codes MODIFY s DOUBLE
+ALTER TABLE codes MODIFY s FLOAT
+ALTER TABLE codes MODIFY s YEAR
+ALTER TABLE codes MODIFY s BIT(8)
+ALTER TABLE codes MODIFY s DATE
+ALTER TABLE codes MODIFY s TIME
+ALTER TABLE customers MODIFY email INT
+ALTER TABLE customers MODIFY email DECIMAL(5,1)
+UPDATE customers SET email = '77' WHERE id = 1
+ALTER TABLE customers MODIFY email BIGINT
+UPDATE codes SET s = '9' WHERE id IN (2, 3)
+ALTER TABLE codes MODIFY s INT
+SELECT * FROM codes ORDER BY id
+SHOW CREATE TABLE codes
+
 -- case: a conversion that keeps each value reads the source's rows through it: an integer into a string or a DECIMAL, more fractional digits, another collation or character set
 UPDATE accounts SET balance = 1234 WHERE id = 2
 ALTER TABLE accounts MODIFY balance VARCHAR(10) NOT NULL
