@@ -1983,6 +1983,55 @@ pub(super) fn copy_into(
             return Err(as_alter_error(cx, old, &meta, e));
         }
     };
+    // What the copying INSERT left is what the ALTER's copy leaves, worded
+    // as the ALTER words it.
+    let alter_words = |list: Vec<(u16, String)>| -> Vec<(u16, String)> {
+        list.into_iter()
+            .map(|(code, message)| {
+                let message = message.replace(&scratch.quoted(), &old.id.quoted());
+                match code {
+                    1366 => match not_a_number(&message) {
+                        Some(OverlayError::Server { code, message, .. }) => (code, message),
+                        _ => (code, message),
+                    },
+                    _ => (code, message),
+                }
+            })
+            .collect()
+    };
+    // They come row by row, notes among warnings.
+    let mut raised: Vec<(&'static str, u16, String)> = alter_words(outcome.notes)
+        .into_iter()
+        .map(|(c, m)| ("Note", c, m))
+        .collect();
+    for (code, message) in alter_words(outcome.warnings) {
+        // A string cut to a number names its value, a note when only
+        // spaces were cut; a datetime cut to a date or time is a note.
+        let worded = (code == 1265)
+            .then(|| not_a_number_at(cx, old, &meta, &message))
+            .flatten();
+        raised.push(match worded {
+            Some(OverlayError::Server { code, message, .. }) => {
+                let spaces_only = message
+                    .rsplit_once(" value: '")
+                    .and_then(|(_, v)| v.strip_suffix('\''))
+                    .is_some_and(|v| v.trim().parse::<f64>().is_ok());
+                (if spaces_only { "Note" } else { "Warning" }, code, message)
+            }
+            _ if code == 1265 && shortened_datetime(old, &meta, &message) => {
+                ("Note", code, message)
+            }
+            _ => ("Warning", code, message),
+        });
+    }
+    let level = |l: &str| -> Vec<(u16, String)> {
+        raised
+            .iter()
+            .filter(|r| r.0 == l)
+            .map(|(_, c, m)| (*c, m.clone()))
+            .collect()
+    };
+    let (notes, warnings) = (level("Note"), level("Warning"));
     let mut w = cx.delta.writer();
     let Some(filled) = w.next.tables.remove(&scratch) else {
         drop(w);
@@ -2011,7 +2060,14 @@ pub(super) fn copy_into(
     w.commit();
     Ok(WriteOutcome {
         affected: outcome.affected,
-        info: format!("Records: {}  Duplicates: 0  Warnings: 0", outcome.affected),
+        info: format!(
+            "Records: {}  Duplicates: 0  Warnings: {}",
+            outcome.affected,
+            notes.len() + warnings.len()
+        ),
+        notes,
+        warnings,
+        raised,
         ..WriteOutcome::default()
     })
 }
@@ -2773,6 +2829,23 @@ fn not_a_number_at(
     ))
 }
 
+/// Whether a 1265 `message` of the copy is a DATETIME or TIMESTAMP value
+/// cut to a DATE or TIME (which ALTER leaves as a note).
+fn shortened_datetime(old: &TableMeta, new: &TableMeta, message: &str) -> bool {
+    let column = message
+        .strip_prefix("Data truncated for column '")
+        .and_then(|r| r.split('\'').next());
+    column.is_some_and(|c| {
+        let from = old
+            .position(c)
+            .map(|i| old.columns[i].column.data_type.as_str());
+        let to = new
+            .position(c)
+            .map(|i| new.columns[i].column.data_type.as_str());
+        matches!(from, Some("datetime" | "timestamp")) && matches!(to, Some("date" | "time"))
+    })
+}
+
 /// ALTER's copy into a DATE column words a value it cannot read as a
 /// datetime's.
 fn as_datetime(new: &TableMeta, message: &str) -> Option<OverlayError> {
@@ -2834,7 +2907,10 @@ fn string_truncated(old: &TableMeta, new: &TableMeta, message: &str) -> Option<O
     let column = rest.strip_prefix('\'')?.split('\'').next()?;
     let o = &old.columns[old.position(column)?];
     let n = &new.columns[new.position(column)?];
-    (is_string(&o.column.data_type) && o.column.charset == n.column.charset)
+    // Into a CHAR the server's copy keeps the 1406.
+    (is_string(&o.column.data_type)
+        && n.column.data_type != "char"
+        && o.column.charset == n.column.charset)
         .then(|| server(1265, "01000", format!("Data truncated for column {rest}")))
 }
 

@@ -1852,6 +1852,9 @@ enum Show {
     CreateTrigger(String, String),
 }
 
+/// The longest statement [`privileges_shown`] looks into.
+const MAX_PRIVILEGES_READ: usize = 64 * 1024;
+
 /// Whether a read may show column privileges (information_schema.COLUMNS'
 /// PRIVILEGES, SHOW FULL COLUMNS' Privileges), which the session shows as
 /// a client of vdb has them rather than as vdb's source account does:
@@ -1860,8 +1863,10 @@ enum Show {
 /// any other such read, `None` for a statement that names neither.
 pub fn privileges_shown(sql: &[u8], mode: LexMode, db: Option<&str>) -> Option<bool> {
     let names = |w: &[u8]| w.eq_ignore_ascii_case(b"columns") || w.eq_ignore_ascii_case(b"fields");
-    // Most statements name neither word: no lexing for them.
-    if !sql.windows(6).any(names) && !sql.windows(7).any(names) {
+    // Most statements name neither word: no lexing for them. A bulk
+    // statement (a long INSERT's text) reads no privileges.
+    if sql.len() > MAX_PRIVILEGES_READ || (!sql.windows(6).any(names) && !sql.windows(7).any(names))
+    {
         return None;
     }
     if let Some(Show::Columns { full, table, .. }) = parse_show(sql, mode, db) {

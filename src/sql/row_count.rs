@@ -43,8 +43,10 @@ pub fn calls_found_rows(sql: &[u8], mode: LexMode) -> bool {
 /// DO, single-table writes, SHOW CREATE, SHOW WARNINGS, SHOW GRANTS ...
 /// leave it as it was).
 pub fn sets_found_rows(sql: &[u8], mode: LexMode) -> bool {
-    let t = lex(sql, mode).tokens;
-    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(sql, w));
+    // Its first words say it: a bulk statement's megabytes need no lexing.
+    let head = &sql[..sql.len().min(4096)];
+    let t = lex(head, mode).tokens;
+    let word = |i: usize, w: &str| t.get(i).is_some_and(|x| x.is_word(head, w));
     let Some(first) = t.first() else {
         return false;
     };
@@ -53,7 +55,7 @@ pub fn sets_found_rows(sql: &[u8], mode: LexMode) -> bool {
     }
     if ["SELECT", "WITH", "VALUES", "TABLE", "DESCRIBE", "DESC"]
         .iter()
-        .any(|w| first.is_word(sql, w))
+        .any(|w| first.is_word(head, w))
     {
         return true;
     }
@@ -74,7 +76,7 @@ pub fn sets_found_rows(sql: &[u8], mode: LexMode) -> bool {
         "EXPLAIN",
         "ANALYZE",
     ];
-    first.is_word(sql, "SHOW")
+    first.is_word(head, "SHOW")
         && !KEEPING.iter().any(|w| word(1, w))
         && !(word(1, "FULL") && word(2, "PROCESSLIST"))
 }

@@ -999,6 +999,26 @@ ALTER TABLE codes MODIFY s INT
 SELECT * FROM codes ORDER BY id
 SHOW CREATE TABLE codes
 
+-- case: a conversion that changes values outside strict mode leaves the server's notes and warnings, in row order, and its Warnings count
+SET sql_mode = ''
+CREATE TABLE loose (id INT PRIMARY KEY, d DECIMAL(8,3), s VARCHAR(20), dt DATETIME(3), n INT)
+INSERT INTO loose VALUES (1, 12.345, '12abc', '2024-01-02 03:04:05.678', 300), (2, -7.5, ' 42 ', '2024-12-31 23:59:59.999', -5), (3, NULL, 'x', NULL, NULL)
+ALTER TABLE loose MODIFY s INT
+SHOW WARNINGS
+ALTER TABLE loose MODIFY d INT, MODIFY n TINYINT UNSIGNED
+SHOW WARNINGS
+ALTER TABLE loose MODIFY dt DATE
+SHOW WARNINGS
+SELECT * FROM loose ORDER BY id
+SET sql_mode = DEFAULT
+CREATE TABLE strict_dates (id INT PRIMARY KEY, dt DATETIME)
+INSERT INTO strict_dates VALUES (1, '2024-01-02 03:04:05'), (2, '2024-01-03 00:00:00')
+ALTER TABLE strict_dates MODIFY dt DATE
+SHOW WARNINGS
+INSERT INTO strict_dates VALUES (3, '2024-01-02 03:04:05')
+SHOW WARNINGS
+SELECT * FROM strict_dates ORDER BY id
+
 -- case: a conversion that keeps each value reads the source's rows through it: an integer into a string or a DECIMAL, more fractional digits, another collation or character set
 UPDATE accounts SET balance = 1234 WHERE id = 2
 ALTER TABLE accounts MODIFY balance VARCHAR(10) NOT NULL

@@ -91,12 +91,23 @@ pub struct WriteOutcome {
     /// The warnings the server leaves (INSERT IGNORE's skipped
     /// duplicates): code and message.
     pub warnings: Vec<(u16, String)>,
+    /// Notes and warnings as they came, one list, where the statement
+    /// raised them interleaved (an ALTER's copy, row by row): level, code,
+    /// message; when empty, `notes` then `warnings`.
+    pub raised: Vec<(&'static str, u16, String)>,
 }
 
 impl WriteOutcome {
     /// What SHOW WARNINGS lists after the statement: level, code, message.
     pub fn left_behind(&self) -> Vec<(&'static str, u16, String)> {
         let shown = crate::sql::temporary::unmark;
+        if !self.raised.is_empty() {
+            return self
+                .raised
+                .iter()
+                .map(|(l, c, m)| (*l, *c, shown(m)))
+                .collect();
+        }
         let notes = self.notes.iter().map(|(c, m)| ("Note", *c, shown(m)));
         let warnings = self.warnings.iter().map(|(c, m)| ("Warning", *c, shown(m)));
         notes.chain(warnings).collect()
@@ -822,6 +833,17 @@ impl Run<'_, '_> {
         self.meta.columns[i].column.data_type == "decimal"
     }
 
+    /// Whether the server notes (1265, a note even in strict mode) a value
+    /// column `i` cuts short: a DECIMAL rounded to its scale, a datetime
+    /// cut to a DATE. (Into a TIME the server notes a datetime cut short
+    /// but warns of a date, which the handler cannot tell apart.)
+    fn notes_cuts(&self, i: usize) -> bool {
+        matches!(
+            self.meta.columns[i].column.data_type.as_str(),
+            "decimal" | "date"
+        )
+    }
+
     /// The type to FETCH a value for column `i` into: the column's own, but
     /// for a DECIMAL one wide enough to hold it unrounded, since a FETCH
     /// rounds silently and the assignment to the column's variable after
@@ -899,7 +921,7 @@ impl Run<'_, '_> {
             "SET vdb_w = CONCAT(vdb_w, vdb_wc, ' ', REPLACE(vdb_wm, CHAR(10), ' '), CHAR(10));";
         let body = if self.settings.strict && !ignore {
             let notes: Vec<String> = (0..self.meta.columns.len())
-                .filter(|&i| self.is_decimal(i))
+                .filter(|&i| self.notes_cuts(i))
                 .map(|i| format!("vdb_wm LIKE '%''{}''%'", var(i)))
                 .collect();
             let is_note = if notes.is_empty() {
@@ -1126,7 +1148,7 @@ impl Run<'_, '_> {
                 let message = self.in_client_terms(msg.to_string(), n as u64 + 1);
                 let rounded = code == 1265
                     && (0..self.meta.columns.len())
-                        .any(|i| self.is_decimal(i) && msg.contains(&format!("'{}'", var(i))));
+                        .any(|i| self.notes_cuts(i) && msg.contains(&format!("'{}'", var(i))));
                 let level = if rounded { "Note" } else { "Warning" };
                 self.warnings.push((level, code, message));
             }
@@ -1721,6 +1743,7 @@ impl Run<'_, '_> {
             }
         };
         Ok(WriteOutcome {
+            raised: Vec::new(),
             affected,
             last_insert_id,
             generated_id: generated,
@@ -2129,6 +2152,7 @@ impl Run<'_, '_> {
             }
         }
         Ok(WriteOutcome {
+            raised: Vec::new(),
             affected: if self.cx.found_rows {
                 matched
             } else {

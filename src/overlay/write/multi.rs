@@ -289,6 +289,7 @@ impl Run<'_, '_> {
             };
         }
         Ok(WriteOutcome {
+            raised: Vec::new(),
             affected: if self.cx.found_rows { matched } else { changed },
             last_insert_id: 0,
             generated_id: None,

@@ -236,6 +236,7 @@ impl Run<'_, '_> {
             String::new()
         };
         Ok(WriteOutcome {
+            raised: Vec::new(),
             affected,
             last_insert_id,
             generated_id: first_generated,
