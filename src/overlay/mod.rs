@@ -93,6 +93,29 @@ pub fn rewrite_read(
     Ok(rewrite_traced(sql, state, db, prober)?.map(|r| r.text))
 }
 
+/// A statement's kind as a refusal names it: its first keyword, with the
+/// object keyword after it (`CHECKSUM TABLE`, `SHOW INDEX`).
+fn statement_name(sql: &str) -> String {
+    let mut words = sql
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    let Some(first) = words.next() else {
+        return "this statement".into();
+    };
+    match words.next() {
+        Some(w)
+            if matches!(
+                w.as_str(),
+                "TABLE" | "TABLES" | "INDEX" | "INDEXES" | "KEYS" | "COLUMNS" | "FIELDS" | "STATUS"
+            ) =>
+        {
+            format!("{first} {w}")
+        }
+        _ => first,
+    }
+}
+
 /// A read rewritten over the merged view.
 #[derive(Debug, Clone)]
 pub struct Rewritten {
@@ -130,7 +153,8 @@ pub fn rewrite_traced(
     let analyse = |text: &str| {
         table_refs(text).map_err(|e| {
             OverlayError::Unsupported(format!(
-                "this statement over changed data (vdb cannot analyse it: {})",
+                "{} over changed data (vdb cannot analyse it: {})",
+                statement_name(original),
                 e.0
             ))
         })
@@ -663,3 +687,15 @@ fn join_keys(
 
 /// How deep views over views are expanded.
 const MAX_VIEW_DEPTH: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::statement_name;
+
+    #[test]
+    fn refusals_name_the_statement_by_its_keywords() {
+        assert_eq!(statement_name("checksum table t"), "CHECKSUM TABLE");
+        assert_eq!(statement_name("SELECT 1"), "SELECT");
+        assert_eq!(statement_name("  "), "this statement");
+    }
+}
