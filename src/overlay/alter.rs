@@ -2004,10 +2004,12 @@ pub(super) fn copy_into(
         .into_iter()
         .map(|(c, m)| ("Note", c, m))
         .collect();
-    for (code, message) in alter_words(outcome.warnings) {
+    for (n, (code, message)) in alter_words(outcome.warnings).into_iter().enumerate() {
         // A string cut to a number names its value, a note when only
         // spaces were cut; a datetime cut to a date or time is a note.
-        let worded = (code == 1265)
+        // (The value takes a query: only for as many as SHOW WARNINGS
+        // lists by default.)
+        let worded = (code == 1265 && n < MAX_WORDED)
             .then(|| not_a_number_at(cx, old, &meta, &message))
             .flatten();
         raised.push(match worded {
@@ -2775,6 +2777,10 @@ fn as_alter_error(
     };
     alter.unwrap_or(e)
 }
+
+/// How many of a copy's truncations are worded with their values (the
+/// server's default max_error_count).
+const MAX_WORDED: usize = 64;
 
 /// A string into a number column that the copy cut short (1265, or 1406
 /// for BIT) as ALTER's conversion says it: 1292, naming the value of the
