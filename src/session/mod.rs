@@ -1582,7 +1582,9 @@ impl Session<'_> {
                 }
                 self.dropped_own_database(sql);
                 self.send_outcome(seq, &outcome, 0)?;
-                self.row_count = Some(0);
+                // An ALTER that copies, or CREATE TABLE ... SELECT, counts
+                // its rows there too.
+                self.row_count = Some(outcome.affected as i64);
             }
             Err(e) => {
                 self.overlay_failed(seq, e)?;
