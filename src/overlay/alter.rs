@@ -909,11 +909,11 @@ pub fn alter(
         }
     };
     if !notes.is_empty() {
-        outcome.info = outcome.info.replace(
-            "Warnings: 0",
-            &format!("Warnings: {}", notes.len() + outcome.notes.len()),
-        );
         outcome.notes.extend(notes);
+        // (The copy may have left warnings of its own.)
+        if let Some((head, _)) = outcome.info.rsplit_once("Warnings: ") {
+            outcome.info = format!("{head}Warnings: {}", outcome.left_count());
+        }
     }
     Ok(outcome)
 }
@@ -1246,7 +1246,7 @@ fn ordered(
     ));
     outcome.info = format!(
         "Records: {records}  Duplicates: 0  Warnings: {}",
-        outcome.notes.len() + outcome.warnings.len()
+        outcome.left_count()
     );
     Ok(outcome)
 }
@@ -2026,14 +2026,6 @@ pub(super) fn copy_into(
             _ => ("Warning", code, message),
         });
     }
-    let level = |l: &str| -> Vec<(u16, String)> {
-        raised
-            .iter()
-            .filter(|r| r.0 == l)
-            .map(|(_, c, m)| (*c, m.clone()))
-            .collect()
-    };
-    let (notes, warnings) = (level("Note"), level("Warning"));
     let mut w = cx.delta.writer();
     let Some(filled) = w.next.tables.remove(&scratch) else {
         drop(w);
@@ -2065,10 +2057,8 @@ pub(super) fn copy_into(
         info: format!(
             "Records: {}  Duplicates: 0  Warnings: {}",
             outcome.affected,
-            notes.len() + warnings.len()
+            raised.len()
         ),
-        notes,
-        warnings,
         raised,
         ..WriteOutcome::default()
     })

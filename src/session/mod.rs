@@ -456,11 +456,10 @@ impl Session<'_> {
                 p.push(0x03);
                 p.extend_from_slice(text.as_bytes());
                 self.count_statement();
-                let probed = self.found_rows == FoundRows::Source;
-                if let (true, Some(up)) = (probed, self.upstream.as_mut()) {
+                if let Some(up) = self.upstream.as_mut() {
                     up.take_found_rows();
-                    up.read_found_rows_first();
                 }
+                let probed = self.read_found_rows_first();
                 self.forward(&p, Expect::Query, seq)?;
                 if probed {
                     self.found_rows = self.found_rows_before();
@@ -995,9 +994,7 @@ impl Session<'_> {
                 _ => false,
             };
         if keeps_found_rows {
-            if let Some(up) = self.upstream.as_mut() {
-                up.read_found_rows_first();
-            }
+            self.read_found_rows_first();
         }
         let overlaid = match &analysis.verdict {
             // The text that goes to the source when nothing is spliced.
@@ -1123,10 +1120,7 @@ impl Session<'_> {
                     self.forget_descriptions();
                     // The SET left FOUND_ROWS() as it was; the query
                     // reading the settings back would not.
-                    let probed = self.found_rows == FoundRows::Source;
-                    if let (true, Some(up)) = (probed, self.upstream.as_mut()) {
-                        up.read_found_rows_first();
-                    }
+                    let probed = self.read_found_rows_first();
                     if let Err(e) = self.refresh_lex_mode() {
                         warn!("conn {}: cannot read sql_mode after SET: {e}", self.id);
                         self.upstream = None;
@@ -1428,12 +1422,7 @@ impl Session<'_> {
             )?;
             return Ok(true);
         }
-        if self.found_rows == FoundRows::Source {
-            self.upstream
-                .as_mut()
-                .expect("ensured above")
-                .read_found_rows_first();
-        }
+        self.read_found_rows_first();
         let mut deadline = None;
         let result = loop {
             // Writes read the latest committed rows, as InnoDB's do.
@@ -1518,6 +1507,19 @@ impl Session<'_> {
         Ok(true)
     }
 
+    /// While FOUND_ROWS() is the source session's, has it read in front of
+    /// vdb's next command of its own (see [`Self::found_rows_before`]);
+    /// whether it was asked for.
+    fn read_found_rows_first(&mut self) -> bool {
+        if self.found_rows != FoundRows::Source {
+            return false;
+        }
+        if let Some(up) = self.upstream.as_mut() {
+            up.read_found_rows_first();
+        }
+        true
+    }
+
     /// A query the client runs at the source sets FOUND_ROWS() there, the
     /// client's again.
     fn found_rows_from_source(&mut self) {
@@ -1563,12 +1565,7 @@ impl Session<'_> {
         if commit {
             self.implicit_commit();
         }
-        if self.found_rows == FoundRows::Source {
-            self.upstream
-                .as_mut()
-                .expect("ensured above")
-                .read_found_rows_first();
-        }
+        self.read_found_rows_first();
         let result = self.write_context_on(!commit, |cx| crate::overlay::ddl::execute_ddl(cx, sql));
         // DDL keeps it, but CREATE TABLE ... SELECT (below).
         self.found_rows = self.found_rows_before();
@@ -2189,19 +2186,16 @@ impl Session<'_> {
         if !self.ensure_upstream(seq)? {
             return Ok(None);
         }
-        let read = match self.prepared.get(&stmt_id(packet)) {
-            Some(s) if expect == Expect::Execute => s.read.clone(),
-            _ => None,
+        let (read, shown, sets) = match self.prepared.get(&stmt_id(packet)) {
+            Some(s) if expect == Expect::Execute => (
+                s.read.clone(),
+                self.privileges_shown(&s.original),
+                crate::sql::row_count::sets_found_rows(&s.original, self.lex),
+            ),
+            _ => (None, None, false),
         };
         match self.stmt_packet(packet) {
             Some(p) => {
-                let (shown, sets) = match self.prepared.get(&stmt_id(packet)) {
-                    Some(s) if expect == Expect::Execute => (
-                        self.privileges_shown(&s.original),
-                        crate::sql::row_count::sets_found_rows(&s.original, self.lex),
-                    ),
-                    _ => (None, false),
-                };
                 if sets {
                     self.found_rows_from_source();
                 }

@@ -91,9 +91,9 @@ pub struct WriteOutcome {
     /// The warnings the server leaves (INSERT IGNORE's skipped
     /// duplicates): code and message.
     pub warnings: Vec<(u16, String)>,
-    /// Notes and warnings as they came, one list, where the statement
-    /// raised them interleaved (an ALTER's copy, row by row): level, code,
-    /// message; when empty, `notes` then `warnings`.
+    /// Notes and warnings raised interleaved, in the order they came (an
+    /// ALTER's copy, row by row): level, code, message. They are listed
+    /// before `notes` and `warnings`.
     pub raised: Vec<(&'static str, u16, String)>,
 }
 
@@ -101,16 +101,15 @@ impl WriteOutcome {
     /// What SHOW WARNINGS lists after the statement: level, code, message.
     pub fn left_behind(&self) -> Vec<(&'static str, u16, String)> {
         let shown = crate::sql::temporary::unmark;
-        if !self.raised.is_empty() {
-            return self
-                .raised
-                .iter()
-                .map(|(l, c, m)| (*l, *c, shown(m)))
-                .collect();
-        }
+        let raised = self.raised.iter().map(|(l, c, m)| (*l, *c, shown(m)));
         let notes = self.notes.iter().map(|(c, m)| ("Note", *c, shown(m)));
         let warnings = self.warnings.iter().map(|(c, m)| ("Warning", *c, shown(m)));
-        notes.chain(warnings).collect()
+        raised.chain(notes).chain(warnings).collect()
+    }
+
+    /// How many notes and warnings the statement leaves.
+    pub fn left_count(&self) -> usize {
+        self.raised.len() + self.notes.len() + self.warnings.len()
     }
 
     /// Nothing done, and the server's note `code` saying why.
