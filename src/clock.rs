@@ -62,6 +62,59 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
+/// A TIMESTAMP value as vdb keeps it, from what [`instant_read`] reads:
+/// the instant as UTC text with the value's fractional digits. A
+/// TIMESTAMP is an instant, shown in each session's time zone; kept so,
+/// it reads back right in any. `None` for anything that is not seconds
+/// (the zero timestamp, or text that is already an instant), which is
+/// kept as it is.
+pub fn instant_text(epoch: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(epoch).ok()?;
+    let (secs, frac) = match text.split_once('.') {
+        Some((s, f)) => (s, Some(f)),
+        None => (text, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(secs) || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let secs: i64 = secs.parse().ok()?;
+    let mut out = if secs == 0 {
+        "0000-00-00 00:00:00".to_string()
+    } else {
+        datetime_text(secs)
+    };
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    Some(out.into_bytes())
+}
+
+/// The select expression that reads TIMESTAMP `expr` for
+/// [`instant_text`]: `UNIX_TIMESTAMP()` is the instant whatever the
+/// session's time zone; it is NULL for the zero timestamp, which is read
+/// as its text.
+pub fn instant_read(expr: &str) -> String {
+    format!("COALESCE(UNIX_TIMESTAMP({expr}), CAST({expr} AS CHAR))")
+}
+
+/// The seconds since the epoch, with the fractional digits as written,
+/// of an instant [`instant_text`] wrote (for `FROM_UNIXTIME()`); `None`
+/// for the zero timestamp and anything that is not an instant.
+pub fn epoch_text(instant: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(instant).ok()?;
+    let secs = parse_datetime(text).filter(|&s| s > 0)?;
+    match text.get(19..) {
+        None | Some("") => Some(secs.to_string()),
+        Some(f) => {
+            let digits = f.strip_prefix('.')?;
+            (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| format!("{secs}.{digits}"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +131,25 @@ mod tests {
         );
         assert_eq!(parse_datetime("2026-13-01 00:00:00"), None);
         assert_eq!(parse_datetime("NULL"), None);
+    }
+
+    #[test]
+    fn timestamps_are_kept_as_instants_and_read_back_as_seconds() {
+        let kept = instant_text(b"1767207600.250").unwrap();
+        assert_eq!(kept, b"2025-12-31 19:00:00.250");
+        assert_eq!(epoch_text(&kept).as_deref(), Some("1767207600.250"));
+        assert_eq!(instant_text(b"1").unwrap(), b"1970-01-01 00:00:01");
+        assert_eq!(epoch_text(b"1970-01-01 00:00:01").as_deref(), Some("1"));
+        // The zero timestamp is no instant.
+        assert_eq!(
+            instant_text(b"0.000000").unwrap(),
+            b"0000-00-00 00:00:00.000000"
+        );
+        assert_eq!(instant_text(b"0").unwrap(), b"0000-00-00 00:00:00");
+        assert_eq!(epoch_text(b"0000-00-00 00:00:00"), None);
+        // Text that is already an instant is not read as seconds.
+        assert_eq!(instant_text(b"2025-12-31 19:00:00"), None);
+        assert_eq!(instant_text(b"-5"), None);
+        assert_eq!(epoch_text(b"2025-12-31 19:00:00.x"), None);
     }
 }

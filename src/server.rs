@@ -187,6 +187,8 @@ impl Server {
                 let mut up = upstream::Upstream::connect(&shared.config.source, &login)
                     .map_err(|e| StartError::Source(where_.clone(), e))?;
                 state_file::check_against_source(&loaded, &mut up).map_err(StartError::State)?;
+                state_file::instants_from_wall_clock(&mut loaded, &mut up)
+                    .map_err(StartError::State)?;
                 state_file::judge_triggers_again(&mut loaded, &mut up)
                     .map_err(StartError::State)?;
                 up.quit();

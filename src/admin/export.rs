@@ -56,8 +56,11 @@ pub fn patch(
     // column. MariaDB's CHECK constraints are off too: a row a constraint
     // added in place never tested is kept, as the server keeps it (MySQL
     // skips the executable comment, as it does in a dump).
+    // TIMESTAMP values are written as the instants vdb keeps, in UTC (as
+    // a dump writes them), whatever the applying session's time zone.
     let mut out = vec![
         "SET NAMES utf8mb4".to_string(),
+        "SET @OLD_TIME_ZONE = @@TIME_ZONE, TIME_ZONE = '+00:00'".to_string(),
         format!(
             "SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = {}",
             quoted(PATCH_MODE)
@@ -97,6 +100,7 @@ pub fn patch(
             "SET FOREIGN_KEY_CHECKS = 1",
             CHECKS_BACK,
             "SET SQL_MODE = @OLD_SQL_MODE",
+            "SET TIME_ZONE = @OLD_TIME_ZONE",
         ]
         .map(String::from),
     );

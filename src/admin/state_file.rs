@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::delta::persist::{decode, encode, SavedSnapshot};
+use crate::delta::persist::{decode, encode, format_of, SavedSnapshot, INSTANTS};
 use crate::delta::{Delta, DeltaState, Origin, TableDelta, TableId, TableMeta};
 use crate::server::Shared;
 use crate::upstream::Upstream;
@@ -58,6 +58,9 @@ pub struct Loaded {
     pub current: DeltaState,
     /// The snapshots.
     pub snapshots: Vec<SavedSnapshot>,
+    /// Saved by a vdb that kept TIMESTAMP values as wall-clock text (see
+    /// [`instants_from_wall_clock`]).
+    pub wall_clock: bool,
 }
 
 /// Reads `path`: `Ok(None)` when there is no such file yet.
@@ -69,7 +72,130 @@ pub fn load(path: &Path) -> Result<Option<Loaded>, String> {
     };
     let (current, snapshots) = decode(&bytes)
         .map_err(|e| format!("{} is not a usable vdb state: {}", path.display(), e.0))?;
-    Ok(Some(Loaded { current, snapshots }))
+    let wall_clock = format_of(&bytes).is_some_and(|f| f < INSTANTS);
+    Ok(Some(Loaded {
+        current,
+        snapshots,
+        wall_clock,
+    }))
+}
+
+/// A state saved by an earlier vdb kept each TIMESTAMP value as the text
+/// its writing session saw, in that session's time zone; this one keeps
+/// instants. The text is read as a time in the source's default time
+/// zone (a new session's, which every session had that did not SET
+/// another), by the source, in batches. A TIMESTAMP column that keys
+/// rows cannot be converted so (the rows' keys would change): such a
+/// state is refused with the reason.
+pub fn instants_from_wall_clock(loaded: &mut Loaded, up: &mut Upstream) -> Result<(), String> {
+    if !loaded.wall_clock {
+        return Ok(());
+    }
+    let states =
+        std::iter::once(&mut loaded.current).chain(loaded.snapshots.iter_mut().map(|s| &mut s.2));
+    for state in states {
+        let ids: Vec<TableId> = state.tables.keys().cloned().collect();
+        for id in ids {
+            let t = &state.tables[&id];
+            let stamps: Vec<usize> = (0..t.meta.columns.len())
+                .filter(|&i| t.meta.columns[i].column.data_type == "timestamp")
+                .collect();
+            if stamps.is_empty() {
+                continue;
+            }
+            if t.counted || stamps.iter().any(|i| t.key.contains(i)) {
+                return Err(format!(
+                    "the state was saved by an earlier vdb, which kept TIMESTAMP values in the \
+                     writing session's time zone, and {id} keys its rows by a TIMESTAMP column, \
+                     which this vdb cannot convert: start without the file, or export the \
+                     changes with the earlier vdb"
+                ));
+            }
+            let mut texts: Vec<Vec<u8>> = Vec::new();
+            for row in t.rows.values() {
+                texts.extend(stamps.iter().filter_map(|&i| row[i].clone()));
+            }
+            if let Some(o) = &t.origin {
+                for &i in &stamps {
+                    if let crate::delta::Projected::Value(Some(v)) = &o.columns[i] {
+                        texts.push(v.clone());
+                    }
+                }
+            }
+            texts.sort();
+            texts.dedup();
+            let instants = instants_of(up, &texts)?;
+            let convert = |row: &mut [crate::delta::Value]| {
+                for &i in &stamps {
+                    if let Some(kept) = row[i].as_ref().and_then(|v| instants.get(v)) {
+                        row[i] = Some(kept.clone());
+                    }
+                }
+            };
+            let mut table = (**t).clone();
+            table.rows = table
+                .rows
+                .iter()
+                .map(|(k, r)| {
+                    let mut r = (**r).clone();
+                    convert(&mut r);
+                    (k.clone(), Arc::new(r))
+                })
+                .collect();
+            if let Some(o) = &table.origin {
+                let mut o = (**o).clone();
+                for &i in &stamps {
+                    if let crate::delta::Projected::Value(v) = &mut o.columns[i] {
+                        if let Some(kept) = v.as_ref().and_then(|x| instants.get(x)) {
+                            *v = Some(kept.clone());
+                        }
+                    }
+                }
+                table.origin = Some(Arc::new(o));
+            }
+            state.tables.insert(id, Arc::new(table));
+        }
+    }
+    loaded.wall_clock = false;
+    Ok(())
+}
+
+/// The instants (see [`crate::clock::instant_text`]) of wall-clock
+/// texts, as the source reads them in its session's time zone. Texts it
+/// does not read as one (the zero timestamp) are left out.
+fn instants_of(
+    up: &mut Upstream,
+    texts: &[Vec<u8>],
+) -> Result<std::collections::HashMap<Vec<u8>, Vec<u8>>, String> {
+    let mut out = std::collections::HashMap::new();
+    let temporal = |v: &[u8]| {
+        !v.is_empty()
+            && v.iter()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b' ' | b'.'))
+    };
+    let usable: Vec<&Vec<u8>> = texts.iter().filter(|v| temporal(v)).collect();
+    for batch in usable.chunks(500) {
+        let items: Vec<String> = batch
+            .iter()
+            .map(|v| {
+                let text = String::from_utf8_lossy(v);
+                let digits = text.split_once('.').map_or(0, |(_, f)| f.len());
+                format!("UNIX_TIMESTAMP(CAST('{text}' AS DATETIME({digits})))")
+            })
+            .collect();
+        let rows = up
+            .query(&format!("SELECT {}", items.join(", ")))
+            .map_err(|e| format!("converting the state's TIMESTAMP values: {e}"))?;
+        let Some(row) = rows.into_iter().next() else {
+            continue;
+        };
+        for (text, seconds) in batch.iter().zip(row) {
+            if let Some(kept) = seconds.as_deref().and_then(crate::clock::instant_text) {
+                out.insert((*text).clone(), kept);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Checks that every source table the loaded states changed still has the

@@ -344,8 +344,10 @@ impl TableMeta {
 
     /// A row read over the merged view as the delta stores it: BIT columns
     /// come as numbers there (see [`Column::bit_width`]) and are kept as
-    /// the bytes the source sends.
+    /// the bytes the source sends; TIMESTAMP ones as seconds, kept as
+    /// instants (see [`TableMeta::instants`]).
     pub fn stored(&self, mut row: Row) -> Row {
+        self.instants(&mut row);
         for (v, c) in row.iter_mut().zip(&self.columns) {
             let Some(width) = c.column.bit_width() else {
                 continue;
@@ -361,22 +363,54 @@ impl TableMeta {
         row
     }
 
+    /// The TIMESTAMP values of a row read with [`TableMeta::read_expr`]
+    /// (seconds since the epoch) as the delta keeps them: instants, as UTC
+    /// text (see [`crate::clock::instant_text`]), which every session
+    /// reads back in its own time zone. Values that are not seconds (the
+    /// zero timestamp, values kept already) stay as they are.
+    pub fn instants(&self, row: &mut [Value]) {
+        for (v, c) in row.iter_mut().zip(&self.columns) {
+            if c.column.data_type != "timestamp" {
+                continue;
+            }
+            if let Some(kept) = v.as_deref().and_then(crate::clock::instant_text) {
+                *v = Some(kept);
+            }
+        }
+    }
+
+    /// Column `i`, written `expr`, read as seconds since the epoch if it
+    /// is a TIMESTAMP (see [`TableMeta::instants`]), else as it is.
+    pub fn instant_expr(&self, i: usize, expr: &str) -> String {
+        if self.columns[i].column.data_type == "timestamp" {
+            crate::clock::instant_read(expr)
+        } else {
+            expr.to_string()
+        }
+    }
+
+    /// How a query that fetches values for the delta reads column `i`,
+    /// written `expr`: BIT as a number, TIMESTAMP as seconds since the
+    /// epoch (the text the source shows is in the session's time zone,
+    /// not the instant), anything else as it is.
+    pub fn read_expr(&self, i: usize, expr: &str) -> String {
+        fetched_column(&self.columns[i], expr)
+    }
+
     /// The select list that reads a whole row of this table, known by
-    /// `alias` (quoted): `alias.*`, except that BIT columns are read as
-    /// numbers, as the merged view reads them, so that
+    /// `alias` (quoted): `alias.*`, except that BIT and TIMESTAMP columns
+    /// are read as [`TableMeta::read_expr`] reads them, so that
     /// [`TableMeta::stored`] knows what it gets.
     pub fn read_list(&self, alias: &str) -> String {
-        if self.columns.iter().all(|c| c.column.bit_width().is_none()) {
+        if self.columns.iter().all(|c| !fetched_apart(c)) {
             return format!("{alias}.*");
         }
-        self.columns
-            .iter()
-            .map(|c| {
-                let col = format!("{alias}.{}", quote_ident(&c.name));
-                match c.column.bit_width() {
-                    Some(_) => format!("CAST({col} AS UNSIGNED)"),
-                    None => col,
-                }
+        (0..self.columns.len())
+            .map(|i| {
+                self.read_expr(
+                    i,
+                    &format!("{alias}.{}", quote_ident(&self.columns[i].name)),
+                )
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -515,6 +549,21 @@ fn source_column(c: &ColumnMeta, name: &str) -> String {
         format!("CAST({name} AS UNSIGNED)")
     } else {
         name.to_string()
+    }
+}
+
+/// Whether a query fetching values for the delta reads `c` otherwise than
+/// as itself (see [`TableMeta::read_expr`]).
+fn fetched_apart(c: &ColumnMeta) -> bool {
+    c.column.bit_width().is_some() || c.column.data_type == "timestamp"
+}
+
+/// [`TableMeta::read_expr`] of column `c` written `name`.
+fn fetched_column(c: &ColumnMeta, name: &str) -> String {
+    if c.column.data_type == "timestamp" {
+        crate::clock::instant_read(name)
+    } else {
+        source_column(c, name)
     }
 }
 
@@ -756,8 +805,8 @@ impl TableDelta {
     }
 
     /// The select list that reads, from the source table known by `alias`
-    /// (quoted), the columns of this table's rows it has, as the merged
-    /// view reads them (BIT columns as numbers; see [`TableMeta::stored`]).
+    /// (quoted), the columns of this table's rows it has, as
+    /// [`TableMeta::read_list`] reads them (see [`TableMeta::stored`]).
     /// [`TableDelta::source_row`] completes what it reads.
     pub fn source_read_list(&self, alias: &str) -> String {
         if self.origin.is_none() {
@@ -766,7 +815,7 @@ impl TableDelta {
         (0..self.meta.columns.len())
             .filter_map(|j| {
                 let name = self.source_ref(j, Some(alias))?;
-                Some(source_column(&self.meta.columns[j], &name))
+                Some(fetched_column(&self.meta.columns[j], &name))
             })
             .collect::<Vec<_>>()
             .join(", ")

@@ -23,9 +23,24 @@ use crate::sql::literal::Column;
 
 const MAGIC: &[u8; 8] = b"VDBSTATE";
 /// Bumped whenever the encoding changes. Formats 1 (before databases were
-/// captured) to 10 (before the columns rows changed in place were kept)
-/// are still read.
-const FORMAT: u32 = 11;
+/// captured) to 11 (before TIMESTAMP values were kept as instants) are
+/// still read.
+const FORMAT: u32 = 12;
+
+/// The first format that keeps TIMESTAMP values as instants (UTC text);
+/// earlier ones kept the text the writing session saw, in its time zone
+/// (see `admin::state_file::instants_from_wall_clock`).
+pub const INSTANTS: u32 = 12;
+
+/// The format a state file's bytes say they are in, if they are one.
+pub fn format_of(bytes: &[u8]) -> Option<u32> {
+    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+        return None;
+    }
+    Some(u32::from_le_bytes(
+        bytes[8..12].try_into().expect("4 bytes"),
+    ))
+}
 
 /// Why a state file cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +54,9 @@ pub fn encode(current: &DeltaState, snapshots: &[(&str, &str, &DeltaState)]) -> 
     encode_as(current, snapshots, FORMAT)
 }
 
-/// [`encode`] in format `format` (the tests write older files so).
-fn encode_as(
+/// [`encode`] in format `format`: what an earlier vdb would have saved,
+/// for tests of how older files are read.
+pub fn encode_as(
     current: &DeltaState,
     snapshots: &[(&str, &str, &DeltaState)],
     format: u32,

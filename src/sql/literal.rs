@@ -168,6 +168,14 @@ impl Column {
             "time" if !v.is_empty() && v.iter().all(|b| temporal_byte(*b)) => {
                 return Ok(format!("TIME'{}'", text().unwrap_or_default()));
             }
+            // FROM_UNIXTIME() may be NULL; a COALESCE with a literal is not.
+            "timestamp" => {
+                if let Some(e) = crate::clock::epoch_text(v) {
+                    return Ok(format!(
+                        "COALESCE(FROM_UNIXTIME({e}), TIMESTAMP'1970-01-01 00:00:01')"
+                    ));
+                }
+            }
             "double" | "real" => {
                 if let Some(t) = text() {
                     let number =
@@ -240,6 +248,14 @@ impl Column {
                     return Err(bad());
                 }
                 format!("CAST('{text}' AS {})", self.cast_target().expect("float"))
+            }
+            // An instant (see `clock::instant_text`), shown in the
+            // reading session's time zone.
+            "timestamp" if crate::clock::epoch_text(v).is_some() => {
+                format!(
+                    "FROM_UNIXTIME({})",
+                    crate::clock::epoch_text(v).expect("checked")
+                )
             }
             "date" | "datetime" | "timestamp" | "time" => {
                 format!(
@@ -394,6 +410,25 @@ mod tests {
             col("datetime", "datetime(3)").literal(None).unwrap(),
             "CAST(NULL AS DATETIME(3))"
         );
+    }
+
+    #[test]
+    fn a_timestamp_is_an_instant_the_reading_session_shows_in_its_own_zone() {
+        let ts = col("timestamp", "timestamp(3)");
+        assert_eq!(
+            ts.literal(Some(b"2025-12-31 19:00:00.250")).unwrap(),
+            "FROM_UNIXTIME(1767207600.250)"
+        );
+        assert_eq!(
+            ts.literal_beside(Some(b"2025-12-31 19:00:00.250")).unwrap(),
+            "COALESCE(FROM_UNIXTIME(1767207600.250), TIMESTAMP'1970-01-01 00:00:01')"
+        );
+        // The zero timestamp is the same text in every zone.
+        assert_eq!(
+            ts.literal(Some(b"0000-00-00 00:00:00.000")).unwrap(),
+            "CAST('0000-00-00 00:00:00.000' AS DATETIME(3))"
+        );
+        assert!(ts.literal(Some(b"2025-12-31' --")).is_err());
     }
 
     #[test]

@@ -951,3 +951,78 @@ UPDATE products SET tags = 'sale' WHERE sku = 'B-2'
 SELECT sku, tags, FIND_IN_SET('sale', tags), FIND_IN_SET('eco', tags), FIND_IN_SET('SALE', products.tags) AS s FROM products ORDER BY sku
 SELECT sku FROM products WHERE FIND_IN_SET('sale', tags) = 2 ORDER BY sku
 SELECT sku, FIND_IN_SET('sale', CONCAT(tags)) FROM products ORDER BY sku
+
+-- case: a TIMESTAMP is an instant: written in one time zone and read in another, it shows the reading session's time, in comparisons, updates, keys, conversions and ON UPDATE too, as on the server; a DATETIME stays as written
+CREATE TABLE stamps (id INT PRIMARY KEY, ts TIMESTAMP(3) NULL, dt DATETIME NULL, z TIMESTAMP NULL)
+SET time_zone = '+00:00'
+INSERT INTO stamps VALUES (1, '2026-01-01 00:00:00.5', '2026-01-01 00:00:00', NULL), (2, NULL, NULL, NULL)
+SET time_zone = '+05:00'
+SELECT id, ts, UNIX_TIMESTAMP(ts), dt FROM stamps ORDER BY id
+INSERT INTO stamps VALUES (3, '2026-01-01 00:00:00', '2026-01-01 00:00:00', FROM_UNIXTIME(86400))
+UPDATE stamps SET dt = ts WHERE id = 1
+SET time_zone = '-03:30'
+SELECT id, ts, UNIX_TIMESTAMP(ts), dt, z, CAST(ts AS DATETIME(3)), ts + 0 FROM stamps ORDER BY id
+SELECT id FROM stamps WHERE ts > '2025-12-31 16:00:00' ORDER BY id
+SELECT id FROM stamps WHERE ts = '2025-12-31 20:30:00.500'
+SELECT id, ts FROM stamps ORDER BY ts DESC
+UPDATE stamps SET ts = '2026-06-01 12:00:00' WHERE id = 2
+UPDATE stamps SET ts = ts WHERE id = 3
+SET time_zone = '+00:00'
+SELECT id, ts, dt, UNIX_TIMESTAMP(ts) FROM stamps ORDER BY id
+SELECT * FROM stamps WHERE id IN (SELECT id FROM stamps WHERE ts < '2026-01-01 00:00:00')
+CREATE TABLE stamp_keys (at TIMESTAMP PRIMARY KEY, n INT)
+INSERT INTO stamp_keys VALUES ('2026-01-01 00:00:00', 1), ('2026-01-02 00:00:00', 2)
+SET time_zone = '+05:00'
+INSERT INTO stamp_keys VALUES ('2026-01-01 05:00:00', 3) ON DUPLICATE KEY UPDATE n = n + 10
+INSERT INTO stamp_keys VALUES ('2026-01-02 00:00:00', 4)
+SELECT at, n FROM stamp_keys ORDER BY at
+UPDATE stamp_keys SET n = 7 WHERE at = '2026-01-01 05:00:00'
+DELETE FROM stamp_keys WHERE at = '2026-01-02 05:00:00'
+REPLACE INTO stamp_keys VALUES ('2026-01-02 00:00:00', 5)
+SET time_zone = '+00:00'
+SELECT at, n FROM stamp_keys ORDER BY at
+SELECT at, n FROM stamp_keys WHERE at BETWEEN '2026-01-01 00:00:00' AND '2026-01-01 23:00:00'
+INSERT INTO stamp_keys VALUES ('2026-01-01 00:00:00', 9)
+SET time_zone = '+01:00'
+ALTER TABLE stamps MODIFY dt TIMESTAMP NULL
+SET time_zone = '+00:00'
+SELECT id, ts, dt, UNIX_TIMESTAMP(dt) FROM stamps ORDER BY id
+ALTER TABLE stamps MODIFY ts DATETIME(3) NULL
+SELECT id, ts, dt FROM stamps ORDER BY id
+SET sql_mode = ''
+INSERT INTO stamps (id, z) VALUES (4, '0000-00-00 00:00:00')
+SET time_zone = '+05:00'
+SELECT id, z, z + 0 FROM stamps WHERE id = 4
+CREATE TABLE stamps_copy AS SELECT id, z FROM stamps
+SET time_zone = '+00:00'
+SELECT id, z FROM stamps_copy ORDER BY id
+
+-- case: SET is evaluated left to right: an assignment that reads a column an earlier one assigned reads its new value, converted, in UPDATE and ON DUPLICATE KEY UPDATE, with the server's errors and warnings
+CREATE TABLE swaps (id INT PRIMARY KEY, a INT, b INT, c VARCHAR(10), d DECIMAL(5,2), u INT UNIQUE)
+INSERT INTO swaps VALUES (1, 1, 2, 'x', 1.5, 1), (2, 3, 4, 'y', 2.5, 2)
+UPDATE swaps SET a = b, b = a
+SELECT * FROM swaps ORDER BY id
+UPDATE swaps SET d = d * 2.5, a = d + 0.25 WHERE id = 1
+SELECT * FROM swaps ORDER BY id
+UPDATE swaps SET c = 'toolongvalue', a = LENGTH(c)
+SET sql_mode = ''
+UPDATE swaps SET c = 'toolongvalue', a = LENGTH(c)
+SHOW WARNINGS
+UPDATE swaps SET a = 300000000000, b = a
+SHOW WARNINGS
+UPDATE swaps SET a = a + 1, b = a * 10 ORDER BY id DESC LIMIT 1
+INSERT INTO swaps VALUES (1, 0, 0, 'z', 0, 9) ON DUPLICATE KEY UPDATE a = 100, b = a + 1
+SELECT * FROM swaps ORDER BY id
+UPDATE swaps SET u = 5, a = u WHERE id = 2
+UPDATE swaps SET b = b, a = b
+SELECT ROW_COUNT()
+SET sql_mode = DEFAULT
+UPDATE swaps SET a = NULL, b = COALESCE(a, -1)
+UPDATE swaps SET u = 1, a = u WHERE id = 2
+SELECT * FROM swaps ORDER BY id
+UPDATE numbers SET n = n + 5000, n = n - 4999 WHERE n = 7
+UPDATE numbers SET n = n + 6000, n = n - 5999 WHERE n = 20
+UPDATE accounts SET balance = 1, balance = balance + 1 WHERE id = 3
+INSERT INTO accounts VALUES (3, 0) ON DUPLICATE KEY UPDATE balance = 7, balance = balance * 2
+SELECT * FROM accounts WHERE id = 3
+SELECT * FROM numbers WHERE n BETWEEN 20 AND 22

@@ -1,7 +1,8 @@
 //! Randomized writes and reads, checked differentially: seeded sequences of
 //! INSERT (VALUES, SELECT, IGNORE, ON DUPLICATE KEY UPDATE), REPLACE,
 //! UPDATE and DELETE (by key, by range, ORDER BY ... LIMIT, over joins,
-//! through foreign keys that refuse, cascade and set NULL), transactions
+//! through foreign keys that refuse, cascade and set NULL; TIMESTAMPs in
+//! sessions that change time zone), transactions
 //! that commit or roll back, and reads of every shape between them, run
 //! through vdb over vdbt_shop and directly on a writable copy of it. Every
 //! statement's outcome must be the same, and every table afterwards.
@@ -64,7 +65,7 @@ fn random_write(d: &mut Dice) -> Step {
     let m = d.int(2, 9);
     let id = d.int(1, 24);
     let c = d.int(1, 9);
-    let sql = match d.int(0, 41) {
+    let sql = match d.int(0, 45) {
         0 => format!("INSERT INTO numbers VALUES ({n})"),
         1 => format!("INSERT IGNORE INTO numbers VALUES ({n}), ({}), ({n})", n + 1),
         2 => format!(
@@ -199,6 +200,20 @@ fn random_write(d: &mut Dice) -> Step {
             .to_string(),
         39 => format!("INSERT INTO accounts VALUES ({id}, {c}), ({}, {c})", id + 1),
         40 => format!("DELETE FROM accounts WHERE balance BETWEEN {} AND {} ORDER BY balance, id LIMIT 2", d.int(0, 900), d.int(900, 2000)),
+        // TIMESTAMPs are instants: written, compared and converted in
+        // whichever time zone the session is in at the time.
+        41 => format!(
+            "INSERT INTO stamps VALUES ({id}, '2026-0{c}-1{c} 0{c}:30:00.{c}', '2026-01-0{c} 00:00:00') ON DUPLICATE KEY UPDATE at = at + INTERVAL {c} HOUR"
+        ),
+        42 => format!(
+            "UPDATE stamps SET day = at, at = {} WHERE id <= {id}",
+            d.pick(&["FROM_UNIXTIME(1772366400.5)", "day", "NULL", "'2026-03-29 02:30:00'"])
+        ),
+        43 => format!(
+            "SET time_zone = {}",
+            d.pick(&["'+00:00'", "'+05:30'", "'-08:00'", "'+13:00'"])
+        ),
+        44 => format!("DELETE FROM stamps WHERE at < '2026-0{c}-01' OR day = '2026-01-0{c}'"),
         _ => format!(
             "UPDATE IGNORE numbers SET n = n + 1 WHERE n BETWEEN {n} AND {}",
             n + d.int(0, 5)
@@ -211,7 +226,7 @@ fn random_write(d: &mut Dice) -> Step {
 fn random_read(d: &mut Dice) -> Step {
     let n = d.int(0, 1100);
     let id = d.int(1, 24);
-    match d.int(0, 33) {
+    match d.int(0, 34) {
         0 => read(format!("SELECT * FROM numbers WHERE n BETWEEN {n} AND {} ORDER BY n", n + d.int(0, 30)), true),
         1 => read("SELECT COUNT(*), SUM(n), MIN(n), MAX(n) FROM numbers".into(), true),
         2 => read(format!("SELECT n FROM numbers ORDER BY n DESC LIMIT 5 OFFSET {}", d.int(0, 20)), true),
@@ -306,6 +321,15 @@ fn random_read(d: &mut Dice) -> Step {
             "SELECT TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('accounts', 'numbers', 'customers') ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX".into(),
             true,
         ),
+        33 => read(
+            d.pick(&[
+                "SELECT id, at, UNIX_TIMESTAMP(at), day, at + 0 FROM stamps ORDER BY id",
+                "SELECT COUNT(*), MIN(at), MAX(at) FROM stamps WHERE at BETWEEN '2026-03-01' AND '2026-06-01 12:00:00'",
+                "SELECT s.id, t.id FROM stamps s JOIN stamps t ON t.at > s.at ORDER BY s.id, t.id",
+            ])
+            .into(),
+            true,
+        ),
         // FOUND_ROWS() after a multi-table write or one with a subquery
         // is refused (the server's count there is its own business).
         _ if d.int(0, 2) == 0 => read("SELECT FOUND_ROWS()".into(), true),
@@ -366,7 +390,10 @@ fn random_writes_and_reads_match_a_writable_copy() {
         let mut through = vdb.conn(Some("vdbt_shop"));
         let mut direct = source().conn(Some(&scratch));
         let mut previous = String::new();
-        for step in sequence(seed, 70) {
+        let stamps =
+            "CREATE TABLE stamps (id INT PRIMARY KEY, at TIMESTAMP(3) NULL, day DATETIME NULL)";
+        let steps = std::iter::once(write(stamps.into())).chain(sequence(seed, 70));
+        for step in steps {
             let mut a = run(&mut through, &step.sql, &scratch);
             // A statement vdb refuses by name changes nothing there; the
             // copy is left as it is too.

@@ -137,6 +137,9 @@ fn the_exported_patch_applied_to_a_copy_reproduces_every_write_case() {
         for t in triggers {
             direct.query_drop(format!("DROP TRIGGER `{t}`")).unwrap();
         }
+        // The patch writes TIMESTAMPs as instants whatever the applying
+        // session's time zone; the copy is then read in vdb's session's.
+        direct.query_drop("SET time_zone = '+07:00'").unwrap();
         for s in &patch {
             statements += 1;
             if let Err(e) = direct.query_drop(s) {
@@ -144,6 +147,10 @@ fn the_exported_patch_applied_to_a_copy_reproduces_every_write_case() {
                 break;
             }
         }
+        let zone: String = through.query_first("SELECT @@time_zone").unwrap().unwrap();
+        direct
+            .query_drop(format!("SET time_zone = '{zone}'"))
+            .unwrap();
         // The copy holds the shop's tables: compare those and the ones
         // the case created.
         let others = not_copied();
@@ -193,18 +200,25 @@ fn a_patch_updates_and_deletes_by_the_whole_before_image() {
         patch.contains(&"INSERT INTO `digits` (`d`) VALUES (42)".to_string()),
         "{patch:?}"
     );
-    // Deletes before updates before inserts, with strict mode and foreign
-    // key checks off, and the session's sql_mode back at the end.
+    // Deletes before updates before inserts, in UTC, with strict mode and
+    // foreign key checks off, and the session's settings back at the end.
     let at = |p: &str| patch.iter().position(|s| s.starts_with(p)).unwrap();
     assert_eq!(
-        at("SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'"),
+        at("SET @OLD_TIME_ZONE = @@TIME_ZONE, TIME_ZONE = '+00:00'"),
         1
     );
-    assert_eq!(at("/*!100200 SET @OLD_CHECK_CONSTRAINT_CHECKS"), 2);
-    assert_eq!(at("SET FOREIGN_KEY_CHECKS = 0"), 3);
     assert_eq!(
-        patch.last().map(String::as_str),
-        Some("SET SQL_MODE = @OLD_SQL_MODE")
+        at("SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'"),
+        2
+    );
+    assert_eq!(at("/*!100200 SET @OLD_CHECK_CONSTRAINT_CHECKS"), 3);
+    assert_eq!(at("SET FOREIGN_KEY_CHECKS = 0"), 4);
+    assert_eq!(
+        patch[patch.len() - 2..],
+        [
+            "SET SQL_MODE = @OLD_SQL_MODE",
+            "SET TIME_ZONE = @OLD_TIME_ZONE"
+        ]
     );
     assert!(at("SET FOREIGN_KEY_CHECKS = 0") < at("DELETE") && at("DELETE") < at("UPDATE"));
     assert!(at("UPDATE") < at("INSERT") && at("INSERT") < at("SET FOREIGN_KEY_CHECKS = 1"));
@@ -518,6 +532,168 @@ fn with_a_state_file_the_view_and_snapshots_survive_a_restart() {
     let plain = Vdb::start();
     let err = plain.conn(None).query_drop("CALL vdb.save()").unwrap_err();
     assert!(err.to_string().contains("--state"), "{err}");
+    assert_source_unchanged(&before);
+}
+
+#[test]
+fn a_timestamp_written_in_one_time_zone_reads_as_the_same_instant_in_every_other_and_after_a_restart(
+) {
+    let before = source_fingerprint();
+    let path = state_file("zones.vdb");
+    let with_state = || VdbOptions {
+        state: Some(path.clone()),
+        ..VdbOptions::default()
+    };
+    let first = Vdb::start_with(with_state());
+    let zoned = |vdb: &Vdb, zone: &str| {
+        let mut c = vdb.conn(Some("vdbt_types"));
+        c.query_drop(format!("SET time_zone = '{zone}'")).unwrap();
+        c
+    };
+    let mut utc = zoned(&first, "+00:00");
+    let mut tokyo = zoned(&first, "+09:00");
+    utc.query_drop(
+        "CREATE TABLE visits (id INT PRIMARY KEY, at TIMESTAMP NULL, \
+         seen TIMESTAMP(6) NULL DEFAULT CURRENT_TIMESTAMP(6))",
+    )
+    .unwrap();
+    utc.query_drop("INSERT INTO visits (id, at) VALUES (1, '2026-03-01 12:00:00')")
+        .unwrap();
+    tokyo
+        .query_drop("INSERT INTO visits (id, at) VALUES (2, '2026-03-01 12:00:00')")
+        .unwrap();
+    // A source row taken over by a write in one zone keeps its instant.
+    tokyo
+        .query_drop("UPDATE alltypes SET i = 5 WHERE id = 1")
+        .unwrap();
+    let source_ts: String = source()
+        .conn(Some("vdbt_types"))
+        .query_first("SELECT UNIX_TIMESTAMP(ts) FROM alltypes WHERE id = 1")
+        .unwrap()
+        .unwrap();
+    type Visit = (i32, String, String, bool);
+    let visits = "SELECT id, at, UNIX_TIMESTAMP(at), \
+                  ABS(UNIX_TIMESTAMP(seen) - UNIX_TIMESTAMP()) < 600 FROM visits ORDER BY id";
+    let seen_in_tokyo: Vec<Visit> = tokyo.query(visits).unwrap();
+    assert_eq!(
+        seen_in_tokyo,
+        [
+            (1, "2026-03-01 21:00:00".into(), "1772366400".into(), true),
+            (2, "2026-03-01 12:00:00".into(), "1772334000".into(), true),
+        ]
+    );
+    let seen_in_utc: Vec<Visit> = utc.query(visits).unwrap();
+    assert_eq!(seen_in_utc[0].1, "2026-03-01 12:00:00");
+    assert_eq!(seen_in_utc[1].1, "2026-03-01 03:00:00");
+    let taken_over = "SELECT UNIX_TIMESTAMP(ts) FROM alltypes WHERE id = 1";
+    let ts: String = utc.query_first(taken_over).unwrap().unwrap();
+    assert_eq!(ts, source_ts);
+    utc.query_drop("CALL vdb.save()").unwrap();
+    drop((utc, tokyo));
+    // Another process, another zone: the same instants.
+    let second = Vdb::start_with(with_state());
+    let mut ny = zoned(&second, "-05:00");
+    let seen_in_ny: Vec<Visit> = ny.query(visits).unwrap();
+    assert_eq!(seen_in_ny[0].1, "2026-03-01 07:00:00");
+    assert_eq!(seen_in_ny[0].2, "1772366400");
+    assert_eq!(seen_in_ny[1].2, "1772334000");
+    let ts: String = ny.query_first(taken_over).unwrap().unwrap();
+    assert_eq!(ts, source_ts);
+    assert_source_unchanged(&before);
+}
+
+/// Rewrites the state file at `path` as an earlier vdb (format 11) would
+/// have saved it: the TIMESTAMP column `column` of `db.table` as the text
+/// `wall_clock` (its writing session's), in every row.
+fn as_saved_by_an_earlier_vdb(path: &str, db: &str, table: &str, column: usize, wall_clock: &str) {
+    use std::sync::Arc;
+    use vdb::delta::persist::{decode, encode_as};
+    let (mut current, snapshots) = decode(&std::fs::read(path).unwrap()).unwrap();
+    assert!(snapshots.is_empty());
+    let id = vdb::delta::TableId {
+        schema: db.into(),
+        name: table.into(),
+    };
+    let mut t = (*current.tables[&id]).clone();
+    t.rows = t
+        .rows
+        .iter()
+        .map(|(k, r)| {
+            let mut r = (**r).clone();
+            r[column] = Some(wall_clock.as_bytes().to_vec());
+            (k.clone(), Arc::new(r))
+        })
+        .collect();
+    current.tables.insert(id, Arc::new(t));
+    std::fs::write(path, encode_as(&current, &[], 11)).unwrap();
+}
+
+#[test]
+fn a_state_saved_with_wall_clock_timestamps_is_read_as_instants_in_the_sources_zone() {
+    let before = source_fingerprint();
+    let s = source();
+    let path = state_file("wall-clock.vdb");
+    let with_state = || VdbOptions {
+        state: Some(path.clone()),
+        ..VdbOptions::default()
+    };
+    // An earlier vdb kept the text its session saw, in the source's
+    // default time zone (no SET time_zone).
+    let first = Vdb::start_with(with_state());
+    let mut c = first.conn(Some("vdbt_types"));
+    c.query_drop("CREATE TABLE visits (id INT PRIMARY KEY, at TIMESTAMP NULL)")
+        .unwrap();
+    c.query_drop("INSERT INTO visits VALUES (1, '2000-01-01 00:00:00')")
+        .unwrap();
+    c.query_drop("CALL vdb.save()").unwrap();
+    drop(c);
+    as_saved_by_an_earlier_vdb(&path, "vdbt_types", "visits", 1, "2026-03-01 12:00:00");
+    let expected: String = s
+        .conn(None)
+        .query_first("SELECT UNIX_TIMESTAMP('2026-03-01 12:00:00')")
+        .unwrap()
+        .unwrap();
+    let second = Vdb::start_with(with_state());
+    let mut c = second.conn(Some("vdbt_types"));
+    c.query_drop("SET time_zone = '+09:00'").unwrap();
+    let (at, seconds): (String, String) = c
+        .query_first("SELECT at, UNIX_TIMESTAMP(at) FROM visits")
+        .unwrap()
+        .unwrap();
+    assert_eq!(seconds, expected);
+    let shown: String = s
+        .conn(None)
+        .query_first(format!(
+            "SELECT CONVERT_TZ(FROM_UNIXTIME({expected}), @@time_zone, '+09:00')"
+        ))
+        .unwrap()
+        .unwrap();
+    assert_eq!(at, shown);
+    // A TIMESTAMP that keys rows cannot be converted: refused, with why.
+    c.query_drop("CREATE TABLE keyed (at TIMESTAMP PRIMARY KEY)")
+        .unwrap();
+    c.query_drop("INSERT INTO keyed VALUES ('2026-03-01 12:00:00')")
+        .unwrap();
+    c.query_drop("CALL vdb.save()").unwrap();
+    drop(c);
+    as_saved_by_an_earlier_vdb(&path, "vdbt_types", "visits", 1, "2026-03-01 12:00:00");
+    let out = Command::new(VDB)
+        .args([
+            "--source",
+            &s.url(),
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+            &path,
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("vdbt_types.keyed keys its rows by a TIMESTAMP column"),
+        "{err}"
+    );
     assert_source_unchanged(&before);
 }
 

@@ -1048,10 +1048,41 @@ impl Run<'_, '_> {
             .any(|t| t.stepped() && t.event == event)
     }
 
-    /// `vdb_0, vdb_1, ...`: the computed row.
+    /// The select list that reads the delta key's columns of the table
+    /// known as `alias`, as [`TableMeta::read_list`] reads them.
+    fn key_read_list(&self, alias: &str) -> String {
+        self.key
+            .iter()
+            .map(|&c| {
+                let name = format!("{alias}.{}", quote_ident(&self.meta.columns[c].name));
+                self.meta.read_expr(c, &name)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Key values [`Run::key_read_list`] read, as the delta keeps them.
+    fn key_stored(&self, key: Row) -> Row {
+        let mut full = vec![None; self.meta.columns.len()];
+        for (&c, v) in self.key.iter().zip(key) {
+            full[c] = v;
+        }
+        let full = self.meta.stored(full);
+        self.key.iter().map(|&c| full[c].clone()).collect()
+    }
+
+    /// `vdb_0, vdb_1, ...`: the computed row, as a block returns it.
     fn new_row_vars(&self) -> String {
+        self.row_out(var)
+    }
+
+    /// The select list that returns the row held in the variables `name`
+    /// gives each column, TIMESTAMP ones as seconds (see
+    /// [`TableMeta::instant_expr`]); [`Run::run_block`] completes what it
+    /// reads. (A BIT variable gives its bytes.)
+    fn row_out(&self, name: fn(usize) -> String) -> String {
         (0..self.meta.columns.len())
-            .map(var)
+            .map(|i| self.meta.instant_expr(i, &name(i)))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -1113,7 +1144,18 @@ impl Run<'_, '_> {
             self.cx.up.query("SET SESSION sql_mode = @vdb_mode")?;
         }
         match err {
-            None => Ok(self.rows_and_warnings(rows)),
+            None => {
+                // Each row a block returns is whole rows of the table (the
+                // new one, the old one, or both), read by `row_out`.
+                let mut rows = self.rows_and_warnings(rows);
+                let width = self.meta.columns.len();
+                for r in &mut rows {
+                    for part in r.chunks_mut(width) {
+                        self.meta.instants(part);
+                    }
+                }
+                Ok(rows)
+            }
             Some(UpstreamError::Server { code, payload }) => {
                 Err(self.block_error(code, &payload, rows.len() as u64 + 1))
             }
@@ -1335,19 +1377,17 @@ impl Run<'_, '_> {
             .enumerate()
             .map(|(j, &c)| format!("o.{} = n.vdb_c{j}", quote_ident(&self.meta.columns[c].name)))
             .collect();
-        let ids: Vec<String> = self
-            .key
-            .iter()
-            .map(|&c| format!("o.{}", quote_ident(&self.meta.columns[c].name)))
-            .collect();
+        let ids = self.key_read_list("o");
         let q = format!(
-            "WITH {cte} SELECT n.vdb_i, {} FROM vdb_n n JOIN {view} AS o ON {} ORDER BY n.vdb_i",
-            ids.join(", "),
+            "WITH {cte} SELECT n.vdb_i, {ids} FROM vdb_n n JOIN {view} AS o ON {} ORDER BY n.vdb_i",
             on.join(" AND ")
         );
         for r in self.cx.up.query(&q)? {
             let i = parse_index(&r[0]);
-            existing.entry(i).or_default().push(r[1..].to_vec());
+            existing
+                .entry(i)
+                .or_default()
+                .push(self.key_stored(r[1..].to_vec()));
         }
         if rows.len() > 1 {
             // Rows ranked alike have equal values, as the key compares
@@ -2168,7 +2208,8 @@ impl Run<'_, '_> {
 
     /// The columns `set` assigns, refusing what vdb would evaluate
     /// differently: an assignment that reads a column assigned before it
-    /// (the server reads the new value), or one column assigned twice.
+    /// (the server reads the new value) where the block cannot compute it
+    /// over the row's variables (see [`Run::reads_earlier`]).
     fn assignment_columns(
         &mut self,
         set: &[Assignment],
@@ -2178,14 +2219,34 @@ impl Run<'_, '_> {
         let assigned = self.positions_allowing_repeats(set, clause)?;
         for (n, a) in set.iter().enumerate() {
             for earlier in &set[..n] {
-                if mentions(self.sql, a.expr.clone(), &earlier.column, self.cx.lex) {
+                if mentions(self.sql, a.expr.clone(), &earlier.column, self.cx.lex)
+                    && !over_row_alone(&self.sql[a.expr.clone()], self.cx.lex)
+                {
                     return unsupported(format!(
-                        "{statement} whose SET reads a column it assigned earlier in the same statement"
+                        "{statement} whose SET reads a column it assigned earlier in the same statement, in a subquery or qualified"
                     ));
                 }
             }
         }
         Ok(assigned)
+    }
+
+    /// Per assignment of `set`, whether it reads a column an earlier one
+    /// assigned: the server evaluates SET left to right, each assignment
+    /// reading the row as the ones before it left it, so the block
+    /// computes such an assignment over the row's variables rather than
+    /// fetching it with the old row ([`Run::assignment_columns`] let
+    /// through only those it can: no subquery, no qualified name).
+    fn reads_earlier(&self, set: &[&(usize, Vec<u8>)]) -> Vec<bool> {
+        set.iter()
+            .enumerate()
+            .map(|(n, (_, text))| {
+                set[..n].iter().any(|(j, _)| {
+                    let whole = 0..text.len();
+                    mentions(text, whole, &self.meta.columns[*j].name, self.cx.lex)
+                })
+            })
+            .collect()
     }
 
     /// The rows of the merged view that `SELECT ... FROM <from> <tail>`
@@ -2224,10 +2285,13 @@ impl Run<'_, '_> {
             .map(|c| format!("{alias}.{}", quote_ident(&c.name)))
             .collect();
         sel.extend_from_slice(olds.join(", ").as_bytes());
-        for (_, text) in &set {
-            sel.extend_from_slice(b", (");
-            sel.extend_from_slice(text);
-            sel.push(b')');
+        let in_block = self.reads_earlier(&set);
+        for ((_, text), later) in set.iter().zip(&in_block) {
+            if !later {
+                sel.extend_from_slice(b", (");
+                sel.extend_from_slice(text);
+                sel.push(b')');
+            }
         }
         sel.extend_from_slice(b" FROM ");
         sel.extend_from_slice(from);
@@ -2241,7 +2305,7 @@ impl Run<'_, '_> {
         }
         // Each assignment's raw value goes through its column's variable.
         let mut fetch: Vec<String> = (0..n_cols).map(old_var).collect();
-        for (n, (i, _)) in set.iter().enumerate() {
+        for (n, (i, _)) in set.iter().enumerate().filter(|(n, _)| !in_block[*n]) {
             block.push_str(&format!(
                 "DECLARE {} {}; ",
                 assign_var(n),
@@ -2259,12 +2323,14 @@ impl Run<'_, '_> {
         for (n, (i, _)) in set.iter().enumerate() {
             if self.meta.columns[*i].generated.is_some() {
                 body.push_str(&self.refuse_generated(*i, ignore));
+            } else if in_block[n] {
+                let expr = self.over_vars(&String::from_utf8_lossy(&set[n].1));
+                body.push_str(&format!("SET {} = ({expr}); ", var(*i)));
             } else {
                 body.push_str(&format!("SET {} = {}; ", var(*i), assign_var(n)));
             }
         }
-        let old_vars: Vec<String> = (0..n_cols).map(old_var).collect();
-        let select = format!("{}, {}", old_vars.join(", "), self.new_row_vars());
+        let select = format!("{}, {}", self.row_out(old_var), self.new_row_vars());
         body.push_str(&self.row_checks("UPDATE", ignore, &select)?);
         body.push_str(CURSOR_LOOP_END);
         body.push_str("END");
@@ -2307,7 +2373,10 @@ impl Run<'_, '_> {
         if auto.is_empty() || pairs.iter().all(|(o, n)| o == n) {
             return Ok(());
         }
-        let list: Vec<&str> = auto.iter().map(|(_, e)| e.as_str()).collect();
+        let list: Vec<String> = auto
+            .iter()
+            .map(|(i, e)| self.meta.read_expr(*i, e))
+            .collect();
         let now = self.cx.up.query(&format!("SELECT {}", list.join(", ")))?;
         let Some(now) = now.into_iter().next() else {
             return Ok(());
@@ -2316,6 +2385,7 @@ impl Run<'_, '_> {
             for (k, (i, _)) in auto.iter().enumerate() {
                 new[*i] = now[k].clone();
             }
+            self.meta.instants(new);
         }
         Ok(())
     }
@@ -2433,6 +2503,9 @@ impl Run<'_, '_> {
         Ok(())
     }
 
+    /// The positions of the columns `set` assigns, in order; a column may
+    /// come more than once (the block assigns it each time, left to
+    /// right, as the server does).
     fn positions_allowing_repeats(
         &self,
         set: &[Assignment],
@@ -2448,16 +2521,7 @@ impl Run<'_, '_> {
                     )
                 })
             })
-            .collect::<Result<Vec<_>, _>>()
-            .and_then(|v| {
-                let mut seen = v.clone();
-                seen.sort();
-                seen.dedup();
-                if seen.len() != v.len() {
-                    return unsupported(format!("{clause} that assigns one column twice"));
-                }
-                Ok(v)
-            })
+            .collect()
     }
 
     /// The notes and warnings the source left while it found a DELETE's
@@ -2497,7 +2561,7 @@ impl Run<'_, '_> {
         let mut body = self.trigger_bodies("DELETE")?;
         body.push_str(&format!(
             "SELECT {}, vdb_w; SET vdb_w = ''; ",
-            fetch.join(", ")
+            self.row_out(old_var)
         ));
         body.push_str(CURSOR_LOOP_END);
         body.push_str("END");
@@ -2608,6 +2672,35 @@ fn returning_sql(
     ))
 }
 
+/// Whether an expression reads only the row's own columns by bare names
+/// (no subquery, no qualified name), so that a block can compute it over
+/// the row's variables.
+fn over_row_alone(expr: &[u8], mode: crate::sql::lexer::LexMode) -> bool {
+    use crate::sql::lexer::Kind;
+    let tokens = lex(expr, mode).tokens;
+    let digits = |t: Option<&crate::sql::lexer::Token>| {
+        t.is_some_and(|t| t.kind == Kind::Word && expr[t.start].is_ascii_digit())
+    };
+    tokens.iter().enumerate().all(|(n, t)| {
+        if t.is_word(expr, "SELECT") {
+            return false;
+        }
+        if !t.is_punct(b'.') {
+            return true;
+        }
+        // A decimal point (`0.25`, `.5`, `1.e0`), not a qualifier
+        // (`t.col`, `` `t`.col ``), which follows a name.
+        let before = n
+            .checked_sub(1)
+            .map(|p| &tokens[p])
+            .filter(|p| p.end == t.start);
+        match before {
+            None => true,
+            Some(p) => p.kind != Kind::QuotedIdent && (p.kind != Kind::Word || digits(Some(p))),
+        }
+    })
+}
+
 /// The select list that reads a whole row of `meta` known as `alias`
 /// (see [`TableMeta::read_list`]).
 fn whole_row(meta: &TableMeta, alias: &str) -> String {
@@ -2656,5 +2749,20 @@ fn implicit_default(data_type: &str) -> &'static str {
         "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "binary"
         | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" | "enum" | "set" => "''",
         _ => "0",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::over_row_alone;
+
+    #[test]
+    fn an_assignment_over_the_rows_own_columns_is_told_from_one_reading_further() {
+        let alone = |e: &str| over_row_alone(e.as_bytes(), Default::default());
+        assert!(alone("d + 0.25 * .5 - 1.e0"));
+        assert!(alone("COALESCE(a, `b`) + LENGTH(c)"));
+        assert!(!alone("t.a + 1"));
+        assert!(!alone("`t`.a"));
+        assert!(!alone("(SELECT MAX(a) FROM u)"));
     }
 }

@@ -254,11 +254,7 @@ impl Run<'_, '_> {
         let all: Vec<usize> = (0..self.meta.columns.len()).collect();
         let values = vec![(0usize, all.iter().map(|&c| &row[c]).collect::<Vec<_>>())];
         let cte = Self::rows_cte(&self.meta, "vdb_n", &values, &all)?;
-        let ids: Vec<String> = self
-            .key
-            .iter()
-            .map(|&c| format!("o.{}", quote_ident(&self.meta.columns[c].name)))
-            .collect();
+        let ids = self.key_read_list("o");
         let mut branches = Vec::new();
         for (kn, k) in self.meta.unique_keys.iter().enumerate() {
             if k.columns.iter().any(|&c| row[c].is_none()) {
@@ -280,8 +276,7 @@ impl Run<'_, '_> {
                 })
                 .collect();
             branches.push(format!(
-                "SELECT {kn} AS vdb_k, {} FROM vdb_n n JOIN {view} AS o ON {}",
-                ids.join(", "),
+                "SELECT {kn} AS vdb_k, {ids} FROM vdb_n n JOIN {view} AS o ON {}",
                 on.join(" AND ")
             ));
         }
@@ -298,7 +293,7 @@ impl Run<'_, '_> {
             .query(&q)?
             .into_iter()
             .next()
-            .map(|mut r| r.split_off(1)))
+            .map(|mut r| self.key_stored(r.split_off(1))))
     }
 
     /// Assignment `a` (to column `c`) with each `VALUES(col)` replaced by
