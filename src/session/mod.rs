@@ -8,6 +8,7 @@
 
 mod database;
 pub mod error;
+mod maintenance;
 pub mod metadata;
 mod prepared;
 mod privileges;
@@ -251,6 +252,10 @@ enum FoundRows {
     Unknown,
 }
 
+/// What a refusal of FOUND_ROWS() names while its count is one vdb does
+/// not follow ([`FoundRows::Unknown`]).
+const FOUND_ROWS_UNKNOWN: &str = "FOUND_ROWS() after a multi-table UPDATE or DELETE, a write with a subquery or a failed INSERT ... SELECT (vdb does not follow the count the server leaves; a query first sets it again)";
+
 /// Why a session ended early.
 #[derive(Debug)]
 enum SessionEnd {
@@ -443,7 +448,12 @@ impl Session<'_> {
         self.skip_view = None;
         self.current_read = false;
         let cmd = Command::parse(packet);
-        let row_count = self.row_count.take();
+        // Only a statement run changes ROW_COUNT(): not a PREPARE, a
+        // CLOSE or a ping.
+        let row_count = match cmd {
+            Command::Query(_) | Command::StmtExecute => self.row_count.take(),
+            _ => self.row_count,
+        };
         let kept = self.warnings.take();
         if let (Command::Query(sql), Some(kept)) = (&cmd, &kept) {
             let answer = warnings::may_ask(sql)
@@ -505,8 +515,8 @@ impl Session<'_> {
                     FoundRows::Unknown => {
                         if crate::sql::row_count::calls_found_rows(sql, self.lex) {
                             self.count_statement();
-                            let what = "FOUND_ROWS() after a multi-table UPDATE or DELETE, a write with a subquery or a failed INSERT ... SELECT (vdb does not follow the count the server leaves; a query first sets it again)";
-                            self.overlay_failed(seq, OverlayError::Unsupported(what.into()))?;
+                            let what = FOUND_ROWS_UNKNOWN.into();
+                            self.overlay_failed(seq, OverlayError::Unsupported(what))?;
                             return Ok(true);
                         }
                         text
@@ -643,7 +653,7 @@ impl Session<'_> {
                     .prepared
                     .get(&stmt_id(packet))
                     .is_some_and(|s| s.locking.is_some());
-                let narrowed = self.execute_narrowed(packet, seq)?.is_some();
+                let narrowed = self.execute_narrowed(packet, seq, row_count)?.is_some();
                 if locked && self.txn.is_none() {
                     // An autocommit locking read holds its locks only while
                     // it runs.
@@ -931,6 +941,24 @@ impl Session<'_> {
             if r.statement == "CALL" && admin::parse_call(sql, self.lex).is_some() {
                 return self.control_query(sql, seq);
             }
+        }
+        // ANALYZE, CHECK, OPTIMIZE and REPAIR TABLE are answered with the
+        // server's rows (see `maintenance`).
+        let maintenance = match &analysis.verdict {
+            Verdict::Refuse(_) => crate::sql::maintenance::parse(sql, self.lex),
+            _ => None,
+        };
+        if let Some(m) = maintenance {
+            let Some(text) = self.maintenance_answer(&m, seq)? else {
+                return Ok(true);
+            };
+            debug!(
+                "conn {} answered {} TABLE itself",
+                self.id,
+                m.operation.op().to_ascii_uppercase()
+            );
+            analysis.verdict = Verdict::Rewrite(text.into_bytes());
+            columns_like = Some(maintenance::COLUMNS_LIKE);
         }
         let locking = analysis.effects.iter().find_map(|e| match e {
             Effect::LockingRead(l) => Some(*l),

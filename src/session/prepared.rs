@@ -338,24 +338,41 @@ impl Session<'_> {
     /// execution's parameter values can use (as a text query's would),
     /// in a statement prepared at the source for this execution only,
     /// executed with the client's own packet (so its parameters keep
-    /// their types) and closed. `None` when the statement does not read
-    /// changed tables, asks for a cursor, was sent long data, or cannot be
-    /// narrowed: the caller executes the statement's merged-view text.
+    /// their types) and closed. A statement that calls ROW_COUNT() or
+    /// FOUND_ROWS() while vdb answers them (`row_count`: after a captured
+    /// write) runs so too, with the counts substituted as in a text query.
+    /// `None` when the statement does neither, asks for a cursor, was
+    /// sent long data, or cannot be narrowed: the caller executes the
+    /// statement's merged-view text.
     pub(super) fn execute_narrowed(
         &mut self,
         packet: &[u8],
         seq: u8,
+        row_count: Option<i64>,
     ) -> Result<Option<()>, SessionEnd> {
         let lex = self.lex;
         let state = self.read_view();
+        let Some(stmt) = self.prepared.get(&super::stmt_id(packet)) else {
+            return Ok(None);
+        };
+        let original = stmt.original.clone();
+        // ROW_COUNT() and FOUND_ROWS() answer the client's counts, which
+        // vdb's own statements replaced at the source, as in a text query.
+        let counted = match self.counts_answered(&original, row_count) {
+            Ok(c) => c,
+            Err(what) => {
+                self.overlay_failed(seq, crate::overlay::OverlayError::Unsupported(what))?;
+                return Ok(Some(()));
+            }
+        };
         let Some(stmt) = self.prepared.get_mut(&super::stmt_id(packet)) else {
             return Ok(None);
         };
         let cursor = packet.get(5).is_some_and(|f| *f != 0);
+        let touches = !state.is_empty() && state.may_touch(&stmt.original);
         if cursor
             || stmt.long_data_sent
-            || state.is_empty()
-            || !state.may_touch(&stmt.original)
+            || !(touches || counted.is_some())
             || self.upstream.is_none()
         {
             return Ok(None);
@@ -367,7 +384,6 @@ impl Session<'_> {
             return Ok(None);
         };
         let n = stmt.params as usize;
-        let original = stmt.original.clone();
         let shape = match &stmt.read {
             Some(r) => r.shape.clone(),
             None => super::metadata::shape(&original, lex),
@@ -376,10 +392,20 @@ impl Session<'_> {
             .db
             .as_ref()
             .map(|d| String::from_utf8_lossy(d).into_owned());
-        let narrowed = {
+        let text = counted.as_deref().unwrap_or(&original);
+        let narrowed = if touches {
             let up = self.upstream.as_mut().expect("checked above");
             let mut prober = super::prober(up, None);
-            rewrite_bound(&original, &bound, &state, db.as_deref(), Some(&mut prober))
+            rewrite_bound(text, &bound, &state, db.as_deref(), Some(&mut prober))
+        } else {
+            std::str::from_utf8(text)
+                .ok()
+                .map(|t| crate::overlay::Rewritten {
+                    text: t.to_string(),
+                    derived: Vec::new(),
+                    created: Vec::new(),
+                    changed: Vec::new(),
+                })
         };
         let Some(narrowed) = narrowed else {
             debug!("conn {} not narrowed: {}", self.id, shorten(&original));
@@ -440,6 +466,33 @@ impl Session<'_> {
             }
         }
         Ok(Some(()))
+    }
+}
+
+impl Session<'_> {
+    /// `sql` with ROW_COUNT() and FOUND_ROWS() answering the counts vdb
+    /// keeps for the client (after a captured write, ROW_COUNT() is the
+    /// write's; FOUND_ROWS() the last query's before vdb's own statements),
+    /// as a text query's are substituted; `None` when it calls neither or
+    /// the source's own answers are right. An error names what vdb cannot
+    /// answer: FOUND_ROWS() after a write whose count it does not follow.
+    fn counts_answered(
+        &self,
+        sql: &[u8],
+        row_count: Option<i64>,
+    ) -> Result<Option<Vec<u8>>, String> {
+        use crate::sql::row_count::{calls_found_rows, substitute, substitute_found_rows};
+        let text = row_count.and_then(|count| substitute(sql, self.lex, count));
+        Ok(match self.found_rows {
+            super::FoundRows::Source => text,
+            super::FoundRows::Known(n) => {
+                substitute_found_rows(text.as_deref().unwrap_or(sql), self.lex, n).or(text)
+            }
+            super::FoundRows::Unknown if calls_found_rows(sql, self.lex) => {
+                return Err(super::FOUND_ROWS_UNKNOWN.into())
+            }
+            super::FoundRows::Unknown => text,
+        })
     }
 }
 

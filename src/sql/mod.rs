@@ -11,6 +11,7 @@ pub mod ddl;
 pub mod items;
 pub mod lexer;
 pub mod literal;
+pub mod maintenance;
 pub mod restrict;
 pub mod rewrite;
 pub mod row_count;

@@ -1352,3 +1352,27 @@ CREATE TABLE copied AS SELECT * FROM accounts
 SELECT TABLE_NAME, TABLE_ROWS, AVG_ROW_LENGTH, UPDATE_TIME IS NULL FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'copied'
 TRUNCATE TABLE accounts
 SELECT TABLE_NAME, TABLE_ROWS, AVG_ROW_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts'
+
+-- case: ANALYZE, CHECK, OPTIMIZE and REPAIR TABLE answer as the server does for changed, created, renamed, temporary and dropped tables, views and missing ones, and commit an open transaction
+BEGIN
+INSERT INTO digits VALUES (88)
+ANALYZE TABLE digits
+ROLLBACK
+SELECT * FROM digits WHERE d = 88
+CREATE TABLE made (id INT PRIMARY KEY)
+CREATE VIEW made_view AS SELECT * FROM made
+ANALYZE TABLE made, customers, nope, made_view
+ANALYZE NO_WRITE_TO_BINLOG TABLE made PERSISTENT FOR ALL
+analyze local tables `made`
+CHECK TABLE made, made_view, nope, nodb.x EXTENDED
+CHECK TABLE customers FOR UPGRADE
+OPTIMIZE TABLE made, customers, made_view
+REPAIR TABLE made, nope QUICK
+CREATE TEMPORARY TABLE tmp_checked (x INT)
+CHECK TABLE tmp_checked, made
+DROP VIEW made_view
+RENAME TABLE made TO remade
+CHECK TABLE made, remade, MADE
+DROP TABLE digits
+OPTIMIZE TABLE digits
+SHOW WARNINGS
