@@ -34,6 +34,38 @@ const INSERT_BYTES: usize = 64 * 1024;
 /// The sql_mode a patch runs under (see [`patch`]).
 const PATCH_MODE: &str = "NO_AUTO_VALUE_ON_ZERO";
 
+/// A view of the state that reads a table or view that no longer exists
+/// (dropped or renamed after the view was created, which the server
+/// allows): the view, and what it reads. The server's CREATE VIEW refuses
+/// such a view, so a patch holding it would stop half-applied.
+pub fn dangling_view(state: &DeltaState) -> Option<(TableId, TableId)> {
+    let schema = &state.schema;
+    let gone = |t: &TableId| {
+        !schema.created.contains_key(t)
+            && !schema.views.contains_key(t)
+            && (schema.dropped.contains(t)
+                || schema.is_dropped_database(&t.schema)
+                || schema.log.iter().any(|c| c.table == *t))
+    };
+    let mut views: Vec<(&TableId, &crate::delta::ViewDef)> = schema.views.iter().collect();
+    views.sort_by(|a, b| a.0.cmp(b.0));
+    for (id, def) in views {
+        let Ok(refs) = crate::sql::tables::table_refs(&def.body) else {
+            continue;
+        };
+        for r in refs {
+            let t = TableId {
+                schema: r.schema.clone().unwrap_or_else(|| id.schema.clone()),
+                name: r.name.clone(),
+            };
+            if gone(&t) {
+                return Some((id.clone(), t));
+            }
+        }
+    }
+    None
+}
+
 /// The patch, one statement per entry, without terminators. Tables of
 /// `home` (the database the source URL names) are named without it, so the
 /// patch applies to whatever database the applying session uses (a copy

@@ -372,6 +372,13 @@ pub fn call(
             if !c.args.is_empty() {
                 return Err("vdb.export() takes no argument".into());
             }
+            if let Some((view, reads)) = export::dangling_view(state) {
+                return Err(format!(
+                    "the view {view} reads {reads}, which no longer exists: a patch cannot \
+                     create it (the server's CREATE VIEW refuses it); drop or redefine the view \
+                     first"
+                ));
+            }
             let tables = changes::changes(state, |_| true, source).map_err(describe)?;
             let statements = export::patch(
                 state,

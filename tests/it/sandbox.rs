@@ -429,6 +429,39 @@ fn vdb_changes_lists_each_changed_row_with_its_key_and_images() {
 }
 
 #[test]
+fn a_patch_is_refused_while_a_view_reads_a_table_that_no_longer_exists() {
+    let before = source_fingerprint();
+    let vdb = shop_vdb(VdbOptions::default());
+    let mut c = vdb.conn(Some("vdbt_shop"));
+    c.query_drop("CREATE TABLE made (id INT PRIMARY KEY)")
+        .unwrap();
+    c.query_drop("CREATE VIEW made_view AS SELECT * FROM made")
+        .unwrap();
+    c.query_drop("CREATE VIEW digit_view AS SELECT d FROM digits")
+        .unwrap();
+    assert!(!export(&mut c).is_empty());
+    // The server keeps a view whose table went; its CREATE VIEW would
+    // refuse it, and the patch would stop after its first DDL.
+    for gone in ["RENAME TABLE made TO remade", "DROP TABLE digits"] {
+        c.query_drop(gone).unwrap();
+        let err = c.query_drop("CALL vdb.export()").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("which no longer exists: a patch cannot create it"),
+            "{gone}: {err}"
+        );
+        c.query_drop(if gone.starts_with("RENAME") {
+            "DROP VIEW made_view"
+        } else {
+            "DROP VIEW digit_view"
+        })
+        .unwrap();
+    }
+    assert!(export(&mut c).iter().any(|s| s.contains("`remade`")));
+    assert_source_unchanged(&before);
+}
+
+#[test]
 fn vdb_schema_changes_lists_the_captured_ddl_in_order() {
     let vdb = Vdb::start();
     let mut c = vdb.conn(Some("vdbt_shop"));
