@@ -9,6 +9,7 @@ use vdb::sql::literal::Column;
 
 fn main() {
     let col = |name: &str, data_type: &str, column_type: &str| ColumnMeta {
+        default_instant: None,
         name: name.into(),
         column: Column {
             data_type: data_type.into(),

@@ -95,6 +95,14 @@ pub struct ColumnMeta {
     pub nullable: bool,
     /// Its default as an SQL expression (MariaDB's COLUMN_DEFAULT), if any.
     pub default: Option<String>,
+    /// For a TIMESTAMP column whose default is a time (not
+    /// CURRENT_TIMESTAMP, not zero): the instant it stands for, seconds
+    /// since the epoch. The server fixes it when the default is defined,
+    /// in that session's time zone, and a write in any other zone gets
+    /// that instant; `default` is the text the defining session saw.
+    /// `None` until vdb asked the source (see
+    /// `overlay::meta::default_instants`).
+    pub default_instant: Option<String>,
     /// AUTO_INCREMENT.
     pub auto_increment: bool,
     /// A generated column's expression; None for a column that holds the
@@ -3176,6 +3184,7 @@ mod tests {
             collation: None,
         };
         let col = |n: &str| ColumnMeta {
+            default_instant: None,
             name: n.into(),
             column: int.clone(),
             nullable: n != "id",

@@ -562,6 +562,9 @@ fn meta(w: &mut Writer, m: &TableMeta) {
             w.str(&c.comment);
             w.opt_str(&c.on_update);
         }
+        if w.1 >= 12 {
+            w.opt_str(&c.default_instant);
+        }
     }
     for keys in [&m.unique_keys, &m.indexes] {
         w.len(keys.len());
@@ -658,6 +661,8 @@ fn read_meta(r: &mut Reader, format: u32) -> Result<TableMeta, Corrupt> {
             // Comments and ON UPDATE are kept from format 6.
             comment: since(format, 6, || r.str())?,
             on_update: since(format, 6, || r.opt_str())?,
+            // From format 12 (before, TIMESTAMP defaults were not fixed).
+            default_instant: since(format, 12, || r.opt_str())?,
         });
     }
     let mut key_lists = Vec::new();
@@ -803,6 +808,7 @@ mod tests {
             },
             columns: vec![
                 ColumnMeta {
+                    default_instant: None,
                     name: "id".into(),
                     column: Column {
                         data_type: "int".into(),
@@ -818,6 +824,7 @@ mod tests {
                     on_update: None,
                 },
                 ColumnMeta {
+                    default_instant: None,
                     name: "name".into(),
                     column: Column {
                         data_type: "varchar".into(),

@@ -538,6 +538,7 @@ pub fn alter(
             AlterOp::SetDefault { column, default } => {
                 let at = find(&cols, column).ok_or_else(|| unknown_column(column, &id.name))?;
                 cols[at].meta.default = default.clone();
+                cols[at].meta.default_instant = None;
             }
             AlterOp::AddKey {
                 kind,
@@ -3146,6 +3147,7 @@ mod tests {
     #[test]
     fn convert_to_grows_text_types_to_hold_as_many_characters() {
         let column_in = |charset: &str, data_type: &str, column_type: &str| ColumnMeta {
+            default_instant: None,
             name: "c".into(),
             column: col(data_type, column_type, Some(charset)),
             nullable: true,

@@ -82,6 +82,7 @@ fn catalog_meta(
         .map(|r| {
             let name = text(&r[0]).unwrap_or_default();
             ColumnMeta {
+                default_instant: None,
                 nullable: text(&r[5]).as_deref() == Some("YES")
                     && !key.iter().any(|k| k.eq_ignore_ascii_case(&name)),
                 name,

@@ -176,6 +176,7 @@ pub(super) fn column_meta(
         (None, None)
     };
     Ok(ColumnMeta {
+        default_instant: None,
         name: s.name.clone(),
         column: Column {
             data_type: s.data_type.clone(),
@@ -801,6 +802,7 @@ pub(super) fn normalize_defaults(
             }
         });
     }
+    super::meta::default_instants(up, &mut meta.columns)?;
     Ok(meta)
 }
 

@@ -233,11 +233,12 @@ fn definition(
          WHERE {where_table} \
          ORDER BY ORDINAL_POSITION"
     ))?;
-    let columns: Vec<ColumnMeta> = cols
+    let mut columns: Vec<ColumnMeta> = cols
         .iter()
         .map(|r| {
             let extra = text(&r[7]).to_ascii_lowercase();
             ColumnMeta {
+                default_instant: None,
                 name: text(&r[0]),
                 column: Column {
                     data_type: text(&r[1]).to_ascii_lowercase(),
@@ -260,6 +261,7 @@ fn definition(
             }
         })
         .collect();
+    default_instants(up, &mut columns)?;
     let position = |name: &str| {
         columns
             .iter()
@@ -526,6 +528,52 @@ pub fn judge_triggers(
     for (t, called) in triggers.iter_mut().zip(&calls) {
         if let Some(routine) = routines.iter().find(|r| called.contains(&r.to_lowercase())) {
             t.blocked = Some(format!("it calls the stored routine {routine}"));
+        }
+    }
+    Ok(())
+}
+
+/// Fixes, in one query, the instant of each TIMESTAMP column's default
+/// that is a time and has none yet (see [`ColumnMeta::default_instant`]):
+/// in `up`'s session's time zone, that of the session defining the
+/// default, or reading the source's definition (which shows it in that
+/// zone).
+pub(super) fn default_instants(
+    up: &mut Upstream,
+    columns: &mut [ColumnMeta],
+) -> Result<(), OverlayError> {
+    let time = |d: &str| {
+        d.len() > 2
+            && d.starts_with('\'')
+            && d.ends_with('\'')
+            && d[1..d.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b' ' | b'.'))
+    };
+    let which: Vec<usize> = (0..columns.len())
+        .filter(|&i| {
+            let c = &columns[i];
+            c.column.data_type == "timestamp"
+                && c.default_instant.is_none()
+                && c.default.as_deref().is_some_and(time)
+        })
+        .collect();
+    if which.is_empty() {
+        return Ok(());
+    }
+    let items: Vec<String> = which
+        .iter()
+        .map(|&i| {
+            format!(
+                "UNIX_TIMESTAMP({})",
+                columns[i].default.as_deref().unwrap_or("NULL")
+            )
+        })
+        .collect();
+    let rows = up.query(&format!("SELECT {}", items.join(", ")))?;
+    if let Some(row) = rows.into_iter().next() {
+        for (v, &i) in row.into_iter().zip(&which) {
+            columns[i].default_instant = v.and_then(|b| String::from_utf8(b).ok());
         }
     }
     Ok(())

@@ -177,6 +177,7 @@ fn view_column(
         .or_else(spelled)
     {
         return Ok(ColumnMeta {
+            default_instant: None,
             name,
             default: if c.auto_increment {
                 Some("0".into())
@@ -198,6 +199,7 @@ fn view_column(
         as_view.then(|| implicit_default(&column, d.decimals()))
     };
     Ok(ColumnMeta {
+        default_instant: None,
         name,
         column,
         nullable,

@@ -1026,3 +1026,18 @@ UPDATE accounts SET balance = 1, balance = balance + 1 WHERE id = 3
 INSERT INTO accounts VALUES (3, 0) ON DUPLICATE KEY UPDATE balance = 7, balance = balance * 2
 SELECT * FROM accounts WHERE id = 3
 SELECT * FROM numbers WHERE n BETWEEN 20 AND 22
+
+-- case: a TIMESTAMP column's default time is the instant it was defined as (in the defining session's time zone), whichever zone a later write is in: CREATE, ADD COLUMN and SET DEFAULT
+SET time_zone = '+00:00'
+CREATE TABLE stamped (id INT PRIMARY KEY, u TIMESTAMP NOT NULL DEFAULT '2026-01-01 00:00:00', v TIMESTAMP(2) NULL DEFAULT '2026-01-01 00:00:00.5')
+SET time_zone = '+05:00'
+INSERT INTO stamped (id) VALUES (1)
+SELECT id, u, UNIX_TIMESTAMP(u), v, UNIX_TIMESTAMP(v) FROM stamped
+ALTER TABLE stamped ADD COLUMN x TIMESTAMP NOT NULL DEFAULT '2026-06-01 00:00:00'
+SET time_zone = '-03:30'
+INSERT INTO stamped (id) VALUES (2)
+ALTER TABLE stamped ALTER COLUMN u SET DEFAULT '2027-01-01 00:00:00'
+SET time_zone = '+00:00'
+INSERT INTO stamped (id) VALUES (3)
+UPDATE stamped SET v = DEFAULT WHERE id = 1
+SELECT id, u, v, x, UNIX_TIMESTAMP(u), UNIX_TIMESTAMP(v), UNIX_TIMESTAMP(x) FROM stamped ORDER BY id

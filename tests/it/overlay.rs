@@ -32,6 +32,7 @@ fn changed_table(table: &str, key: &str, changed: &[&str]) -> TableDelta {
         .into_iter()
         .map(
             |(name, data_type, column_type, charset, collation)| ColumnMeta {
+                default_instant: None,
                 name,
                 column: Column {
                     data_type,

@@ -890,6 +890,11 @@ impl Run<'_, '_> {
         if c.generated.is_some() {
             return Ok(GENERATED_DEFAULT.into());
         }
+        if let Some(seconds) = &c.default_instant {
+            // The instant the default was defined as, in this session's
+            // time zone.
+            return Ok(format!("FROM_UNIXTIME({seconds})"));
+        }
         match &c.default {
             Some(d) => Ok(d.clone()),
             None if c.nullable || c.auto_increment => Ok("NULL".into()),
