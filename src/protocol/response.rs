@@ -221,6 +221,9 @@ pub struct Relayed {
     pub error: Option<u16>,
     /// For a PREPARE_OK: what the source said of the statement.
     pub prepared: Option<PrepareOk>,
+    /// How many rows the last result set held (what the server's
+    /// FOUND_ROWS() says after a query without SQL_CALC_FOUND_ROWS).
+    pub rows: u64,
 }
 
 /// The head of a PREPARE_OK.
@@ -290,6 +293,7 @@ pub fn relay<'p, R: BufRead, W: Write>(
         patch,
         last: 0,
         last_whole: false,
+        row_count: 0,
     };
     let res = r.run(expect, deprecate_eof);
     match res {
@@ -347,6 +351,8 @@ struct Relay<'a, 'p, R, W> {
     /// (one frame, not flushed): only then can it be replaced.
     last: usize,
     last_whole: bool,
+    /// Rows of the result set being relayed.
+    row_count: u64,
 }
 
 impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
@@ -476,6 +482,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
             if is_terminator(p.first(), p.len, deprecate_eof) {
                 return Ok((status_of(p.head, deprecate_eof), None));
             }
+            self.row_count += 1;
             if self.last_whole {
                 let start = self.last + 4;
                 let new = match self.patch.as_mut() {
@@ -507,16 +514,19 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 let p = self.next()?;
                 Ok(match p.first() {
                     Some(0xFF) => Relayed {
+                        rows: 0,
                         prepared: None,
                         status: 0,
                         error: Some(err_code(p.head)),
                     },
                     Some(0x00) | Some(0xFE) => Relayed {
+                        rows: 0,
                         prepared: None,
                         status: status_of(p.head, deprecate_eof && p.head[0] == 0xFE),
                         error: None,
                     },
                     _ => Relayed {
+                        rows: 0,
                         prepared: None,
                         status: 0,
                         error: None,
@@ -528,6 +538,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 match p.first() {
                     Some(0xFF) => {
                         return Ok(Relayed {
+                            rows: 0,
                             prepared: None,
                             status: 0,
                             error: Some(err_code(p.head)),
@@ -558,6 +569,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                     }
                 }
                 Ok(Relayed {
+                    rows: 0,
                     prepared: Some(PrepareOk {
                         id: stmt_id,
                         params,
@@ -570,6 +582,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 let p = self.next()?;
                 if p.first() == Some(&0xFF) {
                     return Ok(Relayed {
+                        rows: 0,
                         prepared: None,
                         status: 0,
                         error: Some(err_code(p.head)),
@@ -577,6 +590,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 }
                 if is_terminator(p.first(), p.len, deprecate_eof) {
                     return Ok(Relayed {
+                        rows: 0,
                         prepared: None,
                         status: status_of(p.head, deprecate_eof),
                         error: None,
@@ -584,6 +598,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 }
             },
             Expect::Fetch => self.rows(deprecate_eof).map(|(st, err)| Relayed {
+                rows: 0,
                 prepared: None,
                 status: st,
                 error: err,
@@ -597,6 +612,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                             continue;
                         }
                         return Ok(Relayed {
+                            rows: 0,
                             prepared: None,
                             status: st,
                             error: None,
@@ -604,6 +620,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                     }
                     Some(0xFF) => {
                         return Ok(Relayed {
+                            rows: 0,
                             prepared: None,
                             status: 0,
                             error: Some(err_code(p.head)),
@@ -617,6 +634,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 }
                 let mut pos = 0;
                 let columns = lenenc_int(p.head, &mut pos).ok_or_else(|| bad("column count"))?;
+                self.row_count = 0;
                 self.columns(columns)?;
                 let patch_rows = matches!(expect, Expect::Query | Expect::Execute)
                     && self.patch.as_ref().is_some_and(|p| p.rows());
@@ -628,6 +646,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                             continue;
                         }
                         return Ok(Relayed {
+                            rows: 0,
                             prepared: None,
                             status: st,
                             error: None,
@@ -641,6 +660,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 };
                 if err.is_some() || st & MORE_RESULTS == 0 {
                     return Ok(Relayed {
+                        rows: self.row_count,
                         prepared: None,
                         status: st,
                         error: err,
@@ -663,6 +683,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
             if is_terminator(p.first(), p.len, deprecate_eof) {
                 return Ok((status_of(p.head, deprecate_eof), None));
             }
+            self.row_count += 1;
         }
     }
 }
@@ -700,6 +721,7 @@ impl<R: BufRead, W: Write> Relay<'_, '_, R, W> {
                 end = Some((status_of(payload, deprecate_eof), None));
                 break;
             }
+            self.row_count += 1;
         }
         self.out.extend_from_slice(&buf[..pos]);
         self.up.consume(pos);
@@ -782,6 +804,7 @@ mod tests {
         );
         assert_eq!(r.status, 2);
         assert_eq!(r.error, None);
+        assert_eq!(r.rows, 2, "the rows counted, as FOUND_ROWS() counts them");
     }
 
     #[test]
@@ -832,8 +855,10 @@ mod tests {
             let mut packets = vec![vec![1], coldef()];
             packets.extend(eofs);
             packets.push(row.clone());
+            packets.push(vec![1, b'x']);
             packets.push(end);
-            check(Expect::Query, deprecate_eof, packets, b"after");
+            let r = check(Expect::Query, deprecate_eof, packets, b"after");
+            assert_eq!(r.rows, 2);
         }
     }
 

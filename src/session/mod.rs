@@ -1040,6 +1040,12 @@ impl Session<'_> {
         if sets_found_rows {
             self.found_rows_from_source();
         }
+        // A query sent otherwise than as written: FOUND_ROWS() is the rows
+        // the client got. The source's count of its own text may differ (an
+        // aggregate over a derived table it finds empty counts 0 rows).
+        let counts_rows = sets_found_rows
+            && (overlaid.is_some() || matches!(analysis.verdict, Verdict::Rewrite(_)))
+            && crate::sql::row_count::found_rows_are_returned_rows(sql, self.lex);
         let relayed = match (&analysis.verdict, overlaid) {
             (
                 _,
@@ -1140,6 +1146,9 @@ impl Session<'_> {
         let Some(relayed) = relayed else {
             return Ok(true);
         };
+        if counts_rows && relayed.error.is_none() {
+            self.found_rows = FoundRows::Known(relayed.rows);
+        }
         let succeeded = relayed.error.is_none();
         let mut keep_going = true;
         for effect in effects {

@@ -449,13 +449,19 @@ impl Session<'_> {
         if crate::sql::row_count::sets_found_rows(&original, self.lex) {
             self.found_rows_from_source();
         }
-        match self.privileges_shown(&original) {
+        let relayed = match self.privileges_shown(&original) {
             Some(catalog) => {
                 let mut patch = super::Privileges::new(Some(&mut patch), catalog);
                 self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?
             }
             None => self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?,
         };
+        // FOUND_ROWS() is the rows the client got (see `Session::query`).
+        let counted = crate::sql::row_count::sets_found_rows(&original, self.lex)
+            && crate::sql::row_count::found_rows_are_returned_rows(&original, self.lex);
+        if let Some(r) = relayed.filter(|r| counted && r.error.is_none() && !patch.cursor) {
+            self.found_rows = super::FoundRows::Known(r.rows);
+        }
         if let Some(up) = self.upstream.as_mut() {
             if let Some(done) = self.narrowed.keep(connection, key, once) {
                 let mut close = vec![0x19];

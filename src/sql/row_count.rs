@@ -81,6 +81,20 @@ pub fn sets_found_rows(sql: &[u8], mode: LexMode) -> bool {
         && !(word(1, "FULL") && word(2, "PROCESSLIST"))
 }
 
+/// Whether FOUND_ROWS() after `sql` (a statement [`sets_found_rows`])
+/// is the number of rows its result held: one statement, without
+/// SQL_CALC_FOUND_ROWS (which counts the rows a LIMIT left out) and
+/// without INTO (which returns no rows to count).
+pub fn found_rows_are_returned_rows(sql: &[u8], mode: LexMode) -> bool {
+    if sql.len() > 64 * 1024 {
+        return false;
+    }
+    let t = super::lexer::statement_tokens(sql, mode);
+    !t.iter().any(|x| {
+        x.is_punct(b';') || x.is_word(sql, "SQL_CALC_FOUND_ROWS") || x.is_word(sql, "INTO")
+    })
+}
+
 /// `sql` with each call without arguments of a function in `names` (not
 /// qualified, so not a stored function) replaced by `replacement`, the
 /// items calling one keeping the names the server would give them (see

@@ -1041,3 +1041,24 @@ SET time_zone = '+00:00'
 INSERT INTO stamped (id) VALUES (3)
 UPDATE stamped SET v = DEFAULT WHERE id = 1
 SELECT id, u, v, x, UNIX_TIMESTAMP(u), UNIX_TIMESTAMP(v), UNIX_TIMESTAMP(x) FROM stamped ORDER BY id
+
+-- case: FOUND_ROWS() after a query of a changed or created table is the rows it returned (an aggregate over an empty created table returns one), or with SQL_CALC_FOUND_ROWS the rows without its LIMIT, text and prepared alike
+CREATE TABLE counted (id INT PRIMARY KEY, at TIMESTAMP NULL)
+SELECT COUNT(*), MIN(at), MAX(at) FROM counted WHERE at BETWEEN '2026-03-01' AND '2026-06-01 12:00:00'
+SELECT FOUND_ROWS()
+SELECT COUNT(*) FROM counted
+SELECT FOUND_ROWS()
+INSERT INTO counted VALUES (1, NULL), (2, NULL), (3, NULL)
+SELECT SQL_CALC_FOUND_ROWS * FROM counted LIMIT 1
+SELECT FOUND_ROWS()
+SELECT * FROM counted LIMIT 2
+SELECT FOUND_ROWS()
+SELECT id INTO @x FROM counted LIMIT 1
+SELECT FOUND_ROWS()
+SELECT * FROM counted WHERE id = 99
+SELECT FOUND_ROWS()
+UPDATE numbers SET n = n + 7000 WHERE n < 3
+SELECT COUNT(*) FROM numbers WHERE n > 100000
+SELECT FOUND_ROWS()
+SELECT n FROM numbers WHERE n > 7000 ORDER BY n
+SELECT FOUND_ROWS()
