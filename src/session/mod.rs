@@ -1044,8 +1044,7 @@ impl Session<'_> {
         // the client got. The source's count of its own text may differ (an
         // aggregate over a derived table it finds empty counts 0 rows).
         let counts_rows = sets_found_rows
-            && (overlaid.is_some() || matches!(analysis.verdict, Verdict::Rewrite(_)))
-            && crate::sql::row_count::found_rows_are_returned_rows(sql, self.lex);
+            && (overlaid.is_some() || matches!(analysis.verdict, Verdict::Rewrite(_)));
         let relayed = match (&analysis.verdict, overlaid) {
             (
                 _,
@@ -1147,7 +1146,11 @@ impl Session<'_> {
             return Ok(true);
         };
         if counts_rows && relayed.error.is_none() {
-            self.found_rows = FoundRows::Known(relayed.rows);
+            if let Some(n) =
+                crate::sql::row_count::found_rows_of_result(sql, self.lex, relayed.rows)
+            {
+                self.found_rows = FoundRows::Known(n);
+            }
         }
         let succeeded = relayed.error.is_none();
         let mut keep_going = true;

@@ -457,10 +457,13 @@ impl Session<'_> {
             None => self.forward_patched(&p, Expect::Execute, seq, Some(&mut patch))?,
         };
         // FOUND_ROWS() is the rows the client got (see `Session::query`).
-        let counted = crate::sql::row_count::sets_found_rows(&original, self.lex)
-            && crate::sql::row_count::found_rows_are_returned_rows(&original, self.lex);
-        if let Some(r) = relayed.filter(|r| counted && r.error.is_none() && !patch.cursor) {
-            self.found_rows = super::FoundRows::Known(r.rows);
+        let sets = crate::sql::row_count::sets_found_rows(&original, self.lex);
+        if let Some(r) = relayed.filter(|r| sets && r.error.is_none() && !patch.cursor) {
+            if let Some(n) =
+                crate::sql::row_count::found_rows_of_result(&original, self.lex, r.rows)
+            {
+                self.found_rows = super::FoundRows::Known(n);
+            }
         }
         if let Some(up) = self.upstream.as_mut() {
             if let Some(done) = self.narrowed.keep(connection, key, once) {

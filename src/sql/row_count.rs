@@ -81,18 +81,53 @@ pub fn sets_found_rows(sql: &[u8], mode: LexMode) -> bool {
         && !(word(1, "FULL") && word(2, "PROCESSLIST"))
 }
 
-/// Whether FOUND_ROWS() after `sql` (a statement [`sets_found_rows`])
-/// is the number of rows its result held: one statement, without
-/// SQL_CALC_FOUND_ROWS (which counts the rows a LIMIT left out) and
-/// without INTO (which returns no rows to count).
-pub fn found_rows_are_returned_rows(sql: &[u8], mode: LexMode) -> bool {
+/// FOUND_ROWS() after `sql` (a statement [`sets_found_rows`]) whose
+/// result held `rows` rows: the rows the server went through, those its
+/// LIMIT's OFFSET skipped and those it sent. `None` where that count is
+/// not known from the rows alone: more than one statement,
+/// SQL_CALC_FOUND_ROWS (which counts the rows a LIMIT left out), INTO
+/// (which returns no rows), an OFFSET that is not a number, or one past
+/// the last row (how many rows there were is then unknown).
+pub fn found_rows_of_result(sql: &[u8], mode: LexMode, rows: u64) -> Option<u64> {
     if sql.len() > 64 * 1024 {
-        return false;
+        return None;
     }
     let t = super::lexer::statement_tokens(sql, mode);
-    !t.iter().any(|x| {
+    let plain = !t.iter().any(|x| {
         x.is_punct(b';') || x.is_word(sql, "SQL_CALC_FOUND_ROWS") || x.is_word(sql, "INTO")
-    })
+    });
+    if !plain {
+        return None;
+    }
+    // The statement's own LIMIT: the last one outside parentheses.
+    let mut depth = 0i32;
+    let mut limit = None;
+    for (i, x) in t.iter().enumerate() {
+        if x.is_punct(b'(') {
+            depth += 1;
+        } else if x.is_punct(b')') {
+            depth -= 1;
+        } else if depth == 0 && x.is_word(sql, "LIMIT") {
+            limit = Some(i);
+        }
+    }
+    let Some(at) = limit else {
+        return Some(rows);
+    };
+    let number =
+        |i: usize| -> Option<u64> { std::str::from_utf8(t.get(i)?.text(sql)).ok()?.parse().ok() };
+    let offset = if t.get(at + 2).is_some_and(|x| x.is_punct(b',')) {
+        number(at + 1)?
+    } else if t.get(at + 2).is_some_and(|x| x.is_word(sql, "OFFSET")) {
+        number(at + 3)?
+    } else {
+        0
+    };
+    match (offset, rows) {
+        (0, _) => Some(rows),
+        (_, 0) => None,
+        (o, n) => Some(o + n),
+    }
 }
 
 /// `sql` with each call without arguments of a function in `names` (not
@@ -206,6 +241,24 @@ pub fn substitute_variables(sql: &[u8], mode: LexMode, values: &[(&str, u64)]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn found_rows_counts_the_rows_an_offset_skipped_and_those_sent() {
+        let f = |sql: &str, rows| found_rows_of_result(sql.as_bytes(), LexMode::default(), rows);
+        assert_eq!(f("SELECT * FROM t", 3), Some(3));
+        assert_eq!(f("SELECT * FROM t LIMIT 2", 2), Some(2));
+        assert_eq!(
+            f("SELECT n FROM t ORDER BY n DESC LIMIT 5 OFFSET 4", 5),
+            Some(9)
+        );
+        assert_eq!(f("SELECT n FROM t LIMIT 10, 5;", 2), Some(12));
+        assert_eq!(f("SELECT (SELECT 1 LIMIT 1 OFFSET 3) FROM t", 1), Some(1));
+        assert_eq!(f("SELECT n FROM t LIMIT 5 OFFSET 40", 0), None);
+        assert_eq!(f("SELECT n FROM t LIMIT ? OFFSET ?", 1), None);
+        assert_eq!(f("SELECT SQL_CALC_FOUND_ROWS n FROM t LIMIT 1", 1), None);
+        assert_eq!(f("SELECT n INTO @x FROM t", 0), None);
+        assert_eq!(f("SELECT 1; SELECT 2", 1), None);
+    }
 
     fn sub(sql: &str) -> Option<String> {
         substitute(sql.as_bytes(), LexMode::default(), 3).map(|v| String::from_utf8(v).unwrap())
