@@ -149,6 +149,25 @@ impl Token {
     }
 }
 
+/// Positions of the keyword `kw` outside any parentheses: a statement's
+/// own clauses, not a subquery's.
+pub fn top_level<'t>(
+    sql: &'t [u8],
+    t: &'t [Token],
+    kw: &'t str,
+) -> impl Iterator<Item = usize> + 't {
+    let mut depth = 0i32;
+    t.iter().enumerate().filter_map(move |(i, x)| {
+        match x.kind {
+            Kind::Punct(b'(') => depth += 1,
+            Kind::Punct(b')') => depth -= 1,
+            _ if depth == 0 && x.is_word(sql, kw) => return Some(i),
+            _ => {}
+        }
+        None
+    })
+}
+
 /// Parenthesis depth at token `i` (before it).
 pub fn depth_at(t: &[Token], i: usize) -> i32 {
     t[..i].iter().fold(0, |d, x| match x.kind {

@@ -100,18 +100,7 @@ pub fn found_rows_of_result(sql: &[u8], mode: LexMode, rows: u64) -> Option<u64>
         return None;
     }
     // The statement's own LIMIT: the last one outside parentheses.
-    let mut depth = 0i32;
-    let mut limit = None;
-    for (i, x) in t.iter().enumerate() {
-        if x.is_punct(b'(') {
-            depth += 1;
-        } else if x.is_punct(b')') {
-            depth -= 1;
-        } else if depth == 0 && x.is_word(sql, "LIMIT") {
-            limit = Some(i);
-        }
-    }
-    let Some(at) = limit else {
+    let Some(at) = super::lexer::top_level(sql, &t, "LIMIT").last() else {
         return Some(rows);
     };
     let number =

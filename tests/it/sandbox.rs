@@ -635,6 +635,25 @@ fn a_timestamp_written_in_one_time_zone_reads_as_the_same_instant_in_every_other
     assert_source_unchanged(&before);
 }
 
+/// What vdb says when it refuses to start with the state file at `path`
+/// (it must exit with status 1).
+fn refused_at_start(path: &str) -> String {
+    let out = Command::new(VDB)
+        .args([
+            "--source",
+            &source().url(),
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+            path,
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err
+}
+
 /// Rewrites the state file at `path` as an earlier vdb (format 11) would
 /// have saved it: the TIMESTAMP column `column` of `db.table` as the text
 /// `wall_clock` (its writing session's), in every row.
@@ -710,19 +729,7 @@ fn a_state_saved_with_wall_clock_timestamps_is_read_as_instants_in_the_sources_z
     c.query_drop("CALL vdb.save()").unwrap();
     drop(c);
     as_saved_by_an_earlier_vdb(&path, "vdbt_types", "visits", 1, "2026-03-01 12:00:00");
-    let out = Command::new(VDB)
-        .args([
-            "--source",
-            &s.url(),
-            "--listen",
-            "127.0.0.1:0",
-            "--state",
-            &path,
-        ])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = refused_at_start(&path);
     assert!(
         err.contains("vdbt_types.keyed keys its rows by a TIMESTAMP column"),
         "{err}"
@@ -781,19 +788,7 @@ fn the_vdb_process_saves_its_state_on_sigterm_and_refuses_a_damaged_file() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let out = Command::new(VDB)
-        .args([
-            "--source",
-            &s.url(),
-            "--listen",
-            "127.0.0.1:0",
-            "--state",
-            &path,
-        ])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = refused_at_start(&path);
     assert!(
         err.contains("is not a usable vdb state: checksum mismatch"),
         "{err}"

@@ -2063,20 +2063,10 @@ impl Run<'_, '_> {
     /// tokens of its LIMIT.
     fn tail_clauses(&self, text: &[u8]) -> (Vec<crate::sql::lexer::Token>, bool, Option<usize>) {
         let tokens = lex(text, self.cx.lex).tokens;
-        let mut depth = 0i32;
-        let mut limit = None;
-        let mut has_order = false;
-        for (i, t) in tokens.iter().enumerate() {
-            if t.is_punct(b'(') {
-                depth += 1;
-            } else if t.is_punct(b')') {
-                depth -= 1;
-            } else if depth == 0 && t.is_word(text, "ORDER") {
-                has_order = true;
-            } else if depth == 0 && t.is_word(text, "LIMIT") && limit.is_none() {
-                limit = Some(i);
-            }
-        }
+        let has_order = crate::sql::lexer::top_level(text, &tokens, "ORDER")
+            .next()
+            .is_some();
+        let limit = crate::sql::lexer::top_level(text, &tokens, "LIMIT").next();
         (tokens, has_order, limit)
     }
 
