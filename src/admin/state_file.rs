@@ -168,11 +168,8 @@ fn instants_of(
     texts: &[Vec<u8>],
 ) -> Result<std::collections::HashMap<Vec<u8>, Vec<u8>>, String> {
     let mut out = std::collections::HashMap::new();
-    let temporal = |v: &[u8]| {
-        !v.is_empty()
-            && v.iter()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b' ' | b'.'))
-    };
+    let temporal =
+        |v: &[u8]| !v.is_empty() && v.iter().all(|&b| crate::sql::literal::temporal_byte(b));
     let usable: Vec<&Vec<u8>> = texts.iter().filter(|v| temporal(v)).collect();
     for batch in usable.chunks(500) {
         let items: Vec<String> = batch

@@ -390,11 +390,7 @@ impl TableMeta {
     /// Column `i`, written `expr`, read as seconds since the epoch if it
     /// is a TIMESTAMP (see [`TableMeta::instants`]), else as it is.
     pub fn instant_expr(&self, i: usize, expr: &str) -> String {
-        if self.columns[i].column.data_type == "timestamp" {
-            crate::clock::instant_read(expr)
-        } else {
-            expr.to_string()
-        }
+        instant_column(&self.columns[i], expr).unwrap_or_else(|| expr.to_string())
     }
 
     /// How a query that fetches values for the delta reads column `i`,
@@ -568,11 +564,13 @@ fn fetched_apart(c: &ColumnMeta) -> bool {
 
 /// [`TableMeta::read_expr`] of column `c` written `name`.
 fn fetched_column(c: &ColumnMeta, name: &str) -> String {
-    if c.column.data_type == "timestamp" {
-        crate::clock::instant_read(name)
-    } else {
-        source_column(c, name)
-    }
+    instant_column(c, name).unwrap_or_else(|| source_column(c, name))
+}
+
+/// A TIMESTAMP column `c`, written `name`, read as seconds since the epoch
+/// (see [`TableMeta::instants`]); `None` for any other column.
+fn instant_column(c: &ColumnMeta, name: &str) -> Option<String> {
+    (c.column.data_type == "timestamp").then(|| crate::clock::instant_read(name))
 }
 
 /// The integer an [`int_key`] encodes.

@@ -548,7 +548,7 @@ pub(super) fn default_instants(
             && d.ends_with('\'')
             && d[1..d.len() - 1]
                 .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b' ' | b'.'))
+                .all(crate::sql::literal::temporal_byte)
     };
     let which: Vec<usize> = (0..columns.len())
         .filter(|&i| {

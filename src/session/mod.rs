@@ -501,25 +501,12 @@ impl Session<'_> {
                 let packet: &[u8] = renamed_packet.as_deref().unwrap_or(packet);
                 let named = self.with_held_name(sql);
                 let sql = named.as_deref().unwrap_or(sql);
-                let text = row_count
-                    .and_then(|count| crate::sql::row_count::substitute(sql, self.lex, count))
-                    .or(named.clone());
-                let text = match self.found_rows {
-                    FoundRows::Source => text,
-                    FoundRows::Known(n) => crate::sql::row_count::substitute_found_rows(
-                        text.as_deref().unwrap_or(sql),
-                        self.lex,
-                        n,
-                    )
-                    .or(text),
-                    FoundRows::Unknown => {
-                        if crate::sql::row_count::calls_found_rows(sql, self.lex) {
-                            self.count_statement();
-                            let what = FOUND_ROWS_UNKNOWN.into();
-                            self.overlay_failed(seq, OverlayError::Unsupported(what))?;
-                            return Ok(true);
-                        }
-                        text
+                let text = match self.counts_answered(sql, row_count) {
+                    Ok(text) => text.or(named.clone()),
+                    Err(what) => {
+                        self.count_statement();
+                        self.overlay_failed(seq, OverlayError::Unsupported(what))?;
+                        return Ok(true);
                     }
                 };
                 // @@warning_count and @@error_count after a statement vdb
@@ -1545,6 +1532,31 @@ impl Session<'_> {
             }
         }
         Ok(true)
+    }
+
+    /// `sql` with ROW_COUNT() and FOUND_ROWS() answering the counts vdb
+    /// keeps for the client (after a captured write, ROW_COUNT() is the
+    /// write's; FOUND_ROWS() the last query's before vdb's own statements),
+    /// for a text query and a prepared execution alike; `None` when it calls neither or
+    /// the source's own answers are right. An error names what vdb cannot
+    /// answer: FOUND_ROWS() after a write whose count it does not follow.
+    fn counts_answered(
+        &self,
+        sql: &[u8],
+        row_count: Option<i64>,
+    ) -> Result<Option<Vec<u8>>, String> {
+        use crate::sql::row_count::{calls_found_rows, substitute, substitute_found_rows};
+        let text = row_count.and_then(|count| substitute(sql, self.lex, count));
+        Ok(match self.found_rows {
+            FoundRows::Source => text,
+            FoundRows::Known(n) => {
+                substitute_found_rows(text.as_deref().unwrap_or(sql), self.lex, n).or(text)
+            }
+            FoundRows::Unknown if calls_found_rows(sql, self.lex) => {
+                return Err(FOUND_ROWS_UNKNOWN.into())
+            }
+            FoundRows::Unknown => text,
+        })
     }
 
     /// While FOUND_ROWS() is the source session's, has it read in front of

@@ -478,33 +478,6 @@ impl Session<'_> {
     }
 }
 
-impl Session<'_> {
-    /// `sql` with ROW_COUNT() and FOUND_ROWS() answering the counts vdb
-    /// keeps for the client (after a captured write, ROW_COUNT() is the
-    /// write's; FOUND_ROWS() the last query's before vdb's own statements),
-    /// as a text query's are substituted; `None` when it calls neither or
-    /// the source's own answers are right. An error names what vdb cannot
-    /// answer: FOUND_ROWS() after a write whose count it does not follow.
-    fn counts_answered(
-        &self,
-        sql: &[u8],
-        row_count: Option<i64>,
-    ) -> Result<Option<Vec<u8>>, String> {
-        use crate::sql::row_count::{calls_found_rows, substitute, substitute_found_rows};
-        let text = row_count.and_then(|count| substitute(sql, self.lex, count));
-        Ok(match self.found_rows {
-            super::FoundRows::Source => text,
-            super::FoundRows::Known(n) => {
-                substitute_found_rows(text.as_deref().unwrap_or(sql), self.lex, n).or(text)
-            }
-            super::FoundRows::Unknown if calls_found_rows(sql, self.lex) => {
-                return Err(super::FOUND_ROWS_UNKNOWN.into())
-            }
-            super::FoundRows::Unknown => text,
-        })
-    }
-}
-
 /// Whether a COM_STMT_EXECUTE asks for a cursor (its flags byte), so that
 /// its rows come later through COM_STMT_FETCH.
 pub fn opens_cursor(execute: &[u8]) -> bool {

@@ -224,6 +224,13 @@ impl Column {
         let digits = |b: u8| b.is_ascii_digit() || b == b'-' || b == b'+';
         let decimal = |b: u8| digits(b) || b == b'.';
         let float = |b: u8| decimal(b) || b == b'e' || b == b'E' || b.is_ascii_alphabetic();
+        // An instant (see `clock::instant_text`), shown in the reading
+        // session's time zone; the zero timestamp is text below.
+        if self.data_type == "timestamp" {
+            if let Some(e) = crate::clock::epoch_text(v) {
+                return Ok(format!("FROM_UNIXTIME({e})"));
+            }
+        }
         Ok(match self.data_type.as_str() {
             "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" => {
                 format!(
@@ -248,14 +255,6 @@ impl Column {
                     return Err(bad());
                 }
                 format!("CAST('{text}' AS {})", self.cast_target().expect("float"))
-            }
-            // An instant (see `clock::instant_text`), shown in the
-            // reading session's time zone.
-            "timestamp" if crate::clock::epoch_text(v).is_some() => {
-                format!(
-                    "FROM_UNIXTIME({})",
-                    crate::clock::epoch_text(v).expect("checked")
-                )
             }
             "date" | "datetime" | "timestamp" | "time" => {
                 format!(
@@ -300,7 +299,7 @@ impl Column {
 }
 
 /// A byte a DATE, DATETIME, TIMESTAMP or TIME value's text may hold.
-fn temporal_byte(b: u8) -> bool {
+pub fn temporal_byte(b: u8) -> bool {
     b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b' ')
 }
 

@@ -2213,14 +2213,13 @@ impl Run<'_, '_> {
     ) -> Result<Vec<usize>, OverlayError> {
         let assigned = self.positions_allowing_repeats(set, clause)?;
         for (n, a) in set.iter().enumerate() {
-            for earlier in &set[..n] {
-                if mentions(self.sql, a.expr.clone(), &earlier.column, self.cx.lex)
-                    && !over_row_alone(&self.sql[a.expr.clone()], self.cx.lex)
-                {
-                    return unsupported(format!(
-                        "{statement} whose SET reads a column it assigned earlier in the same statement, in a subquery or qualified"
-                    ));
-                }
+            let reads_earlier = set[..n]
+                .iter()
+                .any(|earlier| mentions(self.sql, a.expr.clone(), &earlier.column, self.cx.lex));
+            if reads_earlier && !over_row_alone(&self.sql[a.expr.clone()], self.cx.lex) {
+                return unsupported(format!(
+                    "{statement} whose SET reads a column it assigned earlier in the same statement, in a subquery or qualified"
+                ));
             }
         }
         Ok(assigned)
@@ -2376,11 +2375,16 @@ impl Run<'_, '_> {
         let Some(now) = now.into_iter().next() else {
             return Ok(());
         };
+        // The statement's time, in each column's place, as the delta keeps it.
+        let mut stamped = vec![None; self.meta.columns.len()];
+        for (k, (i, _)) in auto.iter().enumerate() {
+            stamped[*i] = now[k].clone();
+        }
+        self.meta.instants(&mut stamped);
         for (_, new) in pairs.iter_mut().filter(|(o, n)| o != n) {
-            for (k, (i, _)) in auto.iter().enumerate() {
-                new[*i] = now[k].clone();
+            for (i, _) in &auto {
+                new[*i] = stamped[*i].clone();
             }
-            self.meta.instants(new);
         }
         Ok(())
     }
@@ -2673,9 +2677,8 @@ fn returning_sql(
 fn over_row_alone(expr: &[u8], mode: crate::sql::lexer::LexMode) -> bool {
     use crate::sql::lexer::Kind;
     let tokens = lex(expr, mode).tokens;
-    let digits = |t: Option<&crate::sql::lexer::Token>| {
-        t.is_some_and(|t| t.kind == Kind::Word && expr[t.start].is_ascii_digit())
-    };
+    let number =
+        |t: &crate::sql::lexer::Token| t.kind == Kind::Word && expr[t.start].is_ascii_digit();
     tokens.iter().enumerate().all(|(n, t)| {
         if t.is_word(expr, "SELECT") {
             return false;
@@ -2691,7 +2694,7 @@ fn over_row_alone(expr: &[u8], mode: crate::sql::lexer::LexMode) -> bool {
             .filter(|p| p.end == t.start);
         match before {
             None => true,
-            Some(p) => p.kind != Kind::QuotedIdent && (p.kind != Kind::Word || digits(Some(p))),
+            Some(p) => p.kind != Kind::QuotedIdent && (p.kind != Kind::Word || number(p)),
         }
     })
 }
