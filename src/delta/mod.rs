@@ -524,6 +524,17 @@ pub fn list_rows_as_values(on: bool) {
     VALUES_LISTS.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// A changed table's rows written into a query that reads it alone (see
+/// [`TableDelta::in_place_columns`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InPlace {
+    /// Each changed column the query may read (its name, lowercase) and
+    /// the expression that reads it over the changed rows.
+    pub columns: Vec<(String, String)>,
+    /// The condition that leaves out the rows gone from the query's keys.
+    pub exclude: Option<String>,
+}
+
 /// Whether a view leaves out `values` key values (a list of keys times
 /// their columns) as `(key IN (...)) IS FALSE` rather than `key NOT IN
 /// (...)`. MariaDB turns a top-level `[NOT] IN` list of 1000 values or more
@@ -1150,15 +1161,32 @@ impl TableDelta {
         passes: &dyn Fn(&Row) -> bool,
         used: Option<&[bool]>,
     ) -> Result<Option<Option<String>>, BadValue> {
+        let Some((over, gone)) = self.in_place_rows(ranges, passes) else {
+            return Ok(None);
+        };
+        // (A projected table's rows are always read through its origin.)
+        if over.is_empty() && gone.is_empty() && self.origin.is_none() {
+            return Ok(Some(None));
+        }
+        self.spelled_over(&over, &gone, &[], used, false, None, None)
+            .map(|v| Some(Some(v)))
+    }
+
+    /// The rows [`TableDelta::in_place`] writes over the source's and
+    /// leaves out: (changed in place, gone). `None` when that form does
+    /// not apply.
+    fn in_place_rows(
+        &self,
+        ranges: &Option<Vec<KeyRange>>,
+        passes: &dyn Fn(&Row) -> bool,
+    ) -> Option<(Vec<&Row>, Vec<&Row>)> {
         /// Keys a query may bound itself to for the in-place form.
         const KEYS: i128 = 1000;
         /// Rows spelled over the source's in one view.
         const ROWS: usize = 64;
-        let Some(bounds) = ranges else {
-            return Ok(None);
-        };
+        let bounds = ranges.as_ref()?;
         if self.counted || !self.has_source() || self.key.len() != 1 {
-            return Ok(None);
+            return None;
         }
         let int = |b: &Bound<Vec<u8>>| match b {
             Bound::Included(k) | Bound::Excluded(k) => int_of_key(k),
@@ -1166,38 +1194,102 @@ impl TableDelta {
         };
         let mut keys: i128 = 0;
         for (lo, hi) in bounds {
-            let (Some(a), Some(b)) = (int(lo), int(hi)) else {
-                return Ok(None);
-            };
+            let (a, b) = (int(lo)?, int(hi)?);
             keys = keys.saturating_add(match hi {
                 Bound::Included(_) => b.saturating_sub(a).saturating_add(1),
                 _ => b.saturating_sub(a),
             });
         }
         if keys > KEYS {
-            return Ok(None);
+            return None;
         }
+        // Both maps' entries in the ranges come in key order: walked side
+        // by side, with no lookup per key (each costs a descent through a
+        // large tree).
+        let hidden = entries_in_ranges(&self.hidden, ranges);
+        let rows = entries_in_ranges(&self.rows, ranges);
+        let mut rows = rows.into_iter().peekable();
         let mut over: Vec<&Row> = Vec::new();
         let mut gone: Vec<&Row> = Vec::new();
-        for (k, key) in entries_in_ranges(&self.hidden, ranges) {
-            match self.rows.get(k) {
-                Some(row) if passes(row) => over.push(row),
+        for (k, key) in hidden {
+            // A captured row whose key is not hidden was inserted.
+            while let Some((_, row)) = rows.next_if(|(r, _)| *r < k) {
+                if passes(row) {
+                    return None;
+                }
+            }
+            match rows.next_if(|(r, _)| *r == k) {
+                Some((_, row)) if passes(row) => over.push(row),
                 // Changed so that the query cannot use it, or deleted.
                 _ => gone.push(key),
             }
         }
-        let inserted = entries_in_ranges(&self.rows, ranges)
-            .into_iter()
-            .any(|(k, row)| !self.hidden.contains_key(k) && passes(row));
-        if inserted || over.len() > ROWS {
+        if rows.any(|(_, row)| passes(row)) || over.len() > ROWS {
+            return None;
+        }
+        Some((over, gone))
+    }
+
+    /// The in-place form's pieces, for a query that reads this table alone
+    /// and names its columns (see [`crate::sql::in_place`]): each changed
+    /// column the query may read (`used`, by position; `None`: all) with
+    /// the expression that spells the changed rows over it, and the
+    /// condition that leaves out the rows gone. `None` when the form does
+    /// not apply ([`TableDelta::in_place`]), the table is read through a
+    /// projection or a conversion, or nothing the query may use changed
+    /// (the source's table then answers as it is).
+    pub fn in_place_columns(
+        &self,
+        preds: &[Pred],
+        used: Option<&[bool]>,
+    ) -> Result<Option<InPlace>, BadValue> {
+        if self.origin.is_some() {
             return Ok(None);
         }
-        // (A projected table's rows are always read through its origin.)
-        if over.is_empty() && gone.is_empty() && self.origin.is_none() {
-            return Ok(Some(None));
+        let cols = &self.meta.columns;
+        let tests = self.resolve(preds);
+        let ranges = self.key_ranges(&tests);
+        let passes = |row: &Row| {
+            tests
+                .iter()
+                .all(|(i, p)| p.admits(row[*i].as_deref(), &cols[*i].column))
+        };
+        let Some((over, gone)) = self.in_place_rows(&ranges, &passes) else {
+            return Ok(None);
+        };
+        if over.is_empty() && gone.is_empty() {
+            return Ok(None);
         }
-        self.spelled_over(&over, &gone, &[], used, false, None, None)
-            .map(|v| Some(Some(v)))
+        let mut columns = Vec::new();
+        if !over.is_empty() {
+            for (j, c) in cols.iter().enumerate() {
+                if self.key.contains(&j) || !self.touched(j) {
+                    continue;
+                }
+                // The server matches column names accent-insensitively: a
+                // mention of this one may be spelled otherwise.
+                if !c.name.is_ascii() {
+                    return Ok(None);
+                }
+                if !used.is_none_or(|u| u.get(j).copied().unwrap_or(true)) {
+                    continue;
+                }
+                let own = self.source_expr(j)?;
+                if own != quote_ident(&c.name) {
+                    return Ok(None);
+                }
+                columns.push((
+                    c.name.to_lowercase(),
+                    self.spelled_column(j, &over, None, &own)?,
+                ));
+            }
+        }
+        let exclude = if gone.is_empty() {
+            None
+        } else {
+            Some(self.excluding(&gone)?)
+        };
+        Ok(Some(InPlace { columns, exclude }))
     }
 
     /// The merged view for a query that filters the table by other columns
@@ -1998,16 +2090,24 @@ impl TableDelta {
             .collect()
     }
 
+    /// A key's values (in key order) as literals of its columns.
+    fn key_literals<'v>(
+        &self,
+        values: impl Iterator<Item = Option<&'v [u8]>>,
+    ) -> Result<Vec<String>, BadValue> {
+        let mut out = Vec::with_capacity(self.key.len());
+        for (&k, v) in self.key.iter().zip(values) {
+            out.push(self.meta.columns[k].column.literal(v)?);
+        }
+        Ok(out)
+    }
+
     /// A key's values (in key order) as a row literal, `(1, 'a')`.
     fn key_tuple<'v>(
         &self,
         values: impl Iterator<Item = Option<&'v [u8]>>,
     ) -> Result<String, BadValue> {
-        let mut out = Vec::with_capacity(self.key.len());
-        for (&k, v) in self.key.iter().zip(values) {
-            out.push(self.meta.columns[k].column.literal(v)?);
-        }
-        Ok(format!("({})", out.join(", ")))
+        Ok(format!("({})", self.key_literals(values)?.join(", ")))
     }
 
     /// The view's key columns as an ORDER BY list, each `DESC` when
@@ -2074,35 +2174,11 @@ impl TableDelta {
         condition: Option<&str>,
     ) -> Result<String, BadValue> {
         let cols = &self.meta.columns;
-        // The key's columns as the source table names them (a projected
-        // table reads its key columns as they are); a key of several
-        // columns is compared as a row, `(a, b)`.
         let names = self.source_key_names();
-        let single = self.key.len() == 1;
-        let key_name = if single {
-            names[0].clone()
-        } else {
-            format!("({})", names.join(", "))
-        };
-        // A key's literal from its values in key order.
-        let key_literal =
-            |values: &mut dyn Iterator<Item = Option<&[u8]>>| -> Result<String, BadValue> {
-                let mut out = Vec::with_capacity(self.key.len());
-                for (&k, v) in self.key.iter().zip(values) {
-                    out.push(cols[k].column.literal(v)?);
-                }
-                Ok(if single {
-                    out.pop().unwrap_or_default()
-                } else {
-                    format!("({})", out.join(", "))
-                })
-            };
-        let of_row = |row: &Row| key_literal(&mut self.key.iter().map(|&k| row[k].as_deref()));
-        let of_key = |key: &Row| key_literal(&mut key.iter().map(|v| v.as_deref()));
         let guard = if guarded && !over.is_empty() {
             let mut out = Vec::with_capacity(over.len());
             for row in over {
-                out.push(of_row(row)?);
+                out.push(self.row_key_literal(row)?);
             }
             Some(out.join(", "))
         } else {
@@ -2125,9 +2201,7 @@ impl TableDelta {
             }
             let name = quote_ident(&c.name);
             let own = self.source_expr(j)?;
-            // A column no change touched reads as the source's.
-            let touched = self.differs.get(j).copied().unwrap_or(true);
-            if self.key.contains(&j) || over.is_empty() || !touched {
+            if self.key.contains(&j) || over.is_empty() || !self.touched(j) {
                 sql.push_str(&own);
                 if own != name {
                     sql.push_str(" AS ");
@@ -2135,40 +2209,8 @@ impl TableDelta {
                 }
                 continue;
             }
-            if let Some(g) = &guard {
-                sql.push_str("CASE WHEN ");
-                sql.push_str(&key_name);
-                sql.push_str(" IN (");
-                sql.push_str(g);
-                sql.push_str(") THEN ");
-            }
-            // A simple CASE for one key column; a row compared for several.
-            sql.push_str("CASE");
-            if single {
-                sql.push(' ');
-                sql.push_str(&key_name);
-            }
-            for row in over {
-                sql.push_str(" WHEN ");
-                if !single {
-                    sql.push_str(&key_name);
-                    sql.push_str(" = ");
-                }
-                sql.push_str(&of_row(row)?);
-                sql.push_str(" THEN ");
-                sql.push_str(&c.column.literal_beside(row[j].as_deref())?);
-            }
-            // The guarded CASE repeats the ELSE: a CASE without one may be
-            // NULL, and the server would then describe expressions over
-            // the column (`n + 1`) as nullable.
-            if guard.is_some() {
-                sql.push_str(" ELSE ");
-                sql.push_str(&own);
-                sql.push_str(" END");
-            }
-            sql.push_str(" ELSE ");
-            sql.push_str(&own);
-            sql.push_str(" END AS ");
+            sql.push_str(&self.spelled_column(j, over, guard.as_deref(), &own)?);
+            sql.push_str(" AS ");
             sql.push_str(&name);
         }
         if first {
@@ -2187,16 +2229,7 @@ impl TableDelta {
             } else {
                 " WHERE "
             });
-            let long = long_in_list(gone.len() * self.key.len());
-            sql.push_str(if long { "(" } else { "" });
-            sql.push_str(&key_name);
-            sql.push_str(if long { " IN (" } else { " NOT IN (" });
-            let mut out = Vec::with_capacity(gone.len());
-            for key in gone {
-                out.push(of_key(key)?);
-            }
-            sql.push_str(&out.join(", "));
-            sql.push_str(if long { ")) IS FALSE" } else { ")" });
+            sql.push_str(&self.excluding(gone)?);
         }
         if let Some(f) = stop {
             if let Some(order) = &f.order {
@@ -2210,6 +2243,110 @@ impl TableDelta {
         self.push_rows(&mut sql, inserted.iter().copied(), used)?;
         sql.push(')');
         Ok(sql)
+    }
+
+    /// Whether some change touched column `j` (one no change touched
+    /// reads as the source's).
+    fn touched(&self, j: usize) -> bool {
+        self.differs.get(j).copied().unwrap_or(true)
+    }
+
+    /// The key as the source part's rows give it: its one column, or its
+    /// columns as a row, `(a, b)`.
+    fn source_key(&self) -> String {
+        let names = self.source_key_names();
+        if names.len() == 1 {
+            names.into_iter().next().unwrap_or_default()
+        } else {
+            format!("({})", names.join(", "))
+        }
+    }
+
+    /// The literal [`TableDelta::source_key`] is compared with for the key
+    /// values `values` (in key order).
+    fn key_value_literal<'v>(
+        &self,
+        values: impl Iterator<Item = Option<&'v [u8]>>,
+    ) -> Result<String, BadValue> {
+        let mut out = self.key_literals(values)?;
+        Ok(if out.len() == 1 {
+            out.pop().unwrap_or_default()
+        } else {
+            format!("({})", out.join(", "))
+        })
+    }
+
+    /// [`TableDelta::key_value_literal`] of a row's key.
+    fn row_key_literal(&self, row: &Row) -> Result<String, BadValue> {
+        self.key_value_literal(self.key.iter().map(|&k| row[k].as_deref()))
+    }
+
+    /// Column `j` (the source part's `own` expression for it) with the
+    /// rows `over` spelled over it: `CASE id WHEN 7 THEN <c of 7> ... ELSE
+    /// c END`. `guard`: the keys of `over`, tested with `IN` first.
+    fn spelled_column(
+        &self,
+        j: usize,
+        over: &[&Row],
+        guard: Option<&str>,
+        own: &str,
+    ) -> Result<String, BadValue> {
+        let key_name = self.source_key();
+        let single = self.key.len() == 1;
+        let column = &self.meta.columns[j].column;
+        let mut sql = String::with_capacity(32 + over.len() * 48);
+        if let Some(g) = guard {
+            sql.push_str("CASE WHEN ");
+            sql.push_str(&key_name);
+            sql.push_str(" IN (");
+            sql.push_str(g);
+            sql.push_str(") THEN ");
+        }
+        // A simple CASE for one key column; a row compared for several.
+        sql.push_str("CASE");
+        if single {
+            sql.push(' ');
+            sql.push_str(&key_name);
+        }
+        for row in over {
+            sql.push_str(" WHEN ");
+            if !single {
+                sql.push_str(&key_name);
+                sql.push_str(" = ");
+            }
+            sql.push_str(&self.row_key_literal(row)?);
+            sql.push_str(" THEN ");
+            sql.push_str(&column.literal_beside(row[j].as_deref())?);
+        }
+        // The guarded CASE repeats the ELSE: a CASE without one may be
+        // NULL, and the server would then describe expressions over the
+        // column (`n + 1`) as nullable.
+        if guard.is_some() {
+            sql.push_str(" ELSE ");
+            sql.push_str(own);
+            sql.push_str(" END");
+        }
+        sql.push_str(" ELSE ");
+        sql.push_str(own);
+        sql.push_str(" END");
+        Ok(sql)
+    }
+
+    /// The source part's condition that leaves out the keys `gone`: `id
+    /// NOT IN (...)`, or for a long list `(id IN (...)) IS FALSE`, which
+    /// the source searches rather than compares one by one.
+    fn excluding(&self, gone: &[&Row]) -> Result<String, BadValue> {
+        let long = long_in_list(gone.len() * self.key.len());
+        let mut out = Vec::with_capacity(gone.len());
+        for key in gone {
+            out.push(self.key_value_literal(key.iter().map(|v| v.as_deref()))?);
+        }
+        let key_name = self.source_key();
+        Ok(if long {
+            format!("({key_name} IN ({})) IS FALSE", out.join(", "))
+        } else {
+            format!("{key_name} NOT IN ({})", out.join(", "))
+        })
     }
 
     /// The key in `rows` of a delta row with `row`'s key (for a key-less

@@ -132,6 +132,10 @@ pub struct Rewritten {
     /// Every changed table spliced in, by the same names, with its
     /// definition.
     pub changed: Vec<(String, std::sync::Arc<crate::delta::TableMeta>)>,
+    /// Result columns (by position) that became expressions over a changed
+    /// table read in place ([`crate::sql::in_place`]): described as the
+    /// source describes the client's own text, as a derived table's are.
+    pub items: Vec<usize>,
 }
 
 /// [`rewrite_read`], saying which derived tables it spliced in.
@@ -232,7 +236,12 @@ pub fn rewrite_traced(
         })
         .map(|r| r.name_span.start)
         .collect();
-    let named = crate::sql::items::keep_names(text, mode, &spliced);
+    // Only a subquery puts a table in a select item: a text with one
+    // SELECT needs no lexing for it.
+    let subqueries = crate::sql::count_ignore_case(text.as_bytes(), b"SELECT") > 1;
+    let named = subqueries
+        .then(|| crate::sql::items::keep_names(text, mode, &spliced))
+        .flatten();
     if let Some(n) = &named {
         refs = analyse(n)?;
     }
@@ -297,12 +306,19 @@ pub fn rewrite_traced(
     {
         return Err(meta::no_such_table(&id));
     }
+    let used = NamedColumns::of(text, mode);
+    if let ([only], true) = (refs.as_slice(), derived.is_empty()) {
+        if let Some(t) = resolve(only).and_then(|id| state.tables.get(&id)) {
+            if let Some(r) = read_in_place(text, only, t, &used)? {
+                return Ok(Some(r));
+            }
+        }
+    }
     let mut failure = None;
     let mut any = false;
     let mut unaliased: Vec<(String, String)> = Vec::new();
     let mut created = Vec::new();
     let mut changed = Vec::new();
-    let used = NamedColumns::of(text, mode);
     let out = splice(text, &refs, |r| {
         let id = resolve(r)?;
         let t = state.tables.get(&id)?;
@@ -327,10 +343,7 @@ pub fn rewrite_traced(
         }
     });
     if let Some(e) = failure {
-        return Err(OverlayError::Unsupported(format!(
-            "reading a changed {} value vdb cannot write as a literal ({})",
-            e.column_type, e.value
-        )));
+        return Err(unwritable(e));
     }
     let out = if qualifies_columns(text, &unaliased) {
         unqualify_columns(&out, &unaliased)
@@ -342,6 +355,52 @@ pub fn rewrite_traced(
         derived,
         created,
         changed,
+        items: Vec::new(),
+    }))
+}
+
+/// The refusal of a read whose merged view holds a value vdb cannot write
+/// as a literal.
+fn unwritable(e: crate::sql::literal::BadValue) -> OverlayError {
+    OverlayError::Unsupported(format!(
+        "reading a changed {} value vdb cannot write as a literal ({})",
+        e.column_type, e.value
+    ))
+}
+
+/// `sql`, a query of the one changed table `r` (`t`), with the table's
+/// changed rows written where it reads them rather than as a derived
+/// table (see [`crate::sql::in_place`]); `None` when that form does not
+/// apply.
+fn read_in_place(
+    sql: &str,
+    r: &crate::sql::tables::TableRef,
+    t: &TableDelta,
+    used: &NamedColumns,
+) -> Result<Option<Rewritten>, OverlayError> {
+    let mask = used.mask(t.meta.columns.iter().map(|c| c.name.as_str()));
+    let parts = t
+        .in_place_columns(&r.restriction.preds, mask.as_deref())
+        .map_err(unwritable)?;
+    let Some(parts) = parts else {
+        return Ok(None);
+    };
+    let known_as = r.alias.clone().unwrap_or_else(|| r.name.clone());
+    let Some(done) = crate::sql::in_place::substitute(
+        sql,
+        Default::default(),
+        &known_as,
+        &parts.columns,
+        parts.exclude.as_deref(),
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(Rewritten {
+        text: done.text,
+        derived: Vec::new(),
+        created: Vec::new(),
+        changed: vec![(known_as, t.meta.clone())],
+        items: done.items,
     }))
 }
 
@@ -422,13 +481,22 @@ pub fn rewrite_bound(
     {
         return None;
     }
+    let used = NamedColumns::of(text, Default::default());
+    if let ([only], [b]) = (refs.as_slice(), bound_refs.as_slice()) {
+        if let Some(t) = resolve(only).and_then(|id| state.tables.get(&id)) {
+            match read_in_place(text, b, t, &used) {
+                Ok(Some(r)) => return Some(r),
+                Ok(None) => {}
+                Err(_) => return None,
+            }
+        }
+    }
     let mut derived = Vec::new();
     let mut created = Vec::new();
     let mut changed = Vec::new();
     let mut failed = false;
     let mut next = bound_refs.iter();
     let mut unaliased: Vec<(String, String)> = Vec::new();
-    let used = NamedColumns::of(text, Default::default());
     let out = splice(text, &refs, |r| {
         let b = next.next()?;
         let id = resolve(r)?;
@@ -463,6 +531,7 @@ pub fn rewrite_bound(
         derived,
         created,
         changed,
+        items: Vec::new(),
     })
 }
 

@@ -67,6 +67,9 @@ pub fn uses_temporary(explain: &[Vec<Option<Vec<u8>>>]) -> bool {
 pub struct MetaPatch {
     /// The names the query knows the spliced derived tables by.
     derived: HashSet<String>,
+    /// Result columns (by position) that a read in place made expressions:
+    /// described by position (only the first result set is patched).
+    items: Vec<usize>,
     /// The source's description of the client's own query.
     truth: Arc<Description>,
     /// Whether the response is a result (not PREPARE_OK, whose
@@ -153,6 +156,7 @@ impl MetaPatch {
     pub fn new(derived: &[String], truth: Arc<Description>, executed: bool) -> MetaPatch {
         MetaPatch {
             derived: derived.iter().cloned().collect(),
+            items: Vec::new(),
             truth,
             executed,
             result: 0,
@@ -163,6 +167,14 @@ impl MetaPatch {
             results: None,
             charsets: Arc::default(),
         }
+    }
+
+    /// The patch also describes the result columns at positions `items`
+    /// (expressions a read in place wrote for changed columns, see
+    /// [`crate::sql::in_place`]) as the client's own query's.
+    pub fn with_items(mut self, items: &[usize]) -> MetaPatch {
+        self.items = items.to_vec();
+        self
     }
 
     /// The patch also describes the columns of derived tables that read a
@@ -261,9 +273,13 @@ impl MetaPatch {
         // `MAX(id)`, come without a table and are left as they come: the
         // server's PREPARE describes expressions differently from their
         // results.)
-        if !self
-            .derived
-            .contains(String::from_utf8_lossy(got.names[TABLE]).as_ref())
+        // A column a read in place made an expression has no table: it is
+        // known by its position, and its name.
+        let by_position = self.items.contains(&index);
+        if !by_position
+            && !self
+                .derived
+                .contains(String::from_utf8_lossy(got.names[TABLE]).as_ref())
         {
             return None;
         }
@@ -274,7 +290,9 @@ impl MetaPatch {
         }
         let payload = self.truth.columns.get(index)?;
         let truth = ColumnDef::parse(payload)?;
-        if truth.names[NAME] != got.names[NAME] || truth.names[TABLE] != got.names[TABLE] {
+        if truth.names[NAME] != got.names[NAME]
+            || (!by_position && truth.names[TABLE] != got.names[TABLE])
+        {
             return None;
         }
         // The in-place form's CASE may give a column another type than

@@ -1039,6 +1039,7 @@ impl Session<'_> {
                     text,
                     derived,
                     created,
+                    items,
                     ..
                 }),
             ) => {
@@ -1049,8 +1050,9 @@ impl Session<'_> {
                 );
                 log::trace!("conn {} sent instead: {text}", self.id);
                 let shape = metadata::shape(sql, self.lex);
-                let mut patch =
-                    self.meta_patch(sql, &shape, &derived, &created, Some(text.as_bytes()), true);
+                let mut patch = self
+                    .meta_patch(sql, &shape, &derived, &created, Some(text.as_bytes()), true)
+                    .with_items(&items);
                 let mut p = Vec::with_capacity(text.len() + 64);
                 p.push(0x03);
                 if derived.len() >= MANY_DERIVED
@@ -1334,12 +1336,13 @@ impl Session<'_> {
     /// What describing the results of `sql`, rewritten with `derived`
     /// spliced in, takes; `None` when nothing was spliced.
     fn rewritten_read(&self, sql: &[u8], rewritten: Rewritten) -> Option<Arc<RewrittenRead>> {
-        (!rewritten.derived.is_empty()).then(|| {
+        (!rewritten.derived.is_empty() || !rewritten.items.is_empty()).then(|| {
             Arc::new(RewrittenRead {
                 text: sql.to_vec(),
                 shape: metadata::shape(sql, self.lex),
                 derived: rewritten.derived,
                 created: rewritten.created,
+                items: rewritten.items,
             })
         })
     }
@@ -2095,6 +2098,7 @@ impl Session<'_> {
                     .as_ref()
                     .map(|m| m.created.clone())
                     .unwrap_or_default(),
+                items: merged.as_ref().map(|m| m.items.clone()).unwrap_or_default(),
             });
             let text = merged.map_or_else(|| original.clone(), |m| m.text.into_bytes());
             (text, Some(read))
@@ -2107,8 +2111,9 @@ impl Session<'_> {
         let relayed = match &read {
             None => self.forward(&p, Expect::Prepare(client_id), seq)?,
             Some(r) => {
-                let mut patch =
-                    self.meta_patch(&original, &r.shape, &r.derived, &r.created, None, false);
+                let mut patch = self
+                    .meta_patch(&original, &r.shape, &r.derived, &r.created, None, false)
+                    .with_items(&r.items);
                 self.forward_patched(&p, Expect::Prepare(client_id), seq, Some(&mut patch))?
             }
         };
@@ -2258,8 +2263,9 @@ impl Session<'_> {
                         self.forward_patched(&p, expect, seq, Some(&mut patch))
                     }
                     (Some(r), shown) => {
-                        let mut patch =
-                            self.meta_patch(&r.text, &r.shape, &r.derived, &r.created, None, true);
+                        let mut patch = self
+                            .meta_patch(&r.text, &r.shape, &r.derived, &r.created, None, true)
+                            .with_items(&r.items);
                         patch.cursor = prepared::opens_cursor(&p);
                         match shown {
                             Some(catalog) => {
@@ -2560,6 +2566,7 @@ struct RewrittenRead {
     shape: Vec<u8>,
     derived: Vec<String>,
     created: Vec<(String, Arc<crate::delta::TableMeta>)>,
+    items: Vec<usize>,
 }
 
 /// The code and message of an ERR packet's payload.

@@ -405,6 +405,7 @@ impl Session<'_> {
                     derived: Vec::new(),
                     created: Vec::new(),
                     changed: Vec::new(),
+                    items: Vec::new(),
                 })
         };
         let Some(narrowed) = narrowed else {
@@ -437,14 +438,16 @@ impl Session<'_> {
         log::trace!("conn {} prepared instead: {}", self.id, narrowed.text);
         let mut p = with_types(packet, n, &types).unwrap_or_else(|| packet.to_vec());
         p[1..5].copy_from_slice(&once.to_le_bytes());
-        let mut patch = self.meta_patch(
-            &original,
-            &shape,
-            &narrowed.derived,
-            &narrowed.created,
-            Some(narrowed.text.as_bytes()),
-            true,
-        );
+        let mut patch = self
+            .meta_patch(
+                &original,
+                &shape,
+                &narrowed.derived,
+                &narrowed.created,
+                Some(narrowed.text.as_bytes()),
+                true,
+            )
+            .with_items(&narrowed.items);
         patch.cursor = opens_cursor(&p);
         if crate::sql::row_count::sets_found_rows(&original, self.lex) {
             self.found_rows_from_source();

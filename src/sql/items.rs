@@ -38,7 +38,7 @@ const LIST_END: &[&str] = &[
 ];
 
 /// Token ranges of the items of the first select list at the top level.
-fn select_items(sql: &[u8], t: &[Token]) -> Vec<(usize, usize)> {
+pub fn select_items(sql: &[u8], t: &[Token]) -> Vec<(usize, usize)> {
     let mut depth = 0i32;
     let Some(select) = t.iter().position(|x| {
         match x.kind {

@@ -8,6 +8,7 @@ pub mod bind;
 pub mod classify;
 pub mod columns;
 pub mod ddl;
+pub mod in_place;
 pub mod items;
 pub mod lexer;
 pub mod literal;
@@ -45,6 +46,17 @@ pub fn replace_names(expr: &str, mut f: impl FnMut(lexer::Kind, &str) -> Option<
     }
     out.push_str(&expr[at..]);
     out
+}
+
+/// How often `needle` (ASCII, not empty) occurs in `hay`, ignoring ASCII
+/// case (overlapping occurrences each count).
+pub fn count_ignore_case(hay: &[u8], needle: &[u8]) -> usize {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return 0;
+    }
+    hay.windows(needle.len())
+        .filter(|w| w.eq_ignore_ascii_case(needle))
+        .count()
 }
 
 /// Whether `needle` (ASCII) occurs in `hay`, ignoring ASCII case: a

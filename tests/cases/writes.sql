@@ -1070,3 +1070,31 @@ SELECT * FROM counted LIMIT 2 OFFSET 1
 SELECT FOUND_ROWS()
 SELECT * FROM counted ORDER BY id LIMIT 5 OFFSET 2
 SELECT FOUND_ROWS()
+
+-- case: reads of a few keys of a changed table, with changed columns as plain select items (written in place, not as a derived table), answer and name their columns as the server does, in every clause shape, with changed, deleted, moved and inserted keys in the range
+UPDATE orders SET note = 'edited', total = total * 2 WHERE id IN (2, 4)
+DELETE FROM orders WHERE id = 3
+UPDATE orders SET id = 50 WHERE id = 5
+INSERT INTO orders (id, customer_id, placed_on, total, note) VALUES (100, 2, '2025-01-01', 1.5, 'hundred')
+SELECT note, total FROM orders WHERE id BETWEEN 1 AND 5
+SELECT o.note AS n, id, o.total FROM orders AS o WHERE o.id IN (2, 3, 4) ORDER BY id DESC
+SELECT NOTE, `total` FROM orders WHERE id = 2
+SELECT orders.note 'quoted alias', total t FROM orders WHERE id = 4
+SELECT note FROM orders WHERE id = 3
+SELECT note, total FROM orders WHERE id = 5
+SELECT id, note FROM orders WHERE id BETWEEN 40 AND 60
+SELECT note FROM orders WHERE id BETWEEN 99 AND 101
+SELECT COUNT(*), MAX(id) FROM orders WHERE id BETWEEN 1 AND 5
+SELECT id, total FROM orders WHERE id <= 5 ORDER BY id LIMIT 2 OFFSET 1
+SELECT note FROM orders WHERE id BETWEEN 1 AND 5 AND note IS NOT NULL
+SELECT note, total FROM orders WHERE id BETWEEN 1 AND 5 ORDER BY note
+SELECT UPPER(note), total + 1 FROM orders WHERE id BETWEEN 1 AND 5
+SELECT DISTINCT note FROM orders WHERE id BETWEEN 1 AND 5
+SELECT note, total FROM orders WHERE id BETWEEN 1 AND 5 ORDER BY id FOR UPDATE
+SELECT note, total FROM orders WHERE id BETWEEN 1 AND 5 LOCK IN SHARE MODE
+SELECT SQL_CALC_FOUND_ROWS note FROM orders WHERE id BETWEEN 1 AND 5 LIMIT 1
+SELECT FOUND_ROWS()
+SELECT note, total FROM orders WHERE id BETWEEN 1 AND 5 /* a comment */ ORDER BY 2
+SELECT total, vdbt_shop.orders.note FROM vdbt_shop.orders WHERE id = 2
+SELECT note FROM orders WHERE (id = 2 OR id = 3) AND customer_id > 0
+SELECT id, placed_on FROM orders WHERE id BETWEEN 1 AND 5

@@ -25,6 +25,10 @@ const READS: &[&str] = &[
     "SELECT * FROM counters",
     "SELECT * FROM events LIMIT 2",
     "SELECT id, label, n + 1 FROM counters LIMIT 1, 5",
+    // A few keys, changed columns as plain items: written in place.
+    "SELECT n, counters.n AS m, id FROM counters WHERE id = 2",
+    "SELECT id, n FROM counters WHERE id BETWEEN 1 AND 30 ORDER BY id",
+    "SELECT at, counter_id FROM events WHERE id = 3",
 ];
 
 fn described(conn: &mut Conn, sql: &str) -> (Vec<String>, Vec<mysql::Row>) {
