@@ -491,7 +491,16 @@ fn entries_in_ranges<'m, V: Clone>(
                     (Bound::Included(a), Bound::Included(b)) if a == b => {
                         out.extend(map.get_key_value(a));
                     }
-                    _ => out.extend(map.range(r.clone())),
+                    // One seek, from the start: a bounded range seeks its
+                    // end too, a second descent through the tree.
+                    (lo, hi) => out.extend(
+                        map.range::<_, Vec<u8>>((lo.as_ref(), Bound::<&Vec<u8>>::Unbounded))
+                            .take_while(|(k, _)| match hi {
+                                Bound::Included(h) => *k <= h,
+                                Bound::Excluded(h) => *k < h,
+                                Bound::Unbounded => true,
+                            }),
+                    ),
                 }
             }
             out
