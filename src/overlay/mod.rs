@@ -386,13 +386,15 @@ fn read_in_place(
         return Ok(None);
     };
     let known_as = r.alias.clone().unwrap_or_else(|| r.name.clone());
-    let Some(done) = crate::sql::in_place::substitute(
-        sql,
-        Default::default(),
-        &known_as,
-        &parts.columns,
-        parts.exclude.as_deref(),
-    ) else {
+    let all: Vec<String> = t.meta.columns.iter().map(|c| c.name.clone()).collect();
+    let table = crate::sql::in_place::InPlaceTable {
+        known_as: &known_as,
+        all: &all,
+        changed: &parts.columns,
+    };
+    let Some(done) =
+        crate::sql::in_place::substitute(sql, Default::default(), &table, parts.exclude.as_deref())
+    else {
         return Ok(None);
     };
     Ok(Some(Rewritten {

@@ -445,6 +445,27 @@ impl Session<'_> {
 
     /// Handles one command. Returns whether to keep serving.
     fn dispatch(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
+        let statement = matches!(
+            Command::parse(packet),
+            Command::Query(_) | Command::StmtExecute
+        );
+        let keep = self.dispatch_command(packet, seq)?;
+        // A statement that failed with an error of vdb's own (a refusal, a
+        // captured write's error) leaves ROW_COUNT() at -1, as the server
+        // leaves it after any error; the source's own count would be that
+        // of vdb's last statement there.
+        let failed = self
+            .warnings
+            .as_ref()
+            .is_some_and(|w| w.iter().any(|w| w.0 == "Error"));
+        if statement && failed && self.row_count.is_none() {
+            self.row_count = Some(-1);
+        }
+        Ok(keep)
+    }
+
+    /// [`Self::dispatch`]'s work.
+    fn dispatch_command(&mut self, packet: &[u8], seq: u8) -> Result<bool, SessionEnd> {
         self.skip_view = None;
         self.current_read = false;
         let cmd = Command::parse(packet);
@@ -1627,7 +1648,7 @@ impl Session<'_> {
         match result {
             Ok(outcome) => {
                 debug!("conn {} captured DDL: {}", self.id, shorten(sql));
-                if starts_with_word(sql, "CREATE") {
+                if creates_table(sql, self.lex) {
                     if let Some(n) = records(&outcome.info) {
                         self.found_rows = FoundRows::Known(n);
                     }
@@ -2567,6 +2588,21 @@ struct RewrittenRead {
     derived: Vec<String>,
     created: Vec<(String, Arc<crate::delta::TableMeta>)>,
     items: Vec<usize>,
+}
+
+/// Whether `sql` is CREATE [OR REPLACE] [TEMPORARY] TABLE: of DDL, only
+/// CREATE TABLE ... SELECT sets FOUND_ROWS() (CREATE INDEX, whose info
+/// also counts records, leaves it).
+fn creates_table(sql: &[u8], mode: crate::sql::lexer::LexMode) -> bool {
+    let head = &sql[..sql.len().min(256)];
+    let t = crate::sql::lexer::lex(head, mode).tokens;
+    let mut words = t.iter().filter(|x| {
+        !["OR", "REPLACE", "TEMPORARY"]
+            .iter()
+            .any(|w| x.is_word(head, w))
+    });
+    words.next().is_some_and(|x| x.is_word(head, "CREATE"))
+        && words.next().is_some_and(|x| x.is_word(head, "TABLE"))
 }
 
 /// The code and message of an ERR packet's payload.

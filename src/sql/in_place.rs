@@ -18,7 +18,8 @@
 //! Anything else keeps the derived table.
 
 use super::items::{select_items, MODIFIERS};
-use super::lexer::{statement_tokens, Kind, LexMode, Token};
+use super::lexer::{statement_tokens, unquote, Kind, LexMode, Token};
+use super::rewrite::quote_ident;
 
 /// The client's text rewritten in place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,17 +56,39 @@ const REFUSED: &[&str] = &[
 /// Words that end a FROM or WHERE clause in the shapes taken.
 const CLAUSE_END: &[&str] = &["ORDER", "LIMIT", "FOR", "LOCK"];
 
-/// `sql` (a query of the one table it knows as `known_as`) with each
-/// select item that reads one of `columns` (a column's name, lowercase,
-/// and the expression that stands for it) replaced by that expression,
-/// named as the item was, and `exclude` (a condition on the table's
-/// columns) added to its WHERE clause. `None` when the query is not a
-/// shape this is exact for: the caller then splices a derived table.
+/// The table a query reads in place: how the query knows it, its columns
+/// in order (what `*` stands for), and its changed ones.
+pub struct InPlaceTable<'a> {
+    /// The table's alias in the query, else its name.
+    pub known_as: &'a str,
+    /// Every column's name, in the table's order.
+    pub all: &'a [String],
+    /// Each changed column the query may read: its name, lowercase, and
+    /// the expression that stands for it.
+    pub changed: &'a [(String, String)],
+}
+
+/// One select item rewritten.
+struct Edit {
+    /// Its first token, and the token after what is replaced.
+    first: usize,
+    end: usize,
+    /// The text that replaces it.
+    text: String,
+    /// The result columns it gives that are now expressions.
+    outputs: Vec<usize>,
+}
+
+/// `sql` (a query of the one table `table` describes) with each select
+/// item that reads one of its changed columns replaced by the column's
+/// expression, named as the item was (a `*` becomes the table's columns),
+/// and `exclude` (a condition on the table's columns) added to its WHERE
+/// clause. `None` when the query is not a shape this is exact for: the
+/// caller then splices a derived table.
 pub fn substitute(
     sql: &str,
     mode: LexMode,
-    known_as: &str,
-    columns: &[(String, String)],
+    table: &InPlaceTable,
     exclude: Option<&str>,
 ) -> Option<Substituted> {
     let b = sql.as_bytes();
@@ -81,14 +104,18 @@ pub fn substitute(
     let mut depth = 0i32;
     let mut from = None;
     let mut clause_words = Vec::new();
+    let mut stars = Vec::new();
     for (i, x) in t.iter().enumerate() {
         match x.kind {
             Kind::Punct(b'(') => depth += 1,
             Kind::Punct(b')') => depth -= 1,
             // Several statements.
             Kind::Punct(b';') => return None,
-            Kind::Punct(b'*') if star(b, &t, i) => return None,
-            Kind::Punct(b',') if depth == 0 && from.is_some() => return None,
+            Kind::Punct(b'*') if star(b, &t, i) => stars.push(i),
+            // Another table (a comma in FROM, not in ORDER BY).
+            Kind::Punct(b',') if depth == 0 && from.is_some() && clause_words.is_empty() => {
+                return None
+            }
             Kind::Word if i > 0 && x.is_word(b, "SELECT") => return None,
             Kind::Word if REFUSED.iter().any(|w| x.is_word(b, w)) => return None,
             Kind::Word if depth == 0 && x.is_word(b, "FROM") => {
@@ -108,80 +135,169 @@ pub fn substitute(
         }
     }
     let from = from?;
+    let changed = |name: &str| {
+        let n = name.to_ascii_lowercase();
+        table.changed.iter().find(|(c, _)| *c == n).map(|(_, e)| e)
+    };
     let is_spelled = |x: &Token| {
         matches!(x.kind, Kind::Word | Kind::QuotedIdent)
-            && x.name(b, mode).is_some_and(|n| {
-                let n = n.to_ascii_lowercase();
-                columns.iter().any(|(c, _)| *c == n)
-            })
+            && x.name(b, mode).is_some_and(|n| changed(&n).is_some())
     };
-    // Each select item that is a changed column: (its first token, the
-    // token after the column, the expression, the item's position).
-    let mut replaced: Vec<(usize, usize, &str, usize)> = Vec::new();
+    let ours = |x: &Token| x.name(b, mode).as_deref() == Some(table.known_as);
     let items = select_items(b, &t);
-    for (position, &(start, end)) in items.iter().enumerate() {
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut our_stars = Vec::new();
+    // Tokens that name an item (its alias): not mentions of a column.
+    let mut aliases = Vec::new();
+    // What each item's result column is named (lowercase; `None`: an
+    // expression, named by its text), a star's being the table's columns.
+    let mut names: Vec<Option<String>> = Vec::new();
+    for &(start, end) in &items {
         let item = &t[start..end];
+        let at = names.len();
+        // `*` or `t.*`: the table's columns, each changed one spelled.
+        let star_item = match item {
+            [s] => s.is_punct(b'*'),
+            [q, dot, s] => dot.is_punct(b'.') && s.is_punct(b'*') && ours(q),
+            _ => false,
+        };
+        if star_item {
+            our_stars.push(end - 1);
+            let mut text = Vec::with_capacity(table.all.len());
+            let mut outputs = Vec::new();
+            for (j, name) in table.all.iter().enumerate() {
+                names.push(Some(name.to_ascii_lowercase()));
+                match changed(name) {
+                    Some(e) => {
+                        outputs.push(at + j);
+                        text.push(format!("{e} AS {}", quote_ident(name)));
+                    }
+                    None => text.push(quote_ident(name)),
+                }
+            }
+            if !outputs.is_empty() {
+                edits.push(Edit {
+                    first: start,
+                    end,
+                    text: text.join(", "),
+                    outputs,
+                });
+            }
+            continue;
+        }
+        let name_ok = |x: &Token| matches!(x.kind, Kind::Word | Kind::QuotedIdent | Kind::Str);
+        let alias_name = |a: &Token| match a.kind {
+            Kind::Str => Some(String::from_utf8_lossy(&unquote(a.text(b), mode)).into_owned()),
+            _ => a.name(b, mode),
+        };
+        // Any other item: named by its `AS` alias (which only names it),
+        // else by its text.
+        let mut other = || {
+            match item {
+                [_, .., as_, a] if as_.is_word(b, "AS") && name_ok(a) => {
+                    aliases.push(end - 1);
+                    names.push(alias_name(a).map(|n| n.to_ascii_lowercase()));
+                }
+                _ => names.push(None),
+            };
+        };
+        // A column, `c` or `t.c`, then nothing, an alias, or AS and one.
         let column_len = match item {
-            [q, dot, _, ..] if dot.is_punct(b'.') => {
-                if q.name(b, mode).as_deref() != Some(known_as) {
+            [q, dot, ..] if dot.is_punct(b'.') => {
+                if !ours(q) {
+                    other();
                     continue;
                 }
                 3
             }
             _ => 1,
         };
-        let Some(column) = item.get(column_len - 1) else {
-            continue;
+        let column = item.get(column_len - 1)?;
+        let rest = &item[column_len..];
+        let alias = match rest {
+            [] => None,
+            [a] if name_ok(a) && !a.is_word(b, "AS") && !b[a.start].is_ascii_digit() => Some(a),
+            [as_, a] if as_.is_word(b, "AS") && name_ok(a) => Some(a),
+            _ => {
+                other();
+                continue;
+            }
         };
+        if alias.is_some() {
+            aliases.push(end - 1);
+        }
+        let written = match (alias, column.kind) {
+            (Some(a), _) => alias_name(a),
+            (None, Kind::Word | Kind::QuotedIdent) => column.name(b, mode),
+            (None, _) => None,
+        };
+        names.push(written.as_ref().map(|w| w.to_ascii_lowercase()));
         if !is_spelled(column) {
             continue;
         }
-        // What may follow the column: nothing, an alias, or AS and one.
-        let rest = &item[column_len..];
-        let alias_ok = |x: &Token| matches!(x.kind, Kind::Word | Kind::QuotedIdent | Kind::Str);
-        let bare = match rest {
-            [] => true,
-            [a] => alias_ok(a) && !a.is_word(b, "AS") && !sql.as_bytes()[a.start].is_ascii_digit(),
-            [as_, a] => as_.is_word(b, "AS") && alias_ok(a),
-            _ => false,
+        let expr = changed(&column.name(b, mode)?)?;
+        let text = match alias {
+            // The server names an unaliased column item by the column's
+            // name as written.
+            None => format!("{expr} AS {}", quote_ident(&written?)),
+            Some(_) => expr.clone(),
         };
-        if !bare {
-            return None;
-        }
-        let name = column.name(b, mode)?.to_ascii_lowercase();
-        let expr = columns.iter().find(|(c, _)| *c == name).map(|(_, e)| e)?;
-        replaced.push((start, start + column_len, expr, position));
+        edits.push(Edit {
+            first: start,
+            end: start + column_len,
+            text,
+            outputs: vec![at],
+        });
     }
-    // Any other mention of a changed column's name (in WHERE, ORDER BY,
-    // an expression, a function's name, an alias) is not taken.
-    let covered = |i: usize| {
-        replaced
+    // Every `*` that stands for columns is an item that stands for ours.
+    if !stars.iter().all(|i| our_stars.contains(i)) {
+        return None;
+    }
+    // ORDER BY's items from its BY to the clause after it.
+    let order = clause_words
+        .iter()
+        .position(|&c| t[c].is_word(b, "ORDER"))
+        .map(|n| {
+            (
+                clause_words[n] + 2,
+                clause_words.get(n + 1).copied().unwrap_or(t.len()),
+            )
+        });
+    // An ORDER BY item that is a bare name names a result column first:
+    // one the rewrite keeps the name of.
+    let result_name = |i: usize| {
+        let bare = i > 0
+            && (t[i - 1].is_word(b, "BY") || t[i - 1].is_punct(b','))
+            && t.get(i + 1).is_none_or(|n| {
+                n.is_punct(b',')
+                    || n.is_word(b, "ASC")
+                    || n.is_word(b, "DESC")
+                    || clause_words.contains(&(i + 1))
+            });
+        let name = t[i].name(b, mode).map(|n| n.to_ascii_lowercase());
+        bare && order.is_some_and(|(s, e)| i >= s && i < e)
+            && names.iter().filter(|n| n.is_some() && **n == name).count() == 1
+    };
+    // Any other mention of a changed column's name (in WHERE, an
+    // expression, a function's name, an alias of another item) is not
+    // taken.
+    let in_edit = |i: usize| {
+        edits
             .iter()
-            .any(|&(s, _, _, p)| i >= s && i < items[p].1)
+            .any(|d| items.iter().any(|&(s, e)| s == d.first && i >= s && i < e))
     };
     if t.iter()
         .enumerate()
-        .any(|(i, x)| is_spelled(x) && !covered(i))
+        .any(|(i, x)| is_spelled(x) && !in_edit(i) && !result_name(i) && !aliases.contains(&i))
     {
-        return None;
-    }
-    if replaced.is_empty() && exclude.is_none() {
         return None;
     }
     let mut out = String::with_capacity(sql.len() + 256);
     let mut at = 0;
-    for &(start, end, expr, position) in &replaced {
-        out.push_str(&sql[at..t[start].start]);
-        out.push_str(expr);
-        if items[position].1 == end {
-            // The server names an unaliased column item by the column's
-            // name as written.
-            let written = t[end - 1].name(b, mode)?;
-            out.push_str(" AS `");
-            out.push_str(&written.replace('`', "``"));
-            out.push('`');
-        }
-        at = t[end - 1].end;
+    for d in &edits {
+        out.push_str(&sql[at..t[d.first].start]);
+        out.push_str(&d.text);
+        at = t[d.end - 1].end;
     }
     let clause = |i: usize| clause_words.iter().copied().find(|&c| c > i);
     let where_at = clause_words
@@ -223,7 +339,10 @@ pub fn substitute(
     out.push_str(&sql[at..]);
     Some(Substituted {
         text: out,
-        items: replaced.iter().map(|r| r.3).collect(),
+        items: edits
+            .iter()
+            .flat_map(|d| d.outputs.iter().copied())
+            .collect(),
     })
 }
 
@@ -241,21 +360,32 @@ fn star(sql: &[u8], t: &[Token], i: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn columns() -> Vec<(String, String)> {
+    fn changed() -> Vec<(String, String)> {
         vec![("c".into(), "CASE `id` WHEN 7 THEN 'x' ELSE `c` END".into())]
     }
 
+    fn all() -> Vec<String> {
+        vec!["id".into(), "c".into(), "pad".into()]
+    }
+
+    fn full(sql: &str, exclude: Option<&str>) -> Option<Substituted> {
+        let (changed, all) = (changed(), all());
+        let table = InPlaceTable {
+            known_as: "t",
+            all: &all,
+            changed: &changed,
+        };
+        substitute(sql, LexMode::default(), &table, exclude)
+    }
+
     fn sub(sql: &str, exclude: Option<&str>) -> Option<String> {
-        substitute(sql, LexMode::default(), "t", &columns(), exclude).map(|s| s.text)
+        full(sql, exclude).map(|s| s.text)
     }
 
     #[test]
     fn a_changed_column_item_becomes_its_expression_under_the_name_the_server_gives_it() {
-        let s = substitute(
+        let s = full(
             "SELECT id, c FROM t WHERE id BETWEEN 1 AND 99",
-            LexMode::default(),
-            "t",
-            &columns(),
             Some("`id` NOT IN (5)"),
         )
         .unwrap();
@@ -273,6 +403,41 @@ mod tests {
             sub("select `C` from t where id in (7, 8) for update;", None).unwrap(),
             "select CASE `id` WHEN 7 THEN 'x' ELSE `c` END AS `C` from t where id in (7, 8) for update;"
         );
+    }
+
+    #[test]
+    fn a_star_becomes_the_tables_columns_with_the_changed_ones_spelled() {
+        let s = full("SELECT id AS k, t.* FROM t WHERE id = 7", None).unwrap();
+        assert_eq!(
+            s.text,
+            "SELECT id AS k, `id`, CASE `id` WHEN 7 THEN 'x' ELSE `c` END AS `c`, `pad` FROM t WHERE id = 7"
+        );
+        assert_eq!(s.items, vec![2]);
+        assert_eq!(
+            sub("SELECT * FROM t WHERE id = 7 ORDER BY c DESC", None).unwrap(),
+            "SELECT `id`, CASE `id` WHEN 7 THEN 'x' ELSE `c` END AS `c`, `pad` FROM t WHERE id = 7 ORDER BY c DESC"
+        );
+    }
+
+    #[test]
+    fn ordering_by_a_result_columns_name_orders_by_the_expression_that_keeps_it() {
+        for sql in [
+            "SELECT DISTINCT c FROM t WHERE id BETWEEN 1 AND 9 ORDER BY c",
+            "SELECT c AS n, id FROM t WHERE id BETWEEN 1 AND 9 ORDER BY id, n DESC",
+            "SELECT id AS c FROM t WHERE id BETWEEN 1 AND 9 ORDER BY c",
+        ] {
+            assert!(sub(sql, None).is_some(), "{sql}");
+        }
+        for sql in [
+            // The table's column, not a result column.
+            "SELECT id FROM t WHERE id BETWEEN 1 AND 9 ORDER BY c",
+            "SELECT c FROM t WHERE id BETWEEN 1 AND 9 ORDER BY t.c",
+            "SELECT c FROM t WHERE id BETWEEN 1 AND 9 ORDER BY c + 1",
+            // Two result columns of that name.
+            "SELECT c, id AS c FROM t WHERE id BETWEEN 1 AND 9 ORDER BY c",
+        ] {
+            assert_eq!(sub(sql, None), None, "{sql}");
+        }
     }
 
     #[test]
@@ -300,10 +465,8 @@ mod tests {
         for sql in [
             "SELECT c FROM t WHERE c = 'x'",
             "SELECT UPPER(c) FROM t WHERE id = 7",
-            "SELECT id AS c FROM t WHERE id = 7",
-            "SELECT c FROM t WHERE id = 7 ORDER BY c",
-            "SELECT * FROM t WHERE id = 7",
-            "SELECT t.* FROM t WHERE id = 7",
+            "SELECT id AS c FROM t WHERE id = 7 AND c > 1",
+            "SELECT u.* FROM t WHERE id = 7",
             "SELECT c FROM t WHERE id IN (SELECT 7)",
             "SELECT c FROM t WHERE id = 7 UNION SELECT 1",
             "SELECT c FROM t, u WHERE id = 7",

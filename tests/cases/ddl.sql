@@ -1376,3 +1376,13 @@ CHECK TABLE made, remade, MADE
 DROP TABLE digits
 OPTIMIZE TABLE digits
 SHOW WARNINGS
+
+-- case: DDL leaves FOUND_ROWS() as the last query set it (CREATE INDEX and ALTER too, whose info counts records), and CREATE TABLE ... SELECT sets it to its rows
+SELECT * FROM customers LIMIT 2
+CREATE INDEX idx_name ON customers (name)
+SELECT FOUND_ROWS()
+SELECT * FROM orders LIMIT 3
+ALTER TABLE orders ADD COLUMN extra INT NULL
+SELECT FOUND_ROWS()
+CREATE TABLE big_orders AS SELECT * FROM orders WHERE total > 50
+SELECT FOUND_ROWS()

@@ -1098,3 +1098,9 @@ SELECT note, total FROM orders WHERE id BETWEEN 1 AND 5 /* a comment */ ORDER BY
 SELECT total, vdbt_shop.orders.note FROM vdbt_shop.orders WHERE id = 2
 SELECT note FROM orders WHERE (id = 2 OR id = 3) AND customer_id > 0
 SELECT id, placed_on FROM orders WHERE id BETWEEN 1 AND 5
+SELECT * FROM orders WHERE id BETWEEN 1 AND 5
+SELECT o.* FROM orders o WHERE id IN (2, 4) ORDER BY note DESC
+SELECT DISTINCT note FROM orders WHERE id BETWEEN 1 AND 5 ORDER BY note
+SELECT note AS n, id FROM orders WHERE id BETWEEN 1 AND 5 ORDER BY n, id DESC
+SELECT id AS note FROM orders WHERE id BETWEEN 1 AND 5 ORDER BY note
+SELECT *, note FROM orders WHERE id = 2

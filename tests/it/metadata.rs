@@ -29,6 +29,7 @@ const READS: &[&str] = &[
     "SELECT n, counters.n AS m, id FROM counters WHERE id = 2",
     "SELECT id, n FROM counters WHERE id BETWEEN 1 AND 30 ORDER BY id",
     "SELECT at, counter_id FROM events WHERE id = 3",
+    "SELECT counters.* FROM counters WHERE id IN (1, 2) ORDER BY n",
 ];
 
 fn described(conn: &mut Conn, sql: &str) -> (Vec<String>, Vec<mysql::Row>) {

@@ -648,5 +648,11 @@ fn prepared_row_count_and_found_rows_after_a_captured_write_answer_the_clients_c
         "{}",
         e.message
     );
+    // A refusal is an error: ROW_COUNT() is -1 after it, as after any
+    // error on the server (not the count of vdb's last statement there).
+    conn.query_drop("INSERT INTO digits VALUES (52)").unwrap();
+    assert!(conn.query_drop("SELECT FOUND_ROWS()").is_err());
+    let n: i64 = conn.query_first("SELECT ROW_COUNT()").unwrap().unwrap();
+    assert_eq!(n, -1);
     assert_source_unchanged(&before);
 }
